@@ -1,0 +1,47 @@
+"""Agent adapters: the interface (`base`) and one module per agent, found by name here."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ..errors import ProvoiceError
+from .base import (AgentAdapter, AgentEvent, AudioEvent, Capabilities, ErrorEvent, InfoEvent, PollRequest,
+                   ResponseDone, SessionContext, SessionIO, SilenceDecision, TextEvent, ToolCallEvent,
+                   TranscriptEvent, is_output)
+
+# name -> "module:Class". Modules are imported only when their agent is used (heavy deps stay lazy).
+REGISTRY: dict[str, str] = {
+    "null": "provoice_live.agents.null:NullAgent",
+    "scripted": "provoice_live.agents.scripted:ScriptedAgent",
+    "offline": "provoice_live.agents.offline:OfflineAgent",
+    "openai-realtime": "provoice_live.agents.openai_realtime:OpenAIRealtimeAgent",
+    "omni-chat": "provoice_live.agents.omni_chat:OmniChatAgent",
+    "cascade": "provoice_live.agents.cascade:CascadeAgent",
+    "websocket": "provoice_live.agents.websocket:WebSocketAgent",
+}
+
+
+def agent_class(name: str) -> type[AgentAdapter]:
+    if name not in REGISTRY:
+        raise ProvoiceError(f"unknown agent {name!r}; choose one of: {', '.join(sorted(REGISTRY))}")
+    module, _, cls = REGISTRY[name].partition(":")
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            raise ProvoiceError(f"agent {name!r} is not available in this version ({module} is missing)") from exc
+        raise
+    return getattr(mod, cls)
+
+
+def make_agent(name: str, **options: Any) -> AgentAdapter:
+    """A fresh adapter for one session."""
+    return agent_class(name)(**options)
+
+
+__all__ = [
+    "REGISTRY", "AgentAdapter", "AgentEvent", "AudioEvent", "Capabilities", "ErrorEvent", "InfoEvent",
+    "PollRequest", "ResponseDone", "SessionContext", "SessionIO", "SilenceDecision", "TextEvent",
+    "ToolCallEvent", "TranscriptEvent", "agent_class", "make_agent", "is_output",
+]

@@ -1,0 +1,234 @@
+"""The agent adapter interface: one small typed contract for every agent.
+
+An adapter declares its `Capabilities`, is started with a `SessionContext` (what the agent may know)
+and a `SessionIO` (how it talks back to the engine), receives `AudioChunk`s, may be asked to
+`respond` at an endpoint, and emits `AgentEvent`s: one pydantic union discriminated on `type`.
+
+Contract with the engine (the httpx-transport idea: small, and the scripted agent is the mock):
+
+* `push_audio` must return quickly. Heavy work (speech recognition, a network round trip) runs in
+  background tasks, and `drain()` waits for it. The lockstep clock awaits `drain()` after every
+  chunk, so the stream does not advance while the agent is busy; the other clocks never call it.
+* `respond(poll)` is called only when `capabilities.needs_poll`; it returns when that decision is
+  finished (a response done, a silence decision or an error). Under the real-time clocks the engine
+  runs it as a task and keeps streaming; under lockstep it awaits it.
+* Events are stamped by the engine when `io.emit` is called: the stream time then is the
+  interjection time. The first text, audio or tool call of a response is its interjection.
+* Never raise for the agent's own misbehaviour inside a session without a reason: emit an
+  `ErrorEvent(fatal=True)` or raise `AgentError`; either ends the session as an error.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import TYPE_CHECKING, Annotated, Any, Callable, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..corpus.sample import Sample, ToolCall, ToolSchema
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..audio import AudioChunk
+
+Protocol = Literal["paper", "blind"]
+
+
+class Capabilities(BaseModel):
+    """What an adapter needs from the engine."""
+
+    model_config = ConfigDict(frozen=True)
+    input_sample_rate: int = 16000
+    has_own_vad: bool = False  # the agent finds turns itself (e.g. a realtime server's VAD)
+    needs_poll: bool = False  # the engine must ask "speak now?" at endpoints (see PollPolicy)
+    gives_transcripts: bool = False
+
+
+class SessionContext(BaseModel):
+    """What the agent may know about the session, and nothing more.
+
+    Built only by `SessionContext.for_sample`, which never copies the label, the cue, the semantic
+    cue, the ground truth or the segments. `task` is set only under the `paper` protocol.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    session_id: str
+    protocol: Protocol = "blind"
+    task: str | None = None
+    instruction: str | None = None
+    digital_context: dict[str, Any] | None = None
+    tools: list[ToolSchema] = Field(default_factory=list)
+    audio_duration_s: float | None = None  # known for files, None for live sources
+
+    @classmethod
+    def for_sample(cls, sample: Sample, protocol: Protocol = "blind", digital_context: bool = True,
+                   pass_instruction: bool = True, audio_duration_s: float | None = None) -> "SessionContext":
+        return cls(
+            session_id=sample.id,
+            protocol=protocol,
+            task=sample.task if protocol == "paper" else None,
+            instruction=sample.instruction if pass_instruction else None,
+            digital_context=sample.digital_context if digital_context else None,
+            tools=list(sample.tools),
+            audio_duration_s=audio_duration_s,
+        )
+
+
+class PollRequest(BaseModel):
+    """The engine asks the agent whether to speak now."""
+
+    model_config = ConfigDict(frozen=True)
+    reason: Literal["endpoint", "interval", "end_of_stream", "manual"]
+    stream_s: float  # stream time when the poll is made
+    speech_end_s: float | None = None  # where the speech that ended stopped (VAD), for endpoints
+    poll_id: int = 0
+
+
+# ---- events -------------------------------------------------------------------------------------
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    response_id: str | None = None
+
+
+class TextEvent(_Event):
+    """A piece (delta) of the agent's spoken or written reply."""
+
+    type: Literal["text"] = "text"
+    text: str
+
+
+class AudioEvent(_Event):
+    """A piece of the agent's audio reply. The bytes never go to the log, only their duration."""
+
+    type: Literal["audio"] = "audio"
+    sample_rate: int = 24000
+    duration_s: float
+    pcm: bytes = Field(default=b"", exclude=True, repr=False)
+    transcript: str | None = None
+
+
+class ToolCallEvent(_Event):
+    type: Literal["tool_call"] = "tool_call"
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    call_id: str | None = None
+
+    def call(self) -> ToolCall:
+        return ToolCall(name=self.name, arguments=self.arguments)
+
+
+class ResponseDone(_Event):
+    """A response ended. `text` is its full text when the agent gives it."""
+
+    type: Literal["response_done"] = "response_done"
+    text: str | None = None
+    usage: dict[str, Any] | None = None
+
+
+class SilenceDecision(_Event):
+    """The agent decided not to speak. Not an interjection."""
+
+    type: Literal["silence"] = "silence"
+    reason: str | None = None
+
+
+class ErrorEvent(_Event):
+    """Something went wrong. `fatal` ends the session as an error."""
+
+    type: Literal["error"] = "error"
+    message: str
+    fatal: bool = True
+
+
+class TranscriptEvent(_Event):
+    """What the agent heard (for the live views and the log); not an interjection."""
+
+    type: Literal["transcript"] = "transcript"
+    text: str
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+class InfoEvent(_Event):
+    """Anything worth keeping in the log: raw replies, reasoning, server VAD positions, usage."""
+
+    type: Literal["info"] = "info"
+    kind: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+AgentEvent = Annotated[
+    Union[TextEvent, AudioEvent, ToolCallEvent, ResponseDone, SilenceDecision, ErrorEvent, TranscriptEvent, InfoEvent],
+    Field(discriminator="type"),
+]
+OUTPUT_TYPES = frozenset({"text", "audio", "tool_call"})  # the events that make an interjection
+
+
+def is_output(event: BaseModel) -> bool:
+    """True for the events whose first occurrence in a response is an interjection."""
+    if getattr(event, "type", None) not in OUTPUT_TYPES:
+        return False
+    if isinstance(event, TextEvent):
+        return bool(event.text.strip())
+    return True
+
+
+# ---- the adapter --------------------------------------------------------------------------------
+
+class SessionIO(abc.ABC):
+    """What the engine gives an adapter: a way to emit events, the stream time, and a sleep."""
+
+    @abc.abstractmethod
+    def emit(self, event: BaseModel) -> None:
+        """Hand an event to the engine; it is stamped with the stream time now."""
+
+    @abc.abstractmethod
+    def stream_time(self) -> float:
+        """Seconds of the stream that have happened so far."""
+
+    @abc.abstractmethod
+    async def sleep(self, seconds: float) -> None:
+        """Wait in stream time (real, scaled or virtual; a no-op under lockstep)."""
+
+    def log(self, kind: str, **data: Any) -> None:
+        """Write an adapter record to the session log (requests sent, raw replies...)."""
+        self.emit(InfoEvent(kind=kind, data=data))
+
+
+class AgentAdapter(abc.ABC):
+    """Base class of every agent. Subclasses set `name` and `capabilities`."""
+
+    name: ClassVar[str] = "agent"
+    capabilities: Capabilities = Capabilities()
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+        self.ctx: SessionContext | None = None
+        self.io: SessionIO | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """What this adapter ran with, for the run's config (never secrets)."""
+        return {"name": self.name, "capabilities": self.capabilities.model_dump(), "options": dict(self.options)}
+
+    async def start(self, ctx: SessionContext, io: SessionIO) -> None:
+        """Open the session (connect, send the context). Called once, before any audio."""
+        self.ctx, self.io = ctx, io
+
+    @abc.abstractmethod
+    async def push_audio(self, chunk: "AudioChunk") -> None:
+        """Receive the next chunk at `capabilities.input_sample_rate`. Must return quickly."""
+
+    async def respond(self, poll: PollRequest) -> None:
+        """Decide whether to speak now (only called when `capabilities.needs_poll`)."""
+
+    async def drain(self) -> None:
+        """Wait until the work caused by the audio pushed so far is done (lockstep only)."""
+
+    async def end_of_stream(self) -> None:
+        """No more audio will come; finish pending work (emit what is left)."""
+
+    async def close(self) -> None:
+        """Release connections. Called once, also after errors."""
+
+
+AdapterFactory = Callable[..., AgentAdapter]

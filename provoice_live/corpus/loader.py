@@ -1,0 +1,162 @@
+"""Loading and validating a corpus directory: `manifest.jsonl` beside the audio it names."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import ProvoiceError, SampleError
+from .sample import Sample
+
+MANIFEST = "manifest.jsonl"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a corpus: which line, which sample, which field, and why."""
+
+    line: int | None
+    sample_id: str | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [f"line {self.line}"] if self.line else []
+        if self.sample_id:
+            where.append(f"sample {self.sample_id!r}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+
+
+class CorpusError(ProvoiceError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        head = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"the corpus has {len(problems)} problem(s): {head}{more}")
+
+
+@dataclass
+class Corpus:
+    root: Path
+    samples: list[Sample]
+
+    def audio_path(self, sample: Sample) -> Path:
+        return resolve_audio(self.root, sample)
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def by_id(self) -> dict[str, Sample]:
+        return {s.id: s for s in self.samples}
+
+
+def resolve_audio(root: Path, sample: Sample) -> Path:
+    """The sample's audio path, refusing any path (or symlink) that leaves the corpus directory."""
+    root = root.resolve()
+    path = (root / sample.audio).resolve()
+    if not path.is_relative_to(root):
+        raise SampleError(sample.id, "audio", f"{sample.audio!r} leaves the corpus directory {root}")
+    return path
+
+
+def _parse_manifest(root: Path) -> tuple[list[tuple[int, Sample]], list[Problem]]:
+    manifest = root / MANIFEST
+    if not root.is_dir():
+        return [], [Problem(None, None, None, f"{root} is not a directory")]
+    if not manifest.is_file():
+        return [], [Problem(None, None, None, f"{manifest} is missing")]
+    samples: list[tuple[int, Sample]] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    with manifest.open(encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(lineno, None, None, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+                continue
+            if not isinstance(data, dict):
+                problems.append(Problem(lineno, None, None, "a manifest line must be a JSON object"))
+                continue
+            sid = data.get("id") if isinstance(data.get("id"), str) else None
+            try:
+                sample = Sample.model_validate(data)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    field = ".".join(str(p) for p in err["loc"]) or None
+                    problems.append(Problem(lineno, sid, field, err["msg"]))
+                continue
+            if sample.id in seen:
+                problems.append(Problem(lineno, sample.id, "id", f"duplicate id (first on line {seen[sample.id]})"))
+                continue
+            seen[sample.id] = lineno
+            samples.append((lineno, sample))
+    if not samples and not problems:
+        problems.append(Problem(None, None, None, f"{manifest} holds no samples"))
+    return samples, problems
+
+
+def load_corpus(root: str | Path) -> Corpus:
+    """Parse the manifest. Raises CorpusError naming every bad line; audio is checked by `validate`."""
+    root = Path(root)
+    parsed, problems = _parse_manifest(root)
+    for lineno, sample in parsed:
+        try:
+            resolve_audio(root, sample)
+        except SampleError as exc:
+            problems.append(Problem(lineno, sample.id, "audio", exc.reason))
+    if problems:
+        raise CorpusError(problems)
+    return Corpus(root=root, samples=[s for _, s in parsed])
+
+
+def validate_corpus(root: str | Path, check_audio: bool = True) -> list[Problem]:
+    """Every problem of a corpus: manifest lines, then each sample's audio and timing fields."""
+    from ..audio import probe_audio
+
+    root = Path(root)
+    parsed, problems = _parse_manifest(root)
+    for lineno, sample in parsed:
+        try:
+            path = resolve_audio(root, sample)
+        except SampleError as exc:
+            problems.append(Problem(lineno, sample.id, "audio", exc.reason))
+            continue
+        if not check_audio:
+            continue
+        try:
+            duration = probe_audio(path, sample.id)
+        except SampleError as exc:
+            problems.append(Problem(lineno, sample.id, exc.field or "audio", exc.reason))
+            continue
+        slack = 0.05
+        if sample.cue is not None and sample.cue.end_s > duration + slack:
+            problems.append(Problem(lineno, sample.id, "cue.end_s", f"{sample.cue.end_s:.3f} s is past the audio's end ({duration:.3f} s)"))
+        if sample.monitor_from_s > duration + slack:
+            problems.append(Problem(lineno, sample.id, "monitor_from_s", f"{sample.monitor_from_s:.3f} s is past the audio's end ({duration:.3f} s)"))
+        if sample.cue is not None and sample.label and sample.cue.start_s + slack < sample.monitor_from_s:
+            problems.append(Problem(lineno, sample.id, "cue.start_s", f"the cue starts ({sample.cue.start_s:.3f} s) before monitoring does ({sample.monitor_from_s:.3f} s)"))
+        for i, seg in enumerate(sample.segments or []):
+            if seg.end_s < seg.start_s or seg.end_s > duration + slack:
+                problems.append(Problem(lineno, sample.id, f"segments.{i}", f"[{seg.start_s:.3f}, {seg.end_s:.3f}] does not fit the audio ({duration:.3f} s)"))
+    return problems
+
+
+def write_manifest(root: str | Path, samples: list[Sample]) -> Path:
+    """Write samples as `manifest.jsonl` atomically (temp file, then rename)."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / (MANIFEST + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for s in samples:
+            fh.write(s.model_dump_json(exclude_none=True) + "\n")
+    path = root / MANIFEST
+    tmp.replace(path)
+    return path
