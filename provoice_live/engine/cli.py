@@ -1,0 +1,82 @@
+"""`provoice-live run`: replay a corpus through an agent into a run directory."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import ProvoiceError
+
+
+def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
+    opts: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ProvoiceError(f"--agent-opt wants key=value, not {pair!r}")
+        opts[key.strip()] = value
+    return opts
+
+
+def add_session_arguments(p: argparse.ArgumentParser) -> None:
+    """Options shared by every command that runs sessions (run, demo)."""
+    p.add_argument("--agent", default="offline", help="null, scripted, offline, openai-realtime, omni-chat, cascade, websocket")
+    p.add_argument("--agent-opt", action="append", metavar="KEY=VALUE", help="an adapter setting (repeatable)")
+    p.add_argument("--clock", default="lockstep", help="realtime | lockstep | speed:K (default lockstep)")
+    p.add_argument("--concurrency", type=int, default=1, help="sessions at once (default 1)")
+    p.add_argument("--protocol", choices=("paper", "blind"), default="blind",
+                   help="paper: the agent is told the task (as the official code); blind: it is not")
+    p.add_argument("--no-digital-context", action="store_true", help="drop the digital context (the paper's ablation)")
+    p.add_argument("--chunk-ms", type=float, default=20.0, help="chunk length in ms (default 20)")
+    p.add_argument("--poll-every", type=float, default=None, metavar="S",
+                   help="also poll agents that need it every S seconds of stream")
+    p.add_argument("--no-vad", action="store_true", help="run without our VAD (no endpoint polls)")
+    p.add_argument("--vad-aggressiveness", type=int, default=2, choices=(0, 1, 2, 3))
+    p.add_argument("--tail", type=float, default=3.0, metavar="S", help="seconds kept open after the audio ends")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="how long an agent may take to answer")
+
+
+def session_config(args: argparse.Namespace):
+    from .session import SessionConfig
+
+    return SessionConfig(clock=args.clock, chunk_ms=args.chunk_ms, protocol=args.protocol,
+                         digital_context=not args.no_digital_context, poll_every_s=args.poll_every,
+                         vad=not args.no_vad, vad_aggressiveness=args.vad_aggressiveness, tail_s=args.tail,
+                         response_timeout_s=args.timeout)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", required=True, metavar="DIR", help="a corpus directory")
+    p.add_argument("--out", required=True, metavar="RUN", help="the run directory (rerun to resume)")
+    add_session_arguments(p)
+    p.add_argument("--limit", type=int, default=None, help="only the first N samples")
+    p.add_argument("--ids", default=None, help="only these sample ids (comma-separated)")
+    p.add_argument("--retry-errors", action="store_true", help="redo sessions that ended in an error")
+    p.add_argument("--speak", action="store_true", help="also write each interjection as speech into the run")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def main(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .clock import make_clock
+    from .runner import run_corpus
+
+    make_clock(args.clock)  # a bad clock name fails before anything runs
+    console = Console(stderr=True)
+    summary = run_corpus(args.corpus, args.agent, parse_agent_opts(args.agent_opt), args.out, session_config(args),
+                         concurrency=args.concurrency, progress=not args.no_progress,
+                         retry_errors=args.retry_errors, limit=args.limit,
+                         ids=args.ids.split(",") if args.ids else None)
+    if args.speak:
+        try:
+            from ..live.speak import speak_run
+        except ImportError:
+            console.print("--speak: speaking back is not available in this version")
+        else:
+            speak_run(args.out)
+    console.print(f"{summary.ran} session(s) run, {summary.skipped} already finished, "
+                  f"{len(summary.errors)} error(s); {summary.audio_s:.1f} s of audio in {summary.wall_s:.1f} s")
+    for err in summary.errors[:20]:
+        console.print(f"[red]error[/red] {err}")
+    console.print(f"run directory: {args.out} (predictions: {args.out}/predictions.jsonl)")
+    return 0

@@ -1,0 +1,188 @@
+"""The runner: many sessions with bounded concurrency, a progress bar, and resume.
+
+Rerunning the same command into the same run directory skips sessions that have a result file
+(ok or error; `retry_errors` redoes the errored ones). A session cut short leaves a log without a
+result and is redone. `predictions.jsonl` is rewritten from all results at the end, also after an
+interrupt, so finished work is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import FORMAT_VERSION, __version__
+from ..agents import agent_class, make_agent
+from ..agents.base import SessionContext
+from ..corpus.loader import Corpus, load_corpus
+from ..corpus.sample import Sample
+from ..errors import ProvoiceError, SampleError
+from ..log import RunDir, SessionResult, prediction_from_result
+from ..sources.file import FileSource
+from .session import SessionConfig, run_session
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    run_dir: Path
+    total: int
+    ran: int
+    skipped: int
+    errors: list[str] = field(default_factory=list)
+    wall_s: float = 0.0
+    audio_s: float = 0.0
+    compute_s: float = 0.0
+
+
+def _error_result(sample: Sample, agent: str, clock: str, reason: str) -> SessionResult:
+    return SessionResult(id=sample.id, status="error", error=reason, agent=agent, clock=clock)
+
+
+async def run_one(corpus: Corpus, sample: Sample, agent: str, agent_opts: dict[str, Any], run: RunDir,
+                  config: SessionConfig, on_record: Callable[[dict], None] | None = None) -> SessionResult:
+    """Load one sample's audio at the agent's rate, run its session, write its result."""
+    log_path = run.log_path(sample.id)
+    try:
+        adapter = make_agent(agent, **agent_opts)
+    except ProvoiceError:
+        raise
+    rate = adapter.capabilities.input_sample_rate
+    try:
+        source = FileSource.from_path(corpus.audio_path(sample), rate, config.chunk_ms, sample.id)
+    except SampleError as exc:
+        from ..log import EventLog
+
+        elog = EventLog(log_path)
+        elog.write("session_start", 0.0, session_id=sample.id, agent=agent)
+        elog.write("error", 0.0, message=str(exc))
+        elog.write("session_end", 0.0, status="error", reason=str(exc))
+        elog.close()
+        result = _error_result(sample, agent, config.clock, str(exc))
+        run.write_result(result)
+        return result
+    ctx = SessionContext.for_sample(sample, protocol=config.protocol, digital_context=config.digital_context,
+                                    pass_instruction=config.pass_instruction, audio_duration_s=source.duration_s)
+    audio_path = str(corpus.audio_path(sample))
+    result = await run_session(ctx, source, adapter, log_path, config, monitor_from_s=sample.monitor_from_s,
+                               cue=sample.cue, on_record=on_record,
+                               extra_start={"audio": {"path": audio_path, "rate": rate,
+                                                      "duration_s": round(source.duration_s, 6)},
+                                            "task": sample.task, "label": sample.label})
+    run.write_result(result)
+    return result
+
+
+def write_predictions(corpus: Corpus, run: RunDir) -> Path:
+    """predictions.jsonl from every finished session, in manifest order."""
+    preds = []
+    for sample in corpus.samples:
+        if run.is_finished(sample.id):
+            preds.append(prediction_from_result(sample, run.read_result(sample.id)))
+    return run.write_predictions(preds)
+
+
+def run_config(corpus_dir: Path, agent: str, agent_opts: dict[str, Any], config: SessionConfig,
+               concurrency: int, settings: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "format": FORMAT_VERSION,
+        "provoice_live": __version__,
+        "corpus": str(Path(corpus_dir).resolve()),
+        "agent": agent,
+        "agent_options": agent_opts,
+        "agent_settings": settings or {},
+        "session": asdict(config),
+        "concurrency": concurrency,
+    }
+
+
+async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
+                           config: SessionConfig, concurrency: int = 1, progress: bool = True,
+                           retry_errors: bool = False, limit: int | None = None,
+                           ids: list[str] | None = None) -> RunSummary:
+    corpus = load_corpus(corpus_dir)
+    samples = corpus.samples
+    if ids:
+        wanted = set(ids)
+        samples = [s for s in samples if s.id in wanted]
+    if limit:
+        samples = samples[:limit]
+    agent_class(agent)  # unknown agent names fail before anything is written
+    probe = make_agent(agent, **agent_opts)
+    run = RunDir(out).create()
+    cfg = run_config(Path(corpus_dir), agent, agent_opts, config, concurrency, probe.settings())
+    if run.config_path.is_file():
+        old = run.read_config()
+        for key in ("agent", "agent_options", "session"):
+            if old.get(key) != cfg.get(key) and old.get(key) is not None:
+                raise ProvoiceError(f"{out} holds a run with a different {key} ({old.get(key)!r}); "
+                                    "use another --out or delete it")
+    run.write_config(cfg)
+    todo = [s for s in samples if not run.is_finished(s.id)
+            or (retry_errors and run.read_result(s.id).status == "error")]
+    summary = RunSummary(run_dir=Path(out), total=len(samples), ran=0, skipped=len(samples) - len(todo))
+    sem = asyncio.Semaphore(max(1, concurrency))
+    t0 = time.perf_counter()
+
+    bar = _progress(progress, len(samples), summary.skipped, agent)
+
+    async def one(sample: Sample) -> None:
+        async with sem:
+            result = await run_one(corpus, sample, agent, agent_opts, run, config)
+            summary.ran += 1
+            summary.audio_s += result.audio_s
+            summary.compute_s += result.compute_s
+            if result.status == "error":
+                summary.errors.append(f"{sample.id}: {result.error}")
+            bar.advance(sample.id, result.status)
+
+    try:
+        with bar:
+            await asyncio.gather(*(one(s) for s in todo))
+    finally:
+        write_predictions(corpus, run)
+        summary.wall_s = time.perf_counter() - t0
+    return summary
+
+
+def run_corpus(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
+               config: SessionConfig, concurrency: int = 1, progress: bool = True, **kw: Any) -> RunSummary:
+    """Synchronous entry point (the CLI's)."""
+    return asyncio.run(run_corpus_async(corpus_dir, agent, agent_opts, out, config, concurrency, progress, **kw))
+
+
+class _progress:
+    """A rich progress bar, or nothing."""
+
+    def __init__(self, enabled: bool, total: int, done: int, agent: str):
+        self.enabled = enabled
+        self.errors = 0
+        if enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+            self.p = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                              TextColumn("{task.fields[status]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                              transient=False)
+            self.task = self.p.add_task(f"run {agent}", total=total, completed=done, status="")
+
+    def __enter__(self):
+        if self.enabled:
+            self.p.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self.p.__exit__(*exc)
+
+    def advance(self, sample_id: str, status: str) -> None:
+        if status == "error":
+            self.errors += 1
+        if self.enabled:
+            note = f"[red]{self.errors} error(s)[/red]" if self.errors else ""
+            self.p.update(self.task, advance=1, status=f"{sample_id} {note}")
