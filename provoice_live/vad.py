@@ -59,12 +59,17 @@ class VadTracker:
         return (np.clip(y, -1, 1) * 32767).astype("<i2").tobytes()
 
     def process(self, chunk: AudioChunk) -> list[VadEvent]:
-        self._buf += self._to_vad_rate(chunk)
-        events: list[VadEvent] = []
+        pcm = self._to_vad_rate(chunk)
         fb = self._frame_bytes
-        while len(self._buf) >= fb:
-            frame = bytes(self._buf[:fb])
-            del self._buf[:fb]
+        if not self._buf and len(pcm) == fb:  # the common case: one chunk is one frame
+            frames = [pcm]
+        else:
+            self._buf += pcm
+            n = len(self._buf) // fb
+            frames = [bytes(self._buf[i * fb:(i + 1) * fb]) for i in range(n)]
+            del self._buf[:n * fb]
+        events: list[VadEvent] = []
+        for frame in frames:
             voiced = self._vad.is_speech(frame, self.vad_rate)
             start = self._frames_done * self._frame_s
             self._frames_done += 1

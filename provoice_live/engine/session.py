@@ -282,15 +282,15 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             raise AgentError(f"agent did not start within {timeout:g} s") from None
         clock.start()
         async for chunk in source.chunks(clock):
-            if lockstep:
-                clock.advance_to(chunk.end_s)
-            n_chunks += 1
             audio_s = chunk.end_s
+            if lockstep:
+                clock.advance_to(audio_s)
+            n_chunks += 1
             await adapter.push_audio(chunk)
             if vad is not None:
                 for ev in vad.process(chunk):
                     await _on_vad(s, ev, poller, needs_poll and policy.at_endpoints)
-            if needs_poll and policy.every_s and policy.interval_due(chunk.end_s, vad.in_speech if vad else False):
+            if needs_poll and policy.every_s and policy.interval_due(audio_s, vad.in_speech if vad else False):
                 await poller.poll("interval")
             if drains:
                 w = time.perf_counter()
