@@ -1,0 +1,88 @@
+"""VAD events on real synthetic speech (eSpeak NG), the poll policy, and the `run` command."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from helpers import make_corpus, sample, timeline
+from provoice_live.audio import iter_chunks, resample, to_pcm16
+from provoice_live.cli import main as cli
+from provoice_live.engine.poll import PollPolicy
+from provoice_live.vad import VadTracker
+
+
+@pytest.fixture(scope="module")
+def espeak_utterances():
+    from provoice_live.corpus.builder.tts import ESPEAK_VOICES, EspeakTTS
+
+    tts = EspeakTTS()
+    a = tts.synth("Could you remind me to call the dentist tomorrow morning?", ESPEAK_VOICES["female"][0])
+    b = tts.synth("Sure, the meeting moved to Thursday afternoon.", ESPEAK_VOICES["male"][0])
+    return resample(a, tts.rate, 16000), resample(b, tts.rate, 16000)
+
+
+def _events(x, rate=16000, **kw):
+    v = VadTracker(rate, **kw)
+    out = []
+    for c in iter_chunks(to_pcm16(x), rate, 20):
+        out += v.process(c)
+    out += v.flush(len(x) / rate)
+    return out
+
+
+def test_vad_finds_each_espeak_utterance_within_its_span(espeak_utterances):
+    a, b = espeak_utterances
+    sil = lambda s: np.zeros(int(s * 16000), np.float32)
+    x = np.concatenate([sil(1.0), a, sil(1.5), b, sil(1.5)])
+    spans = [(1.0, 1.0 + len(a) / 16000), (2.5 + len(a) / 16000, 2.5 + (len(a) + len(b)) / 16000)]
+    ev = _events(x)
+    starts = [e for e in ev if e.event == "speech_start"]
+    ends = [e for e in ev if e.event == "speech_end"]
+    assert len(starts) == 2 and len(ends) == 2
+    for (s, e), st, en in zip(spans, starts, ends):
+        assert s - 0.05 <= st.at_s <= s + 0.3  # onset found near the true start
+        assert e - 0.3 <= en.at_s <= e + 0.3  # offset near the true end
+        assert en.detected_s == pytest.approx(en.at_s + 0.4, abs=0.05)  # hang-over of 400 ms
+
+
+def test_vad_at_24k_is_resampled_for_webrtcvad(espeak_utterances):
+    a, _ = espeak_utterances
+    x = np.concatenate([np.zeros(8000, np.float32), a, np.zeros(16000, np.float32)])
+    ev16 = _events(x)
+    ev24 = _events(resample(x, 16000, 24000), rate=24000)
+    assert [e.event for e in ev24] == [e.event for e in ev16] == ["speech_start", "speech_end"]
+    assert abs(ev24[0].at_s - ev16[0].at_s) <= 0.06
+
+
+def test_interval_polls_skip_speech_and_keep_their_grid():
+    p = PollPolicy(every_s=1.0)
+    due = [t / 10 for t in range(1, 45) if p.interval_due(t / 10, in_speech=(2.0 <= t / 10 < 3.0))]
+    assert due == [1.0, 3.0, 4.0]  # 2.0 fell in speech and was skipped; the grid did not shift
+
+
+def test_run_command_with_the_scripted_agent(tmp_path, capsys):
+    x = timeline([("silence", 0.5), ("speech", 1.0), ("silence", 1.0)])
+    corpus = make_corpus(tmp_path / "c", [sample("a", _audio=x, cue=(0.5, 1.5)),
+                                          sample("b", _audio=x, label=False, cue=None)])
+    out = tmp_path / "run"
+    rc = cli(["run", "--corpus", str(corpus), "--agent", "scripted", "--agent-opt", "after_endpoint=0.2",
+              "--clock", "lockstep", "--out", str(out), "--no-progress"])
+    assert rc == 0
+    preds = [json.loads(l) for l in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [p["intervened"] for p in preds] == [True, True]
+    assert preds[0]["first_interjection_s"] > 1.5  # after the endpoint of the speech ending near 1.5 s
+    assert json.loads((out / "config.json").read_text())["agent"] == "scripted"
+    # a rerun resumes: nothing left to do
+    assert cli(["run", "--corpus", str(corpus), "--agent", "scripted", "--agent-opt", "after_endpoint=0.2",
+                "--out", str(out), "--no-progress"]) == 0
+    assert "0 session(s) run, 2 already finished" in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_run_command_errors_are_one_line(tmp_path, capsys):
+    assert cli(["run", "--corpus", str(tmp_path / "none"), "--agent", "null", "--out", str(tmp_path / "r")]) == 1
+    assert "is not a directory" in capsys.readouterr().err
+    assert cli(["run", "--corpus", str(tmp_path), "--agent", "nope", "--out", str(tmp_path / "r"), "--clock", "x"]) == 1
+    assert cli(["run", "--corpus", str(tmp_path), "--agent-opt", "novalue", "--out", str(tmp_path / "r")]) == 1
