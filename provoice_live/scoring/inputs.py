@@ -1,0 +1,213 @@
+"""What `score` and `report` read: a run directory, a predictions file, or the official outputs.
+
+* A **run directory** (`config.json`, `sessions/`, `predictions.jsonl`): its predictions file. If the
+  run was cut short before writing it, the predictions are rebuilt from the finished sessions'
+  results and the corpus named in `config.json` (or `--corpus`).
+* A **predictions file** (SPEC section 4, one JSON object a line): every bad line is reported with
+  its line number, sample id and field, all at once (`PredictionsError`), never as a traceback.
+  Files made elsewhere may lack the ground truth: `--corpus DIR` fills `semantic_cue`, `gt_*`, the cue
+  window and `monitor_from_s` from the manifest, and checks that task and label agree with it.
+* A **folder of official `<uuid>_response.json` files** with the official `data.json`: see
+  `official.py`.
+
+The verdict cache of an LLM judge lives beside what was read: `RUN/judge_cache.jsonl`, or
+`judge_cache.jsonl` in the predictions file's (or official folder's) directory.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..corpus.sample import Prediction
+from ..errors import ProvoiceError, SampleError
+from ..log import RunDir
+from .judges import CACHE_NAME
+from .response import VERDICT_VALUES
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    line: int
+    sample_id: str | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [f"line {self.line}"]
+        if self.sample_id:
+            where.append(f"sample {self.sample_id!r}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.reason}"
+
+
+class PredictionsError(ProvoiceError):
+    """Bad lines in a predictions file: each named by line number, sample and field."""
+
+    def __init__(self, path: Path, problems: list[LineProblem]):
+        self.path = path
+        self.problems = problems
+        head = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{path}: {len(problems)} bad line(s): {head}{more}")
+
+
+@dataclass
+class ScoringInput:
+    """Predictions ready to score, a label for the tables, and where a judge cache belongs."""
+
+    predictions: list[Prediction]
+    label: str
+    cache_path: Path
+    run_dir: Path | None = None
+    notes: tuple[str, ...] = ()
+
+
+# ---- predictions files --------------------------------------------------------------------------
+
+def _judge_problem(pred: Prediction) -> tuple[str, str] | None:
+    """(field, reason) when a `judge` field is not {tool, text} with values 0, 0.5 or 1."""
+    if pred.judge is None:
+        return None
+    if set(pred.judge) != {"tool", "text"}:
+        return "judge", f"must have exactly the keys 'tool' and 'text', not {sorted(pred.judge)}"
+    for key in ("tool", "text"):
+        if pred.judge[key] not in VERDICT_VALUES:
+            return f"judge.{key}", f"must be 0, 0.5 or 1, not {pred.judge[key]!r}"
+    return None
+
+
+def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, list[LineProblem]]:
+    """One line: the Prediction, or the problems with it."""
+    try:
+        pred = Prediction.model_validate_json(raw)
+    except ValidationError as exc:
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as jexc:
+            return None, [LineProblem(lineno, None, None, f"not valid JSON ({jexc.msg} at column {jexc.colno})")]
+        if not isinstance(data, dict):
+            return None, [LineProblem(lineno, None, None, "a predictions line must be a JSON object")]
+        sid = data.get("id") if isinstance(data.get("id"), str) else None
+        return None, [LineProblem(lineno, sid, ".".join(str(p) for p in err["loc"]) or None, err["msg"])
+                      for err in exc.errors()]
+    bad = _judge_problem(pred)
+    if bad:
+        return None, [LineProblem(lineno, pred.id, bad[0], bad[1])]
+    return pred, []
+
+
+def read_predictions(path: str | Path) -> list[Prediction]:
+    """Read a predictions file; raise PredictionsError naming every bad line."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProvoiceError(f"{path} does not exist")
+    preds: list[Prediction] = []
+    problems: list[LineProblem] = []
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            pred, errs = parse_prediction_line(raw, lineno)
+            problems.extend(errs)
+            if pred is None:
+                continue
+            if pred.id in seen:
+                problems.append(LineProblem(lineno, pred.id, "id", f"duplicate id (first on line {seen[pred.id]})"))
+                continue
+            seen[pred.id] = lineno
+            preds.append(pred)
+    if problems:
+        raise PredictionsError(path, problems)
+    if not preds:
+        raise ProvoiceError(f"{path} holds no predictions")
+    return preds
+
+
+# ---- ground truth from a corpus -----------------------------------------------------------------
+
+def fill_from_corpus(preds: list[Prediction], corpus_dir: str | Path) -> list[Prediction]:
+    """Fill absent ground truth and timing fields from the corpus manifest; check task and label."""
+    from ..corpus.loader import load_corpus
+
+    samples = load_corpus(corpus_dir).by_id()
+    out = []
+    for p in preds:
+        s = samples.get(p.id)
+        if s is None:
+            raise SampleError(p.id, "id", f"is not in the corpus manifest of {corpus_dir}")
+        for name in ("task", "label"):
+            if getattr(p, name) != getattr(s, name):
+                raise SampleError(p.id, name, f"is {getattr(p, name)!r} here but {getattr(s, name)!r} in the corpus")
+        fill = {
+            "semantic_cue": s.semantic_cue, "gt_response": s.gt_response, "gt_tool_calls": list(s.gt_tool_calls),
+            "monitor_from_s": s.monitor_from_s,
+            "cue_start_s": s.cue.start_s if s.cue else None, "cue_end_s": s.cue.end_s if s.cue else None,
+        }
+        update = {k: v for k, v in fill.items() if getattr(p, k) is None and v is not None}
+        out.append(p.model_copy(update=update) if update else p)
+    return out
+
+
+# ---- run directories ----------------------------------------------------------------------------
+
+def predictions_from_run(run_dir: str | Path, corpus_dir: str | Path | None = None) -> list[Prediction]:
+    """A run's predictions: its predictions.jsonl, or rebuilt from its finished sessions."""
+    run = RunDir(run_dir)
+    if run.predictions_path.is_file():
+        return read_predictions(run.predictions_path)
+    from ..corpus.loader import load_corpus
+    from ..log import prediction_from_result
+
+    corpus_dir = corpus_dir or run.read_config().get("corpus")
+    if not corpus_dir:
+        raise ProvoiceError(f"{run.root} has no predictions.jsonl and no corpus to rebuild it: pass --corpus DIR")
+    corpus = load_corpus(corpus_dir)
+    preds = [prediction_from_result(s, run.read_result(s.id)) for s in corpus.samples if run.is_finished(s.id)]
+    if not preds:
+        raise ProvoiceError(f"{run.root} holds no finished session")
+    return preds
+
+
+def run_label(run_dir: Path) -> str:
+    """A short name for a run: its agent and directory name."""
+    try:
+        agent = RunDir(run_dir).read_config().get("agent")
+    except (ProvoiceError, ValueError, OSError):
+        agent = None
+    return f"{agent} ({run_dir.name})" if agent else run_dir.name
+
+
+def is_official_folder(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("*_response.json"))
+
+
+def load_scoring_input(path: str | Path, corpus: str | Path | None = None,
+                       official_data: str | Path | None = None) -> ScoringInput:
+    """Whatever `path` is (run directory, predictions file, official folder), predictions to score."""
+    path = Path(path)
+    notes: tuple[str, ...] = ()
+    if official_data is not None or is_official_folder(path):
+        from .official import load_official
+
+        if official_data is None:
+            raise ProvoiceError(f"{path} holds official <uuid>_response.json files: pass --official-data data.json")
+        preds, notes = load_official(path, official_data)
+        inp = ScoringInput(preds, path.name, path / CACHE_NAME, None, notes)
+    elif path.is_dir():
+        if not (RunDir(path).config_path.is_file() or RunDir(path).predictions_path.is_file()):
+            raise ProvoiceError(f"{path} is neither a run directory (config.json, predictions.jsonl) "
+                                "nor a folder of official <uuid>_response.json files")
+        inp = ScoringInput(predictions_from_run(path, corpus), run_label(path), path / CACHE_NAME, path)
+    elif path.is_file():
+        inp = ScoringInput(read_predictions(path), path.stem, path.parent / CACHE_NAME)
+    else:
+        raise ProvoiceError(f"{path} does not exist")
+    if corpus is not None:
+        inp.predictions = fill_from_corpus(inp.predictions, corpus)
+    return inp

@@ -1,0 +1,200 @@
+"""Rescoring results made the paper's way: a folder of official `<uuid>_response.json` files.
+
+The official `generate_response.py` writes one file per sample holding the model's reply, the JSON
+`{interaction_score, tool_calls: [{name, arguments}], agent_response}`; replies in the wild also come
+wrapped in text or a code fence, double-encoded as a JSON string, or with tool arguments as a JSON
+string. The official `data.json` gives the task, the label and the ground truth (`PROVOICE-FORMAT.md`).
+
+Decision, exactly as the official `eval.py`: predicted positive iff `tool_calls` or `agent_response`
+is non-empty (`interaction_score` is ignored).
+
+Where the official code loses samples, we count them: a reply that does not parse, or a sample of
+`data.json` with no response file (the official code writes none when parsing failed), becomes a
+prediction with status "error": reported by id with its reason, left out of the denominators like
+an errored session, never silently dropped. Verdicts of the official judge found in
+`FOLDER/judge/<uuid>_judge_response.json` (0/1/2 scores) are used, halved, as verdicts already made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from ..corpus.sample import Prediction, ToolCall
+from ..errors import ProvoiceError, SampleError
+
+OFFICIAL_TASKS = {"single_turn_taking": "PIC", "long_turn_taking": "LTM", "digital_memory": "CFC",
+                  "environment_sensing": "ESS"}
+RESPONSE_SUFFIX = "_response.json"
+JUDGE_SUFFIX = "_judge_response.json"
+
+_FENCE = re.compile(r"```[a-zA-Z]*\s*(.*?)```", re.S)
+
+
+class ReplyError(ValueError):
+    """A reply that cannot be read as `{tool_calls, agent_response}`."""
+
+
+# ---- the model's reply --------------------------------------------------------------------------
+
+def _candidates(text: str) -> list[str]:
+    """Ways to find the JSON object in a reply: whole, inside fences, first { to last }."""
+    out = [text]
+    out += [m.group(1) for m in _FENCE.finditer(text)]
+    if "{" in text and "}" in text:
+        out.append(text[text.index("{"): text.rindex("}") + 1])
+    return out
+
+
+def _loads_object(text: str, depth: int = 0) -> dict[str, Any] | None:
+    for cand in _candidates(text.strip()):
+        for variant in (cand, cand.replace("\\'", "'")):
+            try:
+                value = json.loads(variant)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
+            if isinstance(value, str) and depth == 0:  # double-encoded
+                inner = _loads_object(value, depth + 1)
+                if inner is not None:
+                    return inner
+    return None
+
+
+def _tool_call(raw: Any, index: int) -> ToolCall:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
+        raise ReplyError(f"tool_calls[{index}] is not an object with a name")
+    args = raw.get("arguments", raw.get("parameters", {}))
+    if isinstance(args, str):
+        try:
+            args = json.loads(args) if args.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise ReplyError(f"tool_calls[{index}].arguments is not valid JSON ({exc.msg})") from None
+    if args is None:
+        args = {}
+    if not isinstance(args, dict):
+        raise ReplyError(f"tool_calls[{index}].arguments is not an object")
+    return ToolCall(name=raw["name"], arguments=args)
+
+
+def parse_reply(text: str) -> tuple[list[ToolCall], str]:
+    """(tool calls, agent response) of one official reply; ReplyError says why it does not parse."""
+    if not text.strip():
+        raise ReplyError("the reply is empty")
+    obj = _loads_object(text)
+    if obj is None:
+        raise ReplyError("no JSON object found in the reply")
+    calls = obj.get("tool_calls") or []
+    if isinstance(calls, dict):
+        calls = [calls]
+    if not isinstance(calls, list):
+        raise ReplyError("tool_calls is not a list")
+    response = obj.get("agent_response") or ""
+    if not isinstance(response, str):
+        raise ReplyError("agent_response is not a string")
+    return [_tool_call(c, i) for i, c in enumerate(calls)], response
+
+
+# ---- data.json ----------------------------------------------------------------------------------
+
+def _semantic_cue(scenario: Any) -> str:
+    if not isinstance(scenario, dict):
+        return ""
+    parts = [str(scenario.get("description") or "").strip()]
+    cues = [f"{c.get('modality', '?')}: {c.get('description', '')}" for c in scenario.get("cues") or []
+            if isinstance(c, dict)]
+    if cues:
+        parts.append("Cues: " + "; ".join(cues) + ".")
+    return " ".join(p for p in parts if p)
+
+
+def ground_truth(item: dict[str, Any]) -> dict[str, Any]:
+    """Task, label, semantic cue and ground truth of one `data.json` sample."""
+    uuid = (item.get("meta") or {}).get("uuid")
+    if not isinstance(uuid, str) or not uuid:
+        raise SampleError(None, "meta.uuid", "is missing from a data.json sample")
+    task = OFFICIAL_TASKS.get((item.get("meta") or {}).get("task_name"))
+    if task is None:
+        raise SampleError(uuid, "meta.task_name", f"must be one of {sorted(OFFICIAL_TASKS)}")
+    turns = (item.get("conversation") or {}).get("conversation_list") or []
+    model = [t for t in turns if isinstance(t, dict) and t.get("user") == "model"]
+    gt_text = str(model[-1].get("content") or "") if model else ""
+    gt_calls = [_tool_call(c, i) for i, c in enumerate(model[-1].get("tool_calls") or [])] if model else []
+    return {"id": uuid, "task": task, "label": bool(gt_text or gt_calls), "gt_response": gt_text,
+            "gt_tool_calls": gt_calls, "semantic_cue": _semantic_cue(item.get("scenario_cues"))}
+
+
+def read_data_json(path: str | Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProvoiceError(f"{path} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProvoiceError(f"{path} is not valid JSON ({exc})") from None
+    if not isinstance(data, list):
+        raise ProvoiceError(f"{path} must hold a list of samples (the official data.json)")
+    out = []
+    for i, item in enumerate(data):
+        try:
+            out.append(ground_truth(item if isinstance(item, dict) else {}))
+        except ReplyError as exc:
+            raise SampleError((item.get("meta") or {}).get("uuid"), "conversation_list", str(exc)) from None
+        except SampleError as exc:
+            raise SampleError(exc.sample_id, exc.field, f"{exc.reason} (item {i} of {path})") from None
+    return out
+
+
+def _official_verdict(folder: Path, uuid: str) -> dict[str, float] | None:
+    path = folder / "judge" / f"{uuid}{JUDGE_SUFFIX}"
+    if not path.is_file():
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        tool, text = int(raw.get("tool_call_score", 0)), int(raw.get("response_score", 0))
+    except (json.JSONDecodeError, ValueError, TypeError, AttributeError):
+        return None
+    if tool not in (0, 1, 2) or text not in (0, 1, 2):
+        return None
+    return {"tool": tool / 2, "text": text / 2}
+
+
+def load_official(folder: str | Path, data_json: str | Path) -> tuple[list[Prediction], tuple[str, ...]]:
+    """Predictions from an official folder and data.json, and notes on what was odd."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ProvoiceError(f"{folder} is not a folder of official <uuid>{RESPONSE_SUFFIX} files")
+    truth = read_data_json(data_json)
+    files = {p.name[: -len(RESPONSE_SUFFIX)]: p for p in folder.glob(f"*{RESPONSE_SUFFIX}")
+             if not p.name.endswith(JUDGE_SUFFIX)}
+    preds, verdicts_used = [], 0
+    for gt in truth:
+        path = files.get(gt["id"])
+        base = {**gt, "format": 1}
+        if path is None:
+            preds.append(Prediction(**base, intervened=False, status="error",
+                                    error=f"no {gt['id']}{RESPONSE_SUFFIX} (the official code writes none when "
+                                          "the reply did not parse)"))
+            continue
+        try:
+            calls, response = parse_reply(path.read_text(encoding="utf-8", errors="replace"))
+        except ReplyError as exc:
+            preds.append(Prediction(**base, intervened=False, status="error",
+                                    error=f"{path.name}: the reply does not parse: {exc}"))
+            continue
+        intervened = bool(calls) or bool(response)
+        verdict = _official_verdict(folder, gt["id"]) if intervened and gt["label"] else None
+        verdicts_used += verdict is not None
+        preds.append(Prediction(**base, intervened=intervened, response_text=response, tool_calls=calls,
+                                judge=verdict))
+    notes = []
+    unknown = sorted(set(files) - {gt["id"] for gt in truth})
+    if unknown:
+        notes.append(f"{len(unknown)} response file(s) name no sample of {Path(data_json).name} and were "
+                     f"ignored: {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}")
+    if verdicts_used:
+        notes.append(f"{verdicts_used} verdict(s) of the official judge read from {folder / 'judge'}")
+    return preds, tuple(notes)

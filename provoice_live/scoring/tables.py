@@ -1,0 +1,245 @@
+"""The tables of a `Scores`, for people (terminal, Markdown, HTML) and for programs (CSV, JSON).
+
+Every renderer works from one list of `Section`s built here, so the terminal, the Markdown file and
+the HTML report always show the same figures:
+
+1. **Table 1** in the paper's layout: one row, each task's Rec / FPR / Acc, then Overall (pooled).
+2. **Counts**: TP, FP, TN, FN and N per task and overall: what the rates are made of.
+3. **Table 2** in the paper's layout: R_acc per task and Overall, with n.
+4. **Timing**: latency from cue end to the first scored interjection (median, p90, mean over the
+   true positives with a cue), premature interjections, timely recall within the patience, beside
+   Table 1's session-level recall; the latency parts where the log has them.
+5. **Errors**: sessions left out of every figure, with their reasons.
+
+A rate that is undefined (no samples in its denominator) prints "n/a" (JSON `null`). Every output
+names the judge that gave the verdicts ("heuristic (offline)" unless an LLM judge was used).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .decisions import OVERALL
+from .heuristic import NAME as HEURISTIC_NAME
+from .scores import Scores
+from .timing import PART_LABELS
+
+NA = "n/a"
+
+
+def fmt_rate(x: float | None) -> str:
+    return NA if x is None else f"{x:.3f}"
+
+
+def fmt_s(x: float | None) -> str:
+    return NA if x is None else f"{x:.2f}"
+
+
+def title_task(key: str) -> str:
+    return "Overall" if key == OVERALL else key
+
+
+@dataclass
+class Section:
+    """One table: a title, column groups (label, span) over the columns, rows of text cells."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    groups: list[tuple[str, int]] = field(default_factory=list)
+    note: str = ""
+    left: int = 1  # how many leading columns hold text (left-aligned); the rest are figures
+
+    def flat_columns(self) -> list[str]:
+        """Column names with their group prefixed ("CFC Rec ↑"), for renderers without spans."""
+        if not any(g for g, _ in self.groups):
+            return list(self.columns)
+        cols, i = [], 0
+        for g, span in self.groups:
+            cols += [f"{g} {c}".strip() for c in self.columns[i:i + span]]
+            i += span
+        return cols
+
+
+def sections(scores: Scores) -> list[Section]:
+    """The tables of the report, in order."""
+    keys = scores.tasks + [OVERALL]
+    label = scores.label or "this run"
+    out = []
+
+    t1_cols, t1_row = [], [label]
+    for k in keys:
+        c = scores.decision[k]
+        t1_cols += ["Rec ↑", "FPR ↓", "Acc ↑"]
+        t1_row += [fmt_rate(c.recall), fmt_rate(c.fpr), fmt_rate(c.accuracy)]
+    out.append(Section("table1", "Table 1: proactive decisions (Recall, False Positive Rate, Accuracy)",
+                       ["run"] + t1_cols, [t1_row], [("", 1)] + [(title_task(k), 3) for k in keys],
+                       "Overall pools every sample (micro). n/a: no sample in the denominator."))
+
+    out.append(Section("counts", "Decision counts", ["task", "N", "TP", "FP", "TN", "FN"],
+                       [[title_task(k), *(str(getattr(scores.decision[k], a)) for a in ("n", "tp", "fp", "tn", "fn"))]
+                        for k in keys]))
+
+    out.append(Section("table2", "Table 2: response accuracy (R_acc)", ["run"] + [title_task(k) for k in keys],
+                       [[label] + [fmt_rate(scores.response[k].r_acc) for k in keys],
+                        ["n"] + [str(scores.response[k].n) for k in keys]],
+                       note=f"Judge: {scores.judge}. S_i = (J_tool + J_text) / 2 on true positives, 1 on "
+                            "true negatives, 0 on false positives and false negatives."))
+
+    part_names = [p for p in PART_LABELS if any(p in scores.timing[k].parts for k in keys)]
+    cols = ["task", "timed TP", "latency median (s)", "p90 (s)", "mean (s)", "premature (sessions / total)",
+            f"timely recall (≤ {scores.patience_s:g} s)", "Rec (Table 1)"]
+    cols += [f"{PART_LABELS[p]} median (s)" for p in part_names]
+    rows = []
+    for k in keys:
+        t = scores.timing[k]
+        row = [title_task(k), str(t.latency.n), fmt_s(t.latency.median), fmt_s(t.latency.p90), fmt_s(t.latency.mean),
+               f"{t.premature_sessions} / {t.premature_interjections}",
+               f"{fmt_rate(t.timely_recall)} ({t.timely}/{t.timely_n})", fmt_rate(t.recall)]
+        row += [fmt_s(t.parts[p].median) if p in t.parts else NA for p in part_names]
+        rows.append(row)
+    out.append(Section("timing", "Timing: latency from cue end to the first scored interjection", cols, rows,
+                       note=f"Timely: first scored interjection in [cue start, cue end + {scores.patience_s:g} s]. "
+                            "Premature: interjections before the cue start. Negative latency: spoke before the cue ended."))
+
+    if scores.errors:
+        out.append(Section("errors", f"Errors: {len(scores.errors)} session(s) left out of every figure",
+                           ["sample", "task", "label", "reason"],
+                           [[e.id, e.task, "positive" if e.label else "negative", e.reason] for e in scores.errors],
+                           note="An errored session is not a silence: it is excluded from the denominators.",
+                           left=4))
+    return out
+
+
+def judge_line(scores: Scores) -> str:
+    line = f"Judge: {scores.judge}"
+    if scores.judge.startswith(HEURISTIC_NAME):
+        line += ": rules, not the paper's LLM judge (see provoice_live/scoring/heuristic.py)"
+    return line
+
+
+# ---- terminal -----------------------------------------------------------------------------------
+
+def render_terminal(scores: Scores, console=None) -> None:
+    """Print the tables with rich."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = console or Console(highlight=False)
+    for sec in sections(scores):
+        console.print(escape(sec.title), style="bold")
+        table = Table()
+        for i, h in enumerate(sec.flat_columns()):
+            table.add_column(escape(h), justify="left" if i < sec.left else "right", overflow="fold")
+        for row in sec.rows:
+            table.add_row(*map(escape, row))
+        console.print(table)
+        if sec.note:
+            console.print(escape(sec.note), style="dim")
+        console.print()
+    console.print(escape(judge_line(scores)), style="bold")
+    for note in scores.notes:
+        console.print(f"note: {escape(note)}")
+
+
+def render_tables(scores: Scores, width: int = 160) -> str:
+    """The terminal tables as plain text (what `score` prints)."""
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=width, force_terminal=False, color_system=None)
+    render_terminal(scores, console)
+    return console.file.getvalue()
+
+
+# ---- Markdown -----------------------------------------------------------------------------------
+
+def _md_escape(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(scores: Scores) -> str:
+    """The tables as GitHub Markdown, with the judge named at the top."""
+    lines = [f"# ProVoice-Bench scores: {scores.label or 'run'}", "", f"**{judge_line(scores)}**", ""]
+    for sec in sections(scores):
+        cols = sec.flat_columns()
+        lines += [f"## {sec.title}", "", "| " + " | ".join(map(_md_escape, cols)) + " |",
+                  "|" + "|".join("---" if i < sec.left else "---:" for i in range(len(cols))) + "|"]
+        lines += ["| " + " | ".join(map(_md_escape, row)) + " |" for row in sec.rows]
+        if sec.note:
+            lines += ["", sec.note]
+        lines.append("")
+    for note in scores.notes:
+        lines.append(f"- note: {note}")
+    if scores.judge.startswith(HEURISTIC_NAME):
+        from . import heuristic
+
+        lines += ["", "## How the heuristic (offline) judge scores", "", heuristic.__doc__.split("\n\n", 2)[2].strip()]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---- HTML (for the report) ----------------------------------------------------------------------
+
+def to_html(scores: Scores) -> str:
+    """The tables as HTML fragments (no page around them)."""
+    parts = [f'<p class="judge">{html.escape(judge_line(scores))}</p>']
+    for sec in sections(scores):
+        parts.append(f'<section class="table {sec.key}"><h2>{html.escape(sec.title)}</h2><table>')
+        if sec.groups and any(g for g, _ in sec.groups):
+            parts.append("<tr>" + "".join(f'<th colspan="{span}">{html.escape(g)}</th>' for g, span in sec.groups) + "</tr>")
+        parts.append("<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in sec.columns) + "</tr>")
+        for row in sec.rows:
+            parts.append("<tr>" + "".join(f'<td class="{"text" if i < sec.left else "num"}">{html.escape(c)}</td>'
+                                          for i, c in enumerate(row)) + "</tr>")
+        parts.append("</table>")
+        if sec.note:
+            parts.append(f'<p class="note">{html.escape(sec.note)}</p>')
+        parts.append("</section>")
+    for note in scores.notes:
+        parts.append(f'<p class="note">note: {html.escape(note)}</p>')
+    return "\n".join(parts)
+
+
+# ---- CSV and JSON -------------------------------------------------------------------------------
+
+def csv_rows(scores: Scores) -> list[list[Any]]:
+    """Long format: section, task, metric, value (raw numbers; empty for n/a), plus the judge."""
+    rows: list[list[Any]] = []
+    for k, c in scores.decision.items():
+        rows += [["decision", k, m, v] for m, v in c.to_json().items()]
+    for k, r in scores.response.items():
+        rows += [["response", k, m, v] for m, v in r.to_json().items()]
+    for k, t in scores.timing.items():
+        for m, v in _flatten(t.to_json()):
+            rows.append(["timing", k, m, v])
+    rows.append(["errors", OVERALL, "count", len(scores.errors)])
+    rows.append(["meta", OVERALL, "patience_s", scores.patience_s])
+    rows.append(["meta", OVERALL, "judge", scores.judge])
+    return rows
+
+
+def _flatten(d: dict[str, Any], prefix: str = ""):
+    for k, v in d.items():
+        if isinstance(v, dict):
+            yield from _flatten(v, f"{prefix}{k}.")
+        else:
+            yield f"{prefix}{k}", v
+
+
+def to_csv(scores: Scores) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["section", "task", "metric", "value"])
+    for section, task, metric, value in csv_rows(scores):
+        w.writerow([section, task, metric, "" if value is None else value])
+    return buf.getvalue()
+
+
+def to_json_text(scores: Scores) -> str:
+    return json.dumps(scores.to_json(), indent=2, ensure_ascii=False) + "\n"
