@@ -86,3 +86,18 @@ def test_run_command_errors_are_one_line(tmp_path, capsys):
     assert "is not a directory" in capsys.readouterr().err
     assert cli(["run", "--corpus", str(tmp_path), "--agent", "nope", "--out", str(tmp_path / "r"), "--clock", "x"]) == 1
     assert cli(["run", "--corpus", str(tmp_path), "--agent-opt", "novalue", "--out", str(tmp_path / "r")]) == 1
+
+
+def test_a_users_own_adapter_runs_by_module_path(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    x = timeline([("silence", 0.5), ("speech", 1.0), ("silence", 1.0)])
+    corpus = make_corpus(tmp_path / "c", [sample("a", _audio=x, cue=(0.5, 1.5))])
+    out = tmp_path / "run"
+    assert cli(["run", "--corpus", str(corpus), "--agent", "examples.custom_agent:LoudnessAgent",
+                "--agent-opt", "threshold_dbfs=-30", "--out", str(out), "--no-progress"]) == 0
+    pred = json.loads((out / "predictions.jsonl").read_text())
+    assert pred["intervened"] and pred["response_text"].startswith("That was loud")
+    assert cli(["run", "--corpus", str(corpus), "--agent", "json:dumps", "--out", str(tmp_path / "r2")]) == 1

@@ -23,16 +23,24 @@ REGISTRY: dict[str, str] = {
 
 
 def agent_class(name: str) -> type[AgentAdapter]:
-    if name not in REGISTRY:
-        raise ProvoiceError(f"unknown agent {name!r}; choose one of: {', '.join(sorted(REGISTRY))}")
-    module, _, cls = REGISTRY[name].partition(":")
+    """The adapter class for a registered name, or for `package.module:Class` (your own adapter)."""
+    if name in REGISTRY:
+        module, _, cls = REGISTRY[name].partition(":")
+    elif ":" in name:
+        module, _, cls = name.partition(":")
+    else:
+        raise ProvoiceError(f"unknown agent {name!r}; choose one of: {', '.join(sorted(REGISTRY))}, "
+                            "or give your own adapter as package.module:Class")
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name == module:
             raise ProvoiceError(f"agent {name!r} is not available in this version ({module} is missing)") from exc
         raise
-    return getattr(mod, cls)
+    found = getattr(mod, cls, None)
+    if not (isinstance(found, type) and issubclass(found, AgentAdapter)):
+        raise ProvoiceError(f"{module}:{cls} is not an AgentAdapter subclass")
+    return found
 
 
 def make_agent(name: str, **options: Any) -> AgentAdapter:
