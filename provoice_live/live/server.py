@@ -1,0 +1,341 @@
+"""`provoice-live serve`: the browser demo. An aiohttp server for the page and WebRTC offers.
+
+    GET  /             the page (index.html, app.js, style.css from `web_dir()`)
+    GET  /api/config   the server's defaults for the page: agent, instruction, digital context, tools
+    POST /api/offer    {sdp, type, instruction?, context?, speak?} -> {sdp, type, session_id}
+    GET  /api/sessions the sessions of this server and where their run directories are
+
+One browser peer connection is one session: the browser's microphone track feeds the engine
+(`run_session`, realtime clock) through a `WebRTCSource`; the session's log records, projected by
+`LiveFeed`, go back to the page over the data channel the page opened ("events"); with `speak`, the
+agent's replies are spoken with eSpeak NG on the server's audio track. The page's stop button sends
+`{"type": "stop"}` on the data channel and the session ends cleanly (status ok); a peer that goes
+away (connection failed or closed, or no audio for `idle_timeout_s`) ends it with status "error"
+and the reason. Either way its run directory `OUT/<session id>/` holds config.json, the log, the
+result and the received audio.
+
+Safe by default: binds 127.0.0.1. Any other host needs `--token T`, which the page presents as the
+`X-Provoice-Token` header (it takes it from its own URL, `/?token=T`); /api/* answer 403 without it.
+On loopback, ICE offers only 127.0.0.1 host candidates and ignores the browser's non-loopback ones,
+and the page keeps only loopback candidates in its offer: no packet leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hmac
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ProvoiceError
+from .session import LiveSpec, load_context, load_tools, new_session_id, parse_agent_opts, parse_context_text
+
+log = logging.getLogger(__name__)
+
+TOKEN_HEADER = "X-Provoice-Token"
+
+
+def web_dir() -> Path:
+    """Where the page is: `provoice_live/web/` inside the package, the one copy of the files.
+
+    `clients/web` in a source checkout is a symlink to it, so the design card's place for clients
+    shows it, and both an editable and a regular install (package-data `web/*`) find it here.
+    """
+    here = Path(__file__).resolve().parent.parent / "web"
+    if not (here / "index.html").is_file():
+        raise ProvoiceError(f"the web page is missing from the installation ({here}/index.html)")
+    return here
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--agent", default="offline", help="the agent that listens (default: offline)")
+    p.add_argument("--agent-opt", action="append", default=[], metavar="K=V", help="an agent option (repeatable)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --token)")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--instruction", default=None, help="the default standing instruction shown in the page")
+    p.add_argument("--context", default=None, metavar="FILE.json", help="the default digital context (a JSON object)")
+    p.add_argument("--tools", default=None, metavar="FILE.json", help="tools the agent may call (JSON function schemas)")
+    p.add_argument("--token", default=None, help="a secret the page must present (required off loopback)")
+    p.add_argument("--out", default="runs/live", help="where each session's run directory goes (default runs/live)")
+    p.add_argument("--strict-loopback", action="store_true",
+                   help="on loopback, answer ICE checks from 127.0.0.1 only (browsers then need to offer loopback "
+                        "candidates: Chromium's --allow-loopback-in-peer-connection)")
+    p.add_argument("--idle-timeout", type=float, default=5.0, metavar="S",
+                   help="end a session when no audio came for S seconds (a vanished browser)")
+
+
+@dataclass
+class Peer:
+    """One browser peer connection and its session."""
+
+    session_id: str
+    pc: Any
+    spec: LiveSpec
+    speak: bool
+    run_dir: Path
+    channel: Any = None
+    source: Any = None
+    speech: Any = None
+    task: asyncio.Task | None = None
+    pending: list[str] = field(default_factory=list)
+    result: Any = None
+
+    def send(self, event: dict[str, Any]) -> None:
+        msg = json.dumps(event)
+        if self.channel is not None and self.channel.readyState == "open":
+            self.channel.send(msg)
+        else:
+            self.pending.append(msg)
+
+    def flush(self) -> None:
+        while self.pending and self.channel is not None and self.channel.readyState == "open":
+            self.channel.send(self.pending.pop(0))
+
+
+class LiveServer:
+    """The aiohttp application and the peers it serves. `start()`/`stop()` for tests and `main`."""
+
+    def __init__(self, spec: LiveSpec, out: str | Path, host: str = "127.0.0.1", port: int = 8080,
+                 token: str | None = None, idle_timeout_s: float = 5.0, strict_loopback: bool = False):
+        from .rtc import is_loopback, policy_for_bind
+
+        if not is_loopback(host) and not token:
+            raise ProvoiceError(f"serving on {host} (not loopback) needs --token, which the page must present")
+        self.spec = spec
+        self.out = Path(out)
+        self.host = host
+        self.port = port
+        self.token = token
+        self.idle_timeout_s = idle_timeout_s
+        self.loopback = is_loopback(host)
+        self.ice = policy_for_bind(host, strict_loopback)
+        self.peers: dict[str, Peer] = {}
+        self._runner = None
+        self.app = self._make_app()
+
+    # -- the app ---------------------------------------------------------------------------------
+    def _make_app(self):
+        from aiohttp import web
+
+        app = web.Application(middlewares=[self._guard])
+        static = web_dir()
+        app.router.add_get("/", lambda _r: web.FileResponse(static / "index.html"))
+        app.router.add_get("/api/config", self.handle_config)
+        app.router.add_post("/api/offer", self.handle_offer)
+        app.router.add_get("/api/sessions", self.handle_sessions)
+        app.router.add_static("/static/", static)
+        return app
+
+    def _authorised(self, request) -> bool:
+        if not self.token:
+            return True
+        given = request.headers.get(TOKEN_HEADER) or request.query.get("token") or ""
+        return hmac.compare_digest(given.encode(), self.token.encode())
+
+    @property
+    def _guard(self):
+        from aiohttp import web
+
+        @web.middleware
+        async def guard(request, handler):
+            if request.path.startswith("/api/") and not self._authorised(request):
+                return web.json_response({"error": "a valid token is required"}, status=403)
+            return await handler(request)
+
+        return guard
+
+    async def handle_config(self, request):
+        from aiohttp import web
+
+        s = self.spec
+        return web.json_response({
+            "agent": s.agent, "instruction": s.instruction or "",
+            "context": json.dumps(s.digital_context, indent=2) if s.digital_context else "",
+            "tools": [t.name for t in s.tools], "token_required": bool(self.token),
+            "loopback": self.loopback,
+        })
+
+    async def handle_sessions(self, request):
+        from aiohttp import web
+
+        return web.json_response({sid: {"run_dir": str(p.run_dir), "done": p.task is not None and p.task.done()}
+                                  for sid, p in self.peers.items()})
+
+    async def handle_offer(self, request):
+        from aiohttp import web
+
+        try:
+            body = await request.json()
+            sdp, kind = body["sdp"], body.get("type", "offer")
+            if kind != "offer" or not isinstance(sdp, str):
+                raise ValueError("expected an SDP offer")
+            spec = self.spec.with_page_input(body.get("instruction"), parse_context_text(body.get("context")))
+        except ProvoiceError as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        except (ValueError, KeyError, TypeError) as exc:
+            return web.json_response({"error": f"a bad offer: {exc}"}, status=400)
+        answer, peer = await self.accept(sdp, spec, speak=bool(body.get("speak")))
+        return web.json_response({"sdp": answer.sdp, "type": answer.type, "session_id": peer.session_id})
+
+    # -- peers -----------------------------------------------------------------------------------
+    async def accept(self, sdp: str, spec: LiveSpec, speak: bool = False):
+        """Answer a browser's offer: one peer connection, one session."""
+        from .rtc import ice_policy, new_peer_connection
+
+        sid = new_session_id("web")
+        with ice_policy(self.ice):  # the ICE connections are created and gathered inside
+            return await self._accept(sid, new_peer_connection(), sdp, spec, speak)
+
+    async def _accept(self, sid: str, pc, sdp: str, spec: LiveSpec, speak: bool):
+        from aiortc import RTCSessionDescription
+
+        from .rtc import SpeechTrack, loopback_only_sdp
+
+        peer = Peer(sid, pc, spec, speak, self.out / sid)
+        self.peers[sid] = peer
+
+        @pc.on("datachannel")
+        def on_datachannel(channel):
+            peer.channel = channel
+            channel.on("open", peer.flush)
+            channel.on("message", lambda msg: self._on_message(peer, msg))
+            peer.flush()
+
+        @pc.on("track")
+        def on_track(track):
+            if track.kind == "audio" and peer.task is None:
+                peer.task = asyncio.get_running_loop().create_task(self._run_peer(peer, track))
+
+        @pc.on("connectionstatechange")
+        async def on_state():
+            log.debug("session %s: connection %s", sid, pc.connectionState)
+            if pc.connectionState in ("failed", "closed"):
+                self._peer_gone(peer, f"the browser went away (connection {pc.connectionState})")
+
+        if self.loopback:
+            sdp = loopback_only_sdp(sdp)
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        peer.speech = SpeechTrack()
+        pc.addTrack(peer.speech)
+        await pc.setLocalDescription(await pc.createAnswer())
+        return pc.localDescription, peer
+
+    def _on_message(self, peer: Peer, message: str) -> None:
+        try:
+            msg = json.loads(message)
+        except (TypeError, json.JSONDecodeError):
+            return
+        if msg.get("type") == "stop" and peer.source is not None:
+            peer.source.stop()
+
+    def _peer_gone(self, peer: Peer, reason: str) -> None:
+        if peer.source is not None and not peer.source.stopped:
+            peer.source.stop(error=reason)
+
+    async def _run_peer(self, peer: Peer, track) -> None:
+        from ..sources.webrtc import WebRTCSource
+        from .feed import LiveFeed
+        from .session import run_live
+        from .speak import ReplyWatcher, synthesize
+
+        feed = LiveFeed()
+        speaker = ReplyWatcher(lambda reply: asyncio.get_running_loop().create_task(self._say(peer, reply.text)))
+
+        def on_record(record: dict) -> None:
+            event = feed(record)
+            if event is not None:
+                peer.send(event)
+            if peer.speak:
+                speaker(record)
+
+        def make_source(rate: int):
+            peer.source = WebRTCSource(track, rate, chunk_ms=peer.spec.config.chunk_ms,
+                                       idle_timeout_s=self.idle_timeout_s)
+            return peer.source
+
+        peer.send({"type": "session", "session_id": peer.session_id, "agent": peer.spec.agent,
+                   "run_dir": str(peer.run_dir), "speak": peer.speak})
+        try:
+            peer.result = await run_live(peer.spec, make_source, peer.run_dir, peer.session_id, on_record,
+                                         source_info={"kind": "webrtc", "speak": peer.speak})
+        except ProvoiceError as exc:  # the agent could not even be built
+            peer.send({"type": "error", "t": None, "message": str(exc)})
+            peer.send({"type": "end", "t": None, "status": "error", "reason": str(exc), "interjections": 0})
+        finally:
+            peer.flush()
+            await asyncio.sleep(0.2)  # let the data channel carry the last events
+            await peer.pc.close()
+
+    async def _say(self, peer: Peer, text: str) -> None:
+        from .speak import synthesize
+
+        x, rate = await asyncio.to_thread(synthesize, text)
+        if peer.speech is not None:
+            peer.speech.say(x, rate)
+
+    # -- life cycle ------------------------------------------------------------------------------
+    async def start(self) -> str:
+        from aiohttp import web
+
+        self._runner = web.AppRunner(self.app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        sockets = site._server.sockets if site._server else []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        return self.url
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/" + (f"?token={self.token}" if self.token else "")
+
+    async def stop(self) -> None:
+        """End every session cleanly (their logs finished), close the peers, stop serving."""
+        for peer in list(self.peers.values()):
+            if peer.source is not None:
+                peer.source.stop()
+        tasks = [p.task for p in self.peers.values() if p.task is not None]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for peer in self.peers.values():
+            await peer.pc.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+def build_spec(args: argparse.Namespace) -> LiveSpec:
+    return LiveSpec(agent=args.agent, agent_opts=parse_agent_opts(args.agent_opt), instruction=args.instruction,
+                    digital_context=load_context(args.context), tools=load_tools(args.tools))
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..errors import require
+
+    require("aiortc", "webrtc", "the browser demo")
+    spec = build_spec(args)
+    server = LiveServer(spec, args.out, args.host, args.port, args.token, args.idle_timeout, args.strict_loopback)
+    asyncio.run(_serve(server))
+    return 0
+
+
+async def _serve(server: LiveServer) -> None:
+    """Serve until Ctrl-C or SIGTERM, then end every session cleanly (their run dirs finished)."""
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    url = await server.start()
+    print(f"provoice-live serve: open {url}  (agent {server.spec.agent}; ICE {server.ice.name}; "
+          f"runs in {server.out}/; Ctrl-C stops)", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()

@@ -1,0 +1,198 @@
+"""One live session (microphone or browser) into a run directory like any other run.
+
+`run_live(spec, make_source, out, session_id, on_record)` builds the agent, asks it for its rate,
+builds the source at that rate, streams it through the engine's `run_session` with the realtime
+clock, and leaves:
+
+    OUT/config.json                   what ran (agent, options, instruction, context, tools, source)
+    OUT/sessions/<id>.jsonl           the engine's event log
+    OUT/sessions/<id>.result.json     the SessionResult, also when the session was cancelled
+    OUT/sessions/<id>.input.wav       the audio the agent received (mono PCM16 at its rate)
+
+so a live session can be reported or replayed like a benchmark session. Ending a live session
+cleanly is the source's job (it stops yielding chunks: Ctrl-C, the page's stop button); cancelling
+the task still leaves a finished log and a result with status "error".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+from ..agents import make_agent
+from ..agents.base import SessionContext
+from ..audio import AudioChunk
+from ..corpus.sample import ToolCall, ToolSchema
+from ..engine.session import SessionConfig, run_session
+from ..errors import ProvoiceError
+from ..log import Interjection, RunDir, SessionResult, read_log
+from ..sources.base import Source
+
+LIVE_CONFIG = SessionConfig(clock="realtime", tail_s=2.0)
+
+
+@dataclass
+class LiveSpec:
+    """What a live session runs: the agent and what it may know. Shared by `live` and `serve`."""
+
+    agent: str = "offline"
+    agent_opts: dict[str, Any] = field(default_factory=dict)
+    instruction: str | None = None
+    digital_context: dict[str, Any] | None = None
+    tools: list[ToolSchema] = field(default_factory=list)
+    config: SessionConfig = field(default_factory=lambda: replace(LIVE_CONFIG))
+
+    def with_page_input(self, instruction: str | None, digital_context: dict[str, Any] | None) -> "LiveSpec":
+        """This spec with what the user typed in (empty fields keep the server's defaults)."""
+        return replace(self, instruction=instruction.strip() if instruction and instruction.strip() else self.instruction,
+                       digital_context=digital_context if digital_context else self.digital_context)
+
+
+# ---- command-line inputs ------------------------------------------------------------------------
+
+def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
+    """`--agent-opt k=v` pairs to a dict; a pair without `=` is an error naming it."""
+    opts: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ProvoiceError(f"--agent-opt {pair!r}: expected KEY=VALUE")
+        opts[key.strip()] = value
+    return opts
+
+
+def _read_json(path: str | Path, what: str) -> Any:
+    p = Path(path)
+    if not p.is_file():
+        raise ProvoiceError(f"{what} file {str(p)!r} does not exist")
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProvoiceError(f"{what} file {str(p)!r} is not valid JSON ({exc})") from None
+
+
+def load_context(path: str | Path | None) -> dict[str, Any] | None:
+    """The digital context: a JSON object (the user's app states)."""
+    if path is None:
+        return None
+    data = _read_json(path, "--context")
+    if not isinstance(data, dict):
+        raise ProvoiceError(f"--context file {str(path)!r} must hold a JSON object, not {type(data).__name__}")
+    return data
+
+
+def parse_context_text(text: str | None) -> dict[str, Any] | None:
+    """The digital context as typed in the page: empty means none; otherwise a JSON object."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        data = json.loads(text) if isinstance(text, str) else text
+    except json.JSONDecodeError as exc:
+        raise ProvoiceError(f"the digital context is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ProvoiceError("the digital context must be a JSON object")
+    return data
+
+
+def load_tools(path: str | Path | None) -> list[ToolSchema]:
+    """Tools: a JSON list of OpenAI function schemas (or an object with a `tools` list)."""
+    if path is None:
+        return []
+    data = _read_json(path, "--tools")
+    if isinstance(data, dict) and isinstance(data.get("tools"), list):
+        data = data["tools"]
+    if not isinstance(data, list):
+        raise ProvoiceError(f"--tools file {str(path)!r} must hold a JSON list of function schemas")
+    tools = []
+    for i, item in enumerate(data):
+        try:
+            tools.append(ToolSchema.model_validate(item))
+        except Exception as exc:
+            raise ProvoiceError(f"--tools file {str(path)!r}, tool {i}: not a function schema ({exc})") from None
+    return tools
+
+
+def new_session_id(prefix: str) -> str:
+    """`prefix-YYYYmmdd-HHMMSS-xxxx`: sortable, unique, safe as a file name."""
+    return f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+
+
+# ---- the recording tee --------------------------------------------------------------------------
+
+class RecordingSource(Source):
+    """Passes another source's chunks through unchanged and writes them to a wav as they go.
+
+    `received_s` is the audio handed to the agent so far (what the tests and the log check).
+    """
+
+    def __init__(self, inner: Source, wav_path: Path):
+        self.inner = inner
+        self.sample_rate = inner.sample_rate
+        self.duration_s = inner.duration_s
+        self.live = inner.live
+        self.wav_path = Path(wav_path)
+        self.received_samples = 0
+
+    @property
+    def received_s(self) -> float:
+        return self.received_samples / self.sample_rate
+
+    async def chunks(self, clock) -> AsyncIterator[AudioChunk]:
+        import soundfile as sf
+
+        self.wav_path.parent.mkdir(parents=True, exist_ok=True)
+        with sf.SoundFile(str(self.wav_path), "w", samplerate=self.sample_rate, channels=1, subtype="PCM_16") as wav:
+            async for chunk in self.inner.chunks(clock):
+                wav.buffer_write(bytes(chunk.pcm), dtype="int16")
+                self.received_samples += chunk.n_samples
+                yield chunk
+
+
+# ---- the session --------------------------------------------------------------------------------
+
+def result_from_log(log_path: Path, session_id: str, agent: str, audio_s: float) -> SessionResult:
+    """A result rebuilt from a log whose session was cancelled before `run_session` returned."""
+    records = read_log(log_path)
+    end = next((r for r in reversed(records) if r.get("kind") == "session_end"), {})
+    inters = [Interjection(t=r["t"], response_id=r.get("response_id"), scored=r.get("scored", True),
+                           text=r.get("text", ""), tool_calls=[ToolCall(**c) for c in r.get("tool_calls", [])],
+                           parts=r.get("parts"))
+              for r in records if r.get("kind") == "interjection"]
+    return SessionResult(id=session_id, status=end.get("status", "error"),
+                         error=end.get("reason") or "cancelled (interrupted)", agent=agent, clock="realtime",
+                         audio_s=round(audio_s, 6), stream_end_s=end.get("t") or 0.0,
+                         wall_s=end.get("wall_s") or 0.0, interjections=inters)
+
+
+async def run_live(spec: LiveSpec, make_source: Callable[[int], Source], out: str | Path, session_id: str,
+                   on_record: Callable[[dict], None] | None = None,
+                   source_info: dict[str, Any] | None = None) -> SessionResult:
+    """Run one live session into the run directory `out` (see the module docstring)."""
+    adapter = make_agent(spec.agent, **spec.agent_opts)
+    rate = adapter.capabilities.input_sample_rate
+    inner = make_source(rate)  # a missing device fails here, before a run directory exists
+    run = RunDir(out).create()
+    run.write_config({
+        "format": 1, "kind": "live", "session_id": session_id, "agent": spec.agent,
+        "agent_opts": spec.agent_opts, "agent_settings": adapter.settings(),
+        "instruction": spec.instruction, "digital_context": spec.digital_context,
+        "tools": [t.model_dump() for t in spec.tools], "session": asdict(spec.config),
+        "source": {"rate": rate, **(source_info or {})},
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    })
+    ctx = SessionContext(session_id=session_id, protocol="blind", instruction=spec.instruction,
+                         digital_context=spec.digital_context, tools=list(spec.tools), audio_duration_s=None)
+    source = RecordingSource(inner, run.sessions / f"{session_id}.input.wav")
+    log_path = run.log_path(session_id)
+    try:
+        result = await run_session(ctx, source, adapter, log_path, spec.config, on_record=on_record)
+    except asyncio.CancelledError:
+        run.write_result(result_from_log(log_path, session_id, adapter.name, source.received_s))
+        raise
+    run.write_result(result)
+    return result

@@ -1,0 +1,131 @@
+"""A browser's microphone over WebRTC (an aiortc audio track) as a chunk stream.
+
+aiortc decodes the browser's Opus to 48 kHz stereo s16 frames (20 ms each). They are resampled
+once, by one streaming `av.AudioResampler(format="s16", layout="mono", rate=agent_rate)`, and cut
+into fixed chunks of `chunk_ms` at the agent's rate. The source is live: it is paced by the browser,
+not by the session's clock.
+
+Gaps: a frame's `pts` counts 48 kHz samples from the first RTP packet; when packets were lost the
+next pts jumps ahead, and the gap is filled with silence so that stream positions stay true to the
+talker's time (a VAD sees an honest pause instead of two utterances glued together). Gaps longer
+than `max_gap_s` (a paused tab) are not filled.
+
+The stream ends when the track ends (`MediaStreamError`: the peer closed or went away) or when
+`stop()` is called, or when no frame came for `idle_timeout_s` (a peer that vanished without
+closing: browsers send a frame every 20 ms, silence included). `stop(error=...)` makes the stream raise a `ProvoiceError` with that message
+instead of ending quietly: a session whose peer vanished ends with status "error" and that reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, AsyncIterator
+
+from ..audio import AudioChunk, chunk_samples
+from ..errors import ProvoiceError, require
+from .base import Source
+
+WEBRTC_RATE = 48000  # Opus in WebRTC is always 48 kHz
+
+
+class WebRTCSource(Source):
+    """Chunks from an aiortc `MediaStreamTrack` of kind audio (anything with `async recv()`)."""
+
+    live = True
+    duration_s = None
+
+    def __init__(self, track: Any, sample_rate: int, chunk_ms: float = 20.0, max_gap_s: float = 2.0,
+                 idle_timeout_s: float | None = 5.0):
+        self.track = track
+        self.idle_timeout_s = idle_timeout_s
+        self.sample_rate = sample_rate
+        self.chunk_ms = chunk_ms
+        self.chunk_n = chunk_samples(sample_rate, chunk_ms)
+        self.max_gap_s = max_gap_s
+        self.frames_received = 0
+        self.input_samples = 0  # at the track's own rate (48 kHz), what the browser sent
+        self.input_rate = WEBRTC_RATE
+        self.gap_samples = 0  # silence inserted for lost packets, at the agent's rate
+        self._stop = asyncio.Event()
+        self._error: str | None = None
+
+    def stop(self, error: str | None = None) -> None:
+        """End the stream after the audio already received; with `error`, end it as an error."""
+        if error and self._error is None:
+            self._error = error
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    async def _next_frame(self):
+        """The next frame, or None when the track ended or `stop()` was called."""
+        if self._stop.is_set():
+            return None
+        recv = asyncio.ensure_future(self.track.recv())
+        stop = asyncio.ensure_future(self._stop.wait())
+        try:
+            done, _ = await asyncio.wait({recv, stop}, timeout=self.idle_timeout_s,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        if recv not in done:
+            recv.cancel()
+            if not done:  # neither audio nor stop within the idle timeout
+                self.stop(error=f"no audio from the peer for {self.idle_timeout_s:g} s: it went away")
+            return None
+        try:
+            return recv.result()
+        except Exception as exc:  # aiortc's MediaStreamError: the track ended
+            if type(exc).__name__ != "MediaStreamError":
+                raise
+            return None
+
+    def _gap(self, frame) -> int:
+        """Samples (at the agent's rate) missing before `frame`, from its pts."""
+        if frame.pts is None or frame.time_base is None:
+            return 0
+        expected = self.input_samples
+        missing_s = float((frame.pts - expected) * frame.time_base) if self.frames_received else 0.0
+        if missing_s <= 0 or missing_s > self.max_gap_s:
+            return 0
+        return int(round(missing_s * self.sample_rate))
+
+    async def chunks(self, clock=None) -> AsyncIterator[AudioChunk]:
+        av = require("av", "webrtc", "the WebRTC source")
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=self.sample_rate)
+        buf = bytearray()
+        produced = 0  # samples yielded so far
+        index = 0
+        while True:
+            frame = await self._next_frame()
+            if frame is None:
+                tail = resampler.resample(None)  # flush what the resampler holds
+            else:
+                gap = self._gap(frame)
+                if gap:
+                    buf += bytes(2 * gap)
+                    self.gap_samples += gap
+                if frame.pts is not None and frame.time_base is not None and frame.time_base * WEBRTC_RATE == 1:
+                    self.input_samples = max(self.input_samples, frame.pts) + frame.samples
+                else:
+                    self.input_samples += frame.samples
+                self.input_rate = frame.sample_rate or WEBRTC_RATE
+                self.frames_received += 1
+                frame.pts = None  # we place samples ourselves; the resampler need not check timing
+                tail = resampler.resample(frame)
+            for out in tail:
+                buf += bytes(out.planes[0])[: 2 * out.samples]
+            n = self.chunk_n
+            while len(buf) >= 2 * n:
+                yield AudioChunk(bytes(buf[: 2 * n]), self.sample_rate, produced, index)
+                del buf[: 2 * n]
+                produced += n
+                index += 1
+            if frame is None:
+                break
+        if buf:
+            yield AudioChunk(bytes(buf), self.sample_rate, produced, index)
+        if self._error:
+            raise ProvoiceError(self._error)
