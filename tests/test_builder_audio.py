@@ -678,3 +678,76 @@ def test_rendered_speech_is_where_the_segments_say(espeak):
     # the cue (the kettle) is a sound, and the rendering is exactly as long as the truth says
     assert r.cue.start_s == r.segments[3].start_s
     assert r.duration_s >= r.segments[-2].end_s + 1.5
+
+
+def test_sound_events_are_at_minus_20_unless_too_peaky():
+    from provoice_live.corpus.builder.acoustics import sound_event
+
+    kettle = sound_event(SYNTH_CLASSES["kettle_whistle"](RATE, np.random.default_rng(0)))
+    assert rms_dbfs(kettle) == pytest.approx(-20.0, abs=1e-3) and np.max(np.abs(kettle)) < 0.5
+    ticks = sound_event(SYNTH_CLASSES["clock_tick"](RATE, np.random.default_rng(0)))
+    assert np.max(np.abs(ticks)) == pytest.approx(0.5, abs=1e-6)
+    assert rms_dbfs(ticks) < -25.0  # a sparse click track capped at the peak, not blown up to -20 dBFS
+
+
+def test_banks_and_tts_pickle_for_worker_processes(monkeypatch, tmp_path):
+    import pickle
+
+    from provoice_live.corpus.builder.render import make_noise_bank, make_sound_bank
+
+    tts = pickle.loads(pickle.dumps(EspeakTTS()))
+    assert len(tts.synth("Hello.", ESPEAK_VOICES["male"][0])) > 0
+    noise = pickle.loads(pickle.dumps(make_noise_bank(tts=ToneTTS())))
+    assert noise.draw("home", 100, RATE, np.random.default_rng(0))[1] == "home"
+    assert isinstance(pickle.loads(pickle.dumps(make_sound_bank())), SynthSoundBank)
+    monkeypatch.setenv("PICKLE_TTS_KEY", "sk-secret")
+    api = OpenAISpeechTTS("tts-1", "http://127.0.0.1:9/v1", api_key_env="PICKLE_TTS_KEY", response_format="pcm")
+    blob = pickle.dumps(api)
+    assert b"sk-secret" not in blob  # the key is read from the environment again, never carried
+    assert pickle.loads(blob).response_format == "pcm"
+
+
+def _render_in_worker(tts) -> tuple[float, int]:
+    script = Script(speakers=[Speaker(id="user1", gender="female")], lines=[Line(speaker="user1", text="Good morning.")])
+    r = render_script(script, np.random.default_rng(0), tts=tts, sounds=SynthSoundBank(), noise=None)
+    return r.segments[0].end_s - r.segments[0].start_s, len(r.audio)
+
+
+@pytest.mark.parametrize("method", ["fork"])
+def test_espeak_works_in_a_forked_worker(espeak, method):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:
+        seconds, n = pool.submit(_render_in_worker, espeak).result(timeout=60)
+    assert 0.4 < seconds < 2.0 and n > 0
+
+
+@pytest.mark.slow
+def test_whisper_hears_the_cue_line_inside_the_cue_window(espeak):
+    """faster-whisper tiny.en finds the cue line's key words inside the cue window (User2, far field,
+    cafe babble at 15 dB SNR), and the instruction's words before monitor_from_s."""
+    import re
+
+    from provoice_live.asr import transcribe
+
+    script = Script(
+        speakers=[Speaker(id="user1", gender="female"), Speaker(id="user2", gender="male")],
+        lines=[Line(speaker="user1", text="Let me know if anyone talks about dinner plans.", role="instruction"),
+               Line(speaker="user2", text="Did you watch the football match on Sunday?"),
+               Line(speaker="user1", text="Only the second half, it was pretty boring."),
+               Line(speaker="user2", text="We should book a table at the Italian restaurant for Friday night.",
+                    role="cue"),
+               Line(speaker="user1", text="Sounds good to me.")],
+        ambient="cafe")
+    keys = {"table", "italian", "restaurant", "friday", "night"}
+    for seed in (1, 2):
+        r = render_script(script, np.random.default_rng(seed), tts=espeak, sounds=SynthSoundBank(),
+                          noise=SynthNoiseBank(tts=espeak))
+        words = [w for u in transcribe(r.audio, r.rate, word_timestamps=True) for w in u.words]
+        heard = [w for w in words if re.sub(r"\W", "", w.text.lower()) in keys]
+        assert len({re.sub(r"\W", "", w.text.lower()) for w in heard}) >= 3, [w.text for w in words]
+        for w in heard:
+            assert r.cue.start_s - 0.3 <= w.start_s <= r.cue.end_s, (w, r.cue)
+        dinner = [w for w in words if "dinner" in w.text.lower()]
+        assert dinner and dinner[0].end_s <= r.monitor_from_s + 0.3

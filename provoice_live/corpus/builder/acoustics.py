@@ -14,6 +14,9 @@ Contract:
      the output is longer than the input by the tail (len(rir) - 1 samples);
   3. 4 dB of attenuation (a gain of 10^(-4/20)).
   So a far-field segment's direct part is not at -20 dBFS any more: that is the point.
+- Sound events are normalised to -20 dBFS too (`sound_event`), except that an impulsive sound whose
+  peak would then exceed `sound_peak_max` (0.5, -6 dBFS: a ticking clock, breaking glass) is scaled
+  down to that peak, so it cannot force the whole mix down; its level is then below -20 dBFS.
 All parameters live in one frozen dataclass, `AcousticParams`; `PAPER_ACOUSTICS` is the paper's.
 """
 
@@ -36,6 +39,7 @@ class AcousticParams:
     attenuation_db: float = 4.0        # off-axis energy loss of User2
     wet: float = 0.3                   # out = (1 - wet) * dry + wet * (energy-matched) reverb
     rt60_range_s: tuple[float, float] = (0.3, 0.8)  # a living room to a large kitchen
+    sound_peak_max: float = 0.5        # the highest peak a normalised sound event may keep
 
     def draw_rt60(self, rng: np.random.Generator) -> float:
         lo, hi = self.rt60_range_s
@@ -48,6 +52,13 @@ PAPER_ACOUSTICS = AcousticParams()
 def near_field(x: np.ndarray, params: AcousticParams = PAPER_ACOUSTICS) -> np.ndarray:
     """The paper's loudness normalisation: RMS to `target_dbfs` (silence stays silent)."""
     return normalize_rms(x, params.target_dbfs)
+
+
+def sound_event(x: np.ndarray, params: AcousticParams = PAPER_ACOUSTICS) -> np.ndarray:
+    """A sound event at `target_dbfs` RMS, or quieter if its peak would exceed `sound_peak_max`."""
+    y = normalize_rms(x, params.target_dbfs)
+    peak = float(np.max(np.abs(y))) if len(y) else 0.0
+    return (y * (params.sound_peak_max / peak)).astype(np.float32) if peak > params.sound_peak_max else y
 
 
 def high_shelf_sos(rate: int, freq_hz: float, gain_db: float, slope: float = 1.0) -> np.ndarray:

@@ -89,11 +89,13 @@ def _brown(n: int, rng: np.random.Generator, leak: float = 0.999) -> np.ndarray:
 
 
 def _pink(n: int, rng: np.random.Generator) -> np.ndarray:
-    """1/f noise by shaping white noise's spectrum."""
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    f = np.arange(len(spectrum), dtype=float)
-    f[0] = 1.0
-    return np.fft.irfft(spectrum / np.sqrt(f), n)
+    """Approximately 1/f noise: white noise through Paul Kellet's three-pole pinking filter
+    (within about 1 dB of -3 dB/octave over the audio band)."""
+    from scipy.signal import lfilter
+
+    b = [0.049922035, -0.095993537, 0.050612699, -0.004408786]
+    a = [1.0, -2.494956002, 2.017265875, -0.522189400]
+    return lfilter(b, a, rng.standard_normal(n))
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -206,6 +208,12 @@ class SynthNoiseBank:
 
     def __repr__(self) -> str:
         return "SynthNoiseBank()"
+
+    def __getstate__(self) -> dict:  # picklable for worker processes: no lock, no cache
+        return {"_tts": self._tts}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["_tts"])
 
     def scenes(self) -> list[str]:
         return list(SYNTH_SCENES)

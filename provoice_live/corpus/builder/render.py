@@ -3,7 +3,8 @@
 `render_script(script, rng, tts=..., sounds=..., noise=...)` is the audio half of the builder:
 1. voices: `pick_voices` gives User1 and User2 different voices of their script genders;
 2. each line becomes a segment: speech by the TTS (silence trimmed, resampled to `rate`) or a sound
-   event from the sound bank; every segment normalised to -20 dBFS; User2 made far-field (shelf,
+   event from the sound bank; every segment normalised to -20 dBFS (an impulsive sound event is
+   capped at a 0.5 peak instead: `acoustics.sound_event`); User2 made far-field (shelf,
    reverberation, attenuation: `acoustics`);
 3. the assembly places the segments with the paper's clipped Gaussian gaps (the gap before a sound
    event is the ESS one), mixes overlaps additively, and keeps `lead_in_s` before the first segment
@@ -21,11 +22,16 @@ Randomness: every stage draws from its own generator spawned from `rng`, so a ch
 (for instance a TTS whose output length varies) does not shift the draws of another.
 A sound the bank cannot render raises `UnusableSound` (a `ProvoiceError` naming the sounds) before
 any synthesis; `unusable_sounds(script, bank)` lists them without rendering.
+
+`make_sound_bank(esc50_dir)` and `make_noise_bank(cochlscene_dir, tts)` build the usual banks: the
+ESC-50 folder with our synthesised classes as fallback (or only ours), a CochlScene folder (or our
+synthesised scenes). TTS objects and banks pickle, so they can be handed to worker processes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,11 +39,11 @@ import numpy as np
 from ...audio import resample
 from ...errors import ProvoiceError
 from ..sample import CueWindow, Segment
-from .acoustics import PAPER_ACOUSTICS, AcousticParams, far_field, near_field
+from .acoustics import PAPER_ACOUSTICS, AcousticParams, far_field, near_field, sound_event
 from .assembly import PAPER_ASSEMBLY, AssemblyParams, Piece, add_ambient, assemble, guard_clipping
-from .noise import DEFAULT_SNR_DB, NoiseBank
+from .noise import DEFAULT_SNR_DB, CochlSceneBank, NoiseBank, SynthNoiseBank
 from .script import Script
-from .sounds import SoundBank, UnusableSound
+from .sounds import Esc50SoundBank, SoundBank, SynthSoundBank, UnusableSound
 from .tts import TTS, Voice, pick_voices
 
 
@@ -55,6 +61,16 @@ class Rendered:
     @property
     def duration_s(self) -> float:
         return len(self.audio) / self.rate
+
+
+def make_sound_bank(esc50_dir: str | Path | None = None) -> SoundBank:
+    """ESC-50 clips by category when a folder is given (our classes for the rest), else ours."""
+    return Esc50SoundBank(esc50_dir, fallback=SynthSoundBank()) if esc50_dir else SynthSoundBank()
+
+
+def make_noise_bank(cochlscene_dir: str | Path | None = None, tts: TTS | None = None) -> NoiseBank:
+    """A CochlScene (or any `<Class>/*.wav`) folder when given, else our synthesised scenes."""
+    return CochlSceneBank(cochlscene_dir) if cochlscene_dir else SynthNoiseBank(tts=tts)
 
 
 def unusable_sounds(script: Script, sounds: SoundBank) -> list[str]:
@@ -89,7 +105,7 @@ def _pieces(script: Script, voices: dict[str, Voice], tts: TTS, sounds: SoundBan
     for i, line in enumerate(script.lines):
         if line.speaker == "sound":
             audio, label = sounds.draw(line.sound or "", rate, rngs["sounds"])
-            pieces.append(Piece("sound", near_field(audio, acoustics), label=label, role=line.role))
+            pieces.append(Piece("sound", sound_event(audio, acoustics), label=label, role=line.role))
             continue
         speech = near_field(resample(tts.synth(line.text, voices[line.speaker]), tts.rate, rate), acoustics)
         if len(speech) == 0:

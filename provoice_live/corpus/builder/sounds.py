@@ -135,7 +135,7 @@ def smoke_alarm(rate: int, rng: np.random.Generator) -> np.ndarray:
     1.5 s of silence; a harsh piezo tone at 3.0-3.25 kHz; one or two cycles."""
     f = rng.uniform(3000, 3250)
     beep = _ramp(_tone(f, 0.5, rate, (1.0, 0.25, 0.1)), rate, 0.004, 0.004)
-    beep += 0.02 * rng.standard_normal(len(beep)) * (np.abs(beep) > 0)
+    beep += 0.01 * rng.standard_normal(len(beep)) * (np.abs(beep) > 0)
     cycles = int(rng.integers(1, 3))
     events = [(c * 4.0 + k * 1.0, beep) for c in range(cycles) for k in range(3)]
     return _finish(_place(cycles * 4.0 - 1.0, rate, events))

@@ -222,6 +222,9 @@ class EspeakTTS:
         self._engine = _Espeak.get()
         self.rate = self._engine.rate
 
+    def __reduce__(self):
+        return (EspeakTTS, ())  # a worker process binds its own eSpeak instance
+
     def synth(self, text: str, voice: Voice) -> np.ndarray:
         if not text.strip():
             raise ProvoiceError("cannot speak an empty line")
@@ -261,6 +264,9 @@ class OpenAISpeechTTS:
             raise ProvoiceError(f"API speech needs an API key in the environment variable {api_key_env}")
         if response_format not in ("wav", "pcm"):
             raise ProvoiceError(f"response_format must be 'wav' or 'pcm', not {response_format!r}")
+        self._args = dict(model=model, base_url=base_url, voices=voices, api_key_env=api_key_env,
+                          response_format=response_format, rate=rate, pcm_rate=pcm_rate, timeout_s=timeout_s,
+                          max_retries=max_retries)  # no key: a worker process reads it from its environment
         self.model = model
         self.rate = rate
         self.pcm_rate = pcm_rate
@@ -268,6 +274,9 @@ class OpenAISpeechTTS:
         names = voices or OPENAI_VOICES
         self.voice_pool = {g: tuple(Voice(n, g) for n in names.get(g, ())) for g in ("male", "female")}
         self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout_s, max_retries=max_retries)
+
+    def __reduce__(self):
+        return (_rebuild_openai_tts, (self._args,))
 
     def __repr__(self) -> str:
         return f"OpenAISpeechTTS(model={self.model!r}, base_url={str(self._client.base_url)!r})"
@@ -296,3 +305,8 @@ class OpenAISpeechTTS:
             return load_audio(io.BytesIO(payload))
         except ProvoiceError as exc:
             raise ProvoiceError(f"the speech endpoint returned audio that is not a wav file: {exc}") from exc
+
+
+def _rebuild_openai_tts(args: dict) -> OpenAISpeechTTS:
+    args = dict(args)
+    return OpenAISpeechTTS(args.pop("model"), args.pop("base_url"), **args)
