@@ -123,7 +123,10 @@ class LiveServer:
 
         app = web.Application(middlewares=[self._guard])
         static = web_dir()
-        app.router.add_get("/", lambda _r: web.FileResponse(static / "index.html"))
+        async def index(_request):
+            return web.FileResponse(static / "index.html")
+
+        app.router.add_get("/", index)
         app.router.add_get("/api/config", self.handle_config)
         app.router.add_post("/api/offer", self.handle_offer)
         app.router.add_get("/api/sessions", self.handle_sessions)

@@ -43,7 +43,7 @@ class WebRTCSource(Source):
         self.chunk_n = chunk_samples(sample_rate, chunk_ms)
         self.max_gap_s = max_gap_s
         self.frames_received = 0
-        self.input_samples = 0  # at the track's own rate (48 kHz), what the browser sent
+        self.input_samples = 0  # the browser's stream so far (received + lost), at its rate
         self.input_rate = WEBRTC_RATE
         self.gap_samples = 0  # silence inserted for lost packets, at the agent's rate
         self._stop = asyncio.Event()
@@ -83,14 +83,24 @@ class WebRTCSource(Source):
             return None
 
     def _gap(self, frame) -> int:
-        """Samples (at the agent's rate) missing before `frame`, from its pts."""
-        if frame.pts is None or frame.time_base is None:
+        """Input samples (at the frame's rate) missing before `frame`, from its pts."""
+        if frame.pts is None or frame.time_base is None or not self.frames_received:
             return 0
-        expected = self.input_samples
-        missing_s = float((frame.pts - expected) * frame.time_base) if self.frames_received else 0.0
+        missing_s = float(frame.pts * frame.time_base) - self.input_samples / self.input_rate
         if missing_s <= 0 or missing_s > self.max_gap_s:
             return 0
-        return int(round(missing_s * self.sample_rate))
+        return int(round(missing_s * frame.sample_rate))
+
+    @staticmethod
+    def _silence_like(frame, n: int):
+        """A silent frame of `n` samples shaped like `frame` (fed through the resampler, in order)."""
+        import numpy as np
+        from av import AudioFrame
+
+        channels = len(frame.layout.channels)
+        silent = AudioFrame.from_ndarray(np.zeros((1, n * channels), dtype="<i2"), format="s16", layout=frame.layout.name)
+        silent.sample_rate = frame.sample_rate
+        return silent
 
     async def chunks(self, clock=None) -> AsyncIterator[AudioChunk]:
         av = require("av", "webrtc", "the WebRTC source")
@@ -103,18 +113,17 @@ class WebRTCSource(Source):
             if frame is None:
                 tail = resampler.resample(None)  # flush what the resampler holds
             else:
-                gap = self._gap(frame)
-                if gap:
-                    buf += bytes(2 * gap)
-                    self.gap_samples += gap
-                if frame.pts is not None and frame.time_base is not None and frame.time_base * WEBRTC_RATE == 1:
-                    self.input_samples = max(self.input_samples, frame.pts) + frame.samples
-                else:
-                    self.input_samples += frame.samples
                 self.input_rate = frame.sample_rate or WEBRTC_RATE
+                tail = []
+                gap = self._gap(frame)
+                if gap and frame.format.name == "s16":
+                    tail += resampler.resample(self._silence_like(frame, gap))
+                    self.gap_samples += round(gap * self.sample_rate / self.input_rate)
+                    self.input_samples += gap
+                self.input_samples += frame.samples
                 self.frames_received += 1
-                frame.pts = None  # we place samples ourselves; the resampler need not check timing
-                tail = resampler.resample(frame)
+                frame.pts = None  # samples are placed by order; the resampler need not check timing
+                tail += resampler.resample(frame)
             for out in tail:
                 buf += bytes(out.planes[0])[: 2 * out.samples]
             n = self.chunk_n
