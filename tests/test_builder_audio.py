@@ -751,3 +751,18 @@ def test_whisper_hears_the_cue_line_inside_the_cue_window(espeak):
             assert r.cue.start_s - 0.3 <= w.start_s <= r.cue.end_s, (w, r.cue)
         dinner = [w for w in words if "dinner" in w.text.lower()]
         assert dinner and dinner[0].end_s <= r.monitor_from_s + 0.3
+
+
+def test_espeak_is_safe_across_threads(espeak):
+    """Concurrent synthesis from several threads: each call gets its own, whole utterance."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [("Good morning, how are you today?", ESPEAK_VOICES["male"][0]),
+            ("The train leaves at nine fifteen from platform four.", ESPEAK_VOICES["female"][0])] * 4
+    alone = [len(espeak.synth(text, voice)) for text, voice in jobs[:2]]
+    with ThreadPoolExecutor(4) as pool:
+        outputs = list(pool.map(lambda job: espeak.synth(*job), jobs))
+    for i, x in enumerate(outputs):
+        assert len(x) == pytest.approx(alone[i % 2], rel=0.05)
+        f0 = f0_median(x, espeak.rate)
+        assert (f0 < 150) if i % 2 == 0 else (f0 > 150)

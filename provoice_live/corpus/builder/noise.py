@@ -159,8 +159,9 @@ def cafe(n: int, rate: int, rng: np.random.Generator, bank: "SynthNoiseBank") ->
 def home(n: int, rate: int, rng: np.random.Generator, _bank: "SynthNoiseBank") -> np.ndarray:
     t = np.arange(n) / rate
     mains = 50.0 if rng.random() < 0.5 else 60.0
-    hum = sum(a * np.sin(2 * np.pi * k * mains * t + rng.uniform(0, 2 * np.pi))
-              for k, a in ((1, 1.0), (2, 0.6), (3, 0.35), (4, 0.2), (5, 0.1)))
+    second = t[: min(n, rate)]  # one second holds whole mains periods: make it once, then repeat it
+    hum = np.resize(sum(a * np.sin(2 * np.pi * k * mains * second + rng.uniform(0, 2 * np.pi))
+                        for k, a in ((1, 1.0), (2, 0.6), (3, 0.35), (4, 0.2), (5, 0.1))), n)
     blade = rng.uniform(8, 20)
     fan = _unit(_filter(_pink(n, rng), _sos("lowpass", 1200, rate))) * (1 + 0.2 * np.sin(2 * np.pi * blade * t))
     return 0.5 * _unit(hum) + fan
