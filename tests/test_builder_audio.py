@@ -355,6 +355,10 @@ async def speech_server():
         if body["input"] == "fail":
             return web.json_response({"error": {"message": "model overloaded", "type": "server_error"}}, status=500)
         tone = np.concatenate([np.zeros(2400), sine(300, 1.0, 24000), np.zeros(4800)]).astype(np.float32)
+        if body["input"] == "streamed":  # a streaming server's wav: header sizes unknown (0)
+            wav = bytearray(_wav_bytes(tone, 24000))
+            wav[4:8] = wav[40:44] = b"\0\0\0\0"
+            return web.Response(body=bytes(wav), content_type="audio/wav")
         if body.get("response_format") == "pcm":
             return web.Response(body=to_pcm16(tone), content_type="audio/pcm")
         return web.Response(body=_wav_bytes(tone, 24000), content_type="audio/wav")
@@ -388,6 +392,9 @@ async def test_openai_speech_tts(speech_server, monkeypatch, fmt):
         "tts-1", voice.name, "Hello from the fake server.", fmt)
     with pytest.raises(ProvoiceError, match="speech endpoint failed"):
         await asyncio.to_thread(tts.synth, "fail", voice)
+    if fmt == "wav":
+        streamed = await asyncio.to_thread(tts.synth, "streamed", voice)
+        assert len(streamed) == pytest.approx(len(x), abs=2)
 
 
 def test_openai_speech_needs_a_key(monkeypatch):

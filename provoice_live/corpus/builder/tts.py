@@ -304,7 +304,34 @@ class OpenAISpeechTTS:
         try:
             return load_audio(io.BytesIO(payload))
         except ProvoiceError as exc:
-            raise ProvoiceError(f"the speech endpoint returned audio that is not a wav file: {exc}") from exc
+            streamed = _streamed_wav(payload)  # a streamed wav may declare a data size of 0
+            if streamed is None:
+                raise ProvoiceError(f"the speech endpoint returned audio that is not a wav file: {exc}") from exc
+            return streamed
+
+
+def _streamed_wav(payload: bytes) -> tuple[np.ndarray, int] | None:
+    """PCM16 wav whose header sizes are unknown (0): the samples are everything after `data`."""
+    import struct
+
+    if payload[:4] != b"RIFF" or payload[8:12] != b"WAVE":
+        return None
+    pos, rate, channels, bits = 12, None, 1, 16
+    while pos + 8 <= len(payload):
+        chunk, size = payload[pos: pos + 4], struct.unpack("<I", payload[pos + 4: pos + 8])[0]
+        if chunk == b"fmt ":
+            fmt, channels, rate, _, _, bits = struct.unpack("<HHIIHH", payload[pos + 8: pos + 24])
+            if fmt != 1 or bits != 16:
+                return None
+        elif chunk == b"data":
+            if rate is None:
+                return None
+            body = payload[pos + 8:]
+            body = body[: len(body) - len(body) % (2 * channels)]
+            x = np.frombuffer(body, dtype="<i2").astype(np.float32).reshape(-1, channels).mean(axis=1)
+            return x / PCM16_MAX, int(rate)
+        pos += 8 + size + (size & 1)
+    return None
 
 
 def _rebuild_openai_tts(args: dict) -> OpenAISpeechTTS:
