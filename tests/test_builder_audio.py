@@ -773,3 +773,10 @@ def test_espeak_is_safe_across_threads(espeak):
         assert len(x) == pytest.approx(alone[i % 2], rel=0.05)
         f0 = f0_median(x, espeak.rate)
         assert (f0 < 150) if i % 2 == 0 else (f0 > 150)
+
+
+def test_gap_params_are_validated():
+    with pytest.raises(ValueError, match="t_min <= t_max"):
+        GapParams(0.0, 1.0, 2.0, 1.0)
+    with pytest.raises(ValueError, match="sigma >= 0"):
+        GapParams(0.0, -1.0, 0.0, 1.0)

@@ -35,6 +35,10 @@ class GapParams:
     t_min: float
     t_max: float
 
+    def __post_init__(self) -> None:
+        if self.sigma < 0 or self.t_min > self.t_max:
+            raise ValueError(f"gap parameters need sigma >= 0 and t_min <= t_max, not {self}")
+
     def draw(self, rng: np.random.Generator, size: int | None = None):
         """Gap(s) in seconds: a clipped Gaussian draw."""
         return np.clip(rng.normal(self.mu, self.sigma, size), self.t_min, self.t_max)

@@ -15,7 +15,8 @@
    reported in `Rendered.gain_db` (every segment's level is then -20 + gain_db dBFS; the SNR is kept).
 
 Timing truth (`Rendered.segments`, `cue`, `monitor_from_s`) is the assembly's: sample-exact spans of
-the dry segments, in seconds. `cue` is the span of the line with role "cue"; `monitor_from_s` is the
+the dry segments, in seconds (a far-field line's reverberant tail rings on past its `end_s`, for
+up to its RT60, under whatever follows). `cue` is the span of the line with role "cue"; `monitor_from_s` is the
 end of the line with role "instruction" (0.0 if none).
 
 Randomness: every stage draws from its own generator spawned from `rng`, so a change in one stage
