@@ -26,6 +26,7 @@ multicast queries on the LAN.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import contextvars
 import fractions
@@ -91,9 +92,13 @@ def _init(self, *args, **kwargs) -> None:
     self._provoice_accept = policy.accept if policy is not None else None
 
 
+dropped_checks: collections.Counter[str] = collections.Counter()  # source address -> checks ignored
+
+
 def _request_received(self, message, addr, protocol, *rest):
     accept = getattr(self, "_provoice_accept", None)
     if accept is not None and not accept(addr[0]):
+        dropped_checks[addr[0]] += 1
         return  # not ours to answer: no response, no peer-reflexive candidate
     return _original_request_received(self, message, addr, protocol, *rest)
 

@@ -83,6 +83,7 @@ class Peer:
     task: asyncio.Task | None = None
     pending: list[str] = field(default_factory=list)
     result: Any = None
+    offered_candidates: list[str] = field(default_factory=list)  # the browser's, before filtering
 
     def send(self, event: dict[str, Any]) -> None:
         msg = json.dumps(event)
@@ -196,9 +197,9 @@ class LiveServer:
     async def _accept(self, sid: str, pc, sdp: str, spec: LiveSpec, speak: bool):
         from aiortc import RTCSessionDescription
 
-        from .rtc import SpeechTrack, loopback_only_sdp
+        from .rtc import SpeechTrack, candidate_addresses, loopback_only_sdp
 
-        peer = Peer(sid, pc, spec, speak, self.out / sid)
+        peer = Peer(sid, pc, spec, speak, self.out / sid, offered_candidates=candidate_addresses(sdp))
         self.peers[sid] = peer
 
         @pc.on("datachannel")

@@ -67,7 +67,7 @@ const handlers = {
     $("speaking").className = state.speaking ? "on" : "";
     if (state.speaking) state.speech.push([e.at_s, null]);
     else if (state.speech.length) state.speech[state.speech.length - 1][1] = e.at_s;
-    addEvent("speech " + e.state, `<span class="t">${fmt(e.at_s)}</span> you ${state.speaking ? "started" : "stopped"} speaking`, {t: e.at_s});
+    addEvent("speech speech-" + e.state, `<span class="t">${fmt(e.at_s)}</span> speech ${state.speaking ? "started" : "ended"}`, {t: e.at_s});
   },
   transcript(e) {
     addEvent("transcript", `<span class="t">${fmt(e.t)}</span><span class="who">heard</span> <q>${esc(e.text)}</q>`, {t: e.t});
