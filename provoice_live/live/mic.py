@@ -180,7 +180,6 @@ async def run_microphone(spec: LiveSpec, out: str | Path, session_id: str, speak
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from ..sources.mic import MicSource  # noqa: F401  (fail fast with the clear sentence)
     from ..sources.mic import default_input, import_sounddevice
 
     spec = LiveSpec(agent=args.agent, agent_opts=parse_agent_opts(args.agent_opt), instruction=args.instruction,

@@ -244,7 +244,7 @@ class LiveServer:
         from ..sources.webrtc import WebRTCSource
         from .feed import LiveFeed
         from .session import run_live
-        from .speak import ReplyWatcher, synthesize
+        from .speak import ReplyWatcher
 
         feed = LiveFeed()
         speaker = ReplyWatcher(lambda reply: asyncio.get_running_loop().create_task(self._say(peer, reply.text)))
