@@ -101,3 +101,16 @@ def test_a_users_own_adapter_runs_by_module_path(tmp_path):
     pred = json.loads((out / "predictions.jsonl").read_text())
     assert pred["intervened"] and pred["response_text"].startswith("That was loud")
     assert cli(["run", "--corpus", str(corpus), "--agent", "json:dumps", "--out", str(tmp_path / "r2")]) == 1
+
+
+def test_run_speak_writes_the_replies_as_audio(tmp_path):
+    import soundfile as sf
+
+    x = timeline([("silence", 0.5), ("speech", 1.0), ("silence", 1.5)])
+    corpus = make_corpus(tmp_path / "c", [sample("a", _audio=x, cue=(0.5, 1.5))])
+    out = tmp_path / "run"
+    assert cli(["run", "--corpus", str(corpus), "--agent", "scripted", "--agent-opt", "at=2.0",
+                "--agent-opt", "text=Hello there", "--out", str(out), "--no-progress", "--speak"]) == 0
+    speech, rate = sf.read(out / "sessions" / "a.speech.wav")
+    loud = np.flatnonzero(np.abs(speech) > 0.01)
+    assert len(loud) and loud[0] / rate == pytest.approx(2.0, abs=0.1)  # the reply starts at its interjection

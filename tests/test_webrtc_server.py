@@ -132,7 +132,8 @@ async def test_two_browsers_at_once_get_two_sessions_and_two_run_logs(server):
         kinds = [e["type"] for e in br.events]
         assert kinds[0] == "session" and kinds[-1] == "end" and "speech" in kinds
         inter = next(e for e in br.events if e["type"] == "interjection")
-        assert inter["text"] == "You paused." and 0.2 <= inter["latency_s"] < 1.5
+        # the latency is measured, not asserted tightly here (timing belongs to bench/): sanity bounds only
+        assert inter["text"] == "You paused." and 0.2 <= inter["latency_s"] < 10.0
         run = RunDir(server.out / sid)
         assert run.read_config()["instruction"] == instruction
         result = run.read_result(sid)

@@ -68,12 +68,13 @@ def main(args: argparse.Namespace) -> int:
                          retry_errors=args.retry_errors, limit=args.limit,
                          ids=args.ids.split(",") if args.ids else None)
     if args.speak:
-        try:
-            from ..live.speak import speak_run
-        except ImportError:
-            console.print("--speak: speaking back is not available in this version")
-        else:
-            speak_run(args.out)
+        from ..corpus.loader import load_corpus
+        from ..live.speak import write_spoken_replies
+
+        corpus = load_corpus(args.corpus)
+        paths = {s.id: corpus.audio_path(s) for s in corpus.samples}
+        written = write_spoken_replies(args.out, input_audio=paths.get)
+        console.print(f"--speak: wrote {len(written)} audio file(s) of spoken replies into {args.out}/sessions")
     console.print(f"{summary.ran} session(s) run, {summary.skipped} already finished, "
                   f"{len(summary.errors)} error(s); {summary.audio_s:.1f} s of audio in {summary.wall_s:.1f} s")
     for err in summary.errors[:20]:
