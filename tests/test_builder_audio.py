@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import math
-import wave
 
 import numpy as np
 import pytest
@@ -334,12 +332,12 @@ def test_espeak_rejects_unknown_voice_and_empty_text(espeak):
 # --- OpenAI-compatible /audio/speech against a local fake server -----------------------------
 
 def _wav_bytes(x: np.ndarray, rate: int) -> bytes:
+    import io
+
+    import soundfile as sf
+
     buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(to_pcm16(x))
+    sf.write(buf, x, rate, format="WAV", subtype="PCM_16")
     return buf.getvalue()
 
 
