@@ -1,0 +1,313 @@
+"""Orchestration: scenes -> `render_script` -> `audio/<id>.wav` + a `Sample` per scene -> manifest.
+
+Layout of a corpus being built in OUT:
+- `parts/<id>.scene.json`: the scene (from templates, an LLM or the official release), written
+  before its audio, so an interrupted LLM build does not pay for its scenes twice;
+- `audio/<id>.wav`: 16 kHz PCM16 mono; `parts/<id>.json`: the sample's manifest line. Both are
+  written atomically (a temp file, then a rename), the record last: a sample is finished when its
+  record exists beside its wav, and a rerun skips finished samples (resume);
+- at the end `manifest.jsonl` (in plan order, via `write_manifest`), `skipped.jsonl` (samples that
+  could not be made, with reasons: an unusable sound, an error) and `build.json` (the settings).
+
+Determinism: each sample's randomness comes from its own seed, derived from (corpus seed, sample
+id) by `scenes.plan`, so results do not depend on `--workers`, `--limit` or the order of work.
+Rendering runs in a `ProcessPoolExecutor` when `workers > 1`; each worker process builds its TTS,
+sound bank and noise bank once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ...errors import ProvoiceError
+from ..loader import write_manifest
+from ..sample import Sample
+from .scenes import PlanItem, make_scene, plan
+from .script import Scene
+
+log = logging.getLogger(__name__)
+
+RATE = 16000
+PARTS = "parts"
+AUDIO = "audio"
+SKIPPED = "skipped.jsonl"
+
+# The paper's split (SPEC section 1), half positive; and a small balanced one.
+PRESETS: dict[str, dict[tuple[str, bool], int]] = {
+    "demo": {(t, lab): 6 for t in ("PIC", "LTM", "CFC", "ESS") for lab in (True, False)},
+    "paper": {("CFC", True): 180, ("CFC", False): 180, ("LTM", True): 125, ("LTM", False): 125,
+              ("PIC", True): 211, ("PIC", False): 211, ("ESS", True): 75, ("ESS", False): 75},
+}
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    """How scenes become audio. Holds no secrets: API keys are read from `*_api_key_env`."""
+
+    tts: str = "espeak"  # "espeak" or "openai:MODEL"
+    tts_base_url: str | None = None
+    tts_api_key_env: str = "OPENAI_API_KEY"
+    esc50: str | None = None
+    cochlscene: str | None = None
+    rate: int = RATE
+
+
+@dataclass
+class Job:
+    """One sample to make: its id, seed, template (for the record) and how to get its scene."""
+
+    id: str
+    seed: int
+    scene: Callable[[], Scene] | None = None  # called only when the sample is not finished yet
+    template: str | None = None
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    built: list[str] = field(default_factory=list)  # made in this run
+    reused: list[str] = field(default_factory=list)  # finished by an earlier run
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # {id, reason, kind}
+    seconds: float = 0.0
+    audio_s: float = 0.0
+
+    @property
+    def samples(self) -> int:
+        return len(self.built) + len(self.reused)
+
+
+# --- files ---------------------------------------------------------------------------------
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _paths(out: Path, sid: str) -> tuple[Path, Path, Path]:
+    return out / AUDIO / f"{sid}.wav", out / PARTS / f"{sid}.json", out / PARTS / f"{sid}.scene.json"
+
+
+def is_finished(out: Path, sid: str) -> bool:
+    wav, record, _ = _paths(out, sid)
+    return wav.is_file() and record.is_file()
+
+
+# --- the worker side -----------------------------------------------------------------------
+_BANKS: dict[RenderConfig, tuple[Any, Any, Any]] = {}
+
+
+def make_tts(config: RenderConfig):
+    from .tts import EspeakTTS, OpenAISpeechTTS
+
+    if config.tts == "espeak":
+        return EspeakTTS()
+    if config.tts.startswith("openai:") and len(config.tts) > len("openai:"):
+        return OpenAISpeechTTS(config.tts.split(":", 1)[1], config.tts_base_url, api_key_env=config.tts_api_key_env)
+    raise ProvoiceError(f"unknown TTS {config.tts!r}: use 'espeak' or 'openai:MODEL'")
+
+
+def banks(config: RenderConfig) -> tuple[Any, Any, Any]:
+    """(tts, sounds, noise) for this process, built once per configuration."""
+    if config not in _BANKS:
+        from .noise import CochlSceneBank, SynthNoiseBank
+        from .sounds import Esc50SoundBank, SynthSoundBank
+
+        tts = make_tts(config)
+        sounds = Esc50SoundBank(config.esc50, fallback=SynthSoundBank()) if config.esc50 else SynthSoundBank()
+        noise = CochlSceneBank(config.cochlscene) if config.cochlscene else SynthNoiseBank()
+        _BANKS[config] = (tts, sounds, noise)
+    return _BANKS[config]
+
+
+def sample_from(scene: Scene, rendered, seed: int, audio_rel: str) -> Sample:
+    """The manifest line of a rendered scene: timing truth from the render, the rest from the scene."""
+    cue_line = next((ln for ln in scene.script.lines if ln.role == "cue"), None)
+    meta = {
+        **scene.meta, "seed": seed, "template": scene.template,
+        "voices": {k: v.name for k, v in rendered.voices.items()},
+        "duration_s": round(rendered.duration_s, 3),
+        "gain_db": round(rendered.gain_db, 2),
+        **{k: v for k, v in rendered.meta.items() if k in ("noise_scene", "snr_db")},
+    }
+    if rendered.cue is not None and cue_line is not None:
+        meta["cue_kind"] = "trigger" if scene.label else "near_miss"
+    return Sample(
+        id=scene.id, task=scene.task, label=scene.label, audio=audio_rel,
+        digital_context=scene.digital_context, instruction=scene.instruction,
+        monitor_from_s=round(rendered.monitor_from_s, 4), cue=rendered.cue,
+        semantic_cue=scene.semantic_cue, tools=scene.tools, gt_response=scene.gt_response,
+        gt_tool_calls=scene.gt_tool_calls, segments=rendered.segments, meta=meta,
+    )
+
+
+def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> dict[str, Any]:
+    """Render one scene and write its wav and record. Runs in a worker process.
+
+    Returns `{id, status: "ok"|"skipped", reason?, audio_s?}`; only a bug raises.
+    """
+    import numpy as np
+
+    from ...audio import write_wav
+    from .render import render_script
+    from .sounds import UnusableSound
+
+    scene = Scene.model_validate_json(scene_json)
+    root = Path(out)
+    wav, record, _ = _paths(root, scene.id)
+    tts, sounds, noise = banks(config)
+    try:
+        rendered = render_script(scene.script, np.random.default_rng(seed), tts=tts, sounds=sounds,
+                                 noise=noise, rate=config.rate)
+    except UnusableSound as exc:
+        return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc)}
+    except ProvoiceError as exc:
+        return {"id": scene.id, "status": "skipped", "kind": "error", "reason": str(exc)}
+    sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav")
+    tmp = wav.with_name(f".{wav.stem}.{os.getpid()}.tmp.wav")
+    write_wav(tmp, rendered.audio, rendered.rate)
+    os.replace(tmp, wav)
+    _atomic_write_text(record, sample.model_dump_json(exclude_none=True))
+    return {"id": scene.id, "status": "ok", "audio_s": rendered.duration_s}
+
+
+# --- the driver ----------------------------------------------------------------------------
+def template_jobs(items: Iterable[PlanItem]) -> list[Job]:
+    return [Job(it.id, it.seed, (lambda it=it: make_scene(it.template, it.label, it.seed, it.id)), it.template)
+            for it in items]
+
+
+def preset_jobs(preset: str, seed: int, limit: int | None = None) -> list[Job]:
+    if preset not in PRESETS:
+        raise ProvoiceError(f"unknown preset {preset!r}: choose one of {sorted(PRESETS)}")
+    items = plan(PRESETS[preset], seed)
+    return template_jobs(items[:limit] if limit else items)
+
+
+def _progress(enabled: bool):
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), disable=not enabled, transient=False)
+
+
+def _scene_for(out: Path, job: Job, skipped: list[dict]) -> Scene | None:
+    """The job's scene: cached in parts/ or made now (and cached). None when it cannot be made."""
+    _, _, cached = _paths(out, job.id)
+    if cached.is_file():
+        try:
+            return Scene.model_validate_json(cached.read_text(encoding="utf-8"))
+        except ValueError:
+            log.warning("ignoring the unreadable cached scene %s", cached)
+    try:
+        scene = job.scene()
+    except ProvoiceError as exc:
+        skipped.append({"id": job.id, "kind": "scene", "reason": str(exc)})
+        return None
+    _atomic_write_text(cached, scene.model_dump_json(exclude_none=True))
+    return scene
+
+
+def _make_scenes(out: Path, jobs: list[Job], skipped: list[dict], threads: int):
+    """Each job's scene (or None), in job order; with `threads` > 1 made concurrently."""
+    if threads <= 1:
+        for job in jobs:
+            yield _scene_for(out, job, skipped)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        yield from pool.map(lambda j: _scene_for(out, j, skipped), jobs)
+
+
+def build(jobs: list[Job], out: str | Path, *, config: RenderConfig = RenderConfig(), workers: int = 1,
+          progress: bool = True, settings: dict[str, Any] | None = None, scene_workers: int = 1,
+          pre_skipped: list[dict[str, Any]] | None = None) -> BuildResult:
+    """Make every job's sample in OUT (resuming finished ones) and write the manifest.
+
+    `scene_workers` threads make scenes at once (for LLM scenes; templates need one);
+    `pre_skipped` lists samples dropped before the build (they go to skipped.jsonl too).
+    """
+    out = Path(out)
+    (out / AUDIO).mkdir(parents=True, exist_ok=True)
+    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    result = BuildResult(out, skipped=list(pre_skipped or []))
+    ids = [j.id for j in jobs]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise ProvoiceError(f"duplicate sample ids in the build: {dup[:5]}")
+    pending: list[Job] = []
+    for job in jobs:
+        if is_finished(out, job.id):
+            result.reused.append(job.id)
+        else:
+            pending.append(job)
+    seeds = {j.id: j.seed for j in jobs}
+    with _progress(progress) as bar:
+        scenes_task = bar.add_task("scenes", total=len(pending))
+        audio_task = bar.add_task("audio", total=len(jobs), completed=len(result.reused))
+        scenes: list[Scene] = []
+        for scene in _make_scenes(out, pending, result.skipped, scene_workers):
+            if scene is not None:
+                scenes.append(scene)
+            bar.advance(scenes_task)
+        bar.update(audio_task, total=len(result.reused) + len(scenes))
+        for res in _render_all(out, scenes, seeds, config, workers):
+            if res["status"] == "ok":
+                result.built.append(res["id"])
+                result.audio_s += res["audio_s"]
+            else:
+                result.skipped.append({k: res[k] for k in ("id", "kind", "reason")})
+            bar.advance(audio_task)
+    _finish(out, ids, result, config, settings)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _render_all(out: Path, scenes: list[Scene], seeds: dict[str, int], config: RenderConfig, workers: int):
+    args = [(str(out), s.model_dump_json(exclude_none=True), seeds[s.id], config) for s in scenes]
+    if workers <= 1 or len(args) <= 1:
+        for a in args:
+            yield render_one(*a)
+        return
+    import multiprocessing
+
+    # spawn, not fork: the parent runs threads (the progress bar) and may hold eSpeak's state
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        running = set()
+        queue = iter(args)
+        for a in queue:  # keep at most 2 jobs per worker in flight: scene JSON stays small in memory
+            running.add(pool.submit(render_one, *a))
+            if len(running) >= 2 * workers:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for f in done:
+                    yield f.result()
+        for f in running:
+            yield f.result()
+
+
+def _finish(out: Path, ids: list[str], result: BuildResult, config: RenderConfig,
+            settings: dict[str, Any] | None) -> None:
+    samples = []
+    for sid in ids:
+        _, record, _ = _paths(out, sid)
+        if is_finished(out, sid):
+            samples.append(Sample.model_validate_json(record.read_text(encoding="utf-8")))
+    if samples:
+        write_manifest(out, samples)
+    skipped_path = out / SKIPPED
+    if result.skipped:
+        _atomic_write_text(skipped_path, "".join(json.dumps(s) + "\n" for s in result.skipped))
+    elif skipped_path.exists():
+        skipped_path.unlink()
+    info = {"format": 1, "samples": len(samples), "skipped": len(result.skipped),
+            "render": asdict(config), **(settings or {})}
+    _atomic_write_text(out / "build.json", json.dumps(info, indent=2) + "\n")
