@@ -1,0 +1,318 @@
+"""Check that an agent server speaks the WebSocket protocol of docs/PROTOCOL.md (version 1).
+
+    python -m provoice_live.agents.conformance ws://127.0.0.1:8765 [--sample-rate 16000] [--timeout 10]
+
+Each check opens its own connection and prints PASS, FAIL or WARN with the reason; the exit status is
+0 when every required check passes. The checks:
+
+* `handshake` (required): `session.start` gets a `hello` of version 1 first.
+* `session` (required): three seconds of speech-like audio in 20 ms frames, a poll after each
+  utterance (if the server wants polls), one `sync` (if it offers sync), then `end_of_stream`:
+  every message is valid; each poll is answered exactly once (`silence`, or a response closed by
+  `done` with its `poll_id`); nothing of a response comes after its `done`; `sync` is echoed; `end`
+  comes last.
+* `version` (required): a `session.start` of another version gets an `error` or a `hello` of the
+  server's own version, not silence.
+* `bad_frame` (recommended): a malformed audio frame gets an `error` (or the connection is closed).
+* `engine` (required): a whole session through the harness's own engine and WebSocket adapter ends
+  with status ok.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..audio import iter_chunks, to_pcm16
+from ..errors import AgentError
+from .base import SessionContext
+from .websocket import (VERSION, DoneMsg, EndMsg, ErrorMsg, Hello, ProtocolError, SilenceMsg, SyncMsg, TextMsg,
+                        ToolCallMsg, encode_frame, parse_server_message, session_start)
+
+TOOL = {"type": "function", "name": "set_reminder", "description": "Set a reminder for the user.",
+        "parameters": {"type": "object", "properties": {"what": {"type": "string"}, "when": {"type": "string"}}}}
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    required: bool = True
+
+    @property
+    def label(self) -> str:
+        return "PASS" if self.ok else ("FAIL" if self.required else "WARN")
+
+
+def test_context() -> SessionContext:
+    return SessionContext(session_id="conformance", protocol="blind", instruction="Remind me about the dentist.",
+                          digital_context={"Calendar": {"events": [{"title": "Dentist", "start": "2024-06-15 15:00"}]}},
+                          tools=[TOOL], audio_duration_s=3.0)
+
+
+def speechlike(seconds: float, rate: int, seed: int = 0) -> np.ndarray:
+    """A voiced, syllable-modulated harmonic buzz that a voice activity detector takes for speech."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    phase = 2 * np.pi * np.cumsum(140.0 * (1 + 0.05 * np.sin(2 * np.pi * 0.7 * t))) / rate
+    x = sum(np.sin(k * phase) / k for k in range(1, 25))
+    am = 0.55 + 0.45 * np.sin(2 * np.pi * 4.0 * t + rng.uniform(0, 6))
+    return (0.25 * x / np.max(np.abs(x)) * am).astype(np.float32)
+
+
+def test_audio(rate: int) -> np.ndarray:
+    """Speech 0-1.2 s, silence, speech 1.8-2.6 s, silence to 3.0 s."""
+    z = lambda s: np.zeros(int(s * rate), np.float32)  # noqa: E731
+    return np.concatenate([speechlike(1.2, rate, 1), z(0.6), speechlike(0.8, rate, 2), z(0.4)])
+
+
+class _Conn:
+    """A raw connection with a receive helper that validates every message."""
+
+    def __init__(self, ws, timeout: float):
+        self.ws = ws
+        self.timeout = timeout
+        self.log: list[Any] = []
+
+    @classmethod
+    async def open(cls, url: str, timeout: float) -> "_Conn":
+        from websockets.asyncio.client import connect
+
+        return cls(await connect(url, open_timeout=timeout, max_size=16 * 1024 * 1024, compression=None), timeout)
+
+    async def recv(self, timeout: float | None = None):
+        raw = await asyncio.wait_for(self.ws.recv(), timeout or self.timeout)
+        msg = parse_server_message(raw)
+        self.log.append(msg)
+        return msg
+
+    async def send(self, obj: dict | bytes) -> None:
+        await self.ws.send(obj if isinstance(obj, bytes) else json.dumps(obj))
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wait_for(self.ws.close(), 2.0)
+        except Exception:
+            pass
+
+
+async def check_handshake(url: str, rate: int, timeout: float) -> tuple[Check, Hello | None]:
+    conn = await _Conn.open(url, timeout)
+    try:
+        await conn.send(session_start(test_context(), rate, True, 1024 * 1024))
+        first = await conn.recv()
+        if not isinstance(first, Hello):
+            return Check("handshake", False, f"the first message is {first.type!r}, not hello"), None
+        if first.version != VERSION:
+            return Check("handshake", False, f"hello says version {first.version}, not {VERSION}"), first
+        feats = ", ".join(f for f, on in (("polls", first.wants_polls), ("sync", first.sync)) if on) or "no polls, no sync"
+        return Check("handshake", True, f"hello version {first.version} from {first.agent!r} ({feats})"), first
+    finally:
+        await conn.close()
+
+
+class _Tracker:
+    """Follows responses and poll answers, raising ProtocolError at the first violation."""
+
+    def __init__(self) -> None:
+        self.done: set[str] = set()
+        self.answered: dict[int, str] = {}
+        self.open_polls: set[int] = set()
+        self.outputs = 0
+        self.tool_calls = 0
+
+    def see(self, msg) -> None:
+        if isinstance(msg, (TextMsg, ToolCallMsg, DoneMsg)):
+            if msg.response_id in self.done:
+                raise ProtocolError(f"{msg.type!r} of response {msg.response_id!r} after its done")
+            if isinstance(msg, DoneMsg):
+                self.done.add(msg.response_id)
+            else:
+                self.outputs += 1
+                self.tool_calls += isinstance(msg, ToolCallMsg)
+        if isinstance(msg, (SilenceMsg, DoneMsg)) and msg.poll_id is not None:
+            if msg.poll_id not in self.open_polls:
+                raise ProtocolError(f"poll {msg.poll_id} answered but it is not open")
+            if msg.poll_id in self.answered:
+                raise ProtocolError(f"poll {msg.poll_id} answered twice")
+            self.answered[msg.poll_id] = msg.type
+        if isinstance(msg, ErrorMsg) and msg.fatal:
+            raise ProtocolError(f"the server reported a fatal error: {msg.message}")
+
+
+async def check_session(url: str, rate: int, timeout: float, hello: Hello) -> Check:
+    conn = await _Conn.open(url, timeout)
+    track = _Tracker()
+    try:
+        await conn.send(session_start(test_context(), rate, True, 1024 * 1024))
+        await conn.recv()  # hello, checked already
+        x = test_audio(rate)
+        poll_at = [1.6, 3.0] if hello.wants_polls else []
+        n_poll = 0
+        for chunk in iter_chunks(to_pcm16(x), rate, 20.0):
+            await conn.send(encode_frame(chunk.start_sample, chunk.pcm))
+            if poll_at and chunk.end_s + 1e-9 >= poll_at[0]:
+                poll_at.pop(0)
+                n_poll += 1
+                track.open_polls.add(n_poll)
+                await conn.send({"type": "poll", "poll_id": n_poll, "reason": "endpoint", "stream_s": chunk.end_s,
+                                 "speech_end_s": chunk.end_s - 0.4})
+                while n_poll not in track.answered:
+                    track.see(await conn.recv())
+                track.open_polls.discard(n_poll)
+        if hello.sync:
+            await conn.send({"type": "sync", "seq": 7})
+            while True:
+                msg = await conn.recv()
+                track.see(msg)
+                if isinstance(msg, SyncMsg):
+                    if msg.seq != 7:
+                        raise ProtocolError(f"sync 7 answered with seq {msg.seq}")
+                    break
+        await conn.send({"type": "end_of_stream", "stream_s": len(x) / rate})
+        while True:
+            msg = await conn.recv()
+            track.see(msg)
+            if isinstance(msg, EndMsg):
+                break
+        try:
+            extra = await conn.recv(timeout=0.3)
+            raise ProtocolError(f"{extra.type!r} after end")
+        except (asyncio.TimeoutError, TimeoutError):
+            pass
+        except Exception as exc:  # the server closing after end is fine
+            if isinstance(exc, ProtocolError):
+                raise
+        detail = (f"{n_poll} poll(s) answered ({', '.join(track.answered.values()) or 'none'}), "
+                  f"{len(track.done)} response(s), {track.tool_calls} tool call(s)"
+                  + (", sync echoed" if hello.sync else "") + ", end received")
+        return Check("session", True, detail)
+    except ProtocolError as exc:
+        return Check("session", False, str(exc))
+    except (asyncio.TimeoutError, TimeoutError):
+        last = conn.log[-1].type if conn.log else "nothing"
+        return Check("session", False, f"no answer within {timeout:g} s (last message: {last})")
+    finally:
+        await conn.close()
+
+
+async def _expect_refusal(url: str, timeout: float, first: dict, then: bytes | None) -> tuple[bool, str]:
+    from websockets.exceptions import ConnectionClosed
+
+    conn = await _Conn.open(url, timeout)
+    try:
+        await conn.send(first)
+        if then is not None:
+            await conn.recv()  # hello
+            await conn.send(then)
+        msg = await conn.recv()
+        if isinstance(msg, ErrorMsg):
+            return True, f"error: {msg.message}"
+        if then is None and isinstance(msg, Hello) and msg.version == VERSION:
+            return True, f"hello of its own version {msg.version} (the harness refuses it)"
+        return False, f"answered {msg.type!r}"
+    except ConnectionClosed:
+        return True, "closed the connection"
+    except (asyncio.TimeoutError, TimeoutError):
+        return False, f"no answer within {timeout:g} s"
+    except ProtocolError as exc:
+        return False, str(exc)
+    finally:
+        await conn.close()
+
+
+async def check_version(url: str, rate: int, timeout: float) -> Check:
+    start = session_start(test_context(), rate, True, 1024 * 1024) | {"version": 999}
+    ok, detail = await _expect_refusal(url, timeout, start, None)
+    return Check("version", ok, f"session.start of version 999: {detail}")
+
+
+async def check_bad_frame(url: str, rate: int, timeout: float) -> Check:
+    start = session_start(test_context(), rate, True, 1024 * 1024)
+    ok, detail = await _expect_refusal(url, timeout, start, b"\x00\x01\x02\x03\x04")
+    return Check("bad_frame", ok, f"a 5-byte audio frame: {detail}", required=False)
+
+
+async def check_engine(url: str, rate: int, timeout: float, clock: str) -> Check:
+    from ..engine.session import SessionConfig, run_session
+    from ..log import read_log
+    from ..sources.file import FileSource
+    from .websocket import WebSocketAgent
+
+    agent = WebSocketAgent(url=url, sample_rate=str(rate), timeout_s=str(timeout), max_retries="0")
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = Path(tmp) / "conformance.jsonl"
+        result = await run_session(test_context(), FileSource(test_audio(rate), rate, 20.0, "conformance"), agent,
+                                   log_path, SessionConfig(clock=clock, response_timeout_s=timeout))
+        polls = sum(1 for r in read_log(log_path) if r["kind"] == "poll")
+    if result.status != "ok":
+        return Check("engine", False, f"the session ended as an error: {result.error}")
+    return Check("engine", True, f"status ok under the {clock} clock: {polls} poll(s), "
+                                 f"{len(result.interjections)} interjection(s)")
+
+
+async def check_server(url: str, *, sample_rate: int = 16000, timeout: float = 10.0,
+                       clock: str = "lockstep") -> list[Check]:
+    """Run every check against `url`; a check that cannot even connect fails with the reason."""
+    checks: list[Check] = []
+
+    async def guarded(name: str, coro, required: bool = True) -> Check | None:
+        try:
+            return await coro
+        except (OSError, AgentError, ProtocolError, asyncio.TimeoutError, TimeoutError) as exc:
+            return Check(name, False, f"{type(exc).__name__}: {exc}", required)
+        except Exception as exc:  # a websockets handshake failure and the like
+            return Check(name, False, f"{type(exc).__name__}: {exc}", required)
+
+    try:
+        first, hello = await check_handshake(url, sample_rate, timeout)
+    except Exception as exc:
+        return [Check("handshake", False, f"cannot talk to {url}: {type(exc).__name__}: {exc}")]
+    checks.append(first)
+    if hello is None or not first.ok:
+        return checks
+    checks.append(await guarded("session", check_session(url, sample_rate, timeout, hello)))
+    checks.append(await guarded("version", check_version(url, sample_rate, timeout)))
+    checks.append(await guarded("bad_frame", check_bad_frame(url, sample_rate, timeout), required=False))
+    checks.append(await guarded("engine", check_engine(url, sample_rate, timeout, clock)))
+    return checks
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m provoice_live.agents.conformance",
+                                description="Check an agent server against docs/PROTOCOL.md (version 1).")
+    p.add_argument("url", help="ws://HOST:PORT/PATH of the server")
+    p.add_argument("--sample-rate", type=int, default=16000)
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
+    p.add_argument("--clock", default="lockstep", help="the clock of the engine check (lockstep, realtime...)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = p.parse_args(argv)
+    checks = asyncio.run(check_server(args.url, sample_rate=args.sample_rate, timeout=args.timeout, clock=args.clock))
+    if args.json:
+        print(json.dumps([c.__dict__ | {"label": c.label} for c in checks], indent=1))
+    else:
+        for c in checks:
+            print(f"{c.label}  {c.name:<10} {c.detail}")
+    failed = [c for c in checks if not c.ok and c.required]
+    if not args.json:
+        print(f"\n{url_verdict(args.url, failed)}")
+    return 1 if failed else 0
+
+
+def url_verdict(url: str, failed: list[Check]) -> str:
+    if failed:
+        return f"{url} does NOT conform to protocol version {VERSION} ({len(failed)} required check(s) failed)"
+    return f"{url} conforms to protocol version {VERSION}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

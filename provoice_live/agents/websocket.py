@@ -1,0 +1,395 @@
+"""`--agent websocket`: anyone's own agent server, over the versioned protocol of docs/PROTOCOL.md.
+
+This module is the protocol's one definition in code: the message models (`parse_server_message`),
+the audio frame header (`encode_frame`/`decode_frame`), the `session.start` message, and the
+adapter. The conformance checker (`conformance.py`) and the tests use the same definitions.
+
+The adapter sends `session.start`, waits for `hello`, then sends each chunk as a binary frame
+(8-byte little-endian start_sample + PCM16) through a writer task (so `push_audio` never waits on
+the network), polls when the server wants them, `sync` under lockstep when the server offers it,
+and `end_of_stream`. A reader task turns the server's events into agent events. Any protocol fault
+(malformed, unknown or oversized message, a disconnect, an unanswered poll or sync) ends the session
+as an error with a reason; see "What ends a session as an error" in docs/PROTOCOL.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import struct
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, TypeAdapter, ValidationError
+
+from ..audio import AudioChunk
+from ..errors import AgentError, ProvoiceError
+from .base import (Capabilities, ErrorEvent, InfoEvent, PollRequest, ResponseDone, SessionContext, SessionIO,
+                   SilenceDecision, TextEvent, ToolCallEvent)
+from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault
+from .http_retry import Fault, RetryPolicy, call_with_retries
+
+PROTOCOL = "provoice-ws"
+VERSION = 1
+HEADER = struct.Struct("<Q")  # start_sample, uint64 little-endian
+
+# ---- the server's messages ----------------------------------------------------------------------
+
+
+class _Msg(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Hello(_Msg):
+    type: Literal["hello"]
+    version: int
+    agent: str = ""
+    wants_polls: bool = True
+    sync: bool = False
+
+
+class TextMsg(_Msg):
+    type: Literal["text"]
+    response_id: str
+    text: str
+    poll_id: int | None = None
+
+
+class ToolCallMsg(_Msg):
+    type: Literal["tool_call"]
+    response_id: str
+    name: str = Field(min_length=1)
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    call_id: str | None = None
+    poll_id: int | None = None
+
+
+class DoneMsg(_Msg):
+    type: Literal["done"]
+    response_id: str
+    poll_id: int | None = None
+    text: str | None = None
+
+
+class SilenceMsg(_Msg):
+    type: Literal["silence"]
+    poll_id: int
+    response_id: str | None = None
+    reason: str | None = None
+
+
+class ErrorMsg(_Msg):
+    type: Literal["error"]
+    message: str
+    fatal: bool = True
+    response_id: str | None = None
+
+
+class InfoMsg(_Msg):
+    type: Literal["info"]
+    kind: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class SyncMsg(_Msg):
+    type: Literal["sync"]
+    seq: int
+
+
+class EndMsg(_Msg):
+    type: Literal["end"]
+
+
+ServerMessage = Annotated[Union[Hello, TextMsg, ToolCallMsg, DoneMsg, SilenceMsg, ErrorMsg, InfoMsg, SyncMsg, EndMsg],
+                          Field(discriminator="type")]
+_SERVER = TypeAdapter(ServerMessage)
+SERVER_TYPES = ("hello", "text", "tool_call", "done", "silence", "error", "info", "sync", "end")
+
+
+class ProtocolError(AgentError):
+    """The server broke docs/PROTOCOL.md."""
+
+
+def parse_server_message(raw: str | bytes) -> ServerMessage:
+    """One server message, validated; `ProtocolError` says what is wrong with it."""
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        raise ProtocolError(f"the server sent a binary message ({len(raw)} bytes); only JSON text is allowed")
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        raise ProtocolError(f"the server sent a message that is not JSON: {raw[:120]!r}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError(f"the server sent JSON that is not an object: {raw[:120]!r}")
+    if obj.get("type") not in SERVER_TYPES:
+        raise ProtocolError(f"the server sent an unknown message type {obj.get('type')!r} "
+                            f"(version {VERSION} has: {', '.join(SERVER_TYPES)})")
+    try:
+        return _SERVER.validate_python(obj)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"][1:]) or "message"
+        raise ProtocolError(f"the server sent a bad {obj['type']!r} message: {where}: {err['msg']}") from None
+
+
+# ---- the harness's messages ---------------------------------------------------------------------
+
+def encode_frame(start_sample: int, pcm: bytes | memoryview) -> bytes:
+    return HEADER.pack(start_sample) + bytes(pcm)
+
+
+def decode_frame(data: bytes) -> tuple[int, bytes]:
+    """(start_sample, pcm) of a binary audio frame; `ValueError` for a malformed one."""
+    if len(data) < HEADER.size + 2 or (len(data) - HEADER.size) % 2:
+        raise ValueError(f"an audio frame must be {HEADER.size} header bytes plus an even, non-zero number of "
+                         f"PCM16 bytes; got {len(data)} bytes")
+    return HEADER.unpack_from(data)[0], data[HEADER.size:]
+
+
+def session_start(ctx: SessionContext, sample_rate: int, polls: bool, max_message_bytes: int) -> dict[str, Any]:
+    """The `session.start` message: the context an agent may see, and nothing more."""
+    return {
+        "type": "session.start", "protocol": PROTOCOL, "version": VERSION, "session_id": ctx.session_id,
+        "audio": {"encoding": "pcm_s16le", "sample_rate": sample_rate, "channels": 1, "header_bytes": HEADER.size},
+        "context": {"protocol": ctx.protocol, "task": ctx.task, "instruction": ctx.instruction,
+                    "digital_context": ctx.digital_context, "tools": [t.flat_form() for t in ctx.tools]},
+        "audio_duration_s": ctx.audio_duration_s, "polls": polls, "max_message_bytes": max_message_bytes,
+    }
+
+
+# ---- the adapter --------------------------------------------------------------------------------
+
+class WebSocketOptions(AdapterOptions):
+    url: str = Field(pattern=r"^wss?://")
+    sample_rate: int = Field(default=16000, ge=8000, le=48000)
+    polls: bool = True
+    timeout_s: PositiveFloat = 30.0
+    open_timeout_s: PositiveFloat = 10.0
+    max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_retries: int = Field(default=3, ge=0, le=20)
+    retry_base_s: float = Field(default=0.5, ge=0)
+    retry_max_s: float = Field(default=8.0, ge=0)
+    api_key_env: str | None = None
+
+
+class WebSocketAgent(OptionsAdapter):
+    name = "websocket"
+    Options = WebSocketOptions
+    opts: WebSocketOptions
+
+    def __init__(self, **options: Any):
+        if "url" not in options:
+            raise ProvoiceError("agent 'websocket' needs the server's address: --agent-opt url=ws://HOST:PORT/PATH")
+        super().__init__(**options)
+        self.capabilities = Capabilities(input_sample_rate=self.opts.sample_rate, needs_poll=self.opts.polls)
+        self.ws = None
+        self.hello: Hello | None = None
+        self.fault = SessionFault()
+        self.outbox: Outbox | None = None
+        self._reader_task: asyncio.Task | None = None
+        self._hello_fut: asyncio.Future | None = None
+        self._end = asyncio.Event()
+        self._polls: dict[int, asyncio.Future] = {}
+        self._syncs: dict[int, asyncio.Future] = {}
+        self._seq = itertools.count(1)
+        self._response_poll: dict[str, int] = {}
+        self._spoke: set[str] = set()
+        self._texts: dict[str, list[str]] = {}
+        self._done: set[str] = set()
+        self.frames_sent = 0
+
+    def settings(self) -> dict[str, Any]:
+        return super().settings() | {"protocol": PROTOCOL, "version": VERSION}
+
+    # -- start -----------------------------------------------------------------------------------
+    async def start(self, ctx: SessionContext, io: SessionIO) -> None:
+        await super().start(ctx, io)
+        from websockets.asyncio.client import connect
+
+        o = self.opts
+        headers = {}
+        if o.api_key_env:
+            key = os.environ.get(o.api_key_env)
+            if not key:
+                raise ProvoiceError(f"agent 'websocket': the environment variable {o.api_key_env} is not set")
+            headers["Authorization"] = f"Bearer {key}"
+
+        async def attempt():
+            return await connect(o.url, max_size=o.max_message_bytes, open_timeout=o.open_timeout_s,
+                                 additional_headers=headers or None, compression=None)
+
+        def on_retry(k: int, fault: Fault, delay: float) -> None:
+            io.log("retry", what="connect", attempt=k, reason=fault.reason, wait_s=round(delay, 3))
+
+        policy = RetryPolicy(o.max_retries, o.retry_base_s, o.retry_max_s)
+        self.ws = await call_with_retries(attempt, policy, what=f"websocket agent at {o.url}", on_retry=on_retry)
+        self._hello_fut = asyncio.get_running_loop().create_future()
+        self.outbox = Outbox(self.ws.send, self._fail, "the agent server")
+        self.outbox.start()
+        self._reader_task = asyncio.create_task(self._reader())
+        start = session_start(ctx, o.sample_rate, o.polls, o.max_message_bytes)
+        io.log("request", what="session.start", version=VERSION, sample_rate=o.sample_rate, polls=o.polls)
+        self._send(json.dumps(start))
+        self.hello = await self._wait(self._hello_fut, "hello")
+        if self.hello.version != VERSION:
+            self._fail(f"the server speaks protocol version {self.hello.version}; this harness speaks {VERSION}")
+        io.log("hello", **self.hello.model_dump())
+        self._check()
+
+    # -- sending ---------------------------------------------------------------------------------
+    def _send(self, message: bytes | str) -> None:
+        self.outbox.put(message)
+
+    async def push_audio(self, chunk: AudioChunk) -> None:
+        self._check()
+        self.frames_sent += 1
+        self._send(encode_frame(chunk.start_sample, chunk.pcm))
+
+    async def drain(self) -> None:
+        """Everything pushed is sent; a server that offers `sync` has handled it (lockstep)."""
+        await self._wait(asyncio.ensure_future(self.outbox.join()), "sending")
+        if self.hello is not None and self.hello.sync:
+            seq = next(self._seq)
+            fut = self._syncs[seq] = asyncio.get_running_loop().create_future()
+            self._send(json.dumps({"type": "sync", "seq": seq}))
+            await self._wait(fut, f"the answer to sync {seq}")
+
+    async def respond(self, poll: PollRequest) -> None:
+        self._check()
+        if self.hello is not None and not self.hello.wants_polls:
+            return  # the server finds its own moments; it said so in hello
+        fut = self._polls[poll.poll_id] = asyncio.get_running_loop().create_future()
+        self.io.log("request", what="poll", poll_id=poll.poll_id, reason=poll.reason)
+        self._send(json.dumps({"type": "poll", "poll_id": poll.poll_id, "reason": poll.reason,
+                               "stream_s": poll.stream_s, "speech_end_s": poll.speech_end_s}))
+        try:
+            await self._wait(fut, f"the answer to poll {poll.poll_id}")
+        finally:
+            self._polls.pop(poll.poll_id, None)
+
+    async def end_of_stream(self) -> None:
+        self._check()
+        self._send(json.dumps({"type": "end_of_stream", "stream_s": round(self.io.stream_time(), 6)}))
+        await self._wait(asyncio.ensure_future(self._end.wait()), "end (the answer to end_of_stream)")
+
+    async def _wait(self, aw: asyncio.Future, what: str):
+        """Await `aw` within timeout_s; stop at once if the session has failed."""
+        try:
+            return await self.fault.guard(aw, self.opts.timeout_s)
+        except TimeoutError:
+            self._fail(f"the agent server did not send {what} within {self.opts.timeout_s:g} s")
+            self._check()
+
+    # -- receiving -------------------------------------------------------------------------------
+    async def _reader(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            async for raw in self.ws:
+                self._handle(parse_server_message(raw))
+            if not self._end.is_set():
+                self._fail("the agent server closed the connection before end")
+        except asyncio.CancelledError:
+            raise
+        except ConnectionClosed as exc:
+            if self._end.is_set():
+                return
+            code = exc.rcvd.code if exc.rcvd else (exc.sent.code if exc.sent else None)
+            if code == 1009:
+                self._fail(f"the agent server sent a message larger than max_message_bytes "
+                           f"({self.opts.max_message_bytes} bytes)")
+            else:
+                reason = exc.rcvd.reason if exc.rcvd and exc.rcvd.reason else "no reason given"
+                self._fail(f"the agent server closed the connection (code {code}: {reason})")
+        except AgentError as exc:
+            self._fail(str(exc))
+        except Exception as exc:
+            self._fail(f"the connection to the agent server failed: {type(exc).__name__}: {exc}")
+
+    def _handle(self, msg: ServerMessage) -> None:
+        if isinstance(msg, Hello):
+            if self._hello_fut is not None and not self._hello_fut.done():
+                self._hello_fut.set_result(msg)
+                return
+            raise ProtocolError("the server sent a second hello")
+        if self.hello is None and not isinstance(msg, (ErrorMsg, InfoMsg)):
+            raise ProtocolError(f"the server sent {msg.type!r} before hello")
+        getattr(self, f"_on_{msg.type}")(msg)
+
+    def _on_text(self, msg: TextMsg) -> None:
+        self._response(msg.response_id, msg.poll_id)
+        self._texts.setdefault(msg.response_id, []).append(msg.text)
+        self.io.emit(TextEvent(text=msg.text, response_id=msg.response_id))
+
+    def _on_tool_call(self, msg: ToolCallMsg) -> None:
+        self._response(msg.response_id, msg.poll_id)
+        self.io.emit(ToolCallEvent(name=msg.name, arguments=msg.arguments, call_id=msg.call_id,
+                                   response_id=msg.response_id))
+
+    def _response(self, rid: str, poll_id: int | None) -> None:
+        if rid in self._done:
+            raise ProtocolError(f"the server sent more of response {rid!r} after its done")
+        if poll_id is not None:
+            self._response_poll.setdefault(rid, poll_id)
+
+    def _on_done(self, msg: DoneMsg) -> None:
+        self._response(msg.response_id, msg.poll_id)
+        self._done.add(msg.response_id)
+        text = msg.text if msg.text is not None else "".join(self._texts.pop(msg.response_id, []))
+        self.io.emit(ResponseDone(text=text, response_id=msg.response_id))
+        self._answer(self._response_poll.get(msg.response_id), f"done of {msg.response_id!r}")
+
+    def _on_silence(self, msg: SilenceMsg) -> None:
+        self.io.emit(SilenceDecision(reason=msg.reason, response_id=msg.response_id or f"silence-{msg.poll_id}"))
+        self._answer(msg.poll_id, "silence")
+
+    def _answer(self, poll_id: int | None, what: str) -> None:
+        if poll_id is None:
+            return
+        fut = self._polls.get(poll_id)
+        if fut is None:
+            raise ProtocolError(f"the server answered poll {poll_id} ({what}), which is not open")
+        if not fut.done():
+            fut.set_result(None)
+
+    def _on_error(self, msg: ErrorMsg) -> None:
+        if msg.fatal:
+            self._fail(f"the agent server reported: {msg.message}")
+        else:
+            self.io.emit(ErrorEvent(message=msg.message, fatal=False, response_id=msg.response_id))
+
+    def _on_info(self, msg: InfoMsg) -> None:
+        self.io.emit(InfoEvent(kind=f"server_{msg.kind}", data=msg.data))
+
+    def _on_sync(self, msg: SyncMsg) -> None:
+        fut = self._syncs.pop(msg.seq, None)
+        if fut is None:
+            raise ProtocolError(f"the server answered sync {msg.seq}, which was not sent or was answered already")
+        fut.set_result(None)
+
+    def _on_end(self, msg: EndMsg) -> None:
+        self._end.set()
+
+    # -- faults and the end ----------------------------------------------------------------------
+    @property
+    def failure(self) -> str | None:
+        return self.fault.reason
+
+    def _fail(self, reason: str) -> None:
+        self.fault.report(self.io, reason)
+
+    def _check(self) -> None:
+        self.fault.check()
+
+    async def close(self) -> None:
+        self.fault.closing = True
+        if self.outbox is not None:
+            await self.outbox.close(timeout=0.5)
+        if self._reader_task is not None:
+            self._reader_task.cancel()
+            await asyncio.gather(self._reader_task, return_exceptions=True)
+        if self.ws is not None:
+            try:
+                await asyncio.wait_for(self.ws.close(), 2.0)
+            except Exception:
+                pass

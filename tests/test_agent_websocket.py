@@ -1,0 +1,266 @@
+"""The WebSocket adapter and protocol (docs/PROTOCOL.md): the reference server, the conformance
+checker, and a faulty server for every way a session can go wrong."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from websockets.asyncio.server import serve
+
+from fakes.sessionio import FakeIO, context, drive
+from provoice_live.agents.conformance import check_server, main as conformance_main
+from provoice_live.agents.websocket import (HEADER, ProtocolError, WebSocketAgent, decode_frame, encode_frame,
+                                            parse_server_message)
+from provoice_live.errors import AgentError, ProvoiceError
+
+RATE = 16000
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_reference():
+    spec = importlib.util.spec_from_file_location("example_agent_server", ROOT / "examples" / "agent_server.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+ref = load_reference()
+
+
+class Served:
+    """A websockets server on 127.0.0.1 for one test."""
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    async def __aenter__(self) -> str:
+        self.server = await serve(self.handler, "127.0.0.1", 0, compression=None, max_size=None)
+        return f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(self, *exc):
+        self.server.close()
+        await self.server.wait_closed()
+
+
+def reference(**cfg) -> Served:
+    config = ref.Config(**cfg)
+    return Served(lambda ws: ref.Session(ws, config).run())
+
+
+def loud(seconds: float) -> np.ndarray:
+    return (0.3 * np.sin(np.arange(int(seconds * RATE)) / RATE * 2 * np.pi * 220)).astype(np.float32)
+
+
+def quiet(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), np.float32)
+
+
+# ---- frames and messages ------------------------------------------------------------------------
+
+def test_frames_carry_their_stream_position():
+    data = encode_frame(123456, b"\x01\x00\x02\x00")
+    assert len(data) == HEADER.size + 4 and decode_frame(data) == (123456, b"\x01\x00\x02\x00")
+    for bad in (b"", b"\x00" * 8, b"\x00" * 11):
+        with pytest.raises(ValueError, match="audio frame"):
+            decode_frame(bad)
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("not json", "not JSON"),
+    ("[1, 2]", "not an object"),
+    ('{"type": "shout", "text": "hi"}', "unknown message type 'shout'"),
+    ('{"type": "text", "text": "hi"}', "bad 'text' message: response_id"),
+    ('{"type": "tool_call", "response_id": "r", "name": "x", "arguments": [1]}', "arguments"),
+    (b"\x00\x01", "binary message"),
+])
+def test_malformed_server_messages_are_named(raw, message):
+    with pytest.raises(ProtocolError, match=message):
+        parse_server_message(raw)
+
+
+# ---- the reference server and conformance -------------------------------------------------------
+
+async def test_the_reference_server_passes_the_conformance_checks():
+    async with reference(policy="speech", tool="set_reminder", tool_args={"what": "dentist"}) as url:
+        checks = await check_server(url, timeout=5.0)
+    assert [(c.name, c.ok) for c in checks] == [("handshake", True), ("session", True), ("version", True),
+                                                ("bad_frame", True), ("engine", True)]
+    session = next(c for c in checks if c.name == "session")
+    assert "2 poll(s) answered" in session.detail and "2 tool call(s)" in session.detail
+
+
+async def test_conformance_fails_a_server_that_does_not_answer_polls(capsys):
+    async def mute(ws):
+        async for message in ws:
+            if isinstance(message, str) and json.loads(message)["type"] == "session.start":
+                await ws.send(json.dumps({"type": "hello", "version": 1, "agent": "mute", "wants_polls": True}))
+
+    async with Served(mute) as url:
+        checks = await check_server(url, timeout=0.5)
+        code = await asyncio.to_thread(conformance_main, [url, "--timeout", "0.5"])
+    verdict = {c.name: c.ok for c in checks}
+    assert verdict["handshake"] and not verdict["session"] and not verdict["engine"]
+    assert code == 1 and "does NOT conform" in capsys.readouterr().out
+
+
+async def test_speaking_at_a_poll_is_an_interjection_at_that_time_and_silence_is_not():
+    async with reference(policy="speech", tool="set_reminder", tool_args={"what": "dentist"}) as url:
+        x = np.concatenate([quiet(1.0), loud(1.0), quiet(0.6)])
+        io = await drive(WebSocketAgent(url=url), x, RATE, polls=[1.0, 2.6])
+    (t, rid, first), = io.interjections()
+    assert t == pytest.approx(2.6) and "1.0 s of speech" in first.text
+    call, = io.of("tool_call")
+    assert (call.name, call.arguments, call.response_id) == ("set_reminder", {"what": "dentist"}, rid)
+    assert [round(t, 3) for t, _ in io.silences()] == [1.0]
+
+
+async def test_unprompted_replies_land_where_the_server_decided_under_lockstep():
+    async with reference(policy="silent", speak_at=[1.5], reply_delay_s=0.05) as url:
+        io = await drive(WebSocketAgent(url=url), quiet(3.0), RATE, polls=[])
+    (t, _, first), = io.interjections()
+    assert t == pytest.approx(1.5) and first.text.startswith("The moment")
+
+
+# ---- what the server receives -------------------------------------------------------------------
+
+class Recorder:
+    """A conforming server that records what it receives and never polls or speaks."""
+
+    def __init__(self, wants_polls: bool = False):
+        self.start: dict | None = None
+        self.frames: list[tuple[int, int]] = []
+        self.messages: list[dict] = []
+        self.wants_polls = wants_polls
+
+    async def __call__(self, ws):
+        async for message in ws:
+            if isinstance(message, bytes):
+                start, pcm = decode_frame(message)
+                self.frames.append((start, len(pcm) // 2))
+                continue
+            msg = json.loads(message)
+            self.messages.append(msg)
+            if msg["type"] == "session.start":
+                self.start = msg
+                await ws.send(json.dumps({"type": "hello", "version": 1, "agent": "recorder",
+                                          "wants_polls": self.wants_polls, "sync": False}))
+            elif msg["type"] == "poll":
+                await ws.send(json.dumps({"type": "silence", "poll_id": msg["poll_id"]}))
+            elif msg["type"] == "end_of_stream":
+                await ws.send(json.dumps({"type": "end"}))
+
+
+@pytest.mark.parametrize("rate", [16000, 24000])
+async def test_audio_arrives_at_the_declared_rate_and_length_with_positions(rate):
+    rec = Recorder()
+    async with Served(rec) as url:
+        a = WebSocketAgent(url=url, sample_rate=str(rate))
+        assert a.capabilities.input_sample_rate == rate
+        await drive(a, np.zeros(int(2.5 * rate), np.float32), rate, polls=[1.0])
+    assert rec.start["audio"] == {"encoding": "pcm_s16le", "sample_rate": rate, "channels": 1, "header_bytes": 8}
+    starts = [s for s, _ in rec.frames]
+    assert starts == [i * rate // 50 for i in range(len(rec.frames))]  # contiguous 20 ms frames
+    assert sum(n for _, n in rec.frames) == int(2.5 * rate)
+    assert all(m["type"] != "poll" for m in rec.messages)  # the server declined polls in hello
+    assert rec.messages[-1]["type"] == "end_of_stream" and rec.messages[-1]["stream_s"] == pytest.approx(2.5)
+
+
+async def test_session_start_carries_the_context_and_nothing_the_agent_may_not_see():
+    rec = Recorder(wants_polls=True)
+    ctx = context(protocol="paper", task="LTM", instruction="Tell me if they mention the budget.")
+    async with Served(rec) as url:
+        await drive(WebSocketAgent(url=url), quiet(1.0), RATE, polls=[0.5], ctx=ctx)
+    start = rec.start
+    assert start["protocol"] == "provoice-ws" and start["version"] == 1 and start["session_id"] == "s1"
+    assert start["context"]["task"] == "LTM" and start["context"]["instruction"].endswith("budget.")
+    assert [t["name"] for t in start["context"]["tools"]] == ["set_reminder"]
+    flat = json.dumps(start)
+    for secret_field in ("label", "cue", "semantic_cue", "gt_response", "gt_tool_calls", "segments"):
+        assert f'"{secret_field}"' not in flat
+    assert [m["poll_id"] for m in rec.messages if m["type"] == "poll"] == [1]
+
+
+# ---- faults -------------------------------------------------------------------------------------
+
+def faulty(fault: str):
+    """A server that behaves until the first poll, then commits `fault`."""
+
+    async def handler(ws):
+        async for message in ws:
+            if isinstance(message, bytes):
+                continue
+            msg = json.loads(message)
+            if msg["type"] == "session.start":
+                version = 2 if fault == "version" else 1
+                await ws.send(json.dumps({"type": "hello", "version": version, "agent": "faulty", "wants_polls": True}))
+            elif msg["type"] == "poll":
+                pid = msg["poll_id"]
+                if fault == "garbage":
+                    await ws.send("{not json")
+                elif fault == "unknown":
+                    await ws.send(json.dumps({"type": "whisper", "poll_id": pid}))
+                elif fault == "missing":
+                    await ws.send(json.dumps({"type": "silence"}))
+                elif fault == "binary":
+                    await ws.send(b"\x00\x01\x02")
+                elif fault == "oversized":
+                    await ws.send(json.dumps({"type": "text", "response_id": "r", "text": "x" * 5000}))
+                elif fault == "disconnect":
+                    await ws.close(1011, "agent crashed")
+                    return
+                elif fault == "fatal":
+                    await ws.send(json.dumps({"type": "error", "message": "model not loaded"}))
+                elif fault == "wrong_poll":
+                    await ws.send(json.dumps({"type": "silence", "poll_id": pid + 41}))
+                elif fault == "after_done":
+                    for m in ({"type": "done", "response_id": "r", "poll_id": pid},
+                              {"type": "text", "response_id": "r", "text": "late"}):
+                        await ws.send(json.dumps(m))
+                # "hang": say nothing
+            elif msg["type"] == "end_of_stream":
+                await ws.send(json.dumps({"type": "end"}))
+
+    return handler
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("garbage", "not JSON"),
+    ("unknown", "unknown message type 'whisper'"),
+    ("missing", "bad 'silence' message: poll_id"),
+    ("binary", "binary message"),
+    ("oversized", "larger than max_message_bytes"),
+    ("disconnect", "closed the connection \\(code 1011: agent crashed\\)"),
+    ("fatal", "reported: model not loaded"),
+    ("wrong_poll", "answered poll 42"),
+    ("after_done", "after its done"),
+    ("hang", "did not send the answer to poll 1 within 0.3 s"),
+    ("version", "speaks protocol version 2"),
+])
+async def test_each_fault_ends_the_session_with_a_clear_reason(fault, message):
+    io = FakeIO()
+    async with Served(faulty(fault)) as url:
+        a = WebSocketAgent(url=url, timeout_s="0.3", max_message_bytes="2048")
+        with pytest.raises(AgentError, match=message):
+            await drive(a, quiet(1.0), RATE, polls=[0.5], io=io)
+    assert a.failure is not None and len(io.errors(fatal=True)) == 1
+
+
+async def test_a_refused_connection_is_retried_then_fails():
+    with pytest.raises(AgentError, match="gave up after 2 attempts: connection failed"):
+        await drive(WebSocketAgent(url="ws://127.0.0.1:9", max_retries="1", retry_base_s="0.01"), quiet(0.1), RATE)
+
+
+def test_options_are_validated():
+    with pytest.raises(ProvoiceError, match="needs the server's address"):
+        WebSocketAgent()
+    with pytest.raises(ProvoiceError, match="option 'url'"):
+        WebSocketAgent(url="http://example.org")
+    with pytest.raises(ProvoiceError, match="option 'timeout_s'"):
+        WebSocketAgent(url="ws://x", timeout_s="soon")
