@@ -57,15 +57,19 @@ def get_model(cpu_threads: int = 1):
 
 
 def transcribe(x: np.ndarray, rate: int, *, word_timestamps: bool = False, offset_s: float = 0.0,
-               initial_prompt: str | None = None, beam_size: int = 1) -> list[Utterance]:
-    """Transcribe mono float audio; times are in seconds from the start of `x` plus `offset_s`."""
+               initial_prompt: str | None = None, beam_size: int = 1,
+               temperature: float | tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)) -> list[Utterance]:
+    """Transcribe mono float audio; times are in seconds from the start of `x` plus `offset_s`.
+
+    `temperature` 0.0 alone skips faster-whisper's re-decoding at higher temperatures when a pass
+    looks unsure (what makes non-speech slow to transcribe); the default keeps its fallback."""
     if rate != WHISPER_RATE:
         x = resample(x, rate, WHISPER_RATE)
     model = get_model()
     segments, _info = model.transcribe(
         np.ascontiguousarray(x, dtype=np.float32), language="en", beam_size=beam_size,
         word_timestamps=word_timestamps, vad_filter=False, condition_on_previous_text=False,
-        initial_prompt=initial_prompt, without_timestamps=not word_timestamps,
+        initial_prompt=initial_prompt, without_timestamps=not word_timestamps, temperature=temperature,
     )
     out = []
     for seg in segments:

@@ -1,0 +1,196 @@
+"""The offline agent's adapter: hearing + sound detection in, decisions of the `Mind` out.
+
+It listens like the remote agents: it gets the audio chunks (16 kHz), the instruction text (or
+None), the digital context (or None) and the tools, never the task, label or cue. It finds its own
+turns (`has_own_vad`), so the engine never polls it; it decides after each utterance is transcribed
+and after each sound event, and speaks (a `TextEvent`, its `ToolCallEvent`s, a `ResponseDone`) only
+when a rule applies. The same interjection is never made twice.
+
+Sound events that overlap speech found by the VAD (webrtcvad takes many alarms for speech) wait for
+the transcription of that speech: confident words mean it was talk, not the sound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import Any
+
+from ...audio import AudioChunk
+from ..base import AgentAdapter, Capabilities, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
+from .hearing import Hearing, Heard
+from .sounds import SoundDetector, SoundEvent
+from .understanding.mind import EARLY_SCORE, Decision, Mind
+
+PROMPT_MAX_CHARS = 200
+SPEECH_MIN_WORDS = 2
+
+
+def whisper_prompt(ctx: SessionContext) -> str | None:
+    """Names from the digital context (titles, places, people), to help recognise them."""
+    dc = ctx.digital_context or {}
+    names: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("title", "location", "attendees", "participants", "sender", "name") and v:
+                    names.extend(v if isinstance(v, list) else [v])
+                elif isinstance(v, (dict, list)):
+                    walk(v)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(dc.get("app_states") or {})
+    words = [str(n) for n in dict.fromkeys(names) if isinstance(n, str) and n.lower() != "user"]
+    prompt = ", ".join(words)[:PROMPT_MAX_CHARS]
+    return prompt or None
+
+
+class OfflineAgent(AgentAdapter):
+    name = "offline"
+    capabilities = Capabilities(input_sample_rate=16000, has_own_vad=True, needs_poll=False, gives_transcripts=True)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.hangover_ms = int(options.get("hangover_ms", 300))
+        self.aggressiveness = int(options.get("vad_aggressiveness", 2))
+        self.max_utterance_s = float(options.get("max_utterance_s", 12.0))
+        self.use_prompt = bool(options.get("context_prompt", True))
+        self._transcribe = options.get("transcribe")  # tests may inject a recogniser
+        self.mind: Mind | None = None
+        self.hearing: Hearing | None = None
+        self.detector: SoundDetector | None = None
+        self._pending: list[SoundEvent] = []
+        self._ids = itertools.count(1)
+        self.decisions: list[Decision] = []
+
+    def settings(self) -> dict[str, Any]:
+        out = super().settings()
+        out["options"] = {k: v for k, v in out["options"].items() if k != "transcribe"}
+        return out
+
+    async def start(self, ctx: SessionContext, io: SessionIO) -> None:
+        await super().start(ctx, io)
+        self.mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
+        self.hearing = Hearing(self._on_utterance, aggressiveness=self.aggressiveness, hangover_ms=self.hangover_ms,
+                               max_utterance_s=self.max_utterance_s,
+                               prompt=whisper_prompt(ctx) if self.use_prompt else None, transcribe=self._transcribe)
+        self.detector = SoundDetector()
+        if self._transcribe is None:
+            from ...asr import get_model
+
+            await asyncio.to_thread(get_model)  # load once per process, before the audio
+        w = self.mind.watch
+        io.log("offline_setup", watch=None if w is None else {"kind": w.kind, "target": w.target,
+                                                             "sound_class": w.sound_class,
+                                                             "categories": list(w.categories), "action": w.action},
+               facts=len(self.mind.facts))
+
+    async def push_audio(self, chunk: AudioChunk) -> None:
+        assert self.hearing is not None and self.detector is not None
+        self.hearing.push(chunk)
+        for ev in self.detector.push(chunk.samples(), chunk.start_s):
+            self._on_sound(ev)
+
+    async def drain(self) -> None:
+        if self.hearing is not None:
+            await self.hearing.drain()
+
+    async def end_of_stream(self) -> None:
+        assert self.hearing is not None and self.detector is not None and self.io is not None
+        self.hearing.flush(self.io.stream_time())
+        for ev in self.detector.flush():
+            self._on_sound(ev)
+        await self.hearing.drain()
+        for ev in list(self._pending):
+            self._pending.remove(ev)
+            self._decide_sound(ev)
+
+    async def close(self) -> None:
+        if self.hearing is not None:
+            await self.hearing.close()
+
+    # ---- sounds -----------------------------------------------------------------------------------
+
+    def _on_sound(self, ev: SoundEvent) -> None:
+        assert self.mind is not None and self.io is not None
+        if self.mind.watched_sound is None or ev.label == "speech":
+            return
+        if not ev.final:
+            if ev.score >= EARLY_SCORE and not self._overlaps_speech_heard(ev):
+                self._decide_sound(ev)
+            return
+        self.io.log("offline_sound", label=ev.label, score=round(ev.score, 3), start_s=round(ev.start_s, 3),
+                    end_s=round(ev.end_s, 3))
+        if self._overlaps_vad(ev):
+            self._pending.append(ev)  # wait for the words, if any
+        else:
+            self._decide_sound(ev)
+
+    def _overlaps_vad(self, ev: SoundEvent) -> bool:
+        h = self.hearing
+        assert h is not None
+        if h._utt_start is not None and h._utt_start < ev.end_s:
+            return True
+        return any(s < ev.end_s and ev.start_s < e for s, e in h.segments)
+
+    def _overlaps_speech_heard(self, ev: SoundEvent) -> bool:
+        h = self.hearing
+        assert h is not None
+        return any(_is_talk(r) and r.start_s < ev.end_s and ev.start_s < r.end_s for r in h.results)
+
+    def _resolve_pending(self) -> None:
+        h = self.hearing
+        assert h is not None
+        done = {(r.start_s, r.end_s) for r in h.results}
+        for ev in list(self._pending):
+            open_utt = h._utt_start is not None and h._utt_start < ev.end_s
+            waiting = [s for s in h.segments if s[0] < ev.end_s and ev.start_s < s[1] and s not in done]
+            if open_utt or waiting:
+                continue
+            self._pending.remove(ev)
+            if not self._overlaps_speech_heard(ev):
+                self._decide_sound(ev)
+
+    def _decide_sound(self, ev: SoundEvent) -> None:
+        assert self.mind is not None
+        d = self.mind.sound(ev.label, ev.score, ev.final, ev.duration_s)
+        if d:
+            self._say(d)
+
+    # ---- speech -----------------------------------------------------------------------------------
+
+    def _on_utterance(self, heard: Heard) -> None:
+        assert self.mind is not None and self.io is not None
+        if heard.text:
+            self.io.emit(TranscriptEvent(text=heard.text, start_s=round(heard.start_s, 3), end_s=round(heard.end_s, 3)))
+            d = self.mind.hear(heard.text)
+            if d:
+                self._say(d)
+        self._resolve_pending()
+
+    def _say(self, d: Decision) -> None:
+        assert self.io is not None
+        rid = f"offline-{next(self._ids)}"
+        self.decisions.append(d)
+        self.io.emit(TextEvent(text=d.text, response_id=rid))
+        for call in d.tool_calls:
+            self.io.emit(ToolCallEvent(name=call.name, arguments=call.arguments, response_id=rid))
+        self.io.emit(ResponseDone(text=d.text, response_id=rid))
+        self.io.log("offline_decision", rule=d.rule, key=d.key, evidence=_jsonable(d.evidence))
+
+
+def _is_talk(r: Heard) -> bool:
+    return r.confident and len(r.text.split()) >= SPEECH_MIN_WORDS
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    return str(x)

@@ -1,0 +1,1 @@
+"""Language understanding of the offline agent: instruction, topic watch, intent, fact check."""

@@ -1,0 +1,376 @@
+"""Entities in what was said and in the digital context: times, days, amounts, places, names.
+
+`extract(text, now)` reads an utterance (through `text.analyse`, so "three thirty pm" is 15:30 and
+"the twenty fourth" a day of the month) and returns `Mention`s with their token position.
+`parse_datetime` reads the context's "2024-05-24 10:00" stamps. Resolving "next Tuesday",
+"tomorrow", "this weekend" needs `now`, the context's `datetime_info.current_datetime`.
+
+A time said without am/pm keeps `ampm_known=False` and matches both readings, unless a part of
+the day said nearby ("in the evening", "tonight", "morning") settles it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .lexicon import DAY_PARTS, MONTH_ABBREVIATIONS, MONTHS, RELATIVE_DAYS, WEEKDAYS
+from .text import Text, analyse
+
+
+@dataclass(frozen=True)
+class ClockTime:
+    hour: int  # 0-23 when ampm_known, else 1-12 (or 0)
+    minute: int = 0
+    ampm_known: bool = False
+
+    def matches(self, t: dt.time, slack_min: int = 0) -> bool:
+        candidates = [self.hour] if self.ampm_known else sorted({self.hour % 12, self.hour % 12 + 12})
+        for h in candidates:
+            diff = abs((h * 60 + self.minute) - (t.hour * 60 + t.minute))
+            if diff <= slack_min:
+                return True
+        return False
+
+    def within(self, start: dt.time, end: dt.time) -> bool:
+        candidates = [self.hour] if self.ampm_known else sorted({self.hour % 12, self.hour % 12 + 12})
+        s, e = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+        return any(s <= h * 60 + self.minute <= e for h in candidates)
+
+    def resolved(self) -> dt.time:
+        """The likelier reading: pm for 1-6 said bare (people say "at 3" for 15:00)."""
+        h = self.hour
+        if not self.ampm_known and 1 <= h <= 6:
+            h += 12
+        return dt.time(h % 24, self.minute)
+
+    def spoken(self) -> str:
+        return speak_time(self.resolved()) if not self.ampm_known else speak_time(dt.time(self.hour % 24, self.minute))
+
+
+@dataclass(frozen=True)
+class DayRef:
+    """A day as said: a weekday, a relative day or a calendar date (resolved against `now` if known)."""
+
+    text: str
+    date: dt.date | None = None
+    weekday: int | None = None  # 0 = Monday
+    weekend: bool = False
+
+    def matches(self, day: dt.date) -> bool:
+        if self.date is not None:
+            return self.date == day
+        if self.weekend:
+            return day.weekday() >= 5
+        if self.weekday is not None:
+            return day.weekday() == self.weekday
+        return True
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str  # "time" | "day" | "part" | "amount" | "quantity" | "place" | "name"
+    value: object
+    index: int  # token position in the utterance (for clause alignment)
+    text: str
+    negated: bool = False
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+def parse_datetime(value: object) -> dt.datetime | None:
+    """The context's stamps: "2024-05-24 10:00", "2024-05-24T10:00:00", "2024-05-24"."""
+    if not isinstance(value, str):
+        return None
+    s = value.strip().replace("T", " ")
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d %H:%M", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(s[: len(dt.datetime(2000, 1, 1).strftime(fmt))], fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def now_from_context(ctx: dict | None) -> dt.datetime | None:
+    info = (ctx or {}).get("datetime_info") or {}
+    return parse_datetime(info.get("current_datetime"))
+
+
+def speak_time(t: dt.time) -> str:
+    if t.hour == 12 and t.minute == 0:
+        return "noon"
+    h = t.hour % 12 or 12
+    suffix = "AM" if t.hour < 12 else "PM"
+    return f"{h}:{t.minute:02d} {suffix}" if t.minute else f"{h} {suffix}"
+
+
+def speak_day(d: dt.date, now: dt.datetime | None = None) -> str:
+    label = f"{WEEKDAYS[d.weekday()].capitalize()}, {MONTHS[d.month - 1].capitalize()} {d.day}"
+    if now is not None:
+        delta = (d - now.date()).days
+        if delta == 0:
+            return f"today ({label})"
+        if delta == 1:
+            return f"tomorrow ({label})"
+    return label
+
+
+# ---- patterns (on the normalised text: lower case, digits, "pm") --------------------------------
+
+_TIME_CTX = r"(?:at|around|by|until|till|til|before|after|from|to|about|between|starts?|ends?|begins?|@)"
+_UNIT_AFTER = re.compile(r"^\s*(?:%|percent|people|persons|guests|minutes?|mins?|hours?|days?|weeks?|months?|years?|"
+                         r"dollars?|bucks|euros?|pounds?|kg|km|miles?|times|tickets?|nights?|seats?|items?|pieces?|"
+                         r"of|degrees|points?|st|nd|rd|th|x|\$|k\b)")
+TIME_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("hm_ampm", r"\b(\d{1,2})[:.](\d{2}) ?(am|pm)\b"),
+    ("h_ampm", r"\b(\d{1,2}) ?(am|pm)\b"),
+    ("h_m_ampm", r"\b(\d{1,2}) (\d{2}) ?(am|pm)\b"),
+    ("hm", r"\b(\d{1,2}):(\d{2})\b"),
+    ("oclock", r"\b(\d{1,2}) ?o'?clock\b"),
+    ("half_past", r"\bhalf past (\d{1,2})\b"),
+    ("quarter_past", r"\bquarter past (\d{1,2})\b"),
+    ("quarter_to", r"\bquarter (?:to|till|of) (\d{1,2})\b"),
+    ("min_past", r"\b(\d{1,2}) (?:minutes )?past (\d{1,2})\b"),
+    ("min_to", r"\b(\d{1,2}) (?:minutes )?(?:to|till) (\d{1,2})\b(?! (?:minutes|hours|days|people))"),
+    ("noon", r"\b(noon|midday|midnight)\b"),
+    ("ctx_h_m", rf"\b{_TIME_CTX} (\d{{1,2}}) (\d{{2}})\b"),
+    ("ctx_hdotm", rf"\b{_TIME_CTX} (\d{{1,2}})\.(\d{{2}})\b"),
+    ("ctx_h", rf"\b{_TIME_CTX} (\d{{1,2}})\b"),
+)
+PART_PATTERN = re.compile(r"\b(morning|afternoon|evening|tonight|night|lunchtime|lunch ?time)\b")
+AMOUNT_PATTERNS = (
+    re.compile(r"(?:\$|usd ?|£|€|eur ?)\s?(\d+(?:\.\d+)?)(?: ?(k|thousand|million))?"),
+    re.compile(r"\b(\d+(?:\.\d+)?)(?: ?(k|thousand|million))? ?(?:dollars?|bucks|euros?|pounds|usd|eur|gbp|yuan|rmb|yen|rupees?)\b"),
+)
+PERCENT_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(?:%|percent)")
+QUANTITY_PATTERN = re.compile(r"\b(?:for |of )?(\d+) (people|persons|guests|tickets|nights|seats|rooms|kids|adults|"
+                              r"hours|minutes|days|weeks|boxes|bags|items|pieces|kg|kilos|miles|km|laps|pages)\b")
+_SCALE = {"k": 1000, "thousand": 1000, "million": 1_000_000, None: 1, "": 1}
+
+
+def _token_index(t: Text, char_pos: int) -> int:
+    return len(re.findall(r"[a-z0-9]+(?:['.:][a-z0-9]+)*", t.norm[:char_pos]))
+
+
+def _neg(t: Text, idx: int) -> bool:
+    return 0 <= idx < len(t.negated) and t.negated[idx]
+
+
+def _times(t: Text) -> list[Mention]:
+    out: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pat in TIME_PATTERNS:
+        for m in re.finditer(pat, t.norm):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            value = _time_value(kind, m)
+            if value is None:
+                continue
+            if kind.startswith("ctx_") and _UNIT_AFTER.match(t.norm[m.end():]):
+                continue
+            taken.append((m.start(), m.end()))
+            idx = _token_index(t, m.start())
+            out.append(Mention("time", value, idx, m.group(0), _neg(t, idx + (1 if kind.startswith("ctx") else 0))))
+    return out
+
+
+def _time_value(kind: str, m: re.Match) -> ClockTime | None:
+    g = m.groups()
+    if kind in ("hm_ampm", "h_m_ampm"):
+        h, mi, ap = int(g[0]), int(g[1]), g[2]
+    elif kind == "h_ampm":
+        h, mi, ap = int(g[0]), 0, g[1]
+    elif kind == "hm":
+        h, mi = int(g[0]), int(g[1])
+        return ClockTime(h, mi, h > 12 or h == 0) if h < 24 and mi < 60 else None
+    elif kind == "oclock":
+        h, mi, ap = int(g[0]), 0, None
+    elif kind == "half_past":
+        h, mi, ap = int(g[0]), 30, None
+    elif kind == "quarter_past":
+        h, mi, ap = int(g[0]), 15, None
+    elif kind == "quarter_to":
+        h, mi, ap = (int(g[0]) - 1) % 12 or 12, 45, None
+    elif kind == "min_past":
+        h, mi, ap = int(g[1]), int(g[0]), None
+    elif kind == "min_to":
+        h, mi, ap = (int(g[1]) - 1) % 12 or 12, 60 - int(g[0]), None
+        if not 0 < int(g[0]) < 60:
+            return None
+    elif kind == "noon":
+        return ClockTime(0 if g[0] == "midnight" else 12, 0, True)
+    elif kind in ("ctx_h_m", "ctx_hdotm"):
+        h, mi, ap = int(g[0]), int(g[1]), None
+    else:  # ctx_h
+        h, mi, ap = int(g[0]), 0, None
+    if not (0 <= mi < 60) or not (0 <= h <= 23):
+        return None
+    if ap:
+        if h > 12:
+            return None
+        return ClockTime(h % 12 + (12 if ap == "pm" else 0), mi, True)
+    if h > 12 or h == 0:
+        return ClockTime(h, mi, True)
+    return ClockTime(h, mi, False)
+
+
+def _settle_ampm(times: list[Mention], parts: list[Mention]) -> list[Mention]:
+    """"7 in the evening", "tonight at 8": a part of the day said in the same breath sets am/pm."""
+    out = []
+    for m in times:
+        v: ClockTime = m.value  # type: ignore[assignment]
+        near = [p for p in parts if abs(p.index - m.index) <= 6]
+        if not v.ampm_known and near:
+            lo, hi = DAY_PARTS[near[0].value]  # type: ignore[index]
+            h = v.hour % 12
+            h = h + 12 if hi > 12.5 and h + 12 < 24 and not (lo <= h < hi) else h
+            v = ClockTime(h, v.minute, True)
+            m = Mention("time", v, m.index, m.text, m.negated)
+        out.append(m)
+    return out
+
+
+def _days(t: Text, now: dt.datetime | None) -> list[Mention]:
+    out: list[Mention] = []
+    today = now.date() if now else None
+    norm = t.norm
+    for m in re.finditer(r"\b(?:the )?day after tomorrow\b", norm):
+        idx = _token_index(t, m.start())
+        out.append(Mention("day", DayRef(m.group(0), today + dt.timedelta(days=2) if today else None), idx,
+                           m.group(0), _neg(t, idx)))
+    for word, delta in RELATIVE_DAYS.items():
+        for m in re.finditer(rf"\b{word}\b", norm):
+            if word == "tomorrow" and re.search(r"after\s*$", norm[: m.start()]):
+                continue
+            idx = _token_index(t, m.start())
+            out.append(Mention("day", DayRef(word, today + dt.timedelta(days=delta) if today else None), idx,
+                               word, _neg(t, idx)))
+    for m in re.finditer(r"\b(this|next|last|on|coming)?\s?(?:the )?(weekend)\b", norm):
+        idx = _token_index(t, m.start(2))
+        out.append(Mention("day", DayRef(m.group(0).strip(), weekend=True), idx, m.group(0).strip(), _neg(t, idx)))
+    for m in re.finditer(r"\b(?:(this|next|last|coming) )?(" + "|".join(WEEKDAYS) + r")s?\b", norm):
+        wd = WEEKDAYS.index(m.group(2))
+        idx = _token_index(t, m.start(2))
+        out.append(Mention("day", DayRef(m.group(0), _resolve_weekday(wd, m.group(1), today), wd), idx,
+                           m.group(0), _neg(t, idx)))
+    month_re = "|".join(MONTHS + tuple(MONTH_ABBREVIATIONS))
+    for m in re.finditer(rf"\b({month_re})\.? (?:the )?(\d{{1,2}})(?:st|nd|rd|th)?\b", norm):
+        out.append(_date_mention(t, m, _month_number(m.group(1)), int(m.group(2)), today))
+    for m in re.finditer(rf"\b(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({month_re})\b", norm):
+        out.append(_date_mention(t, m, _month_number(m.group(2)), int(m.group(1)), today))
+    for m in re.finditer(r"\b(?:on|by|until|before|after) the (\d{1,2})(?:st|nd|rd|th)\b|\bthe (\d{1,2})(?:st|nd|rd|th) of\b", norm):
+        if re.match(rf"\s*(?:of )?(?:{month_re})\b", norm[m.end():]):
+            continue
+        day = int(m.group(1) or m.group(2))
+        if today is not None and 1 <= day <= 31:
+            out.append(_date_mention(t, m, today.month if day >= today.day else today.month % 12 + 1, day, today))
+    for m in re.finditer(r"\b(\d{4})-(\d{2})-(\d{2})\b", norm):
+        try:
+            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+        idx = _token_index(t, m.start())
+        out.append(Mention("day", DayRef(m.group(0), d, d.weekday()), idx, m.group(0), _neg(t, idx)))
+    return [m for m in out if m is not None]
+
+
+def _month_number(word: str) -> int:
+    return MONTHS.index(word) + 1 if word in MONTHS else MONTH_ABBREVIATIONS[word]
+
+
+def _date_mention(t: Text, m: re.Match, month: int, day: int, today: dt.date | None) -> Mention | None:
+    year = today.year if today else 2000
+    try:
+        d = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if today is not None and (d - today).days < -180:  # "January 5" said in December: next year
+        d = d.replace(year=year + 1)
+    idx = _token_index(t, m.start())
+    return Mention("day", DayRef(m.group(0), d if today else None, d.weekday() if today else None), idx,
+                   m.group(0), _neg(t, idx))
+
+
+def _resolve_weekday(wd: int, qualifier: str | None, today: dt.date | None) -> dt.date | None:
+    """The date a weekday names: the coming one ("Friday", "this Friday", "next Friday"), "last" the past one.
+
+    "next Friday" is ambiguous between the coming one and the one after; comparisons use the weekday,
+    so only the weekday is relied on (see `DayRef.matches`)."""
+    if today is None:
+        return None
+    ahead = (wd - today.weekday()) % 7
+    if qualifier == "last":
+        return today - dt.timedelta(days=(today.weekday() - wd) % 7 or 7)
+    if qualifier == "next" and ahead == 0:
+        ahead = 7
+    return today + dt.timedelta(days=ahead)
+
+
+def _parts(t: Text) -> list[Mention]:
+    out = []
+    for m in PART_PATTERN.finditer(t.norm):
+        word = m.group(1).replace(" ", "")
+        idx = _token_index(t, m.start())
+        out.append(Mention("part", "lunchtime" if word == "lunchtime" else word, idx, m.group(0), _neg(t, idx)))
+    return out
+
+
+def _amounts(t: Text) -> list[Mention]:
+    out = []
+    for pat in AMOUNT_PATTERNS:
+        for m in pat.finditer(t.norm):
+            value = float(m.group(1)) * _SCALE[m.group(2)]
+            idx = _token_index(t, m.start())
+            if not any(o.index == idx for o in out):
+                out.append(Mention("amount", value, idx, m.group(0), _neg(t, idx)))
+    for m in PERCENT_PATTERN.finditer(t.norm):
+        idx = _token_index(t, m.start())
+        out.append(Mention("percent", float(m.group(1)), idx, m.group(0), _neg(t, idx)))
+    for m in QUANTITY_PATTERN.finditer(t.norm):
+        idx = _token_index(t, m.start(1))
+        out.append(Mention("quantity", (int(m.group(1)), m.group(2)), idx, m.group(0), _neg(t, idx)))
+    return out
+
+
+_CAPS = re.compile(r"\b(?:[A-Z][\w'&.-]*|\d+(?:st|nd|rd|th)?)(?:\s+(?:of|de|la|del|the|and|&|on)?\s*[A-Z][\w'&.-]*)*")
+_NOT_NAMES = frozenset(w.capitalize() for w in WEEKDAYS + MONTHS) | {
+    "I", "I'm", "I'll", "I've", "I'd", "OK", "Okay", "Yeah", "Yes", "No", "Oh", "Hey", "Hi", "So", "Well",
+    "Actually", "Anyway", "The", "A", "An", "And", "But", "Maybe", "Sure", "Thanks", "Please", "Let's", "Let",
+    "Um", "Uh", "Hmm", "Wait", "Right", "Great", "Cool", "Alright", "AM", "PM", "Mr", "Mrs", "Ms", "Dr",
+    "That", "This", "It", "It's", "We", "We're", "You", "You're", "He", "She", "They", "What", "When", "Where",
+    "Why", "How", "Who", "Is", "Are", "Do", "Did", "Can", "Could", "Would", "Should", "Will", "My", "Our",
+    "Your", "Just", "Also", "Then", "There", "Here", "If", "Not", "Don't", "Good", "Nice", "Sounds", "Today",
+    "Tomorrow", "Tonight", "Yesterday", "Next", "Last", "This", "Honestly", "Speaking", "By", "Oh,",
+}
+PLACE_PREPOSITIONS = ("at", "in", "to", "from", "near", "on", "by")
+
+
+def _names_and_places(raw: str) -> list[Mention]:
+    """Capitalised phrases: after a place preposition they are places, else names (sentence starts skipped)."""
+    out = []
+    text = raw.replace("\u2019", "'")
+    for m in _CAPS.finditer(text):
+        phrase = m.group(0).strip()
+        words = [w for w in phrase.split() if w not in _NOT_NAMES]
+        if not words or all(not w[0].isupper() for w in words):
+            continue
+        before = text[: m.start()].rstrip()
+        sentence_start = not before or before[-1] in ".!?"
+        prev = before.split()[-1].lower().strip(",") if before.split() else ""
+        kind = "place" if prev in PLACE_PREPOSITIONS else "name"
+        if sentence_start and kind == "name" and len(words) == 1 and phrase.split()[0] in _NOT_NAMES | {words[0]}:
+            if phrase.split()[0] == words[0] and len(phrase.split()) == 1:
+                continue
+        value = (" ".join(words) if kind == "name" else phrase).strip(".,;:!?'")
+        idx = len(re.findall(r"[A-Za-z0-9]+(?:['.:][A-Za-z0-9]+)*", text[: m.start()]))
+        out.append(Mention(kind, value, idx, phrase))
+    return out
+
+
+def extract(text: str | Text, now: dt.datetime | None = None) -> list[Mention]:
+    """Every time, day, part of day, amount, quantity, place and name mentioned, in order."""
+    t = text if isinstance(text, Text) else analyse(text)
+    parts = _parts(t)
+    mentions = _settle_ampm(_times(t), parts) + _days(t, now) + parts + _amounts(t) + _names_and_places(t.raw)
+    return sorted(mentions, key=lambda m: m.index)

@@ -1,0 +1,471 @@
+"""Fact checking: does something said contradict the user's digital context?
+
+Two steps, both over typed values:
+
+1. `facts_from_context(ctx)` walks the app states (any app: calendar events, notes, messages,
+   orders, bookings...) and keeps every record that has something checkable: a date or time, a
+   place, people, an amount. Each `Fact` carries its anchors: the content words of its title (and,
+   for notes and messages, of its text), which an utterance must share to be talking about it.
+2. `check(utterance, facts, now)` finds the facts the utterance talks about (rare shared words
+   weigh more: 1/number of facts having the word), takes the times, days, parts of day, places,
+   amounts and people said in the same clause, and compares them (`ATTRIBUTE_CHECKS`, a table). A
+   statement of availability ("I'm free tomorrow morning") is checked against the calendar.
+
+Agreement is silence: a said value that matches ANY fact the utterance may mean is no contradiction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .entities import ClockTime, DayRef, Mention, extract, now_from_context, parse_datetime, speak_day, speak_time
+from .lexicon import DAY_PARTS, MONTHS, WEEKDAYS
+from .text import Text, analyse, is_content, lemma, tokens
+
+TITLE_KEYS = ("title", "name", "event", "subject", "summary", "item", "product", "service", "task", "query",
+              "activity", "restaurant", "hotel", "airline", "flight", "description")
+TEXT_KEYS = ("content", "text", "body", "message", "notes", "details", "description")
+START_KEYS = ("start_datetime", "start", "datetime", "date_time", "start_time", "date", "time", "due",
+              "due_date", "deadline", "departure", "departure_time", "check_in", "scheduled_for", "when")
+END_KEYS = ("end_datetime", "end", "end_time", "check_out", "arrival", "arrival_time")
+PLACE_KEYS = ("location", "address", "place", "venue", "where", "destination", "restaurant", "hotel")
+PEOPLE_KEYS = ("attendees", "participants", "with", "people", "guests", "contact", "sender")
+AMOUNT_KEYS = ("amount", "price", "cost", "total", "balance", "budget", "fee", "value", "payment")
+NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
+    {"user", "morning", "afternoon", "evening", "night", "tonight", "tomorrow", "today", "pm", "am", "week",
+     "weekend", "time", "day", "schedule", "calendar", "reminder", "note", "message", "event", "hi", "hey",
+     "thanks", "ok", "sure", "see", "don't", "forget", "let", "know", "just", "please", "great", "free"})
+CLAUSE_BREAK = re.compile(r"[,.;!?]| - |\b(?:but|then|after|before|until|once|while|because|since|so)\b")
+
+
+@dataclass
+class Fact:
+    source: str  # the app ("Calendar", "Notes", "Messaging"...)
+    title: str
+    anchors: frozenset[str]
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    has_time: bool = False  # the stamp carries a time of day (not a bare date)
+    location: str | None = None
+    people: tuple[str, ...] = ()
+    amounts: tuple[float, ...] = ()
+    quantities: tuple[tuple[int, str], ...] = ()
+    days: tuple[DayRef, ...] = ()  # days said in a note's or message's text
+    times: tuple[ClockTime, ...] = ()  # times said in a note's or message's text
+    kind: str = "record"  # "event" (dated record) | "text" (note or message)
+
+
+@dataclass
+class Contradiction:
+    fact: Fact
+    attribute: str  # "day" | "time" | "part" | "place" | "amount" | "quantity" | "person" | "availability"
+    said: str
+    truth: str
+    response: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ---- facts from the context ---------------------------------------------------------------------
+
+def _first(d: dict, keys: tuple[str, ...]) -> Any:
+    for k in keys:
+        if k in d and d[k] not in (None, "", []):
+            return d[k]
+    return None
+
+
+def _anchor_words(*texts: str) -> frozenset[str]:
+    out = set()
+    for text in texts:
+        for w in tokens(text or ""):
+            lw = lemma(w)
+            if is_content(w) and lw not in NOT_ANCHORS and not any(c.isdigit() for c in w):
+                out.add(lw)
+    return frozenset(out)
+
+
+def _amount(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        m = re.search(r"-?\d+(?:,\d{3})*(?:\.\d+)?", value)
+        if m:
+            return float(m.group(0).replace(",", ""))
+    return None
+
+
+def _people(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(v) if not isinstance(v, dict) else str(_first(v, ("name", "contact", "id")) or "")
+                     for v in value)
+    return ()
+
+
+def _record_fact(app: str, rec: dict, now: dt.datetime | None) -> Fact | None:
+    title = _first(rec, TITLE_KEYS)
+    title = title if isinstance(title, str) else ""
+    text = _first(rec, TEXT_KEYS)
+    text = text if isinstance(text, str) and text != title else ""
+    start_raw = _first(rec, START_KEYS)
+    start = parse_datetime(start_raw)
+    end = parse_datetime(_first(rec, END_KEYS))
+    place = _first(rec, PLACE_KEYS)
+    place = place if isinstance(place, str) and place != title else None
+    amounts = tuple(a for a in (_amount(rec.get(k)) for k in AMOUNT_KEYS if k in rec) if a is not None)
+    people = _people(_first(rec, PEOPLE_KEYS))
+    said = extract(text, now) if text else []
+    if not (title or text):
+        return None
+    fact = Fact(
+        source=app, title=title or text[:60], anchors=_anchor_words(title, text), start=start, end=end,
+        has_time=bool(start and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
+        location=place, people=tuple(p for p in people if p and p.lower() != "user"),
+        amounts=amounts + tuple(m.value for m in said if m.kind == "amount"),  # type: ignore[misc]
+        quantities=tuple(m.value for m in said if m.kind == "quantity"),  # type: ignore[misc]
+        days=tuple(m.value for m in said if m.kind == "day" and not m.negated),  # type: ignore[misc]
+        times=tuple(m.value for m in said if m.kind == "time" and not m.negated),  # type: ignore[misc]
+        kind="event" if start else "text" if text else "record",
+    )
+    if not (fact.start or fact.location or fact.people or fact.amounts or fact.days or fact.times or fact.quantities):
+        return None
+    return fact
+
+
+def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact]) -> None:
+    if isinstance(node, dict):
+        if "messages" in node and isinstance(node["messages"], list):
+            for msg in node["messages"]:
+                if isinstance(msg, dict):
+                    stamp = parse_datetime(msg.get("timestamp")) or now
+                    rec = dict(msg)
+                    rec.setdefault("title", node.get("title") or "")
+                    fact = _record_fact(app, rec, stamp)
+                    if fact:
+                        out.append(fact)
+            return
+        fact = _record_fact(app, node, now)
+        if fact:
+            out.append(fact)
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                _walk(app, value, now, out)
+    elif isinstance(node, list):
+        for item in node:
+            _walk(app, item, now, out)
+
+
+def facts_from_context(ctx: dict | None) -> list[Fact]:
+    """Every checkable record of the digital context's app states."""
+    if not ctx:
+        return []
+    now = now_from_context(ctx)
+    out: list[Fact] = []
+    for app, state in (ctx.get("app_states") or {}).items():
+        body = state.get("state", state) if isinstance(state, dict) else state
+        if isinstance(body, dict):
+            for key, value in body.items():
+                if not key.startswith("key_"):
+                    _walk(app, value, now, out)
+    return out
+
+
+# ---- comparing ----------------------------------------------------------------------------------
+
+def _clauses(t: Text) -> list[tuple[int, int]]:
+    """Token ranges of the clauses of an utterance."""
+    bounds = [0]
+    pieces = re.finditer(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[,.;!?]| - ", t.norm)
+    i = 0
+    for p in pieces:
+        s = p.group(0)
+        if CLAUSE_BREAK.fullmatch(s) or CLAUSE_BREAK.fullmatch(s.strip()):
+            if s[0].isalnum():
+                bounds.append(i)
+                i += 1
+            else:
+                bounds.append(i)
+            continue
+        i += 1
+    bounds.append(i)
+    ranges = sorted(set(zip(bounds, bounds[1:])))
+    return [(a, b) for a, b in ranges if b > a]
+
+
+def _idf(facts: list[Fact]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for f in facts:
+        for w in f.anchors:
+            df[w] = df.get(w, 0) + 1
+    return {w: 1.0 / n for w, n in df.items()}
+
+
+def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: int) -> list[tuple[float, Fact]]:
+    words = {t.lemmas[i] for i in range(lo, hi) if is_content(t.words[i])}
+    out = []
+    for f in facts:
+        hit = words & f.anchors
+        score = sum(idf.get(w, 0.0) for w in hit)
+        if score >= 0.99 or len(hit) >= 2:
+            out.append((score, f))
+    out.sort(key=lambda p: -p[0])
+    return out
+
+
+def _part_agrees(part: str, fact: Fact) -> bool | None:
+    if not (fact.start and fact.has_time):
+        return None
+    lo, hi = DAY_PARTS[part]
+    s = fact.start.hour + fact.start.minute / 60
+    e = (fact.end.hour + fact.end.minute / 60) if fact.end and fact.end.date() == fact.start.date() else s
+    return (lo - 1) <= s <= hi or (s <= lo and e >= lo)
+
+
+def _check_day(m: Mention, f: Fact) -> bool | None:
+    ref: DayRef = m.value  # type: ignore[assignment]
+    if f.start:
+        return ref.matches(f.start.date()) or bool(f.end and ref.matches(f.end.date()))
+    if f.days:
+        return any(_dayrefs_agree(ref, d) for d in f.days)
+    return None
+
+
+def _dayrefs_agree(a: DayRef, b: DayRef) -> bool:
+    if a.date and b.date:
+        return a.date == b.date
+    if a.weekday is not None and b.weekday is not None:
+        return a.weekday == b.weekday
+    return True
+
+
+def _check_time(m: Mention, f: Fact) -> bool | None:
+    said: ClockTime = m.value  # type: ignore[assignment]
+    if f.start and f.has_time:
+        end = f.end.time() if f.end and f.end.date() == f.start.date() else f.start.time()
+        return said.matches(f.start.time(), 5) or said.matches(end, 5) or said.within(f.start.time(), end)
+    if f.times:
+        return any(said.matches(t.resolved(), 5) or (not t.ampm_known and said.matches(dt.time(t.hour % 12, t.minute), 5))
+                   for t in f.times)
+    return None
+
+
+def _check_part(m: Mention, f: Fact) -> bool | None:
+    return _part_agrees(str(m.value), f)
+
+
+def _place_words(s: str) -> set[str]:
+    return {w for w in tokens(s) if w not in ("the", "a", "of", "and", "at", "in", "on") and len(w) > 1}
+
+
+def _check_place(m: Mention, f: Fact) -> bool | None:
+    if not f.location:
+        return None
+    said = _place_words(str(m.value))
+    return bool(said & _place_words(f.location)) or bool(said & _place_words(f.title))
+
+
+def _check_amount(m: Mention, f: Fact) -> bool | None:
+    if not f.amounts:
+        return None
+    v = float(m.value)  # type: ignore[arg-type]
+    return any(abs(v - a) <= max(0.01 * abs(a), 0.5) for a in f.amounts)
+
+
+def _check_quantity(m: Mention, f: Fact) -> bool | None:
+    n, unit = m.value  # type: ignore[misc]
+    same = [q for q in f.quantities if lemma(q[1]) == lemma(unit)]
+    return None if not same else any(q[0] == n for q in same)
+
+
+def _check_person(m: Mention, f: Fact) -> bool | None:
+    if not f.people or f.kind != "event":
+        return None
+    said = {w.lower() for w in str(m.value).split()}
+    return any(said & {w.lower().strip(".,") for w in p.split()} for p in f.people)
+
+
+def _truth_day(f: Fact, now: dt.datetime | None) -> str:
+    return speak_day(f.start.date(), now) if f.start else ", ".join(d.text for d in f.days)
+
+
+def _truth_time(f: Fact, now: dt.datetime | None) -> str:
+    if f.start and f.has_time:
+        text = speak_time(f.start.time())
+        if f.end and f.end != f.start and f.end.date() == f.start.date():
+            text = f"from {text} to {speak_time(f.end.time())}"
+        else:
+            text = f"at {text}"
+        return text
+    return "at " + ", ".join(t.spoken() for t in f.times)
+
+
+# attribute -> (check: True agree / False contradict / None cannot tell, what the context says)
+ATTRIBUTE_CHECKS: dict[str, tuple[Callable[[Mention, Fact], bool | None], Callable[[Fact, Any], str]]] = {
+    "day": (_check_day, lambda f, now: "on " + _truth_day(f, now)),
+    "time": (_check_time, _truth_time),
+    "part": (_check_part, _truth_time),
+    "place": (_check_place, lambda f, now: f"at {f.location}"),
+    "amount": (_check_amount, lambda f, now: " or ".join(f"{a:g}" for a in f.amounts)),
+    "quantity": (_check_quantity, lambda f, now: " or ".join(f"{n} {u}" for n, u in f.quantities)),
+    "person": (_check_person, lambda f, now: "with " + ", ".join(f.people)),
+}
+
+
+def _describe(f: Fact) -> str:
+    noun = {"Calendar": "calendar", "Notes": "notes", "Messaging": "messages", "Messages": "messages"}.get(
+        f.source, f.source.lower())
+    return noun
+
+
+def _response(c_attr: str, f: Fact, said: str, truth: str, now: dt.datetime | None) -> str:
+    where = _describe(f)
+    when = ""
+    if c_attr in ("day", "time", "part", "place") and f.start:
+        when = f"on {_truth_day(f, now)} {_truth_time(f, now)}" if f.has_time else f"on {_truth_day(f, now)}"
+        if f.location and c_attr == "place":
+            when += f" at {f.location}"
+        return f"Actually, according to your {where}, '{f.title}' is {when}, not {said}."
+    return f"Actually, according to your {where}, '{f.title}' says {truth}, not {said}."
+
+
+def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
+    """Names introduced by "with" are people taking part; other names are not compared."""
+    out = []
+    for m in mentions:
+        if m.kind == "name" and m.index > 0 and m.index - 1 < len(t.words) and t.words[m.index - 1] == "with":
+            out.append(Mention("person", m.value, m.index, m.text, m.negated))
+    return out
+
+
+def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> Contradiction | None:
+    """The first contradiction between what was said and the facts, or None."""
+    if not facts:
+        return None
+    t = utterance if isinstance(utterance, Text) else analyse(utterance)
+    mentions = [m for m in extract(t, now) if not m.negated]
+    mentions = [m for m in mentions if m.kind != "name"] + _said_people(t, mentions)
+    avail = check_availability(t, mentions, facts, now)
+    if avail:
+        return avail
+    idf = _idf(facts)
+    clauses = _clauses(t)
+    anchored_any = _anchored(t, facts, idf, 0, len(t.words))
+    for lo, hi in clauses:
+        said = [m for m in mentions if lo <= m.index < hi and m.kind in ATTRIBUTE_CHECKS]
+        if not said:
+            continue
+        cands = _anchored(t, facts, idf, lo, hi)
+        if not cands and len(anchored_any) == 1 and not _clause_anchors_other(t, lo, hi, facts, idf):
+            cands = anchored_any
+        if not cands:
+            continue
+        top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
+        found = _compare(said, top, now)
+        if found:
+            return found
+    return None
+
+
+def _clause_anchors_other(t: Text, lo: int, hi: int, facts: list[Fact], idf: dict[str, float]) -> bool:
+    return bool(_anchored(t, facts, idf, lo, hi))
+
+
+def _compare(said: list[Mention], candidates: list[Fact], now: dt.datetime | None) -> Contradiction | None:
+    for m in said:
+        check_fn, truth_fn = ATTRIBUTE_CHECKS[m.kind]
+        verdicts = [(check_fn(m, f), f) for f in candidates]
+        known = [(v, f) for v, f in verdicts if v is not None]
+        if not known or any(v for v, _ in known):
+            continue
+        f = known[0][1]
+        truth = truth_fn(f, now)
+        return Contradiction(f, m.kind, m.text, truth, _response(m.kind, f, m.text, truth, now))
+    return None
+
+
+# ---- availability -------------------------------------------------------------------------------
+
+AVAILABILITY_PATTERNS = (
+    r"\b(?:i'm|i am|i'll be|i will be|we're|we are|we'll be|i should be|i'd be|i've been)\s+(?:\w+\s+){0,2}?"
+    r"(?:free|available|wide open|not busy|open)\b",
+    r"\b(?:i|we) (?:have|got|have got) (?:nothing|no plans|nothing planned|nothing on)\b",
+    r"\b(?:i|we) (?:don't|do not) have (?:anything|any plans|plans)\b",
+    r"\bnothing (?:on|planned|scheduled|going on)\b",
+    r"\b(?:my|our) (?:calendar|schedule|day|morning|afternoon|evening|weekend) (?:is|looks) (?:\w+ )?(?:clear|open|empty|free)\b",
+    r"\bno plans\b",
+)
+_NOT_AVAILABILITY = re.compile(r"\b(?:gluten|sugar|dairy|fat|tax|duty|hands|stress|caffeine|alcohol)[- ]free\b|"
+                               r"\bfree (?:of charge|trial|shipping|delivery|sample|wifi|parking|food|coffee)\b|"
+                               r"\bfeel free\b|\bfor free\b|\bopen (?:the|a|it|up)\b|\bare you free\b|"
+                               r"\bif (?:i'm|you're|we're) free\b")
+
+
+def check_availability(t: Text, mentions: list[Mention], facts: list[Fact], now: dt.datetime | None) -> Contradiction | None:
+    """"I'm free tomorrow morning" against the calendar: a timed event then is a contradiction."""
+    m = None
+    for pat in AVAILABILITY_PATTERNS:
+        m = re.search(pat, t.norm)
+        if m:
+            break
+    if m is None or _NOT_AVAILABILITY.search(t.norm) or "not free" in t.norm or "not available" in t.norm:
+        return None
+    if re.search(r"\?\s*$", t.raw.strip()):
+        return None
+    days = [x.value for x in mentions if x.kind == "day"]
+    if not days and now is None:
+        return None
+    dates = _dates_of(days, now)
+    window = _hours_of(mentions)
+    events = [f for f in facts if f.start and f.has_time and f.kind == "event"]
+    for f in sorted(events, key=lambda f: f.start):
+        if f.start.date() not in dates:
+            continue
+        s = f.start.hour + f.start.minute / 60
+        e = f.end.hour + f.end.minute / 60 if f.end and f.end.date() == f.start.date() else s + 1
+        if s < window[1] and e > window[0]:
+            said = " ".join(x.text for x in mentions if x.kind in ("day", "part", "time")) or "then"
+            when = f"on {_truth_day(f, now)} {_truth_time(f, now)}"
+            loc = f" at {f.location}" if f.location else ""
+            text = (f"Actually, according to your {_describe(f)}, you have '{f.title}' {when}{loc}, "
+                    f"so you might not be free {said}.")
+            return Contradiction(f, "availability", said, when, text)
+    return None
+
+
+def _dates_of(days: list[DayRef], now: dt.datetime | None) -> set[dt.date]:
+    if not days:
+        return {now.date()} if now else set()
+    out: set[dt.date] = set()
+    for d in days:
+        if d.date:
+            out.add(d.date)
+        elif d.weekend and now:
+            ahead = (5 - now.weekday()) % 7
+            out |= {now.date() + dt.timedelta(days=ahead), now.date() + dt.timedelta(days=ahead + 1)}
+        elif d.weekday is not None and now:
+            out.add(now.date() + dt.timedelta(days=(d.weekday - now.weekday()) % 7))
+    return out
+
+
+def _hours_of(mentions: list[Mention]) -> tuple[float, float]:
+    parts = [m for m in mentions if m.kind == "part"]
+    times = [m for m in mentions if m.kind == "time"]
+    if parts:
+        return DAY_PARTS[str(parts[0].value)]
+    if times:
+        t: ClockTime = times[0].value  # type: ignore[assignment]
+        h = t.resolved().hour + t.minute / 60
+        before = times[0].index >= 1
+        return (h, 24.0) if before and _after_word(mentions, times[0]) else (h - 0.5, h + 1.0)
+    return (7.0, 23.0)
+
+
+def _after_word(mentions: list[Mention], m: Mention) -> bool:
+    return m.text.startswith("after") or m.text.startswith("from")
+
+
+__all__ = ["Fact", "Contradiction", "facts_from_context", "check", "check_availability", "ATTRIBUTE_CHECKS"]

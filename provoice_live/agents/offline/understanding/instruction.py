@@ -1,0 +1,216 @@
+"""Reading the user's standing request: what topic or sound to watch for, and what to do then.
+
+"When you hear any mention of restaurant bookings or dining plans, help me log a note" becomes a
+topic `Watch` (target "restaurant bookings or dining plans", categories {dining}, action "help me log
+a note"); "If you hear the kettle whistle, remind me to take it off" becomes a sound `Watch` (class
+kettle, action "remind me to take it off").
+
+The request comes as text (`SessionContext.instruction`) or only in the audio (the ablation without
+it): `is_instruction` recognises a heard utterance that sets up a watch, and `parse_instruction`
+reads one. Both work from the tables in `lexicon` and the pattern tables below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import SOUND_NAMES, TOPIC_FIELDS
+from .text import analyse, clean, is_content, lemma, tokens
+
+# verbs that say "someone talks about X"; the topic follows them
+TOPIC_AFTER = (
+    r"any mentions? of", r"mentions? of", r"mention(?:s|ed|ing)?(?: anything| something)?(?: about| of| regarding)?",
+    r"talk(?:s|ed|ing)? about", r"speak(?:s|ing)? about", r"bring(?:s|ing)? up", r"brought up",
+    r"says? anything about", r"say(?:s)? something about", r"discuss(?:es|ing)?", r"ask(?:s|ing)? about",
+    r"refer(?:s|ring)? to", r"chat(?:s|ting)? about", r"hear (?:anything|something|anyone talk|someone talk) about",
+    r"hear about", r"raises?", r"anything (?:about|regarding|related to|to do with)", r"the (?:topic|subject) of",
+)
+# "...if X comes up": the topic comes before these
+TOPIC_BEFORE = (r"comes? up", r"is mentioned", r"gets? mentioned", r"is brought up", r"is discussed",
+                r"gets? brought up", r"(?:is|are) talked about")
+# words that end a topic phrase (the rest is the action or filler)
+TOPIC_END = TOPIC_BEFORE + (r",", r"\.", r";", r"\bthen\b", r"\blet me know\b", r"\btell me\b", r"\bremind me\b",
+             r"\bhelp me\b", r"\bplease\b", r"\bduring\b", r"\bin (?:my|our|the|this) (?:conversation|chat|call)s?\b",
+             r"\bwhile\b", r"\bso (?:that|you|i)\b", r"\band (?:let|tell|remind|help|check|look|add|set|book|find|suggest|send|play|turn)\b",
+             r"\bfrom now on\b", r"\bat any point\b", r"\btoday\b$")
+# leading filler in a topic phrase
+TOPIC_LEAD = r"^(?:(?:any|anything|something|about|regarding|the|a|an|of|on|to|do|with|related|specific|new|"\
+             r"any kind of|kind of|sort of|some)\s+)+"
+# the request is addressed to the assistant (a heard instruction must say one of these)
+ADDRESSED = (r"\blet me know\b", r"\btell me\b", r"\bremind me\b", r"\balert me\b", r"\bnotify me\b",
+             r"\bhelp me\b", r"\bping me\b", r"\bheads[- ]up\b", r"\bgive me a shout\b", r"\bflag\b",
+             r"\byou hear\b", r"\byou detect\b", r"\byou notice\b", r"\blisten (?:out )?for\b",
+             r"\bkeep an? (?:ear|eye) out\b", r"\bwatch (?:out )?for\b", r"\bwait for\b", r"\bfor me\b",
+             r"\bwarn me\b", r"\bgive me a nudge\b", r"\bshould (?:you|it) hear\b", r"\bwhen you hear\b",
+             r"\bif you hear\b", r"\bmake sure (?:to|you)\b", r"\bcheck\b", r"\blook up\b", r"\bsuggest\b")
+CONDITION = r"\b(?:if|when|whenever|once|as soon as|in case|should|the moment|every time)\b"
+SOUND_VERBS = r"\b(?:hear|heard|detect|notice|goes? off|go off|ring|rings|ringing|beep|beeps|beeping|whistle|" \
+              r"whistles|whistling|sound|sounds|bark|barks|barking|knock|knocks|knocking|chime|chimes|buzz|" \
+              r"buzzes|listen|wait for|cry|cries|crying|starts?|stops?|finish|finishes|done)\b"
+
+
+@dataclass
+class Watch:
+    """What the user asked the agent to wait for."""
+
+    kind: str  # "topic" | "sound"
+    text: str  # the whole request, cleaned
+    target: str  # the topic phrase or the sound as the user named it
+    action: str = ""  # what to do then, in the user's words ("remind me to close the windows")
+    sound_class: str | None = None
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # content lemmas of the topic phrase (common words)
+    names: tuple[str, ...] = ()  # proper names in the topic phrase (lemmas)
+    extra: dict = field(default_factory=dict)
+
+
+def _search_any(patterns, text: str):
+    best = None
+    for p in patterns:
+        m = re.search(p, text)
+        if m and (best is None or m.start() < best.start()):
+            best = m
+    return best
+
+
+def find_sound(text: str) -> tuple[str, str, int] | None:
+    """(class, phrase, token index) of the first named sound; a name inside a longer one ("alarm" in
+    "smoke alarm") gives way to the longer one. None if no sound is named."""
+    lems = [lemma(w) for w in tokens(text.replace("_", " "))]
+    hits = []
+    for cls, names in SOUND_NAMES.items():
+        for name in names:
+            pat = [lemma(w) for w in tokens(name.replace("_", " "))]
+            for i in range(len(lems) - len(pat) + 1):
+                if lems[i:i + len(pat)] == pat:
+                    hits.append((i, i + len(pat), cls, name))
+    hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0])
+                                       for o in hits)]
+    if not hits:
+        return None
+    i, _, cls, name = min(hits)
+    return cls, name, i
+
+
+def _topic_phrase(low: str) -> tuple[str, int, int] | None:
+    m = _search_any([rf"\b{p}\b" for p in TOPIC_AFTER], low)
+    if m:
+        rest = low[m.end():]
+        end = _search_any(TOPIC_END, rest)
+        phrase = rest[: end.start()] if end else rest
+        phrase = re.sub(TOPIC_LEAD, "", phrase.strip())
+        if phrase:
+            return phrase.strip(" ,.;"), m.start(), m.end() + (end.start() if end else len(rest))
+    m = _search_any([rf"\b{p}\b" for p in TOPIC_BEFORE], low)
+    if m:
+        cond = None
+        for c in re.finditer(CONDITION, low[: m.start()]):
+            cond = c
+        start = cond.end() if cond else 0
+        phrase = re.sub(TOPIC_LEAD, "", low[start: m.start()].strip())
+        if phrase:
+            return phrase.strip(" ,.;"), start, m.end()
+    return None
+
+
+def topic_categories(phrase: str) -> tuple[str, ...]:
+    """The lexical fields a topic phrase names: the best-scoring ones (strong term 2, weak term 1)."""
+    t = analyse(phrase)
+    scores: dict[str, int] = {}
+    for cat, field_ in TOPIC_FIELDS.items():
+        score = sum(2 for term in field_["strong"] if t.has_phrase(_lemmas_of(term), allow_negated=True))
+        score += sum(1 for term in field_["weak"] if t.has_phrase(_lemmas_of(term), allow_negated=True))
+        if score:
+            scores[cat] = score
+    best = max(scores.values(), default=0)
+    return tuple(cat for cat, s in scores.items() if s == best)
+
+
+def _lemmas_of(term: str) -> tuple[str, ...]:
+    return tuple(lemma(w) for w in tokens(term))
+
+
+# an action clause must ask for something; pure addressing ("can you listen out for") is not one
+ACTION_VERBS = r"\b(?:remind|tell|let me know|alert|notify|help|check|look|find|add|set|book|suggest|send|text|" \
+               r"message|call|play|turn|switch|start|stop|open|close|log|note|write|save|search|show|order|buy|" \
+               r"give|ping|warn|get|make|put|pause|read|record|track|calculate|schedule|create|message)\b"
+
+
+def _action(low: str, span: tuple[int, int] | None) -> str:
+    """The request's other clause: what to do when the watch fires ("" if it only says to tell)."""
+    if span is None:
+        return ""
+    rest = (low[: span[0]] + " | " + low[span[1]:])
+    parts = [p.strip(" ,.;|") for p in re.split(r"[.;?!|]", rest)]
+    parts = [re.sub(r"^(?:then|and|please|so|also)\s+", "", p) for p in parts if p.strip(" ,")]
+    parts = [p for p in parts if re.search(ACTION_VERBS, p)]
+    return parts[0].strip(" ,") if parts else ""
+
+
+def parse_instruction(text: str | None) -> Watch | None:
+    """Read a request; None if it asks for no watch."""
+    if not text or not text.strip():
+        return None
+    cleaned = clean(text)
+    low = cleaned.lower()
+    topic = _topic_phrase(low)
+    sound = find_sound(low)
+    if sound and (topic is None or not _topic_wins(low, topic, sound)):
+        cls, name, index = sound
+        span = _sound_clause(low, index)
+        return Watch(kind="sound", text=cleaned, target=name, sound_class=cls, action=_action(low, span))
+    if topic is None:
+        return None
+    phrase, start, end = topic
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", _original_span(cleaned, low, phrase))]
+    names = tuple(lemma(w) for w in words if w[0].isupper() and w.lower() not in ("i",) and is_content(w))
+    keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(phrase) if is_content(w)))
+    return Watch(kind="topic", text=cleaned, target=phrase, categories=topic_categories(phrase),
+                 keywords=keywords, names=names, action=_action(low, (start, end)))
+
+
+def _topic_wins(low: str, topic: tuple[str, int, int], sound: tuple[str, str, int]) -> bool:
+    """A sound named inside a talk-about phrase ("if anyone mentions the dog") is a topic."""
+    return sound[1].split()[0] in topic[0] or re.search(SOUND_VERBS, low) is None
+
+
+def _sound_clause(low: str, token_index: int) -> tuple[int, int]:
+    """The character span of the condition clause around the sound name (the rest is the action)."""
+    pos = _char_of_token(low, token_index)
+    cond = None
+    for c in re.finditer(CONDITION, low[: pos + 1]):
+        cond = c
+    start = cond.start() if cond else pos
+    end_m = re.search(r"[,.;?!]|\bthen\b|\blet me know\b|\bremind me\b|\btell me\b|\bplease\b", low[pos:])
+    end = pos + end_m.start() if end_m else len(low)
+    return start, end
+
+
+def _char_of_token(low: str, index: int) -> int:
+    spans = [m.start() for m in re.finditer(r"[a-z0-9]+(?:['.:][a-z0-9]+)*", low.replace("_", " "))]
+    return spans[index] if index < len(spans) else 0
+
+
+def _original_span(cleaned: str, low: str, phrase: str) -> str:
+    i = low.find(phrase)
+    return cleaned[i: i + len(phrase)] if i >= 0 else phrase
+
+
+def is_instruction(text: str) -> bool:
+    """Does a heard utterance set up a watch (a condition, an address to the assistant, a target)?"""
+    low = clean(text).lower()
+    if not re.search(CONDITION, low) and not re.search(r"\b(?:listen|watch|wait|keep an? (?:ear|eye))\b", low):
+        return False
+    if not _search_any(ADDRESSED, low):
+        return False
+    return parse_instruction(text) is not None
+
+
+def overlap_with(utterance: str, instruction: str) -> float:
+    """Share of the utterance's content words that the instruction also has (echo detection)."""
+    u = [lemma(w) for w in tokens(clean(utterance)) if is_content(w)]
+    if not u:
+        return 0.0
+    ins = {lemma(w) for w in tokens(clean(instruction))}
+    return sum(w in ins for w in u) / len(u)

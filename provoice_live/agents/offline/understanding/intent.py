@@ -1,0 +1,585 @@
+"""Proactive intent capture: an action item or a hesitation that one of the session's tools serves.
+
+`INTENT_RULES` is the table: each row says which words show the need (`cues`, regexes over the
+normalised utterance, optionally naming the object with a `(?P<what>...)` group), what else must
+be there (`requires`), which tools serve it (by name, else by words of a tool's description), how
+to fill the arguments (a builder over the `Heard` utterance) and how to offer it ("Shall I ...?").
+
+`detect(text, ctx, tools)` returns the first row that applies as an `Offer` (tool call + question),
+or None. A row never fires when the need is said to be taken care of already (`DONE_MARKERS`), when
+a plan is told in the past, or when the calendar already holds what would be added.
+
+`serve(action_text, heard, tools)` reuses the same table for a watch's action ("check the forecast
+for me") so that topic and sound watches can offer the tool their request names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ...base import ToolSchema
+from .entities import ClockTime, DayRef, Mention, extract, now_from_context
+from .fact_check import facts_from_context
+from .lexicon import DONE_MARKERS
+from .text import Text, analyse, clean, is_content, lemma, tokens
+
+UNSURE = (r"\b(?:i wonder|wondering|not sure|no idea|i don't know|i dunno|can't remember|cannot remember|"
+          r"can't recall|i forget|i forgot|do you think|should i|should we|hmm|um+|uh+|what was|any idea|"
+          r"is it going to|will it|going to be|gonna be|i hope|hopefully|let me think|i need to check|"
+          r"i should check|i'd like to know|i want to know|how much|how many|how long|what time|when does|"
+          r"when is|which|whether)\b|\?")
+NEED = r"\b(?:need|needs|should|have to|has to|got to|gotta|must|want to|wanna|would like|looking for|" \
+       r"figure out|find|haven't|yet|still|ought to|better|plan to|planning to|thinking of|thinking about)\b"
+FACTUAL = r"\b(?:healthy|calories?|nutrition\w*|protein|how many|how much|how long|how far|how old|how tall|" \
+          r"what year|who (?:wrote|was|is|invented|directed|sang)|when (?:did|was)|is it true|true that|" \
+          r"what's the (?:name|capital|difference)|good for you|safe to|vitamins?|ingredients?|made of|" \
+          r"origin|history of|meaning of|stand for|population|distance)\b"
+PAST = r"\b(?:yesterday|last (?:week|night|month|year|time|weekend)|ago|earlier today|went|used to|" \
+       r"already|previously|back then)\b"
+FUTURE = r"\b(?:tomorrow|tonight|next|later|will|'ll|going to|gonna|this (?:weekend|week|evening|afternoon|" \
+         r"morning|friday|saturday|sunday|monday|tuesday|wednesday|thursday)|need to|have to|should|" \
+         r"upcoming|coming up|soon|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|at \d|" \
+         r"let's|want to|plan|planning)\b"
+CUT = re.compile(r"[,.;!?]| - |\b(?:but|because|so that|and then|then|before|after|when|since|or|while|"
+                 r"if|which|right|though|cause|cuz)\b")
+
+
+@dataclass
+class Heard:
+    """An utterance with what the builders need: its entities, the context, the clock."""
+
+    text: Text
+    mentions: list[Mention]
+    ctx: dict | None
+    now: dt.datetime | None
+    match: re.Match | None = None
+
+    @property
+    def raw(self) -> str:
+        return clean(self.text.raw)
+
+    def what(self, default: str = "") -> str:
+        if self.match is not None and "what" in self.match.groupdict() and self.match.group("what"):
+            return object_phrase(self.match.group("what"), self.mentions)
+        return default
+
+    def when(self) -> str:
+        return spoken_when(self.mentions)
+
+    def city(self) -> str:
+        return city_of(self)
+
+    def place(self) -> str:
+        places = [m.value for m in self.mentions if m.kind == "place"]
+        if places:
+            return str(places[0])
+        m = re.search(r"\b(?:to|at|get to|find|is) (?:the |that |this )?(?P<p>(?:[a-z0-9']+ ){0,3}"
+                      r"(?:station|office|museum|hospital|airport|mall|park|library|center|centre|store|"
+                      r"restaurant|cafe|hotel|clinic|school|stadium|theater|theatre|market|gym|bank|street|"
+                      r"avenue|road|square|building|church|pharmacy|beach|bakery|shop|venue|hall|campus|"
+                      r"plaza|pier|terminal|place))\b", self.text.norm)
+        return m.group("p").strip() if m else ""
+
+    def person(self) -> str:
+        names = [m.value for m in self.mentions if m.kind == "name"]
+        return str(names[0]) if names else ""
+
+
+def object_phrase(s: str, mentions: list[Mention]) -> str:
+    """The thing talked about: up to the end of the clause, without the time words, at most 8 words."""
+    s = CUT.split(s, maxsplit=1)[0]
+    for m in mentions:
+        if m.kind in ("day", "time", "part"):
+            s = re.sub(rf"\b(?:on |at |by |this |next |for |around |in the )?{re.escape(m.text)}\b", " ", s)
+    s = re.sub(r"\b(?:tomorrow|today|tonight|later|soon|this week(?:end)?|next week|in the (?:morning|evening|afternoon))\b",
+               " ", s)
+    s = re.sub(r"^(?:to |a |an |some |the )", "", s.strip())
+    words = s.split()
+    return " ".join(words[:8]).strip(" ,.'")
+
+
+def spoken_when(mentions: list[Mention]) -> str:
+    day = next((m for m in mentions if m.kind == "day"), None)
+    time = next((m for m in mentions if m.kind == "time"), None)
+    part = next((m for m in mentions if m.kind == "part"), None)
+    out = []
+    if day:
+        ref: DayRef = day.value  # type: ignore[assignment]
+        out.append(re.sub(r"\b(?:on )?(\w+day)\b", lambda m: m.group(1).capitalize(), ref.text).strip())
+    if time:
+        t: ClockTime = time.value  # type: ignore[assignment]
+        out.append("at " + t.spoken())
+    elif part and (not day or part.text not in day.text):
+        out.append(("in the " + part.text) if part.text in ("morning", "afternoon", "evening") else part.text)
+    return " ".join(out).strip()
+
+
+def city_of(h: Heard) -> str:
+    """The city meant: one said ("in Boston"), else where the context puts the user."""
+    places = [str(m.value) for m in h.mentions if m.kind == "place"]
+    if places:
+        return places[0]
+    maps = ((h.ctx or {}).get("app_states") or {}).get("Maps") or {}
+    state = maps.get("state", maps) if isinstance(maps, dict) else {}
+    loc = state.get("maps", state) if isinstance(state, dict) else {}
+    for key in ("current_location", "home_location", "location", "city"):
+        value = loc.get(key) if isinstance(loc, dict) else None
+        if isinstance(value, str) and value:
+            return _city_from_address(value)
+    return "current location"
+
+
+def _city_from_address(addr: str) -> str:
+    parts = [p.strip() for p in addr.split(",") if p.strip()]
+    for p in parts[1:]:
+        if re.fullmatch(r"[A-Za-z][A-Za-z .'-]+", p) and not re.fullmatch(r"[A-Z]{2}", p):
+            return p
+    return parts[0] if parts else addr
+
+
+# ---- argument builders --------------------------------------------------------------------------
+
+def _expression(h: Heard) -> str:
+    """The arithmetic said: "15 percent of 84", "84 / 3", "12 times 7"."""
+    norm = h.text.norm
+    m = re.search(r"(\d+(?:\.\d+)?) ?(?:%|percent)(?: tip)? (?:of |on )?(?:the |a |that )?(?:\$ ?)?(\d+(?:\.\d+)?)?", norm)
+    numbers = re.findall(r"\d+(?:\.\d+)?", norm)
+    if m:
+        base = m.group(2) or next((n for n in numbers if n != m.group(1)), "")
+        return f"{m.group(1)} percent of {base}".strip()
+    if len(numbers) >= 2 and re.search(r"\b(?:split|divide|divided|between|among|each|per person|ways)\b", norm):
+        return f"{numbers[0]} / {numbers[1]}"
+    ops = re.findall(r"\b(plus|minus|times|divided by)\b", norm)
+    if len(numbers) >= 2 and ops:
+        return f" {ops[0]} ".join(numbers[:2])
+    return " + ".join(numbers) if len(numbers) >= 2 else ""
+
+
+def _calendar_title(h: Heard) -> str:
+    what = h.what()
+    name = h.person()
+    if not what:
+        what = "Meeting"
+    if name and name.lower() not in what.lower() and re.search(r"\bwith\b", h.text.norm):
+        what = f"{what} with {name}"
+    return what[:1].upper() + what[1:]
+
+
+def _already_in_calendar(h: Heard, title: str) -> bool:
+    """The calendar (or notes) already hold this (same words, same day when one is said)."""
+    days = [m.value for m in h.mentions if m.kind == "day"]
+    words = {lemma(w) for w in tokens(title) if is_content(w)}
+    for f in facts_from_context(h.ctx):
+        if not (words & f.anchors):
+            continue
+        if not days or not f.start or any(d.matches(f.start.date()) for d in days):  # type: ignore[union-attr]
+            return True
+    return False
+
+
+ArgBuilder = Callable[[Heard], "dict[str, Any] | None"]
+
+
+def _args_calendar(h: Heard) -> dict[str, Any] | None:
+    if not any(m.kind in ("day", "time", "part") for m in h.mentions):
+        return None
+    title = _calendar_title(h)
+    if _already_in_calendar(h, title):
+        return None
+    return {"action": "create", "title": title, "time": h.when()}
+
+
+def _args_reminder(h: Heard) -> dict[str, Any] | None:
+    what = re.sub(r"^(?:remember|not forget|to remember) to ", "", h.what())
+    if not what or len(what.split()) < 2:
+        return None
+    return {"action": "set", "content": what, "time": h.when() or "later today", "title": what}
+
+
+# generic slot -> schema property names it may fill (first that the tool has wins)
+SLOT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "city": ("city", "location", "place"),
+    "to": ("to", "destination", "address", "location"),
+    "what": ("content", "query", "query_item", "title", "item", "details", "expression", "target", "topic"),
+    "details": ("details", "content", "query", "description"),
+    "time": ("time", "datetime", "when", "date"),
+    "who": ("target", "recipient", "contact", "to"),
+    "stop": ("busStopName", "stop", "station"),
+}
+
+
+@dataclass(frozen=True)
+class IntentRule:
+    name: str
+    cues: tuple[str, ...]
+    tools: tuple[str, ...]
+    offer: str  # "Shall I ...?" with {arg} placeholders from the built arguments
+    build: ArgBuilder
+    requires: tuple[str, ...] = ()  # each must match
+    tool_words: tuple[str, ...] = ()  # words of a tool's name/description that serve the need too
+    future: bool = False  # a plan or need ahead, not a story about the past
+    extra: dict = field(default_factory=dict)
+
+
+def _b(**fixed: Any) -> ArgBuilder:
+    """A builder from slot functions: values are constants or callables of the Heard."""
+    def build(h: Heard) -> dict[str, Any] | None:
+        out = {k: (v(h) if callable(v) else v) for k, v in fixed.items()}
+        return out if all(v not in (None, "") for v in out.values()) else None
+    return build
+
+
+INTENT_RULES: tuple[IntentRule, ...] = (
+    IntentRule("weather", (r"\b(?:weather|forecast|rain(?:ing|y)?|snow(?:ing)?|umbrella|storm|temperature|sunny|"
+                           r"how (?:hot|cold|warm)|degrees|chilly)\b",),
+               ("realtime_weather",), "Shall I check the weather forecast for {city}?",
+               _b(city=Heard.city), requires=(UNSURE,), tool_words=("weather", "forecast")),
+    IntentRule("air_quality", (r"\b(?:air quality|pollution|smog|aqi|haze|hazy|pm ?2\.5|the air)\b",),
+               ("realtime_aqi",), "Shall I check the air quality in {city}?", _b(city=Heard.city),
+               requires=(UNSURE,), tool_words=("air quality", "aqi")),
+    IntentRule("bus", (r"\b(?:bus|buses)\b",), ("CheckBusSchedule",),
+               "Shall I check the bus schedule at {busStopName}?",
+               _b(busStopName=lambda h: h.place() or "the nearest stop", busScheduleInfo="next departures"),
+               requires=(UNSURE + r"|\b(?:next|catch|miss|late|schedule|when)\b",), tool_words=("bus",)),
+    IntentRule("taxi", (r"\b(?:need|get|call|grab|book|order|take) (?:a |an |us a )?(?:taxi|cab|uber|lyft|ride)\b",
+                        r"\b(?:taxi|cab) (?:to|for)\b"),
+               ("book_service",), "Shall I book a taxi for you?",
+               _b(service_type="taxi", details=lambda h: ("taxi " + (f"to {h.place()} " if h.place() else "") + h.when()).strip()),
+               tool_words=("taxi",), extra={"service_type": "taxi"}),
+    IntentRule("restaurant", (r"\b(?:book|reserve|get|grab) (?:us )?(?:a )?table\b",
+                              r"\b(?:make|need|get|book) (?:a )?(?:dinner |lunch )?reservation\b",
+                              r"\b(?:should|could|let's|wanna|want to) (?:go|eat|try|grab (?:dinner|lunch|brunch)|"
+                              r"have (?:dinner|lunch))\b.*\b(?:restaurant|bistro|cafe|trattoria|sushi|pizzeria|"
+                              r"steakhouse|place)\b"),
+               ("book_service",), "Shall I book a table for you ({details})?",
+               _b(service_type="restaurant", details=lambda h: " ".join(
+                   x for x in (h.what("table"), h.when()) if x) or "table"),
+               tool_words=("restaurant", "table"), future=True),
+    IntentRule("flight", (r"\b(?:flights?|fly (?:to|out|back|home)|plane tickets?|airfare)\b",),
+               ("travel_search",), "Shall I search for flights ({details})?",
+               _b(type="flight", details=lambda h: " ".join(x for x in ("flights", ("to " + h.place()) if h.place() else "", h.when()) if x)),
+               requires=(NEED + "|" + UNSURE,), tool_words=("flight",), future=True),
+    IntentRule("hotel", (r"\b(?:hotels?|place to stay|accommodation|airbnb|somewhere to stay)\b",),
+               ("travel_search",), "Shall I search for hotels ({details})?",
+               _b(type="hotel", details=lambda h: " ".join(x for x in ("hotels", ("in " + h.place()) if h.place() else "", h.when()) if x)),
+               requires=(NEED + "|" + UNSURE,), tool_words=("hotel",), future=True),
+    IntentRule("recipe", (r"\bwhat (?:can|should|could|do) (?:i|we) (?:make|cook|bake)(?: with)? (?P<what>.*)",
+                          r"\brecipes? (?:for |with )?(?P<what>.*)",
+                          r"\bhow (?:do|would|can) (?:you|i|we) (?:make|cook|bake) (?P<what>.*)",
+                          r"\bideas? for (?P<what>(?:dinner|lunch|breakfast).*)"),
+               ("recipe_search",), "Shall I look up a recipe for {query}?",
+               _b(what=lambda h: h.what() or "dinner ideas"), tool_words=("recipe",)),
+    IntentRule("calculate", (r"\b(?:split|divided by|times|plus|minus|percent of|% of|tip|per person|add up|"
+                             r"calculate|how much (?:is|would|will|does) (?:that|it|each))\b",),
+               ("calculate",), "Shall I calculate {expression} for you?", _b(what=_expression),
+               requires=(r"\d", UNSURE + r"|\b(?:let me|figure|work out)\b"), tool_words=("calculat", "math")),
+    IntentRule("finance", (r"\b(?:stock|stocks|shares|share price|exchange rate|ticker|nasdaq|dow jones)\b",
+                           r"\b(?:dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (?:dollars?|euros?|yen|pounds|yuan)\b"),
+               ("financial_query", "QueryStock"), "Shall I look up {target}?",
+               _b(what=lambda h: _finance_target(h)), requires=(UNSURE + r"|\b(?:doing|check|price|worth)\b",),
+               tool_words=("stock", "exchange", "currency")),
+    IntentRule("directions", (r"\bhow (?:do|can|would|should) (?:i|we) get (?:to|there)\b", r"\bdirections\b",
+                              r"\bwhere (?:exactly )?is (?:the|that)\b", r"\bnever been (?:to|there)\b",
+                              r"\bnot sure (?:where|how to get)\b", r"\bfind (?:the|my|our) way\b",
+                              r"\bwhich way\b", r"\bget lost\b", r"\bhow far is\b"),
+               ("find_directions",), "Shall I get directions to {to}?",
+               _b(to=lambda h: h.place()), tool_words=("direction", "navigat", "route")),
+    IntentRule("shopping", (r"\b(?:need|have) to (?:buy|get|order|pick up|grab) (?:some |a |new |more |another )?(?P<what>[a-z0-9' ]+)",
+                            r"\b(?:we're|i'm|we are|i am|we're almost|i'm almost) (?:out of|running (?:low|out) (?:on|of)) (?P<what>[a-z0-9' ]+)",
+                            r"\bran out of (?P<what>[a-z0-9' ]+)", r"\bneed (?:a )?new (?P<what>[a-z0-9' ]+)",
+                            r"\b(?:broke|lost|ruined) my (?P<what>[a-z0-9' ]+)"),
+               ("shop", "note_taking"), "Shall I look for {content} to buy?", _b(what=lambda h: h.what()),
+               tool_words=("purchase", "shop", "buy")),
+    IntentRule("media", (r"\b(?:put on|play|listen to|in the mood for|could (?:really )?(?:use|do with)|feel like listening to|hear) (?:some |a |the )?(?P<what>(?:[a-z]+ )?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news))\b",
+                         r"\bwatch (?:a|the|some) (?P<what>movie|film|show|episode|documentary)\b"),
+               ("play_media",), "Shall I play {content}?", _b(what=lambda h: h.what()),
+               tool_words=("play", "music", "media")),
+    IntentRule("guided_activity", (r"\b(?:so|really|super|too|very|totally|feeling|feel) (?:stressed|anxious|tense|wound up|overwhelmed|restless|burned out)\b",
+                                   r"\b(?:need|want|have) to (?:calm down|unwind|relax|de-?stress|meditate|stretch|breathe)\b",
+                                   r"\bcan't (?:relax|calm down|switch off|unwind)\b",
+                                   r"\b(?:quick|short) (?:workout|meditation|stretch|breathing)\b"),
+               ("guided_activity",), "Shall I start a {content} for {time}?",
+               _b(what=lambda h: "guided workout" if re.search(r"workout|stretch", h.text.norm) else "guided meditation",
+                  time=lambda h: _duration(h) or "ten minutes"),
+               tool_words=("meditation", "guided", "activity")),
+    IntentRule("environment", (r"\b(?:it's|it is|getting|feels?|so|way too|too) (?:so |really |way |too |kind of |a bit |pretty )?(?P<what>cold|hot|warm|chilly|freezing|stuffy|dark|bright|dim|humid)(?: (?:in )?(?:here|in this room|inside))\b",
+                               r"\bturn (?:on|off|up|down) (?:the )?(?P<what>lights?|heat(?:ing)?|ac|air conditioning|thermostat|fan)\b",
+                               r"\bcan't see (?:a thing|anything)\b"),
+               ("control_environment",), "Shall I adjust the {target} ({value})?",
+               _b(target=lambda h: _env_target(h), value=lambda h: _env_value(h)),
+               tool_words=("device", "thermostat", "lights", "environment")),
+    IntentRule("message", (r"\b(?:i should|i need to|i have to|i must|i gotta|gotta|i ought to|remind me to|i'll|let me|"
+                           r"don't let me forget to|i forgot to|i still need to|i promised to) (?:text|message|tell|email|ping|"
+                           r"let|call|send) (?P<who>[a-z]+)(?: know)?(?: that)? ?(?P<what>.*)",),
+               ("communication",), "Shall I send {target} a message: '{content}'?",
+               _b(action="message", who=lambda h: _recipient(h), what=lambda h: h.what() or "a quick update"),
+               tool_words=("message", "send", "communicat")),
+    IntentRule("calendar", (r"\b(?:i have|i've got|i got|there's|we have|we've got|i'm having|i booked|we booked|i scheduled|i've scheduled|"
+                            r"have|got) (?:a|an|my|the|our|that) (?P<what>(?:[a-z']+ ){0,3}?(?:appointment|meeting|interview|class|session|"
+                            r"lesson|dinner|lunch|party|game|call|check-?up|exam|practice|rehearsal|date|deadline|concert|"
+                            r"reservation|consultation|haircut|recital|match|viewing|visit|presentation|workshop|ceremony))\b",
+                            r"\blet's (?P<what>(?:meet|get together|catch up|do lunch|grab (?:lunch|dinner|coffee|drinks)))\b",
+                            r"\b(?:we|i) (?:should|could) (?P<what>(?:meet|get together|catch up|grab (?:lunch|dinner|coffee|drinks)))\b"),
+               ("calendar_event",), "Shall I add '{title}' to your calendar for {time}?", _args_calendar,
+               tool_words=("calendar", "event", "schedule"), future=True),
+    IntentRule("reminder", (r"\b(?:i need to|i have to|i've got to|i gotta|gotta|i must|don't let me forget to|i can't forget to|"
+                            r"i shouldn't forget to|i should remember to|remember to|i keep forgetting to|i always forget to|"
+                            r"i'd better|i better|i mustn't forget to|i can't forget) (?P<what>.+)",),
+               ("temporal_attention", "note_taking", "calendar_event"), "Shall I set a reminder to {content}{at_time}?",
+               _args_reminder, tool_words=("remind", "reminder", "attention", "alarm"), future=True),
+    IntentRule("note", (r"\b(?:write (?:this|that|it) down|make a note|note to self|jot (?:this|that|it) down|"
+                        r"add (?:that|it|this) to (?:my|the) (?:list|notes)|i should note|keep track of) ?(?P<what>.*)",),
+               ("note_taking",), "Shall I note down: '{content}'?", _b(what=lambda h: h.what() or h.raw[:80]),
+               tool_words=("note", "list")),
+    IntentRule("search", (r"\b(?:i wonder|wondering|i'm not sure|not sure (?:if|whether|what|how)|i don't know (?:if|whether|what|how|who|when)|"
+                          r"i can't remember|can't recall|is it true|any idea)\b",
+                          r"\b(?:are|is) (?:they|those|these|it|that|\w+) (?:really )?(?:healthy|good for you|safe)\b",
+                          r"\bright\s*\?\s*$"),
+               ("search",), "Shall I look up {query} of {query_item} for you?",
+               _b(source="world", item=lambda h: _search_item(h), query=lambda h: _search_query(h)),
+               requires=(FACTUAL,), tool_words=("search", "look up", "knowledge")),
+)
+
+
+def _finance_target(h: Heard) -> str:
+    m = re.search(r"\b([a-z]+) (?:stock|shares|share price)\b", h.text.norm)
+    if m and is_content(m.group(1)):
+        return m.group(1).upper() if len(m.group(1)) <= 4 else m.group(1).capitalize() + " stock"
+    m = re.search(r"\b(dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (dollars?|euros?|yen|pounds|yuan)\b", h.text.norm)
+    if m:
+        code = {"dollar": "USD", "euro": "EUR", "yen": "JPY", "pound": "GBP", "yuan": "CNY"}
+        return f"{code[lemma(m.group(1))]} to {code[lemma(m.group(2))]}"
+    names = [m.value for m in h.mentions if m.kind == "name"]
+    return f"{names[0]} stock" if names else "stock market"
+
+
+def _duration(h: Heard) -> str:
+    m = re.search(r"\b(\d+) ?(minutes?|mins?)\b", h.text.norm)
+    return f"{m.group(1)} minutes" if m else ""
+
+
+def _env_target(h: Heard) -> str:
+    norm = h.text.norm
+    if re.search(r"cold|hot|warm|chilly|freezing|stuffy|humid|heat|thermostat|ac\b|air conditioning", norm):
+        return "thermostat"
+    if re.search(r"dark|bright|dim|light|see", norm):
+        return "lights"
+    return "fan"
+
+
+def _env_value(h: Heard) -> str:
+    norm = h.text.norm
+    table = (("cold|chilly|freezing", "raise temperature to 22C"), ("hot|warm|stuffy|humid", "lower temperature to 20C"),
+             ("dark|dim|can't see", "on, brightness 80%"), ("bright", "dim to 40%"),
+             (r"turn off", "off"), (r"turn on", "on"), (r"turn up", "up"), (r"turn down", "down"))
+    for pat, value in table:
+        if re.search(pat, norm):
+            return value
+    return "on"
+
+
+def _recipient(h: Heard) -> str:
+    who = h.match.group("who") if h.match is not None and h.match.groupdict().get("who") else ""
+    names = [str(m.value) for m in h.mentions if m.kind == "name"]
+    for n in names:
+        if n.lower().startswith(who.lower()):
+            return n
+    return who.capitalize() if who and who not in ("her", "him", "them", "the", "my", "a") else (names[0] if names else "")
+
+
+def _search_item(h: Heard) -> str:
+    names = [str(m.value) for m in h.mentions if m.kind == "name"]
+    if names:
+        return names[-1]
+    m = re.search(r"\b(?:are|is) (?:those |these |the )?(?P<x>[a-z ]{3,40}?) (?:really )?(?:healthy|good for you|safe)\b", h.text.norm)
+    if m:
+        return m.group("x").strip()
+    words = [w for w in h.text.words if is_content(w)]
+    return " ".join(words[-3:])
+
+
+def _search_query(h: Heard) -> str:
+    m = re.search(FACTUAL, h.text.norm)
+    word = m.group(0) if m else "information"
+    return {"healthy": "nutritional content", "good for you": "health benefits", "calories": "calorie content",
+            "calorie": "calorie content"}.get(word, word)
+
+
+# ---- applying the table -------------------------------------------------------------------------
+
+@dataclass
+class Offer:
+    rule: str
+    tool: str
+    arguments: dict[str, Any]
+    question: str
+
+
+def find_tool(rule: IntentRule, tools: list[ToolSchema]) -> ToolSchema | None:
+    """The session's tool that serves the rule: by name first, else by words of its description."""
+    by_name = {t.name: t for t in tools}
+    for name in rule.tools:
+        if name in by_name:
+            return by_name[name]
+    for t in tools:
+        desc = f"{t.name} {t.description}".lower().replace("_", " ")
+        if any(w in desc for w in rule.tool_words):
+            return t
+    return None
+
+
+def fit_arguments(built: dict[str, Any], tool: ToolSchema) -> dict[str, Any]:
+    """Map the builder's slots onto the tool's parameters (names, enums, required ones)."""
+    props: dict[str, Any] = (tool.parameters or {}).get("properties", {}) or {}
+    out: dict[str, Any] = {}
+    for key, value in built.items():
+        if key in props:
+            out[key] = value
+    for slot, names in SLOT_PROPERTIES.items():
+        if slot in built:
+            for name in names:
+                if name in props and name not in out:
+                    out[name] = built[slot]
+                    break
+    for name, spec in props.items():
+        enum = spec.get("enum") if isinstance(spec, dict) else None
+        if enum and name in out and out[name] not in enum:
+            out[name] = enum[0]
+        if enum and name not in out and name in (tool.parameters or {}).get("required", []):
+            out[name] = enum[0]
+    for name in (tool.parameters or {}).get("required", []):
+        if name not in out:
+            filler = built.get("what") or built.get("details") or built.get("content") or built.get("title")
+            if filler:
+                out[name] = filler
+    return out
+
+
+def _blocked(t: Text, rule: IntentRule) -> bool:
+    norm = t.norm
+    if any(re.search(rf"\b{re.escape(m)}\b", norm) for m in DONE_MARKERS):
+        return True
+    if rule.future and re.search(PAST, norm) and not re.search(FUTURE, norm):
+        return True
+    return False
+
+
+def _fill(template: str, args: dict[str, Any]) -> str:
+    values = dict(args)
+    values["at_time"] = f" {args['time']}" if args.get("time") and args.get("time") != "later today" else ""
+    for key in ("time",):
+        values.setdefault(key, "later")
+    def value(m: re.Match) -> str:
+        v = str(values.get(m.group(1), ""))
+        return v if m.group(1) == "at_time" else (v.strip() or "it")
+    return re.sub(r"\{(\w+)\}", value, template)
+
+
+def heard(text: str | Text, ctx: dict | None) -> Heard:
+    t = text if isinstance(text, Text) else analyse(text)
+    now = now_from_context(ctx)
+    return Heard(t, [m for m in extract(t, now) if not m.negated], ctx, now)
+
+
+def apply(rule: IntentRule, h: Heard, tools: list[ToolSchema]) -> Offer | None:
+    """One row against one utterance."""
+    norm = h.text.norm
+    match = None
+    for cue in rule.cues:
+        for m in re.finditer(cue, norm):
+            idx = len(re.findall(r"[a-z0-9]+(?:['.:][a-z0-9]+)*", norm[: m.start()]))
+            if idx < len(h.text.negated) and h.text.negated[idx]:
+                continue
+            match = m
+            break
+        if match:
+            break
+    if match is None or any(not re.search(r, norm) for r in rule.requires) or _blocked(h.text, rule):
+        return None
+    tool = find_tool(rule, tools)
+    if tool is None:
+        return None
+    h.match = match
+    built = rule.build(h)
+    if not built:
+        return None
+    args = fit_arguments(built, tool)
+    return Offer(rule.name, tool.name, args, _fill(rule.offer, {**built, **args}))
+
+
+def detect(text: str | Text, ctx: dict | None, tools: list[ToolSchema],
+           rules: tuple[IntentRule, ...] = INTENT_RULES) -> Offer | None:
+    """The first intent rule that an utterance satisfies with a tool of this session."""
+    h = heard(text, ctx)
+    for rule in rules:
+        offer = apply(rule, h, tools)
+        if offer:
+            return offer
+    return None
+
+
+def serve(action: str, said: str | Text, ctx: dict | None, tools: list[ToolSchema]) -> Offer | None:
+    """A watch's action ("check the forecast for me") as an offer, arguments taken from what was said."""
+    if not action:
+        return None
+    act = analyse(action)
+    h = heard(said, ctx)
+    for rule in ACTION_RULES:
+        if re.search(rule.cues[0], act.norm):
+            tool = find_tool(rule, tools)
+            if tool is None:
+                continue
+            h.match = None
+            built = rule.build(h)
+            if not built:
+                continue
+            args = fit_arguments(built, tool)
+            return Offer(rule.name, tool.name, args, _fill(rule.offer, {**built, **args}))
+    return None
+
+
+def _said_topic(h: Heard) -> str:
+    words = [w for w in h.text.raw.split()][:12]
+    return " ".join(words)
+
+
+# a watch's action, in the user's words -> which tool it asks for (the same tools and builders)
+ACTION_RULES: tuple[IntentRule, ...] = (
+    IntentRule("weather", (r"\b(?:weather|forecast)\b",), ("realtime_weather",), "Shall I check the weather forecast for {city}?",
+               _b(city=Heard.city), tool_words=("weather",)),
+    IntentRule("air_quality", (r"\b(?:air quality|aqi|pollution)\b",), ("realtime_aqi",), "Shall I check the air quality in {city}?",
+               _b(city=Heard.city), tool_words=("air quality",)),
+    IntentRule("directions", (r"\b(?:directions?|navigat\w*|route|how to get)\b",), ("find_directions",),
+               "Shall I get directions to {to}?", _b(to=lambda h: h.place()), tool_words=("direction",)),
+    IntentRule("calendar", (r"\b(?:calendar|schedule|add (?:it|that|this) to)\b",), ("calendar_event",),
+               "Shall I add '{title}' to your calendar?", _b(action="create", title=lambda h: _said_topic(h)[:60], time=lambda h: h.when() or "to be confirmed"),
+               tool_words=("calendar",)),
+    IntentRule("reminder", (r"\b(?:remind|reminder|alarm)\b",), ("temporal_attention",), "Shall I set a reminder{at_time}?",
+               _b(action="set", time=lambda h: h.when() or "now", what=lambda h: _said_topic(h)[:60]), tool_words=("remind",)),
+    IntentRule("restaurant", (r"\b(?:book|reserve|reservation|table)\b",), ("book_service",), "Shall I make a booking ({details})?",
+               _b(service_type="restaurant", details=lambda h: _said_topic(h)[:80]), tool_words=("book",)),
+    IntentRule("recipe", (r"\b(?:recipe|meal|cook)\w*",), ("recipe_search",), "Shall I look up a recipe for {query}?",
+               _b(what=lambda h: "healthy meal prep"), tool_words=("recipe",)),
+    IntentRule("note", (r"\b(?:note|log|write|jot|list)\b",), ("note_taking",), "Shall I note that down?",
+               _b(what=lambda h: _said_topic(h)[:100]), tool_words=("note",)),
+    IntentRule("message", (r"\b(?:text|message|tell \w+|send)\b",), ("communication",), "Shall I send a message about it?",
+               _b(action="message", who=lambda h: h.person() or "contact", what=lambda h: _said_topic(h)[:80]),
+               tool_words=("message",)),
+    IntentRule("media", (r"\b(?:play|music|song)\b",), ("play_media",), "Shall I play {content}?",
+               _b(what=lambda h: h.what("music") or "music"), tool_words=("play",)),
+    IntentRule("finance", (r"\b(?:stock|price|exchange rate|currency)\b",), ("financial_query", "QueryStock"),
+               "Shall I look up {target}?", _b(what=lambda h: _finance_target(h)), tool_words=("stock",)),
+    IntentRule("search", (r"\b(?:search|look (?:it |that )?up|find out|check)\b",), ("search",), "Shall I look that up?",
+               _b(source="world", item=lambda h: _search_item(h), query=lambda h: "latest information"),
+               tool_words=("search",)),
+    IntentRule("shopping", (r"\b(?:buy|order|shop)\b",), ("shop",), "Shall I look for it to buy?",
+               _b(what=lambda h: _search_item(h)), tool_words=("shop",)),
+    IntentRule("travel", (r"\b(?:flight|hotel|travel)\b",), ("travel_search",), "Shall I search for travel options?",
+               _b(type="flight", details=lambda h: _said_topic(h)[:80]), tool_words=("travel",)),
+)
+
+SLOT_PROPERTIES.update({"item": ("query_item",), "query": ("query",), "source": ("source",), "type": ("type",),
+                        "service_type": ("service_type",), "action": ("action",), "title": ("title",)})

@@ -1,0 +1,195 @@
+"""The decision layer: what the agent knows about the session, and whether to speak now.
+
+`Mind` is fed what was heard (`hear(text)`) and the sound events (`sound(event)`) in stream order and
+returns a `Decision` when one of the four behaviours applies. Which behaviours may speak depends on
+the session's state (`RULES_BY_STATE`):
+
+| state      | when                                               | what may speak                  |
+|------------|----------------------------------------------------|---------------------------------|
+| `setup`    | the standing request is being spoken               | nothing                         |
+| `watching` | a topic or sound watch is armed                    | that watch only                 |
+| `open`     | no standing request                                | a contradiction, else an intent |
+
+A watch is one-shot (it speaks once, then the session is `open`... of nothing more: `done`), and no
+decision is made twice (same rule, same subject). The Mind never sees the task, the label or the cue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...base import ToolSchema
+from ....corpus.sample import ToolCall
+from . import fact_check, intent, topic_watch
+from .entities import now_from_context
+from .instruction import Watch, is_instruction, overlap_with, parse_instruction
+from .lexicon import SOUND_NAMES
+from .text import analyse, clean
+
+ECHO_OVERLAP = 0.5  # an utterance sharing this much of the request is the request being spoken
+ECHO_OVERLAP_FIRST = 0.3
+RULES_BY_STATE: dict[str, tuple[str, ...]] = {
+    "setup": (),
+    "watching": ("watch",),
+    "open": ("fact_check", "intent"),
+    "done": (),
+}
+# sound classes the detector knows; for others any clear non-speech sound is taken (see `sound`)
+DETECTABLE = frozenset({"alarm_clock", "smoke_alarm", "doorbell", "phone_ring", "kettle_whistle", "door_knock",
+                        "microwave_beep", "dog_bark", "siren", "crying_baby", "glass_breaking", "clock_tick",
+                        "church_bells", "car_horn", "water_running"})
+SOUND_LABELS = {"alarm_clock": "the alarm", "smoke_alarm": "the smoke alarm", "doorbell": "the doorbell",
+                "phone_ring": "the phone ringing", "kettle_whistle": "the kettle whistling",
+                "door_knock": "a knock at the door", "microwave_beep": "the microwave beeping",
+                "dog_bark": "the dog barking", "siren": "a siren", "crying_baby": "the baby crying",
+                "glass_breaking": "glass breaking", "clock_tick": "the clock ticking",
+                "church_bells": "the church bells", "car_horn": "a car horn", "water_running": "running water"}
+EARLY_SCORE = 0.8  # a still-sounding event is trusted only this sure
+UNKNOWN_MIN_S = 0.5
+
+
+@dataclass
+class Decision:
+    rule: str  # "topic" | "sound" | "contradiction" | "intent"
+    text: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    key: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+class Mind:
+    def __init__(self, instruction: str | None, digital_context: dict | None, tools: list[ToolSchema]):
+        self.ctx = digital_context
+        self.tools = list(tools)
+        self.now = now_from_context(digital_context)
+        self.facts = fact_check.facts_from_context(digital_context)
+        self.instruction = clean(instruction) if instruction else None
+        self.watch: Watch | None = parse_instruction(instruction)
+        self.heard_request = False  # the spoken request has been heard (or skipped)
+        self.state = "setup" if self.watch else "open"
+        if self.watch and self.watch.kind == "sound":
+            self.state = "watching"  # a sound may come any time after the request
+        self.said: set[str] = set()
+        self.transcript: list[str] = []
+
+    # ---- speech -----------------------------------------------------------------------------------
+
+    def hear(self, text: str) -> Decision | None:
+        """One utterance, as recognised; a Decision if the agent should speak now."""
+        text = clean(text)
+        if not text:
+            return None
+        self.transcript.append(text)
+        if self._is_request(text):
+            return None
+        if self.state == "setup":
+            self.state = "watching"
+        decision = None
+        for rule in RULES_BY_STATE[self.state]:
+            decision = getattr(self, f"_rule_{rule}")(text)
+            if decision:
+                break
+        return self._once(decision)
+
+    def _is_request(self, text: str) -> bool:
+        """Is this (part of) the user's standing request being spoken? Arms a heard request."""
+        if self.instruction is not None:
+            # before the request was heard, a looser match (recognition may garble it)
+            need = ECHO_OVERLAP if self.heard_request else ECHO_OVERLAP_FIRST
+            if overlap_with(text, self.instruction) >= need:
+                self.heard_request = True
+                return True
+            return False
+        if self.watch is None and is_instruction(text):
+            self.watch = parse_instruction(text)
+            self.state = "watching"
+            return True
+        return False
+
+    def _rule_watch(self, text: str) -> Decision | None:
+        if self.watch is None or self.watch.kind != "topic":
+            return None
+        t = analyse(text)
+        hit = topic_watch.match(self.watch, t)
+        if hit is None:
+            return None
+        self.state = "done"
+        offer = intent.serve(self.watch.action, t, self.ctx, self.tools)
+        about = ", ".join(dict.fromkeys(hit.terms))
+        head = f"I heard a mention of {self.watch.target} ({about})."
+        return self._decision("topic", head, offer, key=f"topic:{self.watch.target}",
+                              evidence={"terms": hit.terms, "score": hit.score})
+
+    def _rule_fact_check(self, text: str) -> Decision | None:
+        c = fact_check.check(text, self.facts, self.now)
+        if c is None:
+            return None
+        return Decision("contradiction", c.response, [], key=f"cfc:{c.fact.title}:{c.attribute}",
+                        evidence={"attribute": c.attribute, "said": c.said, "truth": c.truth})
+
+    def _rule_intent(self, text: str) -> Decision | None:
+        offer = intent.detect(text, self.ctx, self.tools)
+        if offer is None:
+            return None
+        return Decision("intent", offer.question, [ToolCall(name=offer.tool, arguments=offer.arguments)],
+                        key=f"intent:{offer.rule}:{offer.tool}", evidence={"rule": offer.rule})
+
+    # ---- sounds -----------------------------------------------------------------------------------
+
+    @property
+    def watched_sound(self) -> str | None:
+        if self.watch is None or self.watch.kind != "sound" or self.state != "watching":
+            return None
+        return self.watch.sound_class
+
+    def sound(self, label: str, score: float, final: bool = True, duration_s: float = 1.0) -> Decision | None:
+        """A sound event the detector classified; speaks when it is the one the user waits for.
+
+        For a sound the detector has no class for (thunder, a cow...), a clear event that no known
+        class claims (label "unknown", at least `UNKNOWN_MIN_S` long) is taken as it."""
+        target = self.watched_sound
+        if target is None or label == "speech":
+            return None
+        if not final and score < EARLY_SCORE:
+            return None
+        if target in DETECTABLE and label != target:
+            return None
+        if target not in DETECTABLE and (label != "unknown" or duration_s < UNKNOWN_MIN_S):
+            return None
+        self.state = "done"
+        name = SOUND_LABELS.get(target, f"the {self.watch.target}")  # type: ignore[union-attr]
+        offer = intent.serve(self.watch.action, self.watch.action, self.ctx, self.tools)  # type: ignore[union-attr]
+        head = f"I just heard {name}."
+        reminder = _reminder(self.watch.action)  # type: ignore[union-attr]
+        if reminder:
+            head = f"{head} {reminder}"
+        return self._once(self._decision("sound", head, offer if not reminder else None,
+                                         key=f"sound:{target}", evidence={"label": label, "score": score}))
+
+    # ---- helpers ----------------------------------------------------------------------------------
+
+    def _decision(self, rule: str, head: str, offer, key: str, evidence: dict) -> Decision:
+        if offer is not None:
+            return Decision(rule, f"{head} {offer.question}",
+                            [ToolCall(name=offer.tool, arguments=offer.arguments)], key, evidence)
+        return Decision(rule, head, [], key, evidence)
+
+    def _once(self, decision: Decision | None) -> Decision | None:
+        if decision is None or decision.key in self.said:
+            return None
+        self.said.add(decision.key)
+        return decision
+
+
+def _reminder(action: str) -> str:
+    """"remind me to close the windows" -> "Don't forget to close the windows." ("" if not a reminder)."""
+    m = re.search(r"\b(?:remind me|tell me|make sure i|don't let me forget) (?:to )?(?P<what>.+)", action or "")
+    if not m:
+        return ""
+    what = re.sub(r"\b(my|me|i)\b", lambda w: {"my": "your", "me": "you", "i": "you"}[w.group(1)], m.group("what"))
+    return f"Don't forget to {what.strip(' .')}."
+
+
+__all__ = ["Mind", "Decision", "RULES_BY_STATE", "SOUND_NAMES"]
