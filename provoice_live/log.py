@@ -33,10 +33,16 @@ SECRET_KEY = re.compile(r"(api[_-]?key|token|secret|password|authorization|beare
 REDACTED = "***redacted***"
 
 
+def _secret_key(key: Any) -> bool:
+    # `api_key_env=NAME` names the variable that holds a key: the name is not the secret, and a
+    # resumed run must see the same options it was started with
+    return bool(SECRET_KEY.search(str(key))) and not str(key).endswith("_env")
+
+
 def redact(value: Any) -> Any:
     """Replace the values of secret-looking keys, recursively, and strip `sk-...` strings."""
     if isinstance(value, dict):
-        return {k: (REDACTED if SECRET_KEY.search(str(k)) and v not in (None, "") else redact(v)) for k, v in value.items()}
+        return {k: (REDACTED if _secret_key(k) and v not in (None, "") else redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
     if isinstance(value, str) and re.fullmatch(r"sk-[A-Za-z0-9_\-]{8,}", value):

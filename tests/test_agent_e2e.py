@@ -135,3 +135,20 @@ async def test_cascade_through_the_engine(tmp_path):
     transcripts = [r["event"]["text"] for r in records if r["kind"] == "agent" and r["event"]["type"] == "transcript"]
     assert transcripts == ["Let's talk about the party.", "And the budget is tight."]
     assert len(srv.asr_requests) == 6 and len(srv.requests) == 6
+
+
+async def test_a_run_with_a_key_variable_resumes_and_records_the_variable_not_the_key(tmp_path, monkeypatch):
+    secret = "sk-resume-secret-1234567890"
+    monkeypatch.setenv("RESUME_KEY", secret)
+    srv = await FakeOpenAI().start()
+    try:
+        opts = {"base_url": srv.base_url, "api_key_env": "RESUME_KEY"}
+        await run(tmp_path, "omni-chat", opts)
+        again, run_dir, results = await run(tmp_path, "omni-chat", opts)
+    finally:
+        await srv.stop()
+    assert again.skipped == 2 and again.ran == 0
+    config = run_dir.read_config()
+    assert config["agent_options"]["api_key_env"] == "RESUME_KEY"
+    assert config["agent_settings"]["options"]["api_key_env"] == "RESUME_KEY"
+    assert secret not in run_dir.config_path.read_text()
