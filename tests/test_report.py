@@ -105,6 +105,7 @@ def test_report_orders_errors_and_mistakes_first_and_caps_timelines(run_dir, tmp
     assert json.loads((tmp_path / "r" / "scores.json").read_text())["errors"]["count"] == 1
 
 
+@pytest.mark.slow
 def test_report_command_writes_every_timeline(run_dir, tmp_path, capsys):
     out = tmp_path / "report"
     assert cli_main(["report", str(run_dir), "--out", str(out), "--patience", "3"]) == 0
@@ -113,6 +114,7 @@ def test_report_command_writes_every_timeline(run_dir, tmp_path, capsys):
     assert "patience 3 s" in (out / "index.html").read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_report_renders_in_headless_chromium_without_errors(run_dir, tmp_path):
     if not CHROMIUM.exists():

@@ -25,6 +25,7 @@ from .plots import plot_latency_histograms
 from .timeline import OUTCOME_WORDS, SessionView, plot_timeline
 
 DEFAULT_MAX_TIMELINES = 200
+MAX_INDEX_ROWS = 2000  # the sessions table lists at most this many (errors and mistakes first)
 PRIORITY = {"ERROR": 0, "FP": 1, "FN": 1, "TP": 2, "TN": 3}
 
 CSS = """
@@ -174,8 +175,9 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
 <section id="sessions"><h2>Sessions</h2>
 <p class="note">{html.escape(left_out)}</p>
 <table><tr><th>sample</th><th>task</th><th>label</th><th>outcome</th><th>what happened</th><th>latency (s)</th><th>S_i</th></tr>
-{chr(10).join(_session_row(e, anchors.get(e.id)) for e in all_entries)}
+{chr(10).join(_session_row(e, anchors.get(e.id)) for e in all_entries[:max(MAX_INDEX_ROWS, shown)])}
 </table>
+{f'<p class="note">The table lists the first {MAX_INDEX_ROWS} of {len(all_entries)} sessions.</p>' if len(all_entries) > max(MAX_INDEX_ROWS, shown) else ""}
 {chr(10).join(figures)}
 </section>
 </main></body></html>

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..corpus.loader import Problem
 from ..corpus.sample import Prediction
 from ..errors import ProvoiceError, SampleError
 from ..log import RunDir
@@ -29,26 +30,10 @@ from .judges import CACHE_NAME
 from .response import VERDICT_VALUES
 
 
-@dataclass(frozen=True)
-class LineProblem:
-    line: int
-    sample_id: str | None
-    field: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = [f"line {self.line}"]
-        if self.sample_id:
-            where.append(f"sample {self.sample_id!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        return f"{', '.join(where)}: {self.reason}"
-
-
 class PredictionsError(ProvoiceError):
     """Bad lines in a predictions file: each named by line number, sample and field."""
 
-    def __init__(self, path: Path, problems: list[LineProblem]):
+    def __init__(self, path: Path, problems: list[Problem]):
         self.path = path
         self.problems = problems
         head = "; ".join(str(p) for p in problems[:5])
@@ -81,7 +66,7 @@ def _judge_problem(pred: Prediction) -> tuple[str, str] | None:
     return None
 
 
-def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, list[LineProblem]]:
+def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, list[Problem]]:
     """One line: the Prediction, or the problems with it."""
     try:
         pred = Prediction.model_validate_json(raw)
@@ -89,15 +74,15 @@ def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, lis
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as jexc:
-            return None, [LineProblem(lineno, None, None, f"not valid JSON ({jexc.msg} at column {jexc.colno})")]
+            return None, [Problem(lineno, None, None, f"not valid JSON ({jexc.msg} at column {jexc.colno})")]
         if not isinstance(data, dict):
-            return None, [LineProblem(lineno, None, None, "a predictions line must be a JSON object")]
+            return None, [Problem(lineno, None, None, "a predictions line must be a JSON object")]
         sid = data.get("id") if isinstance(data.get("id"), str) else None
-        return None, [LineProblem(lineno, sid, ".".join(str(p) for p in err["loc"]) or None, err["msg"])
+        return None, [Problem(lineno, sid, ".".join(str(p) for p in err["loc"]) or None, err["msg"])
                       for err in exc.errors()]
     bad = _judge_problem(pred)
     if bad:
-        return None, [LineProblem(lineno, pred.id, bad[0], bad[1])]
+        return None, [Problem(lineno, pred.id, bad[0], bad[1])]
     return pred, []
 
 
@@ -107,7 +92,7 @@ def read_predictions(path: str | Path) -> list[Prediction]:
     if not path.is_file():
         raise ProvoiceError(f"{path} does not exist")
     preds: list[Prediction] = []
-    problems: list[LineProblem] = []
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
     with path.open(encoding="utf-8") as fh:
         for lineno, raw in enumerate(fh, start=1):
@@ -118,7 +103,7 @@ def read_predictions(path: str | Path) -> list[Prediction]:
             if pred is None:
                 continue
             if pred.id in seen:
-                problems.append(LineProblem(lineno, pred.id, "id", f"duplicate id (first on line {seen[pred.id]})"))
+                problems.append(Problem(lineno, pred.id, "id", f"duplicate id (first on line {seen[pred.id]})"))
                 continue
             seen[pred.id] = lineno
             preds.append(pred)

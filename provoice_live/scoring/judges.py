@@ -38,15 +38,15 @@ CACHE_NAME = "judge_cache.jsonl"
 DEFAULT_API_KEY_ENV = "OPENAI_API_KEY"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JudgeItem:
     """What a judge sees of one true positive. Tool calls are (name, arguments) pairs."""
 
     id: str
     semantic_cue: str
-    gt_tool_calls: tuple[tuple[str, dict], ...]
+    gt_tool_calls: Sequence[tuple[str, dict]]
     gt_response: str
-    pred_tool_calls: tuple[tuple[str, dict], ...]
+    pred_tool_calls: Sequence[tuple[str, dict]]
     pred_response: str
 
 

@@ -25,7 +25,7 @@ from .decisions import OVERALL, task_order
 VERDICT_VALUES = (0.0, 0.5, 1.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Verdict:
     """A judge's verdict on one true positive: tool calls and text, each 0, 0.5 or 1."""
 

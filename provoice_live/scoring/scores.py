@@ -29,7 +29,7 @@ from .timing import DEFAULT_PATIENCE_S, SampleTiming, TimingSummary, sample_timi
 FILE_VERDICTS = "predictions file"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SampleScore:
     """One scored sample: its outcome, verdict (true positives), S_i and timing."""
 
@@ -118,9 +118,9 @@ def judge_item(pred: Prediction) -> JudgeItem:
     return JudgeItem(
         id=pred.id,
         semantic_cue=pred.semantic_cue or "",
-        gt_tool_calls=tuple((c.name, c.arguments) for c in pred.gt_tool_calls or ()),
+        gt_tool_calls=[(c.name, c.arguments) for c in pred.gt_tool_calls or ()],
         gt_response=pred.gt_response or "",
-        pred_tool_calls=tuple((c.name, c.arguments) for c in pred.tool_calls),
+        pred_tool_calls=[(c.name, c.arguments) for c in pred.tool_calls],
         pred_response=pred.response_text or "",
     )
 

@@ -49,6 +49,10 @@ class SampleTiming:
     parts: Mapping[str, float] | None = None
 
 
+UNTIMED = SampleTiming()  # shared: most samples (negatives) have no timing at all
+MISSED = SampleTiming(timely=False)
+
+
 def sample_timing(outcome: str, first_interjection_s: float | None, cue_start_s: float | None,
                   cue_end_s: float | None, patience_s: float = DEFAULT_PATIENCE_S,
                   premature_interjections: int | None = None,
@@ -60,9 +64,9 @@ def sample_timing(outcome: str, first_interjection_s: float | None, cue_start_s:
     else:
         premature = int(t is not None and cue_start_s is not None and t < cue_start_s)
     if outcome not in ("TP", "FN") or not has_cue:
-        return SampleTiming(premature=premature)
+        return SampleTiming(premature=premature) if premature else UNTIMED
     if outcome == "FN" or t is None:
-        return SampleTiming(timely=False, premature=premature)
+        return SampleTiming(timely=False, premature=premature) if premature else MISSED
     return SampleTiming(
         latency_s=t - cue_end_s,
         timely=cue_start_s <= t <= cue_end_s + patience_s,
@@ -136,6 +140,8 @@ def summarize(timings: Iterable[SampleTiming], recall: float | None = None) -> T
     parts: dict[str, list[float]] = {name: [] for name in PARTS}
     premature_n = premature_sessions = timely = timely_n = 0
     for st in timings:
+        if st is UNTIMED:
+            continue
         premature_n += st.premature
         premature_sessions += st.premature > 0
         if st.timely is not None:
