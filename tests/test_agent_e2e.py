@@ -152,3 +152,17 @@ async def test_a_run_with_a_key_variable_resumes_and_records_the_variable_not_th
     assert config["agent_options"]["api_key_env"] == "RESUME_KEY"
     assert config["agent_settings"]["options"]["api_key_env"] == "RESUME_KEY"
     assert secret not in run_dir.config_path.read_text()
+
+
+async def test_a_realtime_disconnect_ends_that_session_and_the_next_one_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("E2E_RT_KEY", "sk-e2e-rt-secret-123456789")
+    srv = await FakeRealtime(vad_rms=0.01).start()
+    try:
+        srv.script.extend([("close",), ("silent",), ("text", "The budget came up.")])
+        summary, run_dir, results = await run(tmp_path, "openai-realtime", {
+            "base_url": srv.base_url, "api_key_env": "E2E_RT_KEY"}, name="rt-fault")
+    finally:
+        await srv.stop()
+    assert results["a1"].status == "error" and "the connection closed (code 1011)" in results["a1"].error
+    assert results["a2"].status == "ok" and results["a2"].interjections[0].text == "The budget came up."
+    assert srv.connections == 2
