@@ -92,6 +92,7 @@ class _Decision:
     asm: ReplyAssembler | None = None
     response_id: str | None = None
     audio: list[AudioEvent] = field(default_factory=list)
+    first_logged: bool = False
 
 
 class OpenAIRealtimeAgent(OptionsAdapter):
@@ -374,8 +375,8 @@ class OpenAIRealtimeAgent(OptionsAdapter):
             d.audio.clear()
 
     def _first(self, d: _Decision) -> None:
-        if not getattr(d, "_first_logged", False):
-            d._first_logged = True
+        if not d.first_logged:
+            d.first_logged = True
             self.io.log("first_token", response_id=d.response_id, wall_s=round(time.perf_counter() - d.sent_wall, 6))
 
     def _on_function_call(self, event: dict[str, Any]) -> None:
