@@ -142,3 +142,21 @@ def test_report_renders_in_headless_chromium_without_errors(run_dir, tmp_path):
     assert len(images) == 6  # latency + 5 timelines
     assert all(complete and width > 0 for _, complete, width in images), images
     assert title.startswith("ProVoice-Bench report")
+
+
+def test_a_run_cut_short_before_its_predictions_file_is_rebuilt_from_its_sessions(run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    (copy / "predictions.jsonl").unlink()
+    rebuilt = load_scoring_input(copy).predictions  # the corpus comes from config.json
+    original = load_scoring_input(run_dir).predictions
+    assert [p.model_dump() for p in rebuilt] == [p.model_dump() for p in original]
+
+
+def test_report_of_a_predictions_file_has_tables_but_no_timelines(run_dir, tmp_path):
+    index = make_report(run_dir / "predictions.jsonl", tmp_path / "r")
+    page = index.read_text()
+    assert "No session logs" in page and "Table 2" in page
+    assert not list((tmp_path / "r" / "img").glob("timeline-*.png"))
