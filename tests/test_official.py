@@ -1,0 +1,180 @@
+"""The official ProVoice-Bench release: field mapping, bad records, re-voicing (`build-corpus --from`)
+and import with cue windows found in the audio. Fixtures in tests/fixtures/official are ours, in
+the official shape; their audio is rendered here with our own TTS."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from provoice_live.cli import main as cli
+from provoice_live.corpus import load_corpus, validate_corpus
+from provoice_live.corpus.official import align_turns, import_release, read_records, sound_name, sound_regions
+
+FIX = Path(__file__).parent / "fixtures" / "official"
+DATA, TOOLS = FIX / "data.json", FIX / "new_tools.json"
+UID = "0a1e5f3c-7d42-4b8e-9c11-3f5a6b7c8d0{}".format
+
+
+def test_records_map_every_field():
+    records, bad = read_records(DATA)
+    assert bad == []
+    r = {x.id: x for x in records}
+    raw = {x["meta"]["uuid"]: x for x in json.loads(DATA.read_text())}
+    assert [r[UID(k)].task for k in range(1, 7)] == ["ESS", "ESS", "PIC", "CFC", "CFC", "LTM"]
+    assert [r[UID(k)].label for k in range(1, 7)] == [True, False, True, True, False, True]
+    pic = r[UID(3)]
+    assert pic.gt_tool_calls[0].name == "search"
+    assert pic.gt_tool_calls[0].arguments == {"source": "world", "query_item": "18 km hike", "query": "How much water to carry"}
+    assert pic.gt_response.startswith("Shall I look up") and pic.instruction is None
+    assert pic.digital_context == raw[UID(3)]["user_states"]
+    cfc = r[UID(4)]
+    assert cfc.semantic_cue.startswith(raw[UID(4)]["scenario_cues"]["description"])
+    assert all(c["description"] in cfc.semantic_cue for c in raw[UID(4)]["scenario_cues"]["cues"])
+    assert cfc.gt_tool_calls == [] and "7:40" in cfc.gt_response
+    assert [t.speaker for t in cfc.turns] == ["user2", "user1"] and cfc.cue_turn == 1
+    assert cfc.genders == {"user1": "female", "user2": "male"}
+    neg = r[UID(5)]
+    assert neg.gt_response == "" and neg.gt_tool_calls == [] and neg.cue_turn is None
+    ltm = r[UID(6)]
+    assert ltm.instruction == raw[UID(6)]["conversation"]["conversation_list"][0]["content"]
+    assert ltm.instruction_turn == 0 and ltm.cue_turn == 2 and len(ltm.turns) == 3  # model turn dropped
+    ess = r[UID(1)]
+    assert ess.instruction.startswith("When somebody knocks") and ess.turns[1].speaker == "sound"
+    assert ess.turns[1].text == "door_wood_knock" and r[UID(2)].turns[1].text == "cow"
+
+
+def test_sound_names_are_read_from_environment_turns():
+    assert sound_name("(Sound of door_wood_knock)") == "door_wood_knock"
+    assert sound_name("(sound of a crying baby)") == "crying baby"
+    assert sound_name("Sound of thunderstorm.") == "thunderstorm"
+    assert sound_name("(Sound of the clock_alarm)") == "clock_alarm"
+
+
+def test_bad_records_are_listed_naming_sample_and_field(tmp_path):
+    data = json.loads(DATA.read_text())
+    data[0]["meta"]["task_name"] = "mind_reading"
+    del data[1]["conversation"]["conversation_list"]
+    data[2]["conversation"]["conversation_list"][1]["tool_calls"][0]["parameters"] = "{not json"
+    data[3]["meta"]["uuid"] = "has spaces/and slashes"
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    records, bad = read_records(path)
+    assert len(records) == 2
+    reasons = {b["id"]: b["reason"] for b in bad}
+    assert "meta.task_name" in reasons[UID(1)] and "mind_reading" in reasons[UID(1)]
+    assert "conversation.conversation_list" in reasons[UID(2)]
+    assert "tool_calls.0.parameters" in reasons[UID(3)]
+    assert "meta.uuid" in reasons["has spaces/and slashes"]
+    (tmp_path / "broken.json").write_text("[{")
+    assert cli(["import-provoice", "--data", str(tmp_path / "broken.json"), "--out", str(tmp_path / "o")]) == 1
+
+
+def words(*spec):
+    return [SimpleNamespace(text=t, start_s=s, end_s=e) for t, s, e in spec]
+
+
+def test_turns_are_aligned_to_heard_words_including_misheard_edges():
+    heard = words(("If", 0.5, 0.6), ("anyone", 0.6, 0.9), ("mentions", 0.9, 1.3), ("trips,", 1.3, 1.6),
+                  ("note", 1.7, 1.9), ("them.", 1.9, 2.2),
+                  ("Work", 3.0, 3.3), ("was", 3.3, 3.5), ("tiring.", 3.5, 4.0),
+                  ("Haw", 4.8, 5.0), ("boat", 5.0, 5.2), ("renting", 5.2, 5.6), ("a", 5.6, 5.7), ("cabin?", 5.7, 6.1))
+    spans = align_turns(heard, ["If anyone mentions trips, note them.", "Work was tiring.",
+                                "How about renting a cabin?", "This turn is never heard at all."])
+    assert spans[0] == (0.5, 2.2) and spans[1] == (3.0, 4.0)
+    assert spans[2] == (4.8, 6.1)  # "Haw boat" (misheard "How about") still belongs to the turn
+    assert spans[3] is None
+
+
+def test_sound_regions_find_energy_outside_speech():
+    rate = 16000
+    rng = np.random.default_rng(0)
+    x = 0.001 * rng.standard_normal(10 * rate).astype(np.float32)
+    t = np.arange(rate) / rate
+    x[2 * rate: 3 * rate] += 0.3 * np.sin(2 * np.pi * 300 * t) * (1 + np.sin(2 * np.pi * 4 * t))  # "speech"
+    x[6 * rate: 7 * rate] += 0.3 * np.sign(np.sin(2 * np.pi * 2500 * t))  # a beep
+    regions = sound_regions(x, rate, speech=[(2.0, 3.0)], after_s=1.0, use_vad=False)
+    assert len(regions) == 1
+    start, end, _ = regions[0]
+    assert start == pytest.approx(6.0, abs=0.05) and end == pytest.approx(7.0, abs=0.05)
+    assert sound_regions(x, rate, speech=[(2.0, 3.0)], after_s=7.5, use_vad=False) == []
+
+
+def test_import_lists_samples_without_audio(tmp_path):
+    summary = import_release(DATA, TOOLS, tmp_path / "c", audio_dir=tmp_path / "nowhere", progress=False)
+    assert summary["samples"] == 0 and summary["skipped"] == 6
+    skipped = [json.loads(x) for x in (tmp_path / "c" / "skipped.jsonl").read_text().splitlines()]
+    assert {s["kind"] for s in skipped} == {"audio"} and all("not found" in s["reason"] for s in skipped)
+    assert not (tmp_path / "c" / "manifest.jsonl").exists()
+
+
+# --- with audio: re-voice the fixture, then import the re-voiced clips as if they were official --
+@pytest.fixture(scope="module")
+def revoiced(tmp_path_factory):
+    out = tmp_path_factory.mktemp("revoiced")
+    code = cli(["build-corpus", "--from", str(DATA), "--tools", str(TOOLS), "--seed", "1", "--out", str(out),
+                "--no-progress"])
+    return out, code
+
+
+@pytest.mark.slow
+def test_revoicing_gives_exact_cues_and_lists_unusable_sounds(revoiced):
+    out, code = revoiced
+    assert code == 0 and validate_corpus(out) == []
+    samples = {s.id: s for s in load_corpus(out).samples}
+    assert sorted(samples) == [UID(k) for k in (1, 3, 4, 5, 6)]
+    skipped = [json.loads(x) for x in (out / "skipped.jsonl").read_text().splitlines()]
+    assert [(s["id"], s["kind"]) for s in skipped] == [(UID(2), "sound")] and "cow" in skipped[0]["reason"]
+    for s in samples.values():
+        assert [t.name for t in s.tools] == ["search", "note_taking", "calendar_event", "play_media"]
+        assert s.meta["source"] == "provoice-bench" and s.meta["uuid"] == s.id
+    ess = samples[UID(1)]
+    knock = next(g for g in ess.segments if g.kind == "sound")
+    assert knock.label == "door_knock" and (ess.cue.start_s, ess.cue.end_s) == (knock.start_s, knock.end_s)
+    ltm = samples[UID(6)]
+    speech = [g for g in ltm.segments if g.kind in ("user1", "user2")]
+    assert ltm.monitor_from_s == speech[0].end_s and ltm.cue.start_s == speech[-1].start_s
+    assert samples[UID(5)].label is False and samples[UID(4)].cue.end_s == samples[UID(4)].segments[1].end_s
+
+
+def overlap(a, b) -> float:
+    """Intersection over the shorter span."""
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / max(1e-9, min(a[1] - a[0], b[1] - b[0]))
+
+
+@pytest.mark.slow
+def test_import_finds_cue_windows_in_the_audio(revoiced, tmp_path):
+    out, code = revoiced
+    assert code == 0
+    truth = {s.id: s for s in load_corpus(out).samples}
+    (tmp_path / "audios").mkdir()
+    for sid, s in truth.items():  # the clips as the release ships them: no timestamps
+        shutil.copy(out / s.audio, tmp_path / "audios" / f"{sid}.wav")
+    shutil.copy(DATA, tmp_path / "data.json")
+    corpus = tmp_path / "imported"
+    assert cli(["import-provoice", "--data", str(tmp_path / "data.json"), "--tools", str(TOOLS),
+                "--out", str(corpus), "--no-progress"]) == 0
+    assert cli(["validate", str(corpus)]) == 0
+    got = {s.id: s for s in load_corpus(corpus).samples}
+    assert sorted(got) == sorted(truth)  # the ESS negative had no audio: listed, not faked
+    missing = [json.loads(x) for x in (corpus / "skipped.jsonl").read_text().splitlines()]
+    assert [(m["id"], m["kind"]) for m in missing] == [(UID(2), "audio")]
+    for sid, s in got.items():
+        t = truth[sid]
+        assert (s.task, s.label, s.instruction, s.gt_response) == (t.task, t.label, t.instruction, t.gt_response)
+        assert s.gt_tool_calls == t.gt_tool_calls and s.digital_context == t.digital_context
+        assert s.meta["audio_placed"] in ("linked", "copied")
+        if s.label:
+            assert s.cue.derived is True
+            assert overlap((s.cue.start_s, s.cue.end_s), (t.cue.start_s, t.cue.end_s)) > 0.6, (sid, s.cue, t.cue)
+            assert abs(s.cue.end_s - t.cue.end_s) < 1.0, (sid, s.cue, t.cue)
+        if s.task in ("LTM", "ESS"):
+            assert s.monitor_from_s == pytest.approx(t.monitor_from_s, abs=0.6)
+    assert got[UID(1)].meta["cue_method"] == "sound-outside-speech"
+    assert got[UID(6)].meta["cue_method"] == "whisper-align"
