@@ -129,8 +129,13 @@ class Draw:
             return self.pick((f"{h12}:45", f"quarter to {NUMBER_WORDS[nxt]}"))
         return f"{h12}:{dt.minute:02d} {ampm}"
 
-    def day_said(self, now: datetime, dt: datetime) -> str:
-        """When a day is, relative to now: 'today', 'tomorrow', 'on Friday', 'on the 14th'..."""
+    def day_said(self, now: datetime, dt: datetime, bare: bool = False) -> str:
+        """When a day is, relative to now: 'today', 'tomorrow', 'on Friday', 'on the 14th'...
+        (`bare`: without the 'on', for 'moved to Friday')."""
+        said = self._day_said(now, dt)
+        return said[3:] if bare and said.startswith("on ") else said
+
+    def _day_said(self, now: datetime, dt: datetime) -> str:
         delta = (dt.date() - now.date()).days
         weekday = WEEKDAYS[dt.weekday()]
         if delta == 0:

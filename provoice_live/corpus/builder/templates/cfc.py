@@ -162,13 +162,13 @@ def _owe(d: Draw, ctx: apps.Context, me: Person) -> dict[str, Any]:
 
 
 def _delivery(d: Draw, ctx: apps.Context, me: Person) -> dict[str, Any]:
-    item = d.pick(("new headphones", "the desk chair", "the blender", "my running shoes", "the bookshelf"))
+    item = d.pick(("new headphones", "desk chair", "blender", "running shoes", "bookshelf", "coffee grinder"))
     dt = d.future(ctx.now, days=(1, 5))
     wrong = d.shifted_day(ctx.now, dt)
-    apps.order(ctx, item.replace("my ", "").capitalize(), "shipped", dt, d.pick((49.9, 129.0, 89.5, 240.0)))
+    apps.order(ctx, item.capitalize(), "shipped", dt, d.pick((49.9, 129.0, 89.5, 240.0)))
     return {"item": item, "true": date_written(dt), "wrong": date_written(wrong),
             "true_said": d.day_said(ctx.now, dt), "wrong_said": d.day_said(ctx.now, wrong),
-            "record": f"the order of {item.replace('my ', '')} arrives {date_written(dt)}"}
+            "record": f"the order of {item} arrives {date_written(dt)}"}
 
 
 ALLERGENS = (("peanuts", "the peanut satay"), ("shellfish", "the shrimp pasta"), ("dairy", "the cheese board"),
@@ -301,8 +301,8 @@ FACTS: tuple[Fact, ...] = (
          ("Money is tight this month.", "{what} was totally worth it."), "Notes"),
     Fact("cfc_delivery", "when an order arrives", "date", _delivery,
          ("My {item} should arrive {val}.",
-          "The {item} comes {val}, I'll be home for it.",
-          "They said the {item} gets here {val}."),
+          "The {item} will be delivered {val}, I'll be home for it.",
+          "They said the {item} will get here {val}."),
          "your order shows the {item} arriving on {true}, not {wrong}.",
          ("When does your order come?", "Did you end up ordering it?"),
          ("I love online shopping a bit too much.", "The tracking page is so confusing."), "Shopping"),

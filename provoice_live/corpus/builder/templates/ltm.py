@@ -19,12 +19,12 @@ from .base import Action, Draft, Draw, Person, chatter, clock, date_written, tem
 INSTRUCTIONS = (
     "If anyone mentions {category}, {action}.",
     "When you hear any mention of {category} in my conversations, {action}.",
-    "Keep an ear out for {category}. If it comes up, {action}.",
-    "Hey, I'm about to talk with {u2}. If {category} comes up, {action}.",
+    "Keep an ear out for {category}. If you hear about it, {action}.",
+    "Hey, I'm about to talk with {u2}. If the talk turns to {category}, {action}.",
     "Listen in while I chat. Should anyone bring up {category}, please {action}.",
-    "Monitor my conversation for {category}, and when it comes up, {action}.",
+    "Monitor my conversation for {category}, and when you hear it, {action}.",
     "Quick favour: stay quiet, but if someone talks about {category}, {action}.",
-    "From now on, whenever {category} comes up, {action}.",
+    "From now on, whenever someone talks about {category}, {action}.",
 )
 GREETINGS = (
     "Hey {u2}, good to see you! How's everything?",
@@ -154,7 +154,9 @@ def _outdoor(d: Draw, ctx: apps.Context, u2p: Person) -> dict[str, Any]:
                              "current_location": f"{d.randint(2, 90)} {d.pick(pools.STREETS)}, {city}"})
     return {"city": city, "spot": d.pick(("the lake trail", "the coast path", "the botanical garden",
                                           "Eagle Ridge", "the river park")),
-            "doing": d.pick(("hiking", "a picnic", "a bike ride", "kayaking")), **_when(d, ctx.now, (1, 5), (9, 14))}
+            **dict(zip(("doing", "act"), d.pick((("hiking", "go hiking"), ("a picnic", "have a picnic"),
+                                                ("a bike ride", "go for a bike ride"), ("kayaking", "go kayaking"))))),
+            **_when(d, ctx.now, (1, 5), (9, 14))}
 
 
 def _show(d: Draw, ctx: apps.Context, u2p: Person) -> dict[str, Any]:
@@ -168,7 +170,7 @@ def _deadline(d: Draw, ctx: apps.Context, u2p: Person) -> dict[str, Any]:
     old = d.future(ctx.now, days=(2, 6), hours=(12, 17))
     apps.event(ctx, f"{project.capitalize()} due", old, 30, "Online")
     new = old + timedelta(days=d.randint(2, 7))
-    return {"project": project, "newday": d.day_said(ctx.now, new), "new_w": date_written(new)}
+    return {"project": project, "newday": d.day_said(ctx.now, new, bare=True), "new_w": date_written(new)}
 
 
 def _sick(d: Draw, ctx: apps.Context, u2p: Person) -> dict[str, Any]:
@@ -179,7 +181,7 @@ def _sick(d: Draw, ctx: apps.Context, u2p: Person) -> dict[str, Any]:
 
 WATCHES: tuple[Watch, ...] = (
     Watch("ltm_dining", "dining plans mentioned by an interlocutor",
-          ("dining plans", "restaurant bookings or dining plans", "anyone going out to eat", "plans for a dinner out"),
+          ("dining plans", "restaurant bookings or dining plans", "plans to eat out", "plans for a dinner out"),
           (Action("add it to my calendar", "{u2} just mentioned dinner at {rest} {day} at {time}. Should I put it in your calendar?",
                   "calendar_event", {"action": "create", "title": "Dinner at {rest}", "time": "{when_w}"}),
            Action("book a table for us", "Sounds like a dinner at {rest} {day} at {time}. Want me to book a table?",
@@ -197,7 +199,7 @@ WATCHES: tuple[Watch, ...] = (
            "We finally repainted the kitchen last weekend.", "I've been getting into bouldering, it's exhausting."),
           _dining, ("cafe", "street")),
     Watch("ltm_travel", "an interlocutor's upcoming trip abroad",
-          ("travel plans", "anyone planning a trip", "upcoming trips or flights"),
+          ("travel plans", "upcoming trips", "trips or flights"),
           (Action("look up flights for me", "{u2} mentioned a trip to {city} in {month}. Shall I look up flights?",
                   "travel_search", {"type": "flight", "details": "Flights to {city} in {month}"}),
            Action("make a note of it", "{u2} is heading to {city} in {month} for {reason}. Want me to note that down?",
@@ -215,7 +217,7 @@ WATCHES: tuple[Watch, ...] = (
            "My brother got a new job, he's moving across town.", "I've been learning Spanish on my phone."),
           _trip),
     Watch("ltm_money", "someone asks to borrow or owes money",
-          ("money matters like loans or debts", "anyone owing money or asking to borrow some", "borrowing or lending money"),
+          ("money matters like loans or debts", "money someone owes", "borrowing or lending money"),
           (Action("note it down for me", "{u2} just said {amount} for {thing}. Should I note that down?",
                   "note_taking", {"content": "{u2}: {amount_w} for {thing}", "title": "Money owed"}),),
           ("Could you spot me {amount} for {thing}? I'll pay you back Friday.",
@@ -231,7 +233,7 @@ WATCHES: tuple[Watch, ...] = (
            "My landlord finally fixed the heating.", "I'm thinking of getting a cat."),
           _money, ("home", "cafe")),
     Watch("ltm_person", "news about a particular person",
-          ("anything about {target}", "news about {target}", "anyone mentioning {target}"),
+          ("{target}", "news about {target}", "anything to do with {target}"),
           (Action("remind me to call {target} back", "{u2} just mentioned {target}. Reminder: you still owe {target} a call back. Want me to set a reminder?",
                   "temporal_attention", {"action": "set", "time": "this evening", "content": "Call {target} back"}),
            Action("remind me that I owe {target} a message", "{target} came up. You still have to reply to {target}'s message. Shall I draft a reply?",
@@ -248,7 +250,7 @@ WATCHES: tuple[Watch, ...] = (
            "My manager is on leave this week, so it's quiet.", "We adopted a plant, it's already dying."),
           _person),
     Watch("ltm_jobs", "a job opening",
-          ("job openings", "anyone hiring", "job opportunities"),
+          ("job openings", "open positions", "job opportunities"),
           (Action("save the details", "{u2} said {company} is hiring a {role}. Want me to save that in a note?",
                   "note_taking", {"content": "{company} is hiring a {role} (via {u2})", "title": "Job leads"}),),
           ("By the way, {company} is hiring a {role}, you'd be perfect for it.",
@@ -263,7 +265,7 @@ WATCHES: tuple[Watch, ...] = (
            "I've been reading about four-day weeks.", "My commute is finally shorter."),
           _job, ("cafe", "street")),
     Watch("ltm_concert", "a concert or show with tickets",
-          ("concerts or live shows", "anyone getting tickets for a gig", "live music plans"),
+          ("concerts or live shows", "gig tickets", "live music plans"),
           (Action("check my calendar for that day", "{u2} mentioned {band} at {venue} {day}. Should I check your calendar for then?",
                   "calendar_event", {"action": "query", "title": "{band} concert", "time": "{when_w}"}),),
           ("I got two tickets for {band} at {venue}, {day} at {time}. Want to come?",
@@ -277,7 +279,7 @@ WATCHES: tuple[Watch, ...] = (
            "We binged a whole season last weekend.", "I need new headphones."),
           _concert),
     Watch("ltm_flat", "a flat or room for rent",
-          ("apartments or rooms for rent", "housing opportunities", "anyone with a place to rent"),
+          ("apartments or rooms for rent", "housing opportunities", "a place to rent"),
           (Action("note the details", "{u2} mentioned a {rooms}-bedroom flat on {street} for {rent}. Shall I note it?",
                   "note_taking", {"content": "{rooms}-bedroom flat on {street}, {rent} (via {u2})", "title": "Flat hunt"}),),
           ("My landlord has a {rooms}-bedroom flat opening on {street}, {rent}. Interested?",
@@ -291,7 +293,7 @@ WATCHES: tuple[Watch, ...] = (
            "I finally framed those photos.", "My sister is visiting next month."),
           _flat, ("home", "cafe")),
     Watch("ltm_pets", "someone needing help with their pet",
-          ("anyone needing a pet sitter", "people needing help with their pets", "pet sitting requests"),
+          ("pet sitting", "someone needing help with a pet", "pet sitting requests"),
           (Action("put it in my calendar", "{u2} needs someone to look after {pet} {day}. Want me to add pet sitting to your calendar?",
                   "calendar_event", {"action": "create", "title": "Look after {pet} for {u2}", "time": "{when_w}"}),),
           ("We're away {day}, and I have no idea who'll look after {pet}. Any chance you could?",
@@ -305,7 +307,7 @@ WATCHES: tuple[Watch, ...] = (
            "We're repainting the hallway."),
           _pet, ("home",)),
     Watch("ltm_ride", "someone needing a lift",
-          ("anyone needing a ride", "people who need a lift somewhere", "transport trouble"),
+          ("someone needing a ride", "lifts somewhere", "transport trouble"),
           (Action("remind me to offer a lift", "{u2} needs to get to {venue} {day} at {time}. Want me to add a reminder to offer a lift?",
                   "calendar_event", {"action": "create", "title": "Give {u2} a lift to {venue}", "time": "{when_w}"}),),
           ("My car's in the shop, and I have to be at {venue} {day} at {time}. No idea how I'll get there.",
@@ -319,7 +321,7 @@ WATCHES: tuple[Watch, ...] = (
            "Coffee prices keep going up."),
           _ride, ("street", "cafe")),
     Watch("ltm_birthday", "an upcoming birthday",
-          ("upcoming birthdays", "anyone's birthday coming up", "birthdays I should know about"),
+          ("upcoming birthdays", "a birthday coming up", "birthdays I should know about"),
           (Action("add it to my calendar", "{u2} said it's {who}'s birthday {bday}. Shall I add it to your calendar?",
                   "calendar_event", {"action": "create", "title": "{who}'s birthday", "time": "{bday_w}"}),
            Action("help me find a gift", "{who}'s birthday is {bday}. Want me to look for a gift?",
@@ -335,13 +337,13 @@ WATCHES: tuple[Watch, ...] = (
            "Our internet was down all weekend."),
           _birthday),
     Watch("ltm_outdoor", "a plan for an outdoor outing",
-          ("plans for outdoor activities", "anyone suggesting an outing outdoors", "outdoor plans"),
+          ("plans for outdoor activities", "an outing outdoors", "outdoor plans"),
           (Action("check the weather", "{u2} suggested {doing} at {spot} {day}. Shall I check the weather in {city}?",
                   "realtime_weather", {"city": "{city}"}),),
-          ("We should go {doing} at {spot} {day}, if you're up for it.",
-           "How about {doing} at {spot} {day} morning? I haven't been in ages.",
-           "A few of us want to do {doing} at {spot} {day}. Join us?"),
-          ("I went {doing} at {spot} last year and got completely lost.",
+          ("We should {act} at {spot} {day}, if you're up for it.",
+           "How about we {act} at {spot} {day}, in the morning? I haven't been in ages.",
+           "A few of us want to {act} at {spot} {day}. Join us?"),
+          ("I tried to {act} at {spot} last year and got completely lost.",
            "I've been stuck indoors all week with this project.",
            "My hiking boots finally fell apart.",
            "{spot} was on the news, they're building a visitor centre."),
@@ -349,7 +351,7 @@ WATCHES: tuple[Watch, ...] = (
            "Work is slowing down a bit.", "My cousin is staying with me."),
           _outdoor, ("street", "home")),
     Watch("ltm_recommend", "a recommendation of a show, book or film",
-          ("recommendations for shows, books or films", "anything I should watch or read", "anyone recommending something to watch"),
+          ("recommendations for shows, books or films", "something I should watch or read", "a show or book recommendation"),
           (Action("add it to my list", "{u2} recommended {title}. Want me to add it to your watch list?",
                   "note_taking", {"content": "{title} (recommended by {u2})", "title": "To watch and read"}),
            Action("play it if you can", "{u2} recommended {title}. Shall I play it?",
@@ -365,7 +367,7 @@ WATCHES: tuple[Watch, ...] = (
            "My brother's wedding is coming up."),
           _show, ("home", "cafe")),
     Watch("ltm_deadline", "a work deadline being moved",
-          ("deadlines being moved", "changes to project deadlines", "any news on due dates"),
+          ("deadlines being moved", "changes to project deadlines", "new due dates"),
           (Action("update my calendar", "{u2} said the {project} deadline moved to {newday}. Shall I update your calendar?",
                   "calendar_event", {"action": "modify", "title": "{project} due", "time": "{new_w}"}),),
           ("Oh, they pushed the {project} deadline back to {newday}, so we have more time.",
@@ -379,7 +381,7 @@ WATCHES: tuple[Watch, ...] = (
            "Have you tried that meditation app?"),
           _deadline, ("cafe", "home")),
     Watch("ltm_illness", "someone who has fallen ill",
-          ("anyone being ill", "friends getting sick", "news of someone feeling unwell"),
+          ("someone being ill", "friends getting sick", "someone feeling unwell"),
           (Action("suggest a get-well message", "{u2} said {who} has {illness}. Want me to send {who} a get-well message?",
                   "communication", {"action": "message", "target": "{who}", "content": "Get well soon, {who}! Thinking of you."}),),
           ("Did you hear {who} has {illness}? {Pron} has been in bed all week.",

@@ -319,7 +319,7 @@ NEEDS: tuple[Need, ...] = (
          ("My inbox is out of control.", "I need a holiday.")),
     Need("pic_music", "a quiet room and a mood for music", "play_media", _music,
          ("It's way too quiet in here, I could really use {said} while I work.",
-          "I can't concentrate in this silence. {said} would help.",
+          "I can't concentrate in this silence. Putting on {said} would help.",
           "This would be so much nicer with {said} on in the background."),
          {"done": ("I already put {said} on, can you hear it?",),
           "hypo": ("If I had better speakers I'd listen to music all day.",),
