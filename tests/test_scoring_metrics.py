@@ -228,3 +228,18 @@ def test_json_has_the_spec_shape():
     assert set(js["response"]["PIC"]) == {"r_acc", "n"}
     assert js["judge"] == "counting"
     assert js["patience_s"] == 5.0
+
+
+def test_terminal_tables_fit_narrow_and_wide_terminals():
+    """Narrow: one row per task with counts; wide: the paper's one-row layout with task groups."""
+    from provoice_live.scoring.tables import render_tables
+
+    scores = score_predictions(HAND, CountingJudge(), label="my-agent")
+    narrow = render_tables(scores, width=80)
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    assert "│ LTM     │ 0.500 │   n/a │ 0.500 │ 2 │  1 │  0 │  0 │  1 │" in narrow
+    wide = render_tables(scores, width=170)
+    row = next(line for line in wide.splitlines() if "my-agent" in line)
+    cells = [c.strip() for c in row.split("│")[2:-1]]
+    assert cells == ["0.667", "0.500", "0.600", "0.500", "n/a", "0.500", "0.600", "0.500", "0.571"]
+    assert "heuristic" not in wide and "Judge: counting" in wide

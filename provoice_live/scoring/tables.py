@@ -67,46 +67,72 @@ class Section:
         return cols
 
 
-def sections(scores: Scores) -> list[Section]:
-    """The tables of the report, in order."""
+def sections(scores: Scores, compact: bool = False) -> list[Section]:
+    """The tables of the report, in order.
+
+    `compact` (narrow terminals) turns Tables 1 and 2 so that each task is a row, with the counts
+    beside the rates, and puts the latency parts in a table of their own."""
     keys = scores.tasks + [OVERALL]
     label = scores.label or "this run"
     out = []
+    t1_title = "Table 1: proactive decisions (Recall, False Positive Rate, Accuracy)"
+    t1_note = "Overall pools every sample (micro). n/a: no sample in the denominator."
+    counts = ("n", "tp", "fp", "tn", "fn")
+    if compact:
+        out.append(Section("table1", t1_title, ["task", "Rec ↑", "FPR ↓", "Acc ↑", "N", "TP", "FP", "TN", "FN"],
+                           [[title_task(k), fmt_rate(c.recall), fmt_rate(c.fpr), fmt_rate(c.accuracy),
+                             *(str(getattr(c, a)) for a in counts)] for k, c in ((k, scores.decision[k]) for k in keys)],
+                           note=t1_note))
+    else:
+        t1_cols, t1_row = [], [label]
+        for k in keys:
+            c = scores.decision[k]
+            t1_cols += ["Rec ↑", "FPR ↓", "Acc ↑"]
+            t1_row += [fmt_rate(c.recall), fmt_rate(c.fpr), fmt_rate(c.accuracy)]
+        out.append(Section("table1", t1_title, ["run"] + t1_cols, [t1_row],
+                           [("", 1)] + [(title_task(k), 3) for k in keys], t1_note))
+        out.append(Section("counts", "Decision counts", ["task", "N", "TP", "FP", "TN", "FN"],
+                           [[title_task(k), *(str(getattr(scores.decision[k], a)) for a in counts)] for k in keys]))
 
-    t1_cols, t1_row = [], [label]
-    for k in keys:
-        c = scores.decision[k]
-        t1_cols += ["Rec ↑", "FPR ↓", "Acc ↑"]
-        t1_row += [fmt_rate(c.recall), fmt_rate(c.fpr), fmt_rate(c.accuracy)]
-    out.append(Section("table1", "Table 1: proactive decisions (Recall, False Positive Rate, Accuracy)",
-                       ["run"] + t1_cols, [t1_row], [("", 1)] + [(title_task(k), 3) for k in keys],
-                       "Overall pools every sample (micro). n/a: no sample in the denominator."))
+    t2_title = "Table 2: response accuracy (R_acc)"
+    t2_note = (f"Judge: {scores.judge}. S_i = (J_tool + J_text) / 2 on true positives, 1 on true negatives, "
+               "0 on false positives and false negatives.")
+    if compact:
+        out.append(Section("table2", t2_title, ["task", "R_acc ↑", "n"],
+                           [[title_task(k), fmt_rate(scores.response[k].r_acc), str(scores.response[k].n)]
+                            for k in keys], note=t2_note))
+    else:
+        out.append(Section("table2", t2_title, ["run"] + [title_task(k) for k in keys],
+                           [[label] + [fmt_rate(scores.response[k].r_acc) for k in keys],
+                            ["n"] + [str(scores.response[k].n) for k in keys]], note=t2_note))
 
-    out.append(Section("counts", "Decision counts", ["task", "N", "TP", "FP", "TN", "FN"],
-                       [[title_task(k), *(str(getattr(scores.decision[k], a)) for a in ("n", "tp", "fp", "tn", "fn"))]
-                        for k in keys]))
-
-    out.append(Section("table2", "Table 2: response accuracy (R_acc)", ["run"] + [title_task(k) for k in keys],
-                       [[label] + [fmt_rate(scores.response[k].r_acc) for k in keys],
-                        ["n"] + [str(scores.response[k].n) for k in keys]],
-                       note=f"Judge: {scores.judge}. S_i = (J_tool + J_text) / 2 on true positives, 1 on "
-                            "true negatives, 0 on false positives and false negatives."))
-
-    part_names = [p for p in PART_LABELS if any(p in scores.timing[k].parts for k in keys)]
-    cols = ["task", "timed TP", "latency median (s)", "p90 (s)", "mean (s)", "premature (sessions / total)",
-            f"timely recall (≤ {scores.patience_s:g} s)", "Rec (Table 1)"]
-    cols += [f"{PART_LABELS[p]} median (s)" for p in part_names]
+    p = scores.patience_s
+    cols = ["task", "n", "median s", "p90 s", "mean s", "premature", f"timely ≤{p:g}s", "Rec"]
     rows = []
     for k in keys:
         t = scores.timing[k]
-        row = [title_task(k), str(t.latency.n), fmt_s(t.latency.median), fmt_s(t.latency.p90), fmt_s(t.latency.mean),
-               f"{t.premature_sessions} / {t.premature_interjections}",
-               f"{fmt_rate(t.timely_recall)} ({t.timely}/{t.timely_n})", fmt_rate(t.recall)]
-        row += [fmt_s(t.parts[p].median) if p in t.parts else NA for p in part_names]
-        rows.append(row)
-    out.append(Section("timing", "Timing: latency from cue end to the first scored interjection", cols, rows,
-                       note=f"Timely: first scored interjection in [cue start, cue end + {scores.patience_s:g} s]. "
-                            "Premature: interjections before the cue start. Negative latency: spoke before the cue ended."))
+        rows.append([title_task(k), str(t.latency.n), fmt_s(t.latency.median), fmt_s(t.latency.p90),
+                     fmt_s(t.latency.mean), f"{t.premature_sessions} / {t.premature_interjections}",
+                     f"{fmt_rate(t.timely_recall)} ({t.timely}/{t.timely_n})", fmt_rate(t.recall)])
+    timing_note = (f"Latency from cue end to the first scored interjection over the n timed true positives "
+                   f"(negative: spoke before the cue ended). Premature: sessions / interjections before the cue "
+                   f"start. Timely: first scored interjection in [cue start, cue end + {p:g} s], over the positives "
+                   f"with a cue window. Rec: Table 1's session-level recall.")
+    part_names = [name for name in PART_LABELS if any(name in scores.timing[k].parts for k in keys)]
+    part_cols = [f"{PART_LABELS[name]} s" for name in part_names]
+    part_rows = [[fmt_s(scores.timing[k].parts[n].median) if n in scores.timing[k].parts else NA
+                  for n in part_names] for k in keys]
+    part_note = ("Medians of the latency parts: endpoint detection = endpoint detected - speech end (VAD), "
+                 "request = request sent - endpoint detected, first output = first output - request sent.")
+    title = "Timing: latency from cue end to the first scored interjection"
+    if part_names and not compact:
+        out.append(Section("timing", title, cols + part_cols, [r + pr for r, pr in zip(rows, part_rows)],
+                           note=f"{timing_note} {part_note}"))
+    else:
+        out.append(Section("timing", title, cols, rows, note=timing_note))
+        if part_names:
+            out.append(Section("parts", "Where the latency went (medians)", ["task"] + part_cols,
+                               [[title_task(k)] + pr for k, pr in zip(keys, part_rows)], note=part_note))
 
     if scores.errors:
         out.append(Section("errors", f"Errors: {len(scores.errors)} session(s) left out of every figure",
@@ -115,6 +141,9 @@ def sections(scores: Scores) -> list[Section]:
                            note="An errored session is not a silence: it is excluded from the denominators.",
                            left=4))
     return out
+
+
+WIDE_TERMINAL = 150  # narrower terminals get the compact tables
 
 
 def judge_line(scores: Scores) -> str:
@@ -131,13 +160,21 @@ def render_terminal(scores: Scores, console=None) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     console = console or Console(highlight=False)
-    for sec in sections(scores):
+    for sec in sections(scores, compact=console.width < WIDE_TERMINAL):
         console.print(escape(sec.title), style="bold")
         table = Table()
-        for i, h in enumerate(sec.flat_columns()):
-            table.add_column(escape(h), justify="left" if i < sec.left else "right", overflow="fold")
+        for i, h in enumerate(sec.columns):
+            table.add_column(escape(h), justify="left" if i < sec.left else "right",
+                             overflow="fold" if i < sec.left else "ellipsis", no_wrap=i >= sec.left,
+                             min_width=max((len(r[i]) for r in sec.rows), default=0))
+        if any(g for g, _ in sec.groups):  # the paper's task groups, as a first row
+            cells = []
+            for g, span in sec.groups:
+                cells += [Text(g, style="bold", justify="left")] + [""] * (span - 1)
+            table.add_row(*cells, end_section=True)
         for row in sec.rows:
             table.add_row(*map(escape, row))
         console.print(table)
