@@ -16,7 +16,9 @@ Policies (what it answers to a poll):
 Besides polls, `--speak-at 2.0,7.5` makes it speak on its own (no poll) when the stream reaches
 those positions, `--reply-delay-ms` after the audio frame that reaches them arrives: the harness
 must then measure exactly that delay (bench/bench_websocket_latency.py checks it does).
-`--no-polls` tells the harness (in `hello`) not to poll.
+`--no-polls` tells the harness (in `hello`) not to poll. `--report-timing` follows each reply with an
+`info` message (kind "timing") giving when the frame or poll that caused it arrived and when the
+reply was sent, in this machine's monotonic clock (`time.perf_counter()`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import asyncio
 import json
 import logging
 import struct
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +51,7 @@ class Config:
     tool: str | None = None
     tool_args: dict = field(default_factory=dict)
     name: str = "reference-agent"
+    report_timing: bool = False
 
 
 class ProtocolViolation(Exception):
@@ -147,7 +151,7 @@ class Session:
         if self.agent is None:
             raise ProtocolViolation(f"{kind!r} before session.start")
         if kind == "poll":
-            self.later(self.answer_poll(msg))
+            self.later(self.answer_poll(msg, time.perf_counter()))
         elif kind == "sync":
             await self.settle()  # everything before the sync, replies included, is done
             await self.send({"type": "sync", "seq": msg["seq"]})
@@ -158,13 +162,15 @@ class Session:
             raise ProtocolViolation(f"unknown message type {kind!r}")
 
     async def on_frame(self, data: bytes) -> None:
+        received = time.perf_counter()
         if self.agent is None:
             raise ProtocolViolation("audio before session.start")
         if len(data) < HEADER.size + 2 or (len(data) - HEADER.size) % 2:
             raise ProtocolViolation(f"malformed audio frame of {len(data)} bytes")
         (start_sample,) = HEADER.unpack_from(data)
-        for _ in self.agent.on_audio(start_sample, data[HEADER.size:]):
-            self.later(self.speak(None, "The moment you asked about has come.", self.agent.tool_call()))
+        for position in self.agent.on_audio(start_sample, data[HEADER.size:]):
+            self.later(self.speak(None, "The moment you asked about has come.", self.agent.tool_call(),
+                                  received, {"speak_at": position}))
 
     def later(self, coro) -> None:
         """Run a reply in the background so the audio keeps flowing while we 'think'."""
@@ -176,23 +182,28 @@ class Session:
         while self.replies:
             await asyncio.gather(*list(self.replies), return_exceptions=True)
 
-    async def answer_poll(self, poll: dict) -> None:
+    async def answer_poll(self, poll: dict, received: float) -> None:
         decision = self.agent.decide(poll)
         if decision is None:
             await self.send({"type": "silence", "poll_id": poll["poll_id"], "reason": "nothing to say"})
             return
         text, call = decision
-        await self.speak(poll["poll_id"], text, call)
+        await self.speak(poll["poll_id"], text, call, received, {"poll_id": poll["poll_id"]})
 
-    async def speak(self, poll_id: int | None, text: str, call: dict | None) -> None:
+    async def speak(self, poll_id: int | None, text: str, call: dict | None, received: float,
+                    cause: dict) -> None:
         if self.cfg.reply_delay_s:
-            await asyncio.sleep(self.cfg.reply_delay_s)
+            await asyncio.sleep(max(0.0, received + self.cfg.reply_delay_s - time.perf_counter()))
         rid = self.agent.response_id()
         extra = {"poll_id": poll_id} if poll_id is not None else {}
+        sent = time.perf_counter()
         await self.send({"type": "text", "response_id": rid, "text": text, **extra})
         if call is not None:
             await self.send({"type": "tool_call", "response_id": rid, "call_id": f"{rid}-call", **call, **extra})
         await self.send({"type": "done", "response_id": rid, **extra})
+        if self.cfg.report_timing:
+            await self.send({"type": "info", "kind": "timing", "data": {
+                "response_id": rid, "received": received, "sent": sent, **cause}})
 
 
 async def serve_forever(cfg: Config, host: str, port: int, ready: asyncio.Event | None = None) -> None:
@@ -220,10 +231,12 @@ def parse_args(argv=None) -> tuple[Config, str, int]:
     p.add_argument("--min-speech-s", type=float, default=0.3)
     p.add_argument("--tool", default=None, help="call this tool when speaking, if the session offers it")
     p.add_argument("--tool-args", default="{}", help="its JSON arguments")
+    p.add_argument("--report-timing", action="store_true", help="send an info message with each reply's timing")
     a = p.parse_args(argv)
     cfg = Config(policy=a.policy, reply_delay_s=a.reply_delay_ms / 1000.0,
                  speak_at=[float(x) for x in a.speak_at.split(",") if x.strip()], wants_polls=not a.no_polls,
-                 level_dbfs=a.level_dbfs, min_speech_s=a.min_speech_s, tool=a.tool, tool_args=json.loads(a.tool_args))
+                 level_dbfs=a.level_dbfs, min_speech_s=a.min_speech_s, tool=a.tool, tool_args=json.loads(a.tool_args),
+                 report_timing=a.report_timing)
     return cfg, a.host, a.port
 
 
