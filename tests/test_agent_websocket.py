@@ -128,6 +128,14 @@ async def test_unprompted_replies_land_where_the_server_decided_under_lockstep()
     assert t == pytest.approx(1.5) and first.text.startswith("The moment")
 
 
+async def test_server_info_messages_reach_the_log():
+    async with reference(policy="silent", speak_at=[0.5], reply_delay_s=0.02, report_timing=True) as url:
+        io = await drive(WebSocketAgent(url=url), quiet(1.0), RATE, polls=[])
+    timing, = io.infos("server_timing")
+    assert timing["speak_at"] == 0.5 and timing["response_id"] == io.interjections()[0][1]
+    assert timing["sent"] - timing["received"] >= 0.02
+
+
 # ---- what the server receives -------------------------------------------------------------------
 
 class Recorder:
