@@ -31,7 +31,10 @@ def run_dir(tmp_path_factory) -> Path:
                       ("silence", 0.8), ("speech", 1.0), ("silence", 1.2)])
     corpus = make_corpus(tmp / "corpus", [
         sample("pic_pos", task="PIC", cue=(2.3, 3.8), _audio=audio, gt_response="I noticed something.",
-               gt_tool_calls=[{"name": "note_taking", "arguments": {"content": "milk"}}], semantic_cue="milk"),
+               gt_tool_calls=[{"name": "note_taking", "arguments": {"content": "milk"}}], semantic_cue="milk",
+               segments=[{"kind": "user2", "start_s": 0.4, "end_s": 1.6, "text": "Out of milk?"},
+                         {"kind": "user1", "start_s": 2.3, "end_s": 3.8, "text": "We need milk."},
+                         {"kind": "noise", "start_s": 0.0, "end_s": 6.8, "label": "home"}]),
         sample("pic_neg", task="PIC", label=False, cue=None, _audio=audio),
         sample("ltm_pos", task="LTM", cue=(2.3, 3.8), monitor_from_s=1.0, _audio=audio),
         sample("ess_late", task="ESS", cue=(0.4, 1.6), _audio=audio),
@@ -73,6 +76,16 @@ def test_session_view_reads_the_log(run_dir):
     assert len(view.interjections) == 1 and view.interjections[0].scored
     assert view.interjections[0].tool_calls[0]["name"] == "note_taking"
     assert view.polls and view.status == "ok"
+
+
+def test_timelines_show_the_corpus_script_when_the_corpus_is_at_hand(run_dir):
+    from provoice_live.report.html import Entry, corpus_samples, session_view
+    from provoice_live.log import RunDir
+
+    samples = corpus_samples(json.loads((run_dir / "config.json").read_text())["corpus"])
+    view = session_view(RunDir(run_dir), Entry("pic_pos", "PIC", True, "TP"), None, samples)
+    assert view.segments == [("user2", 0.4, 1.6, "Out of milk?"), ("user1", 2.3, 3.8, "We need milk.")]  # no noise bed
+    assert corpus_samples("/no/such/corpus") == {}
 
 
 def test_timeline_of_a_hand_written_log_with_unscored_speech_and_no_audio(tmp_path):

@@ -80,7 +80,8 @@ def _resolve_audio(view: SessionView, corpus_dir: str | None) -> None:
         view.audio_path = str(Path(corpus_dir) / view.audio_path)
 
 
-def session_view(run: RunDir, entry: Entry, corpus_dir: str | None) -> SessionView | None:
+def session_view(run: RunDir, entry: Entry, corpus_dir: str | None, samples: dict | None = None) -> SessionView | None:
+    """The timeline of one session from its log, with the script from the corpus sample if known."""
     path = run.log_path(entry.id)
     if not path.is_file():
         return None
@@ -88,7 +89,26 @@ def session_view(run: RunDir, entry: Entry, corpus_dir: str | None) -> SessionVi
     view.task = view.task or entry.task
     view.label = entry.label if view.label is None else view.label
     _resolve_audio(view, corpus_dir)
+    sample = (samples or {}).get(entry.id)
+    if sample is not None:
+        view.segments = [(seg.kind, seg.start_s, seg.end_s, seg.text or seg.label or "")
+                         for seg in sample.segments or [] if seg.kind != "noise"]
+        if view.cue is None and sample.cue is not None:
+            view.cue = (sample.cue.start_s, sample.cue.end_s)
     return view
+
+
+def corpus_samples(corpus_dir: str | None) -> dict:
+    """The corpus's samples by id, or {} when the corpus is not at hand (the report does without)."""
+    if not corpus_dir:
+        return {}
+    from ..corpus.loader import load_corpus
+    from ..errors import ProvoiceError
+
+    try:
+        return load_corpus(corpus_dir).by_id()
+    except ProvoiceError:
+        return {}
 
 
 def _session_row(e: Entry, anchor: str | None) -> str:
@@ -125,11 +145,12 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
 
     plot_latency_histograms(scores, img / "latency.png")
     all_entries = entries(scores)
+    samples = corpus_samples(corpus_dir) if run is not None else {}
     figures, anchors = [], {}
     for i, e in enumerate(all_entries):
         if len(figures) >= max_timelines or run is None:
             break
-        view = session_view(run, e, corpus_dir)
+        view = session_view(run, e, corpus_dir, samples)
         if view is None:
             continue
         stem = _file_stem(i, e.id)

@@ -9,7 +9,8 @@ matplotlib's object API (no pyplot state, Agg canvas), in three lanes sharing th
     what the agent said   text boxes on stems at each interjection (scored red, before monitoring grey)
     waveform              the audio's envelope; the cue window and the patience after it shaded,
                           the time before monitoring starts greyed out
-    speech (VAD)          the speech the harness's VAD found
+    speech                the speech the harness's VAD found, and under "script" who speaks when (the
+                          corpus's segments: user, other speaker, sound event) when the corpus is at hand
 
 The title names the sample, task, label and outcome (with the latency of a true positive).
 """
@@ -25,7 +26,7 @@ import numpy as np
 
 # One palette for every picture of the report.
 COLORS = {
-    "wave": "#4C72B0",
+    "wave": "#546E7A",
     "speech": "#55A868",
     "cue": "#DD8452",
     "patience": "#F2C9A5",
@@ -34,7 +35,11 @@ COLORS = {
     "unscored": "#8C8C8C",
     "poll": "#8172B3",
     "text": "#222222",
+    "user1": "#4C72B0",
+    "user2": "#8172B3",
+    "sound": "#B8860B",
 }
+SEGMENT_NAMES = {"user1": "user", "user2": "other"}
 OUTCOME_WORDS = {"TP": "spoke up when it should", "FN": "missed the cue", "FP": "false alarm",
                  "TN": "stayed silent, rightly", "ERROR": "session error"}
 
@@ -75,6 +80,8 @@ class SessionView:
     monitor_from_s: float = 0.0
     cue: tuple[float, float] | None = None
     speech: list[tuple[float, float]] = field(default_factory=list)
+    # the corpus's script when known: (kind user1|user2|sound, start, end, text or sound label)
+    segments: list[tuple[str, float, float, str]] = field(default_factory=list)
     polls: list[float] = field(default_factory=list)
     interjections: list[Interjection] = field(default_factory=list)
     status: str = "ok"
@@ -188,7 +195,7 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     span = view.span_s
     fig = Figure(figsize=(12, 4.4), dpi=dpi)
     FigureCanvasAgg(fig)
-    gs = fig.add_gridspec(3, 1, height_ratios=[1.35, 2.0, 0.38], hspace=0.08,
+    gs = fig.add_gridspec(3, 1, height_ratios=[1.35, 2.0, 0.62 if view.segments else 0.38], hspace=0.08,
                           left=0.06, right=0.985, top=0.86, bottom=0.2)
     ax_txt = fig.add_subplot(gs[0])
     ax_wave = fig.add_subplot(gs[1], sharex=ax_txt)
@@ -224,17 +231,29 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
         ax_wave.text((view.cue[0] + view.cue[1]) / 2, 1.32, "cue", fontsize=8.5, color="#A0521D", ha="center",
                      va="top", fontweight="bold")
 
-    # speech activity
+    # speech activity (VAD), under the script when the corpus gives one
+    vad_row = (0.08, 0.38) if view.segments else (0.15, 0.7)
     if view.speech:
-        ax_vad.broken_barh([(a, b - a) for a, b in view.speech], (0.15, 0.7), color=COLORS["speech"])
+        ax_vad.broken_barh([(a, b - a) for a, b in view.speech], vad_row, color=COLORS["speech"])
+    for kind, a, b, text in view.segments:
+        color = COLORS.get(kind, COLORS["sound"])
+        ax_vad.broken_barh([(a, b - a)], (0.54, 0.38), color=color, alpha=0.85)
+        name = SEGMENT_NAMES.get(kind, f"♪ {text}" if text else "sound")
+        if b - a > span * 0.05:
+            ax_vad.text(a + span * 0.004, 0.73, name, fontsize=7, color="white", va="center", ha="left",
+                        clip_on=True, fontweight="bold")
     for tp in view.polls:
-        ax_vad.plot([tp], [0.5], marker="|", ms=9, color=COLORS["poll"], mew=1.2)
+        ax_vad.plot([tp], [vad_row[0] + vad_row[1] / 2], marker="|", ms=9, color=COLORS["poll"], mew=1.2)
     ax_vad.set_ylim(0, 1)
-    ax_vad.set_yticks([])
-    ax_vad.set_ylabel("speech", fontsize=9, rotation=0, ha="right", va="center")
+    ax_vad.set_yticks([0.27, 0.73] if view.segments else [])
+    if view.segments:
+        ax_vad.set_yticklabels(["VAD", "script"], fontsize=8)
+        ax_vad.tick_params(axis="y", length=0)
+    if not view.segments:
+        ax_vad.set_ylabel("speech", fontsize=9, rotation=0, ha="right", va="center")
     ax_vad.set_xlabel("stream time (s)", fontsize=9)
     ax_vad.set_xlim(0, span * 1.01)
-    ax_vad.tick_params(labelsize=8)
+    ax_vad.tick_params(axis="x", labelsize=8)
 
     # interjections: a stem through all lanes, a text box in the top lane, staggered
     ax_txt.set_ylim(0, 1)
@@ -272,15 +291,22 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
                  fontweight="bold", color=color_title)
     fig.text(0.06, 0.905, subtitle_of(view), ha="left", fontsize=8.5, color="#666666")
 
-    handles = [
-        Patch(color=COLORS["cue"], alpha=0.6, label="cue window"),
-        Patch(color=COLORS["patience"], alpha=0.6, label=f"patience ({patience_s:g} s)"),
-        Patch(color=COLORS["unmonitored"], alpha=0.5, label="before monitoring"),
-        Patch(color=COLORS["speech"], label="speech (VAD)"),
-        Line2D([], [], color=COLORS["scored"], lw=2, label="interjection (scored)"),
-        Line2D([], [], color=COLORS["unscored"], lw=2, label="interjection (not scored)"),
-        Line2D([], [], color=COLORS["poll"], marker="|", ls="", ms=9, label="poll"),
-    ]
+    handles = []
+    if view.cue:
+        handles += [Patch(color=COLORS["cue"], alpha=0.6, label="cue window"),
+                    Patch(color=COLORS["patience"], alpha=0.6, label=f"patience ({patience_s:g} s)")]
+    if view.monitor_from_s > 0:
+        handles.append(Patch(color=COLORS["unmonitored"], alpha=0.5, label="before monitoring"))
+    kinds = {k for k, *_ in view.segments}
+    handles += [Patch(color=COLORS[k], alpha=0.85, label=label) for k, label in
+                (("user1", "user speaking"), ("user2", "other speaker"), ("sound", "sound event")) if k in kinds]
+    handles.append(Patch(color=COLORS["speech"], label="speech (VAD)"))
+    if any(i.scored for i in view.interjections):
+        handles.append(Line2D([], [], color=COLORS["scored"], lw=2, label="interjection (scored)"))
+    if any(not i.scored for i in view.interjections):
+        handles.append(Line2D([], [], color=COLORS["unscored"], lw=2, label="interjection (not scored)"))
+    if view.polls:
+        handles.append(Line2D([], [], color=COLORS["poll"], marker="|", ls="", ms=9, label="poll"))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8.5,
                bbox_to_anchor=(0.52, 0.0))
     path = Path(path)
