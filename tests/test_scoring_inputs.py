@@ -111,6 +111,7 @@ def official(tmp_path):
         official_item("u-ess", "environment_sensing", {"content": "The alarm is ringing.", "tool_calls": []}),
         official_item("u-bad", "digital_memory", None),
         official_item("u-missing", "single_turn_taking", {"content": "x", "tool_calls": []}),
+        official_item("u-weird", "no_such_task", None),
     ]
     data_json = tmp_path / "data.json"
     data_json.write_text(json.dumps(data))
@@ -149,13 +150,14 @@ def test_official_folder_counts_unparseable_and_missing_replies_as_errors(offici
     assert [p.id for p in preds] == ["u-pic", "u-cfc", "u-ltm", "u-ess", "u-bad", "u-missing"]
     assert by_id["u-pic"].task == "PIC" and by_id["u-pic"].label and by_id["u-pic"].intervened
     assert by_id["u-pic"].gt_tool_calls[0].arguments == {"content": "milk"}  # `parameters` read as arguments
-    assert "a scene" in by_id["u-pic"].semantic_cue and "audio: a cue" in by_id["u-pic"].semantic_cue
+    assert "a scene" in by_id["u-pic"].semantic_cue and "a cue" in by_id["u-pic"].semantic_cue
     assert by_id["u-cfc"].intervened and by_id["u-cfc"].response_text == "Your flight is on Friday."
     assert not by_id["u-ltm"].label and not by_id["u-ltm"].intervened
     assert by_id["u-ess"].label and not by_id["u-ess"].intervened
     assert by_id["u-bad"].status == "error" and "does not parse" in by_id["u-bad"].error
     assert by_id["u-missing"].status == "error" and "no u-missing_response.json" in by_id["u-missing"].error
     assert any("u-stray" in n for n in notes)
+    assert any("1 sample(s) of data.json could not be read" in n and "u-weird" in n for n in notes)
 
 
 def test_score_command_on_official_outputs_reports_the_errors(official, tmp_path, capsys):

@@ -3,7 +3,8 @@
 The official `generate_response.py` writes one file per sample holding the model's reply, the JSON
 `{interaction_score, tool_calls: [{name, arguments}], agent_response}`; replies in the wild also come
 wrapped in text or a code fence, double-encoded as a JSON string, or with tool arguments as a JSON
-string. The official `data.json` gives the task, the label and the ground truth (`PROVOICE-FORMAT.md`).
+string. The official `data.json` gives the task, the label and the ground truth, read by the same
+`corpus.official.read_records` that `import-provoice` uses (`PROVOICE-FORMAT.md`).
 
 Decision, exactly as the official `eval.py`: predicted positive iff `tool_calls` or `agent_response`
 is non-empty (`interaction_score` is ignored).
@@ -22,11 +23,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..corpus.official import read_records
 from ..corpus.sample import Prediction, ToolCall
-from ..errors import ProvoiceError, SampleError
+from ..errors import ProvoiceError
 
-OFFICIAL_TASKS = {"single_turn_taking": "PIC", "long_turn_taking": "LTM", "digital_memory": "CFC",
-                  "environment_sensing": "ESS"}
 RESPONSE_SUFFIX = "_response.json"
 JUDGE_SUFFIX = "_judge_response.json"
 
@@ -98,56 +98,6 @@ def parse_reply(text: str) -> tuple[list[ToolCall], str]:
     return [_tool_call(c, i) for i, c in enumerate(calls)], response
 
 
-# ---- data.json ----------------------------------------------------------------------------------
-
-def _semantic_cue(scenario: Any) -> str:
-    if not isinstance(scenario, dict):
-        return ""
-    parts = [str(scenario.get("description") or "").strip()]
-    cues = [f"{c.get('modality', '?')}: {c.get('description', '')}" for c in scenario.get("cues") or []
-            if isinstance(c, dict)]
-    if cues:
-        parts.append("Cues: " + "; ".join(cues) + ".")
-    return " ".join(p for p in parts if p)
-
-
-def ground_truth(item: dict[str, Any]) -> dict[str, Any]:
-    """Task, label, semantic cue and ground truth of one `data.json` sample."""
-    uuid = (item.get("meta") or {}).get("uuid")
-    if not isinstance(uuid, str) or not uuid:
-        raise SampleError(None, "meta.uuid", "is missing from a data.json sample")
-    task = OFFICIAL_TASKS.get((item.get("meta") or {}).get("task_name"))
-    if task is None:
-        raise SampleError(uuid, "meta.task_name", f"must be one of {sorted(OFFICIAL_TASKS)}")
-    turns = (item.get("conversation") or {}).get("conversation_list") or []
-    model = [t for t in turns if isinstance(t, dict) and t.get("user") == "model"]
-    gt_text = str(model[-1].get("content") or "") if model else ""
-    gt_calls = [_tool_call(c, i) for i, c in enumerate(model[-1].get("tool_calls") or [])] if model else []
-    return {"id": uuid, "task": task, "label": bool(gt_text or gt_calls), "gt_response": gt_text,
-            "gt_tool_calls": gt_calls, "semantic_cue": _semantic_cue(item.get("scenario_cues"))}
-
-
-def read_data_json(path: str | Path) -> list[dict[str, Any]]:
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ProvoiceError(f"{path} does not exist") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ProvoiceError(f"{path} is not valid JSON ({exc})") from None
-    if not isinstance(data, list):
-        raise ProvoiceError(f"{path} must hold a list of samples (the official data.json)")
-    out = []
-    for i, item in enumerate(data):
-        try:
-            out.append(ground_truth(item if isinstance(item, dict) else {}))
-        except ReplyError as exc:
-            raise SampleError((item.get("meta") or {}).get("uuid"), "conversation_list", str(exc)) from None
-        except SampleError as exc:
-            raise SampleError(exc.sample_id, exc.field, f"{exc.reason} (item {i} of {path})") from None
-    return out
-
-
 def _official_verdict(folder: Path, uuid: str) -> dict[str, float] | None:
     path = folder / "judge" / f"{uuid}{JUDGE_SUFFIX}"
     if not path.is_file():
@@ -167,7 +117,9 @@ def load_official(folder: str | Path, data_json: str | Path) -> tuple[list[Predi
     folder = Path(folder)
     if not folder.is_dir():
         raise ProvoiceError(f"{folder} is not a folder of official <uuid>{RESPONSE_SUFFIX} files")
-    truth = read_data_json(data_json)
+    records, unreadable = read_records(data_json)
+    truth = [{"id": r.id, "task": r.task, "label": r.label, "gt_response": r.gt_response,
+              "gt_tool_calls": r.gt_tool_calls, "semantic_cue": r.semantic_cue} for r in records]
     files = {p.name[: -len(RESPONSE_SUFFIX)]: p for p in folder.glob(f"*{RESPONSE_SUFFIX}")
              if not p.name.endswith(JUDGE_SUFFIX)}
     preds, verdicts_used = [], 0
@@ -191,6 +143,9 @@ def load_official(folder: str | Path, data_json: str | Path) -> tuple[list[Predi
         preds.append(Prediction(**base, intervened=intervened, response_text=response, tool_calls=calls,
                                 judge=verdict))
     notes = []
+    if unreadable:
+        notes.append(f"{len(unreadable)} sample(s) of {Path(data_json).name} could not be read and are not scored: "
+                     + "; ".join(b["reason"] for b in unreadable[:3]) + (" ..." if len(unreadable) > 3 else ""))
     unknown = sorted(set(files) - {gt["id"] for gt in truth})
     if unknown:
         notes.append(f"{len(unknown)} response file(s) name no sample of {Path(data_json).name} and were "
