@@ -141,3 +141,20 @@ def test_the_judge_names_itself_and_gives_one_verdict_per_item():
     assert NAME == "heuristic (offline)"
     assert [(v.tool, v.text) for v in verdicts] == [(1.0, 1.0), (0.0, 0.0)]
     assert verdicts[0].source == NAME
+
+
+def test_times_and_number_words_in_text_match_their_digits():
+    ref = "Actually, your calendar has the vet appointment on Tuesday at 11:00 AM, not 1:00 PM."
+    pred = "According to your calendar, 'Vet appointment' is on Tuesday, February 18 from 11 AM to noon, not 1pm."
+    assert text_verdict(ref, pred, "A vet appointment in the calendar.") == 1.0
+    assert text_verdict("Leave in forty minutes.", "You should leave in 40 minutes.") == 1.0
+
+
+def test_matching_numbers_without_the_content_is_only_borderline():
+    ref = "Want me to remind you about the bread in forty minutes?"
+    assert text_verdict(ref, "Your message says 5 minutes, not 40 minutes.") == 0.5
+
+
+def test_another_suggestion_sharing_only_filler_words_scores_0():
+    ref = "Shall I start a short stretching routine to help you unwind?"
+    assert text_verdict(ref, "Shall I check the weather forecast for your location?") == 0.0

@@ -34,9 +34,10 @@ Text (R_p against R_g, given the semantic cue S_c):
 | empty | empty | 1 |
 | some | empty | 0 |
 | empty | some | 0.5 |
-| some | some | s = (content-word coverage + key-term coverage) / 2; s >= 0.5 gives 1, s >= 0.125 gives 0.5, else 0 |
+| some | some | 1 if the content-word coverage is >= 0.6 and the key-term coverage >= 0.5; else 0.5 if their mean is >= 0.125; else 0 |
 
-Content words are the reference's words minus stop words, lightly stemmed; a word is covered when
+Content words are the reference's words minus stop words, lightly stemmed (number words and times
+of day normalised: "forty" = "40", "11:00 AM" = "11am" = "11"); a word is covered when
 the prediction has it, or a word it prefixes (5+ letters: "thunder" covers "thunderstorm"). Key terms
 are the reference's numbers and times, its capitalised words (not opening a sentence) and its content
 words that the semantic cue also uses: the facts the scene is about. With no key terms, key coverage
@@ -63,8 +64,10 @@ lets me more most my myself no nor not now of off on once only or other our ours
 own same she should so some such than that the their theirs them themselves then there these they
 this those through to too under until up very was we were what when where which while who whom why
 will with would you your yours yourself yourselves ok okay sure please hey hi hello yes also like
-want need know think going get got t s ll re ve d m im youre dont thats itll
+want need know think going get got t s ll re ve d m im youre dont thats itll shall may might must
+maybe perhaps actually according really quite am pm a.m p.m
 """.split())
+_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(am|pm|a\.m|p\.m)?")
 
 _KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789.:")
 # bytes.translate with a 256-byte table: lower-cases A-Z and blanks every byte outside [a-z0-9.:]
@@ -74,7 +77,9 @@ _NON_WORD = re.compile(r"[^a-z0-9.:]+")
 # a capitalised word, and (group 1) the sentence end before it if there is one
 _CAPITALISED = re.compile(r"(?:([.!?])[\"'”’)]*)?\s*[\"'“‘(]*\b([A-Z][A-Za-z0-9'’]*)")
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())}
+NUMBER_WORDS |= {w: str(10 * i) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
 MONTHS = {m: i + 1 for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split())}
 
@@ -93,6 +98,10 @@ _STEMS: dict[str, str] = {}  # word -> stem, a plain dict: faster than lru_cache
 
 
 def _stem(word: str) -> str:
+    clock = _CLOCK.fullmatch(word)
+    if clock and (clock.group(2) or clock.group(3)):  # a time of day: "11:00" = "11am" -> "11"
+        hour, minute = int(clock.group(1)), clock.group(2)
+        return str(hour) if minute in (None, "00") else f"{hour}:{minute}"
     word = NUMBER_WORDS.get(word, word)
     if len(word) > 4 and not word[0].isdigit():
         for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
@@ -390,7 +399,9 @@ def text_verdict(reference: str, predicted: str, semantic_cue: str = "") -> floa
     coverage = len(hit) / len(ref_words)
     keys = key_terms(reference, semantic_cue, ref_words)
     key_cov = len(keys & hit) / len(keys) if keys else coverage
-    return snap((coverage + key_cov) / 2, full=0.5, half=0.125)
+    if coverage >= 0.6 and key_cov >= 0.5:
+        return 1.0
+    return 0.5 if (coverage + key_cov) / 2 >= 0.125 else 0.0
 
 
 def clear_caches() -> None:
