@@ -470,7 +470,11 @@ def import_one(rec: Record, src: str, out: str, copy: bool) -> dict[str, Any]:
         x, rate = load_audio(dst, rec.id)
     except SampleError as exc:
         return {"id": rec.id, "status": "skipped", "kind": "audio", "reason": str(exc)}
-    found = locate(rec, x, rate)
+    try:
+        found = locate(rec, x, rate)
+    except Exception as exc:  # a recogniser failure on one clip must not stop the import
+        log.exception("locating the cue of %s failed", rec.id)
+        return {"id": rec.id, "status": "skipped", "kind": "error", "reason": f"locating the cue failed: {exc}"}
     if rec.label and found.cue is None:
         return {"id": rec.id, "status": "skipped", "kind": "cue", "reason": "; ".join(found.notes)}
     sample = Sample(

@@ -201,17 +201,17 @@ class LLMClient:
         import openai
 
         messages = list(messages)
-        if not self.json_schema_ok:
-            messages = _with_schema_hint(messages, model_cls)
+        hinted = False
         last = "no attempt made"
         for attempt in range(self.max_attempts):
+            if not self.json_schema_ok and not hinted:  # (another thread may have found it out)
+                messages, hinted = _with_schema_hint(messages, model_cls), True
             try:
                 text = self._request(messages, model_cls, name, seed)
             except openai.BadRequestError as exc:
                 if self.json_schema_ok:  # the endpoint may not know json_schema: ask for JSON in text
                     log.info("%s: endpoint refused response_format (%s); asking for JSON in text", name, exc)
                     self.json_schema_ok = False
-                    messages = _with_schema_hint(messages, model_cls)
                     last = f"bad request: {exc}"
                     continue
                 raise LLMError(f"LLM stage {name!r}: the endpoint rejected the request: {exc}") from exc
