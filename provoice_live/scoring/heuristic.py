@@ -397,6 +397,10 @@ def text_verdict(reference: str, predicted: str, semantic_cue: str = "") -> floa
         return 0.0
     hit = covered(ref_words, pred_words)
     coverage = len(hit) / len(ref_words)
+    if not hit:
+        return 0.0  # no key term can be covered either
+    if 0.25 <= coverage < 0.6:
+        return 0.5  # the key terms cannot change it: not enough for 1, and the mean is >= 0.125 anyway
     keys = key_terms(reference, semantic_cue, ref_words)
     key_cov = len(keys & hit) / len(keys) if keys else coverage
     if coverage >= 0.6 and key_cov >= 0.5:
