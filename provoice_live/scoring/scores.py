@@ -24,7 +24,7 @@ from ..corpus.sample import Prediction
 from .decisions import OVERALL, Confusion, decision_table, outcome
 from .judges import JudgeItem, judge_items
 from .response import ResponseSummary, Verdict, response_table, sample_score
-from .timing import DEFAULT_PATIENCE_S, SampleTiming, TimingSummary, sample_timing, timing_table
+from .timing import DEFAULT_PATIENCE_S, UNTIMED, SampleTiming, TimingSummary, sample_timing, timing_table
 
 FILE_VERDICTS = "predictions file"
 
@@ -156,11 +156,15 @@ def assemble(preds: Sequence[Prediction], outcomes: Sequence[str], verdicts: dic
 
     `no_response` (a reason) leaves R_acc undefined when the true positives could not be judged."""
     samples = []
+    verdicts = verdicts or {}
     for i, (p, o) in enumerate(zip(preds, outcomes)):
-        verdict = (file_verdict(p) or (verdicts or {}).get(i)) if o == "TP" else None
+        verdict = (file_verdict(p) or verdicts.get(i)) if o == "TP" else None
         s_i = None if no_response else sample_score(o, verdict)
-        timing = sample_timing(o, p.first_interjection_s, p.cue_start_s, p.cue_end_s, patience_s,
-                               p.premature_interjections, p.latency_parts)
+        if o == "TN" and not p.premature_interjections:
+            timing = UNTIMED  # the common case, without the call
+        else:
+            timing = sample_timing(o, p.first_interjection_s, p.cue_start_s, p.cue_end_s, patience_s,
+                                   p.premature_interjections, p.latency_parts)
         samples.append(SampleScore(p.id, p.task, p.label, o, s_i, verdict, timing))
     tasks = {e.task for e in errors}  # a task whose every session errored still gets its (empty) column
     decision = decision_table(((s.task, s.outcome) for s in samples), tasks)
