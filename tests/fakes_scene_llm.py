@@ -67,6 +67,7 @@ class FakeSceneLLM(FakeOpenAI):
     async def chat(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.append({"body": body})
+        self.auth.append(request.headers.get("Authorization", ""))
         item = self.script.popleft() if self.script else "ok"
         if item == "reject_format":
             self.reject_format = True

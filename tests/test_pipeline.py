@@ -269,3 +269,22 @@ def test_llm_scenes_build_the_same_kind_of_corpus(tmp_path):
     assert heard(ess_neg) == ess_neg.meta["sound_heard"] != ess_neg.meta["sound_asked"]
     assert ess_pos.cue is not None and ess_pos.monitor_from_s > 0
     assert samples["cfc-pos-0001"].gt_response and not samples["pic-neg-0001"].gt_tool_calls
+
+
+def test_cli_llm_path_writes_the_same_files(tmp_path, monkeypatch):
+    out = tmp_path / "c"
+    monkeypatch.setenv("PROVOICE_SECRET_KEY", "sk-secret-4242")
+    with running(FakeSceneLLM(["invalid"])) as server:
+        code = cli(["build-corpus", "--preset", "demo", "--limit", "3", "--out", str(out), "--no-progress",
+                    "--llm", "fake-model", "--base-url", server.base_url, "--api-key-env", "PROVOICE_SECRET_KEY"])
+    assert len(server.auth) == 3 * 3 + 1 and set(server.auth) == {"Bearer sk-secret-4242"}
+    assert code == 0 and validate_corpus(out) == []
+    samples = load_corpus(out).samples
+    assert [s.id for s in samples] == ["pic-pos-0001", "pic-neg-0001", "ltm-pos-0001"]
+    assert all(s.meta["source"] == "llm" and s.meta["template"] == "llm" for s in samples)
+    assert sorted(p.name for p in (out / "parts").iterdir()) == sorted(
+        f"{s.id}{ext}" for s in samples for ext in (".json", ".scene.json"))
+    settings = json.loads((out / "build.json").read_text())
+    assert settings["scenes"] == "llm" and settings["llm"]["model"] == "fake-model"
+    written = "".join(p.read_text() for p in out.rglob("*.json*"))
+    assert "sk-secret-4242" not in written  # the key reaches the server only
