@@ -24,6 +24,7 @@ from .understanding.mind import EARLY_SCORE, Decision, Mind
 
 PROMPT_MAX_CHARS = 200
 SPEECH_MIN_WORDS = 2
+TALK_MIN_LOGPROB = -1.3  # looser than the rules' bar: far-field talk is often recognised unsurely
 
 
 def whisper_prompt(ctx: SessionContext) -> str | None:
@@ -119,7 +120,8 @@ class OfflineAgent(AgentAdapter):
         if self.mind.watched_sound is None or ev.label == "speech":
             return
         if not ev.final:
-            if ev.score >= EARLY_SCORE and not self._overlaps_speech_heard(ev):
+            # a long sound is taken before it ends only when no speech was found there at all
+            if ev.score >= EARLY_SCORE and not self._overlaps_vad(ev):
                 self._decide_sound(ev)
             return
         self.io.log("offline_sound", label=ev.label, score=round(ev.score, 3), start_s=round(ev.start_s, 3),
@@ -183,7 +185,9 @@ class OfflineAgent(AgentAdapter):
 
 
 def _is_talk(r: Heard) -> bool:
-    return r.confident and len(r.text.split()) >= SPEECH_MIN_WORDS
+    """Words were said there (so the "sound" was speech): a few words Whisper was not lost on."""
+    words = (r.text or r.raw).split()
+    return len(words) >= SPEECH_MIN_WORDS and (r.confident or r.logprob >= TALK_MIN_LOGPROB)
 
 
 def _jsonable(x: Any) -> Any:

@@ -48,6 +48,8 @@ class Heard:
     end_s: float
     detected_s: float  # stream time of the endpoint that closed it
     confident: bool = True
+    raw: str = ""  # everything Whisper wrote, unsure passes included
+    logprob: float = 0.0  # the best mean token log-probability of its passes
     notes: list[str] = field(default_factory=list)
     asr_s: float = 0.0  # wall seconds the recognition took
 
@@ -175,7 +177,9 @@ class Hearing:
         raw = " ".join(u.text for u in utts).strip()
         good = [u for u in utts if is_confident(u.text, u.avg_logprob, u.no_speech_prob)]
         text = clean(" ".join(u.text for u in good))
-        return Heard(text, start_s, end_s, detected_s, confident=bool(text), notes=sound_notes(raw), asr_s=took)
+        logprob = max((u.avg_logprob for u in utts), default=-10.0)
+        return Heard(text, start_s, end_s, detected_s, confident=bool(text), raw=clean(raw), logprob=logprob,
+                     notes=sound_notes(raw), asr_s=took)
 
     async def drain(self) -> None:
         if self._queue is not None:

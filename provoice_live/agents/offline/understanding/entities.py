@@ -357,7 +357,10 @@ def _names_and_places(raw: str) -> list[Mention]:
             continue
         before = text[: m.start()].rstrip()
         sentence_start = not before or before[-1] in ".!?"
-        prev = before.split()[-1].lower().strip(",") if before.split() else ""
+        prior = [w.lower().strip(",") for w in before.split()]
+        while prior and prior[-1] in ("the", "a", "an", "this", "that", "my", "our", "your"):
+            prior.pop()
+        prev = prior[-1] if prior else ""
         kind = "place" if prev in PLACE_PREPOSITIONS else "name"
         if sentence_start and kind == "name" and len(words) == 1 and phrase.split()[0] in _NOT_NAMES | {words[0]}:
             if phrase.split()[0] == words[0] and len(phrase.split()) == 1:
@@ -368,9 +371,32 @@ def _names_and_places(raw: str) -> list[Mention]:
     return out
 
 
+PLACE_NOUNS = ("station", "office", "museum", "hospital", "airport", "mall", "park", "library", "center", "centre",
+               "store", "restaurant", "cafe", "café", "hotel", "clinic", "school", "stadium", "theater", "theatre",
+               "market", "gym", "bank", "street", "avenue", "road", "square", "building", "church", "pharmacy",
+               "beach", "bakery", "shop", "venue", "hall", "campus", "plaza", "pier", "terminal", "studio", "pub",
+               "bar", "diner", "bistro", "garage", "post office", "town hall", "arena", "court", "lane", "club")
+_PLACE_NP = re.compile(r"\b(?:at|in|to|near|from|outside|by) (?:the |that |this |our |my )?"
+                       r"(?P<p>(?:[a-z0-9'&-]+ ){0,3}?(?:" + "|".join(PLACE_NOUNS) + r"))\b")
+
+
+def _common_places(t: Text, found: list[Mention]) -> list[Mention]:
+    """Places said in lower case ("at the main library"), when no capitalised one covers them."""
+    out = []
+    for m in _PLACE_NP.finditer(t.norm):
+        phrase = m.group("p")
+        idx = _token_index(t, m.start("p"))
+        if any(f.kind == "place" and abs(f.index - idx) <= 3 for f in found):
+            continue
+        out.append(Mention("place", phrase, idx, phrase, _neg(t, idx)))
+    return out
+
+
 def extract(text: str | Text, now: dt.datetime | None = None) -> list[Mention]:
     """Every time, day, part of day, amount, quantity, place and name mentioned, in order."""
     t = text if isinstance(text, Text) else analyse(text)
     parts = _parts(t)
-    mentions = _settle_ampm(_times(t), parts) + _days(t, now) + parts + _amounts(t) + _names_and_places(t.raw)
+    named = _names_and_places(t.raw)
+    mentions = (_settle_ampm(_times(t), parts) + _days(t, now) + parts + _amounts(t) + named
+                + _common_places(t, named))
     return sorted(mentions, key=lambda m: m.index)

@@ -35,7 +35,9 @@ PLACE_KEYS = ("location", "address", "place", "venue", "where", "destination", "
 PEOPLE_KEYS = ("attendees", "participants", "with", "people", "guests", "contact", "sender")
 AMOUNT_KEYS = ("amount", "price", "cost", "total", "balance", "budget", "fee", "value", "payment")
 NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
-    {"user", "morning", "afternoon", "evening", "night", "tonight", "tomorrow", "today", "pm", "am", "week",
+    {"minute", "hour", "second", "month", "year", "dollar", "buck", "euro", "pound", "percent", "people", "run",
+     "late", "sorry", "ago", "soon", "later", "tomorrow's", "next", "last", "going", "get", "got", "need", "want",
+     "user", "morning", "afternoon", "evening", "night", "tonight", "tomorrow", "today", "pm", "am", "week",
      "weekend", "time", "day", "schedule", "calendar", "reminder", "note", "message", "event", "hi", "hey",
      "thanks", "ok", "sure", "see", "don't", "forget", "let", "know", "just", "please", "great", "free"})
 CLAUSE_BREAK = re.compile(r"[,.;!?]| - |\b(?:but|then|after|before|until|once|while|because|since|so)\b")
@@ -216,6 +218,12 @@ def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: in
     return out
 
 
+def about(utterance: str | Text, facts: list[Fact]) -> list[Fact]:
+    """The facts an utterance talks about (shared rare words), best first."""
+    t = utterance if isinstance(utterance, Text) else analyse(utterance)
+    return [f for _s, f in _anchored(t, facts, _idf(facts), 0, len(t.words))]
+
+
 def _part_agrees(part: str, fact: Fact) -> bool | None:
     if not (fact.start and fact.has_time):
         return None
@@ -284,8 +292,9 @@ def _check_quantity(m: Mention, f: Fact) -> bool | None:
 def _check_person(m: Mention, f: Fact) -> bool | None:
     if not f.people or f.kind != "event":
         return None
-    said = {w.lower() for w in str(m.value).split()}
-    return any(said & {w.lower().strip(".,") for w in p.split()} for p in f.people)
+    names = [n.strip() for n in re.split(r",| and | & ", str(m.value)) if n.strip()]
+    known = [{w.lower().strip(".,") for w in p.split()} for p in f.people]
+    return all(any({w.lower() for w in n.split()} & k for k in known) for n in names)
 
 
 def _truth_day(f: Fact, now: dt.datetime | None) -> str:
@@ -346,9 +355,10 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> 
     if not facts:
         return None
     t = utterance if isinstance(utterance, Text) else analyse(utterance)
-    mentions = [m for m in extract(t, now) if not m.negated]
+    every = extract(t, now)
+    mentions = [m for m in every if not m.negated]
     mentions = [m for m in mentions if m.kind != "name"] + _said_people(t, mentions)
-    avail = check_availability(t, mentions, facts, now)
+    avail = check_availability(t, every, facts, now)  # "nothing on Friday": the negation is the claim
     if avail:
         return avail
     idf = _idf(facts)
@@ -392,7 +402,7 @@ def _compare(said: list[Mention], candidates: list[Fact], now: dt.datetime | Non
 AVAILABILITY_PATTERNS = (
     r"\b(?:i'm|i am|i'll be|i will be|we're|we are|we'll be|i should be|i'd be|i've been)\s+(?:\w+\s+){0,2}?"
     r"(?:free|available|wide open|not busy|open)\b",
-    r"\b(?:i|we) (?:have|got|have got) (?:nothing|no plans|nothing planned|nothing on)\b",
+    r"\b(?:i|we|i've|we've) (?:have |got |have got )?(?:nothing|no plans|nothing planned|nothing on)\b",
     r"\b(?:i|we) (?:don't|do not) have (?:anything|any plans|plans)\b",
     r"\bnothing (?:on|planned|scheduled|going on)\b",
     r"\b(?:my|our) (?:calendar|schedule|day|morning|afternoon|evening|weekend) (?:is|looks) (?:\w+ )?(?:clear|open|empty|free)\b",

@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from .lexicon import SOUND_NAMES, TOPIC_FIELDS
 from .text import analyse, clean, is_content, lemma, tokens
 
+# "keep an ear out for X": a sound if X names one, else a topic
+LISTEN_FOR = (r"keep an? (?:ear|eye) out for", r"listen (?:out )?for", r"watch (?:out )?for", r"look out for",
+              r"be on the lookout for", r"pay attention to", r"wait for", r"tune in to")
 # verbs that say "someone talks about X"; the topic follows them
-TOPIC_AFTER = (
+TOPIC_AFTER = LISTEN_FOR + (
     r"any mentions? of", r"mentions? of", r"mention(?:s|ed|ing)?(?: anything| something)?(?: about| of| regarding)?",
     r"talk(?:s|ed|ing)? about", r"speak(?:s|ing)? about", r"bring(?:s|ing)? up", r"brought up",
     r"says? anything about", r"say(?:s)? something about", r"discuss(?:es|ing)?", r"ask(?:s|ing)? about",
@@ -30,7 +33,7 @@ TOPIC_AFTER = (
 TOPIC_BEFORE = (r"comes? up", r"is mentioned", r"gets? mentioned", r"is brought up", r"is discussed",
                 r"gets? brought up", r"(?:is|are) talked about")
 # words that end a topic phrase (the rest is the action or filler)
-TOPIC_END = TOPIC_BEFORE + (r",", r"\.", r";", r"\bthen\b", r"\blet me know\b", r"\btell me\b", r"\bremind me\b",
+TOPIC_END = TOPIC_BEFORE + (r"\bif (?:it|that|this|so|anyone|someone)\b", r"\bwhen (?:it|that|this)\b", r",", r"\.", r";", r"\bthen\b", r"\blet me know\b", r"\btell me\b", r"\bremind me\b",
              r"\bhelp me\b", r"\bplease\b", r"\bduring\b", r"\bin (?:my|our|the|this) (?:conversation|chat|call)s?\b",
              r"\bwhile\b", r"\bso (?:that|you|i)\b", r"\band (?:let|tell|remind|help|check|look|add|set|book|find|suggest|send|play|turn)\b",
              r"\bfrom now on\b", r"\bat any point\b", r"\btoday\b$")
@@ -93,15 +96,18 @@ def find_sound(text: str) -> tuple[str, str, int] | None:
     return cls, name, i
 
 
-def _topic_phrase(low: str) -> tuple[str, int, int] | None:
+def _topic_phrase(low: str) -> tuple[str, int, int, bool] | None:
+    """(phrase, start, end, listened_for): the topic and where its clause is; `listened_for` when
+    it was introduced by "keep an ear out for" and the like (then a sound name makes it a sound)."""
     m = _search_any([rf"\b{p}\b" for p in TOPIC_AFTER], low)
     if m:
+        listened = bool(re.fullmatch(rf"(?:{'|'.join(LISTEN_FOR)})", m.group(0)))
         rest = low[m.end():]
         end = _search_any(TOPIC_END, rest)
         phrase = rest[: end.start()] if end else rest
         phrase = re.sub(TOPIC_LEAD, "", phrase.strip())
         if phrase:
-            return phrase.strip(" ,.;"), m.start(), m.end() + (end.start() if end else len(rest))
+            return phrase.strip(" ,.;"), m.start(), m.end() + (end.start() if end else len(rest)), listened
     m = _search_any([rf"\b{p}\b" for p in TOPIC_BEFORE], low)
     if m:
         cond = None
@@ -110,7 +116,7 @@ def _topic_phrase(low: str) -> tuple[str, int, int] | None:
         start = cond.end() if cond else 0
         phrase = re.sub(TOPIC_LEAD, "", low[start: m.start()].strip())
         if phrase:
-            return phrase.strip(" ,.;"), start, m.end()
+            return phrase.strip(" ,.;"), start, m.end(), False
     return None
 
 
@@ -134,17 +140,19 @@ def _lemmas_of(term: str) -> tuple[str, ...]:
 # an action clause must ask for something; pure addressing ("can you listen out for") is not one
 ACTION_VERBS = r"\b(?:remind|tell|let me know|alert|notify|help|check|look|find|add|set|book|suggest|send|text|" \
                r"message|call|play|turn|switch|start|stop|open|close|log|note|write|save|search|show|order|buy|" \
-               r"give|ping|warn|get|make|put|pause|read|record|track|calculate|schedule|create|message)\b"
+               r"give|ping|warn|get|make|put|pause|read|record|track|calculate|schedule|create|message|update|offer|" \
+               r"switch|lower|raise|dim|unlock|lock|water|feed)\b"
 
 
-def _action(low: str, span: tuple[int, int] | None) -> str:
-    """The request's other clause: what to do when the watch fires ("" if it only says to tell)."""
+def _action(text: str, span: tuple[int, int] | None) -> str:
+    """The request's other clause: what to do when the watch fires ("" if it only says to tell).
+    `span` is the condition clause's position (found on the lower-cased text, same length)."""
     if span is None:
         return ""
-    rest = (low[: span[0]] + " | " + low[span[1]:])
+    rest = (text[: span[0]] + " | " + text[span[1]:])
     parts = [p.strip(" ,.;|") for p in re.split(r"[.;?!|]", rest)]
-    parts = [re.sub(r"^(?:then|and|please|so|also)\s+", "", p) for p in parts if p.strip(" ,")]
-    parts = [p for p in parts if re.search(ACTION_VERBS, p)]
+    parts = [re.sub(r"^(?:then|and|please|so|also)\s+", "", p, flags=re.IGNORECASE) for p in parts if p.strip(" ,")]
+    parts = [p for p in parts if re.search(ACTION_VERBS, p.lower())]
     return parts[0].strip(" ,") if parts else ""
 
 
@@ -159,20 +167,24 @@ def parse_instruction(text: str | None) -> Watch | None:
     if sound and (topic is None or not _topic_wins(low, topic, sound)):
         cls, name, index = sound
         span = _sound_clause(low, index)
-        return Watch(kind="sound", text=cleaned, target=name, sound_class=cls, action=_action(low, span))
+        return Watch(kind="sound", text=cleaned, target=name, sound_class=cls, action=_action(cleaned, span))
     if topic is None:
         return None
-    phrase, start, end = topic
+    phrase, start, end, _listened = topic
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", _original_span(cleaned, low, phrase))]
     names = tuple(lemma(w) for w in words if w[0].isupper() and w.lower() not in ("i",) and is_content(w))
     keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(phrase) if is_content(w)))
     return Watch(kind="topic", text=cleaned, target=phrase, categories=topic_categories(phrase),
-                 keywords=keywords, names=names, action=_action(low, (start, end)))
+                 keywords=keywords, names=names, action=_action(cleaned, (start, end)))
 
 
-def _topic_wins(low: str, topic: tuple[str, int, int], sound: tuple[str, str, int]) -> bool:
-    """A sound named inside a talk-about phrase ("if anyone mentions the dog") is a topic."""
-    return sound[1].split()[0] in topic[0] or re.search(SOUND_VERBS, low) is None
+def _topic_wins(low: str, topic: tuple[str, int, int, bool], sound: tuple[str, str, int]) -> bool:
+    """A sound named inside a talk-about phrase ("if anyone mentions the dog") is a topic; named
+    after "listen for" or "keep an ear out for" it is a sound."""
+    phrase, _start, _end, listened = topic
+    if listened:
+        return False
+    return sound[1].split()[0] in phrase or re.search(SOUND_VERBS, low) is None
 
 
 def _sound_clause(low: str, token_index: int) -> tuple[int, int]:
@@ -182,7 +194,8 @@ def _sound_clause(low: str, token_index: int) -> tuple[int, int]:
     for c in re.finditer(CONDITION, low[: pos + 1]):
         cond = c
     start = cond.start() if cond else pos
-    end_m = re.search(r"[,.;?!]|\bthen\b|\blet me know\b|\bremind me\b|\btell me\b|\bplease\b", low[pos:])
+    end_m = re.search(rf"[,.;?!]|\bthen\b|\blet me know\b|\bremind me\b|\btell me\b|\bplease\b|\band (?={ACTION_VERBS})",
+                      low[pos:])
     end = pos + end_m.start() if end_m else len(low)
     return start, end
 
@@ -209,7 +222,8 @@ def is_instruction(text: str) -> bool:
 
 def overlap_with(utterance: str, instruction: str) -> float:
     """Share of the utterance's content words that the instruction also has (echo detection)."""
-    u = [lemma(w) for w in tokens(clean(utterance)) if is_content(w)]
+    words = tokens(clean(utterance))
+    u = [lemma(w) for w in words if is_content(w)] or [lemma(w) for w in words if len(w) > 2]
     if not u:
         return 0.0
     ins = {lemma(w) for w in tokens(clean(instruction))}

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from ...base import ToolSchema
 from .entities import ClockTime, DayRef, Mention, extract, now_from_context
-from .fact_check import facts_from_context
+from .fact_check import about, facts_from_context
 from .lexicon import DONE_MARKERS
 from .text import Text, analyse, clean, is_content, lemma, tokens
 
@@ -37,6 +37,7 @@ FACTUAL = r"\b(?:healthy|calories?|nutrition\w*|protein|how many|how much|how lo
           r"what year|who (?:wrote|was|is|invented|directed|sang)|when (?:did|was)|is it true|true that|" \
           r"what's the (?:name|capital|difference)|good for you|safe to|vitamins?|ingredients?|made of|" \
           r"origin|history of|meaning of|stand for|population|distance)\b"
+FORGET = r"\b(?:forget|forgot|forgetting|remember|slip my mind|slips my mind|lose track|lost track)\b"
 PAST = r"\b(?:yesterday|last (?:week|night|month|year|time|weekend)|ago|earlier today|went|used to|" \
        r"already|previously|back then)\b"
 FUTURE = r"\b(?:tomorrow|tonight|next|later|will|'ll|going to|gonna|this (?:weekend|week|evening|afternoon|" \
@@ -56,6 +57,12 @@ class Heard:
     ctx: dict | None
     now: dt.datetime | None
     match: re.Match | None = None
+    action: str = ""  # a watch's action in the user's words, when serving one
+
+    def from_action(self, pattern: str, default: str = "") -> str:
+        """A group of `pattern` (named `x`) in the action text, cleaned; `default` if absent."""
+        m = re.search(pattern, clean(self.action), flags=re.IGNORECASE)
+        return m.group("x").strip(" .,!?") if m and m.group("x") else default
 
     @property
     def raw(self) -> str:
@@ -74,14 +81,14 @@ class Heard:
 
     def place(self) -> str:
         places = [m.value for m in self.mentions if m.kind == "place"]
-        if places:
-            return str(places[0])
-        m = re.search(r"\b(?:to|at|get to|find|is) (?:the |that |this )?(?P<p>(?:[a-z0-9']+ ){0,3}"
-                      r"(?:station|office|museum|hospital|airport|mall|park|library|center|centre|store|"
-                      r"restaurant|cafe|hotel|clinic|school|stadium|theater|theatre|market|gym|bank|street|"
-                      r"avenue|road|square|building|church|pharmacy|beach|bakery|shop|venue|hall|campus|"
-                      r"plaza|pier|terminal|place))\b", self.text.norm)
-        return m.group("p").strip() if m else ""
+        return str(places[0]) if places else ""
+
+    def context_place(self) -> str:
+        """Where the thing talked about happens, from the digital context (an event's location)."""
+        for f in about(self.text, facts_from_context(self.ctx)):
+            if f.location:
+                return f.location
+        return ""
 
     def person(self) -> str:
         names = [m.value for m in self.mentions if m.kind == "name"]
@@ -150,6 +157,11 @@ def _expression(h: Heard) -> str:
     if m:
         base = m.group(2) or next((n for n in numbers if n != m.group(1)), "")
         return f"{m.group(1)} percent of {base}".strip()
+    people = re.search(r"\b(?:the |all )?(\d+) of us\b|\b(\d+) (?:ways|people|persons)\b", norm)
+    if people and len(numbers) >= 2:
+        count = people.group(1) or people.group(2)
+        amount = next((n for n in numbers if n != count), numbers[0])
+        return f"{amount} / {count}"
     if len(numbers) >= 2 and re.search(r"\b(?:split|divide|divided|between|among|each|per person|ways)\b", norm):
         return f"{numbers[0]} / {numbers[1]}"
     ops = re.findall(r"\b(plus|minus|times|divided by)\b", norm)
@@ -193,10 +205,24 @@ def _args_calendar(h: Heard) -> dict[str, Any] | None:
 
 
 def _args_reminder(h: Heard) -> dict[str, Any] | None:
+    """A reminder needs a when ("tomorrow at 5") or a fear of forgetting ("don't let me forget")."""
     what = re.sub(r"^(?:remember|not forget|to remember) to ", "", h.what())
     if not what or len(what.split()) < 2:
         return None
+    if not (any(m.kind in ("day", "time", "part") for m in h.mentions) or re.search(FORGET, h.text.norm)):
+        return None
     return {"action": "set", "content": what, "time": h.when() or "later today", "title": what}
+
+
+def _args_timer(h: Heard) -> dict[str, Any] | None:
+    m = re.search(r"\b(\d+) (?:more )?(minutes?|mins?|hours?|seconds?)\b", h.text.norm)
+    if not m:
+        return None
+    unit = {"min": "minutes", "mins": "minutes"}.get(m.group(2), m.group(2))
+    thing = re.search(r"\b(?:the|my|our) (oven|bread|cake|pasta|rice|eggs?|laundry|washing|dryer|tea|roast|pizza|cookies|batch)\b",
+                      h.text.norm)
+    what = f"check the {thing.group(1)}" if thing else "time is up"
+    return {"action": "set", "time": f"{m.group(1)} {unit}", "content": what, "title": what}
 
 
 # generic slot -> schema property names it may fill (first that the tool has wins)
@@ -233,8 +259,8 @@ def _b(**fixed: Any) -> ArgBuilder:
 
 
 INTENT_RULES: tuple[IntentRule, ...] = (
-    IntentRule("weather", (r"\b(?:weather|forecast|rain(?:ing|y)?|snow(?:ing)?|umbrella|storm|temperature|sunny|"
-                           r"how (?:hot|cold|warm)|degrees|chilly)\b",),
+    IntentRule("weather", (r"\b(?:weather|forecast|rain(?:ing|y)?|snow(?:ing)?|storm|temperature|sunny|"
+                           r"how (?:hot|cold|warm)|degrees|chilly)\b", r"\b(?:bring|take|need|pack) (?:an|my|the) umbrella\b"),
                ("realtime_weather",), "Shall I check the weather forecast for {city}?",
                _b(city=Heard.city), requires=(UNSURE,), tool_words=("weather", "forecast")),
     IntentRule("air_quality", (r"\b(?:air quality|pollution|smog|aqi|haze|hazy|pm ?2\.5|the air)\b",),
@@ -258,7 +284,9 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(service_type="restaurant", details=lambda h: " ".join(
                    x for x in (h.what("table"), h.when()) if x) or "table"),
                tool_words=("restaurant", "table"), future=True),
-    IntentRule("flight", (r"\b(?:flights?|fly (?:to|out|back|home)|plane tickets?|airfare)\b",),
+    IntentRule("flight", (r"\b(?:flights?|fly (?:to|out|back|home)|plane tickets?|airfare)\b",
+                          r"\b(?:sort out|figure out|book|arrange|organi[sz]e|plan|look into) (?:getting|travel(?:ling)?|"
+                          r"my trip|a trip|the trip|how to get) (?:to|over to|down to|up to)\b"),
                ("travel_search",), "Shall I search for flights ({details})?",
                _b(type="flight", details=lambda h: " ".join(x for x in ("flights", ("to " + h.place()) if h.place() else "", h.when()) if x)),
                requires=(NEED + "|" + UNSURE,), tool_words=("flight",), future=True),
@@ -273,9 +301,13 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                ("recipe_search",), "Shall I look up a recipe for {query}?",
                _b(what=lambda h: h.what() or "dinner ideas"), tool_words=("recipe",)),
     IntentRule("calculate", (r"\b(?:split|divided by|times|plus|minus|percent of|% of|tip|per person|add up|"
-                             r"calculate|how much (?:is|would|will|does) (?:that|it|each))\b",),
+                             r"calculate|how much (?:is|would|will|does) (?:that|it|each)|each)\b",
+                             r"\b(?:bad|terrible|awful|hopeless|rubbish|useless|not great|never good) (?:at|with) "
+                             r"(?:math|maths|numbers|arithmetic|sums)\b"),
                ("calculate",), "Shall I calculate {expression} for you?", _b(what=_expression),
-               requires=(r"\d", UNSURE + r"|\b(?:let me|figure|work out)\b"), tool_words=("calculat", "math")),
+               requires=(r"\d.*\d|\d+ ?(?:%|percent)",
+                         UNSURE + r"|\b(?:let me|figure|work out|bad at|terrible at|hopeless at|rubbish at|each|split)\b"),
+               tool_words=("calculat", "math")),
     IntentRule("finance", (r"\b(?:stock|stocks|shares|share price|exchange rate|ticker|nasdaq|dow jones)\b",
                            r"\b(?:dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (?:dollars?|euros?|yen|pounds|yuan)\b"),
                ("financial_query", "QueryStock"), "Shall I look up {target}?",
@@ -284,16 +316,21 @@ INTENT_RULES: tuple[IntentRule, ...] = (
     IntentRule("directions", (r"\bhow (?:do|can|would|should) (?:i|we) get (?:to|there)\b", r"\bdirections\b",
                               r"\bwhere (?:exactly )?is (?:the|that)\b", r"\bnever been (?:to|there)\b",
                               r"\bnot sure (?:where|how to get)\b", r"\bfind (?:the|my|our) way\b",
-                              r"\bwhich way\b", r"\bget lost\b", r"\bhow far is\b"),
+                              r"\bwhich way\b", r"\bget lost\b", r"\bhow far is\b",
+                              r"\b(?:no idea|no clue|not sure|don't know|dunno|can't remember) (?:how to get|how i get|"
+                              r"how we get|where (?:it|that|the \w+) is|the way)\b",
+                              r"\bsomewhere on the other side of\b"),
                ("find_directions",), "Shall I get directions to {to}?",
-               _b(to=lambda h: h.place()), tool_words=("direction", "navigat", "route")),
-    IntentRule("shopping", (r"\b(?:need|have) to (?:buy|get|order|pick up|grab) (?:some |a |new |more |another )?(?P<what>[a-z0-9' ]+)",
-                            r"\b(?:we're|i'm|we are|i am|we're almost|i'm almost) (?:out of|running (?:low|out) (?:on|of)) (?P<what>[a-z0-9' ]+)",
+               _b(to=lambda h: h.place() or h.context_place()), tool_words=("direction", "navigat", "route")),
+    IntentRule("shopping", (r"\b(?:need|have) to (?:buy|order|pick up) (?:some |a |new |more |another )?(?P<what>[a-z0-9' ]+)",
+                            r"\b(?:we're|i'm|we are|i am) (?:\w+ )?(?:out of|running (?:low|out) (?:on|of)) (?P<what>[a-z0-9' ]+)",
                             r"\bran out of (?P<what>[a-z0-9' ]+)", r"\bneed (?:a )?new (?P<what>[a-z0-9' ]+)",
-                            r"\b(?:broke|lost|ruined) my (?P<what>[a-z0-9' ]+)"),
+                            r"\b(?:broke|lost|ruined) my (?P<what>[a-z0-9' ]+)",
+                            r"\bmy (?P<what>[a-z' ]{3,30}?) (?:just |has |is |finally )?(?:broke|broken|died|stopped working|snapped|"
+                            r"cracked|ripped|tore|fell apart|gave out|wore out)\b"),
                ("shop", "note_taking"), "Shall I look for {content} to buy?", _b(what=lambda h: h.what()),
                tool_words=("purchase", "shop", "buy")),
-    IntentRule("media", (r"\b(?:put on|play|listen to|in the mood for|could (?:really )?(?:use|do with)|feel like listening to|hear) (?:some |a |the )?(?P<what>(?:[a-z]+ )?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news))\b",
+    IntentRule("media", (r"\b(?:put on|play|listen to|in the mood for|could (?:really )?(?:use|do with)|feel like listening to|hear) (?:some |a |the )?(?P<what>(?:[a-z]+ ){0,3}?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news))\b",
                          r"\bwatch (?:a|the|some) (?P<what>movie|film|show|episode|documentary)\b"),
                ("play_media",), "Shall I play {content}?", _b(what=lambda h: h.what()),
                tool_words=("play", "music", "media")),
@@ -325,6 +362,13 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                             r"\b(?:we|i) (?:should|could) (?P<what>(?:meet|get together|catch up|grab (?:lunch|dinner|coffee|drinks)))\b"),
                ("calendar_event",), "Shall I add '{title}' to your calendar for {time}?", _args_calendar,
                tool_words=("calendar", "event", "schedule"), future=True),
+    IntentRule("timer", (r"\b(?:lose track of time|lost track of time|(?:set|start) a timer|keep track of the time|"
+                         r"keep an eye on the (?:time|clock))\b",
+                         r"\b(?:needs?|takes?|another|for|in) (?P<dur>\d+ (?:more )?(?:minutes?|mins?|hours?|seconds?))\b"),
+               ("temporal_attention",), "Shall I set a timer for {time}?",
+               lambda h: _args_timer(h), requires=(FORGET + r"|\btimer\b|\b(?:oven|bread|cake|pasta|rice|eggs?|laundry|"
+                                                   r"washing|dryer|tea|roast|pizza|cookies|batch)\b",),
+               tool_words=("remind", "timer", "attention", "alarm")),
     IntentRule("reminder", (r"\b(?:i need to|i have to|i've got to|i gotta|gotta|i must|don't let me forget to|i can't forget to|"
                             r"i shouldn't forget to|i should remember to|remember to|i keep forgetting to|i always forget to|"
                             r"i'd better|i better|i mustn't forget to|i can't forget) (?P<what>.+)",),
@@ -336,7 +380,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                tool_words=("note", "list")),
     IntentRule("search", (r"\b(?:i wonder|wondering|i'm not sure|not sure (?:if|whether|what|how)|i don't know (?:if|whether|what|how|who|when)|"
                           r"i can't remember|can't recall|is it true|any idea)\b",
-                          r"\b(?:are|is) (?:they|those|these|it|that|\w+) (?:really )?(?:healthy|good for you|safe)\b",
+                          r"\b(?:are|is) (?:they|those|these|it|that|\w+) (?:really |actually |even |even really )?(?:healthy|good for you|safe)\b",
                           r"\bright\s*\?\s*$"),
                ("search",), "Shall I look up {query} of {query_item} for you?",
                _b(source="world", item=lambda h: _search_item(h), query=lambda h: _search_query(h)),
@@ -394,7 +438,7 @@ def _search_item(h: Heard) -> str:
     names = [str(m.value) for m in h.mentions if m.kind == "name"]
     if names:
         return names[-1]
-    m = re.search(r"\b(?:are|is) (?:those |these |the )?(?P<x>[a-z ]{3,40}?) (?:really )?(?:healthy|good for you|safe)\b", h.text.norm)
+    m = re.search(r"\b(?:are|is) (?:those |these |the )?(?P<x>[a-z ]{3,40}?) (?:really |actually |even )?(?:healthy|good for you|safe)\b", h.text.norm)
     if m:
         return m.group("x").strip()
     words = [w for w in h.text.words if is_content(w)]
@@ -527,6 +571,7 @@ def serve(action: str, said: str | Text, ctx: dict | None, tools: list[ToolSchem
         return None
     act = analyse(action)
     h = heard(said, ctx)
+    h.action = action
     for rule in ACTION_RULES:
         if re.search(rule.cues[0], act.norm):
             tool = find_tool(rule, tools)
@@ -541,6 +586,15 @@ def serve(action: str, said: str | Text, ctx: dict | None, tools: list[ToolSchem
     return None
 
 
+def _action_time(h: Heard) -> str:
+    return spoken_when([m for m in extract(h.action, h.now) if not m.negated]) or _duration_in(h.action) or "now"
+
+
+def _duration_in(text: str) -> str:
+    m = re.search(r"\b(?:in|after|for) (\d+|a few|ten|five|twenty|thirty|fifteen) (minutes?|hours?)\b", analyse(text).norm)
+    return f"in {m.group(1)} {m.group(2)}" if m else ""
+
+
 def _said_topic(h: Heard) -> str:
     words = [w for w in h.text.raw.split()][:12]
     return " ".join(words)
@@ -553,23 +607,38 @@ ACTION_RULES: tuple[IntentRule, ...] = (
     IntentRule("air_quality", (r"\b(?:air quality|aqi|pollution)\b",), ("realtime_aqi",), "Shall I check the air quality in {city}?",
                _b(city=Heard.city), tool_words=("air quality",)),
     IntentRule("directions", (r"\b(?:directions?|navigat\w*|route|how to get)\b",), ("find_directions",),
-               "Shall I get directions to {to}?", _b(to=lambda h: h.place()), tool_words=("direction",)),
+               "Shall I get directions to {to}?", _b(to=lambda h: h.place() or h.context_place()), tool_words=("direction",)),
+    IntentRule("environment", (r"\b(?:turn|switch|put) (?:on|off|up|down)\b|\b(?:lights?|fan|heating|thermostat|oven|stove)\b",),
+               ("control_environment",), "Shall I set the {target} to {value}?",
+               _b(target=lambda h: h.from_action(r"\b(?:turn|switch|put) (?:on|off|up|down) (?:the |my )?(?P<x>[a-z ]+)", "lights"),
+                  value=lambda h: h.from_action(r"\b(?:turn|switch|put) (?P<x>on|off|up|down)\b", "on")),
+               tool_words=("device", "environment")),
+    IntentRule("message", (r"\b(?:text|message|tell \w+|send|let \w+ know)\b",), ("communication",),
+               "Shall I message {target}: '{content}'?",
+               _b(action="message",
+                  who=lambda h: h.from_action(r"\b(?:text|message|tell|send|let) (?P<x>[A-Za-z]+)", "") or h.person() or "contact",
+                  what=lambda h: h.from_action(r"\b(?:text|message|tell|let) [A-Za-z]+ (?:know )?(?:that )?(?P<x>.+)", "")
+                  or _said_topic(h)[:80]),
+               tool_words=("message",)),
+    IntentRule("reminder", (r"\b(?:remind|reminder|alarm)\b",), ("temporal_attention",), "Shall I set a reminder to {content} ({time})?",
+               _b(action="set", time=_action_time,
+                  what=lambda h: re.sub(r"\s*\b(?:in|after) (?:\d+|a few|ten|five|twenty|thirty|fifteen) (?:minutes?|hours?)$", "",
+                                        h.from_action(r"\b(?:remind me (?:to|that|about)|reminder (?:to|for|that|about)) (?P<x>.+)", "")
+                                        or _said_topic(h)[:60])),
+               tool_words=("remind",)),
     IntentRule("calendar", (r"\b(?:calendar|schedule|add (?:it|that|this) to)\b",), ("calendar_event",),
                "Shall I add '{title}' to your calendar?", _b(action="create", title=lambda h: _said_topic(h)[:60], time=lambda h: h.when() or "to be confirmed"),
                tool_words=("calendar",)),
-    IntentRule("reminder", (r"\b(?:remind|reminder|alarm)\b",), ("temporal_attention",), "Shall I set a reminder{at_time}?",
-               _b(action="set", time=lambda h: h.when() or "now", what=lambda h: _said_topic(h)[:60]), tool_words=("remind",)),
     IntentRule("restaurant", (r"\b(?:book|reserve|reservation|table)\b",), ("book_service",), "Shall I make a booking ({details})?",
                _b(service_type="restaurant", details=lambda h: _said_topic(h)[:80]), tool_words=("book",)),
     IntentRule("recipe", (r"\b(?:recipe|meal|cook)\w*",), ("recipe_search",), "Shall I look up a recipe for {query}?",
-               _b(what=lambda h: "healthy meal prep"), tool_words=("recipe",)),
+               _b(what=lambda h: h.from_action(r"\b(?:recipe for|suggest (?:a|an|some)) (?P<x>.+)", "healthy meal")),
+               tool_words=("recipe",)),
     IntentRule("note", (r"\b(?:note|log|write|jot|list)\b",), ("note_taking",), "Shall I note that down?",
-               _b(what=lambda h: _said_topic(h)[:100]), tool_words=("note",)),
-    IntentRule("message", (r"\b(?:text|message|tell \w+|send)\b",), ("communication",), "Shall I send a message about it?",
-               _b(action="message", who=lambda h: h.person() or "contact", what=lambda h: _said_topic(h)[:80]),
-               tool_words=("message",)),
-    IntentRule("media", (r"\b(?:play|music|song)\b",), ("play_media",), "Shall I play {content}?",
-               _b(what=lambda h: h.what("music") or "music"), tool_words=("play",)),
+               _b(what=lambda h: _said_topic(h)[:100], title=lambda h: h.from_action(r"\bfor (?:the |my )?(?P<x>[a-z ]+)$", "Note")),
+               tool_words=("note",)),
+    IntentRule("media", (r"\b(?:play|music|song|playlist)\b",), ("play_media",), "Shall I play {content}?",
+               _b(what=lambda h: h.from_action(r"\bplay (?:the |some |my |a )?(?P<x>.+)", "music")), tool_words=("play",)),
     IntentRule("finance", (r"\b(?:stock|price|exchange rate|currency)\b",), ("financial_query", "QueryStock"),
                "Shall I look up {target}?", _b(what=lambda h: _finance_target(h)), tool_words=("stock",)),
     IntentRule("search", (r"\b(?:search|look (?:it |that )?up|find out|check)\b",), ("search",), "Shall I look that up?",

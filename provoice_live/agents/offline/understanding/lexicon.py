@@ -35,7 +35,6 @@ particular certain start begin happen during while later soon today tomorrow ton
 
 NEGATORS = frozenset("""
 not no never nothing none nobody neither nor without cannot cant dont doesnt didnt wont isnt arent wasnt
-hardly barely
 """.split())
 
 IRREGULAR_LEMMAS = {
@@ -97,7 +96,7 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                    "fog", "foggy", "blizzard", "hail", "frost", "heatwave", "monsoon", "celsius", "fahrenheit",
                    "umbrella", "sunshine", "showers"),
         "weak": ("hot", "cold", "warm", "chilly", "freezing", "wind", "sun", "cloud", "sky", "wet", "dry",
-                 "clear", "mild", "outside", "weekend"),
+                 "clear", "mild", "outside", "weekend", "pour", "jacket", "coat", "shorts"),
     },
     "air_quality": {
         "strong": ("air quality", "pollution", "smog", "aqi", "pm2.5", "haze", "hazy", "smoke from",
@@ -117,7 +116,7 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "weak": ("room", "night", "stay", "book", "reserve", "nights"),
     },
     "health": {
-        "strong": ("doctor", "dentist", "clinic", "hospital", "sick", "ill", "fever", "flu", "cough", "headache",
+        "strong": ("get well", "feeling unwell", "under the weather", "came down with", "caught a cold", "in bed with", "doctor", "dentist", "clinic", "hospital", "sick", "ill", "fever", "flu", "cough", "headache",
                    "migraine", "injury", "injured", "medicine", "medication", "prescription", "pharmacy",
                    "symptom", "symptoms", "surgery", "checkup", "check-up", "nurse", "physical therapy",
                    "blood pressure", "diabetes", "allergic reaction", "infection", "covid", "vaccine",
@@ -134,7 +133,7 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                  "muscle", "sweat", "trainer", "bike", "walk", "steps", "weight", "class"),
     },
     "finance": {
-        "strong": ("money", "price", "prices", "cost", "costs", "expensive", "budget", "bank", "loan",
+        "strong": ("borrow", "lend", "owe", "pay back", "paid back", "pay you back", "loan", "iou", "money", "price", "prices", "cost", "costs", "expensive", "budget", "bank", "loan",
                    "mortgage", "bill", "bills", "invoice", "payment", "salary", "savings", "invest",
                    "investment", "stock", "stocks", "shares", "stock market", "crypto", "bitcoin",
                    "exchange rate", "currency", "tax", "taxes", "debt", "credit card", "refund", "dividend",
@@ -150,21 +149,21 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                  "new", "bought"),
     },
     "work": {
-        "strong": ("meeting", "deadline", "project", "boss", "manager", "client", "presentation", "office",
+        "strong": ("due date", "launch date", "milestone", "timeline", "release date", "meeting", "deadline", "project", "boss", "manager", "client", "presentation", "office",
                    "colleague", "coworker", "co-worker", "interview", "promotion", "conference call",
                    "performance review", "quarterly report", "team lead", "overtime", "shift", "job",
                    "career", "hiring", "resume", "layoff", "laid off", "raise"),
         "weak": ("work", "report", "team", "email", "schedule", "task", "company", "contract", "proposal",
-                 "hr", "department"),
+                 "hr", "department", "due", "launch", "release", "website", "deliver", "ship", "draft"),
     },
     "schedule_change": {
-        "strong": ("reschedule", "rescheduled", "postpone", "postponed", "cancel", "cancelled", "canceled",
+        "strong": ("now due", "not this week", "moved up", "pushed", "reschedule", "rescheduled", "postpone", "postponed", "cancel", "cancelled", "canceled",
                    "moved to", "push back", "pushed back", "pushed to", "delayed", "delay", "change of plans",
                    "called off", "bumped to", "moved up", "earlier than", "later than planned"),
         "weak": ("change", "instead", "time", "schedule", "plans", "move", "new time"),
     },
     "transport": {
-        "strong": ("bus", "train", "subway", "metro", "taxi", "cab", "uber", "lyft", "traffic", "commute",
+        "strong": ("lift", "give me a ride", "give you a ride", "drive me", "drive you", "pick me up", "pick you up", "drop me off", "drop you off", "ride to", "bus", "train", "subway", "metro", "taxi", "cab", "uber", "lyft", "traffic", "commute",
                    "parking", "station", "tram", "ferry", "road closure", "detour", "rush hour", "bus stop",
                    "carpool", "ride share", "rideshare", "shuttle"),
         "weak": ("drive", "car", "ride", "route", "road", "highway", "late", "stop", "line", "transit"),
@@ -209,7 +208,7 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "weak": ("study", "test", "learn", "student", "book", "paper", "due", "campus", "degree"),
     },
     "pets": {
-        "strong": ("dog", "cat", "puppy", "kitten", "vet", "veterinarian", "pet", "pets", "walk the dog",
+        "strong": ("pet sitter", "pet sitting", "dog sitter", "cat sitter", "look after", "take care of", "dog walker", "feed the cat", "dog", "cat", "puppy", "kitten", "vet", "veterinarian", "pet", "pets", "walk the dog",
                    "dog food", "cat food", "litter box", "leash", "kennel", "groomer", "hamster", "parrot",
                    "rabbit", "fish tank", "adopt a dog"),
         "weak": ("walk", "feed", "fur", "bark", "animal", "shelter", "adopt"),
@@ -222,7 +221,7 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "weak": ("invite", "guests", "balloons", "candles", "toast", "cheers", "surprise", "decorations"),
     },
     "housing": {
-        "strong": ("apartment", "house", "rent", "lease", "landlord", "moving", "move out", "move in",
+        "strong": ("bedroom", "studio apartment", "a month", "per month", "for rent", "to rent", "room available", "spare room", "apartment", "house", "rent", "lease", "landlord", "moving", "move out", "move in",
                    "mortgage", "plumber", "leak", "renovation", "furniture", "roommate", "flat", "real estate",
                    "realtor", "viewing", "electrician", "repairman", "tenant", "deposit"),
         "weak": ("home", "room", "kitchen", "bathroom", "repair", "fix", "neighbor", "building", "floor"),
@@ -267,6 +266,13 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                    "theatre", "comedy show", "musical", "opera", "ballet", "fair", "show tonight", "sold out",
                    "amusement park", "zoo"),
         "weak": ("show", "event", "perform", "stage", "line up", "seats", "weekend"),
+    },
+    "outdoors": {
+        "strong": ("outdoor", "outdoors", "hike", "hiking", "camping", "camp", "picnic", "kayak", "kayaking",
+                   "climbing", "bike ride", "cycling", "trail", "fishing", "barbecue", "bbq", "beach day",
+                   "canoe", "surfing", "sailing", "ski", "skiing", "rowing", "walk in the park", "coast path",
+                   "mountain", "lake"),
+        "weak": ("park", "beach", "outside", "walk", "sun", "coast", "forest", "river", "fresh air", "weekend"),
     },
     "safety": {
         "strong": ("closed", "closure", "danger", "dangerous", "warning", "risk", "accident", "emergency",
@@ -319,7 +325,8 @@ SOUND_NAMES: dict[str, tuple[str, ...]] = {
               "dishwasher beep", "washer beep", "dryer beep"),
     "dog_bark": ("dog bark", "dog barking", "barking", "bark", "dog", "puppy", "woof"),
     "siren": ("siren", "ambulance", "police car", "fire truck", "fire engine", "emergency vehicle"),
-    "crying_baby": ("crying_baby", "baby cry", "baby crying", "baby", "infant"),
+    "crying_baby": ("crying_baby", "baby cry", "baby crying", "baby", "infant", "little one", "baby monitor",
+                    "newborn", "toddler cry"),
     "thunderstorm": ("thunderstorm", "thunder", "storm"),
     "rain": ("rain", "raining", "rainfall"),
     "glass_breaking": ("glass_breaking", "glass break", "breaking glass", "shatter", "smash"),
@@ -332,7 +339,7 @@ SOUND_NAMES: dict[str, tuple[str, ...]] = {
     "toilet_flush": ("toilet_flush", "toilet flush", "flush"),
     "washing_machine": ("washing_machine", "washing machine", "washer", "laundry", "dryer", "spin cycle"),
     "vacuum_cleaner": ("vacuum_cleaner", "vacuum"),
-    "church_bells": ("church_bells", "church bell", "bells toll"),
+    "church_bells": ("church_bells", "church bell", "bells toll", "bells", "bell tower", "chimes"),
     "coughing": ("coughing", "cough"),
     "sneezing": ("sneezing", "sneeze"),
     "clapping": ("clapping", "applause"),
@@ -343,7 +350,8 @@ SOUND_NAMES: dict[str, tuple[str, ...]] = {
     "engine": ("engine", "car start", "motor"),
     "chainsaw": ("chainsaw",),
     "door_wood_creaks": ("door_wood_creaks", "door creak", "creak"),
-    "water_running": ("pouring_water", "water_drops", "running water", "dripping", "tap running", "sink overflow"),
+    "water_running": ("pouring_water", "water_drops", "running water", "water running", "dripping", "tap running",
+                      "sink overflow", "faucet", "the tap", "water"),
     "cow": ("cow", "moo"),
     "crickets": ("crickets",),
     "chirping_birds": ("chirping_birds", "birds chirping", "birdsong"),

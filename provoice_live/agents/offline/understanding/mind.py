@@ -77,21 +77,27 @@ class Mind:
     # ---- speech -----------------------------------------------------------------------------------
 
     def hear(self, text: str) -> Decision | None:
-        """One utterance, as recognised; a Decision if the agent should speak now."""
+        """One utterance, as recognised; a Decision if the agent should speak now.
+
+        The utterance is taken sentence by sentence (the VAD often joins two turns): the sentences
+        that are the request being spoken are set aside, the others are talk. The rules see one
+        talk sentence at a time, then the whole talk of the utterance (a clause may span two)."""
         text = clean(text)
         if not text:
             return None
         self.transcript.append(text)
-        if self._is_request(text):
+        talk = [s for s in split_sentences(text) if not self._is_request(s)]
+        if not talk:
             return None
         if self.state == "setup":
             self.state = "watching"
-        decision = None
-        for rule in RULES_BY_STATE[self.state]:
-            decision = getattr(self, f"_rule_{rule}")(text)
-            if decision:
-                break
-        return self._once(decision)
+        pieces = talk + ([" ".join(talk)] if len(talk) > 1 else [])
+        for piece in pieces:
+            for rule in RULES_BY_STATE[self.state]:
+                decision = self._once(getattr(self, f"_rule_{rule}")(piece))
+                if decision:
+                    return decision
+        return None
 
     def _is_request(self, text: str) -> bool:
         """Is this (part of) the user's standing request being spoken? Arms a heard request."""
@@ -160,13 +166,14 @@ class Mind:
             return None
         self.state = "done"
         name = SOUND_LABELS.get(target, f"the {self.watch.target}")  # type: ignore[union-attr]
-        offer = intent.serve(self.watch.action, self.watch.action, self.ctx, self.tools)  # type: ignore[union-attr]
-        head = f"I just heard {name}."
-        reminder = _reminder(self.watch.action)  # type: ignore[union-attr]
-        if reminder:
-            head = f"{head} {reminder}"
-        return self._once(self._decision("sound", head, offer if not reminder else None,
-                                         key=f"sound:{target}", evidence={"label": label, "score": score}))
+        action = self.watch.action  # type: ignore[union-attr]
+        reminder = _reminder(action)
+        offer = None if reminder else intent.serve(action, action, self.ctx, self.tools)
+        head = f"I just heard {name}." + (f" {reminder}" if reminder else "")
+        if not reminder and offer is None and action:
+            head += f" You asked me to {_second_person(action)}."
+        return self._once(self._decision("sound", head, offer, key=f"sound:{target}",
+                                         evidence={"label": label, "score": score}))
 
     # ---- helpers ----------------------------------------------------------------------------------
 
@@ -183,13 +190,25 @@ class Mind:
         return decision
 
 
+def split_sentences(text: str) -> list[str]:
+    """Sentences as Whisper punctuates them (a request's clause "If it comes up, ..." stays whole)."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Za-z0-9])", text.strip())
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _second_person(text: str) -> str:
+    return re.sub(r"\b(my|me|i|i'm)\b", lambda w: {"my": "your", "me": "you", "i": "you", "i'm": "you're"}[w.group(1)],
+                  text.strip(" .,"))
+
+
 def _reminder(action: str) -> str:
-    """"remind me to close the windows" -> "Don't forget to close the windows." ("" if not a reminder)."""
-    m = re.search(r"\b(?:remind me|tell me|make sure i|don't let me forget) (?:to )?(?P<what>.+)", action or "")
-    if not m:
+    """"remind me to close the windows" -> "Don't forget to close the windows." ("" if not a plain
+    reminder: "set a reminder ... in ten minutes" is a tool call)."""
+    m = re.search(r"\b(?:remind me|tell me|make sure i|don't let me forget) (?:to |that |it's )?(?P<what>.+)", action or "")
+    if not m or re.search(r"\b(?:in|after) \w+ (?:minutes?|hours?)\b", m.group("what")):
         return ""
-    what = re.sub(r"\b(my|me|i)\b", lambda w: {"my": "your", "me": "you", "i": "you"}[w.group(1)], m.group("what"))
-    return f"Don't forget to {what.strip(' .')}."
+    what = _second_person(m.group("what"))
+    return f"Reminder: {what}." if m.group(0).startswith("tell me") else f"Don't forget to {what}."
 
 
 __all__ = ["Mind", "Decision", "RULES_BY_STATE", "SOUND_NAMES"]

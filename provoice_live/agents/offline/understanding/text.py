@@ -177,17 +177,31 @@ def lemma(word: str) -> str:
     for suffix, repl, min_stem in _SUFFIX_RULES:
         if w.endswith(suffix) and len(w) - len(suffix) >= min_stem:
             stem = w[: len(w) - len(suffix)] + repl
-            if suffix in ("ing", "ed") and len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
-                stem = stem[:-1]  # "shopping" -> "shop", but "calling" -> "call"
+            if suffix in ("ing", "ed"):
+                if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+                    stem = stem[:-1]  # "shopping" -> "shop", but "calling" -> "call"
+                elif _short_cvc(stem):
+                    stem += "e"  # "moving" -> "move", "dining" -> "dine", "baking" -> "bake"
             return stem
     return w
+
+
+_VOWELS = set("aeiou")
+
+
+def _short_cvc(stem: str) -> bool:
+    """One syllable ending consonant-vowel-consonant (not w, x, y): the stem lost an "e"."""
+    if len(stem) < 3 or stem[-1] in "wxy" or stem[-1] in _VOWELS or stem[-2] not in _VOWELS or stem[-3] in _VOWELS:
+        return False
+    syllables = sum(1 for a, b in zip(stem, stem[1:]) if a in _VOWELS and b not in _VOWELS)
+    return syllables == 1
 
 
 # (suffix, replacement, minimal stem length), first match wins
 _SUFFIX_RULES: tuple[tuple[str, str, int], ...] = (
     ("ies", "y", 2), ("ied", "y", 2), ("ings", "", 3), ("ing", "", 3), ("ness", "", 3), ("ations", "ate", 3),
     ("ation", "ate", 3), ("sses", "ss", 1), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
-    ("ed", "", 3), ("es", "e", 3), ("s", "", 3),
+    ("ed", "", 3), ("es", "e", 3), ("ss", "ss", 1), ("us", "us", 1), ("is", "is", 1), ("s", "", 3),
 )
 
 

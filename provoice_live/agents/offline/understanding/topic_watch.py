@@ -67,7 +67,12 @@ def match(watch: Watch, t: Text) -> TopicHit | None:
             continue
         if t.has_phrase((kw,)):
             seen.add((kw,))
-            on_field = not watch.categories or kw in in_field
-            score += WEIGHTS["keyword"] if on_field and kw not in watch.names else WEIGHTS["keyword_off_field"]
+            if not watch.categories:
+                weight = WEIGHTS["keyword"]  # the request names only this: a name, a rare word
+            elif kw in in_field and kw not in watch.names:
+                weight = WEIGHTS["keyword"]
+            else:
+                weight = WEIGHTS["keyword_off_field"]
+            score += weight
             terms.append(kw)
     return TopicHit(score, terms) if score >= THRESHOLD else None
