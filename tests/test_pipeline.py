@@ -27,6 +27,11 @@ def by_id(root):
     return {s.id: s for s in load_corpus(root).samples}
 
 
+def by_key(root):
+    """Samples by their plan key (`pic-pos-0001`); ids are opaque."""
+    return {s.meta["plan_key"]: s for s in load_corpus(root).samples}
+
+
 def assert_same_sample(a, b):
     """Same content; timing equal to a few tens of milliseconds (eSpeak's pitch flutter carries state
     across calls in a process, so a line spoken twice can differ by a few milliseconds)."""
@@ -54,8 +59,10 @@ def test_build_writes_a_valid_corpus_with_the_renders_timing(small):
     out, result = small
     assert len(result.built) == 4 and not result.skipped and result.audio_s > 20
     assert validate_corpus(out) == []
-    samples = by_id(out)
+    samples = by_key(out)
     assert sorted(samples) == ["ltm-neg-0001", "ltm-pos-0001", "pic-neg-0001", "pic-pos-0001"]
+    ids = [s.id for s in load_corpus(out).samples]
+    assert ids == sorted(ids) and all(i.startswith("s") and i[1:].isdigit() for i in ids)  # opaque, in id order
     for s in samples.values():
         info = sf.info(str(out / s.audio))
         assert (info.samplerate, info.channels, info.subtype) == (16000, 1, "PCM_16")
@@ -65,7 +72,7 @@ def test_build_writes_a_valid_corpus_with_the_renders_timing(small):
         cue_seg = next(g for g in speech if g.text == cue_text)
         assert (s.cue.start_s, s.cue.end_s) == (cue_seg.start_s, cue_seg.end_s)
         assert s.cue.end_s <= info.duration + 1e-3
-        assert s.meta["template"] == scene["template"] and s.meta["seed"] == sample_seed(3, s.id)
+        assert s.meta["template"] == scene["template"] and s.meta["seed"] == sample_seed(3, s.meta["plan_key"])
         assert s.meta["cue_kind"] == ("trigger" if s.label else "near_miss")
         assert set(s.meta["voices"]) == {seg.kind for seg in speech}
         if s.task == "LTM":  # monitoring starts where the spoken instruction ends
@@ -87,16 +94,17 @@ def test_a_rerun_resumes_and_skips_finished_samples(small, tmp_path):
     assert again.built == [] and len(again.reused) == 4
     assert {p.name: p.stat().st_mtime_ns for p in (work / "audio").iterdir()} == mtimes
     # a sample whose record is missing (the run died before writing it) is made again, alone
-    (work / "parts" / "ltm-pos-0001.json").unlink()
+    sid = by_key(work)["ltm-pos-0001"].id
+    (work / "parts" / f"{sid}.json").unlink()
     calls = []
     jobs = pipeline.preset_jobs("demo", seed=3, limit=4)
     for j in jobs:
         inner = j.scene
         j.scene = (lambda inner=inner, j=j: calls.append(j.id) or inner())
     third = pipeline.build(jobs, work, progress=False)
-    assert third.built == ["ltm-pos-0001"] and calls == []  # its scene came from parts/, not remade
+    assert third.built == [sid] and calls == []  # its scene came from parts/, not remade
     assert validate_corpus(work) == [] and len(by_id(work)) == 4
-    assert_same_sample(by_id(work)["ltm-pos-0001"], by_id(out)["ltm-pos-0001"])
+    assert_same_sample(by_id(work)[sid], by_id(out)[sid])
 
 
 @pytest.mark.slow
@@ -175,7 +183,7 @@ def test_parse_json_text_finds_the_object():
         parse_json_text("no json here")
 
 
-ITEM = PlanItem("ltm-pos-0001", "LTM", True, "llm", 42)
+ITEM = PlanItem("s0001", "LTM", True, "llm", 42, "ltm-pos-0001")
 
 
 def client(server, **kw) -> LLMClient:
@@ -259,7 +267,7 @@ def test_llm_scenes_build_the_same_kind_of_corpus(tmp_path):
         jobs = [pipeline.Job(it.id, it.seed, (lambda it=it: llm_scene(c, it)), "llm") for it in items]
         result = pipeline.build(jobs, tmp_path, progress=False, scene_workers=2)
     assert result.samples == 4 and validate_corpus(tmp_path) == []
-    samples = by_id(tmp_path)
+    samples = by_key(tmp_path)
     for s in samples.values():
         assert s.meta["source"] == "llm" and s.meta["model"] == "fake-model"
         assert (tmp_path / "parts" / f"{s.id}.scene.json").is_file()
@@ -280,7 +288,7 @@ def test_cli_llm_path_writes_the_same_files(tmp_path, monkeypatch):
     assert len(server.auth) == 3 * 3 + 1 and set(server.auth) == {"Bearer sk-secret-4242"}
     assert code == 0 and validate_corpus(out) == []
     samples = load_corpus(out).samples
-    assert [s.id for s in samples] == ["pic-pos-0001", "pic-neg-0001", "ltm-pos-0001"]
+    assert sorted(s.meta["plan_key"] for s in samples) == ["ltm-pos-0001", "pic-neg-0001", "pic-pos-0001"]
     assert all(s.meta["source"] == "llm" and s.meta["template"] == "llm" for s in samples)
     assert sorted(p.name for p in (out / "parts").iterdir()) == sorted(
         f"{s.id}{ext}" for s in samples for ext in (".json", ".scene.json"))

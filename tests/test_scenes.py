@@ -183,17 +183,19 @@ def test_plan_is_balanced_stable_and_spreads_over_templates():
     assert len(items) == 48
     assert collections.Counter((i.task, i.label) for i in items) == collections.Counter(
         {(t, lab): 6 for t in TASKS for lab in (True, False)})
-    assert len({i.id for i in items}) == 48
+    assert len({i.id for i in items}) == len({i.key for i in items}) == 48
     assert plan(PRESETS["demo"], seed=5) == items
     for (task, label), group in itertools.groupby(sorted(items, key=lambda i: (i.task, i.label)),
                                                   key=lambda i: (i.task, i.label)):
         assert len({i.template for i in group}) == 6  # six different templates in each group
     # a prefix is balanced: the first 8 are one of each (task, label)
     assert len({(i.task, i.label) for i in items[:8]}) == 8
-    # per-sample seeds depend on (seed, id) only
-    assert all(i.seed == sample_seed(5, i.id) for i in items)
+    # per-sample seeds depend on (seed, plan key) only: a --limit prefix makes the same samples
+    assert all(i.seed == sample_seed(5, i.key) for i in items)
+    small = plan({group: 2 for group in PRESETS["demo"]}, seed=5)
+    assert [(a.key, a.seed, a.template) for a in small] == [(b.key, b.seed, b.template) for b in items[:16]]
     other = plan(PRESETS["demo"], seed=6)
-    assert [i.id for i in other] == [i.id for i in items] and [i.seed for i in other] != [i.seed for i in items]
+    assert [i.key for i in other] == [i.key for i in items] and [i.seed for i in other] != [i.seed for i in items]
 
 
 def test_paper_preset_has_the_papers_split_and_uses_every_template():
@@ -202,7 +204,12 @@ def test_paper_preset_has_the_papers_split_and_uses_every_template():
     assert per_task == {"CFC": 360, "LTM": 250, "PIC": 422, "ESS": 150}
     assert sum(i.label for i in items) == len(items) // 2
     assert {i.template for i in items} == set(REGISTRY)
-    assert items[0].id == "cfc-pos-0001" and items[-1].id == "pic-neg-0211"
+    assert items[0].key == "cfc-pos-0001" and items[-1].key == "pic-neg-0211"
+    # ids are opaque: s0001..s1182, shuffled by the seed, so an id tells neither task nor label
+    assert sorted(i.id for i in items) == [f"s{k:04d}" for k in range(1, 1183)]
+    pos_ids = sorted(int(i.id[1:]) for i in items if i.label)
+    assert 0.4 < sum(n <= 591 for n in pos_ids) / len(pos_ids) < 0.6
+    assert [i.id for i in plan(PRESETS["paper"], seed=0)] == [i.id for i in items]
 
 
 def test_a_bad_scene_is_reported_in_words():

@@ -387,5 +387,6 @@ def _assemble(item: PlanItem, theme: str, state: DigitalState, spec: SceneSpec, 
         tools=offer(tool_draw, [c.name for c in calls]),
         gt_response=spec.gt_response if item.label else "", gt_tool_calls=calls,
         script=Script(speakers=speakers, lines=lines, ambient=spec.ambient),
-        meta={"source": "llm", "model": model, "theme": theme, "seed": item.seed},
+        meta={"source": "llm", "model": model, "theme": theme, "seed": item.seed,
+              **({"plan_key": item.key} if item.key else {})},
     )

@@ -6,7 +6,7 @@ Layout of a corpus being built in OUT:
 - `audio/<id>.wav`: 16 kHz PCM16 mono; `parts/<id>.json`: the sample's manifest line. Both are
   written atomically (a temp file, then a rename), the record last: a sample is finished when its
   record exists beside its wav, and a rerun skips finished samples (resume);
-- at the end `manifest.jsonl` (in plan order, via `write_manifest`), `skipped.jsonl` (samples that
+- at the end `manifest.jsonl` (in id order, via `write_manifest`), `skipped.jsonl` (samples that
   could not be made, with reasons: an unusable sound, an error) and `build.json` (the settings).
 
 Determinism: each sample's randomness comes from its own seed, derived from (corpus seed, sample
@@ -179,8 +179,14 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
 
 # --- the driver ----------------------------------------------------------------------------
 def template_jobs(items: Iterable[PlanItem]) -> list[Job]:
-    return [Job(it.id, it.seed, (lambda it=it: make_scene(it.template, it.label, it.seed, it.id)), it.template)
-            for it in items]
+    return [Job(it.id, it.seed, (lambda it=it: _keyed(make_scene(it.template, it.label, it.seed, it.id), it)),
+                it.template) for it in items]
+
+
+def _keyed(scene: Scene, item: PlanItem) -> Scene:
+    if item.key:
+        scene.meta["plan_key"] = item.key
+    return scene
 
 
 def preset_jobs(preset: str, seed: int, limit: int | None = None) -> list[Job]:
@@ -297,7 +303,7 @@ def _render_all(out: Path, scenes: list[Scene], seeds: dict[str, int], config: R
 def _finish(out: Path, ids: list[str], result: BuildResult, config: RenderConfig,
             settings: dict[str, Any] | None) -> None:
     samples = []
-    for sid in ids:
+    for sid in sorted(ids):  # id order: the manifest's order tells nothing about task or label
         _, record, _ = _paths(out, sid)
         if is_finished(out, sid):
             samples.append(Sample.model_validate_json(record.read_text(encoding="utf-8")))

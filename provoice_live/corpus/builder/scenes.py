@@ -3,8 +3,10 @@
 - `make_scene(template, label, seed, scene_id)`: build the template's draft with `Draw(seed)` and
   wrap it: speakers with genders and names, the tools offered, the digital context, metadata.
 - `plan(counts, seed)`: which template each sample of a corpus uses, balanced over the templates
-  of each (task, label) group, and the per-sample seed, derived from (seed, sample id) only, so a
-  sample is the same whatever the number of workers, the `--limit` or the order of work.
+  of each (task, label) group, and the per-sample seed, derived from (seed, plan key) only, so a
+  sample is the same whatever the number of workers, the `--limit` or the order of work. Sample
+  ids are opaque (`s0001`..., a seeded shuffle): agents see the id, so it must not tell the task
+  or the label; the readable plan key (`pic-pos-0001`) is kept in `meta.plan_key`.
 - `check_scene(scene)`: the structural rules every scene obeys, whatever wrote it (templates, an
   LLM, the official release): the LLM stage retries on these problems.
 - `list_templates()`: the library, for `build-corpus --list-templates`.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..sample import TASKS, ToolCall
 from .script import Scene, Script, Speaker
@@ -28,18 +30,20 @@ def sample_seed(seed: int, key: str) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-def sample_id(task: str, label: bool, k: int) -> str:
-    """Stable ids: `pic-pos-0001`, `ltm-neg-0042`... (1-based within the task and label)."""
+def plan_key(task: str, label: bool, k: int) -> str:
+    """A sample's place in the plan: `pic-pos-0001`, `ltm-neg-0042`... (1-based within its group).
+    It names the sample in `meta.plan_key` and seeds it; it is never the id, since agents see ids."""
     return f"{task.lower()}-{'pos' if label else 'neg'}-{k + 1:04d}"
 
 
 @dataclass(frozen=True)
 class PlanItem:
-    id: str
+    id: str  # opaque: `s0001`...; agents see it (the session id), so it tells neither task nor label
     task: str
     label: bool
     template: str
     seed: int
+    key: str = ""  # the plan key (`pic-pos-0001`)
 
 
 def plan(counts: dict[tuple[str, bool], int], seed: int) -> list[PlanItem]:
@@ -58,13 +62,16 @@ def plan(counts: dict[tuple[str, bool], int], seed: int) -> list[PlanItem]:
             cycle, pos = divmod(k, len(names))
             order = names[:]
             random.Random(f"{seed}:{task}:{label}:{cycle}").shuffle(order)
-            sid = sample_id(task, label, k)
-            items.append(PlanItem(sid, task, label, order[pos], sample_seed(seed, sid)))
+            key = plan_key(task, label, k)
+            items.append(PlanItem("", task, label, order[pos], sample_seed(seed, key), key))
         groups.append(items)
     out: list[PlanItem] = []
     for k in range(max((len(g) for g in groups), default=0)):
         out += [g[k] for g in groups if k < len(g)]
-    return out
+    numbers = list(range(1, len(out) + 1))
+    random.Random(f"{seed}:ids").shuffle(numbers)
+    width = max(4, len(str(len(out))))
+    return [replace(it, id=f"s{num:0{width}d}") for it, num in zip(out, numbers)]
 
 
 def make_scene(template: str, label: bool, seed: int, scene_id: str) -> Scene:
