@@ -74,8 +74,8 @@ _KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789.:")
 _ASCII_TABLE = bytes(c if c in _KEEP else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
 _DIGITS = frozenset("0123456789")
 _NON_WORD = re.compile(r"[^a-z0-9.:]+")
-# a capitalised word, and (group 1) the sentence end before it if there is one
-_CAPITALISED = re.compile(r"(?:([.!?])[\"'”’)]*)?\s*[\"'“‘(]*\b([A-Z][A-Za-z0-9'’]*)")
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9'’]*")
+_OPENERS = " \t\n\"'“‘(«"
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen".split())}
@@ -371,10 +371,12 @@ def proper_nouns(text: str) -> set[str]:
     """Normalised capitalised words that do not open a sentence (names of people, places...)."""
     out: set[str] = set()
     for m in _CAPITALISED.finditer(text):
-        if m.start() > 0 and not m.group(1):
-            raw = m.group(2).split("'")[0].split("’")[0].lower().encode()
-            word = _CONTENT.get(raw)
-            out.add(_content(raw) if word is None else word)
+        before = text[: m.start()].rstrip(_OPENERS)
+        if not before or before[-1] in ".!?":
+            continue  # the first word of a sentence
+        raw = m.group().split("'")[0].split("’")[0].lower().encode()
+        word = _CONTENT.get(raw)
+        out.add(_content(raw) if word is None else word)
     out.discard("")
     return out
 
