@@ -160,3 +160,33 @@ def write_manifest(root: str | Path, samples: list[Sample]) -> Path:
     path = root / MANIFEST
     tmp.replace(path)
     return path
+
+
+def read_json_file(path: str | Path, what: str):
+    """A JSON file a user points at, or a ProvoiceError saying which file and why."""
+    p = Path(path)
+    if not p.is_file():
+        raise ProvoiceError(f"the {what} file {str(p)!r} does not exist")
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProvoiceError(f"the {what} file {str(p)!r} is not valid JSON ({exc})") from None
+
+
+def read_tool_file(path: str | Path, what: str = "tools"):
+    """OpenAI function schemas from a JSON file: a list in either OpenAI form, or `{"tools": [...]}`
+    (the official `new_tools.json` is the chat-completions form)."""
+    from .sample import ToolSchema
+
+    data = read_json_file(path, what)
+    if isinstance(data, dict) and isinstance(data.get("tools"), list):
+        data = data["tools"]
+    if not isinstance(data, list):
+        raise ProvoiceError(f"the {what} file {str(path)!r} must hold a JSON list of function schemas")
+    tools = []
+    for i, item in enumerate(data):
+        try:
+            tools.append(ToolSchema.model_validate(item))
+        except ValueError as exc:
+            raise ProvoiceError(f"the {what} file {str(path)!r}, tool {i}: not a function schema ({exc})") from None
+    return tools

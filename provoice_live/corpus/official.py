@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import ProvoiceError, SampleError
+from .loader import read_json_file, read_tool_file
 from .sample import ID_PATTERN, CueWindow, ToolCall, ToolSchema
 
 log = logging.getLogger(__name__)
@@ -78,27 +79,12 @@ class Record:
 
 # --- reading -------------------------------------------------------------------------------
 def _load_json(path: str | Path, what: str) -> Any:
-    path = Path(path)
-    if not path.is_file():
-        raise ProvoiceError(f"the {what} file {str(path)!r} does not exist")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ProvoiceError(f"{str(path)!r} is not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    return read_json_file(path, what)
 
 
 def read_tools(path: str | Path) -> list[ToolSchema]:
     """`new_tools.json` (chat-completions form) as our flat tool schemas."""
-    data = _load_json(path, "tools")
-    if not isinstance(data, list):
-        raise ProvoiceError(f"{str(path)!r} must hold a list of tool schemas")
-    tools = []
-    for i, raw in enumerate(data):
-        try:
-            tools.append(ToolSchema.model_validate(raw))
-        except ValueError as exc:
-            raise ProvoiceError(f"{str(path)!r}: tool {i} is not a function schema ({exc})") from exc
-    return tools
+    return read_tool_file(path, "tools")
 
 
 def read_data(path: str | Path) -> list[dict[str, Any]]:

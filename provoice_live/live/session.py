@@ -27,6 +27,7 @@ from typing import Any, AsyncIterator, Callable
 from ..agents import make_agent
 from ..agents.base import SessionContext
 from ..audio import AudioChunk
+from ..corpus.loader import read_json_file, read_tool_file
 from ..corpus.sample import ToolCall, ToolSchema
 from ..engine.session import SessionConfig, run_session
 from ..errors import ProvoiceError
@@ -67,13 +68,7 @@ def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
 
 
 def _read_json(path: str | Path, what: str) -> Any:
-    p = Path(path)
-    if not p.is_file():
-        raise ProvoiceError(f"{what} file {str(p)!r} does not exist")
-    try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ProvoiceError(f"{what} file {str(p)!r} is not valid JSON ({exc})") from None
+    return read_json_file(path, what)
 
 
 def load_context(path: str | Path | None) -> dict[str, Any] | None:
@@ -101,20 +96,7 @@ def parse_context_text(text: str | None) -> dict[str, Any] | None:
 
 def load_tools(path: str | Path | None) -> list[ToolSchema]:
     """Tools: a JSON list of OpenAI function schemas (or an object with a `tools` list)."""
-    if path is None:
-        return []
-    data = _read_json(path, "--tools")
-    if isinstance(data, dict) and isinstance(data.get("tools"), list):
-        data = data["tools"]
-    if not isinstance(data, list):
-        raise ProvoiceError(f"--tools file {str(path)!r} must hold a JSON list of function schemas")
-    tools = []
-    for i, item in enumerate(data):
-        try:
-            tools.append(ToolSchema.model_validate(item))
-        except Exception as exc:
-            raise ProvoiceError(f"--tools file {str(path)!r}, tool {i}: not a function schema ({exc})") from None
-    return tools
+    return [] if path is None else read_tool_file(path, "--tools")
 
 
 def new_session_id(prefix: str) -> str:
