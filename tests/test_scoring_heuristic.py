@@ -158,3 +158,11 @@ def test_matching_numbers_without_the_content_is_only_borderline():
 def test_another_suggestion_sharing_only_filler_words_scores_0():
     ref = "Shall I start a short stretching routine to help you unwind?"
     assert text_verdict(ref, "Shall I check the weather forecast for your location?") == 0.0
+
+
+def test_proper_nouns_skip_sentence_openers_in_ascii_and_accented_text():
+    from provoice_live.scoring.heuristic import proper_nouns
+
+    assert proper_nouns('Meet Sam at 5th Avenue. Then call "Anna" (Bob) ok? Yes. I said London.') == \
+        {"sam", "avenue", "anna", "bob", "london"}
+    assert proper_nouns("Café with José at noon, Zoë. Über alles.") == {"jose", "zoe"}

@@ -74,7 +74,10 @@ _KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789.:")
 _ASCII_TABLE = bytes(c if c in _KEEP else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
 _DIGITS = frozenset("0123456789")
 _NON_WORD = re.compile(r"[^a-z0-9.:]+")
-_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9'’]*")
+_LETTER_WORD = re.compile(r"\b[^\W\d_][\w'’]*")
+# keeps letters (either case), digits and sentence ends: tokens for finding capitalised words
+_CASE_TABLE = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 or 48 <= c <= 57 or c in b".!?" else 32 for c in range(256))
+_SENTENCE_ENDS = frozenset(b".!?")
 _OPENERS = " \t\n\"'“‘(«"
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -369,15 +372,28 @@ def tool_verdict(ref_calls: Sequence[tuple[str, dict]], pred_calls: Sequence[tup
 
 def proper_nouns(text: str) -> set[str]:
     """Normalised capitalised words that do not open a sentence (names of people, places...)."""
+    if not text.isascii():
+        return _proper_nouns_unicode(text)
     out: set[str] = set()
-    for m in _CAPITALISED.finditer(text):
-        before = text[: m.start()].rstrip(_OPENERS)
-        if not before or before[-1] in ".!?":
-            continue  # the first word of a sentence
-        raw = m.group().split("'")[0].split("’")[0].lower().encode()
-        word = _CONTENT.get(raw)
-        out.add(_content(raw) if word is None else word)
+    sentence_start = True
+    for tok in text.encode().translate(_CASE_TABLE).split():
+        if not sentence_start and 65 <= tok[0] <= 90:  # A-Z
+            raw = tok.rstrip(b".!?").lower()
+            word = _CONTENT.get(raw)
+            out.add(_content(raw) if word is None else word)
+        sentence_start = tok[-1] in _SENTENCE_ENDS
     out.discard("")
+    return out
+
+
+def _proper_nouns_unicode(text: str) -> set[str]:
+    out: set[str] = set()
+    for m in _LETTER_WORD.finditer(text):
+        if not m.group()[0].isupper():
+            continue
+        before = text[: m.start()].rstrip(_OPENERS)
+        if before and before[-1] not in ".!?":
+            out |= content_words(m.group().split("'")[0].split("’")[0])
     return out
 
 
