@@ -52,6 +52,8 @@ class FakeOpenAI:
         self.auth.add(request.headers.get("Authorization", ""))
         body = await request.json()
         self.models.add(body["model"])
+        if "FAIL" in body["messages"][-1]["content"].split("## What the assistant did", 1)[1]:
+            return web.json_response({"error": {"message": "boom", "type": "server_error", "code": None}}, status=500)
         if self.fail_next:
             status = self.fail_next.pop(0)
             return web.json_response({"error": {"message": "slow down", "type": "rate_limit_exceeded" if status == 429
@@ -176,20 +178,29 @@ def test_429_and_5xx_are_retried_with_backoff(server, tmp_path):
     assert waits == [0.5, 1.0, 2.0]  # exponential
 
 
-def test_giving_up_keeps_the_verdicts_obtained(server, tmp_path):
+def test_giving_up_keeps_the_verdicts_obtained_and_stops_asking(server, tmp_path):
     async def no_sleep(s):
         return None
 
-    server.fail_next = [500] * 3
     judge = judge_for(server, tmp_path, concurrency=1, sleep=no_sleep,
                       retry=RetryPolicy(max_retries=2, base_s=0.01, jitter=False))
-    with pytest.raises(ProvoiceError, match=r"failed on 1 of 2 .*sample 'a'.*run again"):
-        judge.judge([item("a", "GOOD"), item("b", "MEH")])
+    items = [item("a", "GOOD"), item("b", "FAIL"), item("c", "MEH"), item("d", "GOOD again")]
+    with pytest.raises(ProvoiceError, match=r"no verdict on 3 of 4 .*sample 'b'.*HTTP 500.*run again"):
+        judge.judge(items)
+    assert server.calls == 1 + 3  # a, then b three times; c and d were not sent after b gave up
     cached = VerdictCache(tmp_path / "judge_cache.jsonl")
-    assert len(cached) == 1  # b's verdict survived; a rerun asks only for a
-    calls = server.calls
-    judge_for(server, tmp_path).judge([item("a", "GOOD"), item("b", "MEH")])
-    assert server.calls == calls + 1
+    assert len(cached) == 1  # a's verdict survived; a rerun asks only for the others
+    items[1] = item("b", "MEH too")
+    judge_for(server, tmp_path).judge(items)
+    assert server.calls == 4 + 3
+
+
+def test_a_refused_key_stops_at_the_first_request(server, tmp_path):
+    server.fail_next = [401] * 10
+    judge = judge_for(server, tmp_path, concurrency=1)
+    with pytest.raises(ProvoiceError, match=r"HTTP 401"):
+        judge.judge([item(str(i), "GOOD") for i in range(5)])
+    assert server.calls == 1
 
 
 def test_make_judge_needs_a_key_for_the_public_endpoint(monkeypatch):

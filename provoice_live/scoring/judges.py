@@ -7,7 +7,8 @@
   (`OPENAI_API_KEY`, or the variable named by `--api-key-env`), never from a file or the command line.
   At most `concurrency` requests are in flight (an asyncio semaphore); 429s, 5xx, timeouts and
   connection errors are retried with exponential backoff (honouring `Retry-After`; the shared
-  `agents.http_retry` policy); other errors stop the scoring with one clear sentence. Every verdict is appended to a cache (`judge_cache.jsonl` in
+  `agents.http_retry` policy); after any other error, or retries exhausted, no new request is sent
+  and the scoring stops with one clear sentence (the verdicts obtained stay cached). Every verdict is appended to a cache (`judge_cache.jsonl` in
   the run directory) keyed by a hash of the model and the prompt, as soon as it arrives: a rerun, or
   a run cut short and restarted, asks the endpoint nothing it has already answered.
 
@@ -120,6 +121,7 @@ class OpenAIJudge:
     cache_hits: int = 0
     retries: int = 0
     missing_tags: int = 0
+    _failed: str | None = field(default=None, repr=False)  # after a failure, the rest are not asked
 
     @property
     def name(self) -> str:
@@ -151,6 +153,7 @@ class OpenAIJudge:
         todo = {k: m for k, m in zip(keys, prompts) if self.cache.get(k) is None}
         self.cache_hits += len(items) - sum(1 for k in keys if k in todo)
         failures: dict[str, str] = {}
+        self._failed = None
         if todo:
             client = self._client()
             semaphore = asyncio.Semaphore(max(1, self.concurrency))
@@ -165,8 +168,8 @@ class OpenAIJudge:
         if failures:
             first_id = next(it.id for it, k in zip(items, keys) if k in failures)
             raise JudgeError(
-                f"the judge {self.name} failed on {len(failures)} of {len(items)} true positives "
-                f"(first: sample {first_id!r}: {next(iter(failures.values()))}); the "
+                f"the judge {self.name} gave no verdict on {len(failures)} of {len(items)} true positives "
+                f"(it stopped at the first failure: sample {first_id!r}: {self._failed}); the "
                 f"{len(items) - len(failures)} verdicts obtained are cached in "
                 f"{self.cache.path or 'memory'}: run again to retry the rest")
         out = []
@@ -177,7 +180,13 @@ class OpenAIJudge:
 
     async def _ask(self, client, semaphore: asyncio.Semaphore, key: str, messages: list[dict[str, str]]) -> None:
         async with semaphore:
-            reply = await self._call_with_retries(client, messages)
+            if self._failed:  # a bad key or a dead server fails every request: do not send them all
+                raise JudgeError("not asked after an earlier failure")
+            try:
+                reply = await self._call_with_retries(client, messages)
+            except Exception as exc:
+                self._failed = self._failed or str(exc) or type(exc).__name__
+                raise
         tool, text, missing = parse_judge_reply(reply)
         if missing:
             self.missing_tags += 1
