@@ -173,6 +173,13 @@ def test_score_command_on_official_outputs_reports_the_errors(official, tmp_path
     assert js["judge"] == "heuristic (offline)"
 
 
+def test_report_of_official_outputs_has_tables_and_no_timelines(official, tmp_path):
+    folder, data_json = official
+    assert cli_main(["report", str(folder), "--official-data", str(data_json), "--out", str(tmp_path / "r")]) == 0
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "No session logs" in page and "u-bad" in page and "does not parse" in page
+
+
 def test_official_folder_without_data_json_asks_for_it(official, capsys):
     folder, _ = official
     assert cli_main(["score", str(folder)]) == 1

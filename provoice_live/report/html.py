@@ -138,7 +138,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
     for old in img.glob("timeline-*.png"):
         old.unlink()
 
-    run = RunDir(run_dir) if run_dir.is_dir() else None
+    run = RunDir(run_dir) if (run_dir / "sessions").is_dir() else None  # no logs: tables only
     corpus_dir = str(corpus) if corpus else None
     if run is not None and corpus_dir is None and run.config_path.is_file():
         corpus_dir = run.read_config().get("corpus")
@@ -164,7 +164,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
                        f'width="1320" height="484"><figcaption>{html.escape(caption)}</figcaption></figure>')
     shown = len(figures)
     if run is None:
-        left_out = "No session logs (the input is a predictions file): no timelines."
+        left_out = "No session logs (the input is a predictions file or official outputs): no timelines."
     elif shown < len(all_entries):
         left_out = (f"Timelines of {shown} of {len(all_entries)} sessions (errors and mistakes first; "
                     f"--max-timelines {max_timelines}).")
