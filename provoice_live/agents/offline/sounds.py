@@ -180,6 +180,7 @@ def event_features(frames: list[Frame], floor_db: float) -> dict[str, float]:
     jumps = np.abs(np.diff(semis)) if len(semis) > 1 else np.zeros(1)
     decays = [_slope(db[a:b - 4]) for a, b in bursts if b - a >= 16]
     glides = [_range(_semitones(np.array([f.freq for f in frames[a:b]]))) for a, b in bursts if b - a >= 5]
+    flutters = [float(np.median(np.abs(np.diff(db[a:b])))) for a, b in bursts if b - a >= 8]
     bands = np.mean([f.bands for f in act], axis=0)
     sweep = float(np.percentile(semis, 95) - np.percentile(semis, 5)) if len(semis) > 3 else 0.0
     return {
@@ -195,6 +196,7 @@ def event_features(frames: list[Frame], floor_db: float) -> dict[str, float]:
         "sweep": sweep,
         "jumpiness": float(np.mean(jumps > 0.7)),
         "glide": float(np.median(glides)) if glides else 0.0,
+        "flutter": float(np.median(flutters)) if flutters else 0.0,
         "decay_db_s": float(np.median(decays)) if decays else 0.0,
         "centroid": float(np.median([f.centroid for f in act])),
         "low_share": float(bands[0] + bands[1]),
@@ -224,28 +226,31 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
     # beeping devices: tonal, steady pitch, a regular train of bursts
     "alarm_clock": {"tonal": (0.55, 1), "freq": (1200, 5000), "burst_s": (0.03, 0.25), "n_bursts": (4, INF),
                     "rate_hz": (3, 16), "sweep": (0, 2), "glide": (0, 1)},
-    "smoke_alarm": {"tonal": (0.5, 1), "freq": (2600, 4500), "burst_s": (0.3, 1.0), "n_bursts": (2, INF),
+    "smoke_alarm": {"flutter": (0, 1.5), "tonal": (0.5, 1), "freq": (2600, 4500), "burst_s": (0.3, 1.0), "n_bursts": (2, INF),
                     "sweep": (0, 2), "glide": (0, 1), "decay_db_s": (-40, INF)},
-    "microwave_beep": {"tonal": (0.55, 1), "freq": (600, 2600), "burst_s": (0.12, 1.5), "n_bursts": (1, 6),
+    "microwave_beep": {"flutter": (0, 1.5), "tonal": (0.55, 1), "freq": (600, 2600), "burst_s": (0.12, 1.5), "n_bursts": (1, 6),
                        "sweep": (0, 2), "glide": (0, 1), "decay_db_s": (-40, INF), "jumpiness": (0, 0.15)},
-    # a telephone: low dual tones warbling fast, in rings of about half a second to two seconds
-    "phone_ring": {"freq": (300, 1500), "burst_s": (0.1, 2.5), "jumpiness": (0.2, 1), "n_bursts": (1, INF),
-                   "decay_db_s": (-40, INF), "tonal": (0.3, 1)},
+    # a telephone: low tones warbling fast (the pitch jumps) or two tones beating (the level flutters),
+    # in rings of a fraction of a second to two seconds; "class/variant" rows share the label
+    "phone_ring/warble": {"freq": (300, 1500), "burst_s": (0.1, 2.5), "jumpiness": (0.2, 1), "n_bursts": (1, INF),
+                          "decay_db_s": (-40, INF), "tonal": (0.3, 1)},
+    "phone_ring/beating": {"freq": (300, 1500), "burst_s": (0.3, 2.5), "flutter": (1.5, INF), "n_bursts": (1, INF),
+                           "tonal": (0.3, 1), "high_share": (0, 0.2)},
     # long continuous tones
-    "kettle_whistle": {"tonal": (0.5, 1), "freq": (900, 4500), "max_burst_s": (1.5, INF), "n_bursts": (1, 2),
+    "kettle_whistle": {"flutter": (0, 1.5), "tonal": (0.5, 1), "freq": (900, 4500), "max_burst_s": (1.5, INF), "n_bursts": (1, 2),
                        "sweep": (0, 6.5), "on_ratio": (0.8, 1), "jumpiness": (0, 0.2)},
     "siren": {"tonal": (0.5, 1), "freq": (400, 2200), "max_burst_s": (1.5, INF), "n_bursts": (1, 1.5),
               "sweep": (5, 24), "on_ratio": (0.9, 1)},
     "car_horn": {"freq": (250, 1200), "burst_s": (0.2, 2.0), "n_bursts": (1, 4), "sweep": (0, 1.5),
                  "decay_db_s": (-15, INF), "tonal": (0.25, 1), "jumpiness": (0, 0.15)},
     # struck bells: tonal strikes that ring out
-    "doorbell": {"tonal": (0.5, 1), "freq": (300, 1600), "n_bursts": (1, 4), "decay_db_s": (-70, -4), "glide": (0, 1.5),
+    "doorbell": {"flutter": (0, 1.5), "tonal": (0.5, 1), "freq": (300, 1600), "n_bursts": (1, 4), "decay_db_s": (-70, -4), "glide": (0, 1.5),
                  "burst_s": (0.3, 2.5), "duration": (0.4, 3.5)},
-    "church_bells": {"tonal": (0.4, 1), "freq": (150, 1300), "n_bursts": (2, INF), "decay_db_s": (-40, -2), "glide": (0, 1.5),
+    "church_bells": {"flutter": (0, 1.5), "tonal": (0.4, 1), "freq": (150, 1300), "n_bursts": (2, INF), "decay_db_s": (-40, -2), "glide": (0, 1.5),
                      "duration": (3, INF), "rate_hz": (0.3, 2.0)},
     # impacts
     "door_knock": {"burst_s": (0.01, 0.14), "n_bursts": (2, 14), "rate_hz": (2, 10), "centroid": (80, 1600),
-                   "high_share": (0, 0.25), "jumpiness": (0, 0.3)},
+                   "high_share": (0, 0.25)},
     "clock_tick": {"burst_s": (0.01, 0.08), "n_bursts": (3, INF), "rate_hz": (0.5, 4), "regularity": (0, 0.2),
                    "centroid": (1200, 7000)},
     "glass_breaking": {"centroid": (2200, 7000), "high_share": (0.45, 1), "decay_db_s": (-INF, -8),
@@ -262,7 +267,7 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
 TOLERANCE: dict[str, float] = {"tonal": 0.12, "freq": 0.25, "burst_s": 0.35, "max_burst_s": 0.35, "n_bursts": 0.5,
                                "rate_hz": 0.35, "sweep": 1.0, "decay_db_s": 6.0, "jumpiness": 0.06,
                                "regularity": 0.1, "on_ratio": 0.1, "centroid": 0.25, "high_share": 0.08,
-                               "duration": 0.3, "low_share": 0.08, "glide": 0.8}
+                               "duration": 0.3, "low_share": 0.08, "glide": 0.8, "flutter": 0.5}
 LOG_FEATURES = frozenset({"freq", "burst_s", "max_burst_s", "n_bursts", "rate_hz", "centroid", "duration"})
 
 
@@ -284,8 +289,12 @@ def classify(features: dict[str, float]) -> tuple[str, float, dict[str, float]]:
     for cls, rule in CLASS_RULES.items():
         logs = [math.log(max(_membership(k, features[k], lo, hi), 1e-9)) for k, (lo, hi) in rule.items()]
         scores[cls] = math.exp(sum(logs))  # the product: every feature out of range costs
-    best = max(scores, key=scores.get)
-    return (best if scores[best] >= MIN_SCORE else "unknown"), scores[best], scores
+    by_label: dict[str, float] = {}
+    for row, score in scores.items():
+        label = row.split("/")[0]
+        by_label[label] = max(by_label.get(label, 0.0), score)
+    best = max(by_label, key=by_label.get)
+    return (best if by_label[best] >= MIN_SCORE else "unknown"), by_label[best], by_label
 
 
 # ---- streaming ----------------------------------------------------------------------------------
@@ -355,7 +364,7 @@ class SoundDetector:
         if (self._quiet * HOP / RATE >= GAP_S or (f.t - self._open[0].t) >= MAX_EVENT_S
                 or (self.speech_now and self.speech_now())):
             return self._close()
-        if was_on and not on and f.t - self._open[0].t >= EARLY_AFTER_S and f.t - self._last_early >= EARLY_EVERY_S:
+        if f.t - self._open[0].t >= EARLY_AFTER_S and f.t - self._last_early >= EARLY_EVERY_S and (was_on or on):
             self._last_early = f.t
             return self._event(list(self._open), final=False)
         return None

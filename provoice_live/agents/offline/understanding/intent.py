@@ -58,6 +58,7 @@ class Heard:
     now: dt.datetime | None
     match: re.Match | None = None
     action: str = ""  # a watch's action in the user's words, when serving one
+    topic: str = ""  # what the watch was for
 
     def from_action(self, pattern: str, default: str = "") -> str:
         """A group of `pattern` (named `x`) in the action text, cleaned; `default` if absent."""
@@ -565,13 +566,15 @@ def detect(text: str | Text, ctx: dict | None, tools: list[ToolSchema],
     return None
 
 
-def serve(action: str, said: str | Text, ctx: dict | None, tools: list[ToolSchema]) -> Offer | None:
-    """A watch's action ("check the forecast for me") as an offer, arguments taken from what was said."""
+def serve(action: str, said: str | Text, ctx: dict | None, tools: list[ToolSchema], topic: str = "") -> Offer | None:
+    """A watch's action ("check the forecast for me") as an offer, arguments taken from what was said
+    (and `topic`, what the watch was for, as a title)."""
     if not action:
         return None
     act = analyse(action)
     h = heard(said, ctx)
     h.action = action
+    h.topic = topic
     for rule in ACTION_RULES:
         if re.search(rule.cues[0], act.norm):
             tool = find_tool(rule, tools)
@@ -593,6 +596,15 @@ def _action_time(h: Heard) -> str:
 def _duration_in(text: str) -> str:
     m = re.search(r"\b(?:in|after|for) (\d+|a few|ten|five|twenty|thirty|fifteen) (minutes?|hours?)\b", analyse(text).norm)
     return f"in {m.group(1)} {m.group(2)}" if m else ""
+
+
+def _titled(h: Heard) -> str:
+    """A title for what was heard: the watch's topic with the place or name said, else the words."""
+    if not h.topic:
+        return _said_topic(h)[:60]
+    extra = h.place() or h.person()
+    title = h.topic[:1].upper() + h.topic[1:]
+    return f"{title}: {extra}" if extra else title
 
 
 def _said_topic(h: Heard) -> str:
@@ -627,7 +639,8 @@ ACTION_RULES: tuple[IntentRule, ...] = (
                                         or _said_topic(h)[:60])),
                tool_words=("remind",)),
     IntentRule("calendar", (r"\b(?:calendar|schedule|add (?:it|that|this) to)\b",), ("calendar_event",),
-               "Shall I add '{title}' to your calendar?", _b(action="create", title=lambda h: _said_topic(h)[:60], time=lambda h: h.when() or "to be confirmed"),
+               "Shall I add '{title}' to your calendar ({time})?",
+               _b(action="create", title=lambda h: _titled(h), time=lambda h: h.when() or "to be confirmed"),
                tool_words=("calendar",)),
     IntentRule("restaurant", (r"\b(?:book|reserve|reservation|table)\b",), ("book_service",), "Shall I make a booking ({details})?",
                _b(service_type="restaurant", details=lambda h: _said_topic(h)[:80]), tool_words=("book",)),

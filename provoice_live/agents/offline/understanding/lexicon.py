@@ -78,10 +78,9 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                    "food truck", "buffet", "brunch", "grab dinner", "grab lunch", "grab a bite", "bite to eat",
                    "dinner", "lunch", "sushi place", "tasting menu", "the menu", "michelin", "food court",
                    "ramen", "tapas", "noodle bar", "bar and grill", "grill", "chef", "waiter", "waitress"),
-        "weak": ("food", "eat", "meal", "hungry", "cuisine", "italian", "thai", "mexican", "chinese",
-                 "japanese", "indian", "french", "pizza", "burger", "sushi", "steak", "pasta", "dessert",
-                 "drinks", "bar", "pub", "place", "book", "table", "menu", "breakfast", "coffee", "tonight",
-                 "delicious", "taste", "spot", "wine"),
+        "weak": ("food", "eat", "meal", "cuisine", "italian", "thai", "mexican", "chinese", "japanese", "indian",
+                 "french", "greek", "korean", "vietnamese", "pizza", "burger", "sushi", "steak", "pasta", "dessert",
+                 "bar", "pub", "menu", "wine", "tacos", "curry", "noodles", "dumplings", "bbq"),
     },
     "groceries": {
         "strong": ("grocery", "groceries", "supermarket", "grocery store", "shopping list", "farmers market",

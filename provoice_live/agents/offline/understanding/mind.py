@@ -122,7 +122,7 @@ class Mind:
         if hit is None:
             return None
         self.state = "done"
-        offer = intent.serve(self.watch.action, t, self.ctx, self.tools)
+        offer = intent.serve(self.watch.action, t, self.ctx, self.tools, topic=self.watch.target)
         about = ", ".join(dict.fromkeys(hit.terms))
         head = f"I heard a mention of {self.watch.target} ({about})."
         return self._decision("topic", head, offer, key=f"topic:{self.watch.target}",
