@@ -65,6 +65,7 @@ def main(args: argparse.Namespace) -> int:
     console.print("[bold]3/4 score[/bold] (heuristic judge, offline)")
     inp = load_scoring_input(out)
     scores = score_predictions(inp.predictions, None, args.patience, label=inp.label)
+    scores.notes.extend(inp.notes)
     render_terminal(scores, console)
     write_outputs(scores, json_path=str(out / "scores.json"), markdown_path=str(out / "scores.md"))
     console.print("[bold]4/4 report[/bold]")
