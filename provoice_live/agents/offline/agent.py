@@ -58,7 +58,8 @@ class OfflineAgent(AgentAdapter):
         self.hangover_ms = int(options.get("hangover_ms", 300))
         self.aggressiveness = int(options.get("vad_aggressiveness", 2))
         self.max_utterance_s = float(options.get("max_utterance_s", 12.0))
-        self.use_prompt = bool(options.get("context_prompt", True))
+        self.use_prompt = bool(options.get("context_prompt", False))
+        self.asr_threads = int(options.get("asr_threads", 2))  # the recogniser's CPU threads (first load wins)
         self._transcribe = options.get("transcribe")  # tests may inject a recogniser
         self.mind: Mind | None = None
         self.hearing: Hearing | None = None
@@ -82,7 +83,7 @@ class OfflineAgent(AgentAdapter):
         if self._transcribe is None:
             from ...asr import get_model
 
-            await asyncio.to_thread(get_model)  # load once per process, before the audio
+            await asyncio.to_thread(get_model, self.asr_threads)  # load once per process, before the audio
         w = self.mind.watch
         io.log("offline_setup", watch=None if w is None else {"kind": w.kind, "target": w.target,
                                                              "sound_class": w.sound_class,

@@ -20,7 +20,8 @@ from .text import analyse, clean, is_content, lemma, tokens
 
 # "keep an ear out for X": a sound if X names one, else a topic
 LISTEN_FOR = (r"keep an? (?:ear|eye) out for", r"listen (?:out )?for", r"watch (?:out )?for", r"look out for",
-              r"be on the lookout for", r"pay attention to", r"wait for", r"tune in to")
+              r"be on the lookout for", r"pay attention to", r"wait for", r"tune in to",
+              r"monitor (?:\w+ ){0,3}?for", r"listen (?:\w+ ){1,3}?for", r"keep track of")
 # verbs that say "someone talks about X"; the topic follows them
 TOPIC_AFTER = LISTEN_FOR + (
     r"any mentions? of", r"mentions? of", r"mention(?:s|ed|ing)?(?: anything| something)?(?: about| of| regarding)?",
@@ -28,6 +29,7 @@ TOPIC_AFTER = LISTEN_FOR + (
     r"says? anything about", r"say(?:s)? something about", r"discuss(?:es|ing)?", r"ask(?:s|ing)? about",
     r"refer(?:s|ring)? to", r"chat(?:s|ting)? about", r"hear (?:anything|something|anyone talk|someone talk) about",
     r"hear about", r"raises?", r"anything (?:about|regarding|related to|to do with)", r"the (?:topic|subject) of",
+    r"(?:talk|conversation|chat|subject|topic) (?:turns|moves|gets|comes|shifts|drifts) (?:around )?to",
 )
 # "...if X comes up": the topic comes before these
 TOPIC_BEFORE = (r"comes? up", r"is mentioned", r"gets? mentioned", r"is brought up", r"is discussed",

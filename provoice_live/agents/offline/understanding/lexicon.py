@@ -307,6 +307,64 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# ---- near synonyms of request words ----------------------------------------------------------------
+# A word of the request (lemma) -> terms that say the same thing. These count as the request's own
+# words (full weight) in a topic watch; the wider lexical field counts less (see topic_watch). A
+# request word found among the terms of a row gets the whole row (the rows work both ways).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "restaurant": ("bistro", "cafe", "diner", "eatery", "trattoria", "pizzeria", "steakhouse", "brasserie", "tavern",
+                   "sushi place", "thai place", "italian place", "indian place", "mexican place", "taqueria",
+                   "food place", "eat out", "eating out", "dine out", "dining", "dinner", "lunch", "brunch",
+                   "grab a bite", "bite to eat", "grab dinner", "grab lunch", "a table for", "reservation", "dine"),
+    "dinner": ("supper", "dinner", "eat out", "eating out", "dine out", "grab a bite", "a table for", "reservation"),
+    "book": ("reserve", "reservation", "booked", "a table for"),
+    "money": ("cash", "owe", "owes", "owing", "borrow", "lend", "lent", "loan", "debt", "pay back", "pay you back",
+              "paid back", "iou", "bucks", "spot me", "cover me", "short on cash"),
+    "borrow": ("lend", "lent", "loan", "owe", "pay back", "spot me", "cover me"),
+    "owe": ("owing", "borrow", "lend", "pay back", "debt", "iou"),
+    "birthday": ("bday", "birthday party", "turns thirty", "turns forty", "turning thirty", "turning forty",
+                 "birthday dinner", "birthday present"),
+    "lift": ("ride", "driving past", "drive past", "swing by", "drive me", "drive you", "drive him", "drive her", "pick me up", "pick her up", "pick him up",
+             "drop me off", "drop her off", "drop him off", "give me a ride", "carpool", "need a ride"),
+    "rent": ("rental", "for rent", "to let", "a month", "per month", "lease", "landlord", "tenant", "deposit",
+             "room available", "spare room", "flatmate", "roommate", "moving out", "move out"),
+    "apartment": ("flat", "studio", "bedroom", "two bedroom", "one bedroom", "place to live", "room available",
+                  "spare room", "moving out", "move out"),
+    "room": ("bedroom", "spare room", "room available", "flatmate", "roommate"),
+    "deadline": ("due", "due date", "now due", "pushed back", "pushed to", "moved up", "moved to", "launch date",
+                 "postponed", "delayed", "extension", "the cutoff", "cut-off"),
+    "due": ("deadline", "now due", "due date", "pushed back", "moved up", "postponed", "delayed"),
+    "weather": ("forecast", "rain", "raining", "pour", "pouring", "drizzle", "umbrella", "sunny", "storm", "snow", "temperature", "degrees", "wind",
+                "thunder", "heat wave", "cold snap", "showers"),
+    "sick": ("health", "ill", "unwell", "stomach bug", "caught a bug", "a bug", "food poisoning", "cough", "sore throat", "headache", "migraine", "surgery", "flu", "fever", "cold", "cough", "under the weather", "in hospital", "in the hospital",
+             "came down with", "caught a cold", "in bed with", "infection", "get well", "feeling awful"),
+    "illness": ("sick", "ill", "unwell", "flu", "fever", "under the weather", "hospital"),
+    "sitter": ("look after", "looking after", "take care of", "pet sitting", "pet sitter", "dog sitter",
+               "cat sitter", "feed the cat", "walk the dog", "dog walker", "watch the dog", "watch the cat"),
+    "pet": ("dog", "cat", "puppy", "kitten", "hamster", "rabbit", "parrot", "vet"),
+    "outdoor": ("hike", "hiking", "camping", "picnic", "kayak", "climbing", "bike ride", "cycling", "trail",
+                "fishing", "barbecue", "beach day", "canoe", "surfing", "sailing", "outdoors"),
+    "job": ("work", "position", "hiring", "interview", "offer", "role", "vacancy", "opening", "career"),
+    "trip": ("travel", "vacation", "holiday", "getaway", "flight", "fly", "road trip", "journey", "abroad",
+             "week off", "time off", "days off"),
+    "vacation": ("holiday", "trip", "getaway", "time off", "week off", "days off", "travel"),
+    "flight": ("fly", "flying", "plane", "airport", "airline", "layover"),
+    "concert": ("gig", "show", "live music", "tickets", "band", "tour"),
+    "party": ("celebration", "get-together", "gathering", "bash", "housewarming", "barbecue"),
+    "gift": ("present", "something for"),
+    "doctor": ("gp", "clinic", "physician", "appointment", "checkup", "check-up", "specialist", "dentist"),
+    "place": ("address", "street", "avenue", "post office", "station", "downtown", "swing by", "stop by",
+              "pick up", "drop off"),
+    "direction": ("how to get", "route", "address", "swing by", "stop by", "head over to"),
+    "delay": ("late", "delayed", "pushed back", "postponed", "running behind", "cancelled"),
+    "cancel": ("cancelled", "canceled", "called off", "postponed", "off"),
+    "price": ("cost", "costs", "afford", "expensive", "cheap", "deal", "discount", "sale", "bucks", "dollars", "pricey"),
+    "sale": ("discount", "deal", "half price", "on sale", "clearance", "coupon", "percent off"),
+    "recipe": ("cook", "bake", "dish", "ingredients", "how to make"),
+    "movie": ("film", "cinema", "trailer", "screening", "series", "show"),
+    "game": ("match", "score", "playoffs", "final", "tournament"),
+}
+
 # ---- sounds -------------------------------------------------------------------------------------
 # sound class -> how people name it (longest phrases are matched first). ESC-50 names included.
 SOUND_NAMES: dict[str, tuple[str, ...]] = {

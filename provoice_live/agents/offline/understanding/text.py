@@ -241,11 +241,17 @@ _PIECE = re.compile(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[,.;!?]")
 _SCOPE_BREAK_WORDS = {"but", "though", "although", "however"}
 
 
+NOT_NEGATING_AFTER = frozenset({"idea", "clue", "sure", "know", "doubt", "wonder", "problem", "worries", "way",
+                                "matter", "kidding", "joke", "longer", "one", "wait", "stop"})  # "no idea who'll..."
+
+
 def _negation_marks(norm: str) -> list[bool]:
-    """For each token of `norm`: is it within a few words after a negator, in the same clause?"""
+    """For each token of `norm`: is it within a few words after a negator, in the same clause?
+    ("no idea", "not sure", "don't know" express doubt, not a negated fact: they open no scope.)"""
     marks: list[bool] = []
     left = 0
-    for piece in _PIECE.findall(norm):
+    pieces = _PIECE.findall(norm)
+    for i, piece in enumerate(pieces):
         if not piece[0].isalnum():
             left = 0
             continue
@@ -253,7 +259,8 @@ def _negation_marks(norm: str) -> list[bool]:
             left = 0
             marks.append(False)
         elif piece in NEGATORS or piece.endswith("n't"):
-            left = NEGATION_SCOPE
+            following = pieces[i + 1] if i + 1 < len(pieces) else ""
+            left = 0 if following in NOT_NEGATING_AFTER else NEGATION_SCOPE
             marks.append(False)
         else:
             marks.append(left > 0)

@@ -2,27 +2,33 @@
 
 A mention is scored over the watch's lexical fields (`lexicon.TOPIC_FIELDS`) and its own words:
 
-| evidence (not under a negation)                          | weight |
-|----------------------------------------------------------|--------|
-| a strong term of a watched field ("restaurant", "brunch") | 1.0    |
-| a word of the request itself ("dining", "Taipei")        | 1.0 when it belongs to a watched field or the watch has no field; else 0.5 |
-| a weak term of a watched field ("pasta", "menu")         | 0.5 each (distinct) |
+| evidence (not under a negation)                                   | weight |
+|-------------------------------------------------------------------|--------|
+| a word of the request ("dining", "borrow") or a near synonym of one (`lexicon.SYNONYMS`: "owe", "lend") | 1.0 |
+| a proper name of the request ("Taipei") when the request has fields too | 0.5 |
+| a strong term of a watched field ("bistro", "tapas")               | 0.5    |
+| a weak term of a watched field ("pasta", "menu")                   | 0.25   |
 
-An utterance mentions the topic when the evidence reaches `THRESHOLD` (1.0): one strong term, or
-two weaker pieces. Paraphrases meet through the fields; literal request words through the keywords.
+An utterance mentions the topic when the evidence reaches `THRESHOLD` (1.0): a request word or a
+synonym, or two field terms. Said of the distant past ("last month", "years ago"), evidence counts
+half: a watch waits for news, not for memories. The field alone is weaker than the request's own words,
+so a sentence merely near the topic ("my bank changed its app" for "anyone owing money") stays quiet.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .instruction import Watch
-from .lexicon import TOPIC_FIELDS
+from .lexicon import SYNONYMS, TOPIC_FIELDS
 from .text import Text, lemma, tokens
 
 THRESHOLD = 1.0
-WEIGHTS = {"strong": 1.0, "keyword": 1.0, "keyword_off_field": 0.5, "weak": 0.5}
+WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "strong": 0.5, "weak": 0.25}
+PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
+                  r"used to|back then|years back|a while back)\b")  # old news; yesterday's is still news
 TIME_WORDS = frozenset({"weekend", "tonight", "today", "tomorrow", "week", "morning", "evening", "afternoon",
                         "night", "month", "year", "after", "before"})
 
@@ -48,31 +54,48 @@ def _field_lemmas(categories: tuple[str, ...]) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _groups() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """SYNONYMS as rows of lemma phrases (the key first)."""
+    return tuple(tuple(tuple(lemma(w) for w in tokens(term)) for term in (key,) + terms)
+                 for key, terms in SYNONYMS.items())
+
+
+def _synonyms(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Every term of the rows that hold a request word (as their key or among their terms)."""
+    out: list[tuple[str, ...]] = []
+    for kw in keywords:
+        for row in _groups():
+            if (kw,) in row:
+                out.extend(row)
+    return tuple(dict.fromkeys(out))
+
+
 def match(watch: Watch, t: Text) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD."""
     terms: list[str] = []
     score = 0.0
     seen: set[tuple[str, ...]] = set()
+
+    def take(term: tuple[str, ...], weight: float) -> None:
+        nonlocal score
+        if term in seen or not t.has_phrase(term):
+            return
+        seen.add(term)
+        score += weight
+        terms.append(" ".join(term))
+
+    for kw in watch.keywords:
+        if kw in TIME_WORDS:
+            continue
+        is_name = kw in watch.names and bool(watch.categories)
+        take((kw,), WEIGHTS["name"] if is_name else WEIGHTS["keyword"])
+    for term in _synonyms(watch.keywords):
+        take(term, WEIGHTS["synonym"])
     for cat in watch.categories:
         for kind in ("strong", "weak"):
             for term in _field_terms(cat)[kind]:
-                if term in seen or not t.has_phrase(term):
-                    continue
-                seen.add(term)
-                score += WEIGHTS[kind]
-                terms.append(" ".join(term))
-    in_field = _field_lemmas(watch.categories)
-    for kw in watch.keywords:
-        if kw in TIME_WORDS or (kw,) in seen:
-            continue
-        if t.has_phrase((kw,)):
-            seen.add((kw,))
-            if not watch.categories:
-                weight = WEIGHTS["keyword"]  # the request names only this: a name, a rare word
-            elif kw in in_field and kw not in watch.names:
-                weight = WEIGHTS["keyword"]
-            else:
-                weight = WEIGHTS["keyword_off_field"]
-            score += weight
-            terms.append(kw)
+                take(term, WEIGHTS[kind])
+    if PAST.search(t.norm):
+        score *= 0.5
     return TopicHit(score, terms) if score >= THRESHOLD else None
