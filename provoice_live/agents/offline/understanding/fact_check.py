@@ -26,10 +26,13 @@ from .lexicon import DAY_PARTS, MONTHS, WEEKDAYS
 from .text import Text, analyse, is_content, lemma, tokens
 
 TITLE_KEYS = ("title", "name", "event", "subject", "summary", "item", "product", "service", "task", "query",
-              "activity", "restaurant", "hotel", "airline", "flight", "description")
+              "activity", "payee", "merchant", "vendor", "store", "shop", "recipient", "restaurant", "hotel",
+              "airline", "flight", "description")
 TEXT_KEYS = ("content", "text", "body", "message", "notes", "details", "description")
 START_KEYS = ("start_datetime", "start", "datetime", "date_time", "start_time", "date", "time", "due",
-              "due_date", "deadline", "departure", "departure_time", "check_in", "scheduled_for", "when")
+              "due_date", "deadline", "departure", "departure_time", "check_in", "scheduled_for", "when",
+              "delivery_date", "expected_delivery", "delivery", "eta", "arrival_date", "pickup_time", "pickup_date",
+              "appointment_time", "reservation_time")
 END_KEYS = ("end_datetime", "end", "end_time", "check_out", "arrival", "arrival_time")
 PLACE_KEYS = ("location", "address", "place", "venue", "where", "destination", "restaurant", "hotel")
 PEOPLE_KEYS = ("attendees", "participants", "with", "people", "guests", "contact", "sender")
@@ -123,8 +126,11 @@ def _record_fact(app: str, rec: dict, now: dt.datetime | None) -> Fact | None:
     said = extract(text, now) if text else []
     if not (title or text):
         return None
+    if place is None:  # a place said in a note or message ("let's meet at the main library")
+        place = next((str(m.value) for m in said if m.kind == "place" and not m.negated), None)
+    first_names = " ".join(p.split()[0] for p in people if p and p.lower() not in ("user", "me"))
     fact = Fact(
-        source=app, title=title or text[:60], anchors=_anchor_words(title, text), start=start, end=end,
+        source=app, title=title or text[:60], anchors=_anchor_words(title, text, first_names), start=start, end=end,
         has_time=bool(start and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
         location=place, people=tuple(p for p in people if p and p.lower() != "user"),
         amounts=amounts + tuple(m.value for m in said if m.kind == "amount"),  # type: ignore[misc]
@@ -436,7 +442,8 @@ def check_availability(t: Text, mentions: list[Mention], facts: list[Fact], now:
             continue
         s = f.start.hour + f.start.minute / 60
         e = f.end.hour + f.end.minute / 60 if f.end and f.end.date() == f.start.date() else s + 1
-        if s < window[1] and e > window[0]:
+        overlap = min(e, window[1]) - max(s, window[0])
+        if window[0] <= s < window[1] or overlap >= 0.5 * (window[1] - window[0]):
             said = " ".join(x.text for x in mentions if x.kind in ("day", "part", "time")) or "then"
             when = f"on {_truth_day(f, now)} {_truth_time(f, now)}"
             loc = f" at {f.location}" if f.location else ""

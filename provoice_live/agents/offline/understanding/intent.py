@@ -37,7 +37,8 @@ FACTUAL = r"\b(?:healthy|calories?|nutrition\w*|protein|how many|how much|how lo
           r"what year|who (?:wrote|was|is|invented|directed|sang)|when (?:did|was)|is it true|true that|" \
           r"what's the (?:name|capital|difference)|good for you|safe to|vitamins?|ingredients?|made of|" \
           r"origin|history of|meaning of|stand for|population|distance)\b"
-FORGET = r"\b(?:forget|forgot|forgetting|remember|slip my mind|slips my mind|lose track|lost track)\b"
+FORGET = r"\b(?:forget|forgot|forgetting|remember|slip my mind|slips my mind|lose track|lost track|distracted|" \
+         r"zone out|lose count)\b"
 PAST = r"\b(?:yesterday|last (?:week|night|month|year|time|weekend)|ago|earlier today|went|used to|" \
        r"already|previously|back then)\b"
 FUTURE = r"\b(?:tomorrow|tonight|next|later|will|'ll|going to|gonna|this (?:weekend|week|evening|afternoon|" \
@@ -295,7 +296,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                ("travel_search",), "Shall I search for hotels ({details})?",
                _b(type="hotel", details=lambda h: " ".join(x for x in ("hotels", ("in " + h.place()) if h.place() else "", h.when()) if x)),
                requires=(NEED + "|" + UNSURE,), tool_words=("hotel",), future=True),
-    IntentRule("recipe", (r"\bwhat (?:can|should|could|do) (?:i|we) (?:make|cook|bake)(?: with)? (?P<what>.*)",
+    IntentRule("recipe", (r"\bwhat (?:can|should|could|do|would) (?:i|we|you|one) (?:even |possibly |actually )?(?:make|cook|bake)(?: with)? (?P<what>.*)",
                           r"\brecipes? (?:for |with )?(?P<what>.*)",
                           r"\bhow (?:do|would|can) (?:you|i|we) (?:make|cook|bake) (?P<what>.*)",
                           r"\bideas? for (?P<what>(?:dinner|lunch|breakfast).*)"),
@@ -343,7 +344,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(what=lambda h: "guided workout" if re.search(r"workout|stretch", h.text.norm) else "guided meditation",
                   time=lambda h: _duration(h) or "ten minutes"),
                tool_words=("meditation", "guided", "activity")),
-    IntentRule("environment", (r"\b(?:it's|it is|getting|feels?|so|way too|too) (?:so |really |way |too |kind of |a bit |pretty )?(?P<what>cold|hot|warm|chilly|freezing|stuffy|dark|bright|dim|humid)(?: (?:in )?(?:here|in this room|inside))\b",
+    IntentRule("environment", (r"\b(?:it's|it is|getting|feels?|so|way too|too) (?:so |really |way |too |kind of |a bit |pretty )?(?P<what>cold|hot|warm|chilly|freezing|stuffy|dark|bright|dim|humid|boiling|roasting|sweltering|stifling|baking)(?: (?:in )?(?:here|in this room|inside))\b",
                                r"\bturn (?:on|off|up|down) (?:the )?(?P<what>lights?|heat(?:ing)?|ac|air conditioning|thermostat|fan)\b",
                                r"\bcan't see (?:a thing|anything)\b"),
                ("control_environment",), "Shall I adjust the {target} ({value})?",
@@ -365,7 +366,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                tool_words=("calendar", "event", "schedule"), future=True),
     IntentRule("timer", (r"\b(?:lose track of time|lost track of time|(?:set|start) a timer|keep track of the time|"
                          r"keep an eye on the (?:time|clock))\b",
-                         r"\b(?:needs?|takes?|another|for|in) (?P<dur>\d+ (?:more )?(?:minutes?|mins?|hours?|seconds?))\b"),
+                         r"\b(?:needs?|takes?|another|for|in) (?P<dur>\d+ (?:more )?(?:minutes?|mins?|hours?|seconds?))\b",
+                         r"\b\d+ (?:more )?(?:minutes?|mins?|hours?) (?:to go|left|remaining)\b"),
                ("temporal_attention",), "Shall I set a timer for {time}?",
                lambda h: _args_timer(h), requires=(FORGET + r"|\btimer\b|\b(?:oven|bread|cake|pasta|rice|eggs?|laundry|"
                                                    r"washing|dryer|tea|roast|pizza|cookies|batch)\b",),
@@ -408,7 +410,8 @@ def _duration(h: Heard) -> str:
 
 def _env_target(h: Heard) -> str:
     norm = h.text.norm
-    if re.search(r"cold|hot|warm|chilly|freezing|stuffy|humid|heat|thermostat|ac\b|air conditioning", norm):
+    if re.search(r"cold|hot|warm|chilly|freezing|stuffy|humid|heat|thermostat|ac\b|air conditioning|boiling|roasting|"
+                 r"sweltering|stifling|baking", norm):
         return "thermostat"
     if re.search(r"dark|bright|dim|light|see", norm):
         return "lights"
@@ -417,7 +420,8 @@ def _env_target(h: Heard) -> str:
 
 def _env_value(h: Heard) -> str:
     norm = h.text.norm
-    table = (("cold|chilly|freezing", "raise temperature to 22C"), ("hot|warm|stuffy|humid", "lower temperature to 20C"),
+    table = (("cold|chilly|freezing", "raise temperature to 22C"),
+             ("hot|warm|stuffy|humid|boiling|roasting|sweltering|stifling|baking", "lower temperature to 20C"),
              ("dark|dim|can't see", "on, brightness 80%"), ("bright", "dim to 40%"),
              (r"turn off", "off"), (r"turn on", "on"), (r"turn up", "up"), (r"turn down", "down"))
     for pat, value in table:
