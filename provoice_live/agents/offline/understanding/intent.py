@@ -37,6 +37,10 @@ FACTUAL = r"\b(?:healthy|calories?|nutrition\w*|protein|how many|how much|how lo
           r"what year|who (?:wrote|was|is|invented|directed|sang)|when (?:did|was)|is it true|true that|" \
           r"what's the (?:name|capital|difference)|good for you|safe to|vitamins?|ingredients?|made of|" \
           r"origin|history of|meaning of|stand for|population|distance)\b"
+CURRENCY_CODES = {"euro": "EUR", "pound": "GBP", "yen": "JPY", "yuan": "CNY", "franc": "CHF", "won": "KRW",
+                  "rupee": "INR", "peso": "MXN", "krona": "SEK", "krone": "NOK", "real": "BRL", "baht": "THB",
+                  "rand": "ZAR", "zloty": "PLN", "lira": "TRY", "ringgit": "MYR", "dirham": "AED"}
+CURRENCY_WORDS = r"dollars?|euros?|pounds|yen|yuan|francs?|won|rupees?|pesos?|kronas?|kronor|kroner|reais|baht|rand|zloty|lira|ringgit|dirhams?"
 FORGET = r"\b(?:forget|forgot|forgetting|remember|slip my mind|slips my mind|lose track|lost track|distracted|" \
          r"zone out|lose count)\b"
 PAST = r"\b(?:yesterday|last (?:week|night|month|year|time|weekend)|ago|earlier today|went|used to|" \
@@ -217,14 +221,20 @@ def _args_reminder(h: Heard) -> dict[str, Any] | None:
 
 
 def _args_timer(h: Heard) -> dict[str, Any] | None:
-    m = re.search(r"\b(\d+) (?:more )?(minutes?|mins?|hours?|seconds?)\b", h.text.norm)
+    m = re.search(r"\b(\d+|an|a|half an) (?:more )?(minutes?|mins?|hours?|seconds?)\b", h.text.norm)
     if not m:
         return None
     unit = {"min": "minutes", "mins": "minutes"}.get(m.group(2), m.group(2))
-    thing = re.search(r"\b(?:the|my|our) (oven|bread|cake|pasta|rice|eggs?|laundry|washing|dryer|tea|roast|pizza|cookies|batch)\b",
+    if m.group(1) in ("an", "a", "half an"):
+        return _timer_args(h, "30 minutes" if m.group(1) == "half an" else f"1 {unit.rstrip('s')}")
+    return _timer_args(h, f"{m.group(1)} {unit}")
+
+
+def _timer_args(h: Heard, duration: str) -> dict[str, Any]:
+    thing = re.search(r"\b(?:the|my|our) (oven|roast|lasagne|chicken|turkey|bread|cake|pasta|rice|eggs?|laundry|washing|dryer|tea|roast|pizza|cookies|batch)\b",
                       h.text.norm)
     what = f"check the {thing.group(1)}" if thing else "time is up"
-    return {"action": "set", "time": f"{m.group(1)} {unit}", "content": what, "title": what}
+    return {"action": "set", "time": duration, "content": what, "title": what}
 
 
 # generic slot -> schema property names it may fill (first that the tool has wins)
@@ -262,7 +272,7 @@ def _b(**fixed: Any) -> ArgBuilder:
 
 INTENT_RULES: tuple[IntentRule, ...] = (
     IntentRule("weather", (r"\b(?:weather|forecast|rain(?:ing|y)?|snow(?:ing)?|storm|temperature|sunny|"
-                           r"how (?:hot|cold|warm)|degrees|chilly)\b", r"\b(?:bring|take|need|pack) (?:an|my|the) umbrella\b"),
+                           r"how (?:hot|cold|warm)|degrees|chilly)\b", r"\b(?:bring|take|need|pack|wear) (?:an|a|my|the) (?:umbrella|jacket|coat|sweater|scarf|raincoat)\b"),
                ("realtime_weather",), "Shall I check the weather forecast for {city}?",
                _b(city=Heard.city), requires=(UNSURE,), tool_words=("weather", "forecast")),
     IntentRule("air_quality", (r"\b(?:air quality|pollution|smog|aqi|haze|hazy|pm ?2\.5|the air)\b",),
@@ -279,6 +289,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                tool_words=("taxi",), extra={"service_type": "taxi"}),
     IntentRule("restaurant", (r"\b(?:book|reserve|get|grab) (?:us )?(?:a )?table\b",
                               r"\b(?:make|need|get|book) (?:a )?(?:dinner |lunch )?reservation\b",
+                              r"\bhope they (?:have|'ve got|got) (?:space|room|a table|availability|seats)\b",
+                              r"\b(?:never |not )?get a table\b", r"\bwithout (?:booking|a reservation|reserving)\b",
                               r"\b(?:should|could|let's|wanna|want to) (?:go|eat|try|grab (?:dinner|lunch|brunch)|"
                               r"have (?:dinner|lunch))\b.*\b(?:restaurant|bistro|cafe|trattoria|sushi|pizzeria|"
                               r"steakhouse|place)\b"),
@@ -299,9 +311,11 @@ INTENT_RULES: tuple[IntentRule, ...] = (
     IntentRule("recipe", (r"\bwhat (?:can|should|could|do|would) (?:i|we|you|one) (?:even |possibly |actually )?(?:make|cook|bake)(?: with)? (?P<what>.*)",
                           r"\brecipes? (?:for |with )?(?P<what>.*)",
                           r"\bhow (?:do|would|can) (?:you|i|we) (?:make|cook|bake) (?P<what>.*)",
-                          r"\bideas? for (?P<what>(?:dinner|lunch|breakfast).*)"),
+                          r"\bideas? for (?P<what>(?:dinner|lunch|breakfast).*)",
+                          r"\b(?:no idea|not sure|don't know|no clue|any ideas?) (?:what|for what) (?:to |i should |we should )?(?:make|cook|have for (?:dinner|lunch))\b",
+                          r"\bwhat (?:to|should i|should we) (?:make|cook)\b"),
                ("recipe_search",), "Shall I look up a recipe for {query}?",
-               _b(what=lambda h: h.what() or "dinner ideas"), tool_words=("recipe",)),
+               _b(what=lambda h: h.what() or _ingredients(h) or "dinner ideas"), tool_words=("recipe",)),
     IntentRule("calculate", (r"\b(?:split|divided by|times|plus|minus|percent of|% of|tip|per person|add up|"
                              r"calculate|how much (?:is|would|will|does) (?:that|it|each)|each)\b",
                              r"\b(?:bad|terrible|awful|hopeless|rubbish|useless|not great|never good) (?:at|with) "
@@ -311,7 +325,9 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                          UNSURE + r"|\b(?:let me|figure|work out|bad at|terrible at|hopeless at|rubbish at|each|split)\b"),
                tool_words=("calculat", "math")),
     IntentRule("finance", (r"\b(?:stock|stocks|shares|share price|exchange rate|ticker|nasdaq|dow jones)\b",
-                           r"\b(?:dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (?:dollars?|euros?|yen|pounds|yuan)\b"),
+                           r"\b(?:dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (?:dollars?|euros?|yen|pounds|yuan)\b",
+                           rf"\b(?:{CURRENCY_WORDS})\b.*\b(?:in|to|into) (?:us |canadian |australian )?(?:{CURRENCY_WORDS})\b",
+                           r"\bexchange rate\b|\bthe rate\b"),
                ("financial_query", "QueryStock"), "Shall I look up {target}?",
                _b(what=lambda h: _finance_target(h)), requires=(UNSURE + r"|\b(?:doing|check|price|worth)\b",),
                tool_words=("stock", "exchange", "currency")),
@@ -329,16 +345,21 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                             r"\bran out of (?P<what>[a-z0-9' ]+)", r"\bneed (?:a )?new (?P<what>[a-z0-9' ]+)",
                             r"\b(?:broke|lost|ruined) my (?P<what>[a-z0-9' ]+)",
                             r"\bmy (?P<what>[a-z' ]{3,30}?) (?:just |has |is |finally )?(?:broke|broken|died|stopped working|snapped|"
-                            r"cracked|ripped|tore|fell apart|gave out|wore out)\b"),
+                            r"cracked|ripped|tore|fell apart|gave out|wore out)\b",
+                            r"\bno (?P<what>[a-z' ]{3,30}?) left\b", r"\b(?:used|finished) (?:up )?the last of (?:the |my |our )?(?P<what>[a-z' ]+)",
+                            r"\b(?:i|we) (?:have|got|'ve got) no (?!idea|clue|time|plans|way|choice)(?P<what>[a-z' ]{3,30})",
+                            r"\bstill need (?:a |an |some |to buy |to get )?(?P<what>[a-z' ]{3,30})",
+                            r"\b(?:putting off|put off) (?:getting|buying|ordering) (?:a |an |some |new )?(?P<what>[a-z' ]{3,30})"),
                ("shop", "note_taking"), "Shall I look for {content} to buy?", _b(what=lambda h: h.what()),
                tool_words=("purchase", "shop", "buy")),
-    IntentRule("media", (r"\b(?:put on|play|listen to|in the mood for|could (?:really )?(?:use|do with)|feel like listening to|hear) (?:some |a |the )?(?P<what>(?:[a-z]+ ){0,3}?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news))\b",
+    IntentRule("media", (r"\b(?:put on|play|listen to|in the mood for|could (?:really )?(?:use|do with)|feel like listening to|hear) (?:some |a |the )?(?P<what>(?:[a-z]+ ){0,3}?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news|sounds|white noise|audiobook))\b",
                          r"\bwatch (?:a|the|some) (?P<what>movie|film|show|episode|documentary)\b"),
                ("play_media",), "Shall I play {content}?", _b(what=lambda h: h.what()),
                tool_words=("play", "music", "media")),
     IntentRule("guided_activity", (r"\b(?:so|really|super|too|very|totally|feeling|feel) (?:stressed|anxious|tense|wound up|overwhelmed|restless|burned out)\b",
                                    r"\b(?:need|want|have) to (?:calm down|unwind|relax|de-?stress|meditate|stretch|breathe)\b",
                                    r"\bcan't (?:relax|calm down|switch off|unwind)\b",
+                                   r"\b(?:rattled|shaken|on edge|a nervous wreck|panicking|freaking out)\b|\b(?:hands|legs) (?:are )?(?:still )?shaking\b|\bheart is (?:still )?(?:racing|pounding)\b",
                                    r"\b(?:quick|short) (?:workout|meditation|stretch|breathing)\b"),
                ("guided_activity",), "Shall I start a {content} for {time}?",
                _b(what=lambda h: "guided workout" if re.search(r"workout|stretch", h.text.norm) else "guided meditation",
@@ -356,21 +377,29 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                ("communication",), "Shall I send {target} a message: '{content}'?",
                _b(action="message", who=lambda h: _recipient(h), what=lambda h: h.what() or "a quick update"),
                tool_words=("message", "send", "communicat")),
+    IntentRule("late", (r"\b(?:no way i'm (?:making it|going to make it|getting there)|(?:not|never) going to make it|won't make it|"
+                        r"running late|going to be late|gonna be late|running behind)\b",),
+               ("communication",), "Shall I let {target} know you're running late?",
+               _b(action="message", who=lambda h: h.person(), what="I'm running late, sorry!"),
+               tool_words=("message", "send", "communicat")),
     IntentRule("calendar", (r"\b(?:i have|i've got|i got|there's|we have|we've got|i'm having|i booked|we booked|i scheduled|i've scheduled|"
                             r"have|got) (?:a|an|my|the|our|that) (?P<what>(?:[a-z']+ ){0,3}?(?:appointment|meeting|interview|class|session|"
                             r"lesson|dinner|lunch|party|game|call|check-?up|exam|practice|rehearsal|date|deadline|concert|"
                             r"reservation|consultation|haircut|recital|match|viewing|visit|presentation|workshop|ceremony))\b",
                             r"\blet's (?P<what>(?:meet|get together|catch up|do lunch|grab (?:lunch|dinner|coffee|drinks)))\b",
-                            r"\b(?:we|i) (?:should|could) (?P<what>(?:meet|get together|catch up|grab (?:lunch|dinner|coffee|drinks)))\b"),
+                            r"\b(?:we|i) (?:should|could) (?P<what>(?:meet|get together|catch up|grab (?:lunch|dinner|coffee|drinks)))\b",
+                            r"\b(?:at|on) [^.]*? to (?P<what>(?:go over|discuss|talk about|review|plan|prepare|meet|look at) [a-z' ]+)",
+                            r"\b(?:forget to (?:write|put|note) (?:it|that|this) down|(?:put|add|write) (?:it|that|this) (?:down|in (?:my|the) calendar))\b"),
                ("calendar_event",), "Shall I add '{title}' to your calendar for {time}?", _args_calendar,
                tool_words=("calendar", "event", "schedule"), future=True),
     IntentRule("timer", (r"\b(?:lose track of time|lost track of time|(?:set|start) a timer|keep track of the time|"
                          r"keep an eye on the (?:time|clock))\b",
                          r"\b(?:needs?|takes?|another|for|in) (?P<dur>\d+ (?:more )?(?:minutes?|mins?|hours?|seconds?))\b",
-                         r"\b\d+ (?:more )?(?:minutes?|mins?|hours?) (?:to go|left|remaining)\b"),
+                         r"\b\d+ (?:more )?(?:minutes?|mins?|hours?) (?:to go|left|remaining)\b",
+                         r"\b(?:needs?|takes?) (?:an|another|half an) hour\b"),
                ("temporal_attention",), "Shall I set a timer for {time}?",
                lambda h: _args_timer(h), requires=(FORGET + r"|\btimer\b|\b(?:oven|bread|cake|pasta|rice|eggs?|laundry|"
-                                                   r"washing|dryer|tea|roast|pizza|cookies|batch)\b",),
+                                                   r"washing|dryer|tea|roast|pizza|cookies|batch|lasagne|chicken)\b",),
                tool_words=("remind", "timer", "attention", "alarm")),
     IntentRule("reminder", (r"\b(?:i need to|i have to|i've got to|i gotta|gotta|i must|don't let me forget to|i can't forget to|"
                             r"i shouldn't forget to|i should remember to|remember to|i keep forgetting to|i always forget to|"
@@ -392,6 +421,22 @@ INTENT_RULES: tuple[IntentRule, ...] = (
 
 
 def _finance_target(h: Heard) -> str:
+    pair = re.findall(rf"\b((?:us|canadian|australian|swiss|hong kong|new zealand) )?({CURRENCY_WORDS})\b", h.text.norm)
+    if len(pair) >= 2:
+        codes = [_currency_code(q.strip(), c) for q, c in pair[:2]]
+        if codes[0] != codes[1]:
+            return f"{codes[0]} to {codes[1]}"
+    return _stock_target(h)
+
+
+def _currency_code(qualifier: str, word: str) -> str:
+    w = lemma(word)
+    if w == "dollar":
+        return {"canadian": "CAD", "australian": "AUD", "hong kong": "HKD", "new zealand": "NZD"}.get(qualifier, "USD")
+    return CURRENCY_CODES.get(w, w.upper())
+
+
+def _stock_target(h: Heard) -> str:
     m = re.search(r"\b([a-z]+) (?:stock|shares|share price)\b", h.text.norm)
     if m and is_content(m.group(1)):
         return m.group(1).upper() if len(m.group(1)) <= 4 else m.group(1).capitalize() + " stock"
@@ -401,6 +446,12 @@ def _finance_target(h: Heard) -> str:
         return f"{code[lemma(m.group(1))]} to {code[lemma(m.group(2))]}"
     names = [m.value for m in h.mentions if m.kind == "name"]
     return f"{names[0]} stock" if names else "stock market"
+
+
+def _ingredients(h: Heard) -> str:
+    m = re.search(r"\b(?:only )?(?:got|have|left with) (?:some |only )?(?P<x>[a-z' ]+(?:,? (?:and )?[a-z' ]+)*?)(?: at home| in the fridge|\.|$)",
+                  h.text.norm)
+    return m.group("x").strip() if m and "," in h.text.norm[m.start():m.end() + 1] or m and " and " in (m.group("x") if m else "") else ""
 
 
 def _duration(h: Heard) -> str:
@@ -642,6 +693,11 @@ ACTION_RULES: tuple[IntentRule, ...] = (
                                         h.from_action(r"\b(?:remind me (?:to|that|about)|reminder (?:to|for|that|about)) (?P<x>.+)", "")
                                         or _said_topic(h)[:60])),
                tool_words=("remind",)),
+    IntentRule("late", (r"\b(?:no way i'm (?:making it|going to make it|getting there)|(?:not|never) going to make it|won't make it|"
+                        r"running late|going to be late|gonna be late|running behind)\b",),
+               ("communication",), "Shall I let {target} know you're running late?",
+               _b(action="message", who=lambda h: h.person(), what="I'm running late, sorry!"),
+               tool_words=("message", "send", "communicat")),
     IntentRule("calendar", (r"\b(?:calendar|schedule|add (?:it|that|this) to)\b",), ("calendar_event",),
                "Shall I add '{title}' to your calendar ({time})?",
                _b(action="create", title=lambda h: _titled(h), time=lambda h: h.when() or "to be confirmed"),
