@@ -124,6 +124,7 @@ class SessionResult(BaseModel):
     wall_s: float = 0.0
     compute_s: float = 0.0
     polls: int = 0
+    agent_errors: int = 0  # non-fatal error events: e.g. replies that did not parse (see the log)
     interjections: list[Interjection] = Field(default_factory=list)
 
 
@@ -218,4 +219,5 @@ def prediction_from_result(sample, result: SessionResult) -> Prediction:
             1 for i in scored if sample.cue is not None and i.t < sample.cue.start_s
         ),
         latency_parts=first.parts if first and first.parts else None,
+        agent_errors=result.agent_errors or None,
     )

@@ -260,3 +260,51 @@ async def test_bad_audio_ends_that_session_only_and_names_the_sample(tmp_path):
     preds = {p["id"]: p for p in _preds(out)}
     assert preds["good"]["intervened"] is True and preds["good"]["status"] == "ok"
     assert preds["missing"]["status"] == "error"
+
+
+class LateSource(FileSource):
+    """A file source whose pacing falls 0.3 s behind before the chunk ending at 1.0 s."""
+
+    async def chunks(self, clock):
+        async for chunk in super().chunks(clock):
+            if abs(chunk.end_s - 1.0) < 1e-9:
+                await clock.sleep(0.3)
+            yield chunk
+
+
+async def test_pacing_lag_is_not_counted_as_agent_latency(tmp_path):
+    """Events are stamped from the real hand-over of the audio: an agent that answers at once, on a
+    chunk the engine delivered late, is stamped at the chunk's position, not at the late wall time."""
+    src = LateSource(np.zeros(32000, np.float32), 16000)
+    res = await run_session(CTX, src, ScriptedAgent(at="1.0"), tmp_path / "s.jsonl",
+                            SessionConfig(clock="virtual", tail_s=0), clock=VirtualClock())
+    assert [i.t for i in res.interjections] == [1.0]
+
+
+class Grumbler(AgentAdapter):
+    """Sends a non-fatal error (an unparsable reply) at every poll."""
+
+    name = "grumbler"
+    capabilities = Capabilities(needs_poll=True)
+
+    async def push_audio(self, chunk):
+        pass
+
+    async def respond(self, poll):
+        from provoice_live.agents.base import ErrorEvent
+        self.io.emit(ErrorEvent(message="reply did not parse", fatal=False))
+
+
+async def test_non_fatal_agent_errors_are_counted_not_fatal(tmp_path):
+    x = timeline([("speech", 1.0), ("silence", 1.0), ("speech", 1.0), ("silence", 1.0)])
+    res = await run_session(CTX, FileSource(x, 16000), Grumbler(), tmp_path / "s.jsonl", SessionConfig())
+    assert res.status == "ok" and res.agent_errors == 3  # two endpoints and the end of the stream
+
+
+async def test_resume_works_with_an_option_that_looks_like_a_key(tmp_path):
+    corpus = _corpus(tmp_path, n=2)
+    out = tmp_path / "run"
+    opts = {"at": "0.9", "text": "sk-abcdefghijklmnop"}
+    await run_corpus_async(corpus, "scripted", opts, out, SessionConfig(), progress=False, limit=1)
+    summary = await run_corpus_async(corpus, "scripted", opts, out, SessionConfig(), progress=False)
+    assert summary.skipped == 1 and summary.ran == 1

@@ -153,3 +153,4 @@ class Prediction(BaseModel):
     monitor_from_s: float | None = None
     premature_interjections: int | None = None
     latency_parts: dict[str, float] | None = None
+    agent_errors: int | None = None  # non-fatal agent errors in the session (unparsed replies...)

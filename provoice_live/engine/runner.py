@@ -22,7 +22,7 @@ from ..agents.base import SessionContext
 from ..corpus.loader import Corpus, load_corpus
 from ..corpus.sample import Sample
 from ..errors import ProvoiceError, SampleError
-from ..log import RunDir, SessionResult, prediction_from_result
+from ..log import RunDir, SessionResult, prediction_from_result, redact
 from ..sources.file import FileSource
 from .session import SessionConfig, run_session
 
@@ -118,9 +118,9 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
     run = RunDir(out).create()
     cfg = run_config(Path(corpus_dir), agent, agent_opts, config, concurrency, probe.settings())
     if run.config_path.is_file():
-        old = run.read_config()
+        old, new = run.read_config(), redact(cfg)  # the stored config is redacted: compare like with like
         for key in ("agent", "agent_options", "session"):
-            if old.get(key) != cfg.get(key) and old.get(key) is not None:
+            if old.get(key) != new.get(key) and old.get(key) is not None:
                 raise ProvoiceError(f"{out} holds a run with a different {key} ({old.get(key)!r}); "
                                     "use another --out or delete it")
     run.write_config(cfg)

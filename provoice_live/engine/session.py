@@ -81,10 +81,29 @@ class _Session(SessionIO):
         self.current_poll: tuple[int, float] | None = None  # (poll_id, request time)
         self.last_endpoint: VadEvent | None = None
         self.polls = 0
+        self.agent_errors = 0  # non-fatal error events (e.g. replies that did not parse)
+        self._delivered_s = 0.0  # end of the last chunk handed to the agent
+        self._delivered_at: float | None = None  # the clock's reading when it was handed over
+
+    # -- stream time -----------------------------------------------------------------------------
+    def delivered(self, end_s: float) -> None:
+        """A chunk ending at `end_s` is being handed to the agent now."""
+        self._delivered_s = end_s
+        self._delivered_at = self.clock.now()
+
+    def now(self) -> float:
+        """The stream time: seconds delivered, plus the clock's advance since the last delivery.
+
+        With perfect pacing this is the clock's own reading; when the engine handed a chunk over
+        late, time is counted from the real hand-over, so pacing lag never shows as agent latency.
+        """
+        if self._delivered_at is None:
+            return self.clock.now()
+        return self._delivered_s + (self.clock.now() - self._delivered_at)
 
     # -- SessionIO -------------------------------------------------------------------------------
     def stream_time(self) -> float:
-        return self.clock.now()
+        return self.now()
 
     async def sleep(self, seconds: float) -> None:
         await self.clock.sleep(seconds)
@@ -98,7 +117,7 @@ class _Session(SessionIO):
                 log.exception("on_record callback failed")
 
     def emit(self, event: BaseModel) -> None:
-        t = self.clock.now()
+        t = self.now()
         rid = self._response_id(event)
         data = event.model_dump(mode="json", exclude_none=True)
         if rid is not None:
@@ -107,6 +126,8 @@ class _Session(SessionIO):
         if isinstance(event, ErrorEvent):
             if event.fatal and self.fatal is None:
                 self.fatal = f"agent error: {event.message}"
+            elif not event.fatal:
+                self.agent_errors += 1
             return
         if rid is None:
             return
@@ -185,7 +206,7 @@ class _Poller:
     async def poll(self, reason: str, speech_end_s: float | None = None) -> None:
         if self.task is not None and not self.task.done():
             self.pending = (reason, speech_end_s)
-            self.s.record("poll_deferred", self.s.clock.now(), reason=reason)
+            self.s.record("poll_deferred", self.s.now(), reason=reason)
             return
         if self.lockstep:
             await self._run(reason, speech_end_s)
@@ -202,7 +223,7 @@ class _Poller:
     async def _run(self, reason: str, speech_end_s: float | None) -> None:
         s = self.s
         s.polls += 1
-        t = s.clock.now()
+        t = s.now()
         req = PollRequest(reason=reason, stream_s=round(t, 6), speech_end_s=speech_end_s, poll_id=s.polls)
         s.current_poll = (req.poll_id, t)
         s.record("poll", t, poll_id=req.poll_id, reason=reason, speech_end_s=speech_end_s)
@@ -221,7 +242,7 @@ class _Poller:
             compute = time.perf_counter() - wall0
             if self.lockstep:
                 self.compute_s += compute
-                s.record("compute", s.clock.now(), what="poll", poll_id=req.poll_id, seconds=round(compute, 6))
+                s.record("compute", s.now(), what="poll", poll_id=req.poll_id, seconds=round(compute, 6))
             s.current_poll = None
 
     async def wait(self, timeout: float) -> None:
@@ -285,6 +306,7 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             audio_s = chunk.end_s
             if lockstep:
                 clock.advance_to(audio_s)
+            s.delivered(audio_s)
             n_chunks += 1
             await adapter.push_audio(chunk)
             if vad is not None:
@@ -302,7 +324,7 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             if s.fatal:
                 break
         if not s.fatal:
-            end_s = clock.now() if not lockstep else audio_s
+            end_s = s.now()
             if vad is not None:
                 for ev in vad.flush(end_s):
                     await _on_vad(s, ev, poller, needs_poll and policy.at_endpoints)
@@ -317,8 +339,8 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
                 await poller.wait(timeout)
             else:
                 deadline = audio_s + config.tail_s
-                while clock.now() < deadline and not s.fatal:
-                    await clock.sleep_until(min(deadline, clock.now() + 0.05))
+                while s.now() < deadline and not s.fatal:
+                    await clock.sleep(min(deadline - s.now(), 0.05))
                     if poller.task is None or poller.task.done():
                         if all(r.done or r.interjection is None for r in s.responses.values()):
                             break
@@ -338,20 +360,20 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
         try:
             await asyncio.wait_for(adapter.close(), 10.0)
         except Exception as exc:  # closing must not hide the real outcome
-            s.record("error", clock.now(), message=f"closing the agent failed: {exc}")
+            s.record("error", s.now(), message=f"closing the agent failed: {exc}")
         if status == "error":
-            s.record("error", clock.now(), message=reason)
+            s.record("error", s.now(), message=reason)
         if drains:
-            s.record("compute", clock.now(), what="drain_total", seconds=round(compute_drain, 6))
+            s.record("compute", s.now(), what="drain_total", seconds=round(compute_drain, 6))
         wall = time.perf_counter() - wall0
-        s.record("session_end", clock.now(), status=status, reason=reason, wall_s=round(wall, 6),
-                 interjections=len(s.interjections))
+        s.record("session_end", s.now(), status=status, reason=reason, wall_s=round(wall, 6),
+                 interjections=len(s.interjections), agent_errors=s.agent_errors)
         elog.close()
     return SessionResult(
         id=ctx.session_id, status=status, error=reason, agent=adapter.name, clock=clock.name,
-        audio_s=round(audio_s, 6), stream_end_s=round(clock.now() if not lockstep else audio_s, 6),
+        audio_s=round(audio_s, 6), stream_end_s=round(s.now(), 6),
         wall_s=round(wall, 6), compute_s=round(poller.compute_s + compute_drain, 6), polls=s.polls,
-        interjections=s.interjections,
+        agent_errors=s.agent_errors, interjections=s.interjections,
     )
 
 
