@@ -146,6 +146,8 @@ AMOUNT_PATTERNS = (
 PERCENT_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(?:%|percent)")
 QUANTITY_PATTERN = re.compile(r"\b(?:for |of )?(\d+) (people|persons|guests|tickets|nights|seats|rooms|kids|adults|"
                               r"hours|minutes|days|weeks|boxes|bags|items|pieces|kg|kilos|miles|km|laps|pages)\b")
+FREQUENCY_PATTERN = re.compile(r"\b(once|twice|thrice|\d+ times?|one time) (?:a|per|every|each) (day|week|month|night|morning)\b")
+_FREQ_WORDS = {"once": 1, "one time": 1, "twice": 2, "thrice": 3}
 _SCALE = {"k": 1000, "thousand": 1000, "million": 1_000_000, None: 1, "": 1}
 
 
@@ -327,6 +329,10 @@ def _amounts(t: Text) -> list[Mention]:
     for m in PERCENT_PATTERN.finditer(t.norm):
         idx = _token_index(t, m.start())
         out.append(Mention("percent", float(m.group(1)), idx, m.group(0), _neg(t, idx)))
+    for m in FREQUENCY_PATTERN.finditer(t.norm):
+        n = _FREQ_WORDS.get(m.group(1)) or int(m.group(1).split()[0])
+        idx = _token_index(t, m.start())
+        out.append(Mention("quantity", (n, "times a " + m.group(2)), idx, m.group(0), _neg(t, idx)))
     for m in QUANTITY_PATTERN.finditer(t.norm):
         idx = _token_index(t, m.start(1))
         out.append(Mention("quantity", (int(m.group(1)), m.group(2)), idx, m.group(0), _neg(t, idx)))
@@ -361,7 +367,10 @@ def _names_and_places(raw: str) -> list[Mention]:
         while prior and prior[-1] in ("the", "a", "an", "this", "that", "my", "our", "your"):
             prior.pop()
         prev = prior[-1] if prior else ""
-        kind = "place" if prev in PLACE_PREPOSITIONS else "name"
+        ends_like_place = words[-1].lower().strip(".,") in PLACE_NOUNS
+        kind = "place" if prev in PLACE_PREPOSITIONS or ends_like_place else "name"
+        if kind == "place" and re.fullmatch(r"[A-Z][a-z]+'s(?: (?:place|house|flat|home))?", phrase.strip(".,")):
+            continue  # "at Chloe's (place)": someone's home, not a named place
         if sentence_start and kind == "name" and len(words) == 1 and phrase.split()[0] in _NOT_NAMES | {words[0]}:
             if phrase.split()[0] == words[0] and len(phrase.split()) == 1:
                 continue

@@ -32,7 +32,7 @@ TEXT_KEYS = ("content", "text", "body", "message", "notes", "details", "descript
 START_KEYS = ("start_datetime", "start", "datetime", "date_time", "start_time", "date", "time", "due",
               "due_date", "deadline", "departure", "departure_time", "check_in", "scheduled_for", "when",
               "delivery_date", "expected_delivery", "delivery", "eta", "arrival_date", "pickup_time", "pickup_date",
-              "appointment_time", "reservation_time")
+              "appointment_time", "reservation_time", "due_datetime", "remind_at", "reminder_time", "deadline_datetime")
 END_KEYS = ("end_datetime", "end", "end_time", "check_out", "arrival", "arrival_time")
 PLACE_KEYS = ("location", "address", "place", "venue", "where", "destination", "restaurant", "hotel")
 PEOPLE_KEYS = ("attendees", "participants", "with", "people", "guests", "contact", "sender")
@@ -61,6 +61,7 @@ class Fact:
     days: tuple[DayRef, ...] = ()  # days said in a note's or message's text
     times: tuple[ClockTime, ...] = ()  # times said in a note's or message's text
     kind: str = "record"  # "event" (dated record) | "text" (note or message)
+    extra_text: str = ""  # a note's or message's words, and a record's other values (for the special checks)
 
 
 @dataclass
@@ -116,21 +117,30 @@ def _record_fact(app: str, rec: dict, now: dt.datetime | None) -> Fact | None:
     title = title if isinstance(title, str) else ""
     text = _first(rec, TEXT_KEYS)
     text = text if isinstance(text, str) and text != title else ""
-    start_raw = _first(rec, START_KEYS)
+    start_raw = _first(rec, START_KEYS) or next(
+        (v for k, v in rec.items() if re.search(r"date|time", k) and k not in ("last_updated", "timestamp", "created_at")
+         and parse_datetime(v)), None)
     start = parse_datetime(start_raw)
     end = parse_datetime(_first(rec, END_KEYS))
     place = _first(rec, PLACE_KEYS)
     place = place if isinstance(place, str) and place != title else None
     amounts = tuple(a for a in (_amount(rec.get(k)) for k in AMOUNT_KEYS if k in rec) if a is not None)
     people = _people(_first(rec, PEOPLE_KEYS))
-    said = extract(text, now) if text else []
+    values = " ; ".join(f"{v}" for k, v in rec.items() if isinstance(v, str) and k not in TITLE_KEYS + TEXT_KEYS
+                        and not parse_datetime(v))
+    said = (extract(text, now) if text else []) + [m for m in (extract(values, now) if values else [])
+                                                   if m.kind in ("quantity", "amount")]
     if not (title or text):
         return None
     if place is None:  # a place said in a note or message ("let's meet at the main library")
         place = next((str(m.value) for m in said if m.kind == "place" and not m.negated), None)
+    titled = re.search(r"\bwith ([A-Z][a-z]+(?: [A-Z][a-z]+)?)", title or "")
+    if titled and not people:
+        people = (titled.group(1),)
     first_names = " ".join(p.split()[0] for p in people if p and p.lower() not in ("user", "me"))
     fact = Fact(
-        source=app, title=title or text[:60], anchors=_anchor_words(title, text, first_names), start=start, end=end,
+        source=app, title=title or text[:60], anchors=_anchor_words(title, text, first_names, place or ""),
+        start=start, end=end,
         has_time=bool(start and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
         location=place, people=tuple(p for p in people if p and p.lower() != "user"),
         amounts=amounts + tuple(m.value for m in said if m.kind == "amount"),  # type: ignore[misc]
@@ -138,8 +148,11 @@ def _record_fact(app: str, rec: dict, now: dt.datetime | None) -> Fact | None:
         days=tuple(m.value for m in said if m.kind == "day" and not m.negated),  # type: ignore[misc]
         times=tuple(m.value for m in said if m.kind == "time" and not m.negated),  # type: ignore[misc]
         kind="event" if start else "text" if text else "record",
+        extra_text=" ".join([text] + [f"{k}: {v}" for k, v in rec.items() if isinstance(v, (str, list)) and k not in TITLE_KEYS
+                                       for v in ([", ".join(map(str, v))] if isinstance(v, list) else [v])]),
     )
-    if not (fact.start or fact.location or fact.people or fact.amounts or fact.days or fact.times or fact.quantities):
+    if not (fact.start or fact.location or fact.people or fact.amounts or fact.days or fact.times or fact.quantities
+            or "allerg" in fact.extra_text.lower()):
         return None
     return fact
 
@@ -167,6 +180,15 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact]) -> None
             _walk(app, item, now, out)
 
 
+def _profile(app: str, body: dict) -> Fact | None:
+    """An app's plain values ("allergies": ["shellfish"], "diet": "vegan") as one fact."""
+    plain = {k: v for k, v in body.items() if isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))}
+    if not plain:
+        return None
+    text = "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in plain.items())
+    return Fact(source=app, title=app, anchors=_anchor_words(" ".join(plain)), kind="text", extra_text=text)
+
+
 def facts_from_context(ctx: dict | None) -> list[Fact]:
     """Every checkable record of the digital context's app states."""
     if not ctx:
@@ -176,6 +198,9 @@ def facts_from_context(ctx: dict | None) -> list[Fact]:
     for app, state in (ctx.get("app_states") or {}).items():
         body = state.get("state", state) if isinstance(state, dict) else state
         if isinstance(body, dict):
+            profile = _profile(app, body)
+            if profile:
+                out.append(profile)
             for key, value in body.items():
                 if not key.startswith("key_"):
                     _walk(app, value, now, out)
@@ -260,7 +285,7 @@ def _check_time(m: Mention, f: Fact) -> bool | None:
     said: ClockTime = m.value  # type: ignore[assignment]
     if f.start and f.has_time:
         end = f.end.time() if f.end and f.end.date() == f.start.date() else f.start.time()
-        return said.matches(f.start.time(), 5) or said.matches(end, 5) or said.within(f.start.time(), end)
+        return said.matches(f.start.time(), 5) or said.matches(end, 5)  # people quote starts (and ends)
     if f.times:
         return any(said.matches(t.resolved(), 5) or (not t.ampm_known and said.matches(dt.time(t.hour % 12, t.minute), 5))
                    for t in f.times)
@@ -271,8 +296,16 @@ def _check_part(m: Mention, f: Fact) -> bool | None:
     return _part_agrees(str(m.value), f)
 
 
+PLACE_GENERIC = frozenset({"the", "a", "of", "and", "at", "in", "on", "street", "st", "road", "rd", "avenue", "ave",
+                           "lane", "place", "square", "drive", "boulevard", "blvd", "way", "center", "centre",
+                           "building", "floor", "room", "office", "downtown", "north", "south", "east", "west"})
+
+
 def _place_words(s: str) -> set[str]:
-    return {w for w in tokens(s) if w not in ("the", "a", "of", "and", "at", "in", "on") and len(w) > 1}
+    """The words that tell places apart ("King" in "King Street"; not "street")."""
+    words = {w for w in tokens(s) if len(w) > 1 and not w.isdigit()}
+    distinct = words - PLACE_GENERIC
+    return distinct or words - {"the", "a", "of", "and", "at", "in", "on"}
 
 
 def _check_place(m: Mention, f: Fact) -> bool | None:
@@ -297,8 +330,10 @@ def _check_quantity(m: Mention, f: Fact) -> bool | None:
 
 def _check_person(m: Mention, f: Fact) -> bool | None:
     if not f.people or f.kind != "event":
-        return None
+        return None  # (people said of a note or a message are not its participants)
     names = [n.strip() for n in re.split(r",| and | & ", str(m.value)) if n.strip()]
+    if not f.people:
+        return None
     known = [{w.lower().strip(".,") for w in p.split()} for p in f.people]
     return all(any({w.lower() for w in n.split()} & k for k in known) for n in names)
 
@@ -364,9 +399,10 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> 
     every = extract(t, now)
     mentions = [m for m in every if not m.negated]
     mentions = [m for m in mentions if m.kind != "name"] + _said_people(t, mentions)
-    avail = check_availability(t, every, facts, now)  # "nothing on Friday": the negation is the claim
-    if avail:
-        return avail
+    for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
+                    check_constraints(t, facts)):
+        if special:
+            return special
     idf = _idf(facts)
     clauses = _clauses(t)
     anchored_any = _anchored(t, facts, idf, 0, len(t.words))
@@ -450,6 +486,70 @@ def check_availability(t: Text, mentions: list[Mention], facts: list[Fact], now:
             text = (f"Actually, according to your {_describe(f)}, you have '{f.title}' {when}{loc}, "
                     f"so you might not be free {said}.")
             return Contradiction(f, "availability", said, when, text)
+    return None
+
+
+# ---- who brings what ----------------------------------------------------------------------------
+
+_SENDER_BRINGS = re.compile(r"\b(?:i'll|i will|i can|i'm going to|i am going to|i'm|we'll|we will) (?:bring|get|handle|sort|make|"
+                            r"buy|take care of|cover|pick up|bake|cook) (?:the |a |an |some |my )?(?P<x>[a-z][a-z ]{1,30}?)\b(?:[,.!?;]|and|if|$)")
+_USER_ASKED = re.compile(r"\b(?:can|could) you (?:bring|get|handle|sort|grab|pick up|make|buy|take care of) "
+                         r"(?:the |a |an |some )?(?P<x>[a-z][a-z ]{1,30}?)\b(?:[,.!?;]|and|$)")
+_SAID_BRINGS = (
+    re.compile(r"\bdon't worry about (?:the |a |an |some )?(?P<x>[a-z]+(?: [a-z]+)?)\s*,?\s*(?P<who>[a-z]+) (?:said|says|will|is|has|'s)"),
+    re.compile(r"\b(?P<who>[a-z]+) (?:has|'s got|has got|is bringing|will bring|is getting|is handling|is making|"
+               r"said (?:they|he|she)'d bring|said (?:they|he|she)'ll bring|is taking care of) (?:the |a |an |some )?"
+               r"(?P<x>[a-z]+(?: [a-z]+)??)\b"),
+)
+
+
+def check_responsibility(t: Text, facts: list[Fact]) -> Contradiction | None:
+    """"Diego said he'd handle the bread" against Diego's message ("I'll bring the salad, can you
+    bring the bread?"): who brings what."""
+    for pat in _SAID_BRINGS:
+        m = pat.search(t.norm)
+        if not m:
+            continue
+        who, item = m.group("who"), lemma(m.group("x").split()[-1])
+        for f in facts:
+            if f.kind != "text" or not any(p.split()[0].lower() == who for p in f.people if p):
+                continue
+            text = f.title.lower() if not f.anchors else " ".join(sorted(f.anchors))
+            raw = _fact_text(f)
+            brings = [b.group("x") for b in _SENDER_BRINGS.finditer(raw)]
+            asked = [a.group("x") for a in _USER_ASKED.finditer(raw)]
+            if not brings:
+                continue
+            if any(item in {lemma(w) for w in b.split()} for b in brings):
+                return None  # agrees
+            name = who.capitalize()
+            truth = f"{name} said they'd bring {brings[0]}" + (f" and asked you to bring {asked[0]}" if asked else "")
+            return Contradiction(f, "responsibility", m.group(0), truth,
+                                 f"Actually, according to your messages, {truth}, not the {m.group('x')}.")
+    return None
+
+
+def _fact_text(f: Fact) -> str:
+    return (f.extra_text or f.title).lower()
+
+
+# ---- standing constraints (allergies, diets) -------------------------------------------------------
+
+_NO_ALLERGY = re.compile(r"\b(?:no|don't have any|do not have any|not) allerg\w*|\bnot allergic to anything\b|"
+                         r"\bi can eat (?:anything|everything)\b|\bno dietary restrictions\b")
+
+
+def check_constraints(t: Text, facts: list[Fact]) -> Contradiction | None:
+    """"I don't have any allergies" against a health record that lists some."""
+    if not _NO_ALLERGY.search(t.norm):
+        return None
+    for f in facts:
+        body = _fact_text(f)
+        m = re.search(r"allerg\w*[^a-z]{0,4}(?:to |: ?)?(?P<x>[a-z][a-z ,]{2,40})", body)
+        if m and not re.match(r"(?:none|no |nothing)", m.group("x")):
+            what = m.group("x").strip(" ,")
+            return Contradiction(f, "constraint", "no allergies", f"allergic to {what}",
+                                 f"Actually, according to your {_describe(f)}, you're allergic to {what}.")
     return None
 
 

@@ -558,13 +558,24 @@ def fit_arguments(built: dict[str, Any], tool: ToolSchema) -> dict[str, Any]:
     return out
 
 
+ASKS_THE_OTHER = re.compile(r"\b(?:your|you're)\b|\b(?:do|did|are|were|have) you\b")
+OWN_DOUBT = re.compile(r"\b(?:do you (?:know|think|reckon)|any idea|you know (?:if|whether|what|how)|can you believe)\b")
+
+
 def _blocked(t: Text, rule: IntentRule) -> bool:
+    """No offer when it is done already, told of the past, or a question put to the other person
+    ("What time is your flight?": their plans, not the user's need)."""
     norm = t.norm
     if any(re.search(rf"\b{re.escape(m)}\b", norm) for m in DONE_MARKERS):
         return True
     if rule.future and re.search(PAST, norm) and not re.search(FUTURE, norm):
         return True
+    if t.raw.rstrip().endswith("?") and ASKS_THE_OTHER.search(norm) and not OWN_DOUBT.search(norm):
+        return True
     return False
+
+
+KNOWN_ALREADY = frozenset({"reminder", "calendar", "flight", "hotel", "restaurant", "taxi"})
 
 
 def _fill(template: str, args: dict[str, Any]) -> str:
@@ -606,8 +617,19 @@ def apply(rule: IntentRule, h: Heard, tools: list[ToolSchema]) -> Offer | None:
     built = rule.build(h)
     if not built:
         return None
+    if rule.name in KNOWN_ALREADY and _scheduled_already(h):
+        return None
     args = fit_arguments(built, tool)
     return Offer(rule.name, tool.name, args, _fill(rule.offer, {**built, **args}))
+
+
+def _scheduled_already(h: Heard) -> bool:
+    """The calendar (or a reminder) already holds what this talks about, on the day said if any."""
+    days = [m.value for m in h.mentions if m.kind == "day"]
+    for f in about(h.text, facts_from_context(h.ctx)):
+        if f.start and (not days or any(d.matches(f.start.date()) for d in days)):  # type: ignore[union-attr]
+            return True
+    return False
 
 
 def detect(text: str | Text, ctx: dict | None, tools: list[ToolSchema],

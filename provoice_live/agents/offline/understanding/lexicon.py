@@ -29,7 +29,7 @@ GENERIC_WORDS = frozenset("""
 anything something everything nothing mention talk say tell topic thing stuff plan detail update related
 regard issue info information new any kind sort whenever someone anyone anybody somebody people person
 conversation discuss bring come up hear listen know let notify alert remind help log suggest check look
-find give make take get go want need time day week lot bit way one mind note also maybe specific
+find give make take get go want need time day week lot bit way one mind note also maybe specific news
 particular certain start begin happen during while later soon today tomorrow tonight friend guy
 """.split())
 
@@ -312,7 +312,7 @@ TOPIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 # words (full weight) in a topic watch; the wider lexical field counts less (see topic_watch). A
 # request word found among the terms of a row gets the whole row (the rows work both ways).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "restaurant": ("bistro", "cafe", "diner", "eatery", "trattoria", "pizzeria", "steakhouse", "brasserie", "tavern",
+    "restaurant": ("table at", "book a table", "booked a table", "bistro", "cafe", "diner", "eatery", "trattoria", "pizzeria", "steakhouse", "brasserie", "tavern",
                    "sushi place", "thai place", "italian place", "indian place", "mexican place", "taqueria",
                    "food place", "eat out", "eating out", "dine out", "dining", "dinner", "lunch", "brunch",
                    "grab a bite", "bite to eat", "grab dinner", "grab lunch", "a table for", "reservation", "dine"),
@@ -324,7 +324,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "owe": ("owing", "borrow", "lend", "pay back", "debt", "iou"),
     "birthday": ("bday", "birthday party", "turns thirty", "turns forty", "turning thirty", "turning forty",
                  "birthday dinner", "birthday present"),
-    "lift": ("ride", "driving past", "drive past", "swing by", "drive me", "drive you", "drive him", "drive her", "pick me up", "pick her up", "pick him up",
+    "lift": ("ride", "aren't running", "isn't running", "no buses", "stranded", "no way to get", "driving past", "drive past", "swing by", "drive me", "drive you", "drive him", "drive her", "pick me up", "pick her up", "pick him up",
              "drop me off", "drop her off", "drop him off", "give me a ride", "carpool", "need a ride"),
     "rent": ("rental", "for rent", "to let", "a month", "per month", "lease", "landlord", "tenant", "deposit",
              "room available", "spare room", "flatmate", "roommate", "moving out", "move out"),
@@ -339,9 +339,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sick": ("health", "ill", "unwell", "stomach bug", "caught a bug", "a bug", "food poisoning", "cough", "sore throat", "headache", "migraine", "surgery", "flu", "fever", "cold", "cough", "under the weather", "in hospital", "in the hospital",
              "came down with", "caught a cold", "in bed with", "infection", "get well", "feeling awful"),
     "illness": ("sick", "ill", "unwell", "flu", "fever", "under the weather", "hospital"),
-    "sitter": ("look after", "looking after", "take care of", "pet sitting", "pet sitter", "dog sitter",
+    "sitter": ("sit", "sitting", "feed", "out of town", "look after", "looking after", "take care of", "pet sitting", "pet sitter", "dog sitter",
                "cat sitter", "feed the cat", "walk the dog", "dog walker", "watch the dog", "watch the cat"),
-    "pet": ("dog", "cat", "puppy", "kitten", "hamster", "rabbit", "parrot", "vet"),
     "outdoor": ("hike", "hiking", "camping", "picnic", "kayak", "climbing", "bike ride", "cycling", "trail",
                 "fishing", "barbecue", "beach day", "canoe", "surfing", "sailing", "outdoors"),
     "job": ("work", "position", "hiring", "interview", "offer", "role", "vacancy", "opening", "career"),
@@ -349,7 +348,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "week off", "time off", "days off"),
     "vacation": ("holiday", "trip", "getaway", "time off", "week off", "days off", "travel"),
     "flight": ("fly", "flying", "plane", "airport", "airline", "layover"),
-    "concert": ("gig", "show", "live music", "tickets", "band", "tour"),
+    "concert": ("gig", "live music", "tickets", "band", "tour", "playing at", "are playing", "is playing",
+                "headlining", "lineup", "live show", "festival"),
+    "recommendation": ("you'd love it", "you would love it", "you'd like it", "you should watch", "you should read",
+                       "you have to see", "you have to watch", "you have to read", "must see", "must read",
+                       "highly recommend", "i recommend", "check it out", "have you seen", "have you read",
+                       "worth watching", "worth reading"),
+    "transport": ("bus", "buses", "train", "trains", "subway", "metro", "tram", "strike", "aren't running",
+                  "isn't running", "not running", "no buses", "no trains", "broke down", "breakdown", "stranded",
+                  "missed the last"),
     "party": ("celebration", "get-together", "gathering", "bash", "housewarming", "barbecue"),
     "gift": ("present", "something for"),
     "doctor": ("gp", "clinic", "physician", "appointment", "checkup", "check-up", "specialist", "dentist"),

@@ -242,7 +242,8 @@ _SCOPE_BREAK_WORDS = {"but", "though", "although", "however"}
 
 
 NOT_NEGATING_AFTER = frozenset({"idea", "clue", "sure", "know", "doubt", "wonder", "problem", "worries", "way",
-                                "matter", "kidding", "joke", "longer", "one", "wait", "stop"})  # "no idea who'll..."
+                                "matter", "kidding", "joke", "longer", "one", "wait", "stop", "until", "till",
+                                "til", "before"})  # "isn't until ten" says when it is  # "no idea who'll..."
 
 
 def _negation_marks(norm: str) -> list[bool]:

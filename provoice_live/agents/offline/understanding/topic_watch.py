@@ -6,11 +6,11 @@ A mention is scored over the watch's lexical fields (`lexicon.TOPIC_FIELDS`) and
 |-------------------------------------------------------------------|--------|
 | a word of the request ("dining", "borrow") or a near synonym of one (`lexicon.SYNONYMS`: "owe", "lend") | 1.0 |
 | a proper name of the request ("Taipei") when the request has fields too | 0.5 |
-| a strong term of a watched field ("bistro", "tapas")               | 0.5    |
-| a weak term of a watched field ("pasta", "menu")                   | 0.25   |
+| a strong term of a watched field ("bistro", "tapas")               | 0.4    |
+| a weak term of a watched field ("pasta", "menu")                   | 0.2    |
 
 An utterance mentions the topic when the evidence reaches `THRESHOLD` (1.0): a request word or a
-synonym, or two field terms. Said of the distant past ("last month", "years ago"), evidence counts
+synonym, or several field terms together. Said of the distant past ("last month", "years ago"), evidence counts
 half: a watch waits for news, not for memories. The field alone is weaker than the request's own words,
 so a sentence merely near the topic ("my bank changed its app" for "anyone owing money") stays quiet.
 """
@@ -26,7 +26,7 @@ from .lexicon import SYNONYMS, TOPIC_FIELDS
 from .text import Text, lemma, tokens
 
 THRESHOLD = 1.0
-WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "strong": 0.5, "weak": 0.25}
+WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "strong": 0.4, "weak": 0.2}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
                   r"used to|back then|years back|a while back)\b")  # old news; yesterday's is still news
 TIME_WORDS = frozenset({"weekend", "tonight", "today", "tomorrow", "week", "morning", "evening", "afternoon",
