@@ -112,7 +112,7 @@ class Ticker:
 class RealtimeClock(Clock):
     """Wall time times `speed`, paced by the shared Ticker with absolute deadlines."""
 
-    def __init__(self, speed: float = 1.0, align_s: float = 0.005):
+    def __init__(self, speed: float = 1.0, align_s: float = 0.0025):
         if speed <= 0:
             raise ProvoiceError(f"clock speed must be positive, not {speed}")
         self.speed = speed
