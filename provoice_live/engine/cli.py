@@ -12,7 +12,7 @@ def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ProvoiceError(f"--agent-opt wants key=value, not {pair!r}")
+            raise ProvoiceError(f"--agent-opt {pair!r}: expected KEY=VALUE")
         opts[key.strip()] = value
     return opts
 

@@ -29,6 +29,7 @@ from ..agents.base import SessionContext
 from ..audio import AudioChunk
 from ..corpus.loader import read_json_file, read_tool_file
 from ..corpus.sample import ToolCall, ToolSchema
+from ..engine.cli import parse_agent_opts  # noqa: F401  (re-exported for the live commands)
 from ..engine.session import SessionConfig, run_session
 from ..errors import ProvoiceError
 from ..log import Interjection, RunDir, SessionResult, read_log
@@ -56,26 +57,11 @@ class LiveSpec:
 
 # ---- command-line inputs ------------------------------------------------------------------------
 
-def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
-    """`--agent-opt k=v` pairs to a dict; a pair without `=` is an error naming it."""
-    opts: dict[str, str] = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ProvoiceError(f"--agent-opt {pair!r}: expected KEY=VALUE")
-        opts[key.strip()] = value
-    return opts
-
-
-def _read_json(path: str | Path, what: str) -> Any:
-    return read_json_file(path, what)
-
-
 def load_context(path: str | Path | None) -> dict[str, Any] | None:
     """The digital context: a JSON object (the user's app states)."""
     if path is None:
         return None
-    data = _read_json(path, "--context")
+    data = read_json_file(path, "--context")
     if not isinstance(data, dict):
         raise ProvoiceError(f"--context file {str(path)!r} must hold a JSON object, not {type(data).__name__}")
     return data
