@@ -3,8 +3,6 @@ real speech recognition on eSpeak speech (slow), and end to end on built samples
 
 from __future__ import annotations
 
-import asyncio
-
 import numpy as np
 import pytest
 

@@ -63,3 +63,30 @@ def test_relative_days_resolve_from_the_context_clock():
 
 def test_no_context_no_check():
     assert facts_from_context(None) == [] and check("The dentist is on Monday.", [], None) is None
+
+
+def test_who_brings_what_against_the_message():
+    ctx = context(Messaging={"conversations": [{"participants": ["Dana Reyes", "Me"], "messages": [
+        {"sender": "Dana Reyes", "timestamp": "2025-03-11 18:00",
+         "content": "For the picnic I'll bring the lemonade, can you bring the sandwiches?"}]}]})
+    facts, now = facts_from_context(ctx), now_from_context(ctx)
+    c = check("Don't worry about the sandwiches, Dana said she'd handle it.", facts, now)
+    assert c is not None and c.attribute == "responsibility" and "lemonade" in c.response
+    assert check("Dana is bringing the lemonade, so we're fine.", facts, now) is None
+
+
+def test_allergies_and_medication_schedule_from_a_health_app():
+    ctx = context(Health={"allergies": ["tree nuts"], "medications": [
+        {"name": "ibuprofen", "dose": "200 mg", "schedule": "twice a day"}]})
+    facts, now = facts_from_context(ctx), now_from_context(ctx)
+    c = check("Honestly I'm not allergic to anything, pass the walnut cake.", facts, now)
+    assert c is not None and "tree nuts" in c.response
+    c = check("The nurse said ibuprofen four times a day.", facts, now)
+    assert c is not None and c.attribute == "quantity" and "2 times a day" in c.response
+    assert check("I take the ibuprofen twice a day with food.", facts, now) is None
+
+
+def test_a_doubt_is_not_a_denial():
+    # "isn't until ten" states the time; it is not a negated time
+    c = check("Relax, the dentist check-up isn't until ten on Friday.", FACTS, NOW)
+    assert c is not None and c.attribute == "time"

@@ -83,3 +83,25 @@ def test_watch_actions_are_served_from_what_was_heard():
     assert o.tool == "realtime_weather" and o.arguments == {"city": "Taipei"}
     o = serve("message Marco that Pepper is awake", "", CALENDAR_CTX, TOOLS)
     assert o.tool == "communication" and o.arguments["target"] == "Marco" and o.arguments["content"] == "Pepper is awake"
+
+
+@pytest.mark.parametrize("said", [
+    "What time is your flight?",  # the other person's plans
+    "Are you bringing an umbrella to the game?",
+    "I've got the dinner with Jonas on Saturday, I need to be at Casa Verde by seven thirty.",  # in the calendar
+])
+def test_questions_to_the_other_and_known_plans_get_no_offer(said):
+    assert offer(said) is None
+
+
+@pytest.mark.parametrize("said, tool", [
+    ("I've only got chickpeas, spinach and rice at home, no idea what to make tonight.", "recipe_search"),
+    ("Great, no dish soap left, of all days.", "shop"),
+    ("How much are 300 Swiss francs in euros these days?", "financial_query"),
+    ("There's no way I'm making it on time, Priya will already be there.", "communication"),
+    ("That call totally rattled me, my hands are still shaking.", "guided_activity"),
+    ("The roast needs an hour and I will definitely forget about it.", "temporal_attention"),
+])
+def test_implicit_needs(said, tool):
+    o = offer(said)
+    assert o is not None and o.tool == tool, o

@@ -566,7 +566,7 @@ def _blocked(t: Text, rule: IntentRule) -> bool:
     """No offer when it is done already, told of the past, or a question put to the other person
     ("What time is your flight?": their plans, not the user's need)."""
     norm = t.norm
-    if any(re.search(rf"\b{re.escape(m)}\b", norm) for m in DONE_MARKERS):
+    if any(re.search(rf"\b{re.escape(m)}\b", norm) for m in DONE_MARKERS) or re.search(r"\balready\s*(?:[,.!?]|$)", norm):
         return True
     if rule.future and re.search(PAST, norm) and not re.search(FUTURE, norm):
         return True

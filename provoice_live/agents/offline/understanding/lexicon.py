@@ -439,7 +439,10 @@ DEFAULT_PM_HOURS = frozenset(range(1, 7))  # "at 3" -> 15:00
 
 # ---- actions already done -------------------------------------------------------------------------
 DONE_MARKERS: tuple[str, ...] = (
-    "already", "just booked", "just set", "just sent", "just added", "just ordered", "taken care of",
+    "i already", "i've already", "we already", "we've already", "i have already", "already booked", "already done",
+    "already sent", "already ordered", "already paid", "already bought", "already have", "already got",
+    "already set", "already texted", "already called", "already sorted", "already in", "already changed",
+    "already turned", "already added", "already took", "just booked", "just set", "just sent", "just added", "just ordered", "taken care of",
     "all set", "sorted it", "no need", "don't need", "dont need", "do not need", "i set a reminder",
     "i've set", "i have set", "it's in my calendar", "in my calendar already", "i booked", "we booked",
     "i ordered", "i sent", "i texted", "i called", "got it covered", "i've got it covered", "i've booked",

@@ -10,8 +10,8 @@ the session's state (`RULES_BY_STATE`):
 | `watching` | a topic or sound watch is armed                    | that watch only                 |
 | `open`     | no standing request                                | a contradiction, else an intent |
 
-A watch is one-shot (it speaks once, then the session is `open`... of nothing more: `done`), and no
-decision is made twice (same rule, same subject). The Mind never sees the task, the label or the cue.
+A watch is one-shot: once it has spoken the state is `done` and the agent stays quiet. No decision
+is made twice (same rule, same subject). The Mind never sees the task, the label or the cue.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from ....corpus.sample import ToolCall
 from . import fact_check, intent, topic_watch
 from .entities import now_from_context
 from .instruction import Watch, is_instruction, overlap_with, parse_instruction
-from .lexicon import SOUND_NAMES
 from .text import analyse, clean
 
 ECHO_OVERLAP = 0.5  # an utterance sharing this much of the request is the request being spoken
@@ -211,4 +210,4 @@ def _reminder(action: str) -> str:
     return f"Reminder: {what}." if m.group(0).startswith("tell me") else f"Don't forget to {what}."
 
 
-__all__ = ["Mind", "Decision", "RULES_BY_STATE", "SOUND_NAMES"]
+__all__ = ["Mind", "Decision", "RULES_BY_STATE", "split_sentences"]
