@@ -243,7 +243,7 @@ def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: in
     for f in facts:
         hit = words & f.anchors
         score = sum(idf.get(w, 0.0) for w in hit)
-        if score >= 0.99 or len(hit) >= 2:
+        if score >= 0.49 or len(hit) >= 2:  # a word two facts share still narrows it to those two
             out.append((score, f))
     out.sort(key=lambda p: -p[0])
     return out
@@ -382,6 +382,15 @@ def _response(c_attr: str, f: Fact, said: str, truth: str, now: dt.datetime | No
     return f"Actually, according to your {where}, '{f.title}' says {truth}, not {said}."
 
 
+def _where_it_is(t: Text, m: Mention) -> bool:
+    """A place said as where something is ("at the library", "in Leeds", "on King Street"), not one
+    passed by ("near the station", "from work")."""
+    i = m.index - 1
+    while i >= 0 and t.words[i] in ("the", "a", "an", "this", "that", "my", "our", "their"):
+        i -= 1
+    return i >= 0 and t.words[i] in ("at", "in", "on")
+
+
 def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
     """Names introduced by "with" are people taking part; other names are not compared."""
     out = []
@@ -398,7 +407,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> 
     t = utterance if isinstance(utterance, Text) else analyse(utterance)
     every = extract(t, now)
     mentions = [m for m in every if not m.negated]
-    mentions = [m for m in mentions if m.kind != "name"] + _said_people(t, mentions)
+    people = _said_people(t, mentions)
+    mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
                     check_constraints(t, facts)):
         if special:
@@ -427,13 +437,18 @@ def _clause_anchors_other(t: Text, lo: int, hi: int, facts: list[Fact], idf: dic
 
 
 def _compare(said: list[Mention], candidates: list[Fact], now: dt.datetime | None) -> Contradiction | None:
+    """The first said value that no candidate fact agrees with; the correction names the candidate
+    that agrees with the most of the other values ("the 24th ... 3pm": the 3 pm session)."""
+    def agreements(f: Fact) -> int:
+        return sum(1 for m in said if ATTRIBUTE_CHECKS[m.kind][0](m, f))
+
     for m in said:
         check_fn, truth_fn = ATTRIBUTE_CHECKS[m.kind]
         verdicts = [(check_fn(m, f), f) for f in candidates]
         known = [(v, f) for v, f in verdicts if v is not None]
         if not known or any(v for v, _ in known):
             continue
-        f = known[0][1]
+        f = max((f for _v, f in known), key=agreements)
         truth = truth_fn(f, now)
         return Contradiction(f, m.kind, m.text, truth, _response(m.kind, f, m.text, truth, now))
     return None

@@ -394,7 +394,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                tool_words=("calendar", "event", "schedule"), future=True),
     IntentRule("timer", (r"\b(?:lose track of time|lost track of time|(?:set|start) a timer|keep track of the time|"
                          r"keep an eye on the (?:time|clock))\b",
-                         r"\b(?:needs?|takes?|another|for|in) (?P<dur>\d+ (?:more )?(?:minutes?|mins?|hours?|seconds?))\b",
+                         r"\b(?:needs?|takes?|another|for|in|going|going for|has) (?P<dur>\d+ (?:more )?(?:minutes?|mins?|hours?|seconds?))\b",
                          r"\b\d+ (?:more )?(?:minutes?|mins?|hours?) (?:to go|left|remaining)\b",
                          r"\b(?:needs?|takes?) (?:an|another|half an) hour\b"),
                ("temporal_attention",), "Shall I set a timer for {time}?",
