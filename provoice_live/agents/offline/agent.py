@@ -135,7 +135,7 @@ class OfflineAgent(AgentAdapter):
     def _overlaps_vad(self, ev: SoundEvent) -> bool:
         h = self.hearing
         assert h is not None
-        if h._utt_start is not None and h._utt_start < ev.end_s:
+        if h.open_since is not None and h.open_since < ev.end_s:
             return True
         return any(s < ev.end_s and ev.start_s < e for s, e in h.segments)
 
@@ -149,7 +149,7 @@ class OfflineAgent(AgentAdapter):
         assert h is not None
         done = {(r.start_s, r.end_s) for r in h.results}
         for ev in list(self._pending):
-            open_utt = h._utt_start is not None and h._utt_start < ev.end_s
+            open_utt = h.open_since is not None and h.open_since < ev.end_s
             waiting = [s for s in h.segments if s[0] < ev.end_s and ev.start_s < s[1] and s not in done]
             if open_utt or waiting:
                 continue

@@ -86,6 +86,11 @@ class Hearing:
     def in_speech(self) -> bool:
         return self.vad.in_speech
 
+    @property
+    def open_since(self) -> float | None:
+        """Where the utterance still being spoken started (None between utterances)."""
+        return self._utt_start
+
     def push(self, chunk: AudioChunk) -> None:
         if chunk.sample_rate != RATE:
             raise ValueError(f"hearing takes {RATE} Hz chunks, not {chunk.sample_rate}")
@@ -141,6 +146,9 @@ class Hearing:
         a = max(0.0, start_s - PRE_ROLL_S)
         audio = self._audio(a, end_s + POST_ROLL_S)
         self.segments.append((start_s, end_s))
+        # a live session runs for hours: keep only what overlapping sounds may still ask about
+        self.segments = [seg for seg in self.segments if end_s - seg[1] <= KEEP_S]
+        self.results = [r for r in self.results if end_s - r.end_s <= KEEP_S]
         self._ensure_worker()
         self._queue.put_nowait((a, start_s, end_s, detected_s, audio))  # type: ignore[union-attr]
 

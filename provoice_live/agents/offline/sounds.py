@@ -387,7 +387,7 @@ class SoundDetector:
         label, score, scores = classify(feats)
         start, end = frames[0].t - WIN / 2 / RATE, frames[-1].t + WIN / 2 / RATE
         ev = SoundEvent(start, end, label, score, feats, scores, final)
-        self.events.append(ev)
+        self.events = self.events[-200:] + [ev]  # recent history (tests, views); bounded for live use
         return ev
 
 
