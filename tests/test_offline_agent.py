@@ -230,3 +230,26 @@ async def test_end_to_end_on_built_samples(tmp_path):
         assert '"transcript"' in log  # it heard something in every sample
         if p["intervened"]:
             assert p["first_interjection_s"] is not None and (p["response_text"] or p["tool_calls"])
+
+
+async def test_a_sound_followed_at_once_by_talk_is_judged_before_the_talk():
+    from provoice_live.asr import Word
+
+    request = "Listen out for the dog barking and message Daniel that Luna is awake."
+    bark = _sound("dog_bark", 2)
+    talk_at = 0.3 + 2.5 + 3.0 + len(bark) / RATE + 0.2
+    x = np.concatenate([silence(0.3), voice(2.5), silence(3.0), bark, silence(0.2), voice(2.0), silence(1.5)])
+
+    def asr(audio, rate, offset_s=0.0, **kw):
+        end = offset_s + len(audio) / rate
+        if offset_s < 1.0:
+            return [Utterance(request, offset_s, end, (), 0.05, -0.3)]
+        if end > talk_at + 1.0:  # the segment holding the talk (and, joined to it, the bark)
+            words = (Word("We", talk_at + 0.05, talk_at + 0.2), Word("skipped", talk_at + 0.2, talk_at + 0.6))
+            return [Utterance("We skipped the long walk this morning.", offset_s, end, words, 0.05, -0.3)]
+        return []
+
+    io = await run(OfflineAgent(transcribe=asr), ctx(request, None), x)
+    texts = io.of("text")
+    assert len(texts) == 1 and "dog barking" in texts[0][1].text
+    assert io.of("tool_call")[0][1].arguments["target"] == "Daniel"

@@ -24,7 +24,8 @@ from .understanding.mind import EARLY_SCORE, Decision, Mind
 
 PROMPT_MAX_CHARS = 200
 SPEECH_MIN_WORDS = 2
-TALK_MIN_LOGPROB = -1.3  # looser than the rules' bar: far-field talk is often recognised unsurely
+TALK_MIN_LOGPROB = -1.3
+PRE_TALK_MIN_S = 0.3  # a sound at least this long before the talk that followed it is judged on its own  # looser than the rules' bar: far-field talk is often recognised unsurely
 
 
 def whisper_prompt(ctx: SessionContext) -> str | None:
@@ -106,9 +107,7 @@ class OfflineAgent(AgentAdapter):
         for ev in self.detector.flush():
             self._on_sound(ev)
         await self.hearing.drain()
-        for ev in list(self._pending):
-            self._pending.remove(ev)
-            self._decide_sound(ev)
+        self._resolve_pending()
 
     async def close(self) -> None:
         if self.hearing is not None:
@@ -128,7 +127,8 @@ class OfflineAgent(AgentAdapter):
         self.io.log("offline_sound", label=ev.label, score=round(ev.score, 3), start_s=round(ev.start_s, 3),
                     end_s=round(ev.end_s, 3))
         if self._overlaps_vad(ev):
-            self._pending.append(ev)  # wait for the words, if any
+            self._pending.append(ev)  # wait for the words, if any (they may be in already)
+            self._resolve_pending()
         else:
             self._decide_sound(ev)
 
@@ -139,10 +139,14 @@ class OfflineAgent(AgentAdapter):
             return True
         return any(s < ev.end_s and ev.start_s < e for s, e in h.segments)
 
-    def _overlaps_speech_heard(self, ev: SoundEvent) -> bool:
+    def _talk_over(self, ev: SoundEvent) -> list[Heard]:
+        """The recognised talk that overlaps an event."""
         h = self.hearing
         assert h is not None
-        return any(_is_talk(r) and r.start_s < ev.end_s and ev.start_s < r.end_s for r in h.results)
+        return [r for r in h.results if _is_talk(r) and r.start_s < ev.end_s and ev.start_s < r.end_s]
+
+    def _overlaps_speech_heard(self, ev: SoundEvent) -> bool:
+        return bool(self._talk_over(ev))
 
     def _resolve_pending(self) -> None:
         h = self.hearing
@@ -154,8 +158,19 @@ class OfflineAgent(AgentAdapter):
             if open_utt or waiting:
                 continue
             self._pending.remove(ev)
-            if not self._overlaps_speech_heard(ev):
+            talk = self._talk_over(ev)
+            if not talk:
                 self._decide_sound(ev)
+                continue
+            # talk right after a sound joins it into one event: judge the part before the first word
+            onset = min((r.first_word_s for r in talk if r.first_word_s is not None), default=None)
+            if onset is not None and onset - ev.start_s >= PRE_TALK_MIN_S:
+                before = ev.truncated(onset - 0.05)
+                if before is not None and not any(r.first_word_s is None or r.first_word_s < before.end_s - 0.1
+                                                  for r in talk):
+                    self.io.log("offline_sound", label=before.label, score=round(before.score, 3),
+                                start_s=round(before.start_s, 3), end_s=round(before.end_s, 3), before_talk=True)
+                    self._decide_sound(before)
 
     def _decide_sound(self, ev: SoundEvent) -> None:
         assert self.mind is not None

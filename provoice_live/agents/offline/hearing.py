@@ -50,6 +50,7 @@ class Heard:
     confident: bool = True
     raw: str = ""  # everything Whisper wrote, unsure passes included
     logprob: float = 0.0  # the best mean token log-probability of its passes
+    first_word_s: float | None = None  # where the first recognised word starts (stream seconds)
     notes: list[str] = field(default_factory=list)
     asr_s: float = 0.0  # wall seconds the recognition took
 
@@ -179,15 +180,17 @@ class Hearing:
         if transcribe is None:
             from ...asr import transcribe
         t0 = time.perf_counter()
-        utts = transcribe(audio, RATE, offset_s=audio_start, initial_prompt=self.prompt, temperature=0.0)
+        utts = transcribe(audio, RATE, offset_s=audio_start, initial_prompt=self.prompt, temperature=0.0,
+                          word_timestamps=True)
         took = time.perf_counter() - t0
         self.asr_seconds += took
         raw = " ".join(u.text for u in utts).strip()
         good = [u for u in utts if is_confident(u.text, u.avg_logprob, u.no_speech_prob)]
         text = clean(" ".join(u.text for u in good))
         logprob = max((u.avg_logprob for u in utts), default=-10.0)
+        first = next((w.start_s for u in utts for w in u.words if w.text.strip(" .,!?")), None)
         return Heard(text, start_s, end_s, detected_s, confident=bool(text), raw=clean(raw), logprob=logprob,
-                     notes=sound_notes(raw), asr_s=took)
+                     first_word_s=first, notes=sound_notes(raw), asr_s=took)
 
     async def drain(self) -> None:
         if self._queue is not None:

@@ -108,6 +108,20 @@ class SoundEvent:
     features: dict[str, float] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     final: bool = True  # False: reported while still sounding (see SoundDetector)
+    frames: list = field(default_factory=list, repr=False)  # what it was judged on (for `truncated`)
+    floor_db: float = -70.0
+
+    def truncated(self, until_s: float) -> "SoundEvent | None":
+        """The same event judged only on what came before `until_s` (talk that followed it cut off)."""
+        kept = [f for f in self.frames if f.t + WIN / 2 / RATE <= until_s]
+        while len(kept) > 1 and kept[-1].db <= self.floor_db + ON_DB:
+            kept.pop()
+        if not kept or kept[-1].t - kept[0].t < MIN_EVENT_S:
+            return None
+        feats = event_features(kept, self.floor_db)
+        label, score, scores = classify(feats)
+        return SoundEvent(kept[0].t - WIN / 2 / RATE, kept[-1].t + WIN / 2 / RATE, label, score, feats, scores,
+                          True, kept, self.floor_db)
 
     @property
     def duration_s(self) -> float:
@@ -386,7 +400,7 @@ class SoundDetector:
         feats = event_features(frames, self._open_floor)
         label, score, scores = classify(feats)
         start, end = frames[0].t - WIN / 2 / RATE, frames[-1].t + WIN / 2 / RATE
-        ev = SoundEvent(start, end, label, score, feats, scores, final)
+        ev = SoundEvent(start, end, label, score, feats, scores, final, frames, self._open_floor)
         self.events = self.events[-200:] + [ev]  # recent history (tests, views); bounded for live use
         return ev
 
