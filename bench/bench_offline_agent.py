@@ -67,7 +67,7 @@ def main() -> int:
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (shared machine)",
         f"- command: `python bench/bench_offline_agent.py{' --limit ' + str(args.limit) if args.limit else ''}"
         f" --asr-threads {args.asr_threads}` (demo corpus, seed 0, lockstep clock, one session at a time)",
-        f"- {summary.ran} sessions, {all_a:.0f} s of audio, whole run {wall:.0f} s wall",
+        f"- {summary.ran} sessions, {all_a:.0f} s of audio, whole run {wall:.0f} s wall (run directory {tmp / 'run'})",
         "",
         "| task | sessions | audio (s) | agent compute (s) | RTF | worst session RTF |",
         "|---|---|---|---|---|---|",

@@ -380,7 +380,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
     IntentRule("late", (r"\b(?:no way i'm (?:making it|going to make it|getting there)|(?:not|never) going to make it|won't make it|"
                         r"running late|going to be late|gonna be late|running behind)\b",),
                ("communication",), "Shall I let {target} know you're running late?",
-               _b(action="message", who=lambda h: h.person(), what="I'm running late, sorry!"),
+               _b(action="message", who=lambda h: h.person() or _attendee(h) or "the people you're meeting",
+                  what="I'm running late, sorry!"),
                tool_words=("message", "send", "communicat")),
     IntentRule("calendar", (r"\b(?:i have|i've got|i got|there's|we have|we've got|i'm having|i booked|we booked|i scheduled|i've scheduled|"
                             r"have|got) (?:a|an|my|the|our|that) (?P<what>(?:[a-z']+ ){0,3}?(?:appointment|meeting|interview|class|session|"
@@ -446,6 +447,14 @@ def _stock_target(h: Heard) -> str:
         return f"{code[lemma(m.group(1))]} to {code[lemma(m.group(2))]}"
     names = [m.value for m in h.mentions if m.kind == "name"]
     return f"{names[0]} stock" if names else "stock market"
+
+
+def _attendee(h: Heard) -> str:
+    """Someone the talked-about event is with (its attendees, or "with X" in its title)."""
+    for f in about(h.text, facts_from_context(h.ctx)):
+        if f.people:
+            return f.people[0]
+    return ""
 
 
 def _ingredients(h: Heard) -> str:
@@ -718,7 +727,8 @@ ACTION_RULES: tuple[IntentRule, ...] = (
     IntentRule("late", (r"\b(?:no way i'm (?:making it|going to make it|getting there)|(?:not|never) going to make it|won't make it|"
                         r"running late|going to be late|gonna be late|running behind)\b",),
                ("communication",), "Shall I let {target} know you're running late?",
-               _b(action="message", who=lambda h: h.person(), what="I'm running late, sorry!"),
+               _b(action="message", who=lambda h: h.person() or _attendee(h) or "the people you're meeting",
+                  what="I'm running late, sorry!"),
                tool_words=("message", "send", "communicat")),
     IntentRule("calendar", (r"\b(?:calendar|schedule|add (?:it|that|this) to)\b",), ("calendar_event",),
                "Shall I add '{title}' to your calendar ({time})?",

@@ -103,7 +103,9 @@ class Mind:
         if self.instruction is not None:
             # before the request was heard, a looser match (recognition may garble it)
             need = ECHO_OVERLAP if self.heard_request else ECHO_OVERLAP_FIRST
-            if overlap_with(text, self.instruction) >= need:
+            # the request's words, or a sentence that starts as the request and runs on into the next turn
+            head = " ".join(text.split()[: max(4, len(self.instruction.split()) // 2)])
+            if overlap_with(text, self.instruction) >= need or overlap_with(head, self.instruction) >= 0.7:
                 self.heard_request = True
                 return True
             return False

@@ -10,7 +10,8 @@ A mention is scored over the watch's lexical fields (`lexicon.TOPIC_FIELDS`) and
 | a weak term of a watched field ("pasta", "menu")                   | 0.2    |
 
 An utterance mentions the topic when the evidence reaches `THRESHOLD` (1.0): a request word or a
-synonym, or several field terms together. Said of the distant past ("last month", "years ago"), evidence counts
+synonym (the field's terms add at most `FIELD_CAP`: they back the request's words up, a sentence
+merely near the topic does not make a mention). Said of the distant past ("last month", "years ago"), evidence counts
 half: a watch waits for news, not for memories. The field alone is weaker than the request's own words,
 so a sentence merely near the topic ("my bank changed its app" for "anyone owing money") stays quiet.
 """
@@ -26,6 +27,7 @@ from .lexicon import SYNONYMS, TOPIC_FIELDS
 from .text import Text, lemma, tokens
 
 THRESHOLD = 1.0
+FIELD_CAP = 0.8  # the wider field alone never makes a mention: it backs the request's own words up
 WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "strong": 0.4, "weak": 0.2}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
                   r"used to|back then|years back|a while back)\b")  # old news; yesterday's is still news
@@ -92,10 +94,12 @@ def match(watch: Watch, t: Text) -> TopicHit | None:
         take((kw,), WEIGHTS["name"] if is_name else WEIGHTS["keyword"])
     for term in _synonyms(watch.keywords):
         take(term, WEIGHTS["synonym"])
+    own = score
     for cat in watch.categories:
         for kind in ("strong", "weak"):
             for term in _field_terms(cat)[kind]:
                 take(term, WEIGHTS[kind])
+    score = own + min(score - own, FIELD_CAP)
     if PAST.search(t.norm):
         score *= 0.5
     return TopicHit(score, terms) if score >= THRESHOLD else None
