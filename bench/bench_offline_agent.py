@@ -6,6 +6,7 @@ agent's drain time: VAD, sound detection, speech recognition and rules) over its
 the real-time factor. Below 1 the agent keeps up live; the goal is below 0.3 on 2 cores.
 
     python bench/bench_offline_agent.py [--corpus DIR] [--limit N] [--asr-threads 2] [--append]
+    python bench/bench_offline_agent.py --corpus DIR --run RUN_DIR [--append]   # figures of a finished run
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import os
 import platform
 import statistics
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,6 +28,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None, help="only the first N samples")
     ap.add_argument("--asr-threads", type=int, default=2, help="CPU threads of the speech recogniser")
     ap.add_argument("--append", action="store_true", help="append the figures to bench/RESULTS.md")
+    ap.add_argument("--run", help="only report on this finished lockstep run of the offline agent over --corpus")
     args = ap.parse_args()
 
     from provoice_live.corpus.builder.pipeline import build, preset_jobs
@@ -38,17 +39,19 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-offline-"))
     corpus = Path(args.corpus) if args.corpus else tmp / "demo"
+    run_dir = Path(args.run) if args.run else tmp / "run"
     if not args.corpus:
         build(preset_jobs("demo", 0), corpus, progress=False)
-    t0 = time.perf_counter()
-    summary = asyncio.run(run_corpus_async(corpus, "offline", {"asr_threads": args.asr_threads}, tmp / "run",
-                                           SessionConfig(clock="lockstep"), 1, False, **({"limit": args.limit} if args.limit else {})))
-    wall = time.perf_counter() - t0
-    tasks = {s.id: s.task for s in load_corpus(corpus)}
+    if not args.run:
+        asyncio.run(run_corpus_async(corpus, "offline", {"asr_threads": args.asr_threads}, run_dir,
+                                     SessionConfig(clock="lockstep"), 1, False, **({"limit": args.limit} if args.limit else {})))
+    tasks = {s.id: s.task for s in load_corpus(corpus).samples}
     per: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for f in sorted((tmp / "run" / "sessions").glob("*.result.json")):
-        r = SessionResult.model_validate_json(f.read_text())
+    wall = 0.0
+    results = [SessionResult.model_validate_json(f.read_text()) for f in sorted((run_dir / "sessions").glob("*.result.json"))]
+    for r in results:
         per[tasks.get(r.id, "?")].append((r.compute_s, r.audio_s))
+        wall += r.wall_s
     rows = []
     all_c = sum(c for v in per.values() for c, _ in v)
     all_a = sum(a for v in per.values() for _, a in v)
@@ -67,7 +70,7 @@ def main() -> int:
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (shared machine)",
         f"- command: `python bench/bench_offline_agent.py{' --limit ' + str(args.limit) if args.limit else ''}"
         f" --asr-threads {args.asr_threads}` (demo corpus, seed 0, lockstep clock, one session at a time)",
-        f"- {summary.ran} sessions, {all_a:.0f} s of audio, whole run {wall:.0f} s wall (run directory {tmp / 'run'})",
+        f"- {len(results)} sessions, {all_a:.0f} s of audio, {wall:.0f} s of session wall time (run directory {run_dir})",
         "",
         "| task | sessions | audio (s) | agent compute (s) | RTF | worst session RTF |",
         "|---|---|---|---|---|---|",
