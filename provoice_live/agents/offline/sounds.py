@@ -263,15 +263,15 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "church_bells": {"flutter": (0, 1.5), "tonal": (0.4, 1), "freq": (150, 1300), "n_bursts": (2, INF), "decay_db_s": (-40, -2), "glide": (0, 1.5),
                      "duration": (3, INF), "rate_hz": (0.3, 2.0)},
     # impacts
-    "door_knock": {"burst_s": (0.01, 0.14), "n_bursts": (2, 14), "rate_hz": (2, 10), "centroid": (80, 1600),
+    "door_knock": {"burst_s": (0.01, 0.14), "n_bursts": (2, 14), "rate_hz": (3, 10), "centroid": (80, 1600),
                    "high_share": (0, 0.25)},
     "clock_tick": {"burst_s": (0.01, 0.08), "n_bursts": (3, INF), "rate_hz": (0.5, 4), "regularity": (0, 0.2),
                    "centroid": (1200, 7000)},
     "glass_breaking": {"centroid": (2200, 7000), "high_share": (0.45, 1), "decay_db_s": (-INF, -8),
                        "tonal": (0, 0.5), "max_burst_s": (0.05, 1.5)},
     # voices of animals and babies: harmonic, pitched bursts
-    "dog_bark": {"freq": (250, 1600), "burst_s": (0.07, 0.4), "n_bursts": (1, 10), "tonal": (0.15, 0.85),
-                 "rate_hz": (0.8, 5), "high_share": (0, 0.35)},
+    "dog_bark": {"freq": (250, 1600), "burst_s": (0.07, 0.4), "n_bursts": (1, 10), "tonal": (0.15, 1),
+                 "rate_hz": (0.8, 5), "high_share": (0, 0.35), "glide": (1, 15)},
     "crying_baby": {"freq": (300, 1600), "burst_s": (0.5, 2.5), "n_bursts": (1, 8), "tonal": (0.2, 0.9),
                     "glide": (1.5, 14), "jumpiness": (0, 0.35)},
     # noise
