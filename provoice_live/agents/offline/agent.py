@@ -25,7 +25,8 @@ from .understanding.mind import EARLY_SCORE, Decision, Mind
 PROMPT_MAX_CHARS = 200
 SPEECH_MIN_WORDS = 2
 TALK_MIN_LOGPROB = -1.3
-PRE_TALK_MIN_S = 0.3  # a sound at least this long before the talk that followed it is judged on its own  # looser than the rules' bar: far-field talk is often recognised unsurely
+PRE_TALK_MIN_S = 0.3  # a sound at least this long before the talk that followed it is judged on its own
+TRAILING_TALK_S = 1.0  # talk starting this long after a sound began only trails it: the whole may be judged  # looser than the rules' bar: far-field talk is often recognised unsurely
 
 
 def whisper_prompt(ctx: SessionContext) -> str | None:
@@ -170,13 +171,16 @@ class OfflineAgent(AgentAdapter):
                                                   for r in talk):
                     self.io.log("offline_sound", label=before.label, score=round(before.score, 3),
                                 start_s=round(before.start_s, 3), end_s=round(before.end_s, 3), before_talk=True)
-                    self._decide_sound(before)
+                    # the part before the words, or the whole when the talk only trailed it
+                    if not self._decide_sound(before) and onset - ev.start_s >= TRAILING_TALK_S:
+                        self._decide_sound(ev)
 
-    def _decide_sound(self, ev: SoundEvent) -> None:
+    def _decide_sound(self, ev: SoundEvent) -> bool:
         assert self.mind is not None
         d = self.mind.sound(ev.label, ev.score, ev.final, ev.duration_s)
         if d:
             self._say(d)
+        return d is not None
 
     # ---- speech -----------------------------------------------------------------------------------
 

@@ -249,7 +249,7 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "phone_ring/warble": {"freq": (300, 1500), "burst_s": (0.1, 2.5), "jumpiness": (0.2, 1), "n_bursts": (1, INF),
                           "decay_db_s": (-40, INF), "tonal": (0.3, 1)},
     "phone_ring/beating": {"freq": (300, 1500), "burst_s": (0.3, 2.5), "flutter": (1.5, INF), "n_bursts": (1, INF),
-                           "tonal": (0.3, 1), "high_share": (0, 0.2)},
+                           "tonal": (0.3, 1), "high_share": (0, 0.2), "glide": (0, 1.5)},
     # long continuous tones
     "kettle_whistle": {"flutter": (0, 1.5), "tonal": (0.5, 1), "freq": (900, 4500), "max_burst_s": (1.5, INF), "n_bursts": (1, 2),
                        "sweep": (0, 6.5), "on_ratio": (0.8, 1), "jumpiness": (0, 0.2)},
