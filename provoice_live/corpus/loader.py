@@ -32,12 +32,19 @@ class Problem:
         return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
 
-class CorpusError(ProvoiceError):
-    def __init__(self, problems: list[Problem]):
+class ProblemsError(ProvoiceError):
+    """Several problems found in one input, each naming its line, sample and field."""
+
+    def __init__(self, prefix: str, noun: str, problems: list[Problem]):
         self.problems = problems
         head = "; ".join(str(p) for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"the corpus has {len(problems)} problem(s): {head}{more}")
+        super().__init__(f"{prefix} {len(problems)} {noun}: {head}{more}")
+
+
+class CorpusError(ProblemsError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("the corpus has", "problem(s)", problems)
 
 
 @dataclass

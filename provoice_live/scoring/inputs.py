@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..corpus.loader import Problem
+from ..corpus.loader import Problem, ProblemsError
 from ..corpus.sample import Prediction
 from ..errors import ProvoiceError, SampleError
 from ..log import RunDir
@@ -30,15 +30,12 @@ from .judges import CACHE_NAME
 from .response import VERDICT_VALUES
 
 
-class PredictionsError(ProvoiceError):
+class PredictionsError(ProblemsError):
     """Bad lines in a predictions file: each named by line number, sample and field."""
 
     def __init__(self, path: Path, problems: list[Problem]):
         self.path = path
-        self.problems = problems
-        head = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{path}: {len(problems)} bad line(s): {head}{more}")
+        super().__init__(f"{path}:", "bad line(s)", problems)
 
 
 @dataclass
