@@ -49,11 +49,11 @@ class Ticker:
     fraction themselves by spinning on `time.perf_counter()` (see `RealtimeClock.sleep_until`),
     so the event loop's own wake-up jitter (the selector's millisecond timeout, a virtual
     machine's late timers, the hop from a future to its task) is absorbed by the margin. The margin
-    adapts: the 99.5th percentile of the recent wake-up lateness plus 0.25 ms, within [0.5, 6] ms.
+    adapts: the 99.8th percentile of the recent wake-up lateness plus 0.5 ms, within [1, 6] ms.
     """
 
     _by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Ticker]" = weakref.WeakKeyDictionary()
-    MIN_MARGIN, MAX_MARGIN, SAFETY = 0.0005, 0.006, 0.00025
+    MIN_MARGIN, MAX_MARGIN, SAFETY = 0.001, 0.006, 0.0005
 
     def __init__(self, loop: asyncio.AbstractEventLoop, margin: float = 0.003):
         self.loop = loop
@@ -85,8 +85,8 @@ class Ticker:
         self._lateness.append(lateness)
         if len(self._lateness) >= 400:
             ordered = sorted(self._lateness)
-            p995 = ordered[int(0.995 * (len(ordered) - 1))]
-            self.margin = min(self.MAX_MARGIN, max(self.MIN_MARGIN, p995 + self.SAFETY))
+            p998 = ordered[int(0.998 * (len(ordered) - 1))]
+            self.margin = min(self.MAX_MARGIN, max(self.MIN_MARGIN, p998 + self.SAFETY))
             del self._lateness[:200]
 
     def _arm(self) -> None:
