@@ -270,6 +270,15 @@ def _b(**fixed: Any) -> ArgBuilder:
     return build
 
 
+# Running late: both an implicit need (INTENT_RULES) and an action item (ACTION_RULES).
+LATE_RULE = IntentRule(
+    "late", (r"\b(?:no way i'm (?:making it|going to make it|getting there)|(?:not|never) going to make it|won't make it|"
+             r"running late|going to be late|gonna be late|running behind)\b",),
+    ("communication",), "Shall I let {target} know you're running late?",
+    _b(action="message", who=lambda h: h.person() or _attendee(h) or "the people you're meeting",
+       what="I'm running late, sorry!"),
+    tool_words=("message", "send", "communicat"))
+
 INTENT_RULES: tuple[IntentRule, ...] = (
     IntentRule("weather", (r"\b(?:weather|forecast|rain(?:ing|y)?|snow(?:ing)?|storm|temperature|sunny|"
                            r"how (?:hot|cold|warm)|degrees|chilly)\b", r"\b(?:bring|take|need|pack|wear) (?:an|a|my|the) (?:umbrella|jacket|coat|sweater|scarf|raincoat)\b"),
@@ -377,12 +386,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                ("communication",), "Shall I send {target} a message: '{content}'?",
                _b(action="message", who=lambda h: _recipient(h), what=lambda h: h.what() or "a quick update"),
                tool_words=("message", "send", "communicat")),
-    IntentRule("late", (r"\b(?:no way i'm (?:making it|going to make it|getting there)|(?:not|never) going to make it|won't make it|"
-                        r"running late|going to be late|gonna be late|running behind)\b",),
-               ("communication",), "Shall I let {target} know you're running late?",
-               _b(action="message", who=lambda h: h.person() or _attendee(h) or "the people you're meeting",
-                  what="I'm running late, sorry!"),
-               tool_words=("message", "send", "communicat")),
+    LATE_RULE,
     IntentRule("calendar", (r"\b(?:i have|i've got|i got|there's|we have|we've got|i'm having|i booked|we booked|i scheduled|i've scheduled|"
                             r"have|got) (?:a|an|my|the|our|that) (?P<what>(?:[a-z']+ ){0,3}?(?:appointment|meeting|interview|class|session|"
                             r"lesson|dinner|lunch|party|game|call|check-?up|exam|practice|rehearsal|date|deadline|concert|"
@@ -724,12 +728,7 @@ ACTION_RULES: tuple[IntentRule, ...] = (
                                         h.from_action(r"\b(?:remind me (?:to|that|about)|reminder (?:to|for|that|about)) (?P<x>.+)", "")
                                         or _said_topic(h)[:60])),
                tool_words=("remind",)),
-    IntentRule("late", (r"\b(?:no way i'm (?:making it|going to make it|getting there)|(?:not|never) going to make it|won't make it|"
-                        r"running late|going to be late|gonna be late|running behind)\b",),
-               ("communication",), "Shall I let {target} know you're running late?",
-               _b(action="message", who=lambda h: h.person() or _attendee(h) or "the people you're meeting",
-                  what="I'm running late, sorry!"),
-               tool_words=("message", "send", "communicat")),
+    LATE_RULE,
     IntentRule("calendar", (r"\b(?:calendar|schedule|add (?:it|that|this) to)\b",), ("calendar_event",),
                "Shall I add '{title}' to your calendar ({time})?",
                _b(action="create", title=lambda h: _titled(h), time=lambda h: h.when() or "to be confirmed"),
