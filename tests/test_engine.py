@@ -15,7 +15,7 @@ from provoice_live.engine.clock import LockstepClock, VirtualClock, make_clock
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig, run_session
 from provoice_live.errors import ProvoiceError
-from provoice_live.log import RunDir, read_log
+from provoice_live.run import RunDir, SessionTrace, read_records
 from provoice_live.sources.file import FileSource
 
 CTX = SessionContext(session_id="s1")
@@ -90,8 +90,8 @@ async def test_lockstep_waits_for_the_agent_and_logs_compute_apart(tmp_path):
     assert agent.overlaps == 0 and agent.done == 25
     assert res.compute_s >= 25 * 0.002
     assert res.stream_end_s == pytest.approx(0.5)  # compute time never became stream time
-    comp = [r for r in read_log(tmp_path / "s.jsonl") if r["kind"] == "compute"]
-    assert comp and comp[-1]["seconds"] >= 0.05
+    comp = [r for r in read_records(tmp_path / "s.jsonl") if r.kind == "compute"]
+    assert comp and comp[-1].seconds >= 0.05
 
 
 @pytest.mark.parametrize("clock", ["lockstep", "virtual"])
@@ -102,7 +102,7 @@ async def test_scripted_interjections_are_logged_exactly_where_scripted(tmp_path
     res = await run_session(CTX, src, agent, tmp_path / "s.jsonl", SessionConfig(clock=clock, tail_s=0), clock=clk)
     assert [i.t for i in res.interjections] == [0.5, 2.2]
     assert res.interjections[0].text == "hello there"
-    logged = [r["t"] for r in read_log(tmp_path / "s.jsonl") if r["kind"] == "interjection"]
+    logged = [r.t for r in SessionTrace.read(tmp_path / "s.jsonl").replies]
     assert logged == [0.5, 2.2]
 
 
@@ -113,17 +113,17 @@ async def test_scripted_answer_after_endpoint_is_timed_from_the_vad_endpoint(tmp
     agent = ScriptedAgent(after_endpoint="0.3", endpoints="2", tool="note_taking", args='{"content": "x"}')
     res = await run_session(CTX, src, agent, tmp_path / "s.jsonl", SessionConfig(clock="virtual", tail_s=1),
                             clock=VirtualClock())
-    records = read_log(tmp_path / "s.jsonl")
-    ends = [r for r in records if r["kind"] == "vad" and r["event"] == "speech_end"]
-    polls = [r for r in records if r["kind"] == "poll" and r["reason"] == "endpoint"]
+    records = read_records(tmp_path / "s.jsonl")
+    ends = [r for r in records if r.kind == "vad" and r.event == "speech_end"]
+    polls = [r for r in records if r.kind == "poll" and r.reason == "endpoint"]
     assert len(ends) == 2 and len(polls) == 2
     assert len(res.interjections) == 1  # endpoint 1 got a silence decision
     inter = res.interjections[0]
-    assert inter.t == pytest.approx(ends[1]["t"] + 0.3, abs=1e-6)
-    assert inter.parts["endpoint_detected_s"] == pytest.approx(ends[1]["t"])
-    assert inter.parts["request_sent_s"] == pytest.approx(polls[1]["t"])
+    assert inter.t == pytest.approx(ends[1].t + 0.3, abs=1e-6)
+    assert inter.parts["endpoint_detected_s"] == pytest.approx(ends[1].t)
+    assert inter.parts["request_sent_s"] == pytest.approx(polls[1].t)
     assert inter.tool_calls[0].name == "note_taking" and inter.tool_calls[0].arguments == {"content": "x"}
-    silences = [r for r in records if r["kind"] == "agent" and r["event"]["type"] == "silence"]
+    silences = [r for r in records if r.kind == "agent" and r.event.type == "silence"]
     assert len(silences) >= 1
 
 
@@ -138,8 +138,8 @@ async def test_agent_failure_ends_the_session_as_an_error(tmp_path):
     src = FileSource(np.zeros(16000 * 2, np.float32), 16000)
     res = await run_session(CTX, src, ScriptedAgent(fail_at="1.0"), tmp_path / "s.jsonl", SessionConfig())
     assert res.status == "error" and "scripted failure" in res.error
-    end = read_log(tmp_path / "s.jsonl")[-1]
-    assert end["kind"] == "session_end" and end["status"] == "error"
+    end = read_records(tmp_path / "s.jsonl")[-1]
+    assert end.kind == "session_end" and end.status == "error"
 
 
 async def test_a_hanging_agent_times_out(tmp_path):

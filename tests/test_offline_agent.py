@@ -213,7 +213,7 @@ async def test_end_to_end_on_built_samples(tmp_path):
     from provoice_live.corpus.builder.pipeline import build, preset_jobs
     from provoice_live.engine.runner import run_corpus_async
     from provoice_live.engine.session import SessionConfig
-    from provoice_live.log import SessionResult
+    from provoice_live.run import SessionResult
 
     corpus = tmp_path / "corpus"
     build(preset_jobs("demo", 0, limit=4), corpus, progress=False)

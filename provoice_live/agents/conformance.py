@@ -244,7 +244,7 @@ async def check_bad_frame(url: str, rate: int, timeout: float) -> Check:
 
 async def check_engine(url: str, rate: int, timeout: float, clock: str) -> Check:
     from ..engine.session import SessionConfig, run_session
-    from ..log import read_log
+    from ..run.trace import SessionTrace
     from ..sources.file import FileSource
     from .websocket import WebSocketAgent
 
@@ -253,7 +253,7 @@ async def check_engine(url: str, rate: int, timeout: float, clock: str) -> Check
         log_path = Path(tmp) / "conformance.jsonl"
         result = await run_session(test_context(), FileSource(test_audio(rate), rate, 20.0, "conformance"), agent,
                                    log_path, SessionConfig(clock=clock, response_timeout_s=timeout))
-        polls = sum(1 for r in read_log(log_path) if r["kind"] == "poll")
+        polls = len(SessionTrace.read(log_path).polls)
     if result.status != "ok":
         return Check("engine", False, f"the session ended as an error: {result.error}")
     return Check("engine", True, f"status ok under the {clock} clock: {polls} poll(s), "

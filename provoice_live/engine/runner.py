@@ -16,15 +16,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import FORMAT_VERSION, __version__
 from ..agents import agent_class, make_agent
 from ..agents.base import SessionContext
 from ..corpus.loader import Corpus, load_corpus
 from ..corpus.sample import Sample
 from ..errors import ProvoiceError, SampleError
-from ..log import RunDir, SessionResult, prediction_from_result, redact
+from ..run.directory import RunConfig, RunDir
+from ..run.records import SessionRecord
+from ..run.results import SessionResult, prediction_from_result
 from ..sources.file import FileSource
-from .session import SessionConfig, run_session
+from .session import SessionConfig, run_session, write_failed_session
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +42,8 @@ class RunSummary:
     compute_s: float = 0.0
 
 
-def _error_result(sample: Sample, agent: str, clock: str, reason: str) -> SessionResult:
-    return SessionResult(id=sample.id, status="error", error=reason, agent=agent, clock=clock)
-
-
 async def run_one(corpus: Corpus, sample: Sample, agent: str, agent_opts: dict[str, Any], run: RunDir,
-                  config: SessionConfig, on_record: Callable[[dict], None] | None = None) -> SessionResult:
+                  config: SessionConfig, on_record: Callable[[SessionRecord], None] | None = None) -> SessionResult:
     """Load one sample's audio at the agent's rate, run its session, write its result."""
     log_path = run.log_path(sample.id)
     try:
@@ -57,14 +54,7 @@ async def run_one(corpus: Corpus, sample: Sample, agent: str, agent_opts: dict[s
     try:
         source = FileSource.from_path(corpus.audio_path(sample), rate, config.chunk_ms, sample.id)
     except SampleError as exc:
-        from ..log import EventLog
-
-        elog = EventLog(log_path)
-        elog.write("session_start", 0.0, session_id=sample.id, agent=agent)
-        elog.write("error", 0.0, message=str(exc))
-        elog.write("session_end", 0.0, status="error", reason=str(exc))
-        elog.close()
-        result = _error_result(sample, agent, config.clock, str(exc))
+        result = write_failed_session(log_path, sample.id, agent, config.clock, str(exc))
         run.write_result(result)
         return result
     ctx = SessionContext.for_sample(sample, protocol=config.protocol, digital_context=config.digital_context,
@@ -89,17 +79,10 @@ def write_predictions(corpus: Corpus, run: RunDir) -> Path:
 
 
 def run_config(corpus_dir: Path, agent: str, agent_opts: dict[str, Any], config: SessionConfig,
-               concurrency: int, settings: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        "format": FORMAT_VERSION,
-        "provoice_live": __version__,
-        "corpus": str(Path(corpus_dir).resolve()),
-        "agent": agent,
-        "agent_options": agent_opts,
-        "agent_settings": settings or {},
-        "session": asdict(config),
-        "concurrency": concurrency,
-    }
+               concurrency: int, settings: dict[str, Any] | None) -> RunConfig:
+    return RunConfig(kind="benchmark", corpus=str(Path(corpus_dir).resolve()), agent=agent,
+                     agent_options=agent_opts, agent_settings=settings or {}, session=asdict(config),
+                     concurrency=concurrency)
 
 
 async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
@@ -118,7 +101,7 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
     run = RunDir(out).create()
     cfg = run_config(Path(corpus_dir), agent, agent_opts, config, concurrency, probe.settings())
     if run.config_path.is_file():
-        old, new = run.read_config(), redact(cfg)  # the stored config is redacted: compare like with like
+        old, new = run.read_config(), cfg.stored()  # the stored config is redacted: compare like with like
         for key in ("agent", "agent_options", "session"):
             if old.get(key) != new.get(key) and old.get(key) is not None:
                 raise ProvoiceError(f"{out} holds a run with a different {key} ({old.get(key)!r}); "

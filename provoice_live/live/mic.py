@@ -19,6 +19,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
+from ..run.records import SessionRecord
 from .feed import LiveFeed
 from .session import LiveSpec, load_context, load_tools, new_session_id, parse_agent_opts
 
@@ -53,7 +54,7 @@ class LiveView:
         self._t0 = wall()
         self.stopping = False
 
-    def on_record(self, record: dict[str, Any]) -> None:
+    def on_record(self, record: SessionRecord) -> None:
         event = self.feed(record)
         if event is None or event["type"] == "response":
             return
@@ -143,7 +144,7 @@ async def run_microphone(spec: LiveSpec, out: str | Path, session_id: str, speak
             on_source(src)
         return src
 
-    def on_record(record: dict) -> None:
+    def on_record(record: SessionRecord) -> None:
         view.on_record(record)
         if speaker:
             speaker.watcher(record)

@@ -242,6 +242,7 @@ class LiveServer:
 
     async def _run_peer(self, peer: Peer, track) -> None:
         from ..sources.webrtc import WebRTCSource
+        from ..run.records import SessionRecord
         from .feed import LiveFeed
         from .session import run_live
         from .speak import ReplyWatcher
@@ -249,7 +250,7 @@ class LiveServer:
         feed = LiveFeed()
         speaker = ReplyWatcher(lambda reply: asyncio.get_running_loop().create_task(self._say(peer, reply.text)))
 
-        def on_record(record: dict) -> None:
+        def on_record(record: SessionRecord) -> None:
             event = feed(record)
             if event is not None:
                 peer.send(event)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..log import RunDir, read_log
+from ..run.directory import RunDir
 from ..scoring.scores import Scores
 from ..scoring.tables import fmt_rate, fmt_s, to_html, to_json_text, to_markdown
 from .plots import plot_latency_histograms
@@ -85,7 +85,7 @@ def session_view(run: RunDir, entry: Entry, corpus_dir: str | None, samples: dic
     path = run.log_path(entry.id)
     if not path.is_file():
         return None
-    view = SessionView.from_log(read_log(path), entry.id)
+    view = SessionView.from_trace(run.trace(entry.id), entry.id)
     view.task = view.task or entry.task
     view.label = entry.label if view.label is None else view.label
     _resolve_audio(view, corpus_dir)

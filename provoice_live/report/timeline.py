@@ -1,9 +1,9 @@
 """A session's timeline picture: what was heard, when the agent spoke, and where it should have.
 
-`SessionView.from_log(records)` reads a session log (`provoice_live.log`): the audio path, cue window
-and monitoring start from `session_start`, speech activity from the `vad` records, the polls, the
-interjections (completed by their `response` record: full text and every tool call), and the end
-status. `plot_timeline(view, path)` draws it with
+`SessionView.from_trace(trace)` reads a session's joined log (`run.trace.SessionTrace`): the audio
+path, cue window and monitoring start from `session_start`, speech activity from the `vad` records,
+the polls, the interjections (completed by their `response` record: full text and every tool call),
+and the end status. `plot_timeline(view, path)` draws it with
 matplotlib's object API (no pyplot state, Agg canvas), in three lanes sharing the time axis:
 
     what the agent said   text boxes on stems at each interjection (scored red, before monitoring grey)
@@ -20,9 +20,12 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
+
+from ..corpus.sample import ToolCall
+from ..run.trace import SessionTrace
 
 # One palette for every picture of the report.
 COLORS = {
@@ -48,12 +51,12 @@ OUTCOME_WORDS = {"TP": "spoke up when it should", "FN": "missed the cue", "FP": 
 class Interjection:
     t: float  # the first output of the response (text, audio or tool call)
     text: str
-    tool_calls: list[dict[str, Any]]
+    tool_calls: list[ToolCall]
     scored: bool
 
     def label(self, width: int = 34, lines: int = 3) -> str:
         """The interjection as a few short lines: tool calls first, then the words."""
-        parts = [f"{c.get('name', '?')}({_args_short(c.get('arguments') or {})})" for c in self.tool_calls]
+        parts = [f"{c.name}({_args_short(c.arguments)})" for c in self.tool_calls]
         if self.text:
             parts.append(f"“{self.text}”")
         wrapped = textwrap.wrap("  ".join(parts) or "(audio)", width)
@@ -89,49 +92,29 @@ class SessionView:
     end_s: float = 0.0
 
     @classmethod
-    def from_log(cls, records: Iterable[dict[str, Any]], sample_id: str = "") -> "SessionView":
-        view = cls(id=sample_id)
-        open_speech: float | None = None
-        by_response: dict[Any, Interjection] = {}
-        for rec in records:
-            kind, t = rec.get("kind"), rec.get("t")
-            if isinstance(t, (int, float)):
-                view.end_s = max(view.end_s, float(t))
-            if kind == "session_start":
-                view.id = rec.get("session_id") or view.id
-                view.task = rec.get("task") or view.task
-                view.label = rec.get("label", view.label)
-                audio = rec.get("audio") or {}
-                view.audio_path = audio.get("path")
-                view.duration_s = audio.get("duration_s") or (rec.get("source") or {}).get("duration_s")
-                view.monitor_from_s = float(rec.get("monitor_from_s") or 0.0)
-                cue = rec.get("cue")
-                if cue:
-                    view.cue = (float(cue["start_s"]), float(cue["end_s"]))
-            elif kind == "vad":
-                at = float(rec.get("at_s", t or 0.0))
-                if rec.get("event") == "speech_start":
-                    open_speech = at
-                elif rec.get("event") == "speech_end" and open_speech is not None:
-                    view.speech.append((open_speech, at))
-                    open_speech = None
-            elif kind == "poll" and isinstance(t, (int, float)):
-                view.polls.append(float(t))
-            elif kind == "interjection":
-                inter = Interjection(float(t), rec.get("text") or "", rec.get("tool_calls") or [],
-                                     bool(rec.get("scored", True)))
-                view.interjections.append(inter)
-                by_response[rec.get("response_id")] = inter
-            elif kind == "response" and rec.get("response_id") in by_response:
-                # the whole response, once done: its full text and every tool call
-                inter = by_response[rec["response_id"]]
-                inter.text = rec.get("text") or inter.text
-                inter.tool_calls = rec.get("tool_calls") or inter.tool_calls
-            elif kind == "session_end":
-                view.status = rec.get("status", "ok")
-                view.reason = rec.get("reason")
-        if open_speech is not None:
-            view.speech.append((open_speech, view.duration_s or view.end_s))
+    def from_trace(cls, trace: SessionTrace, sample_id: str = "") -> "SessionView":
+        """The view of a session's joined log records."""
+        view = cls(id=sample_id, end_s=trace.last_t)
+        start = trace.start
+        if start is not None:
+            view.id = start.session_id or view.id
+            view.task = start.task or view.task
+            view.label = start.label if start.label is not None else view.label
+            audio = start.audio or {}
+            view.audio_path = audio.get("path")
+            view.duration_s = audio.get("duration_s") or (start.source or {}).get("duration_s")
+            view.monitor_from_s = float(start.monitor_from_s or 0.0)
+            if start.cue:
+                view.cue = (float(start.cue["start_s"]), float(start.cue["end_s"]))
+        view.speech = list(trace.speech)
+        if trace.open_speech_s is not None:
+            view.speech.append((trace.open_speech_s, view.duration_s or view.end_s))
+        view.polls = [float(p.t) for p in trace.polls if isinstance(p.t, (int, float))]
+        # each interjection completed by its response, once done: its full text and every tool call
+        view.interjections = [Interjection(r.t, r.text, list(r.tool_calls), r.scored) for r in trace.replies]
+        if trace.end is not None:
+            view.status = trace.end.status
+            view.reason = trace.end.reason
         return view
 
     @property

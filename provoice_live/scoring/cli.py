@@ -62,7 +62,7 @@ def scores_from_args(args: argparse.Namespace):
 def write_outputs(scores, json_path: str | None = None, markdown_path: str | None = None,
                   csv_path: str | None = None) -> list[Path]:
     """Write the requested files atomically; return their paths."""
-    from ..log import atomic_write_text
+    from ..run.directory import atomic_write_text
     from .tables import to_csv, to_json_text, to_markdown
 
     written = []

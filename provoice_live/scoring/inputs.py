@@ -23,9 +23,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..corpus.loader import Problem, ProblemsError
-from ..corpus.sample import Prediction
+from ..run.results import Prediction
 from ..errors import ProvoiceError, SampleError
-from ..log import RunDir
+from ..run.directory import RunDir
 from .judges import CACHE_NAME
 from .response import VERDICT_VALUES
 
@@ -144,7 +144,7 @@ def predictions_from_run(run_dir: str | Path, corpus_dir: str | Path | None = No
     if run.predictions_path.is_file():
         return read_predictions(run.predictions_path)
     from ..corpus.loader import load_corpus
-    from ..log import prediction_from_result
+    from ..run.results import prediction_from_result
 
     corpus_dir = corpus_dir or run.read_config().get("corpus")
     if not corpus_dir:

@@ -23,8 +23,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .. import FORMAT_VERSION
 from ..corpus.official import read_records
-from ..corpus.sample import Prediction, ToolCall
+from ..corpus.sample import ToolCall
+from ..run.results import Prediction
 from ..errors import ProvoiceError
 
 RESPONSE_SUFFIX = "_response.json"
@@ -125,7 +127,7 @@ def load_official(folder: str | Path, data_json: str | Path) -> tuple[list[Predi
     preds, verdicts_used = [], 0
     for gt in truth:
         path = files.get(gt["id"])
-        base = {**gt, "format": 1}
+        base = {**gt, "format": FORMAT_VERSION}
         if path is None:
             preds.append(Prediction(**base, intervened=False, status="error",
                                     error=f"no {gt['id']}{RESPONSE_SUFFIX} (the official code writes none when "

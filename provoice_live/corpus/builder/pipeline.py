@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ... import FORMAT_VERSION
 from ...errors import ProvoiceError
 from ..loader import write_manifest
 from ..sample import Sample
@@ -314,6 +315,6 @@ def _finish(out: Path, ids: list[str], result: BuildResult, config: RenderConfig
         _atomic_write_text(skipped_path, "".join(json.dumps(s) + "\n" for s in result.skipped))
     elif skipped_path.exists():
         skipped_path.unlink()
-    info = {"format": 1, "samples": len(samples), "skipped": len(result.skipped),
+    info = {"format": FORMAT_VERSION, "samples": len(samples), "skipped": len(result.skipped),
             "render": asdict(config), **(settings or {})}
     _atomic_write_text(out / "build.json", json.dumps(info, indent=2) + "\n")
