@@ -52,7 +52,7 @@ from ..errors import AgentError, ProvoiceError
 from .base import AudioEvent, Capabilities, ErrorEvent, PollRequest, SessionContext, SessionIO, TranscriptEvent
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault, api_key, b64
 from .decision import OnParseError, ReplyAssembler
-from .http_retry import Fault, RetryPolicy, call_with_retries
+from ..http_retry import Fault, RetryPolicy, call_with_retries
 from .prompts import ReplyFormat, api_tools, decision_prompt, system_prompt
 
 RATE = 24000  # the Realtime API's PCM format is 24 kHz mono PCM16 little-endian
@@ -100,13 +100,20 @@ class OpenAIRealtimeAgent(OptionsAdapter):
     Options = RealtimeOptions
     opts: RealtimeOptions
 
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> RealtimeOptions:
+        opts = super().parse_options(options)
+        if opts.reply == "json" and opts.output == "audio":
+            raise ProvoiceError(f"agent {cls.name!r}: reply=json needs output=text (a JSON answer is not spoken)")
+        return opts
+
+    @classmethod
+    def capabilities_for(cls, opts: RealtimeOptions) -> Capabilities:
+        return Capabilities(input_sample_rate=RATE, has_own_vad=opts.turns == "server", needs_poll=opts.turns == "engine",
+                            gives_transcripts=opts.transcribe_model is not None)
+
     def __init__(self, **options: Any):
         super().__init__(**options)
-        if self.opts.reply == "json" and self.opts.output == "audio":
-            raise ProvoiceError(f"agent {self.name!r}: reply=json needs output=text (a JSON answer is not spoken)")
-        self.capabilities = Capabilities(input_sample_rate=RATE, has_own_vad=self.opts.turns == "server",
-                                         needs_poll=self.opts.turns == "engine",
-                                         gives_transcripts=self.opts.transcribe_model is not None)
         self.client = None
         self.conn = None
         self.outbox: Outbox | None = None

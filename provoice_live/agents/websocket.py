@@ -28,7 +28,7 @@ from ..errors import AgentError, ProvoiceError
 from .base import (Capabilities, ErrorEvent, InfoEvent, PollRequest, ResponseDone, SessionContext, SessionIO,
                    SilenceDecision, TextEvent, ToolCallEvent)
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault
-from .http_retry import Fault, RetryPolicy, call_with_retries
+from ..http_retry import Fault, RetryPolicy, call_with_retries
 
 PROTOCOL = "provoice-ws"
 VERSION = 1
@@ -178,10 +178,7 @@ class WebSocketAgent(OptionsAdapter):
     opts: WebSocketOptions
 
     def __init__(self, **options: Any):
-        if "url" not in options:
-            raise ProvoiceError("agent 'websocket' needs the server's address: --agent-opt url=ws://HOST:PORT/PATH")
         super().__init__(**options)
-        self.capabilities = Capabilities(input_sample_rate=self.opts.sample_rate, needs_poll=self.opts.polls)
         self.ws = None
         self.hello: Hello | None = None
         self.fault = SessionFault()
@@ -198,8 +195,19 @@ class WebSocketAgent(OptionsAdapter):
         self._done: set[str] = set()
         self.frames_sent = 0
 
-    def settings(self) -> dict[str, Any]:
-        return super().settings() | {"protocol": PROTOCOL, "version": VERSION}
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> WebSocketOptions:
+        if "url" not in options:
+            raise ProvoiceError("agent 'websocket' needs the server's address: --agent-opt url=ws://HOST:PORT/PATH")
+        return super().parse_options(options)
+
+    @classmethod
+    def capabilities_for(cls, opts: WebSocketOptions) -> Capabilities:
+        return Capabilities(input_sample_rate=opts.sample_rate, needs_poll=opts.polls)
+
+    @classmethod
+    def settings_for(cls, opts: WebSocketOptions, capabilities: Capabilities) -> dict[str, Any]:
+        return super().settings_for(opts, capabilities) | {"protocol": PROTOCOL, "version": VERSION}
 
     # -- start -----------------------------------------------------------------------------------
     async def start(self, ctx: SessionContext, io: SessionIO) -> None:

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..agents import agent_class, make_agent
-from ..agents.base import SessionContext
+from ..agents import agent_model
+from ..agents.base import AgentModel, SessionContext
 from ..corpus.loader import Corpus, load_corpus
 from ..corpus.sample import Sample
 from ..errors import ProvoiceError, SampleError
@@ -42,21 +42,19 @@ class RunSummary:
     compute_s: float = 0.0
 
 
-async def run_one(corpus: Corpus, sample: Sample, agent: str, agent_opts: dict[str, Any], run: RunDir,
-                  config: SessionConfig, on_record: Callable[[SessionRecord], None] | None = None) -> SessionResult:
-    """Load one sample's audio at the agent's rate, run its session, write its result."""
+async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir, config: SessionConfig,
+                  on_record: Callable[[SessionRecord], None] | None = None) -> SessionResult:
+    """Load one sample's audio at the agent's rate, run a session of `model` on it, write its result."""
     log_path = run.log_path(sample.id)
-    try:
-        adapter = make_agent(agent, **agent_opts)
-    except ProvoiceError:
-        raise
-    rate = adapter.capabilities.input_sample_rate
+    agent = model.name
+    rate = model.capabilities.input_sample_rate
     try:
         source = FileSource.from_path(corpus.audio_path(sample), rate, config.chunk_ms, sample.id)
     except SampleError as exc:
         result = write_failed_session(log_path, sample.id, agent, config.clock, str(exc))
         run.write_result(result)
         return result
+    adapter = model.session()
     ctx = SessionContext.for_sample(sample, protocol=config.protocol, digital_context=config.digital_context,
                                     pass_instruction=config.pass_instruction, audio_duration_s=source.duration_s)
     audio_path = str(corpus.audio_path(sample))
@@ -96,10 +94,9 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
         samples = [s for s in samples if s.id in wanted]
     if limit:
         samples = samples[:limit]
-    agent_class(agent)  # unknown agent names fail before anything is written
-    probe = make_agent(agent, **agent_opts)
+    model = agent_model(agent, **agent_opts)  # unknown agents and bad options fail before anything is written
     run = RunDir(out).create()
-    cfg = run_config(Path(corpus_dir), agent, agent_opts, config, concurrency, probe.settings())
+    cfg = run_config(Path(corpus_dir), agent, agent_opts, config, concurrency, model.settings())
     if run.config_path.is_file():
         old, new = run.read_config(), cfg.stored()  # the stored config is redacted: compare like with like
         for key in ("agent", "agent_options", "session"):
@@ -117,7 +114,7 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
 
     async def one(sample: Sample) -> None:
         async with sem:
-            result = await run_one(corpus, sample, agent, agent_opts, run, config)
+            result = await run_one(corpus, sample, model, run, config)
             summary.ran += 1
             summary.audio_s += result.audio_s
             summary.compute_s += result.compute_s

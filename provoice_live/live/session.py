@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from ..agents import make_agent
+from ..agents import agent_model
 from ..agents.base import SessionContext
 from ..corpus.loader import read_json_file, read_tool_file
 from ..corpus.sample import ToolSchema
@@ -98,13 +98,13 @@ async def run_live(spec: LiveSpec, make_source: Callable[[int], Source], out: st
                    on_record: Callable[[SessionRecord], None] | None = None,
                    source_info: dict[str, Any] | None = None) -> SessionResult:
     """Run one live session into the run directory `out` (see the module docstring)."""
-    adapter = make_agent(spec.agent, **spec.agent_opts)
-    rate = adapter.capabilities.input_sample_rate
+    model = agent_model(spec.agent, **spec.agent_opts)
+    rate = model.capabilities.input_sample_rate
     inner = make_source(rate)  # a missing device fails here, before a run directory exists
     run = RunDir(out).create()
     run.write_config(RunConfig(
         kind="live", session_id=session_id, agent=spec.agent, agent_options=spec.agent_opts,
-        agent_settings=adapter.settings(), instruction=spec.instruction, digital_context=spec.digital_context,
+        agent_settings=model.settings(), instruction=spec.instruction, digital_context=spec.digital_context,
         tools=[t.model_dump() for t in spec.tools], session=asdict(spec.config),
         source={"rate": rate, **(source_info or {})}, started=RunConfig.now(),
     ))
@@ -112,5 +112,5 @@ async def run_live(spec: LiveSpec, make_source: Callable[[int], Source], out: st
                          digital_context=spec.digital_context, tools=list(spec.tools), audio_duration_s=None)
     source = RecordingSource(inner, run.sessions / f"{session_id}.input.wav")
     log_path = run.log_path(session_id)
-    return await run_session(ctx, source, adapter, log_path, spec.config, on_record=on_record,
+    return await run_session(ctx, source, model.session(), log_path, spec.config, on_record=on_record,
                              on_result=run.write_result)
