@@ -308,3 +308,30 @@ async def test_resume_works_with_an_option_that_looks_like_a_key(tmp_path):
     await run_corpus_async(corpus, "scripted", opts, out, SessionConfig(), progress=False, limit=1)
     summary = await run_corpus_async(corpus, "scripted", opts, out, SessionConfig(), progress=False)
     assert summary.skipped == 1 and summary.ran == 1
+
+
+def test_session_core_coalesces_polls_and_always_yields_a_result():
+    """The sans-I/O core alone: polls asked for while one runs become one pending poll; a failed
+    (cancelled) session still gives its result and a log that SessionTrace joins."""
+    from provoice_live.agents.base import ResponseDone, TextEvent
+    from provoice_live.engine.core import SessionCore
+
+    records, now = [], [0.0]
+    core = SessionCore("c1", lambda: now[0], records.append)
+    first = core.request_poll("endpoint", 1.0)
+    assert first.poll_id == 1
+    assert core.request_poll("interval") is None and core.request_poll("endpoint", 2.0) is None
+    now[0] = 1.5
+    core.agent_event(TextEvent(text="Hi"))
+    core.agent_event(ResponseDone(text="Hi there."))
+    pending = core.poll_finished(first)
+    assert (pending.poll_id, pending.reason, pending.speech_end_s) == (2, "endpoint", 2.0)  # the last one asked for
+    assert core.poll_finished(pending) is None
+    core.fail("cancelled (interrupted)")
+    result = core.finish(agent="x", clock="virtual", audio_s=3.0, wall_s=0.1)
+    assert (result.status, result.error, result.polls) == ("error", "cancelled (interrupted)", 2)
+    assert [(i.t, i.response_id, i.text) for i in result.interjections] == [(1.5, "poll-1", "Hi there.")]
+    trace = SessionTrace.from_records(records)
+    assert trace.replies[0].done and trace.replies[0].text == "Hi there."
+    assert trace.end.status == "error" and [p.poll_id for p in trace.polls] == [1, 2]
+    assert [r.kind for r in records].count("poll_deferred") == 2

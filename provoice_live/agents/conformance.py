@@ -20,7 +20,6 @@ Each check opens its own connection and prints PASS, FAIL or WARN with the reaso
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -287,32 +286,13 @@ async def check_server(url: str, *, sample_rate: int = 16000, timeout: float = 1
     return checks
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m provoice_live.agents.conformance",
-                                description="Check an agent server against docs/PROTOCOL.md (version 1).")
-    p.add_argument("url", help="ws://HOST:PORT/PATH of the server")
-    p.add_argument("--sample-rate", type=int, default=16000)
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
-    p.add_argument("--clock", default="lockstep", help="the clock of the engine check (lockstep, realtime...)")
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = p.parse_args(argv)
-    checks = asyncio.run(check_server(args.url, sample_rate=args.sample_rate, timeout=args.timeout, clock=args.clock))
-    if args.json:
-        print(json.dumps([c.__dict__ | {"label": c.label} for c in checks], indent=1))
-    else:
-        for c in checks:
-            print(f"{c.label}  {c.name:<10} {c.detail}")
-    failed = [c for c in checks if not c.ok and c.required]
-    if not args.json:
-        print(f"\n{url_verdict(args.url, failed)}")
-    return 1 if failed else 0
-
-
 def url_verdict(url: str, failed: list[Check]) -> str:
     if failed:
         return f"{url} does NOT conform to protocol version {VERSION} ({len(failed)} required check(s) failed)"
     return f"{url} conforms to protocol version {VERSION}"
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m provoice_live.agents.conformance ws://HOST:PORT/PATH`
+    from .cli import conformance_main
+
+    sys.exit(conformance_main())

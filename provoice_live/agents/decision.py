@@ -31,8 +31,9 @@ from typing import Any, Callable, Literal
 from ..corpus.sample import ToolCall
 from ..errors import AgentError
 from .base import ErrorEvent, InfoEvent, ResponseDone, SessionIO, SilenceDecision, TextEvent, ToolCallEvent
-from .prompts import (NO_ACTION_TOOL, SILENT_TOKEN, Decision, ParseFailure, ReplyFormat, ThinkFilter,
-                      may_become_silent, parse_reply, parse_tool_call, silent_text, strip_reasoning)
+from .prompts import (NO_ACTION_TOOL, SILENT_TOKEN, ParsedReply, ParseFailure, ReplyFormat, ThinkFilter,
+                      may_become_silent, parse_reply, silent_text, strip_reasoning)
+from ..reply import parse_tool_call
 
 OnParseError = Literal["silence", "fatal"]
 Outcome = Literal["spoke", "silent", "parse_error"]
@@ -181,13 +182,13 @@ class ReplyAssembler:
         text, reasoning = strip_reasoning(raw)
         if reasoning:
             self.reasoning.append(reasoning)
-        decision: Decision | ParseFailure
+        decision: ParsedReply | ParseFailure
         if not text and (self.tool_calls or self.no_action):  # native tool calls and no JSON text
-            decision = Decision(speak=False)
+            decision = ParsedReply(speak=False)
         else:
             decision = parse_reply(text)
         calls: list[tuple[ToolCall, str | None]] = []
-        if isinstance(decision, Decision):
+        if isinstance(decision, ParsedReply):
             calls = [(c, None) for c in decision.tool_calls]
             try:
                 calls += [(parse_tool_call({"name": n, "arguments": a}), cid) for n, a, cid in self.tool_calls]

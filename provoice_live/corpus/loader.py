@@ -8,38 +8,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import ProvoiceError, SampleError
+from ..errors import Problem, ProblemsError, ProvoiceError, SampleError
 from .sample import Sample
 
 MANIFEST = "manifest.jsonl"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a corpus: which line, which sample, which field, and why."""
-
-    line: int | None
-    sample_id: str | None
-    field: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = [f"line {self.line}"] if self.line else []
-        if self.sample_id:
-            where.append(f"sample {self.sample_id!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        return f"{', '.join(where)}: {self.reason}" if where else self.reason
-
-
-class ProblemsError(ProvoiceError):
-    """Several problems found in one input, each naming its line, sample and field."""
-
-    def __init__(self, prefix: str, noun: str, problems: list[Problem]):
-        self.problems = problems
-        head = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{prefix} {len(problems)} {noun}: {head}{more}")
 
 
 class CorpusError(ProblemsError):

@@ -1,4 +1,4 @@
-"""The sample: one benchmark conversation, exactly as SPEC section 4 defines a manifest line.
+"""The sample: one benchmark conversation, one line of `manifest.jsonl` (docs/FORMATS.md).
 
 A sample is the paper's quintuple (C_a, D_c, S_c, R_g, T_g) plus what a streaming harness needs: the
 task, the label, the tools, the cue window and the time from which monitoring starts.

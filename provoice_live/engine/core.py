@@ -23,13 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from pydantic import BaseModel
-
-from ..agents.base import ErrorEvent, PollRequest, ResponseDone, SilenceDecision, TextEvent, ToolCallEvent, is_output
+from ..agents.base import (AgentEvent, ErrorEvent, PollRequest, ResponseDone, SilenceDecision, TextEvent, ToolCallEvent,
+                           is_output)
 from ..corpus.sample import ToolCall
-from ..run.records import (AudioRecord, ComputeRecord, ErrorRecord, InterjectionRecord, PollDeferredRecord,
-                           PollRecord, RecordSink, ResponseRecord, SessionEnd, SessionRecord, SessionStart, VadRecord,
-                           AgentRecord)
+from ..run.records import (AgentRecord, AudioRecord, ComputeRecord, ErrorRecord, InterjectionRecord,
+                           PollDeferredRecord, PollRecord, RecordSink, ResponseRecord, SessionEnd, SessionRecord,
+                           SessionStart, VadRecord)
 from ..run.results import Interjection, SessionResult, Status
 from ..vad import VadEvent
 
@@ -115,7 +114,7 @@ class SessionCore:
         self.record(ErrorRecord(t=self.now(), message=message))
 
     # -- agent events ----------------------------------------------------------------------------
-    def agent_event(self, event: BaseModel) -> None:
+    def agent_event(self, event: AgentEvent) -> None:
         """An event the agent emitted, stamped with the stream time now."""
         t = self.now()
         rid = self._response_id(event)
@@ -156,7 +155,7 @@ class SessionCore:
         """No response that interjected is still going."""
         return all(r.done or r.interjection is None for r in self.responses.values())
 
-    def _response_id(self, event: BaseModel) -> str | None:
+    def _response_id(self, event: AgentEvent) -> str | None:
         rid = getattr(event, "response_id", None)
         if rid is not None:
             return rid
@@ -172,7 +171,7 @@ class SessionCore:
             self._open_anon = f"r{self._anon}"
         return self._open_anon
 
-    def _interject(self, resp: _Response, t: float, event: BaseModel) -> None:
+    def _interject(self, resp: _Response, t: float, event: AgentEvent) -> None:
         parts: dict[str, float] = {"first_output_s": round(t, 6)}
         ep = self.last_endpoint
         if ep is not None and ep.detected_s <= t + 1e-9:

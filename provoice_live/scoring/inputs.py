@@ -3,7 +3,7 @@
 * A **run directory** (`config.json`, `sessions/`, `predictions.jsonl`): its predictions file. If the
   run was cut short before writing it, the predictions are rebuilt from the finished sessions'
   results and the corpus named in `config.json` (or `--corpus`).
-* A **predictions file** (SPEC section 4, one JSON object a line): every bad line is reported with
+* A **predictions file** (docs/FORMATS.md, one JSON object a line): every bad line is reported with
   its line number, sample id and field, all at once (`PredictionsError`), never as a traceback.
   Files made elsewhere may lack the ground truth: `--corpus DIR` fills `semantic_cue`, `gt_*`, the cue
   window and `monitor_from_s` from the manifest, and checks that task and label agree with it.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..corpus.loader import Problem, ProblemsError
+from ..errors import Problem, ProblemsError
 from ..run.results import Prediction
 from ..errors import ProvoiceError, SampleError
 from ..run.directory import RunDir

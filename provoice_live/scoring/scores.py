@@ -55,7 +55,7 @@ class ErrorEntry:
 
 @dataclass
 class Scores:
-    """Everything `score` reports. `to_json()` is the SPEC section 4 shape plus extra keys."""
+    """Everything `score` reports. `to_json()` is the `score --json` shape (docs/FORMATS.md)."""
 
     decision: dict[str, Confusion]
     response: dict[str, ResponseSummary]

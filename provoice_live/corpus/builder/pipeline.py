@@ -40,7 +40,7 @@ PARTS = "parts"
 AUDIO = "audio"
 SKIPPED = "skipped.jsonl"
 
-# The paper's split (SPEC section 1), half positive; and a small balanced one.
+# The paper's split (200 samples, 50 a task), half positive; and a small balanced one.
 PRESETS: dict[str, dict[tuple[str, bool], int]] = {
     "demo": {(t, lab): 6 for t in ("PIC", "LTM", "CFC", "ESS") for lab in (True, False)},
     "paper": {("CFC", True): 180, ("CFC", False): 180, ("LTM", True): 125, ("LTM", False): 125,
