@@ -6,9 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..errors import Problem, ProblemsError, ProvoiceError, SampleError
+from ..jsonl import read_jsonl
 from .sample import Sample
 
 MANIFEST = "manifest.jsonl"
@@ -49,34 +48,7 @@ def _parse_manifest(root: Path) -> tuple[list[tuple[int, Sample]], list[Problem]
         return [], [Problem(None, None, None, f"{root} is not a directory")]
     if not manifest.is_file():
         return [], [Problem(None, None, None, f"{manifest} is missing")]
-    samples: list[tuple[int, Sample]] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    with manifest.open(encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(lineno, None, None, f"not valid JSON ({exc.msg} at column {exc.colno})"))
-                continue
-            if not isinstance(data, dict):
-                problems.append(Problem(lineno, None, None, "a manifest line must be a JSON object"))
-                continue
-            sid = data.get("id") if isinstance(data.get("id"), str) else None
-            try:
-                sample = Sample.model_validate(data)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    field = ".".join(str(p) for p in err["loc"]) or None
-                    problems.append(Problem(lineno, sid, field, err["msg"]))
-                continue
-            if sample.id in seen:
-                problems.append(Problem(lineno, sample.id, "id", f"duplicate id (first on line {seen[sample.id]})"))
-                continue
-            seen[sample.id] = lineno
-            samples.append((lineno, sample))
+    samples, problems = read_jsonl(manifest, Sample, "manifest")
     if not samples and not problems:
         problems.append(Problem(None, None, None, f"{manifest} holds no samples"))
     return samples, problems

@@ -16,16 +16,13 @@ The verdict cache of an LLM judge lives beside what was read: `RUN/judge_cache.j
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from ..errors import Problem, ProblemsError
-from ..run.results import Prediction
-from ..errors import ProvoiceError, SampleError
+from ..errors import Problem, ProblemsError, ProvoiceError, SampleError
+from ..jsonl import read_jsonl
 from ..run.directory import RunDir
+from ..run.results import Prediction
 from .judges import CACHE_NAME
 from .response import VERDICT_VALUES
 
@@ -63,47 +60,13 @@ def _judge_problem(pred: Prediction) -> tuple[str, str] | None:
     return None
 
 
-def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, list[Problem]]:
-    """One line: the Prediction, or the problems with it."""
-    try:
-        pred = Prediction.model_validate_json(raw)
-    except ValidationError as exc:
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as jexc:
-            return None, [Problem(lineno, None, None, f"not valid JSON ({jexc.msg} at column {jexc.colno})")]
-        if not isinstance(data, dict):
-            return None, [Problem(lineno, None, None, "a predictions line must be a JSON object")]
-        sid = data.get("id") if isinstance(data.get("id"), str) else None
-        return None, [Problem(lineno, sid, ".".join(str(p) for p in err["loc"]) or None, err["msg"])
-                      for err in exc.errors()]
-    bad = _judge_problem(pred)
-    if bad:
-        return None, [Problem(lineno, pred.id, bad[0], bad[1])]
-    return pred, []
-
-
 def read_predictions(path: str | Path) -> list[Prediction]:
     """Read a predictions file; raise PredictionsError naming every bad line."""
     path = Path(path)
     if not path.is_file():
         raise ProvoiceError(f"{path} does not exist")
-    preds: list[Prediction] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    with path.open(encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            pred, errs = parse_prediction_line(raw, lineno)
-            problems.extend(errs)
-            if pred is None:
-                continue
-            if pred.id in seen:
-                problems.append(Problem(lineno, pred.id, "id", f"duplicate id (first on line {seen[pred.id]})"))
-                continue
-            seen[pred.id] = lineno
-            preds.append(pred)
+    parsed, problems = read_jsonl(path, Prediction, "predictions", _judge_problem)
+    preds = [pred for _, pred in parsed]
     if problems:
         raise PredictionsError(path, problems)
     if not preds:
