@@ -10,7 +10,8 @@ A cascade hears words only: environmental sounds (ESS) reach it only as far as t
 writes them down. That is the point of comparing it with omni models.
 
 Options (`--agent-opt key=value`), besides those of `chat.ChatOptions` (model, base_url,
-api_key_env, reply, api_tools, tool_choice, enable_thinking, temperature, max_tokens, timeout_s,
+api_key_env, reply, api_tools, tool_choice, enable_thinking, tools_in_prompt, temperature,
+max_completion_tokens (alias max_tokens), timeout_s,
 max_retries, retry_base_s, retry_max_s, on_parse_error):
   asr=local|remote, asr_base_url (default: base_url), asr_model=whisper-1,
   asr_api_key_env (default: api_key_env), asr_language=en, min_utterance_s=0.2.
@@ -114,7 +115,7 @@ class CascadeAgent(OptionsAdapter):
                     self.lines.append((a, b, text))
                     self.io.emit(TranscriptEvent(text=text, start_s=round(a, 3), end_s=round(b, 3)))
             messages = [
-                {"role": "system", "content": system_prompt(self.ctx, self.opts.reply)},
+                {"role": "system", "content": system_prompt(self.ctx, self.opts.reply, self.opts.tools_in_text())},
                 {"role": "user", "content": decision_prompt(self.opts.reply, upto_s=self.buffer.end_s,
                                                             transcript=self.transcript())},
             ]
