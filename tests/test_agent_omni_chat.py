@@ -172,7 +172,7 @@ def test_bad_options_are_one_clear_error(opts, message):
 
 async def test_the_official_endpoint_without_a_key_is_refused(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    a = OmniChatAgent(base_url="https://api.openai.com/v1", model="gpt-4o-audio-preview")
+    a = OmniChatAgent(base_url="https://api.openai.com/v1", model="gpt-audio-1.5")
     with pytest.raises(ProvoiceError, match="OPENAI_API_KEY"):
         await a.start(context(), FakeIO())
 

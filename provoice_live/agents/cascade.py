@@ -2,8 +2,8 @@
 
 At each poll (the engine's VAD endpoints) the audio heard since the previous poll is transcribed,
 either by the local faster-whisper tiny.en model (`asr=local`, offline, no download) or by an
-OpenAI-compatible `/audio/transcriptions` endpoint (`asr=remote`: OpenAI's whisper-1 or
-gpt-4o-transcribe, a vLLM-served Whisper, speaches...). The transcript so far, with times, goes to
+OpenAI-compatible `/audio/transcriptions` endpoint (`asr=remote`: OpenAI's gpt-4o-mini-transcribe
+or any other of its transcription models, a vLLM-served Whisper, speaches...). The transcript so far, with times, goes to
 the text model with the digital context and tools, which decides whether to speak now.
 
 A cascade hears words only: environmental sounds (ESS) reach it only as far as the recogniser
@@ -13,7 +13,7 @@ Options (`--agent-opt key=value`), besides those of `chat.ChatOptions` (model, b
 api_key_env, reply, api_tools, tool_choice, enable_thinking, tools_in_prompt, temperature,
 max_completion_tokens (alias max_tokens), timeout_s,
 max_retries, retry_base_s, retry_max_s, on_parse_error):
-  asr=local|remote, asr_base_url (default: base_url), asr_model=whisper-1,
+  asr=local|remote, asr_base_url (default: base_url), asr_model=gpt-4o-mini-transcribe,
   asr_api_key_env (default: api_key_env), asr_language=en, min_utterance_s=0.2.
 """
 
@@ -39,7 +39,7 @@ class CascadeOptions(ChatOptions):
     model: str = "Qwen/Qwen3-8B"
     asr: Literal["local", "remote"] = "local"
     asr_base_url: str | None = None
-    asr_model: str = "whisper-1"
+    asr_model: str = "gpt-4o-mini-transcribe"
     asr_api_key_env: str | None = None
     asr_language: str | None = "en"
     min_utterance_s: float = Field(default=0.2, ge=0)

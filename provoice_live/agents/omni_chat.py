@@ -1,6 +1,6 @@
 """`--agent omni-chat`: an omni model (audio in) behind OpenAI-compatible chat completions.
 
-For Qwen2.5-Omni / Qwen3-Omni served by vLLM, gpt-4o-audio-preview, or anything that takes
+For Qwen2.5-Omni / Qwen3-Omni served by vLLM, OpenAI's gpt-audio family, or anything that takes
 `input_audio` content parts. Two modes:
 
 * `mode=stream` (default): at each poll the engine makes (VAD endpoints), the audio received since

@@ -33,7 +33,7 @@ retried with backoff), an `error` event while a decision is pending, `response.d
 `failed`, a dropped connection, a message that is not JSON or larger than `max_message_bytes`, a
 decision that takes longer than `timeout_s`. The API key comes from the variable `api_key_env`.
 
-Options: model=gpt-realtime (or gpt-realtime-mini, gpt-realtime-2...), base_url, websocket_base_url, api_key_env=OPENAI_API_KEY,
+Options: model=gpt-realtime-2 (any Realtime model: gpt-realtime-2.1, gpt-realtime-mini...), base_url, websocket_base_url, api_key_env=OPENAI_API_KEY,
 output=text|audio, voice, reply=native|json, turns=engine|server, conversation=none|auto,
 vad_threshold=0.5, silence_ms=500, prefix_padding_ms=300, transcribe_model (input transcription,
 off by default), commit_wait_s=1.5, max_output_tokens=1024, timeout_s=60, max_retries=3,
@@ -65,7 +65,7 @@ MIN_COMMIT_SAMPLES = RATE // 10  # the server refuses to commit less than 100 ms
 
 
 class RealtimeOptions(AdapterOptions):
-    model: str = "gpt-realtime"
+    model: str = "gpt-realtime-2"
     base_url: str | None = None
     websocket_base_url: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -101,6 +101,7 @@ class _Decision:
     first_logged: bool = False
     first_audio_s: float | None = None  # stream time of the first audio delta
     named_s: dict[str, float] = field(default_factory=dict)  # call_id -> when the call's name arrived
+    names: dict[str, str] = field(default_factory=dict)  # call_id -> name (older servers leave it out of .done)
 
 
 class OpenAIRealtimeAgent(OptionsAdapter):
@@ -174,7 +175,10 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         o = self.opts
         official = (o.base_url is None or "api.openai.com" in o.base_url) and o.websocket_base_url is None
         key = api_key(o.api_key_env, self.name, required=official)
-        self.client = AsyncOpenAI(api_key=key, base_url=o.base_url, websocket_base_url=o.websocket_base_url,
+        ws_url = o.websocket_base_url
+        if ws_url is None and o.base_url and o.base_url.startswith("http://"):
+            ws_url = "ws://" + o.base_url[len("http://"):]  # older SDKs always dial wss:// from base_url
+        self.client = AsyncOpenAI(api_key=key, base_url=o.base_url, websocket_base_url=ws_url,
                                   max_retries=0, timeout=o.timeout_s)
         io.log("agent_settings", **self.settings()["options"])
         loop = asyncio.get_running_loop()
@@ -389,8 +393,10 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         if d is None or item.get("type") != "function_call":
             return
         self._first(d)
-        if item.get("name") != NO_ACTION_TOOL and item.get("call_id"):
-            d.named_s[item["call_id"]] = self.io.stream_time()
+        call_id = item.get("call_id") or ""
+        d.names[call_id] = item.get("name") or ""
+        if item.get("name") != NO_ACTION_TOOL and call_id:
+            d.named_s[call_id] = self.io.stream_time()
 
     def _on_audio_delta(self, event: dict[str, Any]) -> None:
         d = self._current(event)
@@ -422,8 +428,9 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         d = self._current(event)
         if d is not None:
             self._first(d)
-            d.asm.add_tool_call(event.get("name", ""), event.get("arguments", ""), event.get("call_id"),
-                                began_s=d.named_s.get(event.get("call_id") or ""))
+            call_id = event.get("call_id") or ""
+            d.asm.add_tool_call(event.get("name") or d.names.get(call_id, ""), event.get("arguments", ""),
+                                event.get("call_id"), began_s=d.named_s.get(call_id))
 
     def _on_response_done(self, event: dict[str, Any]) -> None:
         response = event.get("response") or {}
@@ -435,7 +442,8 @@ class OpenAIRealtimeAgent(OptionsAdapter):
                     wall_s=round(time.perf_counter() - d.sent_wall, 6))
         if status == "failed":
             details = response.get("status_details") or {}
-            err = (details.get("error") or {}).get("message") or details.get("reason") or "no reason given"
+            error = details.get("error") or {}
+            err = error.get("message") or error.get("code") or details.get("reason") or "no reason given"
             self._fail(f"the realtime response {d.response_id} failed: {err}")
             return
         try:
