@@ -137,7 +137,9 @@ class SessionCore:
         elif isinstance(event, ToolCallEvent):
             resp.tool_calls.append(event.call())
         if is_output(event) and resp.interjection is None:
-            self._interject(resp, t, event)
+            # output held back while the adapter decided it was output is stamped where it began
+            began = getattr(event, "began_s", None)
+            self._interject(resp, t if began is None else min(t, began), event)
         elif resp.interjection is not None:
             resp.interjection.text = "".join(resp.texts).strip()
             resp.interjection.tool_calls = list(resp.tool_calls)
