@@ -33,6 +33,12 @@ def add_session_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vad-aggressiveness", type=int, default=2, choices=(0, 1, 2, 3))
     p.add_argument("--tail", type=float, default=3.0, metavar="S", help="seconds kept open after the audio ends")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="how long an agent may take to answer")
+    p.add_argument("--min-reply-ms", type=float, default=300.0, metavar="MS",
+                   help="agents that speak: shorter voiced audio is a click or a breath, not a reply (default 300)")
+    p.add_argument("--backchannel-ms", type=float, default=1000.0, metavar="MS",
+                   help="agents that speak: shorter speech of only backchannel words is logged, not counted (default 1000)")
+    p.add_argument("--reply-vad", choices=("silero", "webrtc"), default="silero",
+                   help="the voice activity detector run on the agent's voice (default silero)")
 
 
 def session_config(args: argparse.Namespace):
@@ -41,7 +47,8 @@ def session_config(args: argparse.Namespace):
     return SessionConfig(clock=args.clock, chunk_ms=args.chunk_ms, protocol=args.protocol,
                          digital_context=not args.no_digital_context, poll_every_s=args.poll_every,
                          vad=not args.no_vad, vad_aggressiveness=args.vad_aggressiveness, tail_s=args.tail,
-                         response_timeout_s=args.timeout)
+                         response_timeout_s=args.timeout, min_reply_ms=args.min_reply_ms,
+                         backchannel_ms=args.backchannel_ms, reply_vad=args.reply_vad)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
