@@ -215,3 +215,23 @@ async def test_audio_frames_that_go_back_or_come_unannounced_end_the_session(tmp
             url = f"ws://127.0.0.1:{srv.sockets[0].getsockname()[1]}"
             _, result, _ = await run_scene(tmp_path / str(i), url, seconds=1.0)
         assert result.status == "error" and reason in result.error, result.error
+
+
+def test_the_report_shows_the_agents_voice_and_a_player(tmp_path):
+    from provoice_live.report.html import make_report
+
+    async def session():
+        cfg = Config(say_at=[(1.0, "Do not forget to call your mother.")], react=False, transcript=True)
+        async with duplex(cfg) as url:
+            return await run_scene(tmp_path, url, seconds=3.0)
+
+    run, result, _ = asyncio.run(session())
+    make_report(run.root, tmp_path / "report", corpus=tmp_path / "corpus")
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert 'src="audio/timeline-0000-s1.mix.wav"' in page and "right: the agent" in page
+    mix, _ = sf.read(tmp_path / "report" / "audio" / "timeline-0000-s1.mix.wav")
+    assert mix.shape[1] == 2 and np.abs(mix[:, 1]).max() > 0.1
+    from PIL import Image
+
+    with Image.open(next((tmp_path / "report" / "img").glob("timeline-0000-*.png"))) as im:
+        assert im.size[1] > 600  # the agent's lane under the scene's
