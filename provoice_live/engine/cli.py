@@ -19,7 +19,7 @@ def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
 
 def add_session_arguments(p: argparse.ArgumentParser) -> None:
     """Options shared by every command that runs sessions (run, demo)."""
-    p.add_argument("--agent", default="offline", help="null, scripted, offline, openai-realtime, omni-chat, cascade, websocket")
+    p.add_argument("--agent", default="offline", help="null, scripted, offline, openai-realtime, gemini-live, omni-chat, cascade, websocket")
     p.add_argument("--agent-opt", action="append", metavar="KEY=VALUE", help="an adapter setting (repeatable)")
     p.add_argument("--clock", default="lockstep", help="realtime | lockstep | speed:K (default lockstep)")
     p.add_argument("--concurrency", type=int, default=1, help="sessions at once (default 1)")
