@@ -37,8 +37,8 @@ def add_session_arguments(p: argparse.ArgumentParser) -> None:
                    help="agents that speak: shorter voiced audio is a click or a breath, not a reply (default 300)")
     p.add_argument("--backchannel-ms", type=float, default=1000.0, metavar="MS",
                    help="agents that speak: shorter speech of only backchannel words is logged, not counted (default 1000)")
-    p.add_argument("--reply-vad", choices=("silero", "webrtc"), default="silero",
-                   help="the voice activity detector run on the agent's voice (default silero)")
+    p.add_argument("--reply-vad", choices=("silero", "webrtc"), default="webrtc",
+                   help="the voice activity detector run on the agent's voice (default webrtc)")
 
 
 def session_config(args: argparse.Namespace):

@@ -26,7 +26,7 @@ from ..run.records import SessionRecord
 from ..run.results import SessionResult, prediction_from_result
 from ..sources.file import FileSource
 from .session import SessionConfig, run_session, write_failed_session
-from .voice import agent_wav_path, mix_wav_path, write_mix
+from .voice import write_session_mix
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,7 @@ async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir
                                extra_start={"audio": {"path": audio_path, "rate": rate,
                                                       "duration_s": round(source.duration_s, 6)},
                                             "task": sample.task, "label": sample.label})
-    agent_wav = agent_wav_path(log_path)
-    if agent_wav.is_file():  # the agent spoke: a two-channel mix to listen to (left scene, right agent)
-        write_mix(Path(audio_path), agent_wav, mix_wav_path(log_path))
+    write_session_mix(log_path, Path(audio_path))  # the agent spoke: left the scene, right the agent
     run.write_result(result)
     return result
 

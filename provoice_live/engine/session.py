@@ -56,7 +56,7 @@ class SessionConfig:
     # the agent's voice (engine/voice.py): replies heard in its audio
     min_reply_ms: float = 300.0  # voiced audio shorter than this is a click or a breath
     backchannel_ms: float = 1000.0  # shorter speech of only backchannel words ("mm-hm") is not counted
-    reply_vad: str = "silero"
+    reply_vad: str = "webrtc"
 
     def voice_settings(self) -> VoiceSettings:
         return VoiceSettings(min_reply_ms=self.min_reply_ms, backchannel_ms=self.backchannel_ms, vad=self.reply_vad)

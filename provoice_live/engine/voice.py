@@ -10,7 +10,7 @@ shell feeds it time and runs the speech recogniser it asks for):
   jump forward in the agent's own sample positions (`start_sample`, the WebSocket frame header) is
   silence the agent left on purpose. Between pieces the track is silent. It is what
   `<id>.agent.wav` holds, and the right channel of `<id>.mix.wav`.
-* `VoiceListener` runs a voice activity detector (`vad.make_vad`: Silero by default, or webrtcvad)
+* `VoiceListener` runs a voice activity detector (`vad.make_vad`: webrtcvad by default, or Silero)
   over the track as it grows, and past its end as stream time passes (`advance`), so speech that
   stops is closed by silence even when a half-duplex agent sends nothing more. Each voiced segment
   (the detector's start, to its end after `hangover_ms` of silence) becomes a `HeardSegment`:
@@ -62,7 +62,7 @@ class VoiceSettings:
 
     min_reply_ms: float = 300.0
     backchannel_ms: float = 1000.0
-    vad: str = "silero"
+    vad: str = "webrtc"  # an agent's voice is clean speech: webrtcvad is closer and cheaper (bench/RESULTS.md)
     hangover_ms: int = 300
 
 
@@ -332,3 +332,11 @@ def write_mix(scene_path: Path, agent_path: Path, out: Path) -> Path:
     stereo[:len(agent), 1] = agent
     sf.write(str(out), np.clip(stereo, -1.0, 1.0), rate, subtype="PCM_16")
     return out
+
+
+def write_session_mix(log_path: Path, scene_path: Path) -> Path | None:
+    """`<id>.mix.wav` for a session whose agent spoke (`<id>.agent.wav` exists), else nothing."""
+    agent = agent_wav_path(log_path)
+    if not agent.is_file() or not Path(scene_path).is_file():
+        return None
+    return write_mix(Path(scene_path), agent, mix_wav_path(log_path))
