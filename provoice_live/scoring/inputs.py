@@ -17,6 +17,7 @@ The verdict cache of an LLM judge lives beside what was read: `RUN/judge_cache.j
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,31 @@ def _judge_problem(pred: Prediction) -> tuple[str, str] | None:
     return None
 
 
+TIME_FIELDS = ("first_interjection_s", "cue_start_s", "cue_end_s", "monitor_from_s")
+
+
+def _time_problems(pred: Prediction) -> list[tuple[str, str]]:
+    """(field, reason) for each stream time that is not a finite number >= 0, and a cue that ends
+    before it starts. Times are seconds from the start of the sample's audio."""
+    problems = []
+    times = [(name, getattr(pred, name)) for name in TIME_FIELDS]
+    times += [(f"latency_parts.{k}", v) for k, v in (pred.latency_parts or {}).items()]
+    for name, value in times:
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            problems.append((name, f"must be a finite number of seconds, not {value}"))
+        elif value < 0:
+            problems.append((name, f"must be >= 0 (seconds from the start of the audio), not {value}"))
+    start, end = pred.cue_start_s, pred.cue_end_s
+    if start is not None and end is not None and math.isfinite(start) and math.isfinite(end) and end < start:
+        problems.append(("cue_end_s", f"the cue ends ({end}) before it starts ({start})"))
+    for name in ("premature_interjections", "agent_errors"):
+        if (getattr(pred, name) or 0) < 0:
+            problems.append((name, f"must be >= 0, not {getattr(pred, name)}"))
+    return problems
+
+
 def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, list[Problem]]:
     """One line: the Prediction, or the problems with it."""
     try:
@@ -77,9 +103,10 @@ def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, lis
         sid = data.get("id") if isinstance(data.get("id"), str) else None
         return None, [Problem(lineno, sid, ".".join(str(p) for p in err["loc"]) or None, err["msg"])
                       for err in exc.errors()]
-    bad = _judge_problem(pred)
+    bad = [_judge_problem(pred)] if _judge_problem(pred) else []
+    bad += _time_problems(pred)
     if bad:
-        return None, [Problem(lineno, pred.id, bad[0], bad[1])]
+        return None, [Problem(lineno, pred.id, field, reason) for field, reason in bad]
     return pred, []
 
 

@@ -32,6 +32,7 @@ from .heuristic import NAME as HEURISTIC_NAME
 from .heuristic import HeuristicJudge
 from .prompts import judge_messages, parse_judge_reply
 from .response import Verdict
+from ..jsontext import dumps
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class VerdictCache:
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                fh.write(dumps(entry, ensure_ascii=False) + "\n")
 
     def __len__(self) -> int:
         return len(self._entries)
