@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import struct
 from typing import Annotated, Any, Literal, Union
 
@@ -30,6 +29,7 @@ from .base import (Capabilities, ErrorEvent, InfoEvent, PollRequest, ResponseDon
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault
 from .http_retry import Fault, RetryPolicy, call_with_retries
 from ..jsontext import dumps
+from ..redact import secret_from_env
 
 PROTOCOL = "provoice-ws"
 VERSION = 1
@@ -210,7 +210,7 @@ class WebSocketAgent(OptionsAdapter):
         o = self.opts
         headers = {}
         if o.api_key_env:
-            key = os.environ.get(o.api_key_env)
+            key = secret_from_env(o.api_key_env)
             if not key:
                 raise ProvoiceError(f"agent 'websocket': the environment variable {o.api_key_env} is not set")
             headers["Authorization"] = f"Bearer {key}"

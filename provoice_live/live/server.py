@@ -35,6 +35,7 @@ from typing import Any
 from ..errors import ProvoiceError
 from .session import LiveSpec, load_context, load_tools, new_session_id, parse_agent_opts, parse_context_text
 from ..jsontext import dumps
+from ..redact import scrub
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ class Peer:
     accepted: bool = False  # the answer was made: the session may start
 
     def send(self, event: dict[str, Any]) -> None:
-        msg = dumps(event)
+        msg = scrub(dumps(event))  # error texts may quote a key a server echoed
         if self.channel is not None and self.channel.readyState == "open":
             self.channel.send(msg)
         else:
