@@ -148,3 +148,51 @@ def test_fuzzed_predictions_files_are_read_or_refused_clearly(tmp_path):
         scores = score_predictions(preds, make_judge("heuristic"), 5.0, label="fuzz")
         strict_json(to_json_text(scores))
     assert refused > 20 and read > 20  # both paths were exercised
+
+
+# ---- a run directory whose predictions.jsonl was cut short --------------------------------------
+
+@pytest.fixture
+def finished_run(tmp_path):
+    from helpers import buzz, make_corpus, sample
+
+    corpus = make_corpus(tmp_path / "c", [sample(f"s{i}", label=i % 2 == 0, cue=(0.3, 0.8) if i % 2 == 0 else None,
+                                                 _audio=buzz(1.2, seed=i)) for i in range(4)])
+    out = tmp_path / "run"
+    assert cli_main(["run", "--corpus", str(corpus), "--out", str(out), "--agent", "scripted", "--agent-opt",
+                     "at=0.9", "--no-progress"]) == 0
+    return out
+
+
+def scores_json(out: Path, capsys) -> dict:
+    assert cli_main(["score", str(out), "-q", "--json", str(out / "scores.json")]) == 0, capsys.readouterr().err
+    return strict_json((out / "scores.json").read_text())
+
+
+@pytest.mark.parametrize("cut", ["torn_last_line", "missing_lines", "empty"])
+def test_score_rebuilds_a_truncated_predictions_file_from_the_results(finished_run, capsys, cut):
+    whole = scores_json(finished_run, capsys)
+    path = finished_run / "predictions.jsonl"
+    text = path.read_text()
+    path.write_text({"torn_last_line": text[: len(text) - 25], "missing_lines": "".join(text.splitlines(True)[:2]),
+                     "empty": ""}[cut])
+    rebuilt = scores_json(finished_run, capsys)
+    assert rebuilt["decision"] == whole["decision"]  # the same figures as from the whole file
+    assert any("rebuilt from sessions/" in note for note in rebuilt["notes"])
+
+
+def test_a_truncated_predictions_file_without_its_corpus_says_how_to_repair_it(finished_run, capsys):
+    config = json.loads((finished_run / "config.json").read_text())
+    (finished_run / "config.json").write_text(json.dumps({**config, "corpus": None}))
+    path = finished_run / "predictions.jsonl"
+    path.write_text(path.read_text()[:-25])
+    assert cli_main(["score", str(finished_run), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "predictions.jsonl is damaged (line 4" in err and "rerun the same `provoice-live run` command" in err
+    assert "Traceback" not in err
+
+
+def test_a_predictions_file_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n", encoding="utf-8-sig")
+    assert [p.id for p in read_predictions(path)] == ["a"]
