@@ -351,7 +351,8 @@ class LiveServer:
 
         def make_source(rate: int):
             peer.source = WebRTCSource(track, rate, chunk_ms=peer.spec.config.chunk_ms,
-                                       idle_timeout_s=self.idle_timeout_s)
+                                       idle_timeout_s=self.idle_timeout_s,
+                                       first_frame_timeout_s=max(self.idle_timeout_s, self.connect_timeout_s))
             return peer.source
 
         peer.send({"type": "session", "session_id": peer.session_id, "agent": peer.spec.agent,
@@ -422,12 +423,12 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _serve(server: LiveServer) -> None:
-    """Serve until Ctrl-C or SIGTERM, then end every session cleanly (their run dirs finished)."""
+    """Serve until Ctrl-C, SIGTERM or SIGHUP, then end every session cleanly (their run dirs finished)."""
     import signal
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # Ctrl-C, kill, the terminal went away
         loop.add_signal_handler(sig, stop.set)
     url = await server.start()
     print(f"provoice-live serve: open {url}  (agent {server.spec.agent}; ICE {server.ice.name}; "
