@@ -98,6 +98,9 @@ class Browser:
         self.channel.send(json.dumps({"type": "stop"}))
 
 
+HANG_GUARD_S = 60  # against a hang only: ICE and DTLS set-up alone take seconds on a loaded machine
+
+
 def speech_then_silence(speech_s: float, silence_s: float) -> np.ndarray:
     return timeline([("silence", 0.2), ("speech", speech_s), ("silence", silence_s)], rate=48000)
 
@@ -124,9 +127,9 @@ async def test_two_browsers_at_once_get_two_sessions_and_two_run_logs(server):
     for br in (a, b):  # the server offered 127.0.0.1 only, and so did the client
         assert set(candidate_addresses(br.answer["sdp"])) == {"127.0.0.1"}
         assert set(candidate_addresses(br.offer_sdp)) == {"127.0.0.1"}
-    await asyncio.wait_for(asyncio.gather(a.track.done.wait(), b.track.done.wait()), 10)
+    await asyncio.wait_for(asyncio.gather(a.track.done.wait(), b.track.done.wait()), HANG_GUARD_S)
     a.stop(), b.stop()
-    await asyncio.wait_for(asyncio.gather(a.ended.wait(), b.ended.wait()), 10)
+    await asyncio.wait_for(asyncio.gather(a.ended.wait(), b.ended.wait()), HANG_GUARD_S)
     for br, sent_s, instruction in ((a, 2.2, "watch A"), (b, 2.6, "watch B")):
         sid = br.answer["session_id"]
         kinds = [e["type"] for e in br.events]
@@ -138,7 +141,10 @@ async def test_two_browsers_at_once_get_two_sessions_and_two_run_logs(server):
         assert run.read_config()["instruction"] == instruction
         result = run.read_result(sid)
         assert result.status == "ok" and len(result.interjections) == 1
-        # what the server received is what was sent (20 ms frames; a frame or two at either end)
+        # what the server received is what was sent (20 ms frames; a frame or two at either end):
+        # the stop travels on the data channel, apart from the audio, and may overtake frames still
+        # queued in the server under load; the source keeps those (`WebRTCSource` drains to the
+        # sender's position at the stop), so the tail is not lost
         assert result.audio_s == pytest.approx(sent_s, abs=0.1)
         records = read_log(run.log_path(sid))
         assert records[0]["kind"] == "session_start" and records[-1]["kind"] == "session_end"
