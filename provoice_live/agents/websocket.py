@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import struct
 from typing import Annotated, Any, Literal, Union
 
@@ -29,6 +28,8 @@ from .base import (Capabilities, ErrorEvent, InfoEvent, PollRequest, ResponseDon
                    SilenceDecision, TextEvent, ToolCallEvent)
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault
 from .http_retry import Fault, RetryPolicy, call_with_retries
+from ..jsontext import dumps
+from ..redact import secret_from_env
 
 PROTOCOL = "provoice-ws"
 VERSION = 1
@@ -209,7 +210,7 @@ class WebSocketAgent(OptionsAdapter):
         o = self.opts
         headers = {}
         if o.api_key_env:
-            key = os.environ.get(o.api_key_env)
+            key = secret_from_env(o.api_key_env)
             if not key:
                 raise ProvoiceError(f"agent 'websocket': the environment variable {o.api_key_env} is not set")
             headers["Authorization"] = f"Bearer {key}"
@@ -229,7 +230,7 @@ class WebSocketAgent(OptionsAdapter):
         self._reader_task = asyncio.create_task(self._reader())
         start = session_start(ctx, o.sample_rate, o.polls, o.max_message_bytes)
         io.log("request", what="session.start", version=VERSION, sample_rate=o.sample_rate, polls=o.polls)
-        self._send(json.dumps(start))
+        self._send(dumps(start))
         self.hello = await self._wait(self._hello_fut, "hello")
         if self.hello.version != VERSION:
             self._fail(f"the server speaks protocol version {self.hello.version}; this harness speaks {VERSION}")
@@ -251,7 +252,7 @@ class WebSocketAgent(OptionsAdapter):
         if self.hello is not None and self.hello.sync:
             seq = next(self._seq)
             fut = self._syncs[seq] = asyncio.get_running_loop().create_future()
-            self._send(json.dumps({"type": "sync", "seq": seq}))
+            self._send(dumps({"type": "sync", "seq": seq}))
             await self._wait(fut, f"the answer to sync {seq}")
 
     async def respond(self, poll: PollRequest) -> None:
@@ -260,7 +261,7 @@ class WebSocketAgent(OptionsAdapter):
             return  # the server finds its own moments; it said so in hello
         fut = self._polls[poll.poll_id] = asyncio.get_running_loop().create_future()
         self.io.log("request", what="poll", poll_id=poll.poll_id, reason=poll.reason)
-        self._send(json.dumps({"type": "poll", "poll_id": poll.poll_id, "reason": poll.reason,
+        self._send(dumps({"type": "poll", "poll_id": poll.poll_id, "reason": poll.reason,
                                "stream_s": poll.stream_s, "speech_end_s": poll.speech_end_s}))
         try:
             await self._wait(fut, f"the answer to poll {poll.poll_id}")
@@ -269,7 +270,7 @@ class WebSocketAgent(OptionsAdapter):
 
     async def end_of_stream(self) -> None:
         self._check()
-        self._send(json.dumps({"type": "end_of_stream", "stream_s": round(self.io.stream_time(), 6)}))
+        self._send(dumps({"type": "end_of_stream", "stream_s": round(self.io.stream_time(), 6)}))
         await self._wait(asyncio.ensure_future(self._end.wait()), "end (the answer to end_of_stream)")
 
     async def _wait(self, aw: asyncio.Future, what: str):

@@ -6,6 +6,8 @@ import argparse
 
 from ..errors import ProvoiceError
 
+EXIT_SESSION_ERRORS = 3  # `run` finished, but at least one session ended with status "error"
+
 
 def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
     opts: dict[str, str] = {}
@@ -80,4 +82,10 @@ def main(args: argparse.Namespace) -> int:
     for err in summary.errors[:20]:
         console.print(f"[red]error[/red] {err}")
     console.print(f"run directory: {args.out} (predictions: {args.out}/predictions.jsonl)")
+    errored = len(summary.errors) + len(summary.earlier_errors)
+    if errored:
+        console.print(f"provoice-live run: {errored} session(s) ended in an error"
+                      f"{f' ({len(summary.earlier_errors)} in an earlier run)' if summary.earlier_errors else ''}"
+                      f"; exit status {EXIT_SESSION_ERRORS} (rerun with --retry-errors to redo them)")
+        return EXIT_SESSION_ERRORS
     return 0

@@ -17,7 +17,6 @@ sound bank and noise bank once.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ...errors import ProvoiceError
+from ...jsontext import dumps
 from ..loader import write_manifest
 from ..sample import Sample
 from .scenes import PlanItem, make_scene, plan
@@ -311,9 +311,9 @@ def _finish(out: Path, ids: list[str], result: BuildResult, config: RenderConfig
         write_manifest(out, samples)
     skipped_path = out / SKIPPED
     if result.skipped:
-        _atomic_write_text(skipped_path, "".join(json.dumps(s) + "\n" for s in result.skipped))
+        _atomic_write_text(skipped_path, "".join(dumps(s) + "\n" for s in result.skipped))
     elif skipped_path.exists():
         skipped_path.unlink()
     info = {"format": 1, "samples": len(samples), "skipped": len(result.skipped),
             "render": asdict(config), **(settings or {})}
-    _atomic_write_text(out / "build.json", json.dumps(info, indent=2) + "\n")
+    _atomic_write_text(out / "build.json", dumps(info, indent=2) + "\n")

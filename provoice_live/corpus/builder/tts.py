@@ -27,6 +27,7 @@ import numpy as np
 
 from ...audio import PCM16_MAX, load_audio, resample
 from ...errors import MissingDependency, ProvoiceError
+from ...redact import secret_from_env
 
 Gender = Literal["male", "female"]
 
@@ -259,7 +260,7 @@ class OpenAISpeechTTS:
             import openai
         except ImportError as exc:  # pragma: no cover - a declared dependency
             raise MissingDependency(f"API speech needs the package 'openai' ({exc})") from exc
-        key = os.environ.get(api_key_env)
+        key = secret_from_env(api_key_env)
         if not key:
             raise ProvoiceError(f"API speech needs an API key in the environment variable {api_key_env}")
         if response_format not in ("wav", "pcm"):
