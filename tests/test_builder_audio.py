@@ -290,6 +290,70 @@ def test_espeak_voices_exist_and_are_gender_matched(espeak):
     assert rng is not None
 
 
+def test_espeak_speaks_a_line_the_same_whatever_came_before(espeak):
+    """Every voice: a line's audio does not depend on what the process spoke before (eSpeak NG's
+    flutter phase, gain control and breath noise start afresh for every utterance)."""
+    text = "The train to the airport leaves at nine fifteen, doesn't it?"
+    voices = [v for g in ("male", "female") for v in ESPEAK_VOICES[g]]
+    first = {v.name: espeak.synth(text, v) for v in voices}
+    for i, v in enumerate(voices):  # other lines in other voices in between
+        espeak.synth("Some other words, here and there.", voices[(i + 3) % len(voices)])
+        assert np.array_equal(espeak.synth(text, v), first[v.name]), v.name
+
+
+ISOLATED_WORDS = "Apple. Banana. Cherry. Dates. Pepper. Tomato. Garlic. Kettle. Sugar. Monday."
+
+
+def vad_onsets(x: np.ndarray, rate: int, mode: int = 3, quiet_frames: int = 10) -> list[float]:
+    """Where webrtcvad (10 ms frames) hears speech start after at least `quiet_frames` of none."""
+    import webrtcvad
+
+    from provoice_live.audio import resample
+
+    pad = int(0.1 * RATE)
+    pcm = to_pcm16(np.concatenate([np.zeros(pad, np.float32), resample(x, rate, RATE)]))
+    vad, frame = webrtcvad.Vad(mode), int(0.01 * RATE)
+    onsets, quiet = [], quiet_frames
+    for k in range(len(pcm) // 2 // frame):
+        voiced = vad.is_speech(pcm[2 * k * frame: 2 * (k + 1) * frame], RATE)
+        if voiced and quiet >= quiet_frames:
+            onsets.append(k * 0.01 - pad / RATE)
+        quiet = 0 if voiced else quiet + 1
+    return onsets
+
+
+def test_espeak_word_starts_are_at_the_onsets_a_vad_finds(espeak):
+    """Isolated words (one a sentence, so a pause before each), four voices: every word's start is
+    within 30 ms of the speech onset webrtcvad finds. Not in the test: words that begin with a weak
+    unvoiced fricative ("th", "f"), which the VAD hears only from the vowel, ~80 ms later, while
+    the word timing starts at the fricative; and the f2, f3 and f5 variants, whose breath noise
+    fills the pauses so that the VAD hears no onset there."""
+    words = [w.strip(".") for w in ISOLATED_WORDS.split()]
+    for voice in (Voice("en-us+m1", "male"), Voice("en+m4", "male", 185, 40, 60), Voice("en-us+f1", "female"),
+                  Voice("en+f4", "female", 150, 60, 40)):
+        spoken = espeak.speak(ISOLATED_WORDS, voice)
+        assert [w.text for w in spoken.words] == words
+        onsets = vad_onsets(spoken.audio, espeak.rate)
+        assert len(onsets) == len(words), (voice, onsets)
+        for w, onset in zip(spoken.words, onsets):
+            assert abs(w.start_s - onset) <= 0.030, (voice.name, w, onset)
+        duration = len(spoken.audio) / espeak.rate
+        for a, b in zip(spoken.words, spoken.words[1:]):
+            assert a.start_s < a.end_s <= b.start_s - 0.1  # each ends before the pause that follows
+        assert spoken.words[-1].end_s == pytest.approx(duration, abs=0.011)
+
+
+def test_espeak_word_timings_follow_the_written_words(espeak):
+    spoken = espeak.speak("Well, it's 9:15 — did you book the café (the new one)?", ESPEAK_VOICES["female"][0])
+    assert [w.text for w in spoken.words] == ["Well", "it's", "9:15", "did", "you", "book", "the", "café",
+                                               "the", "new", "one"]
+    starts = [w.start_s for w in spoken.words]
+    assert starts == sorted(starts) and starts[0] < 0.02
+    assert spoken.words[2].end_s - spoken.words[2].start_s > 0.5  # "nine fifteen" is one written word
+    assert np.array_equal(spoken.audio, espeak.synth("Well, it's 9:15 — did you book the café (the new one)?",
+                                                     ESPEAK_VOICES["female"][0]))
+
+
 def test_pick_voices_distinct_and_deterministic():
     pairs = [[Speaker(id="user1", gender=a), Speaker(id="user2", gender=b)]
              for a in ("male", "female") for b in ("male", "female")]
@@ -683,6 +747,23 @@ def test_rendered_speech_is_where_the_segments_say(espeak):
     # the cue (the kettle) is a sound, and the rendering is exactly as long as the truth says
     assert r.cue.start_s == r.segments[3].start_s
     assert r.duration_s >= r.segments[-2].end_s + 1.5
+
+
+def test_rendered_segments_carry_absolute_word_timings(espeak):
+    """The words of every speech segment, moved by the assembly to absolute times: inside their
+    segment, in order, the line's words; a word's sound is where its timing says (near field)."""
+    script = two_person_script()
+    r = render_script(script, np.random.default_rng(4), tts=espeak, sounds=SynthSoundBank(), noise=None)
+    speech = [(seg, line) for seg, line in zip(r.segments, script.lines) if line.speaker != "sound"]
+    for seg, line in speech:
+        assert [w.text for w in seg.words] == [t.strip(".,?!") for t in line.text.split()]
+        assert seg.start_s <= seg.words[0].start_s < seg.start_s + 0.02
+        assert all(seg.start_s <= w.start_s < w.end_s <= seg.end_s for w in seg.words)
+        assert [w.start_s for w in seg.words] == sorted(w.start_s for w in seg.words)
+    first = speech[0][0]  # near field, alone: each word's span holds sound
+    for w in first.words:
+        assert rms(r.audio[round(w.start_s * RATE): round(w.end_s * RATE)]) > 0.01, w
+    assert next(s for s in r.segments if s.kind == "sound").words is None
 
 
 def test_sound_events_are_at_minus_20_unless_too_peaky():
