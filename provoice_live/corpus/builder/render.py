@@ -46,7 +46,7 @@ from .assembly import PAPER_ASSEMBLY, AssemblyParams, Piece, add_ambient, assemb
 from .noise import DEFAULT_SNR_DB, CochlSceneBank, NoiseBank, SynthNoiseBank
 from .script import Script
 from .sounds import Esc50SoundBank, SoundBank, SynthSoundBank, UnusableSound
-from .tts import TTS, Voice, pick_voices, speak
+from .tts import TTS, Voice, pick_voices, speak_lines
 
 
 @dataclass
@@ -104,12 +104,14 @@ def _check(script: Script, sounds: SoundBank) -> None:
 def _pieces(script: Script, voices: dict[str, Voice], tts: TTS, sounds: SoundBank, rate: int,
             acoustics: AcousticParams, rngs: dict[str, np.random.Generator], meta: dict) -> list[Piece]:
     pieces = []
+    said = [(line.text, voices[line.speaker]) for line in script.lines if line.speaker != "sound"]
+    spoken_lines = iter(speak_lines(tts, said))
     for i, line in enumerate(script.lines):
         if line.speaker == "sound":
             audio, label = sounds.draw(line.sound or "", rate, rngs["sounds"])
             pieces.append(Piece("sound", sound_event(audio, acoustics), label=label, role=line.role))
             continue
-        spoken = speak(tts, line.text, voices[line.speaker])
+        spoken = next(spoken_lines)
         speech = near_field(resample(spoken.audio, tts.rate, rate), acoustics)
         if len(speech) == 0:
             raise ProvoiceError(f"script line {i} ({line.speaker}) produced no audio: {line.text[:40]!r}")

@@ -77,6 +77,13 @@ def speak(tts: TTS, text: str, voice: Voice) -> "SpokenLine":
     return SpokenLine(np.asarray(tts.synth(text, voice), dtype=np.float32))
 
 
+def speak_lines(tts: TTS, lines: Sequence[tuple[str, Voice]]) -> list["SpokenLine"]:
+    """`speak` for several lines: `tts.speak_lines` when the TTS has it (batched alignment)."""
+    if hasattr(tts, "speak_lines"):
+        return tts.speak_lines(lines)
+    return [speak(tts, text, voice) for text, voice in lines]
+
+
 # ----------------------------------------------------------------------------------------------
 # Voices
 # ----------------------------------------------------------------------------------------------
@@ -464,30 +471,66 @@ def _norm_word(word: str) -> str:
     return re.sub(r"[^0-9a-z]", "", word.lower())
 
 
+ALIGN_CLIP_S = 20.0  # lines aligned together in one recogniser call, up to this long
+ALIGN_GAP_S = 0.6    # silence put between them
+
+
 def align_words(text: str, audio: np.ndarray, rate: int) -> tuple[WordTiming, ...]:
-    """The written words of `text`, timed in `audio` (the line alone) by forced alignment.
+    """The written words of `text`, timed in `audio` (the line alone) by forced alignment
+    (`align_lines` with one line)."""
+    return align_lines([(text, audio)], rate)[0]
+
+
+def align_lines(lines: Sequence[tuple[str, np.ndarray]], rate: int) -> list[tuple[WordTiming, ...]]:
+    """Forced alignment of several lines (text, audio of the line alone), each line's words timed
+    from its own first sample.
 
     The local recogniser (faster-whisper tiny.en, greedy, `word_timestamps=True`) transcribes the
-    line; its words are matched to the written ones in order (`difflib.SequenceMatcher` on
-    lower-cased letters and digits), a matched word takes the recogniser's times, and runs of
-    unmatched written words share the time between their matched neighbours in proportion to their
-    length. A word's span is then kept inside the audio and after the previous word's start."""
-    import difflib
-
+    lines joined by 0.6 s of silence in clips of up to 20 s (whisper pays for a 30 s window
+    whatever the length, so one call serves several lines); a recognised word belongs to the line
+    its middle falls in. In each line the recognised words are matched to the written ones in order
+    (`difflib.SequenceMatcher` on lower-cased letters and digits), a matched word takes the
+    recogniser's times, and runs of unmatched written words share the time between their matched
+    neighbours in proportion to their length. Spans are kept inside the line's audio and in order."""
     from ...asr import transcribe
+
+    out: list[tuple[WordTiming, ...]] = []
+    gap = np.zeros(int(ALIGN_GAP_S * rate), dtype=np.float32)
+    k = 0
+    while k < len(lines):
+        group, total = [], 0
+        while k < len(lines) and (not group or total + len(lines[k][1]) <= ALIGN_CLIP_S * rate):
+            group.append(lines[k])
+            total += len(lines[k][1]) + len(gap)
+            k += 1
+        parts, offsets, pos = [gap], [], len(gap)
+        for _, audio in group:
+            offsets.append(pos / rate)
+            parts += [np.asarray(audio, dtype=np.float32), gap]
+            pos += len(audio) + len(gap)
+        heard = [w for u in transcribe(np.concatenate(parts), rate, word_timestamps=True, beam_size=1,
+                                       temperature=0.0) for w in u.words]
+        for (text, audio), t0 in zip(group, offsets):
+            duration = len(audio) / rate
+            mine = [(w.text, w.start_s - t0, w.end_s - t0) for w in heard
+                    if -ALIGN_GAP_S / 2 <= (w.start_s + w.end_s) / 2 - t0 < duration + ALIGN_GAP_S / 2]
+            out.append(_match_words(text, mine, duration))
+    return out
+
+
+def _match_words(text: str, heard: Sequence[tuple[str, float, float]], duration: float) -> tuple[WordTiming, ...]:
+    """The written words of `text` timed by recognised (word, start, end)s of the same line."""
+    import difflib
 
     written = written_words(text)
     if not written:
         return ()
-    duration = len(audio) / rate
-    heard = [w for u in transcribe(audio, rate, word_timestamps=True, beam_size=1, temperature=0.0)
-             for w in u.words]
-    a, b = [_norm_word(w) for _, _, w in written], [_norm_word(w.text) for w in heard]
+    a, b = [_norm_word(w) for _, _, w in written], [_norm_word(w) for w, _, _ in heard]
     times: list[tuple[float, float] | None] = [None] * len(written)
     for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
         for k in range(block.size):
-            h = heard[block.b + k]
-            times[block.a + k] = (max(0.0, h.start_s), min(duration, h.end_s))
+            _, t0, t1 = heard[block.b + k]
+            times[block.a + k] = (min(max(0.0, t0), duration), min(max(0.0, t1), duration))
     k = 0
     while k < len(written):  # share the gaps among unmatched words, by their length in characters
         if times[k] is not None:
@@ -497,8 +540,7 @@ def align_words(text: str, audio: np.ndarray, rate: int) -> tuple[WordTiming, ..
         while j < len(written) and times[j] is None:
             j += 1
         t0 = times[k - 1][1] if k > 0 else 0.0
-        t1 = times[j][0] if j < len(written) else duration
-        t1 = max(t1, t0)
+        t1 = max(times[j][0] if j < len(written) else duration, t0)
         weights = np.cumsum([0] + [len(written[i][2]) for i in range(k, j)], dtype=float)
         edges = t0 + (t1 - t0) * weights / weights[-1]
         for i in range(k, j):
@@ -507,7 +549,8 @@ def align_words(text: str, audio: np.ndarray, rate: int) -> tuple[WordTiming, ..
     out, last = [], 0.0
     for (_, _, word), (t0, t1) in zip(written, times):
         t0 = min(max(t0, last), duration)
-        out.append(WordTiming(text=word, start_s=round(t0, 4), end_s=round(min(max(t1, t0), duration), 4)))
+        out.append(WordTiming(text=word, start_s=min(round(t0, 4), duration),
+                              end_s=min(round(max(t1, t0), 4), duration)))
         last = t0
     return tuple(out)
 
@@ -743,12 +786,23 @@ class NeuralTTS:
         return resample(x, model.rate, self.rate)
 
     def speak(self, text: str, voice: Voice) -> SpokenLine:
-        if not text.strip():
+        return self.speak_lines([(text, voice)])[0]
+
+    def speak_lines(self, lines: Sequence[tuple[str, Voice]]) -> list[SpokenLine]:
+        """Several lines at once: the neural ones aligned together (`align_lines`), which costs
+        one recogniser call per ~20 s of speech instead of one per line."""
+        if any(not text.strip() for text, _ in lines):
             raise ProvoiceError("cannot speak an empty line")
-        if voice.name not in (HIBARI_VOICE.name, PIPER_JOE_VOICE.name):
-            return self._espeak.speak(text, voice)
-        audio = self._neural_audio(text, voice)
-        return SpokenLine(audio, align_words(text, audio, self.rate))
+        out: list[SpokenLine | None] = [None] * len(lines)
+        neural = []
+        for i, (text, voice) in enumerate(lines):
+            if voice.name in (HIBARI_VOICE.name, PIPER_JOE_VOICE.name):
+                neural.append((i, text, self._neural_audio(text, voice)))
+            else:
+                out[i] = self._espeak.speak(text, voice)
+        for (i, _, audio), words in zip(neural, align_lines([(t, a) for _, t, a in neural], self.rate)):
+            out[i] = SpokenLine(audio, words)
+        return out  # type: ignore[return-value]
 
     def synth(self, text: str, voice: Voice) -> np.ndarray:
         """The audio alone (no alignment)."""
@@ -809,9 +863,13 @@ class OpenAISpeechTTS:
         return f"OpenAISpeechTTS(model={self.model!r}, base_url={str(self._client.base_url)!r})"
 
     def speak(self, text: str, voice: Voice) -> SpokenLine:
-        """The endpoint's audio, its words timed by forced alignment (`align_words`)."""
-        audio = self.synth(text, voice)
-        return SpokenLine(audio, align_words(text, audio, self.rate) if len(audio) else ())
+        """The endpoint's audio, its words timed by forced alignment (`align_lines`)."""
+        return self.speak_lines([(text, voice)])[0]
+
+    def speak_lines(self, lines: Sequence[tuple[str, Voice]]) -> list[SpokenLine]:
+        audios = [self.synth(text, voice) for text, voice in lines]
+        words = align_lines([(text, audio) for (text, _), audio in zip(lines, audios)], self.rate)
+        return [SpokenLine(audio, w) for audio, w in zip(audios, words)]
 
     def synth(self, text: str, voice: Voice) -> np.ndarray:
         import openai
