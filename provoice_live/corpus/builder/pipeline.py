@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ...errors import ProvoiceError
+from ..consistency import timing_problems
 from ..loader import write_manifest
 from ..sample import Sample
 from .scenes import PlanItem, make_scene, plan
@@ -169,12 +170,26 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
         return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc)}
     except ProvoiceError as exc:
         return {"id": scene.id, "status": "skipped", "kind": "error", "reason": str(exc)}
-    sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav")
+    try:
+        sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav")
+    except ValueError as exc:  # pydantic: e.g. a positive whose script has no cue line
+        return {"id": scene.id, "status": "skipped", "kind": "invalid", "reason": _one_line(exc)}
+    problems = timing_problems(sample, rendered.duration_s)
+    if problems:  # the one definition of a consistent sample: never write one that `validate` refuses
+        return {"id": scene.id, "status": "skipped", "kind": "invalid",
+                "reason": "; ".join(f"field {f!r}: {r}" for f, r in problems)}
     tmp = wav.with_name(f".{wav.stem}.{os.getpid()}.tmp.wav")
     write_wav(tmp, rendered.audio, rendered.rate)
     os.replace(tmp, wav)
     _atomic_write_text(record, sample.model_dump_json(exclude_none=True))
     return {"id": scene.id, "status": "ok", "audio_s": rendered.duration_s}
+
+
+def _one_line(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return "; ".join(f"field {'.'.join(map(str, e['loc'])) or 'sample'!r}: {e['msg']}" for e in errors())
+    return str(exc).splitlines()[0]
 
 
 # --- the driver ----------------------------------------------------------------------------
