@@ -140,6 +140,11 @@ def test_revoicing_gives_exact_cues_and_lists_unusable_sounds(revoiced):
     speech = [g for g in ltm.segments if g.kind in ("user1", "user2")]
     assert ltm.monitor_from_s == speech[0].end_s and ltm.cue.start_s == speech[-1].start_s
     assert samples[UID(5)].label is False and samples[UID(4)].cue.end_s == samples[UID(4)].segments[1].end_s
+    # the cue windows were located on the rendered lines, and say how and how surely
+    assert ltm.meta["cue_location"]["how"] == "content" and ltm.meta["cue_location"]["lines"] == [2]
+    assert ess.meta["cue_location"] == {"how": "sound", "confidence": 0.95, "flagged": False, "lines": [1],
+                                        "text": "door_wood_knock"}
+    assert all("locate_cue" not in s.meta for s in samples.values())
 
 
 def overlap(a, b) -> float:
@@ -177,4 +182,5 @@ def test_import_finds_cue_windows_in_the_audio(revoiced, tmp_path):
         if s.task in ("LTM", "ESS"):
             assert s.monitor_from_s == pytest.approx(t.monitor_from_s, abs=0.6)
     assert got[UID(1)].meta["cue_method"] == "sound-outside-speech"
-    assert got[UID(6)].meta["cue_method"] == "whisper-align"
+    assert got[UID(6)].meta["cue_method"] == "whisper-align+content"
+    assert got[UID(6)].meta["cue_location"]["text"].startswith("Anyway, how about we rent that cabin")

@@ -127,11 +127,13 @@ def banks(config: RenderConfig) -> tuple[Any, Any, Any]:
     return _BANKS[config]
 
 
-def sample_from(scene: Scene, rendered, seed: int, audio_rel: str) -> Sample:
-    """The manifest line of a rendered scene: timing truth from the render, the rest from the scene."""
+def sample_from(scene: Scene, rendered, seed: int, audio_rel: str, located=None) -> Sample:
+    """The manifest line of a rendered scene: timing truth from the render, the rest from the scene.
+    `located` (a `locator.CueLocation`) replaces the cue line's span with the located cue's words."""
     cue_line = next((ln for ln in scene.script.lines if ln.role == "cue"), None)
+    cue = rendered.cue if located is None else located.window
     meta = {
-        **scene.meta, "seed": seed, "template": scene.template,
+        **{k: v for k, v in scene.meta.items() if k != "locate_cue"}, "seed": seed, "template": scene.template,
         "voices": {k: v.name for k, v in rendered.voices.items()},
         "duration_s": round(rendered.duration_s, 3),
         "gain_db": round(rendered.gain_db, 2),
@@ -139,10 +141,12 @@ def sample_from(scene: Scene, rendered, seed: int, audio_rel: str) -> Sample:
     }
     if rendered.cue is not None and cue_line is not None:
         meta["cue_kind"] = "trigger" if scene.label else "near_miss"
+    if located is not None:
+        meta["cue_location"] = located.record()
     return Sample(
         id=scene.id, task=scene.task, label=scene.label, audio=audio_rel,
         digital_context=scene.digital_context, instruction=scene.instruction,
-        monitor_from_s=round(rendered.monitor_from_s, 4), cue=rendered.cue,
+        monitor_from_s=round(rendered.monitor_from_s, 4), cue=cue,
         semantic_cue=scene.semantic_cue, tools=scene.tools, gt_response=scene.gt_response,
         gt_tool_calls=scene.gt_tool_calls, segments=rendered.segments, meta=meta,
     )
@@ -170,8 +174,15 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
         return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc)}
     except ProvoiceError as exc:
         return {"id": scene.id, "status": "skipped", "kind": "error", "reason": str(exc)}
+    located = None
+    if scene.meta.get("locate_cue") and scene.label:  # the re-voiced release: find the cue's words
+        from .cues import locate_in_render
+
+        located = locate_in_render(scene, rendered)
+        if located.window is None:
+            return {"id": scene.id, "status": "skipped", "kind": "cue", "reason": "; ".join(located.notes)}
     try:
-        sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav")
+        sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav", located)
     except ValueError as exc:  # pydantic: e.g. a positive whose script has no cue line
         return {"id": scene.id, "status": "skipped", "kind": "invalid", "reason": _one_line(exc)}
     problems = timing_problems(sample, rendered.duration_s)

@@ -10,7 +10,8 @@ Modules: `records` (reading), `alignment` (words and sounds in a clip), `locatio
 timing), `importer`, `revoice`, `cli` (the command's arguments).
 """
 
-from .alignment import align_turns, sound_regions, tokens
+from ..locator import tokens
+from .alignment import align_turns, sound_regions
 from .importer import import_release
 from .location import Located, locate
 from .records import Record, Turn, parse_record, read_data, read_records, read_tools, sound_name

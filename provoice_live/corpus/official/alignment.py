@@ -9,16 +9,10 @@ over the heard words; `Levels` trims spans to active frames; `sound_regions` fin
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-_TOKEN = re.compile(r"[a-z0-9']+")
-
-
-def tokens(text: str) -> list[str]:
-    return [t.strip("'") for t in _TOKEN.findall(text.lower().replace("’", "'")) if t.strip("'")]
-
+from ..locator import indexed_tokens
 
 def _main_run(indices: list[int], words: list[Any], max_skip: int = 4, max_pause_s: float = 1.5) -> list[int]:
     """The largest run of matched word indices with no jump over `max_skip` words or `max_pause_s`."""
@@ -40,18 +34,8 @@ def align_turns(words: list[Any], turns: list[str]) -> list[tuple[float, float] 
     longest pause among them; those before the first turn or after the last join it unless a pause
     over 1.5 s separates them.
     """
-    hyp: list[str] = []
-    hyp_word: list[int] = []
-    for wi, w in enumerate(words):
-        for tok in tokens(w.text):
-            hyp.append(tok)
-            hyp_word.append(wi)
-    ref: list[str] = []
-    owner: list[int] = []
-    for ti, text in enumerate(turns):
-        for tok in tokens(text):
-            ref.append(tok)
-            owner.append(ti)
+    hyp, hyp_word = indexed_tokens(w.text for w in words)
+    ref, owner = indexed_tokens(turns)
     matched: dict[int, list[int]] = {}
     for block in difflib.SequenceMatcher(a=ref, b=hyp, autojunk=False).get_matching_blocks():
         for k in range(block.size):

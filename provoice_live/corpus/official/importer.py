@@ -75,7 +75,8 @@ def import_one(rec: Record, src: str, out: str, copy: bool) -> dict[str, Any]:
         digital_context=rec.digital_context, instruction=rec.instruction,
         monitor_from_s=found.monitor_from_s, cue=found.cue, semantic_cue=rec.semantic_cue,
         tools=[], gt_response=rec.gt_response, gt_tool_calls=rec.gt_tool_calls,
-        meta={**rec.meta, "cue_method": found.method, "audio_placed": how, "notes": found.notes or None},
+        meta={**rec.meta, "cue_method": found.method, "audio_placed": how, "notes": found.notes or None,
+              "cue_location": found.location},
     )
     problems = timing_problems(sample, len(x) / rate)
     if problems:  # the corpus's one definition of a consistent sample: never write what `validate` refuses

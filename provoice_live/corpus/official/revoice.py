@@ -34,7 +34,7 @@ def record_scene(rec: Record, tools: list[ToolSchema]):
     return Scene(id=rec.id, task=rec.task, label=rec.label, template="provoice-bench",
                  digital_context=rec.digital_context, instruction=rec.instruction, semantic_cue=rec.semantic_cue,
                  tools=list(tools) + extra, gt_response=rec.gt_response, gt_tool_calls=rec.gt_tool_calls,
-                 script=Script(speakers=speakers, lines=lines), meta=dict(rec.meta))
+                 script=Script(speakers=speakers, lines=lines), meta={**rec.meta, "locate_cue": True})
 
 
 def official_jobs(data: str | Path, tools: str | Path | None, seed: int):

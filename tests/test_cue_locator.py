@@ -1,0 +1,113 @@
+"""The cue locator (`corpus.locator`): the cue's words, not the whole turn; checked on our templates."""
+
+from __future__ import annotations
+
+import pytest
+
+from provoice_live.corpus.builder.cues import check_templates
+from provoice_live.corpus.locator import (CueFacts, SpokenLine, WordTiming, iou, locate_cue, proportional_words,
+                                          quotes)
+from provoice_live.corpus.sample import CueWindow, ToolCall
+
+TASKS = ("PIC", "LTM", "CFC", "ESS")
+
+# A long monitoring monologue in another style than our templates (not an official sample).
+MONOLOGUE = ("So the move went fine, mostly. The movers were late, of course, and one box of plates did not "
+             "make it. My neighbour helped carry the sofa up three flights. Oh, and Dana asked whether we "
+             "could all meet at the Blue Heron on Friday at seven for dinner. Anyway, the cat still hides "
+             "under the bed. I think she hates the new radiator.")
+INSTRUCTION = "If anyone brings up plans to eat out, put them in my calendar."
+
+
+def _timed(text: str, start: float, per_word: float = 0.4) -> tuple[WordTiming, ...]:
+    return tuple(WordTiming(w, k * per_word, k * per_word + per_word * 0.8) for k, w in enumerate(text.split()))
+
+
+def _monologue_lines(with_words: bool) -> list[SpokenLine]:
+    n = len(MONOLOGUE.split())
+    return [SpokenLine("user1", INSTRUCTION, 0.5, 3.5),
+            SpokenLine("user2", MONOLOGUE, 4.0, 4.0 + 0.4 * n, _timed(MONOLOGUE, 4.0) if with_words else (),
+                       "tts" if with_words else "")]
+
+
+def test_a_long_turn_gives_the_sentence_that_carries_the_cue():
+    facts = CueFacts("LTM", semantic_cue="Sam asked the assistant to watch for plans to eat out; a friend mentions one.",
+                     gt_response="Dana suggested dinner at the Blue Heron on Friday at seven. Add it to your calendar?",
+                     gt_tool_calls=(ToolCall(name="calendar_event", arguments={"title": "Dinner at the Blue Heron",
+                                                                               "time": "Friday 19:00"}),),
+                     instruction=INSTRUCTION)
+    found = locate_cue(_monologue_lines(with_words=True), facts)
+    words = MONOLOGUE.split()
+    first = words.index("Dana") - 2  # "Oh, and Dana ..."
+    last = words.index("dinner.")
+    assert found.how == "content+words:tts" and found.lines == (1,)
+    assert found.text.startswith("Oh, and Dana asked") and found.text.endswith("for dinner.")
+    assert found.window.start_s == pytest.approx(4.0 + 0.4 * first)
+    assert found.window.end_s == pytest.approx(4.0 + 0.4 * last + 0.32)
+    assert found.window.end_s - found.window.start_s < 0.35 * 0.4 * len(words)  # not the 25 s turn
+    assert not found.flagged and found.confidence >= 0.5
+    # without word timings: a proportional estimate, labelled and less sure
+    estimated = locate_cue(_monologue_lines(with_words=False), facts)
+    assert estimated.how == "content+words:proportional" and estimated.confidence < found.confidence
+    assert iou(estimated.window, found.window) > 0.6
+
+
+def test_the_trigger_is_the_wearers_not_the_reply_after_it():
+    trigger = "I've got that chemistry report due Thursday and I still haven't checked what the lab safety rules say."
+    lines = [SpokenLine("user2", "How is the semester going?", 0.5, 2.0),
+             SpokenLine("user1", trigger, 2.6, 8.0),
+             SpokenLine("user2", "Oh no, the lab rules are so long, I never read them either.", 8.4, 11.5)]
+    facts = CueFacts("PIC", semantic_cue=f"Lea says: '{trigger}' She needs the lab safety rules.",
+                     gt_response="Shall I look up the lab safety rules for you?",
+                     gt_tool_calls=(ToolCall(name="search", arguments={"query": "lab safety rules"}),))
+    found = locate_cue(lines, facts)
+    assert found.how == "quote" and found.lines == (1,) and (found.window.start_s, found.window.end_s) == (2.6, 8.0)
+    assert found.confidence == 1.0
+    no_quote = locate_cue(lines, CueFacts("PIC", semantic_cue="Lea mentions a report and lab rules.",
+                                          gt_response=facts.gt_response, gt_tool_calls=facts.gt_tool_calls))
+    assert no_quote.how == "content" and no_quote.lines == (1,)
+
+
+def test_sound_cues_and_nothing_to_find():
+    lines = [SpokenLine("user1", "Tell me when the kettle whistles.", 0.5, 2.5),
+             SpokenLine("sound", "dog", 5.0, 6.0), SpokenLine("sound", "kettle_whistle", 12.0, 14.5)]
+    found = locate_cue(lines, CueFacts("ESS", semantic_cue="The kettle whistles.", gt_response="Your kettle is boiling.",
+                                       instruction="Tell me when the kettle whistles."))
+    assert found.how == "sound" and found.lines == (2,) and found.window.start_s == 12.0
+    nothing = locate_cue([SpokenLine("user1", "Hm.", 0.5, 1.0)], CueFacts("PIC"))
+    assert nothing.how == "fallback" and nothing.flagged
+
+
+def test_quotes_survive_apostrophes_and_dashes():
+    assert quotes("Ann says: 'I can't go—it's late.' This means") == ["I can't go—it's late."]
+    assert quotes("Bo says: ‘We’re out of milk.’ (twin)") == ["We’re out of milk."]
+    assert quotes("nothing quoted here, isn't it") == []
+
+
+def test_proportional_words_fill_the_line_in_order():
+    line = SpokenLine("user1", "One, two three. Four.", 1.0, 3.0)
+    words = proportional_words(line)
+    assert [w.text for w in words] == ["One,", "two", "three.", "Four."]
+    assert words[0].start_s == 0.0 and words[-1].end_s <= 2.0 + 1e-9
+    assert all(a.end_s <= b.start_s for a, b in zip(words, words[1:]))
+
+
+def test_recovery_on_our_template_scripts():
+    """The goal: IoU >= 0.8 with the builder's exact window for >= 90 % of samples, per task."""
+    counts = {(t, lab): 24 for t in TASKS for lab in (True, False)}
+    full = check_templates(counts, seed=11)
+    for task in TASKS:
+        assert full.rate(task) >= 0.9, (task, full.rate(task))
+        assert full.count(task) == 48
+    # the content method alone (quotes removed from the semantic cue): it still lands on the right
+    # line for positives; its IoU is lower because it keeps only the sentence that carries the cue
+    content = check_templates({(t, True): 24 for t in TASKS}, seed=11, with_quotes=False)
+    for task in TASKS:
+        assert content.inside_rate(task, True) >= 0.9, (task, content.inside_rate(task, True))
+    assert content.rate("CFC", True) >= 0.9 and content.rate("ESS", True) == 1.0
+    assert content.hows["quote"] == 0 and full.hows["quote"] == 3 * 48
+
+
+def test_iou():
+    assert iou(CueWindow(start_s=0, end_s=2), CueWindow(start_s=1, end_s=3)) == pytest.approx(1 / 3)
+    assert iou(CueWindow(start_s=0, end_s=1), CueWindow(start_s=2, end_s=3)) == 0.0
