@@ -145,6 +145,32 @@ def test_revoicing_gives_exact_cues_and_lists_unusable_sounds(revoiced):
     assert ess.meta["cue_location"] == {"how": "sound", "confidence": 0.95, "flagged": False, "lines": [1],
                                         "text": "door_wood_knock"}
     assert all("locate_cue" not in s.meta for s in samples.values())
+    # the build ends with its fidelity report, also kept as fidelity.json
+    fid = json.loads((out / "fidelity.json").read_text())
+    assert fid["groups"]["ESS-"] == {"release": 1, "built": 0, "skipped": {"sound": 1}}
+    assert fid["groups"]["LTM+"] == {"release": 1, "built": 1, "skipped": {}}
+    assert fid["cue_methods"] == {"content": 3, "sound": 1} and sum(fid["cue_confidence"].values()) == 4
+    assert "cow" in fid["skip_reasons"]["sound"][0]
+
+
+def test_the_importer_never_writes_a_sample_that_validate_refuses(tmp_path, monkeypatch):
+    from provoice_live.audio import write_wav
+    from provoice_live.corpus.official import importer
+    from provoice_live.corpus.official.location import Located
+    from provoice_live.corpus.sample import CueWindow
+
+    records, _ = read_records(DATA)
+    ltm = next(r for r in records if r.task == "LTM")
+    clip = tmp_path / "clip.wav"
+    write_wav(clip, np.zeros(16000 * 4, np.float32) + 0.01, 16000)
+    monkeypatch.setattr(importer, "locate", lambda rec, x, rate: Located(  # a cue before monitoring starts
+        CueWindow(start_s=1.0, end_s=2.0, derived=True), 2.5, "test"))
+    (tmp_path / "c" / "audio").mkdir(parents=True)
+    (tmp_path / "c" / "parts").mkdir()
+    result = importer.import_one(ltm, str(clip), str(tmp_path / "c"), copy=True)
+    assert result["status"] == "skipped" and result["kind"] == "invalid"
+    assert "field 'cue.start_s'" in result["reason"] and "before monitoring" in result["reason"]
+    assert not (tmp_path / "c" / "parts" / f"{ltm.id}.json").exists()
 
 
 def overlap(a, b) -> float:

@@ -19,10 +19,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from .fidelity import fidelity_report
     from .importer import import_release
 
     summary = import_release(args.data, args.tools, args.out, audio_dir=args.audio_dir, copy=args.copy,
                              workers=args.workers, progress=not args.no_progress)
     print(f"imported {summary['samples']} samples into {args.out}"
           + (f"; {summary['skipped']} skipped (see {Path(args.out) / 'skipped.jsonl'})" if summary["skipped"] else ""))
+    print(fidelity_report(args.data, args.out).table())
     return 0 if summary["samples"] else 1
