@@ -111,3 +111,12 @@ def test_recovery_on_our_template_scripts():
 def test_iou():
     assert iou(CueWindow(start_s=0, end_s=2), CueWindow(start_s=1, end_s=3)) == pytest.approx(1 / 3)
     assert iou(CueWindow(start_s=0, end_s=1), CueWindow(start_s=2, end_s=3)) == 0.0
+
+
+def test_other_quoted_passages_do_not_lower_the_confidence():
+    said = "Yeah, I'm totally free tomorrow morning, let's grab coffee!"
+    lines = [SpokenLine("user2", "Want to grab coffee tomorrow morning?", 0.5, 3.0), SpokenLine("user1", said, 3.5, 7.0)]
+    facts = CueFacts("CFC", semantic_cue=f"Kim says: '{said}' This contradicts the 'Quarterly Review with the Board' "
+                                         "event in the Calendar at 10:00.")
+    found = locate_cue(lines, facts)
+    assert found.how == "quote" and found.lines == (1,) and found.confidence == 1.0

@@ -370,7 +370,7 @@ def _by_quote(units: list[_Unit], lines: Sequence[SpokenLine], facts: CueFacts):
     runs.sort(key=value, reverse=True)
     best = runs[0]
     said = [t for u in best for t in u.toks]
-    recall = _coverage(ref, said) / len(ref)
+    recall = max(_coverage(tokens(q), said) / len(tokens(q)) for q in passages)  # of the passage it says
     precision = sum(u.quote * len(u.toks) for u in best) / len(said)
     confidence = 0.5 * precision + 0.5 * min(1.0, recall * 1.25)
     notes: tuple[str, ...] = ()
