@@ -120,3 +120,66 @@ def test_other_quoted_passages_do_not_lower_the_confidence():
                                          "event in the Calendar at 10:00.")
     found = locate_cue(lines, facts)
     assert found.how == "quote" and found.lines == (1,) and found.confidence == 1.0
+
+
+# --- scenes in another style than our templates (hand-written here, not official samples) -------
+def test_a_paraphrased_quote_still_finds_its_sentence():
+    turn = ("Honestly the week flew by. We had the inspection on Tuesday, which went fine. "
+            "Oh, and Priya wants all of us to grab sushi at Kaito on Saturday around eight. "
+            "The weather has been miserable though.")
+    lines = [SpokenLine("user1", "Tell me if anyone makes dinner plans.", 0.5, 2.5),
+             SpokenLine("user2", turn, 3.0, 3.0 + 0.4 * len(turn.split()), _timed(turn, 3.0), "asr")]
+    facts = CueFacts("LTM", semantic_cue="Jo says: 'Priya wants us all to get sushi at Kaito on Saturday at eight.'",
+                     instruction="Tell me if anyone makes dinner plans.")
+    found = locate_cue(lines, facts)
+    assert found.how == "quote+words:asr" and found.text.startswith("Oh, and Priya wants")
+    assert found.text.endswith("around eight.") and not found.flagged
+
+
+def test_a_repeated_wrong_fact_is_located_on_the_wearers_line():
+    lines = [SpokenLine("user2", "So your flight is at six tomorrow?", 0.5, 2.5),
+             SpokenLine("user1", "Yes, six in the evening, so I can work in the morning.", 3.0, 6.5),
+             SpokenLine("user2", "Six in the evening, nice, that's relaxed.", 7.0, 9.5)]
+    facts = CueFacts("CFC", semantic_cue="Nia says her flight leaves at six in the evening; the Calendar says 09:15.",
+                     gt_response="Your calendar shows the flight at 9:15 in the morning, not six in the evening.")
+    found = locate_cue(lines, facts)
+    assert found.how == "content" and found.lines == (1,)
+
+
+@pytest.mark.slow
+def test_words_timed_by_the_recogniser_on_rendered_speech():
+    """A sentence inside a rendered line is timed by faster-whisper's words on that line: its start
+    is the speech onset after the pause that ends the first sentence (found from the audio level)."""
+    import numpy as np
+
+    from provoice_live.corpus.builder.cues import asr_word_timer, dry_word_timer, spoken_lines
+    from provoice_live.corpus.builder.render import render_script
+    from provoice_live.corpus.builder.script import Line, Script, Speaker
+    from provoice_live.corpus.builder.sounds import SynthSoundBank
+    from provoice_live.corpus.builder.tts import EspeakTTS
+
+    lead, key = "The train was packed again this morning.", "Remind me to call the bank at four tomorrow."
+    script = Script(speakers=[Speaker(id="user1", gender="female")],
+                    lines=[Line(speaker="user1", text=f"{lead} {key}")])
+    tts = EspeakTTS()
+    r = render_script(script, np.random.default_rng(4), tts=tts, sounds=SynthSoundBank(), noise=None)
+    lines = spoken_lines(script, r.segments)
+    facts = CueFacts("PIC", semantic_cue=f"Al says: '{key}'")
+    found = locate_cue(lines, facts, word_timer=asr_word_timer(r.audio, r.rate))
+    assert found.how == "quote+words:asr" and found.text == key and found.window.end_s == lines[0].end_s
+    # what the pipeline does when the TTS reports no timings: the line spoken again, dry
+    again = locate_cue(lines, facts, word_timer=dry_word_timer(script, r.voices, tts))
+    assert again.how == "quote+words:asr-dry" and abs(again.window.start_s - found.window.start_s) < 0.05
+    frame = r.rate // 100  # 10 ms frames: the pause between the sentences is the longest quiet run inside the line
+    a, b = int(lines[0].start_s * r.rate), int(lines[0].end_s * r.rate)
+    level = np.array([np.sqrt(np.mean(r.audio[i:i + frame] ** 2)) for i in range(a, b - frame, frame)])
+    quiet = level < 0.05 * level.max()
+    runs, start = [], None
+    for k, q in enumerate(quiet):
+        if q and start is None:
+            start = k
+        if not q and start is not None:
+            runs.append((k - start, start, k))
+            start = None
+    _, _, onset = max(runs)
+    assert abs(found.window.start_s - (lines[0].start_s + onset / 100)) < 0.15

@@ -281,13 +281,15 @@ def _span(line: SpokenLine, first: int, last: int, timer: WordTimer | None,
         if got:
             timed, source = tuple(got[0]), got[1]
     spans = words_on_text(line, timed) if timed else []
-    start = spans[first][0] if spans and spans[first] else None
-    end = spans[last][1] if spans and spans[last] else None
-    if start is None or end is None:
-        est = proportional_words(line)
-        start = est[first].start_s if start is None else start
-        end = est[last].end_s if end is None else end
-        source = "proportional"
+    est = proportional_words(line)
+    # an edge word the timing missed: shifted from the nearest timed word inside the selection
+    inner = [k for k in range(first, last + 1) if spans and spans[k]]
+    start = end = None
+    if inner:
+        start = spans[inner[0]][0] - (est[inner[0]].start_s - est[first].start_s)
+        end = spans[inner[-1]][1] + (est[last].end_s - est[inner[-1]].end_s)
+    else:
+        start, end, source = est[first].start_s, est[last].end_s, "proportional"
     start_s = line.start_s if first == 0 else line.start_s + start
     end_s = line.end_s if last >= n - 1 else line.start_s + end
     return start_s, max(start_s, min(end_s, line.end_s)), source

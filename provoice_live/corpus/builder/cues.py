@@ -43,8 +43,11 @@ def spoken_lines(script: Script, segments: Sequence[Segment],
     return out
 
 
-def asr_word_timer(audio: np.ndarray, rate: int, pad_s: float = 0.15) -> Callable:
-    """A `WordTimer`: the recogniser's words on one line's stretch of `audio` (relative to the line)."""
+def asr_word_timer(audio: np.ndarray, rate: int, pad_s: float = 0.15, snap: bool = True) -> Callable:
+    """A `WordTimer`: the recogniser's words on one line's stretch of `audio` (relative to the line).
+
+    Whisper's word starts run late after a pause (0.13-0.21 s on eSpeak speech), so a word whose
+    start follows a quiet stretch is moved back to the speech onset there (`snap_onsets`)."""
 
     def timer(index: int, line: SpokenLine):
         from ...asr import transcribe
@@ -53,18 +56,63 @@ def asr_word_timer(audio: np.ndarray, rate: int, pad_s: float = 0.15) -> Callabl
         b = min(len(audio), int((line.end_s + pad_s) * rate))
         if b - a < rate // 10:
             return None
+        stretch = audio[a:b]
+        words = [w for u in transcribe(stretch, rate, word_timestamps=True, temperature=0.0) for w in u.words]
         offset = a / rate - line.start_s
-        words = [WordTiming(w.text, w.start_s + offset, w.end_s + offset)
-                 for u in transcribe(audio[a:b], rate, word_timestamps=True, temperature=0.0) for w in u.words]
+        starts = snap_onsets(words, stretch, rate) if snap else [w.start_s for w in words]
+        words = [WordTiming(w.text, s + offset, w.end_s + offset) for w, s in zip(words, starts)]
         return (words, "asr") if words else None
 
     return timer
 
 
-def locate_in_render(scene: Scene, rendered: Any) -> CueLocation:
-    """The cue of a rendered scene, found by the locator (the scene's "cue" role is not used)."""
+def dry_word_timer(script: Script, voices: Mapping[str, Any], tts: Any) -> Callable:
+    """A `WordTimer` for a rendered script whose TTS reports no word timings: the line spoken again,
+    dry (no room, no noise), transcribed with word timestamps, starts snapped to onsets
+    (`snap_onsets`), and stretched to the rendered line's length (a TTS may differ by a few ms
+    between two syntheses of one line)."""
+
+    def timer(index: int, line: SpokenLine):
+        from ...asr import transcribe
+
+        spoken = script.lines[index]
+        audio = tts.synth(spoken.text, voices[spoken.speaker])
+        if len(audio) < tts.rate // 10:
+            return None
+        words = [w for u in transcribe(audio, tts.rate, word_timestamps=True, temperature=0.0) for w in u.words]
+        scale = (line.end_s - line.start_s) / (len(audio) / tts.rate)
+        starts = snap_onsets(words, audio, tts.rate)
+        timed = [WordTiming(w.text, max(0.0, s) * scale, w.end_s * scale) for w, s in zip(words, starts)]
+        return (timed, "asr-dry") if timed else None
+
+    return timer
+
+
+def snap_onsets(words: Sequence[Any], x: np.ndarray, rate: int, back_s: float = 0.35) -> list[float]:
+    """Each word's start, moved back to the last speech onset (an active frame after a quiet one,
+    `Levels`: 30 ms frames, 9 dB over the stretch's noise floor) within `back_s` before it, if any."""
+    from ..official.alignment import FRAME_MS, Levels
+
+    lv = Levels.of(x, rate)
+    active = lv.active
+    onsets = [float(lv.t[k]) for k in range(1, len(active)) if active[k] and not active[k - 1]]
+    out = []
+    for w in words:
+        near = [t for t in onsets if w.start_s - back_s <= t <= w.start_s + FRAME_MS / 1000]
+        out.append(near[-1] if near else w.start_s)
+    return out
+
+
+def locate_in_render(scene: Scene, rendered: Any, tts: Any = None) -> CueLocation:
+    """The cue of a rendered scene, found by the locator (the scene's "cue" role is not used).
+
+    Word timings: the TTS's (`rendered.line_words`, script line index -> `WordTiming`s relative to
+    the line's start) when it reports them; else, with `tts`, the recogniser on the line spoken
+    again dry (`dry_word_timer`); else the recogniser on the mix (`asr_word_timer`)."""
     lines = spoken_lines(scene.script, rendered.segments, getattr(rendered, "line_words", None))
-    return locate_cue(lines, CueFacts.of(scene), word_timer=asr_word_timer(rendered.audio, rendered.rate))
+    timer = (dry_word_timer(scene.script, rendered.voices, tts) if tts is not None
+             else asr_word_timer(rendered.audio, rendered.rate))
+    return locate_cue(lines, CueFacts.of(scene), word_timer=timer)
 
 
 def text_timeline(script: Script, rng: np.random.Generator) -> list[Segment]:

@@ -178,7 +178,7 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
     if scene.meta.get("locate_cue") and scene.label:  # the re-voiced release: find the cue's words
         from .cues import locate_in_render
 
-        located = locate_in_render(scene, rendered)
+        located = locate_in_render(scene, rendered, tts)
         if located.window is None:
             return {"id": scene.id, "status": "skipped", "kind": "cue", "reason": "; ".join(located.notes)}
     try:
