@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build-corpus": ("provoice_live.corpus.builder.cli", "build a corpus with the paper's synthesis pipeline"),
     "import-provoice": ("provoice_live.corpus.official.cli", "convert the official ProVoice-Bench release to a corpus"),
     "validate": ("provoice_live.corpus.cli", "check a corpus directory and report every problem"),
+    "probe": ("provoice_live.probe.cli", "one short session against an agent's endpoint: check it before a long run"),
     "run": ("provoice_live.engine.cli", "replay a corpus through an agent into a run directory"),
     "score": ("provoice_live.scoring.cli", "the paper's tables and timing from a run or a predictions file"),
     "report": ("provoice_live.report.cli", "an HTML report with tables and pictures"),

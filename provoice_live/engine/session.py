@@ -139,7 +139,8 @@ class _Session(SessionIO):
         elif isinstance(event, ToolCallEvent):
             resp.tool_calls.append(event.call())
         if is_output(event) and resp.interjection is None:
-            self._interject(resp, t, event)
+            began = getattr(event, "began_s", None)
+            self._interject(resp, t if began is None else min(t, began), event)
         elif resp.interjection is not None:
             resp.interjection.text = "".join(resp.texts).strip()
             resp.interjection.tool_calls = list(resp.tool_calls)
