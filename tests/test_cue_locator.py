@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from provoice_live.corpus.builder.cues import check_templates
-from provoice_live.corpus.locator import (CueFacts, SpokenLine, WordTiming, iou, locate_cue, proportional_words,
+from provoice_live.corpus.locator import (CueFacts, TimedLine, WordTiming, iou, locate_cue, proportional_words,
                                           quotes)
 from provoice_live.corpus.sample import CueWindow, ToolCall
 
@@ -20,13 +20,13 @@ INSTRUCTION = "If anyone brings up plans to eat out, put them in my calendar."
 
 
 def _timed(text: str, start: float, per_word: float = 0.4) -> tuple[WordTiming, ...]:
-    return tuple(WordTiming(w, k * per_word, k * per_word + per_word * 0.8) for k, w in enumerate(text.split()))
+    return tuple(WordTiming(text=w, start_s=k * per_word, end_s=k * per_word + per_word * 0.8) for k, w in enumerate(text.split()))
 
 
-def _monologue_lines(with_words: bool) -> list[SpokenLine]:
+def _monologue_lines(with_words: bool) -> list[TimedLine]:
     n = len(MONOLOGUE.split())
-    return [SpokenLine("user1", INSTRUCTION, 0.5, 3.5),
-            SpokenLine("user2", MONOLOGUE, 4.0, 4.0 + 0.4 * n, _timed(MONOLOGUE, 4.0) if with_words else (),
+    return [TimedLine("user1", INSTRUCTION, 0.5, 3.5),
+            TimedLine("user2", MONOLOGUE, 4.0, 4.0 + 0.4 * n, _timed(MONOLOGUE, 4.0) if with_words else (),
                        "tts" if with_words else "")]
 
 
@@ -54,9 +54,9 @@ def test_a_long_turn_gives_the_sentence_that_carries_the_cue():
 
 def test_the_trigger_is_the_wearers_not_the_reply_after_it():
     trigger = "I've got that chemistry report due Thursday and I still haven't checked what the lab safety rules say."
-    lines = [SpokenLine("user2", "How is the semester going?", 0.5, 2.0),
-             SpokenLine("user1", trigger, 2.6, 8.0),
-             SpokenLine("user2", "Oh no, the lab rules are so long, I never read them either.", 8.4, 11.5)]
+    lines = [TimedLine("user2", "How is the semester going?", 0.5, 2.0),
+             TimedLine("user1", trigger, 2.6, 8.0),
+             TimedLine("user2", "Oh no, the lab rules are so long, I never read them either.", 8.4, 11.5)]
     facts = CueFacts("PIC", semantic_cue=f"Lea says: '{trigger}' She needs the lab safety rules.",
                      gt_response="Shall I look up the lab safety rules for you?",
                      gt_tool_calls=(ToolCall(name="search", arguments={"query": "lab safety rules"}),))
@@ -69,12 +69,12 @@ def test_the_trigger_is_the_wearers_not_the_reply_after_it():
 
 
 def test_sound_cues_and_nothing_to_find():
-    lines = [SpokenLine("user1", "Tell me when the kettle whistles.", 0.5, 2.5),
-             SpokenLine("sound", "dog", 5.0, 6.0), SpokenLine("sound", "kettle_whistle", 12.0, 14.5)]
+    lines = [TimedLine("user1", "Tell me when the kettle whistles.", 0.5, 2.5),
+             TimedLine("sound", "dog", 5.0, 6.0), TimedLine("sound", "kettle_whistle", 12.0, 14.5)]
     found = locate_cue(lines, CueFacts("ESS", semantic_cue="The kettle whistles.", gt_response="Your kettle is boiling.",
                                        instruction="Tell me when the kettle whistles."))
     assert found.how == "sound" and found.lines == (2,) and found.window.start_s == 12.0
-    nothing = locate_cue([SpokenLine("user1", "Hm.", 0.5, 1.0)], CueFacts("PIC"))
+    nothing = locate_cue([TimedLine("user1", "Hm.", 0.5, 1.0)], CueFacts("PIC"))
     assert nothing.how == "fallback" and nothing.flagged
 
 
@@ -85,7 +85,7 @@ def test_quotes_survive_apostrophes_and_dashes():
 
 
 def test_proportional_words_fill_the_line_in_order():
-    line = SpokenLine("user1", "One, two three. Four.", 1.0, 3.0)
+    line = TimedLine("user1", "One, two three. Four.", 1.0, 3.0)
     words = proportional_words(line)
     assert [w.text for w in words] == ["One,", "two", "three.", "Four."]
     assert words[0].start_s == 0.0 and words[-1].end_s <= 2.0 + 1e-9
@@ -115,7 +115,7 @@ def test_iou():
 
 def test_other_quoted_passages_do_not_lower_the_confidence():
     said = "Yeah, I'm totally free tomorrow morning, let's grab coffee!"
-    lines = [SpokenLine("user2", "Want to grab coffee tomorrow morning?", 0.5, 3.0), SpokenLine("user1", said, 3.5, 7.0)]
+    lines = [TimedLine("user2", "Want to grab coffee tomorrow morning?", 0.5, 3.0), TimedLine("user1", said, 3.5, 7.0)]
     facts = CueFacts("CFC", semantic_cue=f"Kim says: '{said}' This contradicts the 'Quarterly Review with the Board' "
                                          "event in the Calendar at 10:00.")
     found = locate_cue(lines, facts)
@@ -127,8 +127,8 @@ def test_a_paraphrased_quote_still_finds_its_sentence():
     turn = ("Honestly the week flew by. We had the inspection on Tuesday, which went fine. "
             "Oh, and Priya wants all of us to grab sushi at Kaito on Saturday around eight. "
             "The weather has been miserable though.")
-    lines = [SpokenLine("user1", "Tell me if anyone makes dinner plans.", 0.5, 2.5),
-             SpokenLine("user2", turn, 3.0, 3.0 + 0.4 * len(turn.split()), _timed(turn, 3.0), "asr")]
+    lines = [TimedLine("user1", "Tell me if anyone makes dinner plans.", 0.5, 2.5),
+             TimedLine("user2", turn, 3.0, 3.0 + 0.4 * len(turn.split()), _timed(turn, 3.0), "asr")]
     facts = CueFacts("LTM", semantic_cue="Jo says: 'Priya wants us all to get sushi at Kaito on Saturday at eight.'",
                      instruction="Tell me if anyone makes dinner plans.")
     found = locate_cue(lines, facts)
@@ -137,9 +137,9 @@ def test_a_paraphrased_quote_still_finds_its_sentence():
 
 
 def test_a_repeated_wrong_fact_is_located_on_the_wearers_line():
-    lines = [SpokenLine("user2", "So your flight is at six tomorrow?", 0.5, 2.5),
-             SpokenLine("user1", "Yes, six in the evening, so I can work in the morning.", 3.0, 6.5),
-             SpokenLine("user2", "Six in the evening, nice, that's relaxed.", 7.0, 9.5)]
+    lines = [TimedLine("user2", "So your flight is at six tomorrow?", 0.5, 2.5),
+             TimedLine("user1", "Yes, six in the evening, so I can work in the morning.", 3.0, 6.5),
+             TimedLine("user2", "Six in the evening, nice, that's relaxed.", 7.0, 9.5)]
     facts = CueFacts("CFC", semantic_cue="Nia says her flight leaves at six in the evening; the Calendar says 09:15.",
                      gt_response="Your calendar shows the flight at 9:15 in the morning, not six in the evening.")
     found = locate_cue(lines, facts)
@@ -147,9 +147,12 @@ def test_a_repeated_wrong_fact_is_located_on_the_wearers_line():
 
 
 @pytest.mark.slow
-def test_words_timed_by_the_recogniser_on_rendered_speech():
-    """A sentence inside a rendered line is timed by faster-whisper's words on that line: its start
-    is the speech onset after the pause that ends the first sentence (found from the audio level)."""
+def test_a_sentence_inside_a_rendered_line_is_timed_by_its_words():
+    """A sentence inside a rendered line is timed by its words: the TTS's (as the segments hold them),
+    else the recogniser's. Its start is the speech onset after the pause that ends the first
+    sentence (the longest quiet run of 10 ms frames inside the line, from the audio level)."""
+    from dataclasses import replace
+
     import numpy as np
 
     from provoice_live.corpus.builder.cues import asr_word_timer, dry_word_timer, spoken_lines
@@ -163,15 +166,9 @@ def test_words_timed_by_the_recogniser_on_rendered_speech():
                     lines=[Line(speaker="user1", text=f"{lead} {key}")])
     tts = EspeakTTS()
     r = render_script(script, np.random.default_rng(4), tts=tts, sounds=SynthSoundBank(), noise=None)
-    lines = spoken_lines(script, r.segments)
-    facts = CueFacts("PIC", semantic_cue=f"Al says: '{key}'")
-    found = locate_cue(lines, facts, word_timer=asr_word_timer(r.audio, r.rate))
-    assert found.how == "quote+words:asr" and found.text == key and found.window.end_s == lines[0].end_s
-    # what the pipeline does when the TTS reports no timings: the line spoken again, dry
-    again = locate_cue(lines, facts, word_timer=dry_word_timer(script, r.voices, tts))
-    assert again.how == "quote+words:asr-dry" and abs(again.window.start_s - found.window.start_s) < 0.05
-    frame = r.rate // 100  # 10 ms frames: the pause between the sentences is the longest quiet run inside the line
-    a, b = int(lines[0].start_s * r.rate), int(lines[0].end_s * r.rate)
+    frame = r.rate // 100
+    seg = r.segments[0]
+    a, b = int(seg.start_s * r.rate), int(seg.end_s * r.rate)
     level = np.array([np.sqrt(np.mean(r.audio[i:i + frame] ** 2)) for i in range(a, b - frame, frame)])
     quiet = level < 0.05 * level.max()
     runs, start = [], None
@@ -181,5 +178,15 @@ def test_words_timed_by_the_recogniser_on_rendered_speech():
         if not q and start is not None:
             runs.append((k - start, start, k))
             start = None
-    _, _, onset = max(runs)
-    assert abs(found.window.start_s - (lines[0].start_s + onset / 100)) < 0.15
+    onset = seg.start_s + max(runs)[2] / 100
+
+    facts = CueFacts("PIC", semantic_cue=f"Al says: '{key}'")
+    lines = spoken_lines(script, r.segments)
+    by_tts = locate_cue(lines, facts)
+    assert by_tts.how == "quote+words:tts" and by_tts.text == key and by_tts.window.end_s == seg.end_s
+    assert abs(by_tts.window.start_s - onset) < 0.05
+    bare = [replace(line, words=(), words_from="") for line in lines]  # a TTS that reports no words
+    by_asr = locate_cue(bare, facts, word_timer=asr_word_timer(r.audio, r.rate))
+    assert by_asr.how == "quote+words:asr" and abs(by_asr.window.start_s - onset) < 0.15
+    by_dry = locate_cue(bare, facts, word_timer=dry_word_timer(script, r.voices, tts))
+    assert by_dry.how == "quote+words:asr-dry" and abs(by_dry.window.start_s - by_asr.window.start_s) < 0.05

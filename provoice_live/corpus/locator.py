@@ -6,9 +6,10 @@ sentence(s) of the right speaker that carry the cue and returns their time span 
 found and a confidence. It never sees which line a script marked as the cue: it is checked against
 exactly that on our own template scripts (`recovery_on_templates`, `bench/bench_cue_locator.py`).
 
-Input (`SpokenLine`): each line's speaker (`user1`, `user2`, or `sound` with the sound's class as
-its text), its text, its span in the audio, and optionally its word timings (`WordTiming`, relative
-to the line's start: from the TTS, or from a recogniser's word timestamps). Lines are in script order.
+Input (`TimedLine`): each line's speaker (`user1`, `user2`, or `sound` with the sound's class as
+its text), its text, its span in the audio, and optionally its word timings (`sample.WordTiming`,
+here relative to the line's start: from the TTS, or from a recogniser's word timestamps). Lines are
+in script order.
 
 Method, in order (the first that applies):
 1. `sound` (ESS): the sound line whose class the ground truth names (the only one when one exists).
@@ -42,7 +43,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from .sample import CueWindow, ToolCall
+from .sample import CueWindow, ToolCall, WordTiming
 
 QUOTE_MIN = 0.6
 FLAG_BELOW = 0.5
@@ -78,16 +79,7 @@ def indexed_tokens(texts: Iterable[str]) -> tuple[list[str], list[int]]:
 
 
 @dataclass(frozen=True)
-class WordTiming:
-    """One spoken word and its span in seconds, relative to the start of its line's audio."""
-
-    text: str
-    start_s: float
-    end_s: float
-
-
-@dataclass(frozen=True)
-class SpokenLine:
+class TimedLine:
     """One rendered line: who, what, when (absolute seconds), and optionally its words' timings."""
 
     speaker: str  # "user1" | "user2" | "sound"
@@ -143,7 +135,7 @@ class CueLocation:
         return out
 
 
-WordTimer = Callable[[int, SpokenLine], tuple[Sequence[WordTiming], str] | None]
+WordTimer = Callable[[int, TimedLine], tuple[Sequence[WordTiming], str] | None]
 
 
 # --- units: sentences of lines ------------------------------------------------------------------
@@ -193,7 +185,7 @@ def _expected_speaker(task: str, speaker: str) -> float:
     return 1.0
 
 
-def _is_instruction(line: SpokenLine, facts: CueFacts) -> bool:
+def _is_instruction(line: TimedLine, facts: CueFacts) -> bool:
     if not facts.instruction or line.speaker != "user1":
         return False
     a, b = tokens(line.text), tokens(facts.instruction)
@@ -238,7 +230,7 @@ def _flatten(value: Any) -> Iterable[Any]:
 
 
 # --- timing ------------------------------------------------------------------------------------
-def proportional_words(line: SpokenLine) -> tuple[WordTiming, ...]:
+def proportional_words(line: TimedLine) -> tuple[WordTiming, ...]:
     """An estimate of a line's word timings: its duration shared by characters, with pauses after
     commas (3 characters' worth) and sentence ends (6). Labelled `proportional` wherever used."""
     words = line.text.split()
@@ -249,12 +241,12 @@ def proportional_words(line: SpokenLine) -> tuple[WordTiming, ...]:
     out, t = [], 0.0
     for w, k in zip(words, weights):
         span = dur * k / total
-        out.append(WordTiming(w, t, t + span * (len(w) + 1) / k))
+        out.append(WordTiming(text=w, start_s=t, end_s=t + span * (len(w) + 1) / k))
         t += span
     return tuple(out)
 
 
-def words_on_text(line: SpokenLine, timed: Sequence[WordTiming]) -> list[tuple[float, float] | None]:
+def words_on_text(line: TimedLine, timed: Sequence[WordTiming]) -> list[tuple[float, float] | None]:
     """Each whitespace word of `line.text`: its (start, end) relative to the line, from `timed`
     words aligned by their tokens (difflib); None where no timed word matched."""
     words = line.text.split()
@@ -269,7 +261,7 @@ def words_on_text(line: SpokenLine, timed: Sequence[WordTiming]) -> list[tuple[f
     return spans
 
 
-def _span(line: SpokenLine, first: int, last: int, timer: WordTimer | None,
+def _span(line: TimedLine, first: int, last: int, timer: WordTimer | None,
           index: int) -> tuple[float, float, str]:
     """Absolute (start, end) of words first..last of a line, and where the timing came from."""
     n = len(line.text.split())
@@ -296,7 +288,7 @@ def _span(line: SpokenLine, first: int, last: int, timer: WordTimer | None,
 
 
 # --- the locator -------------------------------------------------------------------------------
-def locate_cue(lines: Sequence[SpokenLine], facts: CueFacts, *, word_timer: WordTimer | None = None) -> CueLocation:
+def locate_cue(lines: Sequence[TimedLine], facts: CueFacts, *, word_timer: WordTimer | None = None) -> CueLocation:
     """The cue's words in `lines` (see the module docstring for the method and the confidence)."""
     if facts.task == "ESS":
         return _locate_sound(lines, facts)
@@ -317,7 +309,7 @@ def locate_cue(lines: Sequence[SpokenLine], facts: CueFacts, *, word_timer: Word
     return _window(run, lines, how, confidence, notes, word_timer)
 
 
-def _window(run: list[_Unit], lines: Sequence[SpokenLine], how: str, confidence: float,
+def _window(run: list[_Unit], lines: Sequence[TimedLine], how: str, confidence: float,
             notes: tuple[str, ...], timer: WordTimer | None) -> CueLocation:
     first, last = run[0], run[-1]
     if first.line == last.line:
@@ -339,7 +331,7 @@ def _window(run: list[_Unit], lines: Sequence[SpokenLine], how: str, confidence:
                        round(min(1.0, max(0.0, confidence)), 3), line_ids, text, notes)
 
 
-def _runs(picked: list[_Unit], units: list[_Unit], lines: Sequence[SpokenLine]) -> list[list[_Unit]]:
+def _runs(picked: list[_Unit], units: list[_Unit], lines: Sequence[TimedLine]) -> list[list[_Unit]]:
     """Picked units grouped into runs: consecutive units of one speaker, nothing else between them."""
     order = {id(u): k for k, u in enumerate(units)}
     runs: list[list[_Unit]] = []
@@ -353,7 +345,7 @@ def _runs(picked: list[_Unit], units: list[_Unit], lines: Sequence[SpokenLine]) 
     return runs
 
 
-def _by_quote(units: list[_Unit], lines: Sequence[SpokenLine], facts: CueFacts):
+def _by_quote(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
     passages = quotes(facts.semantic_cue)
     if not passages:
         return None
@@ -382,7 +374,7 @@ def _by_quote(units: list[_Unit], lines: Sequence[SpokenLine], facts: CueFacts):
     return best, "quote", confidence, notes
 
 
-def _by_content(units: list[_Unit], lines: Sequence[SpokenLine], facts: CueFacts):
+def _by_content(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
     terms = _content_terms(facts)
     if not terms:
         return None
@@ -406,13 +398,13 @@ def _by_content(units: list[_Unit], lines: Sequence[SpokenLine], facts: CueFacts
     return run, "content", strength * (0.4 + 0.6 * margin), ()
 
 
-def _locate_sound(lines: Sequence[SpokenLine], facts: CueFacts) -> CueLocation:
+def _locate_sound(lines: Sequence[TimedLine], facts: CueFacts) -> CueLocation:
     sounds = [(i, ln) for i, ln in enumerate(lines) if ln.is_sound]
     if not sounds:
         return CueLocation(None, "none", 0.0, notes=("no sound line",))
     said = set(tokens(" ".join([facts.semantic_cue, facts.gt_response, facts.instruction or ""])))
 
-    def match(line: SpokenLine) -> float:
+    def match(line: TimedLine) -> float:
         name = [t for t in tokens(line.text.replace("_", " ")) if t not in STOPWORDS]
         return sum(t in said for t in name) / max(1, len(name))
 

@@ -1,10 +1,11 @@
 """The cue locator on the builder's scripts: lines of a render, word timings, and the recovery check.
 
-- `spoken_lines(script, segments, line_words)`: the locator's input from a render (`Rendered.segments`
-  are the script's lines in order, then the noise bed). `line_words` maps a script line's index to its
-  word timings relative to the line's start, as the TTS reports them; lines without get the
-  recogniser's words on demand (`asr_word_timer`) or a proportional estimate.
-- `asr_word_timer(audio, rate)`: faster-whisper word timestamps on one line's stretch of the mix.
+- `spoken_lines(script, segments)`: the locator's input from a render (`Rendered.segments` are the
+  script's lines in order, then the noise bed), with the TTS's word timings the segments hold; lines
+  without get the recogniser's words on demand (`dry_word_timer`, `asr_word_timer`) or a
+  proportional estimate.
+- `dry_word_timer(script, voices, tts)`: faster-whisper word timestamps on a line spoken again dry;
+  `asr_word_timer(audio, rate)`: the same on one line's stretch of the mix.
 - `locate_in_render(scene, rendered)`: what the pipeline calls for a scene whose cue is to be found
   (`meta.locate_cue`, the re-voiced official release).
 - `check_templates(counts, seed)`: the locator run on our template scripts, whose cue line the
@@ -20,7 +21,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..locator import CueFacts, CueLocation, Recovery, SpokenLine, WordTiming, locate_cue, strip_quotes
+from ..locator import CueFacts, CueLocation, Recovery, TimedLine, WordTiming, locate_cue, strip_quotes
 from ..sample import CueWindow, Segment
 from .script import Scene, Script
 
@@ -28,18 +29,18 @@ SECONDS_PER_CHAR = 0.065  # eSpeak at ~170 words a minute, for `timing="text"`
 SOUND_S = 3.0
 
 
-def spoken_lines(script: Script, segments: Sequence[Segment],
-                 line_words: Mapping[int, Sequence[WordTiming]] | None = None,
-                 words_from: str = "tts") -> list[SpokenLine]:
-    """The locator's lines for a rendered script (segments in script order, noise excluded)."""
+def spoken_lines(script: Script, segments: Sequence[Segment], words_from: str = "tts") -> list[TimedLine]:
+    """The locator's lines for a rendered script (segments in script order, noise excluded), with
+    each speech segment's words (`Segment.words`, absolute) made relative to the line's start."""
     placed = [s for s in segments if s.kind != "noise"]
     if len(placed) != len(script.lines):
         raise ValueError(f"{len(placed)} segments for {len(script.lines)} script lines")
     out = []
-    for i, (line, seg) in enumerate(zip(script.lines, placed)):
-        words = tuple(line_words.get(i, ())) if line_words else ()
+    for line, seg in zip(script.lines, placed):
+        words = tuple(WordTiming(text=w.text, start_s=max(0.0, w.start_s - seg.start_s),
+                                 end_s=max(0.0, w.end_s - seg.start_s)) for w in seg.words or ())
         text = line.sound or "" if line.speaker == "sound" else line.text
-        out.append(SpokenLine(line.speaker, text, seg.start_s, seg.end_s, words, words_from if words else ""))
+        out.append(TimedLine(line.speaker, text, seg.start_s, seg.end_s, words, words_from if words else ""))
     return out
 
 
@@ -49,7 +50,7 @@ def asr_word_timer(audio: np.ndarray, rate: int, pad_s: float = 0.15, snap: bool
     Whisper's word starts run late after a pause (0.13-0.21 s on eSpeak speech), so a word whose
     start follows a quiet stretch is moved back to the speech onset there (`snap_onsets`)."""
 
-    def timer(index: int, line: SpokenLine):
+    def timer(index: int, line: TimedLine):
         from ...asr import transcribe
 
         a = max(0, int((line.start_s - pad_s) * rate))
@@ -60,7 +61,7 @@ def asr_word_timer(audio: np.ndarray, rate: int, pad_s: float = 0.15, snap: bool
         words = [w for u in transcribe(stretch, rate, word_timestamps=True, temperature=0.0) for w in u.words]
         offset = a / rate - line.start_s
         starts = snap_onsets(words, stretch, rate) if snap else [w.start_s for w in words]
-        words = [WordTiming(w.text, s + offset, w.end_s + offset) for w, s in zip(words, starts)]
+        words = [WordTiming(text=w.text, start_s=max(0.0, s + offset), end_s=max(0.0, w.end_s + offset)) for w, s in zip(words, starts)]
         return (words, "asr") if words else None
 
     return timer
@@ -72,7 +73,7 @@ def dry_word_timer(script: Script, voices: Mapping[str, Any], tts: Any) -> Calla
     (`snap_onsets`), and stretched to the rendered line's length (a TTS may differ by a few ms
     between two syntheses of one line)."""
 
-    def timer(index: int, line: SpokenLine):
+    def timer(index: int, line: TimedLine):
         from ...asr import transcribe
 
         spoken = script.lines[index]
@@ -82,7 +83,7 @@ def dry_word_timer(script: Script, voices: Mapping[str, Any], tts: Any) -> Calla
         words = [w for u in transcribe(audio, tts.rate, word_timestamps=True, temperature=0.0) for w in u.words]
         scale = (line.end_s - line.start_s) / (len(audio) / tts.rate)
         starts = snap_onsets(words, audio, tts.rate)
-        timed = [WordTiming(w.text, max(0.0, s) * scale, w.end_s * scale) for w, s in zip(words, starts)]
+        timed = [WordTiming(text=w.text, start_s=max(0.0, s) * scale, end_s=max(0.0, w.end_s) * scale) for w, s in zip(words, starts)]
         return (timed, "asr-dry") if timed else None
 
     return timer
@@ -106,10 +107,10 @@ def snap_onsets(words: Sequence[Any], x: np.ndarray, rate: int, back_s: float = 
 def locate_in_render(scene: Scene, rendered: Any, tts: Any = None) -> CueLocation:
     """The cue of a rendered scene, found by the locator (the scene's "cue" role is not used).
 
-    Word timings: the TTS's (`rendered.line_words`, script line index -> `WordTiming`s relative to
-    the line's start) when it reports them; else, with `tts`, the recogniser on the line spoken
-    again dry (`dry_word_timer`); else the recogniser on the mix (`asr_word_timer`)."""
-    lines = spoken_lines(scene.script, rendered.segments, getattr(rendered, "line_words", None))
+    Word timings: the TTS's, as the render's segments hold them (`Segment.words`); for a line
+    without, with `tts`, the recogniser on the line spoken again dry (`dry_word_timer`); else the
+    recogniser on the mix (`asr_word_timer`); else a proportional estimate (labelled)."""
+    lines = spoken_lines(scene.script, rendered.segments)
     timer = (dry_word_timer(scene.script, rendered.voices, tts) if tts is not None
              else asr_word_timer(rendered.audio, rendered.rate))
     return locate_cue(lines, CueFacts.of(scene), word_timer=timer)

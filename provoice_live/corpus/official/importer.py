@@ -8,7 +8,6 @@ whose cue cannot be found are listed in `skipped.jsonl`, not faked. Resumable.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import SampleError
+from ...jsontext import dumps
 from .location import locate
 from .records import Record, read_records, read_tools
 
@@ -139,10 +139,10 @@ def import_release(data: str | Path, tools: str | Path | None, out: str | Path, 
         write_manifest(out, samples)
     skipped_path = out / SKIPPED
     if skipped:
-        _atomic_write_text(skipped_path, "".join(json.dumps(s) + "\n" for s in skipped))
+        _atomic_write_text(skipped_path, "".join(dumps(s) + "\n" for s in skipped))
     elif skipped_path.exists():
         skipped_path.unlink()
     summary = {"format": 1, "source": str(data), "samples": len(samples), "skipped": len(skipped),
                "seconds": round(time.perf_counter() - started, 2)}
-    _atomic_write_text(out / "import.json", json.dumps(summary, indent=2) + "\n")
+    _atomic_write_text(out / "import.json", dumps(summary, indent=2) + "\n")
     return summary

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..locator import CueFacts, SpokenLine, WordTiming, locate_cue
+from ..locator import CueFacts, TimedLine, WordTiming, locate_cue
 from ..sample import CueWindow
 from .alignment import Levels, align_turns, heard_words, sound_regions
 from .records import Record
@@ -25,7 +25,7 @@ class Located:
     location: dict | None = None  # the locator's record (`CueLocation.record()`)
 
 
-def turn_lines(rec: Record, words: list, spans: dict[int, tuple[float, float] | None]) -> list[SpokenLine]:
+def turn_lines(rec: Record, words: list, spans: dict[int, tuple[float, float] | None]) -> list[TimedLine]:
     """The located speech turns as the cue locator's lines, with the heard words inside each span
     (times relative to the turn's start, `words_from="asr"`). Turns not found are left out."""
     out = []
@@ -33,9 +33,9 @@ def turn_lines(rec: Record, words: list, spans: dict[int, tuple[float, float] | 
         span = spans.get(i)
         if turn.speaker == "sound" or not span:
             continue
-        inside = tuple(WordTiming(w.text, max(0.0, w.start_s - span[0]), max(0.0, w.end_s - span[0]))
+        inside = tuple(WordTiming(text=w.text, start_s=max(0.0, w.start_s - span[0]), end_s=max(0.0, w.end_s - span[0]))
                        for w in words if w.start_s >= span[0] - 0.05 and w.end_s <= span[1] + 0.3)
-        out.append(SpokenLine(turn.speaker, turn.text, span[0], span[1], inside, "asr"))
+        out.append(TimedLine(turn.speaker, turn.text, span[0], span[1], inside, "asr"))
     return out
 
 
