@@ -19,7 +19,7 @@ from provoice_live.corpus.builder.noise import CochlSceneBank, SynthNoiseBank, e
 from provoice_live.corpus.builder.render import render_script, unusable_sounds
 from provoice_live.corpus.builder.script import Line, Script, Speaker
 from provoice_live.corpus.builder.sounds import (
-    ESC50_TO_CLASS, PLAIN_NAMES, SYNTH_CLASSES, Esc50SoundBank, SynthSoundBank, UnusableSound, synth_class)
+    ESC50_TO_CLASS, SYNTH_CLASSES, Esc50SoundBank, SynthSoundBank, UnusableSound, synth_class)
 from provoice_live.corpus.builder.tts import (
     ESPEAK_VOICES, EspeakTTS, OpenAISpeechTTS, Voice, pick_voices, trim_silence)
 from provoice_live.errors import ProvoiceError
@@ -495,7 +495,6 @@ def test_sound_names_resolve():
     assert synth_class("rooster") is None and synth_class("a spaceship landing") is None
     assert len(ESC50_TO_CLASS) == 50
     assert all(v is None or v in SYNTH_CLASSES for v in ESC50_TO_CLASS.values())
-    assert all(v in SYNTH_CLASSES for v in PLAIN_NAMES.values())
     with pytest.raises(UnusableSound, match="rooster"):
         SynthSoundBank().draw("rooster", RATE, np.random.default_rng(0))
 

@@ -4,9 +4,11 @@ Contract:
 - `SYNTH_CLASSES`: our class name -> a generator `(rate, rng) -> float32 mono` a few seconds long,
   with randomised variation (pitch, timing, count), peak about 0.5. Each is built to be told apart
   by a listener: its own frequency region and its own temporal pattern (see each docstring).
-- `ESC50_TO_CLASS`: every ESC-50 category -> our class where one fits, else None.
-  `PLAIN_NAMES`: plain-language names ("smoke alarm") -> our class, for the scene writers.
-  `synth_class(name)` resolves any of the three kinds of name to our class (or None).
+- Which classes exist, their ESC-50 categories and the names people use for them come from the
+  one table `provoice_live.sound_classes`; `SYNTH_CLASSES` holds exactly the rows marked
+  `synthesised`. `ESC50_TO_CLASS` maps every ESC-50 category to our synthesised class, or None.
+  `synth_class(name)` resolves a class id, an ESC-50 category or a plain name to a synthesised
+  class (or None).
 - A `SoundBank` resolves a requested name to the label it will use (`resolve`, None when it cannot
   render it) and draws a clip (`draw`), raising `UnusableSound` naming the sound otherwise.
   `SynthSoundBank` synthesises; `Esc50SoundBank(folder, fallback=...)` reads an ESC-50 folder
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import math
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
@@ -27,6 +28,7 @@ import numpy as np
 
 from ...audio import load_audio
 from ...errors import ProvoiceError
+from ...sound_classes import BY_ESC50, SOUND_CLASSES, sound_class
 from .tts import trim_silence
 
 
@@ -358,79 +360,26 @@ SYNTH_CLASSES: dict[str, SoundFn] = {
 }
 
 # ----------------------------------------------------------------------------------------------
-# Names
+# Names (all from the one table, `provoice_live.sound_classes`)
 # ----------------------------------------------------------------------------------------------
 
-# All 50 ESC-50 categories; our class where one sounds like it, None where none does.
+# every ESC-50 category -> our synthesised class for it, None where the bank has none
 ESC50_TO_CLASS: dict[str, str | None] = {
-    "dog": "dog_bark", "rooster": None, "pig": None, "cow": None, "frog": None, "cat": None, "hen": None,
-    "insects": None, "sheep": None, "crow": None,
-    "rain": None, "sea_waves": None, "crackling_fire": None, "crickets": None, "chirping_birds": None,
-    "water_drops": None, "wind": None, "pouring_water": "water_running", "toilet_flush": None,
-    "thunderstorm": None,
-    "crying_baby": "crying_baby", "sneezing": None, "clapping": None, "breathing": None, "coughing": None,
-    "footsteps": None, "laughing": None, "brushing_teeth": None, "snoring": None, "drinking_sipping": None,
-    "door_wood_knock": "door_knock", "mouse_click": None, "keyboard_typing": None, "door_wood_creaks": None,
-    "can_opening": None, "washing_machine": None, "vacuum_cleaner": None, "clock_alarm": "alarm_clock",
-    "clock_tick": "clock_tick", "glass_breaking": "glass_breaking",
-    "helicopter": None, "chainsaw": None, "siren": "siren", "car_horn": "car_horn", "engine": None,
-    "train": None, "church_bells": "church_bells", "airplane": None, "fireworks": None, "hand_saw": None,
-}
-CLASS_TO_ESC50: dict[str, str] = {ours: esc for esc, ours in ESC50_TO_CLASS.items() if ours is not None}
-
-PLAIN_NAMES: dict[str, str] = {
-    "alarm clock": "alarm_clock", "alarm": "alarm_clock", "clock alarm": "alarm_clock", "wake up alarm": "alarm_clock",
-    "smoke alarm": "smoke_alarm", "smoke detector": "smoke_alarm", "fire alarm": "smoke_alarm",
-    "doorbell": "doorbell", "door bell": "doorbell", "door chime": "doorbell",
-    "phone ringing": "phone_ring", "phone ring": "phone_ring", "phone": "phone_ring", "telephone": "phone_ring",
-    "ringing phone": "phone_ring", "ringtone": "phone_ring",
-    "kettle": "kettle_whistle", "kettle whistle": "kettle_whistle", "whistling kettle": "kettle_whistle",
-    "knock": "door_knock", "knocking": "door_knock", "knock on the door": "door_knock", "door knock": "door_knock",
-    "knocking on the door": "door_knock",
-    "microwave": "microwave_beep", "microwave beep": "microwave_beep", "microwave beeping": "microwave_beep",
-    "oven timer": "microwave_beep", "timer": "microwave_beep",
-    "dog barking": "dog_bark", "dog bark": "dog_bark", "barking": "dog_bark", "dog": "dog_bark",
-    "siren": "siren", "ambulance": "siren", "ambulance siren": "siren", "police siren": "siren",
-    "fire truck": "siren",
-    "baby crying": "crying_baby", "crying baby": "crying_baby", "baby": "crying_baby",
-    "glass breaking": "glass_breaking", "breaking glass": "glass_breaking", "glass shattering": "glass_breaking",
-    "clock ticking": "clock_tick", "ticking clock": "clock_tick", "clock tick": "clock_tick",
-    "church bells": "church_bells", "bells": "church_bells", "bell ringing": "church_bells",
-    "car horn": "car_horn", "horn": "car_horn", "honking": "car_horn", "car honking": "car_horn",
-    "water running": "water_running", "running water": "water_running", "tap running": "water_running",
-    "pouring water": "water_running", "faucet": "water_running",
-}
-
-
-def normalise_name(name: str) -> str:
-    """Lower case, underscores and hyphens as spaces, no leading article, single spaces."""
-    text = re.sub(r"[_\-]+", " ", name.strip().lower())
-    text = re.sub(r"^(the|a|an)\s+", "", text)
-    return re.sub(r"\s+", " ", text)
+    esc: (c.name if c.name in SYNTH_CLASSES else None) for esc, c in sorted(BY_ESC50.items())}
+CLASS_TO_ESC50: dict[str, str] = {c.name: c.esc50 for c in SOUND_CLASSES if c.esc50}
 
 
 def synth_class(name: str | None) -> str | None:
-    """Our class for a class name, an ESC-50 category or a plain-language name; None if none fits."""
-    if not name:
-        return None
-    key = name.strip().lower()
-    if key in SYNTH_CLASSES:
-        return key
-    if key in ESC50_TO_CLASS:
-        return ESC50_TO_CLASS[key]
-    plain = normalise_name(name)
-    return PLAIN_NAMES.get(plain) or (plain.replace(" ", "_") if plain.replace(" ", "_") in SYNTH_CLASSES else None)
+    """Our synthesised class for a class id, an ESC-50 category or a name people use ("smoke
+    alarm"); None if the name denotes no class or one the bank does not synthesise."""
+    found = sound_class(name)
+    return found.name if found is not None and found.name in SYNTH_CLASSES else None
 
 
 def esc50_category(name: str | None) -> str | None:
     """The ESC-50 category for an ESC-50 name, one of our classes or a plain name; None if none."""
-    if not name:
-        return None
-    key = name.strip().lower()
-    if key in ESC50_TO_CLASS:
-        return key
-    ours = synth_class(name)
-    return CLASS_TO_ESC50.get(ours) if ours else None
+    found = sound_class(name)
+    return found.esc50 if found is not None else None
 
 
 # ----------------------------------------------------------------------------------------------
