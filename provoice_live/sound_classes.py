@@ -35,43 +35,43 @@ class SoundClass:
     group: str
     names: tuple[str, ...]
     spoken: str
-    synthesised: bool = False
+    synthesised: bool = True
     detected: bool = False
 
 
 GROUPS = ("animals", "natural", "human", "domestic", "urban", "devices")
 
 
-def _c(name, esc50, group, spoken, names, synthesised=False, detected=False) -> SoundClass:
+def _c(name, esc50, group, spoken, names, synthesised=True, detected=False) -> SoundClass:
     return SoundClass(name, esc50, group, tuple(names), spoken, synthesised, detected)
 
 
 SOUND_CLASSES: tuple[SoundClass, ...] = (
     # ---- household devices (not in ESC-50) ----
     _c("smoke_alarm", None, "devices", "the smoke alarm",
-       ("smoke alarm", "smoke detector", "fire alarm", "carbon monoxide", "co alarm", "co detector"), synthesised=True, detected=True),
+       ("smoke alarm", "smoke detector", "fire alarm", "carbon monoxide", "co alarm", "co detector"), detected=True),
     _c("doorbell", None, "devices", "the doorbell",
        ("doorbell", "door bell", "door chime", "ding dong", "ding-dong", "the bell ring", "buzzer", "bell ring",
-        "someone at the door", "someone ringing the bell", "ringing the bell", "ring the bell"), synthesised=True, detected=True),
+        "someone at the door", "someone ringing the bell", "ringing the bell", "ring the bell"), detected=True),
     _c("phone_ring", None, "devices", "the phone ringing",
        ("phone ring", "phone ringing", "phone rings", "ringing phone", "ringtone", "telephone", "the phone",
-        "my phone", "phone", "a call come in", "landline"), synthesised=True, detected=True),
+        "my phone", "phone", "a call come in", "landline"), detected=True),
     _c("kettle_whistle", None, "devices", "the kettle whistling",
        ("kettle", "kettle whistle", "whistling kettle", "whistle", "whistling", "tea kettle", "teakettle", "teapot",
-        "water boil"), synthesised=True, detected=True),
+        "water boil"), detected=True),
     _c("microwave_beep", None, "devices", "the microwave beeping",
        ("microwave", "microwave beep", "microwave beeping", "timer", "oven timer", "kitchen timer", "egg timer", "beep",
-        "beeping", "oven beep", "dishwasher beep", "washer beep", "dryer beep"), synthesised=True, detected=True),
+        "beeping", "oven beep", "dishwasher beep", "washer beep", "dryer beep"), detected=True),
     # ---- ESC-50: animals ----
     _c("dog_bark", "dog", "animals", "the dog barking",
-       ("dog bark", "dog barking", "barking", "bark", "dog", "puppy", "woof"), synthesised=True, detected=True),
+       ("dog bark", "dog barking", "barking", "bark", "dog", "puppy", "woof"), detected=True),
     _c("rooster", "rooster", "animals", "the rooster crowing",
        ("rooster", "crow of a rooster", "cock-a-doodle", "cockerel", "rooster crowing")),
-    _c("pig", "pig", "animals", "the pig", ("pig", "oink", "grunting pig", "pigs")),
+    _c("pig", "pig", "animals", "the pig", ("pig", "oink", "grunting pig", "pigs"), synthesised=False),
     _c("cow", "cow", "animals", "the cow mooing", ("cow", "moo", "mooing", "cattle")),
     _c("frog", "frog", "animals", "the frogs", ("frog", "croak", "croaking", "toad")),
     _c("cat", "cat", "animals", "the cat meowing", ("cat meow", "meow", "cat", "kitty", "meowing")),
-    _c("hen", "hen", "animals", "the hens", ("hen", "clucking", "cluck")),
+    _c("hen", "hen", "animals", "the hens", ("hen", "clucking", "cluck"), synthesised=False),
     _c("insects", "insects", "animals", "insects buzzing", ("insects", "insect", "buzzing fly", "mosquito", "fly buzzing", "buzzing insect")),
     _c("sheep", "sheep", "animals", "the sheep", ("sheep", "baa", "bleating")),
     _c("crow", "crow", "animals", "the crows", ("crow", "crows", "caw", "cawing", "raven")),
@@ -88,29 +88,29 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
     _c("wind", "wind", "natural", "the wind", ("wind", "wind howling")),
     _c("water_running", "pouring_water", "natural", "running water",
        ("pouring_water", "running water", "water running", "tap running", "pouring water", "sink overflow", "faucet",
-        "the tap", "water"), synthesised=True, detected=True),
+        "the tap", "water"), detected=True),
     _c("toilet_flush", "toilet_flush", "natural", "the toilet flushing",
        ("toilet_flush", "toilet flush", "toilet flushing", "flush", "flushing")),
     _c("thunderstorm", "thunderstorm", "natural", "thunder", ("thunderstorm", "thunder", "storm", "thunderclap")),
     # ---- ESC-50: human, non-speech ----
     _c("crying_baby", "crying_baby", "human", "the baby crying",
        ("crying_baby", "baby cry", "baby crying", "crying baby", "baby", "infant", "little one", "baby monitor",
-        "newborn", "toddler cry"), synthesised=True, detected=True),
-    _c("sneezing", "sneezing", "human", "someone sneezing", ("sneezing", "sneeze")),
+        "newborn", "toddler cry"), detected=True),
+    _c("sneezing", "sneezing", "human", "someone sneezing", ("sneezing", "sneeze"), synthesised=False),
     _c("clapping", "clapping", "human", "clapping", ("clapping", "applause", "clap")),
     _c("breathing", "breathing", "human", "heavy breathing", ("breathing", "panting")),
     _c("coughing", "coughing", "human", "coughing", ("coughing", "cough")),
     _c("footsteps", "footsteps", "human", "footsteps", ("footsteps", "footstep", "someone walk")),
-    _c("laughing", "laughing", "human", "laughing", ("laughing", "laughter", "laugh")),
+    _c("laughing", "laughing", "human", "laughing", ("laughing", "laughter", "laugh"), synthesised=False),
     _c("brushing_teeth", "brushing_teeth", "human", "teeth brushing", ("brushing_teeth", "brushing teeth",
                                                                          "brush teeth", "toothbrush")),
     _c("snoring", "snoring", "human", "snoring", ("snoring", "snore")),
     _c("drinking_sipping", "drinking_sipping", "human", "drinking", ("drinking_sipping", "sipping", "slurping",
-                                                                      "gulping")),
+                                                                      "gulping"), synthesised=False),
     # ---- ESC-50: interior / domestic ----
     _c("door_knock", "door_wood_knock", "domestic", "a knock at the door",
        ("knock", "knocking", "door_wood_knock", "someone knock", "rap on the door", "tap on the door", "door knock",
-        "knock on the door", "knocking on the door"), synthesised=True, detected=True),
+        "knock on the door", "knocking on the door"), detected=True),
     _c("mouse_click", "mouse_click", "domestic", "a mouse click", ("mouse_click", "mouse click")),
     _c("keyboard_typing", "keyboard_typing", "domestic", "typing", ("keyboard_typing", "typing")),
     _c("door_wood_creaks", "door_wood_creaks", "domestic", "a door creaking",
@@ -123,25 +123,25 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
                                                                               "hoover", "vacuuming")),
     _c("alarm_clock", "clock_alarm", "domestic", "the alarm",
        ("alarm clock", "clock alarm", "clock_alarm", "my alarm", "the alarm", "an alarm", "alarm go off",
-        "alarm ring", "wake-up alarm", "wake up alarm", "alarm"), synthesised=True, detected=True),
+        "alarm ring", "wake-up alarm", "wake up alarm", "alarm"), detected=True),
     _c("clock_tick", "clock_tick", "domestic", "the clock ticking",
-       ("clock_tick", "clock tick", "ticking", "clock ticking", "ticking clock"), synthesised=True, detected=True),
+       ("clock_tick", "clock tick", "ticking", "clock ticking", "ticking clock"), detected=True),
     _c("glass_breaking", "glass_breaking", "domestic", "glass breaking",
        ("glass_breaking", "glass break", "breaking glass", "glass breaking", "glass shattering", "something breaking", "shatter", "smash"),
-       synthesised=True, detected=True),
+       detected=True),
     # ---- ESC-50: exterior / urban ----
     _c("helicopter", "helicopter", "urban", "a helicopter", ("helicopter", "chopper")),
     _c("chainsaw", "chainsaw", "urban", "a chainsaw", ("chainsaw", "chain saw")),
     _c("siren", "siren", "urban", "a siren",
        ("siren", "ambulance", "ambulance siren", "police siren", "police car", "fire truck", "fire engine",
-        "emergency vehicle"), synthesised=True, detected=True),
+        "emergency vehicle"), detected=True),
     _c("car_horn", "car_horn", "urban", "a car horn", ("car_horn", "car horn", "honk", "honking", "horn", "car honking"),
-       synthesised=True, detected=True),
+       detected=True),
     _c("engine", "engine", "urban", "an engine", ("engine", "car start", "motor", "engine running", "idling")),
     _c("train", "train", "urban", "a train", ("train horn", "train", "train passing")),
     _c("church_bells", "church_bells", "urban", "the church bells",
        ("church_bells", "church bells", "church bell", "bells toll", "bells", "bell tower", "chimes", "noon bells"),
-       synthesised=True, detected=True),
+       detected=True),
     _c("airplane", "airplane", "urban", "a plane", ("airplane", "plane overhead", "aircraft")),
     _c("fireworks", "fireworks", "urban", "fireworks", ("fireworks", "firework")),
     _c("hand_saw", "hand_saw", "urban", "a saw", ("hand_saw", "hand saw", "sawing")),
