@@ -255,3 +255,18 @@ def test_esc50_folder_with_a_broken_meta_is_named(tmp_path):
     (tmp_path / "meta" / "esc50.csv").write_text("file,label\nx.wav,dog\n")
     with pytest.raises(ProvoiceError, match="lacks the column"):
         Esc50SoundBank(tmp_path)
+
+
+def test_the_build_report_counts_the_classes_and_the_samples_skipped_for_a_sound():
+    from provoice_live.corpus.builder.sounds import sound_report
+
+    skipped = [{"id": "a", "kind": "sound", "reason": "...", "sounds": ["laughing"]},
+               {"id": "b", "kind": "sound", "reason": "...", "sounds": ["pig"]},
+               {"id": "c", "kind": "sound", "reason": "...", "sounds": ["laughing"]},
+               {"id": "d", "kind": "cue", "reason": "..."}]
+    line = sound_report(skipped)
+    assert "synthesised: 45 of 50 ESC-50 classes" in line
+    assert "drinking_sipping, hen, laughing, pig, sneezing" in line
+    assert line.endswith("3 sample(s) skipped for a sound: laughing 2, pig 1")
+    assert sound_report([], "/data/ESC-50").endswith("no sample skipped for its sound")
+    assert "ESC-50 folder /data/ESC-50" in sound_report([], "/data/ESC-50")

@@ -93,5 +93,8 @@ def main(args: argparse.Namespace) -> int:
           f"in {result.seconds:.1f} s; {result.audio_s / 60:.1f} min of audio made")
     if result.skipped:
         print(f"{len(result.skipped)} skipped: see {os.path.join(args.out, pipeline.SKIPPED)}")
+    from .sounds import sound_report
+
+    print(sound_report(result.skipped, config.esc50))
     errors = [s for s in result.skipped if s["kind"] not in ("sound", "record")]
     return 1 if errors or not result.samples else 0

@@ -64,6 +64,25 @@ def esc50_category(name: str | None) -> str | None:
     return found.esc50 if found is not None else None
 
 
+def sound_report(skipped: list[dict], esc50: str | None = None) -> str:
+    """The build report's line on sounds: how many ESC-50 classes the bank renders, and the samples
+    skipped for a sound it cannot render, by sound (from the `skipped` records of kind "sound")."""
+    ours = sum(v is not None for v in ESC50_TO_CLASS.values())
+    missing = sorted(esc for esc, v in ESC50_TO_CLASS.items() if v is None)
+    source = f"the ESC-50 folder {esc50} and the synthesised bank" if esc50 else "the synthesised bank"
+    head = (f"sounds from {source}; synthesised: {ours} of {len(ESC50_TO_CLASS)} ESC-50 classes"
+            f" (not synthesised: {', '.join(missing)})")
+    counts: dict[str, int] = {}
+    for s in skipped:
+        if s.get("kind") == "sound":
+            for name in s.get("sounds") or ["?"]:
+                counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return head + "; no sample skipped for its sound"
+    listed = ", ".join(f"{name} {n}" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return head + f"; {sum(1 for s in skipped if s.get('kind') == 'sound')} sample(s) skipped for a sound: {listed}"
+
+
 # ----------------------------------------------------------------------------------------------
 # Banks
 # ----------------------------------------------------------------------------------------------
