@@ -36,7 +36,6 @@ Each answer of docs/PROTOCOL.md that a server's behaviour shows is checked:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -390,7 +389,7 @@ async def check_bad_frame(url: str, rate: int, timeout: float) -> Check:
 
 async def check_engine(url: str, rate: int, timeout: float, clock: str) -> Check:
     from ..engine.session import SessionConfig, run_session
-    from ..run.records import PollRecord, read_records
+    from ..run.trace import SessionTrace
     from ..sources.file import FileSource
     from .websocket import WebSocketAgent
 
@@ -400,7 +399,7 @@ async def check_engine(url: str, rate: int, timeout: float, clock: str) -> Check
         result = await run_session(test_context(), FileSource(test_audio(rate), rate, 20.0, "conformance"), agent,
                                    log_path, SessionConfig(clock=clock, response_timeout_s=timeout),
                                    recognise=lambda x, rate: "")  # words are not the protocol's business
-        polls = sum(1 for r in read_records(log_path) if isinstance(r, PollRecord))
+        polls = len(SessionTrace.read(log_path).polls)
     if result.status != "ok":
         return Check("engine", False, f"the session ended as an error: {result.error}")
     return Check("engine", True, f"status ok under the {clock} clock: {polls} poll(s), "
@@ -438,32 +437,13 @@ async def check_server(url: str, *, sample_rate: int = 16000, timeout: float = 1
     return checks
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m provoice_live.agents.conformance",
-                                description="Check an agent server against docs/PROTOCOL.md (version 1).")
-    p.add_argument("url", help="ws://HOST:PORT/PATH of the server")
-    p.add_argument("--sample-rate", type=int, default=16000)
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
-    p.add_argument("--clock", default="lockstep", help="the clock of the engine check (lockstep, realtime...)")
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = p.parse_args(argv)
-    checks = asyncio.run(check_server(args.url, sample_rate=args.sample_rate, timeout=args.timeout, clock=args.clock))
-    if args.json:
-        print(json.dumps([c.__dict__ | {"label": c.label} for c in checks], indent=1))
-    else:
-        for c in checks:
-            print(f"{c.label}  {c.name:<10} {c.detail}")
-    failed = [c for c in checks if not c.ok and c.required]
-    if not args.json:
-        print(f"\n{url_verdict(args.url, failed)}")
-    return 1 if failed else 0
-
-
 def url_verdict(url: str, failed: list[Check]) -> str:
     if failed:
         return f"{url} does NOT conform to protocol version {VERSION} ({len(failed)} required check(s) failed)"
     return f"{url} conforms to protocol version {VERSION}"
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m provoice_live.agents.conformance ws://HOST:PORT/PATH`
+    from .cli import conformance_main
+
+    sys.exit(conformance_main())

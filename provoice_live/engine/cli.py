@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ProvoiceError
+from ..vad import DEFAULT_VAD, VAD_KINDS
+
+EXIT_SESSION_ERRORS = 3  # `run` finished, but at least one session ended with status "error"
 
 
 def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
@@ -30,7 +33,9 @@ def add_session_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--poll-every", type=float, default=None, metavar="S",
                    help="also poll agents that need it every S seconds of stream")
     p.add_argument("--no-vad", action="store_true", help="run without our VAD (no endpoint polls)")
-    p.add_argument("--vad-aggressiveness", type=int, default=2, choices=(0, 1, 2, 3))
+    p.add_argument("--vad", default=DEFAULT_VAD, choices=VAD_KINDS,
+                   help="the engine's endpointing: silero (neural, holds up in noise; default) or webrtc (fast)")
+    p.add_argument("--vad-aggressiveness", type=int, default=2, choices=(0, 1, 2, 3), help="webrtcvad's only")
     p.add_argument("--tail", type=float, default=3.0, metavar="S", help="seconds kept open after the audio ends")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="how long an agent may take to answer")
     p.add_argument("--min-reply-ms", type=float, default=300.0, metavar="MS",
@@ -46,8 +51,8 @@ def session_config(args: argparse.Namespace):
 
     return SessionConfig(clock=args.clock, chunk_ms=args.chunk_ms, protocol=args.protocol,
                          digital_context=not args.no_digital_context, poll_every_s=args.poll_every,
-                         vad=not args.no_vad, vad_aggressiveness=args.vad_aggressiveness, tail_s=args.tail,
-                         response_timeout_s=args.timeout, min_reply_ms=args.min_reply_ms,
+                         vad=not args.no_vad, vad_model=args.vad, vad_aggressiveness=args.vad_aggressiveness,
+                         tail_s=args.tail, response_timeout_s=args.timeout, min_reply_ms=args.min_reply_ms,
                          backchannel_ms=args.backchannel_ms, reply_vad=args.reply_vad)
 
 
@@ -59,21 +64,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ids", default=None, help="only these sample ids (comma-separated)")
     p.add_argument("--retry-errors", action="store_true", help="redo sessions that ended in an error")
     p.add_argument("--speak", action="store_true", help="also write each interjection as speech into the run")
+    p.add_argument("--allow-invalid", action="store_true",
+                   help="run a corpus that fails `validate` (refused by default)")
     p.add_argument("--no-progress", action="store_true")
 
 
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from ..corpus.loader import CorpusError
     from .clock import make_clock
     from .runner import run_corpus
 
     make_clock(args.clock)  # a bad clock name fails before anything runs
     console = Console(stderr=True)
-    summary = run_corpus(args.corpus, args.agent, parse_agent_opts(args.agent_opt), args.out, session_config(args),
-                         concurrency=args.concurrency, progress=not args.no_progress,
-                         retry_errors=args.retry_errors, limit=args.limit,
-                         ids=args.ids.split(",") if args.ids else None)
+    try:
+        summary = run_corpus(args.corpus, args.agent, parse_agent_opts(args.agent_opt), args.out,
+                             session_config(args), concurrency=args.concurrency, progress=not args.no_progress,
+                             retry_errors=args.retry_errors, limit=args.limit,
+                             ids=args.ids.split(",") if args.ids else None, allow_invalid=args.allow_invalid)
+    except CorpusError as exc:  # one line per problem, then why nothing ran
+        for problem in exc.problems:
+            console.print(f"[red]problem[/red] {problem}", highlight=False, soft_wrap=True)
+        console.print(f"run refused: {len(exc.problems)} problem(s) in {args.corpus} "
+                      "(fix the corpus, or pass --allow-invalid to run it anyway)", highlight=False, soft_wrap=True)
+        return 1
     if args.speak:
         from ..corpus.loader import load_corpus
         from ..live.speak import write_spoken_replies
@@ -87,4 +102,10 @@ def main(args: argparse.Namespace) -> int:
     for err in summary.errors[:20]:
         console.print(f"[red]error[/red] {err}")
     console.print(f"run directory: {args.out} (predictions: {args.out}/predictions.jsonl)")
+    errored = len(summary.errors) + len(summary.earlier_errors)
+    if errored:
+        console.print(f"provoice-live run: {errored} session(s) ended in an error"
+                      f"{f' ({len(summary.earlier_errors)} in an earlier run)' if summary.earlier_errors else ''}"
+                      f"; exit status {EXIT_SESSION_ERRORS} (rerun with --retry-errors to redo them)")
+        return EXIT_SESSION_ERRORS
     return 0

@@ -21,6 +21,7 @@ from ..agents.base import AgentModel, SessionContext
 from ..corpus.loader import Corpus, load_corpus
 from ..corpus.sample import Sample
 from ..errors import ProvoiceError, SampleError
+from ..redact import scrub
 from ..run.directory import RunConfig, RunDir
 from ..run.records import SessionRecord
 from ..run.results import SessionResult, prediction_from_result
@@ -38,6 +39,7 @@ class RunSummary:
     ran: int
     skipped: int
     errors: list[str] = field(default_factory=list)
+    earlier_errors: list[str] = field(default_factory=list)  # resumed sessions that had ended in an error
     wall_s: float = 0.0
     audio_s: float = 0.0
     compute_s: float = 0.0
@@ -88,8 +90,9 @@ def run_config(corpus_dir: Path, agent: str, agent_opts: dict[str, Any], config:
 async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
                            config: SessionConfig, concurrency: int = 1, progress: bool = True,
                            retry_errors: bool = False, limit: int | None = None,
-                           ids: list[str] | None = None) -> RunSummary:
+                           ids: list[str] | None = None, allow_invalid: bool = False) -> RunSummary:
     corpus = load_corpus(corpus_dir)
+    refuse_inconsistent(corpus_dir, allow_invalid)
     samples = corpus.samples
     if ids:
         wanted = set(ids)
@@ -109,6 +112,10 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
     todo = [s for s in samples if not run.is_finished(s.id)
             or (retry_errors and run.read_result(s.id).status == "error")]
     summary = RunSummary(run_dir=Path(out), total=len(samples), ran=0, skipped=len(samples) - len(todo))
+    todo_ids = {s.id for s in todo}
+    for s in samples:
+        if s.id not in todo_ids and (earlier := run.read_result(s.id)).status == "error":
+            summary.earlier_errors.append(f"{s.id}: {scrub(earlier.error or '')}")
     sem = asyncio.Semaphore(max(1, concurrency))
     t0 = time.perf_counter()
 
@@ -121,7 +128,7 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
             summary.audio_s += result.audio_s
             summary.compute_s += result.compute_s
             if result.status == "error":
-                summary.errors.append(f"{sample.id}: {result.error}")
+                summary.errors.append(f"{sample.id}: {scrub(result.error or '')}")
             bar.advance(sample.id, result.status)
 
     try:
@@ -131,6 +138,17 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
         write_predictions(corpus, run)
         summary.wall_s = time.perf_counter() - t0
     return summary
+
+
+def refuse_inconsistent(corpus_dir: str | Path, allow_invalid: bool = False) -> list:
+    """Raise CorpusError when the corpus fails `validate` (one definition of a consistent sample,
+    `corpus.consistency`); with `allow_invalid`, return the problems and go on."""
+    from ..corpus.loader import CorpusError, validate_corpus
+
+    problems = validate_corpus(corpus_dir)
+    if problems and not allow_invalid:
+        raise CorpusError(problems)
+    return problems
 
 
 def run_corpus(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
