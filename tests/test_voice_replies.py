@@ -53,7 +53,7 @@ async def duplex(cfg: Config, agent_class=DuplexAgent):
 
 async def run_scene(tmp_path, url: str, seconds: float = 5.0, **session):
     quiet = np.zeros(int(seconds * RATE_IN), np.float32)
-    corpus = make_corpus(tmp_path / "corpus", [sample("s1", cue=(1.0, 1.5), _audio=quiet)], RATE_IN)
+    corpus = make_corpus(tmp_path / "corpus", [sample("s1", cue=(0.3, 0.6), _audio=quiet)], RATE_IN)
     out = tmp_path / "run"
     config = SessionConfig(clock="lockstep", response_timeout_s=60.0, **session)
     await run_corpus_async(corpus, "websocket", {"url": url, "timeout_s": "60"}, out, config, progress=False)
