@@ -21,8 +21,14 @@ def add_judge_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", metavar="DIR", help="fill absent ground truth and cue windows from this corpus")
     p.add_argument("--official-data", metavar="DATA_JSON",
                    help="the official data.json, to score a folder of official <uuid>_response.json files")
-    p.add_argument("--judge", default="heuristic", metavar="SPEC",
-                   help="'heuristic' (default, offline) or 'openai:MODEL' (any OpenAI-compatible endpoint)")
+    p.add_argument("--judge", action="append", metavar="SPEC",
+                   help="'heuristic' (default, offline) or 'openai:MODEL' (any OpenAI-compatible endpoint); "
+                        "given more than once, every judge rates and their agreement is reported")
+    p.add_argument("--judge-repeats", type=int, default=1, metavar="N",
+                   help="ask each LLM judge every verdict N times and report R_acc's spread, per-sample "
+                        "agreement and Fleiss' kappa (default 1)")
+    p.add_argument("--judge-temperature", type=float, metavar="T",
+                   help="the LLM judge's sampling temperature (default 0 for one repeat, 1 for several)")
     p.add_argument("--base-url", metavar="URL", help="the judge endpoint, e.g. http://localhost:8000/v1")
     p.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME",
                    help="the environment variable holding the judge's API key (default OPENAI_API_KEY)")
@@ -46,15 +52,16 @@ def scores_from_args(args: argparse.Namespace):
     """Load the input and score it as the options say: (Scores, ScoringInput)."""
     from ..errors import ProvoiceError
     from .inputs import load_scoring_input
-    from .judges import make_judge
-    from .scores import score_predictions
+    from .agreement import score_with_raters
+    from .judges import make_raters
 
     if args.patience < 0:
         raise ProvoiceError(f"--patience must be >= 0, not {args.patience}")
     inp = load_scoring_input(args.input, corpus=args.corpus, official_data=args.official_data)
-    judge = make_judge(args.judge, base_url=args.base_url, api_key_env=args.api_key_env,
-                       cache_path=args.judge_cache or inp.cache_path, concurrency=args.judge_concurrency)
-    scores = score_predictions(inp.predictions, judge, args.patience, label=inp.label)
+    raters = make_raters(args.judge or ["heuristic"], args.judge_repeats, args.judge_temperature,
+                         base_url=args.base_url, api_key_env=args.api_key_env,
+                         cache_path=args.judge_cache or inp.cache_path, concurrency=args.judge_concurrency)
+    scores = score_with_raters(inp.predictions, raters, args.patience, label=inp.label)
     scores.notes.extend(inp.notes)
     return scores, inp
 

@@ -67,6 +67,7 @@ class Scores:
     label: str = ""
     judge_info: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    agreement: Any = None  # agreement.Agreement when several raters judged (score --judge-repeats)
 
     @property
     def tasks(self) -> list[str]:
@@ -92,6 +93,7 @@ class Scores:
             "label": self.label,
             "notes": self.notes,
             "format": FORMAT_VERSION,
+            **({"agreement": self.agreement.to_json()} if self.agreement is not None else {}),
         }
 
 

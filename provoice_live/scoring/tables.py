@@ -134,12 +134,50 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
             out.append(Section("parts", "Where the latency went (medians)", ["task"] + part_cols,
                                [[title_task(k)] + pr for k, pr in zip(keys, part_rows)], note=part_note))
 
+    if scores.agreement is not None:
+        out += agreement_sections(scores.agreement, keys)
+
     if scores.errors:
         out.append(Section("errors", f"Errors: {len(scores.errors)} session(s) left out of every figure",
                            ["sample", "task", "label", "reason"],
                            [[e.id, e.task, "positive" if e.label else "negative", e.reason] for e in scores.errors],
                            note="An errored session is not a silence: it is excluded from the denominators.",
                            left=4))
+    return out
+
+
+def agreement_sections(agr, keys: list[str]) -> list[Section]:
+    """Judge agreement (scoring/agreement.py): R_acc per rater with its spread, kappas, the heuristic
+    against the LLM, and the items the raters disagree on most."""
+    rows = []
+    for k in keys:
+        sp = agr.spread(k)
+        rows.append([title_task(k), *(fmt_rate(v) for v in agr.r_acc.get(k, [])), fmt_rate(sp.mean), fmt_rate(sp.sd),
+                     f"{fmt_rate(sp.min)}–{fmt_rate(sp.max)}"])
+    out = [Section("agreement", f"Judge agreement: R_acc per rater ({len(agr.raters)} raters, "
+                                f"{len(agr.items)} judged true positives)",
+                   ["task", *agr.raters, "mean", "sd", "range"], rows,
+                   note="Each rater is one judge and repeat; Table 2 shows the first. sd: sample standard "
+                        "deviation over the raters.")]
+    summary = [["Fleiss' kappa (S_i)", fmt_rate(agr.kappa)], ["Fleiss' kappa (tool verdicts)", fmt_rate(agr.kappa_tool)],
+               ["Fleiss' kappa (text verdicts)", fmt_rate(agr.kappa_text)],
+               ["mean per-sample agreement (P_i)", fmt_rate(agr.mean_item_agreement)],
+               ["unanimous samples", fmt_rate(agr.unanimous)]]
+    if agr.heuristic:
+        h = agr.heuristic
+        summary += [["heuristic = LLM consensus (share of samples)", fmt_rate(h["exact_agreement"])],
+                    ["Cohen's kappa, heuristic vs LLM consensus", fmt_rate(h["cohen_kappa"])],
+                    ["mean S_i on these samples: heuristic / LLM", f"{fmt_rate(h['mean_s_heuristic'])} / "
+                                                                   f"{fmt_rate(h['mean_s_llm'])}"]]
+    out.append(Section("kappa", "Judge agreement: kappa and per-sample agreement", ["figure", "value"], summary,
+                       note="P_i: the share of rater pairs giving a sample the same S_i. LLM consensus: the "
+                            "raters' median S_i."))
+    split = sorted((i for i in agr.items if i["agreement"] < 1.0), key=lambda i: (i["agreement"], i["id"]))[:10]
+    if split:
+        out.append(Section("disagreed", "Samples the raters disagree on most", ["sample", "task", "S_i per rater",
+                                                                                 "P_i"],
+                           [[i["id"], i["task"], " ".join(f"{s:g}" for s in i["s"]), fmt_rate(i["agreement"])]
+                            for i in split], left=3))
     return out
 
 
