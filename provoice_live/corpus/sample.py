@@ -93,6 +93,7 @@ class Sample(BaseModel):
     instruction: str | None = None
     monitor_from_s: float = Field(default=0.0, ge=0)
     cue: CueWindow | None = None
+    cues: list[CueWindow] | None = None  # every cue of a long session, in time order; `cue` is the first
     semantic_cue: str = ""
     tools: list[ToolSchema] = Field(default_factory=list)
     gt_response: str = ""
@@ -116,9 +117,21 @@ class Sample(BaseModel):
 
     @model_validator(mode="after")
     def _positives_have_cues(self) -> "Sample":
+        if self.cues:
+            if any(b.start_s < a.end_s for a, b in zip(self.cues, self.cues[1:])):
+                raise ValueError("cues must be in time order and must not overlap")
+            if self.cue is None:
+                self.cue = self.cues[0]
+            elif (self.cue.start_s, self.cue.end_s) != (self.cues[0].start_s, self.cues[0].end_s):
+                raise ValueError("cue must be the first of cues")
         if self.label and self.cue is None:
             raise ValueError("a positive sample (label true) needs a cue window")
         return self
+
+    @property
+    def cue_windows(self) -> list[CueWindow]:
+        """Every cue window: `cues`, or the one `cue`, or none."""
+        return list(self.cues) if self.cues else [self.cue] if self.cue else []
 
     @property
     def speaker_ids(self) -> set[str]:

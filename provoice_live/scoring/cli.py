@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from types import SimpleNamespace
 
 
 def add_judge_arguments(p: argparse.ArgumentParser) -> None:
@@ -94,3 +95,78 @@ def main(args: argparse.Namespace) -> int:
     for path in write_outputs(scores, args.json, args.markdown, args.csv):
         console.print(f"wrote {path}")
     return 0
+
+
+# ---- compare ------------------------------------------------------------------------------------
+
+def add_compare_arguments(p: argparse.ArgumentParser) -> None:
+    """`provoice-live compare RUN RUN ...` (scoring/compare.py): the first run is the baseline."""
+    p.add_argument("inputs", nargs="+", metavar="RUN", help="run directories or predictions files (the first is the baseline)")
+    add_judge_arguments(p)
+    p.add_argument("--resamples", type=int, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="the bootstrap's seed (default 0)")
+    p.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals (default 0.95)")
+    p.add_argument("--html", metavar="FILE", help="write one HTML page with every table")
+    p.add_argument("--json", metavar="FILE", help="write the runs' figures and the deltas as JSON")
+    p.add_argument("--markdown", metavar="FILE", help="write the tables as Markdown")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not print the tables")
+
+
+def score_inputs(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """Score every input of `args.inputs` with the same options: [(label, Scores)], labels made unique."""
+    import copy
+
+    out, seen = [], {}
+    for path in args.inputs:
+        one = copy.copy(args)
+        one.input = path
+        scores, _ = scores_from_args(one)
+        label = scores.label or str(path)
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            label = f"{label} #{seen[label]}"
+        out.append((label, scores))
+    return out
+
+
+def compare_main(args: argparse.Namespace) -> int:
+    import html as _html
+    import json
+
+    from rich.console import Console
+
+    from ..errors import ProvoiceError
+    from ..report.html import CSS
+    from ..run.directory import atomic_write_text
+    from .compare import compare, sections
+    from .tables import print_sections, sections_html, sections_markdown
+
+    if len(args.inputs) < 2:
+        raise ProvoiceError("compare needs at least two runs")
+    if not 100 <= args.resamples <= 1_000_000:
+        raise ProvoiceError(f"--resamples must be between 100 and 1000000, not {args.resamples}")
+    if not 0.5 <= args.level < 1.0:
+        raise ProvoiceError(f"--level must be in [0.5, 1), not {args.level}")
+    cmp = compare(score_inputs(args), args.resamples, args.seed, args.level)
+    secs = sections(cmp)
+    console = Console(highlight=False)
+    if not args.quiet:
+        print_sections(secs, console)
+    title = "ProVoice-Bench comparison: " + ", ".join(label for label, _ in cmp.runs)
+    pages = {
+        args.json: lambda: json.dumps(cmp.to_json(), indent=2, ensure_ascii=False) + "\n",
+        args.markdown: lambda: "\n".join([f"# {title}", ""] + sections_markdown(secs)).rstrip() + "\n",
+        args.html: lambda: (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{_html.escape(title)}'
+                            f"</title><style>{CSS}</style></head><body><header><h1>{_html.escape(title)}</h1></header>"
+                            f"<main>{sections_html(secs)}</main></body></html>\n"),
+    }
+    for path, render in pages.items():
+        if path:
+            p = Path(path)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(p, render())
+            console.print(f"wrote {p}")
+    return 0
+
+
+compare_command = SimpleNamespace(add_arguments=add_compare_arguments, main=compare_main)

@@ -24,6 +24,7 @@ from .. import FORMAT_VERSION
 from ..run.results import Prediction
 from .decisions import OVERALL, Confusion, decision_table, outcome
 from .judges import JudgeItem, judge_items
+from .monitoring import MonitoringSummary, monitoring_summary
 from .response import ResponseSummary, Verdict, response_table, sample_score
 from .timing import DEFAULT_PATIENCE_S, UNTIMED, SampleTiming, TimingSummary, sample_timing, timing_table
 
@@ -68,6 +69,7 @@ class Scores:
     judge_info: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     agreement: Any = None  # agreement.Agreement when several raters judged (score --judge-repeats)
+    monitoring: MonitoringSummary | None = None  # per cue and per hour, when the predictions carry the times
 
     @property
     def tasks(self) -> list[str]:
@@ -94,6 +96,7 @@ class Scores:
             "notes": self.notes,
             "format": FORMAT_VERSION,
             **({"agreement": self.agreement.to_json()} if self.agreement is not None else {}),
+            **({"monitoring": self.monitoring.to_json()} if self.monitoring is not None else {}),
         }
 
 
@@ -186,6 +189,7 @@ def assemble(preds: Sequence[Prediction], outcomes: Sequence[str], verdicts: dic
         label=label,
         judge_info=info,
         notes=[no_response] if no_response else [],
+        monitoring=monitoring_summary(preds, patience_s),
     )
 
 

@@ -134,6 +134,8 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
             out.append(Section("parts", "Where the latency went (medians)", ["task"] + part_cols,
                                [[title_task(k)] + pr for k, pr in zip(keys, part_rows)], note=part_note))
 
+    if scores.monitoring is not None:
+        out += monitoring_sections(scores.monitoring, p)
     if scores.agreement is not None:
         out += agreement_sections(scores.agreement, keys)
 
@@ -143,6 +145,32 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
                            [[e.id, e.task, "positive" if e.label else "negative", e.reason] for e in scores.errors],
                            note="An errored session is not a silence: it is excluded from the denominators.",
                            left=4))
+    return out
+
+
+MAX_CUE_ROWS = 60
+
+
+def monitoring_sections(m, patience_s: float) -> list[Section]:
+    """Per cue and per hour (scoring/monitoring.py); each cue listed when a sample has several."""
+    lat = m.latency()
+    out = [Section("monitoring", "Monitoring: cues hit, false alarms per hour of monitored audio",
+                   ["samples", "cues", "hits", "misses", "recall", "median s", "p90 s", "false alarms",
+                    "monitored h", "FA/h"],
+                   [[str(m.samples), str(len(m.cues)), str(m.hits), str(len(m.cues) - m.hits), fmt_rate(m.recall),
+                     fmt_s(lat["median"]), fmt_s(lat["p90"]), str(m.false_alarms), f"{m.monitored_h:.3f}",
+                     fmt_s(m.fa_per_h)]],
+                   note=f"A cue is hit by the first interjection in [cue start, cue end + {patience_s:g} s]; "
+                        "latency = hit - cue end; any other interjection outside a hit cue's window is a "
+                        "false alarm. Monitored: audio after monitoring starts.", left=0)]
+    by_sample: dict[str, int] = {}
+    for c in m.cues:
+        by_sample[c.sample] = by_sample.get(c.sample, 0) + 1
+    if any(n > 1 for n in by_sample.values()):
+        rows = [[c.sample, str(c.index + 1), f"{c.start_s:.1f}–{c.end_s:.1f}", "hit" if c.hit_s is not None else "miss",
+                 fmt_s(c.latency_s)] for c in m.cues if by_sample[c.sample] > 1][:MAX_CUE_ROWS]
+        out.append(Section("cues", "Each cue of the long sessions", ["sample", "cue", "window s", "outcome",
+                                                                     "latency s"], rows, left=2))
     return out
 
 
@@ -197,11 +225,21 @@ def render_terminal(scores: Scores, console=None) -> None:
     """Print the tables with rich."""
     from rich.console import Console
     from rich.markup import escape
+
+    console = console or Console(highlight=False)
+    print_sections(sections(scores, compact=console.width < WIDE_TERMINAL), console)
+    console.print(escape(judge_line(scores)), style="bold")
+    for note in scores.notes:
+        console.print(f"note: {escape(note)}")
+
+
+def print_sections(secs: list[Section], console) -> None:
+    """Print tables with rich (`score`, `compare`)."""
+    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
-    console = console or Console(highlight=False)
-    for sec in sections(scores, compact=console.width < WIDE_TERMINAL):
+    for sec in secs:
         console.print(escape(sec.title), style="bold")
         table = Table()
         for i, h in enumerate(sec.columns):
@@ -219,9 +257,6 @@ def render_terminal(scores: Scores, console=None) -> None:
         if sec.note:
             console.print(escape(sec.note), style="dim")
         console.print()
-    console.print(escape(judge_line(scores)), style="bold")
-    for note in scores.notes:
-        console.print(f"note: {escape(note)}")
 
 
 def render_tables(scores: Scores, width: int = 160) -> str:
@@ -242,14 +277,7 @@ def _md_escape(cell: str) -> str:
 def to_markdown(scores: Scores) -> str:
     """The tables as GitHub Markdown, with the judge named at the top."""
     lines = [f"# ProVoice-Bench scores: {scores.label or 'run'}", "", f"**{judge_line(scores)}**", ""]
-    for sec in sections(scores):
-        cols = sec.flat_columns()
-        lines += [f"## {sec.title}", "", "| " + " | ".join(map(_md_escape, cols)) + " |",
-                  "|" + "|".join("---" if i < sec.left else "---:" for i in range(len(cols))) + "|"]
-        lines += ["| " + " | ".join(map(_md_escape, row)) + " |" for row in sec.rows]
-        if sec.note:
-            lines += ["", sec.note]
-        lines.append("")
+    lines += sections_markdown(sections(scores))
     for note in scores.notes:
         lines.append(f"- note: {note}")
     if scores.judge.startswith(HEURISTIC_NAME):
@@ -259,12 +287,34 @@ def to_markdown(scores: Scores) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def sections_markdown(secs: list[Section]) -> list[str]:
+    """Tables as Markdown lines (`score`, `compare`)."""
+    lines = []
+    for sec in secs:
+        cols = sec.flat_columns()
+        lines += [f"## {sec.title}", "", "| " + " | ".join(map(_md_escape, cols)) + " |",
+                  "|" + "|".join("---" if i < sec.left else "---:" for i in range(len(cols))) + "|"]
+        lines += ["| " + " | ".join(map(_md_escape, row)) + " |" for row in sec.rows]
+        if sec.note:
+            lines += ["", sec.note]
+        lines.append("")
+    return lines
+
+
 # ---- HTML (for the report) ----------------------------------------------------------------------
 
 def to_html(scores: Scores) -> str:
     """The tables as HTML fragments (no page around them)."""
-    parts = [f'<p class="judge">{html.escape(judge_line(scores))}</p>']
-    for sec in sections(scores):
+    parts = [f'<p class="judge">{html.escape(judge_line(scores))}</p>', sections_html(sections(scores))]
+    for note in scores.notes:
+        parts.append(f'<p class="note">note: {html.escape(note)}</p>')
+    return "\n".join(parts)
+
+
+def sections_html(secs: list[Section]) -> str:
+    """Tables as HTML fragments (`report`, `compare`)."""
+    parts = []
+    for sec in secs:
         parts.append(f'<section class="table {sec.key}"><h2>{html.escape(sec.title)}</h2><table>')
         if sec.groups and any(g for g, _ in sec.groups):
             parts.append("<tr>" + "".join(f'<th colspan="{span}">{html.escape(g)}</th>' for g, span in sec.groups) + "</tr>")
@@ -276,8 +326,6 @@ def to_html(scores: Scores) -> str:
         if sec.note:
             parts.append(f'<p class="note">{html.escape(sec.note)}</p>')
         parts.append("</section>")
-    for note in scores.notes:
-        parts.append(f'<p class="note">note: {html.escape(note)}</p>')
     return "\n".join(parts)
 
 
