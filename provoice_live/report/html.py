@@ -21,7 +21,7 @@ from pathlib import Path
 from ..run.directory import RunDir
 from ..scoring.scores import Scores
 from ..scoring.tables import fmt_rate, fmt_s, to_html, to_json_text, to_markdown
-from .plots import plot_latency_histograms
+from .plots import plot_latency_histograms, plot_snr
 from .timeline import OUTCOME_WORDS, SessionView, plot_timeline
 
 DEFAULT_MAX_TIMELINES = 200
@@ -144,6 +144,11 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         corpus_dir = run.read_config().get("corpus")
 
     plot_latency_histograms(scores, img / "latency.png")
+    extra = ""
+    if scores.by_snr:  # an ESS loudness sweep
+        plot_snr([(scores.label or run_dir.name, scores)], img / "snr.png")
+        extra += ('<section id="snr"><h2>ESS: recall and latency against the sound event\'s SNR</h2>'
+                  '<img src="img/snr.png" alt="recall and latency against SNR"></section>\n')
     all_entries = entries(scores)
     samples = corpus_samples(corpus_dir) if run is not None else {}
     figures, anchors = [], {}
@@ -193,7 +198,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
 <section id="latency"><h2>Latency from cue end to the first scored interjection</h2>
 <img src="img/latency.png" alt="latency histograms per task">
 </section>
-<section id="sessions"><h2>Sessions</h2>
+{extra}<section id="sessions"><h2>Sessions</h2>
 <p class="note">{html.escape(left_out)}</p>
 <table><tr><th>sample</th><th>task</th><th>label</th><th>outcome</th><th>what happened</th><th>latency (s)</th><th>S_i</th></tr>
 {chr(10).join(_session_row(e, anchors.get(e.id)) for e in all_entries[:max(MAX_INDEX_ROWS, shown)])}

@@ -81,6 +81,7 @@ class Prediction(BaseModel):
     audio_s: float | None = None  # the stream's length: with monitor_from_s, the monitored time (FA/h)
     interjection_times: list[float] | None = None  # every scored interjection (per-cue hits, false alarms)
     cues: list[dict[str, float]] | None = None  # every cue window {start_s, end_s} of a long session
+    sound_snr_db: float | None = None  # an ESS sweep's sound level (the sample's meta.sound_snr_db)
 
 
 def prediction_from_result(sample: Sample, result: SessionResult) -> Prediction:
@@ -116,4 +117,5 @@ def prediction_from_result(sample: Sample, result: SessionResult) -> Prediction:
         audio_s=result.audio_s or None,
         interjection_times=[i.t for i in scored],
         cues=[{"start_s": c.start_s, "end_s": c.end_s} for c in sample.cues] if sample.cues else None,
+        sound_snr_db=(sample.meta or {}).get("sound_snr_db"),
     )

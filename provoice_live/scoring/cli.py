@@ -40,12 +40,14 @@ def add_judge_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="RUN|PREDICTIONS|FOLDER",
-                   help="a run directory, a predictions.jsonl file, or a folder of official response files")
+    p.add_argument("input", nargs="+", metavar="RUN|PREDICTIONS|FOLDER",
+                   help="a run directory, a predictions.jsonl file, or a folder of official response files; "
+                        "several: each is scored, and an ESS sweep's recall against SNR drawn side by side")
     add_judge_arguments(p)
     p.add_argument("--json", metavar="FILE", help="write the figures as JSON (the shape in docs/FORMATS.md)")
     p.add_argument("--markdown", metavar="FILE", help="write the tables as Markdown")
     p.add_argument("--csv", metavar="FILE", help="write the figures as CSV (section, task, metric, value)")
+    p.add_argument("--plot-snr", metavar="PNG", help="draw recall and latency against the sound's SNR (ESS sweeps)")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print the tables")
 
 
@@ -84,16 +86,46 @@ def write_outputs(scores, json_path: str | None = None, markdown_path: str | Non
 
 
 def main(args: argparse.Namespace) -> int:
+    import json
+
     from rich.console import Console
 
-    from .tables import render_terminal
+    from ..errors import ProvoiceError
+    from ..run.directory import atomic_write_text
+    from .tables import print_sections, render_terminal, snr_section
 
-    scores, _ = scores_from_args(args)
     console = Console(highlight=False)
-    if not args.quiet:
-        render_terminal(scores, console)
-    for path in write_outputs(scores, args.json, args.markdown, args.csv):
-        console.print(f"wrote {path}")
+    if len(args.input) == 1:
+        args.input = args.input[0]
+        scores, _ = scores_from_args(args)
+        runs = [(scores.label, scores)]
+        if not args.quiet:
+            render_terminal(scores, console)
+        for path in write_outputs(scores, args.json, args.markdown, args.csv):
+            console.print(f"wrote {path}")
+    else:
+        if args.markdown or args.csv:
+            raise ProvoiceError("--markdown and --csv take one input; several runs: use --json, or compare")
+        args.inputs = args.input
+        runs = score_inputs(args)
+        if not args.quiet:
+            for label, scores in runs:
+                console.print(f"== {label}", style="bold")
+                render_terminal(scores, console)
+            if any(s.by_snr for _, s in runs):
+                print_sections([snr_section(runs)], console)
+        if args.json:
+            path = Path(args.json)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, json.dumps({"runs": [{"label": label, "scores": s.to_json()} for label, s in runs]},
+                                               indent=2, ensure_ascii=False) + "\n")
+            console.print(f"wrote {path}")
+    if args.plot_snr:
+        from ..report.plots import plot_snr
+
+        if not any(s.by_snr for _, s in runs):
+            raise ProvoiceError("--plot-snr: no sample carries a sound level (build the corpus with --sound-snr-db)")
+        console.print(f"wrote {plot_snr(runs, args.plot_snr)}")
     return 0
 
 

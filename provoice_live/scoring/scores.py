@@ -70,6 +70,7 @@ class Scores:
     notes: list[str] = field(default_factory=list)
     agreement: Any = None  # agreement.Agreement when several raters judged (score --judge-repeats)
     monitoring: MonitoringSummary | None = None  # per cue and per hour, when the predictions carry the times
+    by_snr: dict[float, dict[str, Any]] = field(default_factory=dict)  # ESS sweep: figures per sound level
 
     @property
     def tasks(self) -> list[str]:
@@ -97,6 +98,7 @@ class Scores:
             "format": FORMAT_VERSION,
             **({"agreement": self.agreement.to_json()} if self.agreement is not None else {}),
             **({"monitoring": self.monitoring.to_json()} if self.monitoring is not None else {}),
+            **({"by_sound_snr_db": {f"{k:g}": v for k, v in self.by_snr.items()}} if self.by_snr else {}),
         }
 
 
@@ -190,7 +192,26 @@ def assemble(preds: Sequence[Prediction], outcomes: Sequence[str], verdicts: dic
         judge_info=info,
         notes=[no_response] if no_response else [],
         monitoring=monitoring_summary(preds, patience_s),
+        by_snr=snr_table(preds, samples),
     )
+
+
+def snr_table(preds: Sequence[Prediction], samples: Sequence[SampleScore]) -> dict[float, dict[str, Any]]:
+    """An ESS sweep's figures per sound level (highest first): recall, FPR, accuracy and the median
+    latency of the true positives. Empty when no prediction carries `sound_snr_db`."""
+    import numpy as np
+
+    groups: dict[float, list[SampleScore]] = {}
+    for p, s in zip(preds, samples):
+        if p.sound_snr_db is not None:
+            groups.setdefault(float(p.sound_snr_db), []).append(s)
+    out = {}
+    for level in sorted(groups, reverse=True):
+        c = decision_table(((s.task, s.outcome) for s in groups[level]))[OVERALL]
+        lat = [s.timing.latency_s for s in groups[level] if s.outcome == "TP" and s.timing.latency_s is not None]
+        out[level] = {"n": c.n, "recall": c.recall, "fpr": c.fpr, "accuracy": c.accuracy,
+                      "latency_median_s": float(np.median(lat)) if lat else None, "latency_n": len(lat)}
+    return out
 
 
 def _prepare(preds: Iterable[Prediction]):

@@ -136,6 +136,8 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
 
     if scores.monitoring is not None:
         out += monitoring_sections(scores.monitoring, p)
+    if scores.by_snr:
+        out.append(snr_section([(label, scores)]))
     if scores.agreement is not None:
         out += agreement_sections(scores.agreement, keys)
 
@@ -149,6 +151,23 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
 
 
 MAX_CUE_ROWS = 60
+
+
+def snr_section(runs: list[tuple[str, Scores]]) -> Section:
+    """Recall, FPR and median latency against the sound event's SNR, one column group per run."""
+    levels = sorted({lv for _, s in runs for lv in s.by_snr}, reverse=True)
+    rows = []
+    for lv in levels:
+        row = [f"{lv:g}"]
+        for _, s in runs:
+            f = s.by_snr.get(lv)
+            row += [fmt_rate(f["recall"]), fmt_rate(f["fpr"]), fmt_s(f["latency_median_s"]), str(f["n"])] if f else [NA] * 4
+        rows.append(row)
+    return Section("snr", "ESS: recall and latency against the sound event's SNR",
+                   ["SNR dB"] + ["Rec ↑", "FPR ↓", "median s", "N"] * len(runs), rows,
+                   [("", 1)] + [(label, 4) for label, _ in runs],
+                   note="SNR: the sound event's RMS over its span against the speech and ambient bed under it "
+                        "(build-corpus --sound-snr-db).")
 
 
 def monitoring_sections(m, patience_s: float) -> list[Section]:

@@ -165,7 +165,7 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
     tts, sounds, noise = banks(config)
     try:
         rendered = render_script(scene.script, np.random.default_rng(seed), tts=tts, sounds=sounds,
-                                 noise=noise, rate=config.rate)
+                                 noise=noise, rate=config.rate, sound_snr_db=scene.meta.get("sound_snr_db"))
     except UnusableSound as exc:
         return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc)}
     except ProvoiceError as exc:
@@ -195,6 +195,35 @@ def preset_jobs(preset: str, seed: int, limit: int | None = None) -> list[Job]:
         raise ProvoiceError(f"unknown preset {preset!r}: choose one of {sorted(PRESETS)}")
     items = plan(PRESETS[preset], seed)
     return template_jobs(items[:limit] if limit else items)
+
+
+def snr_id(sid: str, snr_db: float) -> str:
+    """The id of a scene's copy at one sound level: `<id>.snr10`, `<id>.snr-5`."""
+    return f"{sid}.snr{snr_db:g}"
+
+
+def is_ess_job(job: Job) -> bool:
+    """Whether a template job makes an ESS scene (LLM and official jobs are checked when made)."""
+    return job.template is None or job.template == "llm" or job.template.lower().startswith("ess")
+
+
+def sound_snr_jobs(jobs: list[Job], levels: list[float]) -> list[Job]:
+    """An ESS loudness sweep: every ESS job once per level, with the same seed (the same voices,
+    gaps, sound and bed: only the sound event's level differs). Other tasks have no sound event and
+    are dropped. The level travels in the scene's `meta.sound_snr_db` (and so into the manifest)."""
+    out = []
+    for job in jobs:
+        if not is_ess_job(job):
+            continue
+        for level in levels:
+            def scene(job=job, level=level) -> Scene:
+                base = job.scene()
+                if base.task != "ESS":
+                    raise ProvoiceError(f"sample {job.id!r}: --sound-snr-db needs ESS scenes, not {base.task}")
+                return base.model_copy(update={"id": snr_id(base.id, level),
+                                               "meta": {**base.meta, "sound_snr_db": level, "sweep_of": base.id}})
+            out.append(Job(snr_id(job.id, level), job.seed, scene, job.template))
+    return out
 
 
 def _progress(enabled: bool):
