@@ -90,6 +90,10 @@ def validate_corpus(root: str | Path, check_audio: bool = True) -> list[Problem]
         slack = 0.05
         if sample.cue is not None and sample.cue.end_s > duration + slack:
             problems.append(Problem(lineno, sample.id, "cue.end_s", f"{sample.cue.end_s:.3f} s is past the audio's end ({duration:.3f} s)"))
+        for k, up in enumerate(sample.context_updates or []):
+            if up.at_s > duration + slack:
+                problems.append(Problem(lineno, sample.id, f"context_updates[{k}].at_s",
+                                        f"{up.at_s:.3f} s is past the audio's end ({duration:.3f} s)"))
         if sample.monitor_from_s > duration + slack:
             problems.append(Problem(lineno, sample.id, "monitor_from_s", f"{sample.monitor_from_s:.3f} s is past the audio's end ({duration:.3f} s)"))
         if sample.cue is not None and sample.label and sample.cue.start_s + slack < sample.monitor_from_s:

@@ -70,6 +70,14 @@ class CueWindow(BaseModel):
         return self
 
 
+class ContextUpdate(BaseModel):
+    """A change of the digital context at stream time `at_s`: a JSON merge patch (RFC 7386)."""
+
+    model_config = ConfigDict(extra="forbid")
+    at_s: float = Field(ge=0)
+    patch: dict[str, Any]
+
+
 class Segment(BaseModel):
     """One placed piece of the assembly's timeline."""
 
@@ -90,6 +98,7 @@ class Sample(BaseModel):
     label: bool
     audio: str
     digital_context: dict[str, Any] | None = None
+    context_updates: list[ContextUpdate] | None = None  # the digital context changing mid-stream, in time order
     instruction: str | None = None
     monitor_from_s: float = Field(default=0.0, ge=0)
     cue: CueWindow | None = None
@@ -114,6 +123,23 @@ class Sample(BaseModel):
         if ".." in posix.parts:
             raise ValueError(f"{value!r} leaves the corpus directory")
         return value
+
+    @model_validator(mode="after")
+    def _updates_in_order(self) -> "Sample":
+        ups = self.context_updates or []
+        if any(b.at_s < a.at_s for a, b in zip(ups, ups[1:])):
+            raise ValueError("context_updates must be in time order (at_s not decreasing)")
+        return self
+
+    def context_at(self, t: float) -> dict[str, Any] | None:
+        """The digital context as it stands at stream time `t` (every update with at_s <= t applied)."""
+        from ..merge_patch import apply_merge_patch
+
+        state = self.digital_context
+        for up in self.context_updates or []:
+            if up.at_s <= t:
+                state = apply_merge_patch(state, up.patch)
+        return state
 
     @model_validator(mode="after")
     def _positives_have_cues(self) -> "Sample":

@@ -37,6 +37,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sound-snr-db", metavar="DB,DB,...",
                    help="an ESS loudness sweep: every ESS scene of the preset once per level, the sound event "
                         "this many dB above the speech and ambient bed under it (e.g. 20,10,5,0,-5)")
+    p.add_argument("--cfc-updates", action="store_true",
+                   help="add, for every positive CFC scene, a variant whose conflict appears only after a "
+                        "mid-stream context update (.late) and one where an update removes it (.withdrawn)")
     p.add_argument("--list-templates", action="store_true", help="list the scene templates and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -85,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
                                    esc50=args.esc50, cochlscene=args.cochlscene)
     levels = parse_levels(args.sound_snr_db) if args.sound_snr_db else None
     settings = {"seed": args.seed, "preset": None if args.from_data else args.preset, "limit": args.limit,
-                "sound_snr_db": levels,
+                "sound_snr_db": levels, "cfc_updates": bool(args.cfc_updates),
                 "scenes": "official" if args.from_data else ("llm" if args.llm else "templates"),
                 "llm": {"model": args.llm, "base_url": args.base_url} if args.llm else None,
                 "from": args.from_data}
@@ -109,6 +112,8 @@ def main(args: argparse.Namespace) -> int:
     if levels:  # the limit counts ESS scenes, each made once per level
         ess = [j for j in jobs if pipeline.is_ess_job(j)]
         jobs = pipeline.sound_snr_jobs(ess[: args.limit] if args.limit else ess, levels)
+    if args.cfc_updates:
+        jobs = jobs + pipeline.cfc_update_jobs(jobs)
     result = pipeline.build(jobs, args.out, config=config, workers=args.workers, progress=not args.no_progress,
                             settings=settings, scene_workers=args.llm_concurrency if args.llm else 1,
                             pre_skipped=pre_skipped)

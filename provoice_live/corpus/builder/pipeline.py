@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 from ... import FORMAT_VERSION
 from ...errors import ProvoiceError
 from ..loader import write_manifest
-from ..sample import Sample
+from ..sample import ContextUpdate, CueWindow, Sample
 from .scenes import PlanItem, make_scene, plan
 from .script import Scene
 
@@ -68,6 +68,7 @@ class Job:
     seed: int
     scene: Callable[[], Scene] | None = None  # called only when the sample is not finished yet
     template: str | None = None
+    label: bool | None = None  # when known before the scene is made (template and LLM plans)
 
 
 @dataclass
@@ -171,6 +172,8 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
     except ProvoiceError as exc:
         return {"id": scene.id, "status": "skipped", "kind": "error", "reason": str(exc)}
     sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav")
+    if scene.meta.get("context_variant"):
+        sample = context_variant(sample, scene.meta["context_variant"], rendered.duration_s)
     tmp = wav.with_name(f".{wav.stem}.{os.getpid()}.tmp.wav")
     write_wav(tmp, rendered.audio, rendered.rate)
     os.replace(tmp, wav)
@@ -181,7 +184,7 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
 # --- the driver ----------------------------------------------------------------------------
 def template_jobs(items: Iterable[PlanItem]) -> list[Job]:
     return [Job(it.id, it.seed, (lambda it=it: _keyed(make_scene(it.template, it.label, it.seed, it.id), it)),
-                it.template) for it in items]
+                it.template, it.label) for it in items]
 
 
 def _keyed(scene: Scene, item: PlanItem) -> Scene:
@@ -224,6 +227,63 @@ def sound_snr_jobs(jobs: list[Job], levels: list[float]) -> list[Job]:
                                                "meta": {**base.meta, "sound_snr_db": level, "sweep_of": base.id}})
             out.append(Job(snr_id(job.id, level), job.seed, scene, job.template))
     return out
+
+
+CONTEXT_VARIANTS = ("late", "withdrawn")
+LATE_AFTER_S = 1.0  # the record arrives this long after the statement ends
+WITHDRAWN_BEFORE_S = 1.0  # the record is withdrawn at most this long before the statement starts
+
+
+def cfc_update_jobs(jobs: list[Job]) -> list[Job]:
+    """Digital context that changes mid-stream: for every positive CFC job, two variants made from
+    the same scene (the same audio), whose conflict depends on a `context_updates` entry:
+
+    * `<id>.late` (positive): the app states start empty and the records arrive (a merge patch)
+      `LATE_AFTER_S` after the wrong statement ends: the conflict appears only after the update,
+      and the cue window is the update's moment;
+    * `<id>.withdrawn` (negative): the records are withdrawn (a merge patch setting each app to
+      null) before the statement: the conflict is gone by the time it is said.
+
+    Which jobs are positive CFC is known only when the scene is made; the others make no variant
+    (they are skipped with kind "variant")."""
+    out = []
+    for job in jobs:
+        if job.label is False or (job.template not in (None, "llm") and not job.template.lower().startswith("cfc")):
+            continue
+        for variant in CONTEXT_VARIANTS:
+            def scene(job=job, variant=variant) -> Scene:
+                base = job.scene()
+                if base.task != "CFC" or not base.label or not (base.digital_context or {}).get("app_states"):
+                    raise ProvoiceError(f"sample {job.id!r}: a context variant needs a positive CFC scene with app states")
+                update = {"id": f"{base.id}.{variant}", "meta": {**base.meta, "context_variant": variant,
+                                                                   "variant_of": base.id}}
+                if variant == "withdrawn":
+                    update.update(label=False, gt_response="", gt_tool_calls=[],
+                                  semantic_cue=base.semantic_cue + " But the records were withdrawn before it was "
+                                                                   "said: nothing contradicts it any more.")
+                else:
+                    update["semantic_cue"] = (base.semantic_cue + " The records arrive only after it was said: "
+                                              "the conflict appears with the update.")
+                return base.model_copy(update=update)
+            out.append(Job(f"{job.id}.{variant}", job.seed, scene, job.template, variant == "late"))
+    return out
+
+
+def context_variant(sample: Sample, variant: str, duration_s: float) -> Sample:
+    """The manifest line of a context variant (see `cfc_update_jobs`), timed from the rendered cue."""
+    ctx = sample.digital_context or {}
+    apps = ctx.get("app_states") or {}
+    cue = sample.cue
+    if variant == "late":
+        at = round(min(cue.end_s + LATE_AFTER_S, max(cue.end_s, duration_s - 0.5)), 3)
+        return sample.model_copy(update={
+            "meta": {**(sample.meta or {}), "statement_s": [cue.start_s, cue.end_s]},
+            "digital_context": {**ctx, "app_states": {}},
+            "context_updates": [ContextUpdate(at_s=at, patch={"app_states": apps})],
+            "cue": CueWindow(start_s=at, end_s=at)})
+    at = round(max(sample.monitor_from_s, cue.start_s - min(WITHDRAWN_BEFORE_S, cue.start_s / 2)), 3)
+    return sample.model_copy(update={
+        "context_updates": [ContextUpdate(at_s=at, patch={"app_states": {app: None for app in apps}})]})
 
 
 def _progress(enabled: bool):
