@@ -18,7 +18,8 @@ import os
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", default="demo", help="demo (48 samples, balanced) or paper (1,182, the paper's split)")
+    p.add_argument("--preset", default="demo", help="demo (48 samples, balanced), paper (1,182, the paper's split) or long (monitoring "
+                        "sessions of 10, 20 and 30 minutes: one standing request, near misses, a few real cues)")
     p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     p.add_argument("--out", metavar="DIR", help="the corpus directory to write (required unless --list-templates)")
     p.add_argument("--workers", type=int, default=1, help="render processes (default 1)")

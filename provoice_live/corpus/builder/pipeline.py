@@ -140,10 +140,16 @@ def sample_from(scene: Scene, rendered, seed: int, audio_rel: str) -> Sample:
     }
     if rendered.cue is not None and cue_line is not None:
         meta["cue_kind"] = "trigger" if scene.label else "near_miss"
+    cues = None
+    if scene.meta.get("cue_lines"):  # a long session: every real cue's span (segments are in script order)
+        cues = [CueWindow(start_s=rendered.segments[i].start_s, end_s=rendered.segments[i].end_s)
+                for i in scene.meta["cue_lines"]]
+        meta["near_misses_s"] = [[rendered.segments[i].start_s, rendered.segments[i].end_s]
+                                 for i in scene.meta.get("near_miss_lines", [])]
     return Sample(
         id=scene.id, task=scene.task, label=scene.label, audio=audio_rel,
         digital_context=scene.digital_context, instruction=scene.instruction,
-        monitor_from_s=round(rendered.monitor_from_s, 4), cue=rendered.cue,
+        monitor_from_s=round(rendered.monitor_from_s, 4), cue=rendered.cue, cues=cues,
         semantic_cue=scene.semantic_cue, tools=scene.tools, gt_response=scene.gt_response,
         gt_tool_calls=scene.gt_tool_calls, segments=rendered.segments, meta=meta,
     )
@@ -193,9 +199,25 @@ def _keyed(scene: Scene, item: PlanItem) -> Scene:
     return scene
 
 
+def long_jobs(seed: int, limit: int | None = None) -> list[Job]:
+    """The `long` preset: one monitoring session per length of `long.LONG_MINUTES`."""
+    import numpy as np
+
+    from .long import LONG_MINUTES, long_scene
+
+    jobs = []
+    for k, minutes in enumerate(LONG_MINUTES[:limit] if limit else LONG_MINUTES):
+        sid = f"long{k + 1:02d}"
+        sseed = int(np.random.SeedSequence([seed, k, int(minutes)]).generate_state(1)[0])
+        jobs.append(Job(sid, sseed, lambda m=minutes, s=sseed, i=sid: long_scene(m, s, i), "long", True))
+    return jobs
+
+
 def preset_jobs(preset: str, seed: int, limit: int | None = None) -> list[Job]:
+    if preset == "long":
+        return long_jobs(seed, limit)
     if preset not in PRESETS:
-        raise ProvoiceError(f"unknown preset {preset!r}: choose one of {sorted(PRESETS)}")
+        raise ProvoiceError(f"unknown preset {preset!r}: choose one of {sorted(PRESETS) + ['long']}")
     items = plan(PRESETS[preset], seed)
     return template_jobs(items[:limit] if limit else items)
 
