@@ -49,6 +49,13 @@ def test_a_scripted_agent_in_a_long_session_scores_exactly(tmp_path):
     assert m["recall"] == pytest.approx(2 / 3)
     assert [c["latency_s"] for c in m["per_cue"]] == [pytest.approx(-0.5), None, pytest.approx(0.5)]
     assert m["latency_s"]["median"] == pytest.approx(0.0)
+    # the report zooms to each cue, with its outcome
+    assert cli_main(["report", str(run), "--out", str(tmp_path / "report")]) == 0
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "cue 1 of 3 (100.0–102.0 s): hit, -0.50 s after its end" in page
+    assert "cue 2 of 3 (300.0–301.0 s): missed" in page
+    assert all(any((tmp_path / "report" / "img").glob(f"*-cue{k}.png")) for k in (1, 2, 3))
+    assert "Monitoring: cues hit, false alarms per hour" in page
 
 
 @pytest.mark.slow

@@ -98,6 +98,32 @@ def session_view(run: RunDir, entry: Entry, corpus_dir: str | None, samples: dic
     return view
 
 
+ZOOM_BEFORE_S, ZOOM_AFTER_S = 20.0, 15.0  # around each cue of a long session
+
+
+def cue_zooms(view: SessionView, sample, img: Path, stem: str, scores: Scores) -> list[str]:
+    """For a session with several cues (a long monitoring session), one zoomed timeline per cue,
+    titled with its outcome (hit with latency, or missed: scoring/monitoring.py)."""
+    from dataclasses import replace
+
+    if sample is None or not sample.cues or len(sample.cues) < 2:
+        return []
+    outcomes = {c.index: c for c in (scores.monitoring.cues if scores.monitoring else []) if c.sample == sample.id}
+    out = []
+    for k, cue in enumerate(sample.cues):
+        o = outcomes.get(k)
+        word = "TP" if o is not None and o.hit_s is not None else "FN"
+        zoom = replace(view, cue=(cue.start_s, cue.end_s))
+        name = f"{stem}-cue{k + 1}"
+        plot_timeline(zoom, img / f"{name}.png", word, o.latency_s if o else None, scores.patience_s,
+                      window=(max(0.0, cue.start_s - ZOOM_BEFORE_S), cue.end_s + scores.patience_s + ZOOM_AFTER_S))
+        what = f"hit, {o.latency_s:+.2f} s after its end" if word == "TP" else "missed"
+        out.append(f'<figure id="{name}"><img src="img/{name}.png" alt="cue {k + 1} of {html.escape(sample.id)}" '
+                   f'width="1320" height="484"><figcaption>{html.escape(sample.id)} · cue {k + 1} of '
+                   f'{len(sample.cues)} ({cue.start_s:.1f}–{cue.end_s:.1f} s): {what}</figcaption></figure>')
+    return out
+
+
 def corpus_samples(corpus_dir: str | None) -> dict:
     """The corpus's samples by id, or {} when the corpus is not at hand (the report does without)."""
     if not corpus_dir:
@@ -167,6 +193,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
             caption += f": {e.reason}"
         figures.append(f'<figure id="{stem}"><img src="img/{stem}.png" alt="timeline of {html.escape(e.id)}" '
                        f'width="1320" height="484"><figcaption>{html.escape(caption)}</figcaption></figure>')
+        figures += cue_zooms(view, samples.get(e.id), img, stem, scores)
     shown = len(figures)
     if run is None:
         left_out = "No session logs (the input is a predictions file or official outputs): no timelines."
