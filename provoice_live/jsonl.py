@@ -19,14 +19,15 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def read_jsonl(path: Path, model: type[M], what: str,
-               check: Callable[[M], tuple[str, str] | None] | None = None) -> tuple[list[tuple[int, M]], list[Problem]]:
+               check: Callable[[M], list[tuple[str, str]]] | None = None) -> tuple[list[tuple[int, M]], list[Problem]]:
     """Every non-blank line of `path` as a `model` with its line number, and every problem: a line
     that is not JSON or not an object (`what` names the file's kind), each field the model refuses,
-    what `check` refuses (`(field, reason)`), and an `id` seen before."""
+    each `(field, reason)` that `check` finds, and an `id` seen before. A UTF-8 byte order mark
+    (Windows editors) is not part of line 1."""
     items: list[tuple[int, M]] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    with Path(path).open(encoding="utf-8") as fh:
+    with Path(path).open(encoding="utf-8-sig") as fh:
         for lineno, raw in enumerate(fh, start=1):
             if not raw.strip():
                 continue
@@ -45,9 +46,9 @@ def read_jsonl(path: Path, model: type[M], what: str,
                 problems += [Problem(lineno, sid, ".".join(str(p) for p in err["loc"]) or None, err["msg"])
                              for err in exc.errors()]
                 continue
-            bad = check(item) if check is not None else None
-            if bad is not None:
-                problems.append(Problem(lineno, sid, bad[0], bad[1]))
+            bad = check(item) if check is not None else []
+            if bad:
+                problems += [Problem(lineno, sid, field, reason) for field, reason in bad]
                 continue
             if sid in seen:
                 problems.append(Problem(lineno, sid, "id", f"duplicate id (first on line {seen[sid]})"))

@@ -46,6 +46,8 @@ def _parse_manifest(root: Path) -> tuple[list[tuple[int, Sample]], list[Problem]
     manifest = root / MANIFEST
     if not root.is_dir():
         return [], [Problem(None, None, None, f"{root} is not a directory")]
+    if manifest.is_dir():
+        return [], [Problem(None, None, None, f"{manifest} is a directory, not a file")]
     if not manifest.is_file():
         return [], [Problem(None, None, None, f"{manifest} is missing")]
     samples, problems = read_jsonl(manifest, Sample, "manifest")

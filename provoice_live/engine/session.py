@@ -29,7 +29,7 @@ from ..merge_patch import apply_merge_patch
 from ..run.records import EventLog, SessionRecord
 from ..run.results import SessionResult
 from ..sources.base import Source
-from ..vad import VadTracker
+from ..vad import make_vad
 from .clock import Clock, LockstepClock, make_clock
 from .core import SessionCore
 from .poll import PollPolicy
@@ -48,6 +48,7 @@ class SessionConfig:
     poll_at_endpoints: bool = True
     poll_every_s: float | None = None
     vad: bool = True
+    vad_model: str = "webrtc"  # or "silero" (provoice_live.vad); the CLI's default is vad.DEFAULT_VAD
     vad_aggressiveness: int = 2
     vad_hangover_ms: int = 400
     tail_s: float = 3.0  # stream time kept open after the audio ends, for late replies
@@ -174,7 +175,8 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
     policy = config.poll_policy()
     policy.reset()
     poller = _Poller(core, adapter, lockstep, config.response_timeout_s)
-    vad = VadTracker(source.sample_rate, config.vad_aggressiveness, hangover_ms=config.vad_hangover_ms) if config.vad else None
+    vad = make_vad(config.vad_model, source.sample_rate, aggressiveness=config.vad_aggressiveness,
+                   hangover_ms=config.vad_hangover_ms) if config.vad else None
     needs_poll = caps.needs_poll
     poll_at_endpoints = needs_poll and policy.at_endpoints
     drains = lockstep and _overrides(adapter, "drain")

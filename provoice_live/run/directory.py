@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .. import FORMAT_VERSION, __version__
 from ..errors import ProvoiceError
+from ..jsontext import dumps
+from ..redact import scrub
 from .results import Prediction, SessionResult
 from .trace import SessionTrace
 
@@ -47,10 +49,11 @@ def redact(value: Any) -> Any:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, fsync it, and rename it over `path`."""
+    """Write `text` (secrets scrubbed) to a temporary file beside `path`, fsync it, and rename it
+    over `path`."""
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
+        fh.write(scrub(text))
         fh.flush()
         os.fsync(fh.fileno())
     tmp.replace(path)
@@ -130,7 +133,7 @@ class RunDir:
 
     def write_config(self, config: RunConfig) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.config_path, json.dumps(config.stored(), indent=2))
+        atomic_write_text(self.config_path, dumps(config.stored(), indent=2))
 
     def read_config(self) -> dict[str, Any]:
         """The stored config.json as written (redacted), as a JSON object."""

@@ -35,6 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from ..agents.base import AgentEvent
 from ..corpus.sample import ToolCall
 from ..errors import ProvoiceError
+from ..jsontext import dumps
+from ..redact import scrub_value
 
 
 class _Record(BaseModel):
@@ -104,7 +106,7 @@ class InterjectionRecord(_Record):
     text: str = ""
     tool_calls: list[ToolCall] = Field(default_factory=list)
     kind_of_output: str | None = None  # text | audio | tool_call
-    parts: dict[str, float] | None = None  # speech_end_s, endpoint_detected_s, request_sent_s, first_output_s
+    parts: dict[str, float | None] | None = None  # speech_end_s, endpoint_detected_s, request_sent_s, first_output_s (null: not finite)
 
 
 class ResponseRecord(_Record):
@@ -158,17 +160,17 @@ def parse_record(data: dict[str, Any] | str) -> SessionRecord:
     return _RECORD.validate_json(data) if isinstance(data, str) else _RECORD.validate_python(data)
 
 
-def record_json(record: SessionRecord) -> str:
-    """One log line (without the newline): `kind`, `t`, `wall`, then the fields that were set."""
+def record_data(record: SessionRecord) -> dict[str, Any]:
+    """A record as its log line's JSON object: `kind`, `t`, `wall`, then the fields that were set."""
     head = {"kind": record.kind, "t": record.t, "wall": record.wall}
-    body = record.model_dump(mode="json", exclude_unset=True, exclude={"kind", "t", "wall"})
-    return json.dumps({**head, **body}, ensure_ascii=False)
+    return {**head, **record.model_dump(mode="json", exclude_unset=True, exclude={"kind", "t", "wall"})}
 
 
 class EventLog:
     """Append-only JSONL writer of session records, each line flushed as it is written.
 
-    `write` stamps `wall` (Unix seconds) and rounds `t` to the microsecond.
+    `write` stamps `wall` (Unix seconds), rounds `t` to the microsecond, and scrubs secrets (an
+    error text may quote a key a server echoed): it returns the record as written.
     """
 
     def __init__(self, path: Path, wall: Callable[[], float] = time.time):
@@ -181,7 +183,11 @@ class EventLog:
         if record.t is not None:
             record.t = round(record.t, 6)
         record.wall = round(self._wall(), 6)
-        self._fh.write(record_json(record) + "\n")
+        data = record_data(record)
+        clean = scrub_value(data)
+        if clean != data:
+            record = parse_record(clean)
+        self._fh.write(dumps(clean, ensure_ascii=False) + "\n")
         self._fh.flush()
         return record
 
