@@ -46,7 +46,7 @@ def test_records_map_every_field():
     assert ltm.instruction_turn == 0 and ltm.cue_turn == 2 and len(ltm.turns) == 3  # model turn dropped
     ess = r[UID(1)]
     assert ess.instruction.startswith("When somebody knocks") and ess.turns[1].speaker == "sound"
-    assert ess.turns[1].text == "door_wood_knock" and r[UID(2)].turns[1].text == "cow"
+    assert ess.turns[1].text == "door_wood_knock" and r[UID(2)].turns[1].text == "pig"
 
 
 def test_sound_names_are_read_from_environment_turns():
@@ -129,7 +129,7 @@ def test_revoicing_gives_exact_cues_and_lists_unusable_sounds(revoiced):
     samples = {s.id: s for s in load_corpus(out).samples}
     assert sorted(samples) == [UID(k) for k in (1, 3, 4, 5, 6)]
     skipped = [json.loads(x) for x in (out / "skipped.jsonl").read_text().splitlines()]
-    assert [(s["id"], s["kind"]) for s in skipped] == [(UID(2), "sound")] and "cow" in skipped[0]["reason"]
+    assert [(s["id"], s["kind"]) for s in skipped] == [(UID(2), "sound")] and "pig" in skipped[0]["reason"]
     for s in samples.values():
         assert [t.name for t in s.tools] == ["search", "note_taking", "calendar_event", "play_media"]
         assert s.meta["source"] == "provoice-bench" and s.meta["uuid"] == s.id
@@ -150,7 +150,7 @@ def test_revoicing_gives_exact_cues_and_lists_unusable_sounds(revoiced):
     assert fid["groups"]["ESS-"] == {"release": 1, "built": 0, "skipped": {"sound": 1}}
     assert fid["groups"]["LTM+"] == {"release": 1, "built": 1, "skipped": {}}
     assert fid["cue_methods"] == {"content": 3, "sound": 1} and sum(fid["cue_confidence"].values()) == 4
-    assert "cow" in fid["skip_reasons"]["sound"][0]
+    assert "pig" in fid["skip_reasons"]["sound"][0]
 
 
 def test_the_importer_never_writes_a_sample_that_validate_refuses(tmp_path, monkeypatch):

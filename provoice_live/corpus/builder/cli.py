@@ -124,6 +124,9 @@ def main(args: argparse.Namespace) -> int:
           f"in {result.seconds:.1f} s; {result.audio_s / 60:.1f} min of audio made")
     if result.skipped:
         print(f"{len(result.skipped)} skipped: see {os.path.join(args.out, pipeline.SKIPPED)}")
+    from .sounds import sound_report
+
+    print(sound_report(result.skipped, config.esc50))
     if args.from_data:  # what of the release made it, and how surely its cues were located
         import json
 

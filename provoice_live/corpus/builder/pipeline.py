@@ -213,7 +213,7 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
         rendered = render_script(scene.script, np.random.default_rng(seed), tts=tts, sounds=sounds,
                                  noise=noise, rate=config.rate, sound_snr_db=scene.meta.get("sound_snr_db"))
     except UnusableSound as exc:
-        return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc)}
+        return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc), "sounds": exc.sounds}
     except ProvoiceError as exc:
         return {"id": scene.id, "status": "skipped", "kind": "error", "reason": str(exc)}
     located = None
@@ -444,7 +444,7 @@ def build(jobs: list[Job], out: str | Path, *, config: RenderConfig = RenderConf
                 result.built.append(res["id"])
                 result.audio_s += res["audio_s"]
             else:
-                result.skipped.append({k: res[k] for k in ("id", "kind", "reason")})
+                result.skipped.append({k: res[k] for k in ("id", "kind", "reason", "sounds") if k in res})
             bar.advance(audio_task)
     _finish(out, ids, result, config, settings)
     result.seconds = time.perf_counter() - started
