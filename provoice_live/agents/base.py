@@ -111,20 +111,30 @@ class _Event(BaseModel):
 
 
 class TextEvent(_Event):
-    """A piece (delta) of the agent's spoken or written reply."""
+    """A piece (delta) of the agent's reply. `spoken`: the transcript of audio the agent sends (its
+    words, judged, but never an interjection by itself: the interjection is heard in the audio)."""
 
     type: Literal["text"] = "text"
     text: str
+    spoken: bool | None = None
 
 
 class AudioEvent(_Event):
-    """A piece of the agent's audio reply. The bytes never go to the log, only their duration."""
+    """A piece of the agent's voice: PCM16 mono at `sample_rate` (`engine/voice.py` listens to it).
+
+    `start_sample`: its position in the agent's own output stream, when the agent gives one (a jump
+    forward is silence left on purpose); `arrived_s`: the stream time it arrived, when the adapter
+    emits it later than that (audio held back). The bytes never go to the log. An `AudioEvent`
+    without bytes (an adapter that only reports durations) is an interjection by itself.
+    """
 
     type: Literal["audio"] = "audio"
     sample_rate: int = 24000
     duration_s: float
     pcm: bytes = Field(default=b"", exclude=True, repr=False)
     transcript: str | None = None
+    start_sample: int | None = None
+    arrived_s: float | None = None
 
 
 class ToolCallEvent(_Event):
@@ -189,7 +199,9 @@ def is_output(event: AgentEvent) -> bool:
     if getattr(event, "type", None) not in OUTPUT_TYPES:
         return False
     if isinstance(event, TextEvent):
-        return bool(event.text.strip())
+        return bool(event.text.strip()) and not event.spoken
+    if isinstance(event, AudioEvent):
+        return not event.pcm  # audio with its bytes is listened to (engine/voice.py)
     return True
 
 

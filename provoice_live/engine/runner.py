@@ -27,6 +27,7 @@ from ..run.records import SessionRecord
 from ..run.results import SessionResult, prediction_from_result
 from ..sources.file import FileSource
 from .session import SessionConfig, run_session, write_failed_session
+from .voice import write_session_mix
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir
                                                       "duration_s": round(source.duration_s, 6)},
                                             "task": sample.task, "label": sample.label},
                                context_updates=(sample.context_updates or []) if config.digital_context else [])
+    write_session_mix(log_path, Path(audio_path))  # the agent spoke: left the scene, right the agent
     run.write_result(result)
     return result
 

@@ -8,6 +8,7 @@ clock, and leaves:
     OUT/sessions/<id>.jsonl           the engine's event log
     OUT/sessions/<id>.result.json     the SessionResult, also when the session was cancelled
     OUT/sessions/<id>.input.wav       the audio the agent received (mono PCM16 at its rate)
+    OUT/sessions/<id>.agent.wav, .mix.wav   an agent that spoke: its voice, and both side by side
 
 so a live session can be reported or replayed like a benchmark session. Ending a live session
 cleanly is the source's job (it stops yielding chunks: Ctrl-C, the page's stop button); cancelling
@@ -30,6 +31,7 @@ from ..corpus.loader import read_json_file, read_tool_file
 from ..corpus.sample import ToolSchema
 from ..engine.cli import parse_agent_opts  # noqa: F401  (re-exported for the live commands)
 from ..engine.session import SessionConfig, run_session
+from ..engine.voice import write_session_mix
 from ..errors import ProvoiceError
 from ..run.directory import RunConfig, RunDir
 from ..run.records import SessionRecord
@@ -112,5 +114,7 @@ async def run_live(spec: LiveSpec, make_source: Callable[[int], Source], out: st
                          digital_context=spec.digital_context, tools=list(spec.tools), audio_duration_s=None)
     source = RecordingSource(inner, run.sessions / f"{session_id}.input.wav")
     log_path = run.log_path(session_id)
-    return await run_session(ctx, source, model.session(), log_path, spec.config, on_record=on_record,
-                             on_result=run.write_result)
+    result = await run_session(ctx, source, model.session(), log_path, spec.config, on_record=on_record,
+                               on_result=run.write_result)
+    write_session_mix(log_path, run.sessions / f"{session_id}.input.wav")  # when the agent spoke
+    return result
