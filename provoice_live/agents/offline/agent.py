@@ -63,6 +63,7 @@ class OfflineAgent(AgentAdapter):
         self.use_prompt = bool(options.get("context_prompt", False))
         self.asr_threads = int(options.get("asr_threads", 2))  # the recogniser's CPU threads (first load wins)
         self._transcribe = options.get("transcribe")  # tests may inject a recogniser
+        self.semantic = str(options.get("semantic", True)).lower() not in ("0", "false", "no", "off")
         self.mind: Mind | None = None
         self.hearing: Hearing | None = None
         self.detector: SoundDetector | None = None
@@ -77,6 +78,11 @@ class OfflineAgent(AgentAdapter):
 
     async def start(self, ctx: SessionContext, io: SessionIO) -> None:
         await super().start(ctx, io)
+        from .understanding import semantic
+
+        semantic.disable(not self.semantic)  # (per process: the model is shared)
+        if self.semantic:
+            await asyncio.to_thread(semantic.meaning)  # load once per process, before the audio
         self.mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
         self.hearing = Hearing(self._on_utterance, aggressiveness=self.aggressiveness, hangover_ms=self.hangover_ms,
                                max_utterance_s=self.max_utterance_s,

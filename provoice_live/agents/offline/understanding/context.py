@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .diet import forbidden_categories
 from .entities import ClockTime, DayRef, extract, now_from_context, parse_datetime
 from .lexicon import MONTHS, WEEKDAYS
 from .text import is_content, lemma, tokens
@@ -252,6 +253,8 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
         kind="event" if stamp else "text" if text else "record",
         extra_text=extra, constraints=constraints,
     )
+    if not fact.constraints and forbidden_categories(f"{title} ; {text}"):  # a note that states a diet or allergy
+        fact.constraints = (text or title,)
     if not (fact.start or fact.location or fact.people or fact.amounts or fact.days or fact.times or fact.quantities
             or fact.constraints or "allerg" in fact.extra_text.lower()):
         return None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .context import Fact, facts_from_context
+from .diet import EATING, foods_in, forbidden_categories
 from .entities import ClockTime, DayRef, Mention, extract, speak_day, speak_time
 from .lexicon import DAY_PARTS
 from .text import Text, analyse, is_content, lemma, tokens
@@ -242,7 +243,7 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> 
     people = _said_people(t, mentions)
     mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
-                    check_constraints(t, facts)):
+                    check_constraints(t, facts), check_diet(t, facts)):
         if special:
             return special
     idf = _idf(facts)
@@ -397,6 +398,28 @@ def check_constraints(t: Text, facts: list[Fact]) -> Contradiction | None:
             what = m.group("x").strip(" ,")
             return Contradiction(f, "constraint", "no allergies", f"allergic to {what}",
                                  f"Actually, according to your {_describe(f)}, you're allergic to {what}.")
+    return None
+
+
+# ---- what the user is about to eat against a standing diet or allergy ------------------------------
+
+def check_diet(t: Text, facts: list[Fact]) -> Contradiction | None:
+    """"I'll grab a slice of your beef lasagna" against a note "avoid red meat and dairy": about to eat
+    what a standing diet or allergy rules out."""
+    if not EATING.search(t.norm):
+        return None
+    eaten = foods_in(t)
+    if not eaten:
+        return None
+    for f in facts:
+        rules = forbidden_categories(" ; ".join((f.extra_text, *f.constraints, f.title)))
+        for food, cats in eaten:
+            hit = [c for c in cats if c in rules]
+            if hit:
+                said = rules[hit[0]]
+                return Contradiction(f, "diet", food, f"avoid {said}",
+                                     f"Careful: according to your {_describe(f)}, you should avoid {said} "
+                                     f"(the {food}: {hit[0]}).")
     return None
 
 
