@@ -3,8 +3,9 @@
 #
 # 1. Serve it (on a GPU machine). Native tool calls need the auto tool choice and the parser of the
 #    model's tool-call format (hermes for the Qwen family); a thinking model may also get a
-#    reasoning parser, so its thinking arrives as `reasoning_content` (the adapter strips inline
-#    <think> blocks either way). See docs/AGENTS.md.
+#    reasoning parser, so its thinking arrives as `reasoning` (`reasoning_content` on older vLLM; the
+#    adapter strips inline <think> blocks either way). Qwen2.5-Omni's template drops the API's tools,
+#    so the adapter also writes them into the system prompt (tools_in_prompt). See docs/AGENTS.md.
 #
 #    vllm serve Qwen/Qwen2.5-Omni-7B --port 8000 \
 #        --enable-auto-tool-choice --tool-call-parser hermes \
@@ -16,6 +17,8 @@ set -euo pipefail
 CORPUS=${1:-corpora/demo}
 URL=${VLLM_URL:-http://127.0.0.1:8000/v1}
 MODEL=${MODEL:-Qwen/Qwen2.5-Omni-7B}
+
+provoice-live probe --agent omni-chat --agent-opt base_url="$URL" --agent-opt model="$MODEL"
 
 provoice-live run --corpus "$CORPUS" --out runs/omni-stream \
   --agent omni-chat --agent-opt base_url="$URL" --agent-opt model="$MODEL" \
@@ -29,7 +32,8 @@ provoice-live run --corpus "$CORPUS" --out runs/omni-clip \
 
 # Thinking on or off for Qwen3 (sent as chat_template_kwargs):  --agent-opt enable_thinking=true
 # A server without --enable-auto-tool-choice: --agent-opt api_tools=false (tools stay in the prompt).
-# gpt-4o-audio-preview: --agent-opt base_url=https://api.openai.com/v1 --agent-opt model=gpt-4o-audio-preview
+# OpenAI's gpt-audio family: --agent-opt base_url=https://api.openai.com/v1 --agent-opt model=gpt-audio-1.5
+#   (or gpt-audio-mini; gpt-4o-audio-preview is shut down)
 
 provoice-live score runs/omni-stream
 provoice-live score runs/omni-clip

@@ -14,6 +14,7 @@ import sys
 
 from . import __version__
 from .errors import ProvoiceError
+from .redact import ScrubFilter, scrub
 
 # sub-command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -21,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build-corpus": ("provoice_live.corpus.builder.cli", "build a corpus with the paper's synthesis pipeline"),
     "import-provoice": ("provoice_live.corpus.official", "convert the official ProVoice-Bench release to a corpus"),
     "validate": ("provoice_live.corpus.cli", "check a corpus directory and report every problem"),
+    "probe": ("provoice_live.probe.cli", "one short session against an agent's endpoint: check it before a long run"),
     "run": ("provoice_live.engine.cli", "replay a corpus through an agent into a run directory"),
     "score": ("provoice_live.scoring.cli", "the paper's tables and timing from a run or a predictions file"),
     "report": ("provoice_live.report.cli", "an HTML report with tables and pictures"),
@@ -52,13 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # no secret reaches the console through a log line
+        handler.addFilter(ScrubFilter())
     if not getattr(args, "_main", None):
         parser.print_help()
         return 2
     try:
         return int(args._main(args) or 0)
     except ProvoiceError as exc:
-        print(f"provoice-live {args.command}: error: {exc}", file=sys.stderr)
+        print(f"provoice-live {args.command}: error: {scrub(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"provoice-live {args.command}: interrupted", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import numpy as np
@@ -83,9 +84,9 @@ async def test_native_tool_calls_from_the_server_are_parsed(server):
 
 async def test_native_reply_format_speaks_at_the_first_token(server):
     server.script.extend([Reply("<silent>"), Reply("The kettle is whistling.", chunk=3)])
-    io = await drive(agent(server, reply="native"), audio(2.0), RATE, polls=[1.0, 2.0])
+    io = await drive(agent(server, reply="native", enable_thinking="false"), audio(2.0), RATE, polls=[1.0, 2.0])
     (t, _, first), = io.interjections()
-    assert t == pytest.approx(2.0) and first.text == "The"
+    assert t == pytest.approx(2.0) and first.text == "The"  # no reasoning possible: streamed as it comes
     assert io.of("response_done")[0].text == "The kettle is whistling."
     assert len(io.silences()) == 1
 
@@ -140,7 +141,7 @@ async def test_a_hang_then_an_answer_is_one_retry(server):
 async def test_a_stream_that_breaks_after_it_spoke_is_not_retried(server):
     server.script.append(DropAfter(Reply("Your train leaves at nine.", chunk=4), 3))
     with pytest.raises(AgentError, match="broke off after it began"):
-        await drive(agent(server, reply="native"), audio(1.0), RATE, polls=[1.0])
+        await drive(agent(server, reply="native", enable_thinking="false"), audio(1.0), RATE, polls=[1.0])
     assert len(server.requests) == 1
 
 
@@ -171,6 +172,123 @@ def test_bad_options_are_one_clear_error(opts, message):
 
 async def test_the_official_endpoint_without_a_key_is_refused(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    a = OmniChatAgent(base_url="https://api.openai.com/v1", model="gpt-4o-audio-preview")
+    a = OmniChatAgent(base_url="https://api.openai.com/v1", model="gpt-audio-1.5")
     with pytest.raises(ProvoiceError, match="OPENAI_API_KEY"):
         await a.start(context(), FakeIO())
+
+
+# ---- what the real services refuse, and where the first sign is stamped (issue: adapters meet the real services)
+
+def virtual_gap(server, io: FakeIO, bound_s: float = 1.5) -> None:
+    """The fake's pause after a reply's first sign advances the virtual stream clock.
+
+    Before advancing it lets the adapter read what was sent: it waits (at most `bound_s` of real
+    time; the bound only limits how long a test that is going to fail takes) until an output event
+    is out. Every assertion is on the virtual times, never on the real ones.
+    """
+    async def pause(seconds: float) -> None:
+        for _ in range(int(bound_s / 0.005)):
+            if io.interjections():
+                break
+            await asyncio.sleep(0.005)
+        io.t += seconds
+
+    server.pause = pause
+
+
+async def test_a_reasoning_model_gets_max_completion_tokens_and_no_temperature():
+    srv = await FakeOpenAI(service="openai").start()
+    try:
+        srv.script.append(Reply(SPEAK))
+        io = await drive(agent(srv, model="gpt-5-mini"), audio(1.0), RATE, polls=[1.0])
+        body = srv.requests[0]["body"]
+        assert srv.refused == [] and len(io.interjections()) == 1
+        assert body["max_completion_tokens"] == 1024 and "max_tokens" not in body and "temperature" not in body
+        # a temperature the user sets is sent, and the service's refusal reaches the user word for word
+        with pytest.raises(AgentError, match=r"HTTP 400 .*Only the default \(1\) value is supported"):
+            await drive(agent(srv, model="gpt-5-mini", temperature="0.2"), audio(1.0), RATE, polls=[1.0])
+        assert srv.refused[-1]["error"]["code"] == "unsupported_value"
+    finally:
+        await srv.stop()
+
+
+async def test_the_fake_refuses_what_the_real_services_refuse(server):
+    """The fake's strictness itself: a body the SDK's types do not know is a 400, as on the service."""
+    openai_srv = await FakeOpenAI(service="openai").start()
+    try:
+        from openai import AsyncOpenAI, BadRequestError
+
+        for srv, kwargs, code in [
+            (openai_srv, {"model": "o4-mini", "max_tokens": 10}, "unsupported_parameter"),
+            (openai_srv, {"model": "gpt-audio", "extra_body": {"chat_template_kwargs": {"enable_thinking": False}}}, None),
+            (server, {"model": "Qwen/Qwen3-8B", "extra_body": {"max_tokns": 10}}, "unknown_parameter"),
+        ]:
+            client = AsyncOpenAI(api_key="x", base_url=srv.base_url, max_retries=0)
+            with pytest.raises(BadRequestError) as info:
+                await client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], **kwargs)
+            assert info.value.body["code"] == code
+            await client.close()
+    finally:
+        await openai_srv.stop()
+
+
+async def test_qwen_omni_sees_the_tools_in_the_system_prompt_in_native_mode(server):
+    server.script.append(Reply("<silent>"))
+    await drive(agent(server, reply="native", model="Qwen/Qwen2.5-Omni-7B"), audio(1.0), RATE, polls=[1.0])
+    assert server.requests[0]["seen_tools"] == ["set_reminder", "no_action"]
+    server.script.append(Reply("<silent>"))  # and the option turns it off for a template that keeps tools
+    await drive(agent(server, reply="native", model="Qwen/Qwen2.5-Omni-7B", tools_in_prompt="false"), audio(1.0),
+                RATE, polls=[1.0])
+    assert server.requests[1]["seen_tools"] == []
+
+
+async def test_a_native_tool_call_is_stamped_when_its_name_arrives(server):
+    io = FakeIO()
+    virtual_gap(server, io)
+    server.script.append(Reply("", tool_calls=[{"name": "set_reminder", "arguments": {"what": "milk"}}], gap_s=2.5))
+    await drive(agent(server, reply="native", enable_thinking="false"), audio(1.0), RATE, polls=[1.0], io=io)
+    (t, _, call), = io.interjections()
+    assert call.type == "tool_call" and call.arguments == {"what": "milk"}
+    assert t == pytest.approx(1.0)  # the name came at 1.0 s, the arguments 2.5 s later
+
+
+async def test_no_action_named_first_is_no_interjection(server):
+    io = FakeIO()
+    virtual_gap(server, io, bound_s=0.2)
+    server.script.append(Reply("", tool_calls=[{"name": "no_action", "arguments": {}}], gap_s=2.5))
+    await drive(agent(server, reply="native"), audio(1.0), RATE, polls=[1.0], io=io)
+    assert io.interjections() == [] and [e.reason for _, e in io.silences()] == ["no_action"]
+
+
+@pytest.mark.parametrize("field", ["reasoning", "reasoning_content"])
+async def test_a_server_side_reasoning_parser_lets_the_first_word_out_at_once(server, field):
+    io = FakeIO()
+    virtual_gap(server, io)
+    server.script.append(Reply("Your kettle is boiling.", reasoning="The kettle whistles; the user asked.",
+                               reasoning_field=field, chunk=5, gap_s=7.0))
+    await drive(agent(server, reply="native", enable_thinking="true"), audio(2.0), RATE, polls=[2.0], io=io)
+    (t, _, first), = io.interjections()
+    assert t == pytest.approx(2.0) and first.text.strip() == "Your"
+    assert io.of("response_done")[0].text == "Your kettle is boiling."
+    assert "The kettle whistles" in io.infos("reasoning")[0]["text"]
+
+
+async def test_a_think_block_opened_by_the_template_is_reasoning_not_speech(server):
+    io = FakeIO()
+    virtual_gap(server, io, bound_s=0.3)
+    server.script.append(Reply("The user is chatting; nothing to do? The kettle.</think>Your kettle is boiling.",
+                               chunk=6, gap_s=3.0))
+    await drive(agent(server, reply="native"), audio(2.0), RATE, polls=[2.0], io=io)
+    (t, _, first), = io.interjections()
+    assert "user is chatting" not in first.text and io.of("response_done")[0].text == "Your kettle is boiling."
+    assert "The user is chatting" in io.infos("reasoning")[0]["text"]
+    assert t == pytest.approx(5.0)  # the words came after the reasoning, which took the 3 s gap
+
+
+async def test_text_held_in_case_it_was_reasoning_is_stamped_where_it_arrived(server):
+    io = FakeIO()
+    virtual_gap(server, io, bound_s=0.3)
+    server.script.append(Reply("Your kettle is boiling.", chunk=5, gap_s=4.0))
+    await drive(agent(server, reply="native"), audio(2.0), RATE, polls=[2.0], io=io)
+    (t, _, first), = io.interjections()
+    assert io.of("response_done")[0].text == "Your kettle is boiling." and t == pytest.approx(2.0)

@@ -140,7 +140,8 @@ def test_native_text_is_emitted_as_soon_as_it_cannot_be_the_token():
     asm.add_text(", I can help.")
     asm.finish()
     (t, rid, first), = io.interjections()
-    assert t == 1.25 and rid == "r1" and first.text == "<sure thing"
+    assert t == 0.0 and rid == "r1" and first.text == "<sure thing"  # out at 1.25 s, stamped where "<s" came
+    assert io.events[[e for _, e in io.events].index(first)][0] == 1.25
     assert io.of("response_done")[0].text == "<sure thing, I can help."
 
 

@@ -13,7 +13,11 @@ Contract with the engine (the httpx-transport idea: small, and the scripted agen
   finished (a response done, a silence decision or an error). Under the real-time clocks the engine
   runs it as a task and keeps streaming; under lockstep it awaits it.
 * Events are stamped by the engine when `io.emit` is called: the stream time then is the
-  interjection time. The first text, audio or tool call of a response is its interjection.
+  interjection time. The first text, audio or tool call of a response is its interjection. An
+  adapter that held output back while it decided whether it was output at all (audio until its
+  transcript shows it is not the silence token, a tool call until its arguments are complete) sets
+  `began_s`, the stream time its first sign arrived; the engine stamps the interjection there
+  (never later than the emit).
 * Never raise for the agent's own misbehaviour inside a session without a reason: emit an
   `ErrorEvent(fatal=True)` or raise `AgentError`; either ends the session as an error.
 """
@@ -88,6 +92,7 @@ class PollRequest(BaseModel):
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid")
     response_id: str | None = None
+    began_s: float | None = None  # stream time the output's first sign arrived, when held back (see above)
 
 
 class TextEvent(_Event):

@@ -2,17 +2,18 @@
 
 At each poll (the engine's VAD endpoints) the audio heard since the previous poll is transcribed,
 either by the local faster-whisper tiny.en model (`asr=local`, offline, no download) or by an
-OpenAI-compatible `/audio/transcriptions` endpoint (`asr=remote`: OpenAI's whisper-1 or
-gpt-4o-transcribe, a vLLM-served Whisper, speaches...). The transcript so far, with times, goes to
+OpenAI-compatible `/audio/transcriptions` endpoint (`asr=remote`: OpenAI's gpt-4o-mini-transcribe
+or any other of its transcription models, a vLLM-served Whisper, speaches...). The transcript so far, with times, goes to
 the text model with the digital context and tools, which decides whether to speak now.
 
 A cascade hears words only: environmental sounds (ESS) reach it only as far as the recogniser
 writes them down. That is the point of comparing it with omni models.
 
 Options (`--agent-opt key=value`), besides those of `chat.ChatOptions` (model, base_url,
-api_key_env, reply, api_tools, tool_choice, enable_thinking, temperature, max_tokens, timeout_s,
+api_key_env, reply, api_tools, tool_choice, enable_thinking, tools_in_prompt, temperature,
+max_completion_tokens (alias max_tokens), timeout_s,
 max_retries, retry_base_s, retry_max_s, on_parse_error):
-  asr=local|remote, asr_base_url (default: base_url), asr_model=whisper-1,
+  asr=local|remote, asr_base_url (default: base_url), asr_model=gpt-4o-mini-transcribe,
   asr_api_key_env (default: api_key_env), asr_language=en, min_utterance_s=0.2.
 """
 
@@ -38,7 +39,7 @@ class CascadeOptions(ChatOptions):
     model: str = "Qwen/Qwen3-8B"
     asr: Literal["local", "remote"] = "local"
     asr_base_url: str | None = None
-    asr_model: str = "whisper-1"
+    asr_model: str = "gpt-4o-mini-transcribe"
     asr_api_key_env: str | None = None
     asr_language: str | None = "en"
     min_utterance_s: float = Field(default=0.2, ge=0)
@@ -114,7 +115,7 @@ class CascadeAgent(OptionsAdapter):
                     self.lines.append((a, b, text))
                     self.io.emit(TranscriptEvent(text=text, start_s=round(a, 3), end_s=round(b, 3)))
             messages = [
-                {"role": "system", "content": system_prompt(self.ctx, self.opts.reply)},
+                {"role": "system", "content": system_prompt(self.ctx, self.opts.reply, self.opts.tools_in_text())},
                 {"role": "user", "content": decision_prompt(self.opts.reply, upto_s=self.buffer.end_s,
                                                             transcript=self.transcript())},
             ]

@@ -6,12 +6,23 @@ streamed request (with the session's tools in chat form), feeds the stream into 
 first token's wall latency, the raw reply, the reasoning and the usage, and retries transient faults
 through `http_retry` (a reply that already spoke is never retried: what was said cannot be unsaid).
 
+What the services take: the length cap goes as `max_completion_tokens` (OpenAI's reasoning models
+refuse `max_tokens`; vLLM takes both), and `temperature` only when the user sets it (reasoning models
+accept only their default).
+
 vLLM specifics: `enable_thinking` is sent as `chat_template_kwargs` (Qwen3's switch); reasoning
-arrives either inline (`<think>...</think>`) or as `reasoning_content` / `reasoning` deltas when the
-server runs a reasoning parser; both are stripped from the response and kept in the log. Native tool
-calls need the server started with `--enable-auto-tool-choice --tool-call-parser <parser>`
-(docs/AGENTS.md); `api_tools=false` leaves them out for servers without it (the JSON answer still
-carries tool calls).
+arrives either inline (`<think>...</think>`, or only `</think>` when the template opened the block in
+the prompt) or as `reasoning` (current vLLM) / `reasoning_content` (older) deltas when the server runs
+a reasoning parser; both are stripped from the response and kept in the log. Unless
+`enable_thinking=false`, native text is held back until it cannot be reasoning any more, and then
+stamped where it arrived. Native tool calls need the server started with `--enable-auto-tool-choice
+--tool-call-parser <parser>` (docs/AGENTS.md); `api_tools=false` leaves them out for servers without
+it (the JSON answer still carries tool calls). Some served templates drop the API's `tools` field
+(Qwen2.5-Omni's does), so `tools_in_prompt` also writes the tool schemas into the system prompt: on
+by default for Qwen Omni model names.
+
+Timing: a streamed tool call is stamped when its name arrives (its arguments come later), see
+`decision.ReplyAssembler`.
 """
 
 from __future__ import annotations
@@ -19,11 +30,12 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import Field, PositiveFloat
+from pydantic import AliasChoices, Field, PositiveFloat
 
 from ..errors import AgentError
 from .base import SessionContext, SessionIO
@@ -45,8 +57,10 @@ class ChatOptions(AdapterOptions):
     api_tools: bool = True
     tool_choice: Literal["auto", "required", "none"] = "auto"
     enable_thinking: bool | None = None  # None: do not send chat_template_kwargs at all
-    temperature: float | None = 0.0
-    max_tokens: int | None = Field(default=1024, ge=1)
+    tools_in_prompt: bool | None = None  # None: on for model names whose template may drop `tools`
+    temperature: float | None = None  # None: the model's default (all that reasoning models accept)
+    max_completion_tokens: int | None = Field(default=1024, ge=1,
+                                              validation_alias=AliasChoices("max_completion_tokens", "max_tokens"))
     timeout_s: PositiveFloat = 60.0
     max_retries: int = Field(default=3, ge=0, le=20)
     retry_base_s: float = Field(default=0.5, ge=0)
@@ -58,6 +72,15 @@ class ChatOptions(AdapterOptions):
 
     def key_required(self) -> bool:
         return self.base_url.rstrip("/") == OPENAI_URL
+
+    def tools_in_text(self) -> bool:
+        """Whether the system prompt carries the tool schemas beside the API's `tools` field."""
+        if self.tools_in_prompt is not None:
+            return self.tools_in_prompt
+        return bool(TEMPLATE_MAY_DROP_TOOLS.search(self.model))
+
+
+TEMPLATE_MAY_DROP_TOOLS = re.compile(r"qwen[\w.\-]*omni", re.I)  # QwenLM/Qwen2.5-Omni issue 33
 
 
 def _redact_audio(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -116,8 +139,8 @@ class ChatDecider:
             req["tool_choice"] = o.tool_choice
         if o.temperature is not None:
             req["temperature"] = o.temperature
-        if o.max_tokens is not None:
-            req["max_tokens"] = o.max_tokens
+        if o.max_completion_tokens is not None:
+            req["max_completion_tokens"] = o.max_completion_tokens
         if o.enable_thinking is not None:
             req["extra_body"] = {"chat_template_kwargs": {"enable_thinking": o.enable_thinking}}
         return req
@@ -135,7 +158,8 @@ class ChatDecider:
         async def attempt() -> Outcome:
             rid = f"{self.agent}-{n}"
             asm = ReplyAssembler(self.io, reply=self.opts.reply, response_id=rid, poll_id=poll_id,
-                                 on_parse_error=self.opts.on_parse_error, thinking=bool(self.opts.enable_thinking),
+                                 on_parse_error=self.opts.on_parse_error,
+                                 thinking=self.opts.enable_thinking is not False,
                                  known_tools={t.name for t in self.ctx.tools})
             try:
                 async with asyncio.timeout(self.opts.timeout_s):
@@ -158,7 +182,7 @@ class ChatDecider:
             async for chunk in stream:
                 self._feed(chunk, asm, state)
         for _, slot in sorted(state.calls.items()):
-            asm.add_tool_call(slot["name"], slot["arguments"], slot["id"])
+            asm.add_tool_call(slot["name"], slot["arguments"], slot["id"], began_s=slot["named_s"])
         self.io.log("reply_done", response_id=asm.rid, wall_s=round(time.perf_counter() - state.t0, 6),
                     usage=state.usage)
         return state.usage
@@ -182,10 +206,12 @@ class ChatDecider:
                 asm.add_text(delta.content)
             for tc in delta.tool_calls or []:
                 index = tc.index if tc.index is not None else len(state.calls)
-                slot = state.calls.setdefault(index, {"id": None, "name": "", "arguments": ""})
+                slot = state.calls.setdefault(index, {"id": None, "name": "", "arguments": "", "named_s": None})
                 if tc.id:
                     slot["id"] = tc.id
                 if tc.function is not None:
+                    if tc.function.name and not slot["name"]:
+                        slot["named_s"] = self.io.stream_time()  # the first sign of the call
                     slot["name"] += tc.function.name or ""
                     slot["arguments"] += tc.function.arguments or ""
 

@@ -5,8 +5,11 @@ model sends (text deltas, reasoning deltas, finished tool calls) and call `finis
 `TextEvent`/`ToolCallEvent`/`ResponseDone` for a decision to speak, or one `SilenceDecision`.
 
 * `native` format: text is emitted as it streams (the first real word is the interjection), except
-  while it could still be the silence token `<silent>`; `no_action` tool calls mean silence;
-  `<think>` blocks never reach the output.
+  while it could still be the silence token `<silent>` or reasoning (a block the template may have
+  opened, `thinking=True`); `no_action` tool calls mean silence; `<think>` blocks never reach the
+  output. Text held back is stamped where it arrived (`began_s`), not where it was let out.
+* Tool calls are stamped where their name arrived (`began_s` given by the adapter), though they are
+  emitted when their arguments are complete.
 * `json` format: everything is held until the reply is complete, then parsed (`prompts.parse_reply`);
   the answer's tool calls and `agent_response` become the events, all stamped at that moment.
   Native tool calls that a server returns beside (or instead of) the JSON text count too.
@@ -60,50 +63,66 @@ class ReplyAssembler:
         self.reasoning: list[str] = []
         self.visible: list[str] = []
         self.held = ""  # native: text held back while it may still be the silence token
-        self.tool_calls: list[tuple[str, Any, str | None]] = []  # json: native calls kept for finish
+        self.tool_calls: list[tuple[str, Any, str | None, float | None]] = []  # json: native calls (with when named)
         self.no_action = False
         self.spoke = False
         self.parse_errors: list[str] = []
         self.finished = False
         self._think = ThinkFilter(opened=thinking)
+        self._first_text_s: float | None = None  # when the first non-blank text delta arrived
+        self._held_s: float | None = None  # when the text now held back arrived
 
     # -- feeding ---------------------------------------------------------------------------------
-    def add_text(self, delta: str) -> None:
+    def add_text(self, delta: str, began_s: float | None = None) -> None:
+        """A text delta; `began_s`: the output it belongs to began earlier (audio before its transcript)."""
         if not delta:
             return
+        now = self.io.stream_time()
+        at = now if began_s is None else min(now, began_s)
+        if self._first_text_s is None and delta.strip():
+            self._first_text_s = at
         self.raw.append(delta)
         if self.reply == "json":
             return
         visible, reasoning = self._think.feed(delta)
         if reasoning:
             self.reasoning.append(reasoning)
-        self._native_visible(visible)
+        self._native_visible(visible, at)
 
     def add_reasoning(self, delta: str) -> None:
-        if delta:
-            self.reasoning.append(delta)
+        """A reasoning delta (a server-side reasoning parser): no think block is open in the content."""
+        if not delta:
+            return
+        self.reasoning.append(delta)
+        visible, reasoning = self._think.server_side()
+        if reasoning:
+            self.reasoning.append(reasoning)
+        self._native_visible(visible, self._first_text_s)
 
-    def add_tool_call(self, name: str, arguments: Any, call_id: str | None = None) -> None:
-        """A finished tool call (arguments as an object or a JSON string)."""
+    def add_tool_call(self, name: str, arguments: Any, call_id: str | None = None,
+                      began_s: float | None = None) -> None:
+        """A finished tool call (arguments as an object or a JSON string); `began_s`: when its name arrived."""
         if name == NO_ACTION_TOOL:
             self.no_action = True
             self.io.log("no_action", response_id=self.rid, poll_id=self.poll_id,
                         arguments=arguments if isinstance(arguments, (dict, str)) else None)
             return
         if self.reply == "json":
-            self.tool_calls.append((name, arguments, call_id))
+            self.tool_calls.append((name, arguments, call_id, began_s))
             return
         self._flush_held(force=True)
-        self._emit_tool_call(name, arguments, call_id)
+        self._emit_tool_call(name, arguments, call_id, began_s)
 
     # -- native streaming ------------------------------------------------------------------------
-    def _native_visible(self, visible: str) -> None:
+    def _native_visible(self, visible: str, at: float | None) -> None:
         if not visible:
             return
         if self.spoke:
             self.visible.append(visible)
             self.io.emit(TextEvent(text=visible, response_id=self.rid))
             return
+        if not self.held.strip() and visible.strip():
+            self._held_s = at
         self.held += visible
         self._flush_held(force=False)
 
@@ -120,21 +139,26 @@ class ReplyAssembler:
         if not text.strip():
             return
         self.visible.append(text)
-        self._emit_output(TextEvent(text=text, response_id=self.rid))
+        self._emit_output(TextEvent(text=text, response_id=self.rid, began_s=self._earlier(self._held_s)))
 
-    def _emit_tool_call(self, name: str, arguments: Any, call_id: str | None) -> None:
+    def _earlier(self, at: float | None) -> float | None:
+        """`at` when it is before now (a held-back output), else None (stamped at the emit)."""
+        return at if at is not None and at < self.io.stream_time() - 1e-9 else None
+
+    def _emit_tool_call(self, name: str, arguments: Any, call_id: str | None, began_s: float | None = None) -> None:
         try:
             call = parse_tool_call({"name": name, "arguments": arguments})
         except (ValueError, TypeError) as exc:
             self._parse_error(f"tool call {name!r} has unreadable arguments: {exc}",
                               json.dumps({"name": name, "arguments": arguments}, default=str))
             return
-        self._emit_call(call, call_id)
+        self._emit_call(call, call_id, began_s)
 
-    def _emit_call(self, call: ToolCall, call_id: str | None) -> None:
+    def _emit_call(self, call: ToolCall, call_id: str | None, began_s: float | None = None) -> None:
         if self.known_tools is not None and call.name not in self.known_tools:
             self.io.log("unknown_tool", response_id=self.rid, name=call.name)
-        self._emit_output(ToolCallEvent(name=call.name, arguments=call.arguments, call_id=call_id, response_id=self.rid))
+        self._emit_output(ToolCallEvent(name=call.name, arguments=call.arguments, call_id=call_id, response_id=self.rid,
+                                        began_s=self._earlier(began_s)))
 
     def _emit_output(self, event: TextEvent | ToolCallEvent) -> None:
         first = not self.spoke
@@ -151,7 +175,7 @@ class ReplyAssembler:
         self.finished = True
         raw = "".join(self.raw)
         self.io.log("raw_reply", response_id=self.rid, poll_id=self.poll_id, text=_clip(raw),
-                    tool_calls=[{"name": n, "arguments": a} for n, a, _ in self.tool_calls] or None,
+                    tool_calls=[{"name": n, "arguments": a} for n, a, _, _ in self.tool_calls] or None,
                     no_action=self.no_action or None)
         outcome = self._finish_json(raw, usage) if self.reply == "json" else self._finish_native(usage)
         if self.reasoning:
@@ -159,10 +183,11 @@ class ReplyAssembler:
         return outcome
 
     def _finish_native(self, usage: dict[str, Any] | None) -> Outcome:
+        never_closed = self._think.undecided  # no tag came: all that was held was visible from the start
         visible, reasoning = self._think.flush()
         if reasoning:
             self.reasoning.append(reasoning)
-        self._native_visible(visible)
+        self._native_visible(visible, self._first_text_s if never_closed else self.io.stream_time())
         if not self.spoke and self.held and not silent_text(self.held):
             self._flush_held(force=True)
         if self.spoke:
@@ -186,11 +211,11 @@ class ReplyAssembler:
             decision = Decision(speak=False)
         else:
             decision = parse_reply(text)
-        calls: list[tuple[ToolCall, str | None]] = []
+        calls: list[tuple[ToolCall, str | None, float | None]] = []
         if isinstance(decision, Decision):
-            calls = [(c, None) for c in decision.tool_calls]
+            calls = [(c, None, None) for c in decision.tool_calls]
             try:
-                calls += [(parse_tool_call({"name": n, "arguments": a}), cid) for n, a, cid in self.tool_calls]
+                calls += [(parse_tool_call({"name": n, "arguments": a}), cid, at) for n, a, cid, at in self.tool_calls]
             except (ValueError, TypeError) as exc:
                 decision = ParseFailure(reason=f"a native tool call has unreadable arguments: {exc}", raw=raw)
         if isinstance(decision, ParseFailure):
@@ -199,11 +224,13 @@ class ReplyAssembler:
             return "parse_error"
         self.io.log("decision", response_id=self.rid, poll_id=self.poll_id, speak=bool(decision.text or calls),
                     interaction_score=decision.interaction_score)
+        named = [at for _, _, at in calls if at is not None]  # native calls: their names came first
         if decision.text:
             self.visible.append(decision.text)
-            self._emit_output(TextEvent(text=decision.text, response_id=self.rid))
-        for call, call_id in calls:
-            self._emit_call(call, call_id)
+            self._emit_output(TextEvent(text=decision.text, response_id=self.rid,
+                                        began_s=self._earlier(min(named)) if named else None))
+        for call, call_id, at in calls:
+            self._emit_call(call, call_id, at)
         if self.spoke:
             self.io.emit(ResponseDone(text=decision.text, usage=usage, response_id=self.rid))
             return "spoke"

@@ -1,6 +1,6 @@
 """`--agent omni-chat`: an omni model (audio in) behind OpenAI-compatible chat completions.
 
-For Qwen2.5-Omni / Qwen3-Omni served by vLLM, gpt-4o-audio-preview, or anything that takes
+For Qwen2.5-Omni / Qwen3-Omni served by vLLM, OpenAI's gpt-audio family, or anything that takes
 `input_audio` content parts. Two modes:
 
 * `mode=stream` (default): at each poll the engine makes (VAD endpoints), the audio received since
@@ -11,7 +11,8 @@ For Qwen2.5-Omni / Qwen3-Omni served by vLLM, gpt-4o-audio-preview, or anything 
   clip run is the end of the audio, so its timing figures mean nothing).
 
 Options (`--agent-opt key=value`), besides those of `chat.ChatOptions` (model, base_url,
-api_key_env, reply=json|native, api_tools, tool_choice, enable_thinking, temperature, max_tokens,
+api_key_env, reply=json|native, api_tools, tool_choice, enable_thinking, tools_in_prompt, temperature,
+max_completion_tokens (alias max_tokens),
 timeout_s, max_retries, retry_base_s, retry_max_s, on_parse_error=silence|fatal):
   mode=stream|clip, window_s=30 (0 = everything), sample_rate=16000 (what the WAV carries).
 
@@ -64,7 +65,7 @@ class OmniChatAgent(OptionsAdapter):
         audio = {"type": "input_audio", "input_audio": {"data": b64(wav_bytes(pcm, self.opts.sample_rate)),
                                                         "format": "wav"}}
         return [
-            {"role": "system", "content": system_prompt(self.ctx, self.opts.reply)},
+            {"role": "system", "content": system_prompt(self.ctx, self.opts.reply, self.opts.tools_in_text())},
             {"role": "user", "content": [audio, {"type": "text", "text": text}]},
         ]
 

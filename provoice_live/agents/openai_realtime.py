@@ -1,24 +1,29 @@
 """`--agent openai-realtime`: the OpenAI Realtime API (GA event names) through the `openai` SDK.
 
 The session streams PCM16 at 24 kHz (`input_audio_buffer.append`) over the SDK's WebSocket
-(`client.realtime.connect(model=...)`). Proactive mode: the server's turn detection runs
-(`server_vad`) with `create_response` and `interrupt_response` off, so the model never answers a
-turn by itself; it only commits the user's turns to the conversation and reports where speech
-started and stopped. A decision is asked for with `response.create` carrying the decision
-instructions:
+(`client.realtime.connect(model=...)`; the model is in the connection URL, and `session.update`
+never carries it: the GA contract lets an update change anything but `model` and `voice`). Proactive
+mode: the model never answers a turn by itself. A decision is asked for with `response.create`
+carrying the decision instructions:
 
-* `turns=engine` (default): at each poll of our engine (our VAD's endpoints). If the server's VAD
-  still has a turn open, the adapter commits it first (`input_audio_buffer.commit`, waiting up to
-  `commit_wait_s` for `input_audio_buffer.committed`), so the decision hears the whole utterance.
-* `turns=server`: at each of the server's own `speech_stopped` events (no engine polls).
+* `turns=engine` (default): at each poll of our engine (our VAD's endpoints). The session has no
+  server turn detection (`turn_detection: null`); at each poll the adapter commits all the audio
+  since its last commit (`input_audio_buffer.commit`, when there is at least the 100 ms the server
+  takes, waiting up to `commit_wait_s` for `input_audio_buffer.committed`), so every decision hears
+  everything, an alarm between two utterances included (a server VAD would leave non-speech out of
+  the conversation, and the misses would be the harness's, not the model's).
+* `turns=server`: the server's turn detection runs (`server_vad`, with `create_response` and
+  `interrupt_response` off, so it only commits the user's turns and reports where speech started
+  and stopped); a decision is asked at each of its `speech_stopped` events (no engine polls).
 
 By default (`conversation=none`) decisions are out-of-band responses over the default conversation:
 they read the user's committed audio but never write the model's replies (or its silences) back.
 
 The model answers in the `native` format by default (prompts.py): it speaks (text or audio), calls
-a tool (`response.function_call_arguments.done`), or stays silent by replying `<silent>` or calling
-the `no_action` tool, which becomes a `SilenceDecision`, not an interjection. Audio output is held
-until the transcript shows the reply is not the silence token. `reply=json` asks for the paper's JSON
+a tool, or stays silent by replying `<silent>` or calling the `no_action` tool, which becomes a
+`SilenceDecision`, not an interjection. Stamps are at the first sign: a tool call at its
+`response.output_item.added` (the name; the arguments follow), an audio reply at its first audio
+delta, which is held until the transcript shows the reply is not the silence token. `reply=json` asks for the paper's JSON
 answer instead (text output). Usage (`response.done`) and rate limits are logged; the server's
 `speech_started`/`speech_stopped` positions (`audio_start_ms`/`audio_end_ms`) are logged as
 `InfoEvent(kind="server_vad")` beside our own VAD records.
@@ -28,7 +33,7 @@ retried with backoff), an `error` event while a decision is pending, `response.d
 `failed`, a dropped connection, a message that is not JSON or larger than `max_message_bytes`, a
 decision that takes longer than `timeout_s`. The API key comes from the variable `api_key_env`.
 
-Options: model=gpt-realtime, base_url, websocket_base_url, api_key_env=OPENAI_API_KEY,
+Options: model=gpt-realtime-2 (any Realtime model: gpt-realtime-2.1, gpt-realtime-mini...), base_url, websocket_base_url, api_key_env=OPENAI_API_KEY,
 output=text|audio, voice, reply=native|json, turns=engine|server, conversation=none|auto,
 vad_threshold=0.5, silence_ms=500, prefix_padding_ms=300, transcribe_model (input transcription,
 off by default), commit_wait_s=1.5, max_output_tokens=1024, timeout_s=60, max_retries=3,
@@ -53,13 +58,14 @@ from .base import AudioEvent, Capabilities, ErrorEvent, PollRequest, SessionCont
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault, api_key, b64
 from .decision import OnParseError, ReplyAssembler
 from .http_retry import Fault, RetryPolicy, call_with_retries
-from .prompts import ReplyFormat, api_tools, decision_prompt, system_prompt
+from .prompts import NO_ACTION_TOOL, ReplyFormat, api_tools, decision_prompt, system_prompt
 
 RATE = 24000  # the Realtime API's PCM format is 24 kHz mono PCM16 little-endian
+MIN_COMMIT_SAMPLES = RATE // 10  # the server refuses to commit less than 100 ms
 
 
 class RealtimeOptions(AdapterOptions):
-    model: str = "gpt-realtime"
+    model: str = "gpt-realtime-2"
     base_url: str | None = None
     websocket_base_url: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -93,6 +99,9 @@ class _Decision:
     response_id: str | None = None
     audio: list[AudioEvent] = field(default_factory=list)
     first_logged: bool = False
+    first_audio_s: float | None = None  # stream time of the first audio delta
+    named_s: dict[str, float] = field(default_factory=dict)  # call_id -> when the call's name arrived
+    names: dict[str, str] = field(default_factory=dict)  # call_id -> name (older servers leave it out of .done)
 
 
 class OpenAIRealtimeAgent(OptionsAdapter):
@@ -121,25 +130,24 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         self.fault = SessionFault()
         self._commit_ids: set[str] = set()
         self.appended_samples = 0
+        self.committed_samples = 0  # appended audio up to the last commit the adapter asked for
         self.counts: dict[str, int] = {}
         self._ids = itertools.count(1)
 
     # -- the session config ----------------------------------------------------------------------
     def session_config(self) -> dict[str, Any]:
         o = self.opts
-        audio_in: dict[str, Any] = {
-            "format": {"type": "audio/pcm", "rate": RATE},
-            "turn_detection": {"type": "server_vad", "create_response": False, "interrupt_response": False,
-                               "threshold": o.vad_threshold, "silence_duration_ms": o.silence_ms,
-                               "prefix_padding_ms": o.prefix_padding_ms},
-        }
+        turn_detection = None if o.turns == "engine" else {
+            "type": "server_vad", "create_response": False, "interrupt_response": False,
+            "threshold": o.vad_threshold, "silence_duration_ms": o.silence_ms, "prefix_padding_ms": o.prefix_padding_ms}
+        audio_in: dict[str, Any] = {"format": {"type": "audio/pcm", "rate": RATE}, "turn_detection": turn_detection}
         if o.transcribe_model:
             audio_in["transcription"] = {"model": o.transcribe_model}
         audio: dict[str, Any] = {"input": audio_in}
         if o.output == "audio":
             audio["output"] = {"format": {"type": "audio/pcm", "rate": RATE}, **({"voice": o.voice} if o.voice else {})}
         session: dict[str, Any] = {
-            "type": "realtime", "model": o.model, "output_modalities": [o.output], "audio": audio,
+            "type": "realtime", "output_modalities": [o.output], "audio": audio,
             "instructions": system_prompt(self.ctx, o.reply),
             "tools": [t.flat_form() for t in api_tools(self.ctx, o.reply)], "tool_choice": "auto",
         }
@@ -167,7 +175,10 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         o = self.opts
         official = (o.base_url is None or "api.openai.com" in o.base_url) and o.websocket_base_url is None
         key = api_key(o.api_key_env, self.name, required=official)
-        self.client = AsyncOpenAI(api_key=key, base_url=o.base_url, websocket_base_url=o.websocket_base_url,
+        ws_url = o.websocket_base_url
+        if ws_url is None and o.base_url and o.base_url.startswith("http://"):
+            ws_url = "ws://" + o.base_url[len("http://"):]  # older SDKs always dial wss:// from base_url
+        self.client = AsyncOpenAI(api_key=key, base_url=o.base_url, websocket_base_url=ws_url,
                                   max_retries=0, timeout=o.timeout_s)
         io.log("agent_settings", **self.settings()["options"])
         loop = asyncio.get_running_loop()
@@ -230,7 +241,9 @@ class OpenAIRealtimeAgent(OptionsAdapter):
     async def _decide(self, poll_id: int | None, upto_s: float) -> None:
         async with self._lock:
             self._check()
-            if self._in_speech:
+            if self.opts.turns == "engine":
+                await self._commit_new_audio(poll_id)
+            elif self._in_speech:
                 await self._commit_open_turn(poll_id)
             loop = asyncio.get_running_loop()
             d = _Decision(poll_id, loop.create_future(), time.perf_counter())
@@ -248,6 +261,17 @@ class OpenAIRealtimeAgent(OptionsAdapter):
             finally:
                 self._decision = None
             self._check()
+
+    async def _commit_new_audio(self, poll_id: int | None) -> None:
+        """Commit all audio appended since the last commit, so the decision hears all of it.
+
+        Less than the 100 ms the server takes stays in the buffer for the next commit.
+        """
+        if self.appended_samples - self.committed_samples < MIN_COMMIT_SAMPLES:
+            return
+        self.committed_samples = self.appended_samples
+        self._turn_closed.clear()
+        await self._commit_open_turn(poll_id)
 
     async def _commit_open_turn(self, poll_id: int | None) -> None:
         """The server's VAD still has a turn open: commit it so the decision hears all of it.
@@ -355,11 +379,32 @@ class OpenAIRealtimeAgent(OptionsAdapter):
             self._first(d)
             d.asm.add_text(event.get("delta", ""))
 
+    def _on_text_delta_of_audio(self, event: dict[str, Any]) -> None:
+        """The transcript of an audio reply: it decides whether the audio is speech; the stamp is the audio's."""
+        d = self._current(event)
+        if d is not None:
+            self._first(d)
+            d.asm.add_text(event.get("delta", ""), began_s=d.first_audio_s)
+
+    def _on_item_added(self, event: dict[str, Any]) -> None:
+        """A function call's name arrives with its output item: the first sign of the call."""
+        d = self._current(event)
+        item = event.get("item") or {}
+        if d is None or item.get("type") != "function_call":
+            return
+        self._first(d)
+        call_id = item.get("call_id") or ""
+        d.names[call_id] = item.get("name") or ""
+        if item.get("name") != NO_ACTION_TOOL and call_id:
+            d.named_s[call_id] = self.io.stream_time()
+
     def _on_audio_delta(self, event: dict[str, Any]) -> None:
         d = self._current(event)
         if d is None:
             return
         self._first(d)
+        if d.first_audio_s is None:
+            d.first_audio_s = self.io.stream_time()
         pcm = base64.b64decode(event.get("delta", ""))
         audio = AudioEvent(sample_rate=RATE, duration_s=len(pcm) / 2 / RATE, pcm=pcm, response_id=d.response_id)
         if d.asm.spoke:
@@ -383,7 +428,9 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         d = self._current(event)
         if d is not None:
             self._first(d)
-            d.asm.add_tool_call(event.get("name", ""), event.get("arguments", ""), event.get("call_id"))
+            call_id = event.get("call_id") or ""
+            d.asm.add_tool_call(event.get("name") or d.names.get(call_id, ""), event.get("arguments", ""),
+                                event.get("call_id"), began_s=d.named_s.get(call_id))
 
     def _on_response_done(self, event: dict[str, Any]) -> None:
         response = event.get("response") or {}
@@ -395,7 +442,8 @@ class OpenAIRealtimeAgent(OptionsAdapter):
                     wall_s=round(time.perf_counter() - d.sent_wall, 6))
         if status == "failed":
             details = response.get("status_details") or {}
-            err = (details.get("error") or {}).get("message") or details.get("reason") or "no reason given"
+            error = details.get("error") or {}
+            err = error.get("message") or error.get("code") or details.get("reason") or "no reason given"
             self._fail(f"the realtime response {d.response_id} failed: {err}")
             return
         try:
@@ -434,7 +482,8 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         "input_audio_buffer.committed": _on_committed,
         "response.created": _on_response_created,
         "response.output_text.delta": _on_text_delta,
-        "response.output_audio_transcript.delta": _on_text_delta,
+        "response.output_audio_transcript.delta": _on_text_delta_of_audio,
+        "response.output_item.added": _on_item_added,
         "response.output_audio.delta": _on_audio_delta,
         "response.function_call_arguments.done": _on_function_call,
         "response.done": _on_response_done,

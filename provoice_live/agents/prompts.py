@@ -129,8 +129,13 @@ def _tools_block(tools: list[ToolSchema]) -> str:
     return "Your tools (OpenAI function schemas):\n" + "\n".join(lines)
 
 
-def system_prompt(ctx: SessionContext, reply: ReplyFormat) -> str:
-    """The standing instructions of a session, for `ctx.protocol` and the reply format."""
+def system_prompt(ctx: SessionContext, reply: ReplyFormat, tools_in_text: bool = False) -> str:
+    """The standing instructions of a session, for `ctx.protocol` and the reply format.
+
+    The tool schemas are written into the text for the JSON format (its answer names tools itself),
+    and with `tools_in_text` for the native one (a served chat template that drops the API's `tools`
+    field, as Qwen2.5-Omni's does, would otherwise leave the model without them).
+    """
     parts = [ROLE]
     if ctx.protocol == "paper":
         rules = TASK_RULES.get((ctx.task or "").upper())
@@ -144,6 +149,8 @@ def system_prompt(ctx: SessionContext, reply: ReplyFormat) -> str:
     parts.append(_context_block(ctx))
     if reply == "json":  # the JSON answer names tools itself, so the model must see them in the text
         parts.append(_tools_block(ctx.tools))
+    elif tools_in_text:
+        parts.append(_tools_block(api_tools(ctx, reply)))
     parts.append(JSON_ANSWER if reply == "json" else NATIVE_ANSWER)
     return "\n\n".join(parts)
 
@@ -201,8 +208,12 @@ def strip_reasoning(text: str) -> tuple[str, str]:
 class ThinkFilter:
     """Streaming version of `strip_reasoning`: feed deltas, get (visible, reasoning) pieces.
 
-    `opened=True` holds everything back until `</think>` (a thinking model whose template opens the
-    block); `flush()` at the end decides what was held.
+    `opened=True` means the block may already be open (a thinking model whose template opens
+    `<think>` inside the prompt, so only `</think>` streams): everything is held back until a tag
+    settles it; a `</think>` before any `<think>` turns what came before it into reasoning, an
+    explicit `<think>` means normal parsing, and `flush()` at the end gives what was held as
+    visible (there was no block). `server_side()` settles it too: the server runs a reasoning parser
+    (reasoning arrives in its own field), so the content holds no think block.
     """
 
     OPEN, CLOSE = "<think>", "</think>"
@@ -239,6 +250,19 @@ class ThinkFilter:
             self.buf = self.buf[i + len(tag):]
             self.inside = not self.inside
         return "".join(visible), "".join(reasoning)
+
+    @property
+    def undecided(self) -> bool:
+        """True while held text may still turn out to be reasoning (see `opened`)."""
+        return self.maybe_opened
+
+    def server_side(self) -> tuple[str, str]:
+        """Reasoning arrives in a field of its own: no block is open. Returns the held text, parsed."""
+        if not self.maybe_opened:
+            return "", ""
+        self.maybe_opened = False
+        held, self.buf = self.buf, ""
+        return self.feed(held)
 
     def flush(self) -> tuple[str, str]:
         rest, self.buf = self.buf, ""

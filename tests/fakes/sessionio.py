@@ -38,11 +38,13 @@ class FakeIO(SessionIO):
         return [e.data for _, e in self.events if isinstance(e, InfoEvent) and e.kind == kind]
 
     def interjections(self) -> list[tuple[float, str | None, Any]]:
-        """(stream time, response id, first output event) per response, like the engine records."""
+        """(stream time, response id, first output event) per response, like the engine records
+        (at the output's `began_s` when it was held back)."""
         seen: dict[str | None, tuple[float, str | None, Any]] = {}
         for t, e in self.events:
             if is_output(e) and e.response_id not in seen:
-                seen[e.response_id] = (t, e.response_id, e)
+                began = getattr(e, "began_s", None)
+                seen[e.response_id] = (t if began is None else min(t, began), e.response_id, e)
         return sorted(seen.values(), key=lambda x: x[0])
 
     def silences(self) -> list[tuple[float, Any]]:
