@@ -136,3 +136,15 @@ def test_a_range_agreeing_with_the_calendar_is_silent(line):
 def test_a_range_disagreeing_is_a_contradiction(line):
     ds = said(None, [line], OFFSITE)
     assert [d.rule for d in ds] == ["contradiction"]
+
+
+# ---- the request garbled by recognition is still the request ----------------------------------------
+@pytest.mark.parametrize("request_, heard", [
+    ("Hey, I'm about to talk with Rosa. If the talk turns to plans to eat out, book a table for us.",
+     "Hey, I'm an out-to-talk with Rosa. If the talk turns to plans to eat out, we'll cut a bill for us. "
+     "I Rosa, sorry I'm late. What's new?"),
+    ("From now on, whenever someone talks about news about Leo, remind me to call Leo back.",
+     "From how long, when in return one talk sent out to an outlier, remind me to call Leo Meg."),
+])
+def test_a_garbled_request_is_not_a_mention(request_, heard):
+    assert Mind(request_, None, TOOLS).hear(heard) is None

@@ -121,6 +121,9 @@ class OfflineAgent(AgentAdapter):
             self._on_sound(ev)
         await self.hearing.drain()
         self._resolve_pending()
+        h = self.hearing
+        self.io.log("offline_hearing", utterances=h.utterances, gated=h.gated,
+                    recognition_s=round(h.asr_seconds, 3), audio_s=round(h.audio_seconds, 3))
 
     async def close(self) -> None:
         if self.hearing is not None:

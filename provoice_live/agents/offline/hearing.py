@@ -147,6 +147,7 @@ class Hearing:
         self.gate = gate  # None: every utterance goes to the recogniser
         self.repeats = RepeatFilter()
         self.gated = 0  # utterances the gate kept from the recogniser
+        self.utterances = 0  # utterances queued for recognition (all of the session)
         self._chunks: deque[tuple[int, np.ndarray]] = deque()
         self._stream_start: int | None = None
         self._utt_start: float | None = None
@@ -223,6 +224,7 @@ class Hearing:
         a = max(0.0, start_s - PRE_ROLL_S)
         audio = self._audio(a, end_s + POST_ROLL_S)
         self.segments.append((start_s, end_s))
+        self.utterances += 1
         # a live session runs for hours: keep only what overlapping sounds may still ask about
         self.segments = [seg for seg in self.segments if end_s - seg[1] <= KEEP_S]
         self.results = [r for r in self.results if end_s - r.end_s <= KEEP_S]

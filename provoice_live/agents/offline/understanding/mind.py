@@ -24,7 +24,7 @@ from ...base import ToolSchema
 from ....corpus.sample import ToolCall
 from . import fact_check, intent, semantic, topic_watch
 from .entities import now_from_context
-from .instruction import Watch, is_addressed, is_instruction, overlap_with, parse_instruction
+from .instruction import CONDITION, Watch, is_addressed, is_instruction, overlap_with, parse_instruction
 from .text import analyse, clean
 
 ECHO_OVERLAP = 0.5  # an utterance sharing this much of the request is the request being spoken
@@ -102,15 +102,16 @@ class Mind:
     def _is_request(self, text: str) -> bool:
         """Is this (part of) the user's standing request being spoken? Arms a heard request."""
         if self.instruction is not None:
-            # before the request was heard, a looser match (recognition may garble it)
-            need = ECHO_OVERLAP if self.heard_request else ECHO_OVERLAP_FIRST
-            # the request's words, or a sentence that starts as the request and runs on into the next turn
+            # a mention that repeats the request's words ("the parking permits will be handed out
+            # Monday") is talk, not the request again: the request is addressed to the assistant or
+            # says its condition ("If the talk turns to plans to eat out, ...", however garbled the rest)
+            shaped = is_addressed(text) or re.search(CONDITION, text.lower()) is not None
+            # a looser match for a request-shaped sentence, or before the request was heard (recognition garbles)
+            need = ECHO_OVERLAP_FIRST if shaped or not self.heard_request else ECHO_OVERLAP
             head = " ".join(text.split()[: max(4, len(self.instruction.split()) // 2)])
             overlap = overlap_with(text, self.instruction)
             echoes = overlap >= need or overlap_with(head, self.instruction) >= 0.7
-            # a mention that repeats the request's words ("the parking permits will be handed out
-            # Monday") is talk, not the request again: the request is addressed to the assistant
-            if echoes and (overlap >= VERBATIM_OVERLAP or is_addressed(text)):
+            if echoes and (overlap >= VERBATIM_OVERLAP or shaped):
                 self.heard_request = True
                 return True
             return False
@@ -125,7 +126,9 @@ class Mind:
             return None
         t = analyse(text)
         target = self.watch.target
-        hit = topic_watch.match(self.watch, t, semantic=lambda: _topic_score(text, target))
+        # meaning alone never takes a sentence addressed to the assistant (a garbled request, likely)
+        meaning = None if is_addressed(text) else (lambda: _topic_score(text, target))
+        hit = topic_watch.match(self.watch, t, semantic=meaning)
         if hit is None:
             return None
         self.state = "done"
