@@ -21,7 +21,7 @@ from ..base import AgentAdapter, Capabilities, ResponseDone, SessionContext, Ses
 from ...asr import DEFAULT_RECOGNISER
 from .hearing import Hearing, Heard, SpeechGate
 from .sounds import SoundDetector, SoundEvent
-from .understanding.mind import EARLY_SCORE, Decision, Mind
+from .understanding.mind import EARLY_SCORE, Intervention, Mind
 
 PROMPT_MAX_CHARS = 200
 SPEECH_MIN_WORDS = 2
@@ -73,10 +73,11 @@ class OfflineAgent(AgentAdapter):
         self.detector: SoundDetector | None = None
         self._pending: list[SoundEvent] = []
         self._ids = itertools.count(1)
-        self.decisions: list[Decision] = []
+        self.decisions: list[Intervention] = []
 
-    def settings(self) -> dict[str, Any]:
-        out = super().settings()
+    @classmethod
+    def settings_for(cls, opts: dict[str, Any], capabilities: Capabilities) -> dict[str, Any]:
+        out = super().settings_for(opts, capabilities)
         out["options"] = {k: v for k, v in out["options"].items() if k != "transcribe"}
         return out
 
@@ -208,7 +209,7 @@ class OfflineAgent(AgentAdapter):
                 self._say(d)
         self._resolve_pending()
 
-    def _say(self, d: Decision) -> None:
+    def _say(self, d: Intervention) -> None:
         assert self.io is not None
         rid = f"offline-{next(self._ids)}"
         self.decisions.append(d)

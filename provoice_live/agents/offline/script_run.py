@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ...corpus.builder.script import Scene
-from .understanding.instruction import find_sound
-from .understanding.mind import DETECTABLE, Decision, Mind
+from ...sound_classes import sound_class
+from .understanding.mind import DETECTABLE, Intervention, Mind
 
 
 @dataclass
@@ -27,7 +27,7 @@ class SceneOutcome:
     task: str
     label: bool
     cue_line: int | None
-    decisions: list[tuple[int, Decision]] = field(default_factory=list)  # (line index, decision)
+    decisions: list[tuple[int, Intervention]] = field(default_factory=list)  # (line index, decision)
 
     @property
     def intervened(self) -> bool:
@@ -46,10 +46,8 @@ class SceneOutcome:
 
 def detector_label(sound: str) -> str:
     """The class a perfect sound detector gives a scene's sound ("door_wood_knock" -> "door_knock")."""
-    found = find_sound(sound.replace("_", " "))
-    if found and found[0] in DETECTABLE:
-        return found[0]
-    return "unknown"
+    found = sound_class(sound)
+    return found.name if found is not None and found.name in DETECTABLE else "unknown"
 
 
 def decide_on_scene(scene: Scene, mind: Mind | None = None) -> SceneOutcome:
