@@ -17,7 +17,7 @@ import itertools
 from typing import Any
 
 from ...audio import AudioChunk
-from ..base import AgentAdapter, Capabilities, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
+from ..base import AgentAdapter, Capabilities, ContextChange, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
 from ...asr import DEFAULT_RECOGNISER
 from .hearing import Hearing, Heard, SpeechGate
 from .sounds import SoundDetector, SoundEvent
@@ -104,6 +104,15 @@ class OfflineAgent(AgentAdapter):
                                                              "categories": list(w.categories), "action": w.action},
                facts=len(self.mind.facts), recogniser=self.recogniser, speech_gate=self.speech_gate,
                semantic=self.semantic)
+
+    async def update_context(self, change: ContextChange) -> None:
+        """New facts for the mind; a conflict the change creates with what was just said is spoken now."""
+        await super().update_context(change)
+        assert self.mind is not None and self.io is not None
+        d = self.mind.update_context(change.digital_context)
+        self.io.log("offline_context", at_s=change.at_s, facts=len(self.mind.facts))
+        if d:
+            self._say(d)
 
     async def push_audio(self, chunk: AudioChunk) -> None:
         assert self.hearing is not None and self.detector is not None
