@@ -14,7 +14,7 @@ Deciding (replace `DuplexAgent.decide` with your model): by default it speaks af
 it hears end (at least --min-speech-s of audio louder than --level-dbfs, then --pause-s of quiet):
 "I heard you. Do you want me to note that?". `--say-at 2.0:"Your timer went off."` speaks at a known
 position instead (its voice starts at exactly that sample of its output stream: the harness must
-find it there, tests/test_voice_replies.py checks it does). `--transcript` sends the words as `text`
+find it there, tests/engine/test_voice_replies.py checks it does). `--transcript` sends the words as `text`
 (so the harness needs no speech recogniser); without it the harness recognises them itself.
 `--half-duplex` sends audio only while speaking (frames whose `start_sample` jumps over the silence).
 """

@@ -5,7 +5,7 @@ The model is the ONNX file that faster-whisper (a dependency) ships in `faster_w
 `get_speech_timestamps` wants the whole file at once, while the engine needs a decision as each
 20 ms chunk arrives. Each window is 512 samples at 16 kHz, fed with the last 64 samples of the one
 before (the model's context) and the LSTM state it returned; this gives exactly the probabilities
-faster-whisper's batch call gives for the same audio (tests/test_vad_silero.py checks it).
+faster-whisper's batch call gives for the same audio (tests/engine/test_vad_cli.py checks it).
 
 Decisions use Silero's own hysteresis: a window is voiced at `threshold` (0.5) or more outside
 speech, and stays voiced down to `neg_threshold` (threshold - 0.15) inside it; then a `LevelGate`

@@ -17,7 +17,7 @@ Each `SoundClass` row says, for one class of sound:
 - `detected`: the offline agent's sound detector has a rule for it (`agents/offline/sounds.CLASS_RULES`
   labels exactly these); for the others a watch takes any clear non-speech sound no rule claims.
 
-The builder and the agent read these facts only from here; `tests/test_sound_classes.py` checks
+The builder and the agent read these facts only from here; `tests/corpus/test_sound_classes.py` checks
 that the bank, the detector, the ESS templates and the agent's name reader agree with the table.
 """
 

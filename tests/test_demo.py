@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import make_corpus, sample, timeline
+from support.helpers import make_corpus, sample, timeline
 from provoice_live.cli import main as cli
 
 

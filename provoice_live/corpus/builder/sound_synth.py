@@ -6,7 +6,7 @@ randomised variation (pitch, timing, count) drawn only from `rng`: the same seed
 samples. Each generator models how the sound is made (a struck resonator, a pulse train through
 formants, gated tones, shaped noise) so that it carries the measurable signature a listener goes
 by: its periodicity, spectral shape and envelope, stated in its docstring and checked by
-`tests/test_sound_bank.py`. Classes that cannot be made convincing this way (a laugh, a pig's
+`tests/corpus/test_sound_bank.py`. Classes that cannot be made convincing this way (a laugh, a pig's
 grunt, a hen's clucking, a sneeze, sipping) are not here: the bank reports them as unusable and
 `build-corpus --esc50 DIR` renders them from the real recordings.
 """

@@ -22,7 +22,7 @@ from provoice_live.agents.websocket import (HEADER, ProtocolError, WebSocketAgen
 from provoice_live.errors import AgentError, ProvoiceError
 
 RATE = 16000
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_reference():

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import make_corpus, sample, timeline
+from support.helpers import make_corpus, sample, timeline
 from provoice_live.audio import iter_chunks, normalize_rms, resample, to_pcm16
 from provoice_live.cli import main as cli
 from provoice_live.engine.poll import PollPolicy
@@ -137,7 +137,7 @@ def test_a_users_own_adapter_runs_by_module_path(tmp_path):
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     x = timeline([("silence", 0.5), ("speech", 1.0), ("silence", 1.0)])
     corpus = make_corpus(tmp_path / "c", [sample("a", _audio=x, cue=(0.5, 1.5))])
     out = tmp_path / "run"

@@ -16,7 +16,7 @@ from provoice_live.cli import main as cli
 from provoice_live.corpus import load_corpus, validate_corpus
 from provoice_live.corpus.official import align_turns, import_release, read_records, sound_name, sound_regions
 
-FIX = Path(__file__).parent / "fixtures" / "official"
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "official"
 DATA, TOOLS = FIX / "data.json", FIX / "new_tools.json"
 UID = "0a1e5f3c-7d42-4b8e-9c11-3f5a6b7c8d0{}".format
 

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import make_corpus, sample, timeline
+from support.helpers import make_corpus, sample, timeline
 from provoice_live.agents.base import AgentAdapter, Capabilities, SessionContext, TextEvent
 from provoice_live.agents.scripted import ScriptedAgent
 from provoice_live.corpus import CorpusError

@@ -150,8 +150,8 @@ async def test_the_realtime_session_is_updated_after_the_audio_before_it(tmp_pat
 def test_the_offline_mind_speaks_when_an_update_makes_what_was_said_a_conflict():
     from provoice_live.agents.offline.understanding.mind import Mind
 
-    from offline_helpers import context as app_context
-    from offline_helpers import event
+    from support.offline_helpers import context as app_context
+    from support.offline_helpers import event
 
     def calendar(start: str, end: str) -> dict:
         return {"events": [event("Dentist check-up", start, end, "Brightsmile Dental, Elm Street")]}

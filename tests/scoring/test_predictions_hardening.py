@@ -155,7 +155,7 @@ def test_fuzzed_predictions_files_are_read_or_refused_clearly(tmp_path):
 
 @pytest.fixture
 def finished_run(tmp_path):
-    from helpers import buzz, make_corpus, sample
+    from support.helpers import buzz, make_corpus, sample
 
     corpus = make_corpus(tmp_path / "c", [sample(f"s{i}", label=i % 2 == 0, cue=(0.3, 0.8) if i % 2 == 0 else None,
                                                  _audio=buzz(1.2, seed=i)) for i in range(4)])

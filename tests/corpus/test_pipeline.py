@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from fakes.openai_http import Status
-from fakes_scene_llm import FakeSceneLLM, running
+from support.scene_llm import FakeSceneLLM, running
 from provoice_live.http_retry import RetryPolicy
 from provoice_live.cli import main as cli
 from provoice_live.corpus import load_corpus, validate_corpus

@@ -13,7 +13,7 @@ import types
 
 import numpy as np
 import pytest
-from helpers import timeline
+from support.helpers import timeline
 
 from provoice_live.audio import load_audio, resample, to_pcm16
 from provoice_live.errors import MissingDependency

@@ -9,7 +9,7 @@ import pytest
 
 from provoice_live.agents.offline.understanding.instruction import parse_instruction
 from provoice_live.agents.offline.understanding.mind import Mind
-from tests.offline_helpers import TOOLS, context
+from support.offline_helpers import TOOLS, context
 
 
 def said(instruction, lines, ctx=None):

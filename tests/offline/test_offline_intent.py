@@ -3,7 +3,7 @@ question; and the needs that must not be offered (done already, told in the past
 
 import pytest
 
-from offline_helpers import CALENDAR_CTX, TOOLS
+from support.offline_helpers import CALENDAR_CTX, TOOLS
 from provoice_live.agents.offline.understanding.intent import detect, serve
 
 

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from fakes.openai_http import FakeOpenAI, Reply
-from fakes_scene_llm import running
+from support.scene_llm import running
 from provoice_live.cli import main as cli_main
 from provoice_live.scoring.agreement import cohen_kappa, fleiss_kappa, item_agreement, score_with_raters
 from provoice_live.scoring.judges import VerdictCache, make_raters

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import buzz, make_corpus, sample
+from support.helpers import buzz, make_corpus, sample
 from provoice_live.cli import main as cli_main
 from provoice_live.engine.cli import EXIT_SESSION_ERRORS
 from provoice_live.redact import REDACTED, ScrubFilter, remember, scrub

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_corpus, sample
+from support.helpers import make_corpus, sample
 from provoice_live.cli import main as cli_main
 from provoice_live.errors import ProvoiceError, SampleError
 from provoice_live.scoring.inputs import PredictionsError, load_scoring_input, read_predictions

@@ -11,7 +11,7 @@ import pytest
 
 from fakes.openai_http import FakeOpenAI, Reply, Status
 from fakes.realtime_server import FakeRealtime
-from helpers import make_corpus, sample, timeline
+from support.helpers import make_corpus, sample, timeline
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig
 from provoice_live.run import RunDir, read_records

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_corpus, sample, timeline
+from support.helpers import make_corpus, sample, timeline
 from provoice_live.cli import main as cli_main
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig

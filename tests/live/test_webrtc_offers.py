@@ -1,7 +1,7 @@
 """`serve`'s offer endpoint against malformed and hostile offers: each gets HTTP 400 with a one-line
 reason, prints no traceback and leaves nothing in the session table or on disk. A bounded fuzz
 test mutates a real aiortc offer. Everything on 127.0.0.1: the server uses the strict loopback ICE
-policy and the offers are made inside `ice_policy(LOOPBACK_STRICT)` (as tests/test_webrtc_server.py)."""
+policy and the offers are made inside `ice_policy(LOOPBACK_STRICT)` (as tests/live/test_webrtc_server.py)."""
 
 from __future__ import annotations
 

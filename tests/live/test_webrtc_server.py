@@ -18,7 +18,7 @@ from aioice.ice import Connection  # noqa: E402
 from aiortc import MediaStreamTrack, RTCSessionDescription  # noqa: E402
 from aiortc.mediastreams import MediaStreamError  # noqa: E402
 from av import AudioFrame  # noqa: E402
-from helpers import timeline  # noqa: E402
+from support.helpers import timeline  # noqa: E402
 
 from provoice_live.errors import ProvoiceError  # noqa: E402
 from provoice_live.live.rtc import (LOOPBACK_LOCAL, LOOPBACK_STRICT, OPEN, candidate_addresses, ice_policy,  # noqa: E402

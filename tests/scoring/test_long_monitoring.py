@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import make_corpus, sample
+from support.helpers import make_corpus, sample
 from provoice_live.cli import main as cli_main
 from provoice_live.scoring.monitoring import match_interjections
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import make_corpus, sample, timeline
+from support.helpers import make_corpus, sample, timeline
 from provoice_live.agents.base import SessionContext
 from provoice_live.cli import main as cli
 from provoice_live.corpus import CorpusError, Sample, load_corpus, validate_corpus

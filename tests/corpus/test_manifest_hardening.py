@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import buzz, make_corpus, sample
+from support.helpers import buzz, make_corpus, sample
 from provoice_live.cli import main as cli_main
 from provoice_live.corpus.loader import CorpusError, load_corpus, validate_corpus
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fakes import sessionio
-from offline_helpers import CALENDAR_CTX, TOOLS
+from support.offline_helpers import CALENDAR_CTX, TOOLS
 from provoice_live.agents.base import SessionContext
 from provoice_live.agents.offline import OfflineAgent
 from provoice_live.agents.offline.hearing import Hearing, is_confident

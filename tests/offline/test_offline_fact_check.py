@@ -3,7 +3,7 @@ statements that agree with it (or talk about other things) stay silent."""
 
 import pytest
 
-from offline_helpers import CALENDAR_CTX, context, event
+from support.offline_helpers import CALENDAR_CTX, context, event
 from provoice_live.agents.offline.understanding.entities import now_from_context
 from provoice_live.agents.offline.understanding.fact_check import check, facts_from_context
 

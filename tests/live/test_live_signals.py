@@ -8,7 +8,7 @@ import os
 import signal
 
 import pytest
-from helpers import timeline
+from support.helpers import timeline
 from test_live_mic import FakeInputStream, spec
 
 from provoice_live.live.mic import run_microphone

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from websockets.asyncio.server import serve
 
-from helpers import make_corpus, sample
+from support.helpers import make_corpus, sample
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig
 from provoice_live.run import RunDir

@@ -97,7 +97,7 @@ def wait_for(predicate, what: str) -> None:
 
 def test_live_hears_a_scene_played_into_a_pulseaudio_microphone(tmp_path, pulse):
     env, sink = pulse
-    env = dict(env, PYTHONPATH=str(Path(__file__).resolve().parent.parent), HF_HUB_OFFLINE="1")
+    env = dict(env, PYTHONPATH=str(Path(__file__).resolve().parents[2]), HF_HUB_OFFLINE="1")
     wav = tmp_path / "scene.wav"
     duration, rendered, instruction = built_scene(wav)
     out = tmp_path / "run"

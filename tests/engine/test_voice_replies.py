@@ -18,7 +18,7 @@ import pytest
 import soundfile as sf
 
 from examples.duplex_server import Config, DuplexAgent, Session, serve_forever
-from helpers import make_corpus, sample
+from support.helpers import make_corpus, sample
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig
 from provoice_live.engine.voice import AgentTrack, VoiceListener, VoiceSettings, is_backchannel
