@@ -3,6 +3,7 @@
     provoice-live build-corpus --preset demo|paper --seed N --out DIR [--workers N] [--limit N]
         [--llm MODEL --base-url URL [--api-key-env NAME]]
         [--tts espeak|openai:MODEL --tts-base-url URL] [--esc50 DIR] [--cochlscene DIR]
+        [--executor ray [--ray-address auto|HOST:PORT|ray://HOST:PORT]]
     provoice-live build-corpus --from data.json [--tools new_tools.json] --out DIR ...   (re-voice)
     provoice-live build-corpus --list-templates
 
@@ -21,7 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", default="demo", help="demo (48 samples, balanced) or paper (1,182, the paper's split)")
     p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     p.add_argument("--out", metavar="DIR", help="the corpus directory to write (required unless --list-templates)")
-    p.add_argument("--workers", type=int, default=1, help="render processes (default 1)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="render processes (default 1), or with --executor ray tasks at once (default: the cluster's CPUs)")
     p.add_argument("--limit", type=int, help="build only the first N samples of the preset (still balanced)")
     p.add_argument("--from", dest="from_data", metavar="data.json", help="re-voice the official release's scripts")
     p.add_argument("--tools", metavar="new_tools.json", help="with --from: the release's tool set")
@@ -36,6 +38,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cochlscene", metavar="DIR", help="a CochlScene folder (<Class>/*.wav) for ambient noise")
     p.add_argument("--list-templates", action="store_true", help="list the scene templates and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from ...cluster import add_executor_arguments
+
+    add_executor_arguments(p, "samples are rendered")
 
 
 def _list_templates() -> int:
@@ -86,9 +91,15 @@ def main(args: argparse.Namespace) -> int:
             for job in jobs:
                 job.scene = (lambda it=items[job.id]: llm_scene(client, it))
                 job.template = "llm"
-    result = pipeline.build(jobs, args.out, config=config, workers=args.workers, progress=not args.no_progress,
+    renderer = None
+    if args.executor == "ray":  # the corpus is the same whatever the executor: not in `settings`
+        from ...cluster.build import ray_renderer
+
+        renderer = ray_renderer(args.ray_address)
+    workers = args.workers if args.workers is not None else (0 if renderer else 1)
+    result = pipeline.build(jobs, args.out, config=config, workers=workers, progress=not args.no_progress,
                             settings=settings, scene_workers=args.llm_concurrency if args.llm else 1,
-                            pre_skipped=pre_skipped)
+                            pre_skipped=pre_skipped, renderer=renderer)
     print(f"{result.samples} samples in {args.out} ({len(result.built)} built, {len(result.reused)} kept) "
           f"in {result.seconds:.1f} s; {result.audio_s / 60:.1f} min of audio made")
     if result.skipped:
