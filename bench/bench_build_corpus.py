@@ -2,6 +2,7 @@
 
     python bench/bench_build_corpus.py --preset demo --workers 2
     python bench/bench_build_corpus.py --preset paper --workers 2 --out /tmp/paper
+    python bench/bench_build_corpus.py --preset demo --workers 2 --tts neural
 
 Builds into a fresh directory (a temporary one unless --out is given and empty), validates the
 result, and prints one Markdown table row: preset, samples, audio minutes, wall seconds, CPU seconds
@@ -36,17 +37,20 @@ def main() -> int:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="an empty directory to build in (default: a temporary one)")
+    p.add_argument("--tts", default="espeak", help="espeak (default) or neural")
+    p.add_argument("--limit", type=int, help="only the first N samples of the preset")
     args = p.parse_args()
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix=f"bench-{args.preset}-"))
     if out.exists() and any(out.iterdir()):
         p.error(f"{out} is not empty: the benchmark builds from scratch")
     load_before = os.getloadavg()[0]
     cpu0, t0 = cpu_seconds(), time.perf_counter()
-    result = pipeline.build(pipeline.preset_jobs(args.preset, args.seed), out, workers=args.workers, progress=False)
+    result = pipeline.build(pipeline.preset_jobs(args.preset, args.seed, args.limit), out, workers=args.workers,
+                            progress=False, config=pipeline.RenderConfig(tts=args.tts))
     wall = time.perf_counter() - t0
     cpu = cpu_seconds() - cpu0
     problems = validate_corpus(out)
-    print(f"| {args.preset} | {args.workers} | {result.samples} | {result.audio_s / 60:.1f} | {wall:.1f} | {cpu:.1f} "
+    print(f"| {args.preset}{f' (first {args.limit})' if args.limit else ''} | {args.tts} | {args.workers} | {result.samples} | {result.audio_s / 60:.1f} | {wall:.1f} | {cpu:.1f} "
           f"| {result.samples / wall:.2f} | {result.audio_s / wall:.0f}x | {load_before:.1f} / {os.getloadavg()[0]:.1f} "
           f"| {'ok' if not problems else f'{len(problems)} problems'} |")
     print(f"corpus in {out}; skipped {len(result.skipped)}", file=sys.stderr)

@@ -142,8 +142,9 @@ class Session:
         if kind == "session.start":
             if msg.get("version") != VERSION:
                 raise ProtocolViolation(f"this server speaks version {VERSION}, not {msg.get('version')!r}")
-            if msg.get("audio", {}).get("encoding") != "pcm_s16le":
-                raise ProtocolViolation("only pcm_s16le audio is supported")
+            audio = msg.get("audio", {})
+            if (audio.get("encoding"), audio.get("channels"), audio.get("header_bytes")) != ("pcm_s16le", 1, HEADER.size):
+                raise ProtocolViolation("only mono pcm_s16le audio behind an 8-byte header is supported")
             self.agent = Agent(self.cfg, msg)
             await self.send({"type": "hello", "version": VERSION, "agent": self.cfg.name,
                              "wants_polls": self.cfg.wants_polls, "sync": True})

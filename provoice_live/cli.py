@@ -14,6 +14,7 @@ import sys
 
 from . import __version__
 from .errors import ProvoiceError
+from .redact import ScrubFilter, scrub
 
 # sub-command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -53,13 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # no secret reaches the console through a log line
+        handler.addFilter(ScrubFilter())
     if not getattr(args, "_main", None):
         parser.print_help()
         return 2
     try:
         return int(args._main(args) or 0)
     except ProvoiceError as exc:
-        print(f"provoice-live {args.command}: error: {exc}", file=sys.stderr)
+        print(f"provoice-live {args.command}: error: {scrub(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"provoice-live {args.command}: interrupted", file=sys.stderr)

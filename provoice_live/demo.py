@@ -31,6 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="use this corpus instead of building one (default: build into the cache)")
     p.add_argument("--cache", default=None, metavar="DIR", help=f"where built corpora are kept (default {default_cache()})")
     p.add_argument("--workers", type=int, default=2, help="processes for the corpus build (default 2)")
+    p.add_argument("--tts", default="espeak", choices=("espeak", "neural"),
+                   help="the corpus's voices (default espeak; neural: hibari and Piper, see the README)")
     p.add_argument("--patience", type=float, default=5.0, metavar="S", help="timely window after the cue (default 5 s)")
     add_session_arguments(p)
     p.set_defaults(concurrency=2)
@@ -39,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from .corpus.builder.pipeline import build, preset_jobs
+    from .corpus.builder.pipeline import RenderConfig, build, preset_jobs
     from .engine.cli import parse_agent_opts, session_config
     from .engine.runner import run_corpus
     from .report.html import make_report
@@ -52,10 +54,11 @@ def main(args: argparse.Namespace) -> int:
     if args.corpus:
         corpus = Path(args.corpus)
     else:
-        corpus = Path(args.cache or default_cache()) / f"{args.preset}-seed{args.seed}"
+        tts = getattr(args, "tts", "espeak")
+        corpus = Path(args.cache or default_cache()) / f"{args.preset}-seed{args.seed}{'' if tts == 'espeak' else '-' + tts}"
         console.print(f"[bold]1/4 corpus[/bold]: {args.preset} preset, seed {args.seed} -> {corpus}")
         built = build(preset_jobs(args.preset, args.seed), corpus, workers=max(1, args.workers),
-                      settings={"preset": args.preset, "seed": args.seed})
+                      settings={"preset": args.preset, "seed": args.seed}, config=RenderConfig(tts=tts))
         console.print(f"    {len(built.built)} built, {len(built.reused)} reused, {len(built.skipped)} skipped")
     out = Path(args.out)
     console.print(f"[bold]2/4 run[/bold]: agent {args.agent}, clock {args.clock}, concurrency {args.concurrency} -> {out}")

@@ -28,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .corpus.sample import Prediction, ToolCall
 from .errors import ProvoiceError
+from .jsontext import dumps
+from .redact import scrub, scrub_value
 
 SECRET_KEY = re.compile(r"(api[_-]?key|token|secret|password|authorization|bearer)", re.I)
 REDACTED = "***redacted***"
@@ -73,7 +75,8 @@ class EventLog:
 
     def write(self, kind: str, t: float | None, **fields: Any) -> dict[str, Any]:
         record = {"kind": kind, "t": None if t is None else round(t, 6), "wall": round(self._wall(), 6), **fields}
-        self._fh.write(json.dumps(record, default=_json_default, ensure_ascii=False) + "\n")
+        record = scrub_value(record)  # an error text may quote a key a server echoed
+        self._fh.write(dumps(record, default=_json_default, ensure_ascii=False) + "\n")
         self._fh.flush()
         return record
 
@@ -129,9 +132,10 @@ class SessionResult(BaseModel):
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` (secrets scrubbed) to a temporary file, then rename it over `path`."""
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
+        fh.write(scrub(text))
         fh.flush()
         os.fsync(fh.fileno())
     tmp.replace(path)
@@ -167,7 +171,7 @@ class RunDir:
 
     def write_config(self, config: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.config_path, json.dumps(redact(config), indent=2, default=_json_default))
+        atomic_write_text(self.config_path, dumps(redact(config), indent=2, default=_json_default))
 
     def read_config(self) -> dict[str, Any]:
         if not self.config_path.is_file():

@@ -14,6 +14,7 @@ import pytest
 from websockets.asyncio.server import serve
 
 from fakes.sessionio import FakeIO, context, drive
+from provoice_live.agents.base import PollRequest
 from provoice_live.agents.conformance import check_server, main as conformance_main
 from provoice_live.agents.websocket import (HEADER, ProtocolError, WebSocketAgent, decode_frame, encode_frame,
                                             parse_server_message)
@@ -90,8 +91,9 @@ def test_malformed_server_messages_are_named(raw, message):
 async def test_the_reference_server_passes_the_conformance_checks():
     async with reference(policy="speech", tool="set_reminder", tool_args={"what": "dentist"}) as url:
         checks = await check_server(url, timeout=5.0)
-    assert [(c.name, c.ok) for c in checks] == [("handshake", True), ("session", True), ("version", True),
-                                                ("bad_frame", True), ("engine", True)]
+    assert [(c.name, c.ok) for c in checks] == [
+        ("handshake", True), ("session", True), ("done_text", True), ("sync", True), ("version", True),
+        ("audio_format", True), ("large_context", True), ("bad_frame", True), ("engine", True)]
     session = next(c for c in checks if c.name == "session")
     assert "2 poll(s) answered" in session.detail and "2 tool call(s)" in session.detail
 
@@ -108,6 +110,107 @@ async def test_conformance_fails_a_server_that_does_not_answer_polls(capsys):
     verdict = {c.name: c.ok for c in checks}
     assert verdict["handshake"] and not verdict["session"] and not verdict["engine"]
     assert code == 1 and "does NOT conform" in capsys.readouterr().out
+
+
+def minimal(hello: dict, on_frame=None, on_eos=None, max_size=16 * 2**20, check_audio=True):
+    """A small server for conformance tests: `hello`, silence to polls, echo syncs, `end`; hooks."""
+
+    async def handler(ws):
+        async for message in ws:
+            if isinstance(message, bytes):
+                for reply in (on_frame(message) if on_frame else []):
+                    await ws.send(json.dumps(reply))
+                continue
+            msg = json.loads(message)
+            if msg["type"] == "session.start":
+                if check_audio and (msg["audio"]["channels"], msg["audio"]["header_bytes"]) != (1, 8):
+                    await ws.send(json.dumps({"type": "error", "message": "unsupported audio"}))
+                    return
+                await ws.send(json.dumps({"type": "hello", "version": 1, **hello}))
+            elif msg["type"] == "poll":
+                await ws.send(json.dumps({"type": "silence", "poll_id": msg["poll_id"]}))
+            elif msg["type"] == "sync":
+                await ws.send(json.dumps(msg))
+            elif msg["type"] == "end_of_stream":
+                for reply in (on_eos() if on_eos else []):
+                    await ws.send(json.dumps(reply))
+                await ws.send(json.dumps({"type": "end"}))
+
+    class _Served(Served):
+        async def __aenter__(self) -> str:
+            self.server = await serve(self.handler, "127.0.0.1", 0, compression=None, max_size=max_size)
+            return f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    return _Served(handler)
+
+
+async def test_conformance_tests_each_answer_of_the_protocol_page():
+    """Defaulted hello fields, done for unprompted replies, done.text, sync, audio format, size limit."""
+    def unprompted_without_done(_frame, said=[]):
+        if said:
+            return []
+        said.append(1)
+        return [{"type": "text", "response_id": "u1", "text": "Hello"}]
+
+    async with minimal({}, on_frame=unprompted_without_done, max_size=1 << 20, check_audio=False) as url:
+        checks = {c.name: c for c in await check_server(url, timeout=2.0)}
+    assert "omitted, so defaulted: agent -> '', wants_polls -> True, sync -> False" in checks["handshake"].detail
+    assert not checks["session"].ok and "'u1' had no done before end" in checks["session"].detail
+    assert checks["sync"].label == "WARN" and "latency means nothing" in checks["sync"].detail
+    assert not checks["audio_format"].ok and "channels 2: answered 'hello'" in checks["audio_format"].detail
+    assert not checks["large_context"].ok and "1009" in checks["large_context"].detail
+
+    async with minimal({"agent": "m", "wants_polls": False, "sync": True},
+                       on_eos=lambda: [{"type": "text", "response_id": "r", "text": "Bye"},
+                                       {"type": "done", "response_id": "r", "text": "Goodbye"}]) as url:
+        checks = {c.name: c for c in await check_server(url, timeout=2.0)}
+    assert checks["session"].ok and checks["audio_format"].ok and checks["large_context"].ok
+    assert checks["done_text"].label == "WARN" and "differs" in checks["done_text"].detail
+    assert "defaulted" not in checks["handshake"].detail
+
+
+async def test_no_poll_after_end_of_stream_and_nothing_accepted_after_end():
+    rec = Recorder(wants_polls=True)
+    async with Served(rec) as url:
+        a = WebSocketAgent(url=url)
+        io = FakeIO()
+        await a.start(context(), io)
+        await a.end_of_stream()
+        await a.respond(PollRequest(reason="end_of_stream", stream_s=0.0, poll_id=1))  # not sent: eos was the last word
+        await a.drain()  # no sync after end either
+        await a.close()
+    assert [m["type"] for m in rec.messages] == ["session.start", "end_of_stream"]
+
+    async with minimal({"wants_polls": False}, on_eos=lambda: [{"type": "end"}]) as url:  # end, then another end
+        io = FakeIO()
+        with pytest.raises(AgentError, match="sent 'end' after end"):
+            a = WebSocketAgent(url=url, timeout_s="0.5")
+            await drive(a, quiet(0.2), RATE, io=io)
+            await asyncio.sleep(0.2)
+            a._check()
+
+
+async def test_a_server_declining_polls_narrows_the_capabilities_after_hello():
+    async with Served(Recorder(wants_polls=False)) as url:
+        a = WebSocketAgent(url=url)
+        assert a.capabilities.needs_poll
+        await a.start(context(), FakeIO())
+        assert not a.capabilities.needs_poll and a.capabilities.has_own_vad
+        await a.close()
+
+
+async def test_message_size_limits_both_ways():
+    from provoice_live.agents.websocket import MAX_MESSAGE_BYTES
+
+    assert WebSocketAgent(url="ws://x").opts.max_message_bytes == MAX_MESSAGE_BYTES == 16 * 2**20
+    big = context(digital_context={"Notes": {"notes": ["x" * 1000] * 2000}})  # ~2 MiB: over websockets' default
+    async with minimal({"wants_polls": False}, max_size=1 << 20) as url:
+        with pytest.raises(AgentError, match="refused a message as too big \\(code 1009\\)"):
+            await drive(WebSocketAgent(url=url, timeout_s="2"), quiet(0.2), RATE, ctx=big)
+    huge = context(digital_context={"Notes": {"notes": ["x" * 1000] * 17000}})
+    async with minimal({"wants_polls": False}) as url:
+        with pytest.raises(ProvoiceError, match="session.start would be .* over the protocol's limit"):
+            await drive(WebSocketAgent(url=url), quiet(0.2), RATE, ctx=huge)
 
 
 async def test_speaking_at_a_poll_is_an_interjection_at_that_time_and_silence_is_not():

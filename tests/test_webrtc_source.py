@@ -101,3 +101,63 @@ async def test_stop_ends_the_stream_quietly_or_with_the_given_error():
     asyncio.get_running_loop().call_later(0.1, src.stop, "the browser went away (connection failed)")
     with pytest.raises(ProvoiceError, match="connection failed"):
         await take(src)
+
+
+class LaggingLiveMic:
+    """A live microphone (frames forever) whose frames reach the engine late: the first second with
+    50 ms of transit, then the engine falls 300 ms behind (a loaded CPU), and the user presses stop
+    when the engine has taken the frame at 2.0 s. Time is virtual (`clock.t`, seconds)."""
+
+    kind = "audio"
+
+    def __init__(self, clock, stop_after_k: int, on_stop):
+        self.clock, self.stop_after_k, self.on_stop = clock, stop_after_k, on_stop
+        self.k = 0
+
+    async def recv(self):
+        await asyncio.sleep(0)
+        pts_s = self.k * 0.02
+        self.clock.t = pts_s + (0.05 if self.k < 50 else 0.35)
+        if self.k == self.stop_after_k:
+            asyncio.get_running_loop().call_soon(self.on_stop)
+        frame = av.AudioFrame.from_ndarray(np.full((1, 1920), 1000, "<i2"), format="s16", layout="stereo")
+        frame.sample_rate, frame.pts, frame.time_base = 48000, self.k * 960, fractions.Fraction(1, 48000)
+        self.k += 1
+        return frame
+
+
+async def test_stop_keeps_the_audio_sent_before_it_even_when_the_engine_lags():
+    """The stop arrives when the sender is at 2.30 s (the engine 300 ms behind, at 2.0 s): the frames
+    up to 2.30 s are kept, the first from after the stop is not, and the live stream does end."""
+    clock = type("Clock", (), {"t": 0.0})()
+    src = WebRTCSource(None, 48000, now=lambda: clock.t)
+    src.track = LaggingLiveMic(clock, stop_after_k=100, on_stop=src.stop)
+    chunks = await asyncio.wait_for(take(src), 10)
+    received_s = sum(c.n_samples for c in chunks) / 48000
+    assert received_s == pytest.approx(2.30, abs=1e-6)
+
+
+async def test_a_stop_with_an_error_does_not_drain():
+    clock = type("Clock", (), {"t": 0.0})()
+    src = WebRTCSource(None, 48000, now=lambda: clock.t)
+    src.track = LaggingLiveMic(clock, stop_after_k=100, on_stop=lambda: src.stop(error="the browser went away"))
+    with pytest.raises(ProvoiceError, match="went away"):
+        await asyncio.wait_for(take(src), 10)
+    assert src.frames_received == 101
+
+
+class SlowToConnect(FakeTrack):
+    """The first frame comes late (ICE and DTLS on a loaded machine), then frames as usual."""
+
+    async def recv(self):
+        if self.k == 0:
+            await asyncio.sleep(0.3)
+        return await super().recv()
+
+
+async def test_the_first_frame_may_come_later_than_the_idle_timeout():
+    """The idle timeout (a peer that vanished) counts from the last frame; before the first one the
+    connection is still being set up, and `first_frame_timeout_s` applies."""
+    src = WebRTCSource(SlowToConnect(tone(0.5)), 16000, idle_timeout_s=0.05, first_frame_timeout_s=30)
+    chunks = await asyncio.wait_for(take(src), 30)
+    assert sum(c.n_samples for c in chunks) == 8000

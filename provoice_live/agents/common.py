@@ -21,13 +21,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import os
 import wave
 from typing import Any, Awaitable, Callable, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import AgentError, ProvoiceError
+from ..redact import secret_from_env
 from .base import AgentAdapter, ErrorEvent, SessionIO
 
 O = TypeVar("O", bound="AdapterOptions")
@@ -69,7 +69,7 @@ def api_key(env_name: str | None, agent: str, *, required: bool) -> str:
 
     `required=False` (a local server such as vLLM, which ignores keys) falls back to "EMPTY".
     """
-    value = os.environ.get(env_name or "", "") if env_name else ""
+    value = secret_from_env(env_name)  # remembered: scrubbed from every text the harness writes
     if value:
         return value
     if required:

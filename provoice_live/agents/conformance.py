@@ -5,14 +5,25 @@
 Each check opens its own connection and prints PASS, FAIL or WARN with the reason; the exit status is
 0 when every required check passes. The checks:
 
-* `handshake` (required): `session.start` gets a `hello` of version 1 first.
+Each answer of docs/PROTOCOL.md that a server's behaviour shows is checked:
+
+* `handshake` (required): `session.start` gets a `hello` of version 1 first; the detail names the
+  `hello` fields left to their defaults (`wants_polls` true, `sync` false).
 * `session` (required): three seconds of speech-like audio in 20 ms frames, a poll after each
   utterance (if the server wants polls), one `sync` (if it offers sync), then `end_of_stream`:
   every message is valid; each poll is answered exactly once (`silence`, or a response closed by
-  `done` with its `poll_id`); nothing of a response comes after its `done`; `sync` is echoed; `end`
-  comes last.
+  `done` with its `poll_id`); nothing of a response comes after its `done`; every response, polled
+  or not, has its `done` before `end`; `sync` is echoed; `end` comes last and nothing follows it.
+* `done_text` (recommended): where a `done` carries `text`, it equals the response's pieces joined
+  (when they differ `done.text` wins, which usually means pieces were lost).
+* `sync` (recommended): the server offers `sync`; without it, lockstep latencies of unprompted
+  replies mean nothing.
 * `version` (required): a `session.start` of another version gets an `error` or a `hello` of the
   server's own version, not silence.
+* `audio_format` (required): a `session.start` with `channels` 2, or with `header_bytes` 12, gets
+  an `error` (or a close), not a `hello`: version 1 defines neither.
+* `large_context` (required): a `session.start` of about 2 MiB (a large digital context; over the
+  `websockets` default limit of 1 MiB, under the protocol's 16 MiB) gets a `hello`.
 * `bad_frame` (recommended): a malformed audio frame gets an `error` (or the connection is closed).
 * `engine` (required): a whole session through the harness's own engine and WebSocket adapter ends
   with status ok.
@@ -34,8 +45,8 @@ import numpy as np
 from ..audio import iter_chunks, to_pcm16
 from ..errors import AgentError
 from .base import SessionContext
-from .websocket import (VERSION, DoneMsg, EndMsg, ErrorMsg, Hello, ProtocolError, SilenceMsg, SyncMsg, TextMsg,
-                        ToolCallMsg, encode_frame, parse_server_message, session_start)
+from .websocket import (MAX_MESSAGE_BYTES, VERSION, DoneMsg, EndMsg, ErrorMsg, Hello, ProtocolError, SilenceMsg,
+                        SyncMsg, TextMsg, ToolCallMsg, encode_frame, parse_server_message, session_start)
 
 TOOL = {"type": "function", "name": "set_reminder", "description": "Set a reminder for the user.",
         "parameters": {"type": "object", "properties": {"what": {"type": "string"}, "when": {"type": "string"}}}}
@@ -87,7 +98,7 @@ class _Conn:
     async def open(cls, url: str, timeout: float) -> "_Conn":
         from websockets.asyncio.client import connect
 
-        return cls(await connect(url, open_timeout=timeout, max_size=16 * 1024 * 1024, compression=None), timeout)
+        return cls(await connect(url, open_timeout=timeout, max_size=MAX_MESSAGE_BYTES, compression=None), timeout)
 
     async def recv(self, timeout: float | None = None):
         raw = await asyncio.wait_for(self.ws.recv(), timeout or self.timeout)
@@ -108,14 +119,16 @@ class _Conn:
 async def check_handshake(url: str, rate: int, timeout: float) -> tuple[Check, Hello | None]:
     conn = await _Conn.open(url, timeout)
     try:
-        await conn.send(session_start(test_context(), rate, True, 1024 * 1024))
+        await conn.send(session_start(test_context(), rate, True, MAX_MESSAGE_BYTES))
         first = await conn.recv()
         if not isinstance(first, Hello):
             return Check("handshake", False, f"the first message is {first.type!r}, not hello"), None
         if first.version != VERSION:
             return Check("handshake", False, f"hello says version {first.version}, not {VERSION}"), first
         feats = ", ".join(f for f, on in (("polls", first.wants_polls), ("sync", first.sync)) if on) or "no polls, no sync"
-        return Check("handshake", True, f"hello version {first.version} from {first.agent!r} ({feats})"), first
+        defaulted = [f"{f} -> {getattr(first, f)!r}" for f in ("agent", "wants_polls", "sync") if f not in first.model_fields_set]
+        note = f"; omitted, so defaulted: {', '.join(defaulted)}" if defaulted else ""
+        return Check("handshake", True, f"hello version {first.version} from {first.agent!r} ({feats}){note}"), first
     finally:
         await conn.close()
 
@@ -125,6 +138,9 @@ class _Tracker:
 
     def __init__(self) -> None:
         self.done: set[str] = set()
+        self.started: set[str] = set()  # responses with at least one text or tool_call
+        self.pieces: dict[str, list[str]] = {}
+        self.text_mismatch: list[str] = []  # responses whose done.text differs from their pieces
         self.answered: dict[int, str] = {}
         self.open_polls: set[int] = set()
         self.outputs = 0
@@ -136,9 +152,15 @@ class _Tracker:
                 raise ProtocolError(f"{msg.type!r} of response {msg.response_id!r} after its done")
             if isinstance(msg, DoneMsg):
                 self.done.add(msg.response_id)
+                joined = "".join(self.pieces.get(msg.response_id, []))
+                if msg.text is not None and msg.response_id in self.pieces and msg.text != joined:
+                    self.text_mismatch.append(msg.response_id)
             else:
                 self.outputs += 1
+                self.started.add(msg.response_id)
                 self.tool_calls += isinstance(msg, ToolCallMsg)
+                if isinstance(msg, TextMsg):
+                    self.pieces.setdefault(msg.response_id, []).append(msg.text)
         if isinstance(msg, (SilenceMsg, DoneMsg)) and msg.poll_id is not None:
             if msg.poll_id not in self.open_polls:
                 raise ProtocolError(f"poll {msg.poll_id} answered but it is not open")
@@ -148,12 +170,20 @@ class _Tracker:
         if isinstance(msg, ErrorMsg) and msg.fatal:
             raise ProtocolError(f"the server reported a fatal error: {msg.message}")
 
+    def check_closed(self) -> None:
+        """At `end`: every response that began has its `done`, polled or not."""
+        open_ = sorted(self.started - self.done)
+        if open_:
+            raise ProtocolError(f"response(s) {', '.join(map(repr, open_))} had no done before end "
+                                "(every response ends with a done, with or without a poll)")
 
-async def check_session(url: str, rate: int, timeout: float, hello: Hello) -> Check:
+
+async def check_session(url: str, rate: int, timeout: float, hello: Hello) -> list[Check]:
+    """The `session` check, and the `done_text` check from what that session's responses held."""
     conn = await _Conn.open(url, timeout)
     track = _Tracker()
     try:
-        await conn.send(session_start(test_context(), rate, True, 1024 * 1024))
+        await conn.send(session_start(test_context(), rate, True, MAX_MESSAGE_BYTES))
         await conn.recv()  # hello, checked already
         x = test_audio(rate)
         poll_at = [1.6, 3.0] if hello.wants_polls else []
@@ -184,6 +214,7 @@ async def check_session(url: str, rate: int, timeout: float, hello: Hello) -> Ch
             track.see(msg)
             if isinstance(msg, EndMsg):
                 break
+        track.check_closed()
         try:
             extra = await conn.recv(timeout=0.3)
             raise ProtocolError(f"{extra.type!r} after end")
@@ -195,17 +226,22 @@ async def check_session(url: str, rate: int, timeout: float, hello: Hello) -> Ch
         detail = (f"{n_poll} poll(s) answered ({', '.join(track.answered.values()) or 'none'}), "
                   f"{len(track.done)} response(s), {track.tool_calls} tool call(s)"
                   + (", sync echoed" if hello.sync else "") + ", end received")
-        return Check("session", True, detail)
+        texts = (Check("done_text", False, f"done.text differs from the joined text pieces of {', '.join(track.text_mismatch)} "
+                                          "(done.text wins)", required=False) if track.text_mismatch
+                 else Check("done_text", True, f"{len(track.done)} response(s): done.text, where given, equals the pieces",
+                            required=False))
+        return [Check("session", True, detail), texts]
     except ProtocolError as exc:
-        return Check("session", False, str(exc))
+        return [Check("session", False, str(exc))]
     except (asyncio.TimeoutError, TimeoutError):
         last = conn.log[-1].type if conn.log else "nothing"
-        return Check("session", False, f"no answer within {timeout:g} s (last message: {last})")
+        return [Check("session", False, f"no answer within {timeout:g} s (last message: {last})")]
     finally:
         await conn.close()
 
 
-async def _expect_refusal(url: str, timeout: float, first: dict, then: bytes | None) -> tuple[bool, str]:
+async def _expect_refusal(url: str, timeout: float, first: dict, then: bytes | None,
+                          accept_own_hello: bool = True) -> tuple[bool, str]:
     from websockets.exceptions import ConnectionClosed
 
     conn = await _Conn.open(url, timeout)
@@ -217,7 +253,7 @@ async def _expect_refusal(url: str, timeout: float, first: dict, then: bytes | N
         msg = await conn.recv()
         if isinstance(msg, ErrorMsg):
             return True, f"error: {msg.message}"
-        if then is None and isinstance(msg, Hello) and msg.version == VERSION:
+        if then is None and accept_own_hello and isinstance(msg, Hello) and msg.version == VERSION:
             return True, f"hello of its own version {msg.version} (the harness refuses it)"
         return False, f"answered {msg.type!r}"
     except ConnectionClosed:
@@ -231,13 +267,59 @@ async def _expect_refusal(url: str, timeout: float, first: dict, then: bytes | N
 
 
 async def check_version(url: str, rate: int, timeout: float) -> Check:
-    start = session_start(test_context(), rate, True, 1024 * 1024) | {"version": 999}
+    start = session_start(test_context(), rate, True, MAX_MESSAGE_BYTES) | {"version": 999}
     ok, detail = await _expect_refusal(url, timeout, start, None)
     return Check("version", ok, f"session.start of version 999: {detail}")
 
 
+async def check_audio_format(url: str, rate: int, timeout: float) -> Check:
+    base = session_start(test_context(), rate, True, MAX_MESSAGE_BYTES)
+    details = []
+    for field, value in (("channels", 2), ("header_bytes", 12)):
+        start = base | {"audio": base["audio"] | {field: value}}
+        ok, detail = await _expect_refusal(url, timeout, start, None, accept_own_hello=False)
+        if not ok:
+            return Check("audio_format", False, f"session.start with {field} {value}: {detail} (version 1 defines "
+                                                f"only mono PCM16 behind an 8-byte header: refuse the rest)")
+        details.append(f"{field} {value}: {detail}")
+    return Check("audio_format", True, "; ".join(details))
+
+
+async def check_large_context(url: str, rate: int, timeout: float) -> Check:
+    ctx = test_context()
+    filler = [{"title": f"note {i}", "content": "x" * 1000} for i in range(2100)]
+    ctx = ctx.model_copy(update={"digital_context": {**ctx.digital_context, "Notes": {"notes": filler}}})
+    start = session_start(ctx, rate, True, MAX_MESSAGE_BYTES)
+    size = len(json.dumps(start).encode())
+    conn = await _Conn.open(url, timeout)
+    try:
+        await conn.send(start)
+        msg = await conn.recv()
+        if isinstance(msg, Hello):
+            return Check("large_context", True, f"a {size / 2**20:.1f} MiB session.start got hello")
+        return Check("large_context", False, f"a {size / 2**20:.1f} MiB session.start got {msg.type!r}, not hello")
+    except Exception as exc:
+        from websockets.exceptions import ConnectionClosed
+
+        if isinstance(exc, ConnectionClosed) and exc.rcvd is not None and exc.rcvd.code == 1009:
+            why = "closed with 1009 (message too big): raise the server's limit to 16 MiB"
+        else:
+            why = f"{type(exc).__name__}: {exc}"
+        return Check("large_context", False, f"a {size / 2**20:.1f} MiB session.start: {why}")
+    finally:
+        await conn.close()
+
+
+def check_sync_offered(hello: Hello) -> Check:
+    if hello.sync:
+        return Check("sync", True, "offers sync: lockstep runs stamp its replies at the frame that caused them",
+                     required=False)
+    return Check("sync", False, "does not offer sync: under --clock lockstep its unprompted replies are stamped "
+                                "wherever the stream has got to, so their latency means nothing", required=False)
+
+
 async def check_bad_frame(url: str, rate: int, timeout: float) -> Check:
-    start = session_start(test_context(), rate, True, 1024 * 1024)
+    start = session_start(test_context(), rate, True, MAX_MESSAGE_BYTES)
     ok, detail = await _expect_refusal(url, timeout, start, b"\x00\x01\x02\x03\x04")
     return Check("bad_frame", ok, f"a 5-byte audio frame: {detail}", required=False)
 
@@ -280,8 +362,12 @@ async def check_server(url: str, *, sample_rate: int = 16000, timeout: float = 1
     checks.append(first)
     if hello is None or not first.ok:
         return checks
-    checks.append(await guarded("session", check_session(url, sample_rate, timeout, hello)))
+    session = await guarded("session", check_session(url, sample_rate, timeout, hello))
+    checks.extend(session if isinstance(session, list) else [session])
+    checks.append(check_sync_offered(hello))
     checks.append(await guarded("version", check_version(url, sample_rate, timeout)))
+    checks.append(await guarded("audio_format", check_audio_format(url, sample_rate, timeout)))
+    checks.append(await guarded("large_context", check_large_context(url, sample_rate, timeout)))
     checks.append(await guarded("bad_frame", check_bad_frame(url, sample_rate, timeout), required=False))
     checks.append(await guarded("engine", check_engine(url, sample_rate, timeout, clock)))
     return checks

@@ -6,10 +6,13 @@ adapter. The conformance checker (`conformance.py`) and the tests use the same d
 
 The adapter sends `session.start`, waits for `hello`, then sends each chunk as a binary frame
 (8-byte little-endian start_sample + PCM16) through a writer task (so `push_audio` never waits on
-the network), polls when the server wants them, `sync` under lockstep when the server offers it,
-and `end_of_stream`. A reader task turns the server's events into agent events. Any protocol fault
-(malformed, unknown or oversized message, a disconnect, an unanswered poll or sync) ends the session
-as an error with a reason; see "What ends a session as an error" in docs/PROTOCOL.md.
+the network), polls when the server wants them (never after `end_of_stream`: that message is the
+server's last chance to speak, so the engine's end-of-stream poll is not sent), `sync` under
+lockstep when the server offers it, and `end_of_stream`. A reader task turns the server's events
+into agent events. Any protocol fault (malformed, unknown or oversized message, anything after
+`end`, a disconnect, an unanswered poll or sync) ends the session as an error with a reason; see
+"What ends a session as an error" in docs/PROTOCOL.md. After `hello`, `capabilities.needs_poll`
+says whether this session is polled (the server may decline).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import struct
 from typing import Annotated, Any, Literal, Union
 
@@ -29,10 +31,13 @@ from .base import (Capabilities, ErrorEvent, InfoEvent, PollRequest, ResponseDon
                    SilenceDecision, TextEvent, ToolCallEvent)
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault
 from .http_retry import Fault, RetryPolicy, call_with_retries
+from ..jsontext import dumps
+from ..redact import secret_from_env
 
 PROTOCOL = "provoice-ws"
 VERSION = 1
 HEADER = struct.Struct("<Q")  # start_sample, uint64 little-endian
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # the largest message the harness sends, and by default accepts
 
 # ---- the server's messages ----------------------------------------------------------------------
 
@@ -42,6 +47,8 @@ class _Msg(BaseModel):
 
 
 class Hello(_Msg):
+    """Only `version` is required; the defaults below are what an omitted field means."""
+
     type: Literal["hello"]
     version: int
     agent: str = ""
@@ -165,7 +172,7 @@ class WebSocketOptions(AdapterOptions):
     polls: bool = True
     timeout_s: PositiveFloat = 30.0
     open_timeout_s: PositiveFloat = 10.0
-    max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_message_bytes: int = Field(default=MAX_MESSAGE_BYTES, ge=1024)
     max_retries: int = Field(default=3, ge=0, le=20)
     retry_base_s: float = Field(default=0.5, ge=0)
     retry_max_s: float = Field(default=8.0, ge=0)
@@ -197,6 +204,7 @@ class WebSocketAgent(OptionsAdapter):
         self._texts: dict[str, list[str]] = {}
         self._done: set[str] = set()
         self.frames_sent = 0
+        self._eos_sent = False
 
     def settings(self) -> dict[str, Any]:
         return super().settings() | {"protocol": PROTOCOL, "version": VERSION}
@@ -209,7 +217,7 @@ class WebSocketAgent(OptionsAdapter):
         o = self.opts
         headers = {}
         if o.api_key_env:
-            key = os.environ.get(o.api_key_env)
+            key = secret_from_env(o.api_key_env)
             if not key:
                 raise ProvoiceError(f"agent 'websocket': the environment variable {o.api_key_env} is not set")
             headers["Authorization"] = f"Bearer {key}"
@@ -227,14 +235,20 @@ class WebSocketAgent(OptionsAdapter):
         self.outbox = Outbox(self.ws.send, self._fail, "the agent server")
         self.outbox.start()
         self._reader_task = asyncio.create_task(self._reader())
-        start = session_start(ctx, o.sample_rate, o.polls, o.max_message_bytes)
-        io.log("request", what="session.start", version=VERSION, sample_rate=o.sample_rate, polls=o.polls)
-        self._send(json.dumps(start))
+        start = dumps(session_start(ctx, o.sample_rate, o.polls, o.max_message_bytes))
+        if len(start.encode()) > MAX_MESSAGE_BYTES:
+            raise ProvoiceError(f"session {ctx.session_id}: session.start would be {len(start.encode())} bytes, over the "
+                                f"protocol's limit of {MAX_MESSAGE_BYTES} bytes (the digital context is too large)")
+        io.log("request", what="session.start", version=VERSION, sample_rate=o.sample_rate, polls=o.polls,
+               bytes=len(start.encode()))
+        self._send(start)
         self.hello = await self._wait(self._hello_fut, "hello")
         if self.hello.version != VERSION:
             self._fail(f"the server speaks protocol version {self.hello.version}; this harness speaks {VERSION}")
         io.log("hello", **self.hello.model_dump())
         self._check()
+        if not self.hello.wants_polls:  # the server finds its own moments: this session is not polled
+            self.capabilities = self.capabilities.model_copy(update={"needs_poll": False, "has_own_vad": True})
 
     # -- sending ---------------------------------------------------------------------------------
     def _send(self, message: bytes | str) -> None:
@@ -248,19 +262,21 @@ class WebSocketAgent(OptionsAdapter):
     async def drain(self) -> None:
         """Everything pushed is sent; a server that offers `sync` has handled it (lockstep)."""
         await self._wait(asyncio.ensure_future(self.outbox.join()), "sending")
-        if self.hello is not None and self.hello.sync:
+        if self.hello is not None and self.hello.sync and not self._eos_sent:  # after `end`, all is settled
             seq = next(self._seq)
             fut = self._syncs[seq] = asyncio.get_running_loop().create_future()
-            self._send(json.dumps({"type": "sync", "seq": seq}))
+            self._send(dumps({"type": "sync", "seq": seq}))
             await self._wait(fut, f"the answer to sync {seq}")
 
     async def respond(self, poll: PollRequest) -> None:
         self._check()
         if self.hello is not None and not self.hello.wants_polls:
             return  # the server finds its own moments; it said so in hello
+        if poll.reason == "end_of_stream" or self._eos_sent:
+            return  # end_of_stream already asked the server for its last word
         fut = self._polls[poll.poll_id] = asyncio.get_running_loop().create_future()
         self.io.log("request", what="poll", poll_id=poll.poll_id, reason=poll.reason)
-        self._send(json.dumps({"type": "poll", "poll_id": poll.poll_id, "reason": poll.reason,
+        self._send(dumps({"type": "poll", "poll_id": poll.poll_id, "reason": poll.reason,
                                "stream_s": poll.stream_s, "speech_end_s": poll.speech_end_s}))
         try:
             await self._wait(fut, f"the answer to poll {poll.poll_id}")
@@ -269,7 +285,8 @@ class WebSocketAgent(OptionsAdapter):
 
     async def end_of_stream(self) -> None:
         self._check()
-        self._send(json.dumps({"type": "end_of_stream", "stream_s": round(self.io.stream_time(), 6)}))
+        self._eos_sent = True
+        self._send(dumps({"type": "end_of_stream", "stream_s": round(self.io.stream_time(), 6)}))
         await self._wait(asyncio.ensure_future(self._end.wait()), "end (the answer to end_of_stream)")
 
     async def _wait(self, aw: asyncio.Future, what: str):
@@ -295,7 +312,11 @@ class WebSocketAgent(OptionsAdapter):
             if self._end.is_set():
                 return
             code = exc.rcvd.code if exc.rcvd else (exc.sent.code if exc.sent else None)
-            if code == 1009:
+            server_closed_first = exc.rcvd is not None and (exc.sent is None or exc.rcvd_then_sent)
+            if code == 1009 and server_closed_first:
+                self._fail(f"the agent server refused a message as too big (code 1009): servers must accept "
+                           f"messages up to {MAX_MESSAGE_BYTES} bytes (docs/PROTOCOL.md)")
+            elif code == 1009 or (exc.sent is not None and exc.sent.code == 1009):
                 self._fail(f"the agent server sent a message larger than max_message_bytes "
                            f"({self.opts.max_message_bytes} bytes)")
             else:
@@ -307,6 +328,8 @@ class WebSocketAgent(OptionsAdapter):
             self._fail(f"the connection to the agent server failed: {type(exc).__name__}: {exc}")
 
     def _handle(self, msg: ServerMessage) -> None:
+        if self._end.is_set():
+            raise ProtocolError(f"the server sent {msg.type!r} after end")
         if isinstance(msg, Hello):
             if self._hello_fut is not None and not self._hello_fut.done():
                 self._hello_fut.set_result(msg)

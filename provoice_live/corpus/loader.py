@@ -75,12 +75,14 @@ def _parse_manifest(root: Path) -> tuple[list[tuple[int, Sample]], list[Problem]
     manifest = root / MANIFEST
     if not root.is_dir():
         return [], [Problem(None, None, None, f"{root} is not a directory")]
+    if manifest.is_dir():
+        return [], [Problem(None, None, None, f"{manifest} is a directory, not a file")]
     if not manifest.is_file():
         return [], [Problem(None, None, None, f"{manifest} is missing")]
     samples: list[tuple[int, Sample]] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    with manifest.open(encoding="utf-8") as fh:
+    with manifest.open(encoding="utf-8-sig") as fh:  # a byte order mark (Windows editors) is accepted
         for lineno, raw in enumerate(fh, start=1):
             if not raw.strip():
                 continue

@@ -33,6 +33,7 @@ from typing import Any, Callable
 from ..errors import ProvoiceError, SampleError
 from .loader import read_json_file, read_tool_file
 from .sample import ID_PATTERN, CueWindow, ToolCall, ToolSchema
+from ..jsontext import dumps
 
 log = logging.getLogger(__name__)
 
@@ -527,12 +528,12 @@ def import_release(data: str | Path, tools: str | Path | None, out: str | Path, 
         write_manifest(out, samples)
     skipped_path = out / SKIPPED
     if skipped:
-        _atomic_write_text(skipped_path, "".join(json.dumps(s) + "\n" for s in skipped))
+        _atomic_write_text(skipped_path, "".join(dumps(s) + "\n" for s in skipped))
     elif skipped_path.exists():
         skipped_path.unlink()
     summary = {"format": 1, "source": str(data), "samples": len(samples), "skipped": len(skipped),
                "seconds": round(time.perf_counter() - started, 2)}
-    _atomic_write_text(out / "import.json", json.dumps(summary, indent=2) + "\n")
+    _atomic_write_text(out / "import.json", dumps(summary, indent=2) + "\n")
     return summary
 
 

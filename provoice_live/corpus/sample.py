@@ -70,8 +70,19 @@ class CueWindow(BaseModel):
         return self
 
 
+class WordTiming(BaseModel):
+    """One spoken word: its text as written in the line (edge punctuation stripped) and its span in
+    seconds. A TTS gives spans relative to the line's first sample; a `Segment` holds them absolute,
+    in the sample's audio. Optional on read: the builder writes them, other corpora may not."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str
+    start_s: float = Field(ge=0)
+    end_s: float = Field(ge=0)
+
+
 class Segment(BaseModel):
-    """One placed piece of the assembly's timeline."""
+    """One placed piece of the assembly's timeline (`words`: a speech segment's words, if known)."""
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["user1", "user2", "sound", "noise"]
@@ -79,6 +90,7 @@ class Segment(BaseModel):
     end_s: float = Field(ge=0)
     text: str | None = None
     label: str | None = None
+    words: list[WordTiming] | None = None
 
 
 class Sample(BaseModel):

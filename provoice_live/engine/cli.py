@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ProvoiceError
+from ..vad import DEFAULT_VAD, VAD_KINDS
+
+EXIT_SESSION_ERRORS = 3  # `run` finished, but at least one session ended with status "error"
 
 
 def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
@@ -30,7 +33,9 @@ def add_session_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--poll-every", type=float, default=None, metavar="S",
                    help="also poll agents that need it every S seconds of stream")
     p.add_argument("--no-vad", action="store_true", help="run without our VAD (no endpoint polls)")
-    p.add_argument("--vad-aggressiveness", type=int, default=2, choices=(0, 1, 2, 3))
+    p.add_argument("--vad", default=DEFAULT_VAD, choices=VAD_KINDS,
+                   help="the engine's endpointing: silero (neural, holds up in noise; default) or webrtc (fast)")
+    p.add_argument("--vad-aggressiveness", type=int, default=2, choices=(0, 1, 2, 3), help="webrtcvad's only")
     p.add_argument("--tail", type=float, default=3.0, metavar="S", help="seconds kept open after the audio ends")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="how long an agent may take to answer")
 
@@ -40,7 +45,7 @@ def session_config(args: argparse.Namespace):
 
     return SessionConfig(clock=args.clock, chunk_ms=args.chunk_ms, protocol=args.protocol,
                          digital_context=not args.no_digital_context, poll_every_s=args.poll_every,
-                         vad=not args.no_vad, vad_aggressiveness=args.vad_aggressiveness, tail_s=args.tail,
+                         vad=not args.no_vad, vad_model=args.vad, vad_aggressiveness=args.vad_aggressiveness, tail_s=args.tail,
                          response_timeout_s=args.timeout)
 
 
@@ -97,6 +102,12 @@ def main(args: argparse.Namespace) -> int:
         console.print(f"[yellow]{len(summary.not_run)} session(s) not run[/yellow] (no worker left; rerun the "
                       f"same command to do them): {', '.join(summary.not_run[:20])}")
     console.print(f"run directory: {args.out} (predictions: {args.out}/predictions.jsonl)")
+    errored = len(summary.errors) + len(summary.earlier_errors)
+    if errored:
+        console.print(f"provoice-live run: {errored} session(s) ended in an error"
+                      f"{f' ({len(summary.earlier_errors)} in an earlier run)' if summary.earlier_errors else ''}"
+                      f"; exit status {EXIT_SESSION_ERRORS} (rerun with --retry-errors to redo them)")
+        return EXIT_SESSION_ERRORS
     return 0
 
 

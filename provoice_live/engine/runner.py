@@ -23,6 +23,7 @@ from ..corpus.loader import Corpus, load_corpus
 from ..corpus.sample import Sample
 from ..errors import ProvoiceError, SampleError
 from ..log import RunDir, SessionResult, prediction_from_result, redact
+from ..redact import scrub
 from ..sources.file import FileSource
 from .session import SessionConfig, run_session
 
@@ -36,6 +37,7 @@ class RunSummary:
     ran: int
     skipped: int
     errors: list[str] = field(default_factory=list)
+    earlier_errors: list[str] = field(default_factory=list)  # resumed sessions that had ended in an error
     wall_s: float = 0.0
     audio_s: float = 0.0
     compute_s: float = 0.0
@@ -166,6 +168,10 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
     todo = [s for s in samples if not run.is_finished(s.id)
             or (retry_errors and run.read_result(s.id).status == "error")]
     summary = RunSummary(run_dir=Path(out), total=len(samples), ran=0, skipped=len(samples) - len(todo))
+    todo_ids = {s.id for s in todo}
+    for s in samples:
+        if s.id not in todo_ids and (earlier := run.read_result(s.id)).status == "error":
+            summary.earlier_errors.append(f"{s.id}: {scrub(earlier.error or '')}")
     executor = executor or LocalExecutor()
     t0 = time.perf_counter()
 
@@ -176,7 +182,7 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
         summary.audio_s += result.audio_s
         summary.compute_s += result.compute_s
         if result.status == "error":
-            summary.errors.append(f"{sample.id}: {result.error}")
+            summary.errors.append(f"{sample.id}: {scrub(result.error or '')}")
         bar.advance(sample.id, result.status)
 
     try:

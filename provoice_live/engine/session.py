@@ -26,7 +26,7 @@ from ..corpus.sample import CueWindow, ToolCall
 from ..errors import AgentError, ProvoiceError
 from ..log import EventLog, Interjection, SessionResult
 from ..sources.base import Source
-from ..vad import VadEvent, VadTracker
+from ..vad import VadEvent, make_vad
 from .clock import Clock, LockstepClock, make_clock
 from .poll import PollPolicy
 
@@ -44,6 +44,7 @@ class SessionConfig:
     poll_at_endpoints: bool = True
     poll_every_s: float | None = None
     vad: bool = True
+    vad_model: str = "webrtc"  # or "silero" (provoice_live.vad); the CLI's default is vad.DEFAULT_VAD
     vad_aggressiveness: int = 2
     vad_hangover_ms: int = 400
     tail_s: float = 3.0  # stream time kept open after the audio ends, for late replies
@@ -279,7 +280,8 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
     policy = config.poll_policy()
     policy.reset()
     poller = _Poller(s, adapter, lockstep, config.response_timeout_s)
-    vad = VadTracker(source.sample_rate, config.vad_aggressiveness, hangover_ms=config.vad_hangover_ms) if config.vad else None
+    vad = make_vad(config.vad_model, source.sample_rate, aggressiveness=config.vad_aggressiveness,
+                   hangover_ms=config.vad_hangover_ms) if config.vad else None
     needs_poll = caps.needs_poll
     drains = lockstep and _overrides(adapter, "drain")
     timeout = config.response_timeout_s

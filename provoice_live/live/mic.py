@@ -3,8 +3,9 @@
 The default input device feeds the same engine session as any source (`run_live`: realtime clock,
 a run directory like any run's). The view shows, as they happen, whether you are speaking, what
 the agent heard (when it gives transcripts) and each interjection with its latency from the end of
-your last speech. Ctrl-C stops the microphone and the session ends cleanly (its log finished, its
-result written); a second Ctrl-C cancels at once, still leaving a finished log.
+your last speech. Ctrl-C (or SIGTERM, or SIGHUP when the terminal goes away) stops the microphone
+and the session ends cleanly (its log finished, its result written); a second one cancels at once,
+still leaving a finished log.
 
 With `--speak` the agent's replies are spoken with eSpeak NG on the default output device.
 """
@@ -116,6 +117,9 @@ class LiveView:
                      border_style="cyan")
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, kill, the terminal went away
+
+
 # ---- the command --------------------------------------------------------------------------------
 
 async def run_microphone(spec: LiveSpec, out: str | Path, session_id: str, speak: bool = False,
@@ -152,7 +156,7 @@ async def run_microphone(spec: LiveSpec, out: str | Path, session_id: str, speak
     task = asyncio.current_task()
     presses = 0
 
-    def interrupt() -> None:  # first Ctrl-C: stop the microphone; second: cancel
+    def interrupt() -> None:  # first Ctrl-C (or SIGTERM, SIGHUP): stop the microphone; second: cancel
         nonlocal presses
         presses += 1
         view.stopping = True
@@ -161,8 +165,9 @@ async def run_microphone(spec: LiveSpec, out: str | Path, session_id: str, speak
         else:
             task.cancel()
 
-    if signals:
-        loop.add_signal_handler(signal.SIGINT, interrupt)
+    if signals:  # every terminating signal ends the session like Ctrl-C: a closed terminal too
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, interrupt)
     if speaker:
         speaker.start()
     try:
@@ -171,7 +176,8 @@ async def run_microphone(spec: LiveSpec, out: str | Path, session_id: str, speak
                                     source_info={"kind": "microphone", "speak": speak})
     finally:
         if signals:
-            loop.remove_signal_handler(signal.SIGINT)
+            for sig in STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
         if speaker:
             await speaker.close(finish=presses < 2)
     return result

@@ -2,7 +2,8 @@
 
     GET  /             the page (index.html, app.js, style.css from `web_dir()`)
     GET  /api/config   the server's defaults for the page: agent, instruction, digital context, tools
-    POST /api/offer    {sdp, type, instruction?, context?, speak?} -> {sdp, type, session_id}
+    POST /api/offer    {sdp, type, instruction?, context?, speak?} -> {sdp, type, session_id}, or
+                       400 {error} with a one-line reason (a refused offer leaves no peer, no run dir)
     GET  /api/sessions the sessions of this server and where their run directories are
 
 One browser peer connection is one session: the browser's microphone track feeds the engine
@@ -33,6 +34,8 @@ from typing import Any
 
 from ..errors import ProvoiceError
 from .session import LiveSpec, load_context, load_tools, new_session_id, parse_agent_opts, parse_context_text
+from ..jsontext import dumps
+from ..redact import scrub
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,43 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="end a session when no audio came for S seconds (a vanished browser)")
 
 
+class BadOffer(ProvoiceError):
+    """An offer the server refuses (HTTP 400): the message is the one-line reason."""
+
+
+def _shown(value: Any) -> str:
+    """A value's JSON type for an error message (never the value: it may be long or hostile)."""
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def sdp_problem(sdp: str) -> str | None:
+    """Why `sdp` cannot be a browser's offer (None when it may be): it must parse as SDP and
+    carry an audio media section (the microphone) with ICE credentials."""
+    from aiortc.sdp import SessionDescription
+
+    if not sdp.lstrip().startswith("v=0"):
+        return "not SDP (an SDP starts with \"v=0\")"
+    try:
+        parsed = SessionDescription.parse(sdp)
+    except Exception as exc:  # aiortc's parser raises ValueError, IndexError, KeyError...
+        return f"not parsable SDP ({type(exc).__name__})"
+    audio = [m for m in parsed.media if m.kind == "audio"]
+    if not audio:
+        return "no audio media section (m=audio): the offer must carry the microphone"
+    if not all(m.ice is not None and m.ice.usernameFragment and m.ice.password for m in audio):
+        return "no ICE credentials (a=ice-ufrag, a=ice-pwd)"
+    return None
+
+
+async def close_quietly(pc) -> None:
+    """Close a peer connection, also one that a refused offer left half built (aiortc may raise)."""
+    try:
+        await pc.close()
+    except Exception as exc:  # noqa: BLE001 - nothing of a refused peer is worth a traceback
+        log.debug("closing a refused peer connection: %s", exc)
+
+
 @dataclass
 class Peer:
     """One browser peer connection and its session."""
@@ -84,9 +124,11 @@ class Peer:
     pending: list[str] = field(default_factory=list)
     result: Any = None
     offered_candidates: list[str] = field(default_factory=list)  # the browser's, before filtering
+    track: Any = None  # the browser's microphone, once announced
+    accepted: bool = False  # the answer was made: the session may start
 
     def send(self, event: dict[str, Any]) -> None:
-        msg = json.dumps(event)
+        msg = scrub(dumps(event))  # error texts may quote a key a server echoed
         if self.channel is not None and self.channel.readyState == "open":
             self.channel.send(msg)
         else:
@@ -101,7 +143,8 @@ class LiveServer:
     """The aiohttp application and the peers it serves. `start()`/`stop()` for tests and `main`."""
 
     def __init__(self, spec: LiveSpec, out: str | Path, host: str = "127.0.0.1", port: int = 8080,
-                 token: str | None = None, idle_timeout_s: float = 5.0, strict_loopback: bool = False):
+                 token: str | None = None, idle_timeout_s: float = 5.0, strict_loopback: bool = False,
+                 connect_timeout_s: float = 30.0):
         from .rtc import is_loopback, policy_for_bind
 
         if not is_loopback(host) and not token:
@@ -112,6 +155,7 @@ class LiveServer:
         self.port = port
         self.token = token
         self.idle_timeout_s = idle_timeout_s
+        self.connect_timeout_s = connect_timeout_s  # an accepted peer must send its microphone within it
         self.loopback = is_loopback(host)
         self.ice = policy_for_bind(host, strict_loopback)
         self.peers: dict[str, Peer] = {}
@@ -170,20 +214,45 @@ class LiveServer:
                                   for sid, p in self.peers.items()})
 
     async def handle_offer(self, request):
+        """Answer an offer, or 400 with a one-line reason; a refused offer leaves no peer behind."""
         from aiohttp import web
 
         try:
             body = await request.json()
-            sdp, kind = body["sdp"], body.get("type", "offer")
-            if kind != "offer" or not isinstance(sdp, str):
-                raise ValueError("expected an SDP offer")
-            spec = self.spec.with_page_input(body.get("instruction"), parse_context_text(body.get("context")))
-        except ProvoiceError as exc:
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"error": "a bad offer: the body is not JSON"}, status=400)
+        try:
+            sdp, spec, speak = self._read_offer(body)
+            answer, peer = await self.accept(sdp, spec, speak=speak)
+        except BadOffer as exc:
+            log.info("refused an offer: %s", exc)
             return web.json_response({"error": str(exc)}, status=400)
-        except (ValueError, KeyError, TypeError) as exc:
-            return web.json_response({"error": f"a bad offer: {exc}"}, status=400)
-        answer, peer = await self.accept(sdp, spec, speak=bool(body.get("speak")))
         return web.json_response({"sdp": answer.sdp, "type": answer.type, "session_id": peer.session_id})
+
+    def _read_offer(self, body: Any) -> tuple[str, LiveSpec, bool]:
+        """(sdp, spec, speak) from an offer's JSON body, or `BadOffer` saying which field and why."""
+        if not isinstance(body, dict):
+            raise BadOffer("a bad offer: the body must be a JSON object")
+        sdp, kind = body.get("sdp"), body.get("type", "offer")
+        if kind != "offer":
+            raise BadOffer(f"a bad offer: field 'type' must be \"offer\", not {_shown(kind)}")
+        if not isinstance(sdp, str) or not sdp.strip():
+            raise BadOffer("a bad offer: field 'sdp' must be a non-empty SDP text")
+        instruction, context, speak = body.get("instruction"), body.get("context"), body.get("speak", False)
+        if instruction is not None and not isinstance(instruction, str):
+            raise BadOffer(f"a bad offer: field 'instruction' must be a string, not {_shown(instruction)}")
+        if context is not None and not isinstance(context, (str, dict)):
+            raise BadOffer(f"a bad offer: field 'context' must be a JSON object or its text, not {_shown(context)}")
+        if speak is not None and not isinstance(speak, bool):
+            raise BadOffer(f"a bad offer: field 'speak' must be true or false, not {_shown(speak)}")
+        try:
+            spec = self.spec.with_page_input(instruction, parse_context_text(context))
+        except ProvoiceError as exc:
+            raise BadOffer(str(exc)) from None
+        problem = sdp_problem(sdp)
+        if problem:
+            raise BadOffer(f"a bad offer: field 'sdp': {problem}")
+        return sdp, spec, bool(speak)
 
     # -- peers -----------------------------------------------------------------------------------
     async def accept(self, sdp: str, spec: LiveSpec, speak: bool = False):
@@ -192,7 +261,14 @@ class LiveServer:
 
         sid = new_session_id("web")
         with ice_policy(self.ice):  # the ICE connections are created and gathered inside
-            return await self._accept(sid, new_peer_connection(), sdp, spec, speak)
+            pc = new_peer_connection()
+            try:
+                return await self._accept(sid, pc, sdp, spec, speak)
+            except Exception as exc:  # aiortc refuses the offer (ValueError, InvalidStateError, ...)
+                self.peers.pop(sid, None)
+                await close_quietly(pc)
+                reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise BadOffer(f"a bad offer: WebRTC refused it ({reason})") from None
 
     async def _accept(self, sid: str, pc, sdp: str, spec: LiveSpec, speak: bool):
         from aiortc import RTCSessionDescription
@@ -200,7 +276,6 @@ class LiveServer:
         from .rtc import SpeechTrack, candidate_addresses, loopback_only_sdp
 
         peer = Peer(sid, pc, spec, speak, self.out / sid, offered_candidates=candidate_addresses(sdp))
-        self.peers[sid] = peer
 
         @pc.on("datachannel")
         def on_datachannel(channel):
@@ -211,14 +286,17 @@ class LiveServer:
 
         @pc.on("track")
         def on_track(track):
-            if track.kind == "audio" and peer.task is None:
-                peer.task = asyncio.get_running_loop().create_task(self._run_peer(peer, track))
+            if track.kind == "audio" and peer.track is None:
+                peer.track = track
+                self._start_session(peer)
 
         @pc.on("connectionstatechange")
         async def on_state():
             log.debug("session %s: connection %s", sid, pc.connectionState)
             if pc.connectionState in ("failed", "closed"):
                 self._peer_gone(peer, f"the browser went away (connection {pc.connectionState})")
+                if peer.task is None:  # it never sent audio: no session ran, nothing to keep
+                    self.peers.pop(sid, None)
 
         if self.loopback:
             sdp = loopback_only_sdp(sdp)
@@ -226,7 +304,22 @@ class LiveServer:
         peer.speech = SpeechTrack()
         pc.addTrack(peer.speech)
         await pc.setLocalDescription(await pc.createAnswer())
+        peer.accepted = True
+        self.peers[sid] = peer  # in the session table only once accepted
+        self._start_session(peer)  # only now: a refused offer never starts a session or makes a run dir
+        if peer.task is None:  # no microphone track yet: drop the peer if none comes
+            asyncio.get_running_loop().call_later(self.connect_timeout_s, self._drop_if_unused, peer)
         return pc.localDescription, peer
+
+    def _drop_if_unused(self, peer: Peer) -> None:
+        """A peer accepted `connect_timeout_s` ago that never sent a microphone track: forget it."""
+        if peer.task is None and self.peers.get(peer.session_id) is peer:
+            del self.peers[peer.session_id]
+            asyncio.get_running_loop().create_task(close_quietly(peer.pc))
+
+    def _start_session(self, peer: Peer) -> None:
+        if peer.accepted and peer.track is not None and peer.task is None:
+            peer.task = asyncio.get_running_loop().create_task(self._run_peer(peer, peer.track))
 
     def _on_message(self, peer: Peer, message: str) -> None:
         try:
@@ -258,7 +351,8 @@ class LiveServer:
 
         def make_source(rate: int):
             peer.source = WebRTCSource(track, rate, chunk_ms=peer.spec.config.chunk_ms,
-                                       idle_timeout_s=self.idle_timeout_s)
+                                       idle_timeout_s=self.idle_timeout_s,
+                                       first_frame_timeout_s=max(self.idle_timeout_s, self.connect_timeout_s))
             return peer.source
 
         peer.send({"type": "session", "session_id": peer.session_id, "agent": peer.spec.agent,
@@ -329,12 +423,12 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _serve(server: LiveServer) -> None:
-    """Serve until Ctrl-C or SIGTERM, then end every session cleanly (their run dirs finished)."""
+    """Serve until Ctrl-C, SIGTERM or SIGHUP, then end every session cleanly (their run dirs finished)."""
     import signal
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # Ctrl-C, kill, the terminal went away
         loop.add_signal_handler(sig, stop.set)
     url = await server.start()
     print(f"provoice-live serve: open {url}  (agent {server.spec.agent}; ICE {server.ice.name}; "

@@ -17,6 +17,7 @@ The verdict cache of an LLM judge lives beside what was read: `RUN/judge_cache.j
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,31 @@ def _judge_problem(pred: Prediction) -> tuple[str, str] | None:
     return None
 
 
+TIME_FIELDS = ("first_interjection_s", "cue_start_s", "cue_end_s", "monitor_from_s")
+
+
+def _time_problems(pred: Prediction) -> list[tuple[str, str]]:
+    """(field, reason) for each stream time that is not a finite number >= 0, and a cue that ends
+    before it starts. Times are seconds from the start of the sample's audio."""
+    problems = []
+    times = [(name, getattr(pred, name)) for name in TIME_FIELDS]
+    times += [(f"latency_parts.{k}", v) for k, v in (pred.latency_parts or {}).items()]
+    for name, value in times:
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            problems.append((name, f"must be a finite number of seconds, not {value}"))
+        elif value < 0:
+            problems.append((name, f"must be >= 0 (seconds from the start of the audio), not {value}"))
+    start, end = pred.cue_start_s, pred.cue_end_s
+    if start is not None and end is not None and math.isfinite(start) and math.isfinite(end) and end < start:
+        problems.append(("cue_end_s", f"the cue ends ({end}) before it starts ({start})"))
+    for name in ("premature_interjections", "agent_errors"):
+        if (getattr(pred, name) or 0) < 0:
+            problems.append((name, f"must be >= 0, not {getattr(pred, name)}"))
+    return problems
+
+
 def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, list[Problem]]:
     """One line: the Prediction, or the problems with it."""
     try:
@@ -77,9 +103,10 @@ def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, lis
         sid = data.get("id") if isinstance(data.get("id"), str) else None
         return None, [Problem(lineno, sid, ".".join(str(p) for p in err["loc"]) or None, err["msg"])
                       for err in exc.errors()]
-    bad = _judge_problem(pred)
+    bad = [_judge_problem(pred)] if _judge_problem(pred) else []
+    bad += _time_problems(pred)
     if bad:
-        return None, [Problem(lineno, pred.id, bad[0], bad[1])]
+        return None, [Problem(lineno, pred.id, field, reason) for field, reason in bad]
     return pred, []
 
 
@@ -91,7 +118,7 @@ def read_predictions(path: str | Path) -> list[Prediction]:
     preds: list[Prediction] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8-sig") as fh:  # a UTF-8 byte order mark is not part of line 1
         for lineno, raw in enumerate(fh, start=1):
             if not raw.strip():
                 continue
@@ -138,21 +165,41 @@ def fill_from_corpus(preds: list[Prediction], corpus_dir: str | Path) -> list[Pr
 
 # ---- run directories ----------------------------------------------------------------------------
 
-def predictions_from_run(run_dir: str | Path, corpus_dir: str | Path | None = None) -> list[Prediction]:
-    """A run's predictions: its predictions.jsonl, or rebuilt from its finished sessions."""
+def predictions_from_run(run_dir: str | Path, corpus_dir: str | Path | None = None,
+                         notes: list[str] | None = None) -> list[Prediction]:
+    """A run's predictions: its predictions.jsonl, or rebuilt from its finished sessions' results
+    when that file is missing, damaged (a torn line) or holds fewer sessions than `sessions/` has
+    results; a rebuild from a damaged file is said in `notes`."""
     run = RunDir(run_dir)
+    finished = len(list(run.sessions.glob("*.result.json"))) if run.sessions.is_dir() else 0
+    damage = None
     if run.predictions_path.is_file():
-        return read_predictions(run.predictions_path)
+        try:
+            preds = read_predictions(run.predictions_path)
+        except PredictionsError as exc:
+            damage = f"its predictions.jsonl is damaged ({exc.problems[0]})"
+        except ProvoiceError:  # no line at all
+            damage = "its predictions.jsonl is empty"
+        else:
+            if len(preds) >= finished:
+                return preds
+            damage = f"its predictions.jsonl holds {len(preds)} of the {finished} finished sessions"
     from ..corpus.loader import load_corpus
     from ..log import prediction_from_result
 
     corpus_dir = corpus_dir or run.read_config().get("corpus")
     if not corpus_dir:
+        if damage:
+            raise ProvoiceError(f"{run.root}: {damage}; rerun the same `provoice-live run` command to rewrite it, "
+                                "or pass --corpus DIR to rebuild it from sessions/")
         raise ProvoiceError(f"{run.root} has no predictions.jsonl and no corpus to rebuild it: pass --corpus DIR")
     corpus = load_corpus(corpus_dir)
     preds = [prediction_from_result(s, run.read_result(s.id)) for s in corpus.samples if run.is_finished(s.id)]
     if not preds:
         raise ProvoiceError(f"{run.root} holds no finished session")
+    if damage and notes is not None:
+        notes.append(f"{damage}: scored {len(preds)} session(s) rebuilt from sessions/ "
+                     "(rerunning the same `run` command rewrites the file)")
     return preds
 
 
@@ -185,7 +232,9 @@ def load_scoring_input(path: str | Path, corpus: str | Path | None = None,
         if not (RunDir(path).config_path.is_file() or RunDir(path).predictions_path.is_file()):
             raise ProvoiceError(f"{path} is neither a run directory (config.json, predictions.jsonl) "
                                 "nor a folder of official <uuid>_response.json files")
-        inp = ScoringInput(predictions_from_run(path, corpus), run_label(path), path / CACHE_NAME, path)
+        rebuilt: list[str] = []
+        preds = predictions_from_run(path, corpus, rebuilt)
+        inp = ScoringInput(preds, run_label(path), path / CACHE_NAME, path, tuple(rebuilt))
     elif path.is_file():
         inp = ScoringInput(read_predictions(path), path.stem, path.parent / CACHE_NAME)
     else:

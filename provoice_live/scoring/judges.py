@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable, Protocol, Sequence
@@ -32,6 +31,8 @@ from .heuristic import NAME as HEURISTIC_NAME
 from .heuristic import HeuristicJudge
 from .prompts import judge_messages, parse_judge_reply
 from .response import Verdict
+from ..jsontext import dumps
+from ..redact import secret_from_env
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class VerdictCache:
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                fh.write(dumps(entry, ensure_ascii=False) + "\n")
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -135,7 +136,7 @@ class OpenAIJudge:
     def _client(self):
         import openai
 
-        key = os.environ.get(self.api_key_env)
+        key = secret_from_env(self.api_key_env)
         if not key and self.base_url is None:
             raise ProvoiceError(f"the judge {self.name} needs an API key in the environment variable "
                                 f"{self.api_key_env} (or --api-key-env NAME)")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,7 @@ from .decisions import OVERALL
 from .heuristic import NAME as HEURISTIC_NAME
 from .scores import Scores
 from .timing import PART_LABELS
+from ..jsontext import dumps
 
 NA = "n/a"
 
@@ -279,4 +279,4 @@ def to_csv(scores: Scores) -> str:
 
 
 def to_json_text(scores: Scores) -> str:
-    return json.dumps(scores.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return dumps(scores.to_json(), indent=2, ensure_ascii=False) + "\n"

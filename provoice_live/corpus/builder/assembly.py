@@ -10,6 +10,8 @@ Contract:
   overlaps the segments; the overlap is mixed additively. Two consecutive lines of the same speaker
   never overlap (a person cannot talk over themselves): their gap is raised to 0 unless
   `self_overlap` is set.
+- A speech piece carries its words (`WordTiming`, relative to its first sample); `Placed.words_at`
+  gives them in absolute seconds, as the segment records hold them.
 - A segment's nominal span is [start, start + length): `length` is the dry sound's, while its audio
   may run longer (a far-field reverb tail), mixed in full but not counted in the timing truth.
 - The whole ends `tail_s` after the last nominal end (or where the last audio ends, if later).
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...audio import db_to_gain, rms
+from ..sample import WordTiming
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Piece:
     text: str | None = None
     label: str | None = None
     role: str = "talk"
+    words: tuple[WordTiming, ...] = ()  # speech: its words, times relative to the piece's start
 
     @property
     def nominal(self) -> int:
@@ -85,6 +89,12 @@ class Placed:
     @property
     def end(self) -> int:
         return self.start + self.piece.nominal
+
+    def words_at(self, rate: int) -> list[WordTiming]:
+        """The piece's words in absolute seconds of the assembly (kept inside its nominal span)."""
+        t0, t1 = self.start / rate, self.end / rate
+        inside = lambda t: min(max(round(t0 + t, 4), t0), t1)  # noqa: E731 - 0.1 ms, within the span
+        return [WordTiming(text=w.text, start_s=inside(w.start_s), end_s=inside(w.end_s)) for w in self.piece.words]
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
     provoice-live build-corpus --preset demo|paper --seed N --out DIR [--workers N] [--limit N]
         [--llm MODEL --base-url URL [--api-key-env NAME]]
-        [--tts espeak|openai:MODEL --tts-base-url URL] [--esc50 DIR] [--cochlscene DIR]
+        [--tts espeak|neural|openai:MODEL --tts-base-url URL] [--esc50 DIR] [--cochlscene DIR]
         [--executor ray [--ray-address auto|HOST:PORT|ray://HOST:PORT]]
     provoice-live build-corpus --from data.json [--tools new_tools.json] --out DIR ...   (re-voice)
     provoice-live build-corpus --list-templates
@@ -32,7 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME",
                    help="environment variable holding the API key (default OPENAI_API_KEY)")
     p.add_argument("--llm-concurrency", type=int, default=4, help="scenes requested at once from --llm")
-    p.add_argument("--tts", default="espeak", help="espeak (default) or openai:MODEL")
+    p.add_argument("--tts", default="espeak",
+                   help="espeak (default), neural (hibari and Piper voices, eSpeak for other speakers) or openai:MODEL")
     p.add_argument("--tts-base-url", metavar="URL", help="the endpoint of --tts openai:MODEL")
     p.add_argument("--esc50", metavar="DIR", help="an ESC-50 folder (meta/esc50.csv, audio/) for sound events")
     p.add_argument("--cochlscene", metavar="DIR", help="a CochlScene folder (<Class>/*.wav) for ambient noise")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from datetime import datetime
@@ -37,6 +36,7 @@ from .scenes import PlanItem, check_scene
 from .script import Line, Scene, Script, Speaker
 from .templates import Draw, pools
 from .templates.tools import CATALOGUE, offer
+from ...redact import secret_from_env
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -166,7 +166,7 @@ class LLMClient:
                  timeout_s: float = 120.0, temperature: float = 0.9):
         import openai
 
-        key = os.environ.get(api_key_env)
+        key = secret_from_env(api_key_env)
         if not key:
             if base_url is None:
                 raise ProvoiceError(f"the LLM stages need an API key in the environment variable {api_key_env}")

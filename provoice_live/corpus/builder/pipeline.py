@@ -9,14 +9,24 @@ Layout of a corpus being built in OUT:
 - at the end `manifest.jsonl` (in id order, via `write_manifest`), `skipped.jsonl` (samples that
   could not be made, with reasons: an unusable sound, an error) and `build.json` (the settings).
 
-Determinism: each sample's randomness comes from its own seed, derived from (corpus seed, sample
-id) by `scenes.plan`, so results do not depend on `--workers`, `--limit` or the order of work.
-Rendering runs in a `ProcessPoolExecutor` when `workers > 1`; each worker process builds its TTS,
-sound bank and noise bank once.
+Determinism: the same inputs, seed and options give byte-identical wav files, `manifest.jsonl`,
+`skipped.jsonl` and `build.json`, whatever `--workers`, `--limit` or the order of work. Each
+sample's randomness comes from its own seed, derived from (corpus seed, sample id) by
+`scenes.plan`; every stage draws from its own generator spawned from it (`render`); the TTS gives
+the same audio for a line whatever it spoke before (`tts`); the noise bank's babble is spoken once
+per process from fixed texts and voices; files are written in id order. `test_pipeline` builds
+with 1 and 2 workers and compares hashes. Rendering runs in a `ProcessPoolExecutor` (spawned
+processes) when `workers > 1`; each worker process builds its TTS, sound bank and noise bank once.
+
+Provenance: every sample's `meta.build` holds `builder` (`provoice-live <version>`) and
+`inputs_sha256`, the SHA-256 of what its audio is made from (the scene JSON, its seed and the
+render settings, see `inputs_sha256`); `build.json` holds the builder and a SHA-256 over the
+settings and every sample's inputs hash, in id order.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -27,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ...errors import ProvoiceError
+from ...jsontext import dumps
 from ..loader import write_manifest
 from ..sample import Sample
 from .scenes import PlanItem, make_scene, plan
@@ -51,7 +62,7 @@ PRESETS: dict[str, dict[tuple[str, bool], int]] = {
 class RenderConfig:
     """How scenes become audio. Holds no secrets: API keys are read from `*_api_key_env`."""
 
-    tts: str = "espeak"  # "espeak" or "openai:MODEL"
+    tts: str = "espeak"  # "espeak", "neural" (hibari + Piper, eSpeak for the rest) or "openai:MODEL"
     tts_base_url: str | None = None
     tts_api_key_env: str = "OPENAI_API_KEY"
     esc50: str | None = None
@@ -104,13 +115,15 @@ _BANKS: dict[RenderConfig, tuple[Any, Any, Any]] = {}
 
 
 def make_tts(config: RenderConfig):
-    from .tts import EspeakTTS, OpenAISpeechTTS
+    from .tts import EspeakTTS, NeuralTTS, OpenAISpeechTTS
 
     if config.tts == "espeak":
         return EspeakTTS()
+    if config.tts == "neural":
+        return NeuralTTS()
     if config.tts.startswith("openai:") and len(config.tts) > len("openai:"):
         return OpenAISpeechTTS(config.tts.split(":", 1)[1], config.tts_base_url, api_key_env=config.tts_api_key_env)
-    raise ProvoiceError(f"unknown TTS {config.tts!r}: use 'espeak' or 'openai:MODEL'")
+    raise ProvoiceError(f"unknown TTS {config.tts!r}: use 'espeak', 'neural' or 'openai:MODEL'")
 
 
 def banks(config: RenderConfig) -> tuple[Any, Any, Any]:
@@ -126,8 +139,27 @@ def banks(config: RenderConfig) -> tuple[Any, Any, Any]:
     return _BANKS[config]
 
 
-def sample_from(scene: Scene, rendered, seed: int, audio_rel: str) -> Sample:
-    """The manifest line of a rendered scene: timing truth from the render, the rest from the scene."""
+def builder_version() -> str:
+    from ... import __version__
+
+    return f"provoice-live {__version__}"
+
+
+def _sha256_json(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=True,
+                                     separators=(",", ":")).encode()).hexdigest()
+
+
+def inputs_sha256(scene: Scene, seed: int, config: RenderConfig) -> str:
+    """SHA-256 of a sample's inputs: its scene (as JSON, None fields left out), its seed and the
+    render settings (as given: the --esc50/--cochlscene folders by path, not by content)."""
+    return _sha256_json({"scene": json.loads(scene.model_dump_json(exclude_none=True)), "seed": seed,
+                         "render": asdict(config)})
+
+
+def sample_from(scene: Scene, rendered, seed: int, audio_rel: str, build: dict[str, str] | None = None) -> Sample:
+    """The manifest line of a rendered scene: timing truth from the render, the rest from the scene;
+    `build` (builder, inputs_sha256) goes to `meta.build`."""
     cue_line = next((ln for ln in scene.script.lines if ln.role == "cue"), None)
     meta = {
         **scene.meta, "seed": seed, "template": scene.template,
@@ -135,6 +167,7 @@ def sample_from(scene: Scene, rendered, seed: int, audio_rel: str) -> Sample:
         "duration_s": round(rendered.duration_s, 3),
         "gain_db": round(rendered.gain_db, 2),
         **{k: v for k, v in rendered.meta.items() if k in ("noise_scene", "snr_db")},
+        **({"build": build} if build else {}),
     }
     if rendered.cue is not None and cue_line is not None:
         meta["cue_kind"] = "trigger" if scene.label else "near_miss"
@@ -169,7 +202,8 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
         return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc)}
     except ProvoiceError as exc:
         return {"id": scene.id, "status": "skipped", "kind": "error", "reason": str(exc)}
-    sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav")
+    build = {"builder": builder_version(), "inputs_sha256": inputs_sha256(scene, seed, config)}
+    sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav", build)
     tmp = wav.with_name(f".{wav.stem}.{os.getpid()}.tmp.wav")
     write_wav(tmp, rendered.audio, rendered.rate)
     os.replace(tmp, wav)
@@ -314,10 +348,14 @@ def _finish(out: Path, ids: list[str], result: BuildResult, config: RenderConfig
     if samples:
         write_manifest(out, samples)
     skipped_path = out / SKIPPED
+    result.skipped.sort(key=lambda s: (s["id"], s.get("kind", "")))  # scene threads finish in any order
     if result.skipped:
-        _atomic_write_text(skipped_path, "".join(json.dumps(s) + "\n" for s in result.skipped))
+        _atomic_write_text(skipped_path, "".join(dumps(s) + "\n" for s in result.skipped))
     elif skipped_path.exists():
         skipped_path.unlink()
+    hashes = [((s.meta.get("build") or {}).get("inputs_sha256")) for s in samples]
     info = {"format": 1, "samples": len(samples), "skipped": len(result.skipped),
-            "render": asdict(config), **(settings or {})}
-    _atomic_write_text(out / "build.json", json.dumps(info, indent=2) + "\n")
+            "render": asdict(config), **(settings or {}), "builder": builder_version(),
+            "inputs_sha256": _sha256_json({"settings": settings or {}, "render": asdict(config),
+                                           "samples": [[s.id, h] for s, h in zip(samples, hashes)]})}
+    _atomic_write_text(out / "build.json", dumps(info, indent=2) + "\n")

@@ -15,7 +15,8 @@
    reported in `Rendered.gain_db` (every segment's level is then -20 + gain_db dBFS; the SNR is kept).
 
 Timing truth (`Rendered.segments`, `cue`, `monitor_from_s`) is the assembly's: sample-exact spans of
-the dry segments, in seconds (a far-field line's reverberant tail rings on past its `end_s`, for
+the dry segments, in seconds, and each speech segment's words (`Segment.words`, absolute times; the
+TTS's word timings, see `tts.speak`) (a far-field line's reverberant tail rings on past its `end_s`, for
 up to its RT60, under whatever follows). `cue` is the span of the line with role "cue"; `monitor_from_s` is the
 end of the line with role "instruction" (0.0 if none).
 
@@ -45,7 +46,7 @@ from .assembly import PAPER_ASSEMBLY, AssemblyParams, Piece, add_ambient, assemb
 from .noise import DEFAULT_SNR_DB, CochlSceneBank, NoiseBank, SynthNoiseBank
 from .script import Script
 from .sounds import Esc50SoundBank, SoundBank, SynthSoundBank, UnusableSound
-from .tts import TTS, Voice, pick_voices
+from .tts import TTS, Voice, pick_voices, speak_lines
 
 
 @dataclass
@@ -103,19 +104,22 @@ def _check(script: Script, sounds: SoundBank) -> None:
 def _pieces(script: Script, voices: dict[str, Voice], tts: TTS, sounds: SoundBank, rate: int,
             acoustics: AcousticParams, rngs: dict[str, np.random.Generator], meta: dict) -> list[Piece]:
     pieces = []
+    said = [(line.text, voices[line.speaker]) for line in script.lines if line.speaker != "sound"]
+    spoken_lines = iter(speak_lines(tts, said))
     for i, line in enumerate(script.lines):
         if line.speaker == "sound":
             audio, label = sounds.draw(line.sound or "", rate, rngs["sounds"])
             pieces.append(Piece("sound", sound_event(audio, acoustics), label=label, role=line.role))
             continue
-        speech = near_field(resample(tts.synth(line.text, voices[line.speaker]), tts.rate, rate), acoustics)
+        spoken = next(spoken_lines)
+        speech = near_field(resample(spoken.audio, tts.rate, rate), acoustics)
         if len(speech) == 0:
             raise ProvoiceError(f"script line {i} ({line.speaker}) produced no audio: {line.text[:40]!r}")
         length = len(speech)
         if line.speaker == "user2":
             speech, rt60 = far_field(speech, rate, rngs["rooms"], acoustics)
             meta.setdefault("rt60_s", {})[i] = round(rt60, 4)
-        pieces.append(Piece(line.speaker, speech, length=length, text=line.text, role=line.role))
+        pieces.append(Piece(line.speaker, speech, length=length, text=line.text, role=line.role, words=spoken.words))
     return pieces
 
 
@@ -129,13 +133,14 @@ def render_script(script: Script, rng: np.random.Generator, *, tts: TTS, sounds:
     _check(script, sounds)
     stages = ("voices", "sounds", "rooms", "gaps", "noise")
     rngs = dict(zip(stages, rng.spawn(len(stages))))
-    voices = pick_voices(script.speakers, rngs["voices"], tts.voice_pool)
+    voices = pick_voices(script.speakers, rngs["voices"], tts.voice_pool, getattr(tts, "preferred_voices", ()))
     meta: dict[str, Any] = {}
     pieces = _pieces(script, voices, tts, sounds, rate, acoustics, rngs, meta)
     built = assemble(pieces, rate, rngs["gaps"], assembly)
 
     segments = [Segment(kind=p.piece.kind, start_s=p.start / rate, end_s=p.end / rate,
-                        text=p.piece.text, label=p.piece.label) for p in built.placed]
+                        text=p.piece.text, label=p.piece.label, words=p.words_at(rate) or None)
+                for p in built.placed]
     audio = built.audio
     if noise is not None and snr_db is not None:
         bed, scene = noise.draw(script.ambient, len(audio), rate, rngs["noise"])
