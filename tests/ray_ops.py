@@ -38,9 +38,11 @@ class SlowScripted(ScriptedAgent):
 
 
 def _config(clock: str = "lockstep"):
-    from provoice_live.engine.session import SessionConfig
+    """The session settings `provoice-live run --clock CLOCK` would use (the CLI's defaults)."""
+    from provoice_live.cli import build_parser
+    from provoice_live.engine.cli import session_config
 
-    return SessionConfig(clock=clock)
+    return session_config(build_parser().parse_args(["run", "--corpus", "-", "--out", "-", "--clock", clock]))
 
 
 def _results(out: str) -> int:
