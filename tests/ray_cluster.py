@@ -62,7 +62,7 @@ class LoopbackRayCluster:
     """`nodes` Ray nodes (`ray start`) on 127.0.0.1 in a private network + PID namespace."""
 
     def __init__(self, scratch: Path, nodes: int = 2, cpus_per_node: int = 1, object_store_mb: int = 80,
-                 port: int = 6379, start_timeout_s: float = 240.0):
+                 port: int = 6379, start_timeout_s: float = 240.0, python_path: tuple[str, ...] = ()):
         self.scratch = Path(scratch)
         self.nodes = nodes
         self.cpus_per_node = cpus_per_node
@@ -76,7 +76,7 @@ class LoopbackRayCluster:
         self.driver: subprocess.Popen | None = None
         self._replies = None
         self.env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0",
-                    "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]),
+                    "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE), *python_path]),
                     "RAY_DEDUP_LOGS": "0"}
 
     # -- namespaces ------------------------------------------------------------------------------

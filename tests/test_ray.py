@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,16 +24,40 @@ SCRIPTED = {"after_endpoint": "0.3"}
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def starting_cluster(tmp_path_factory):
+    """The cluster, starting in a thread while the corpus and the reference run are made."""
     why = loopback_namespaces_available()
     if why:
         pytest.skip(why)
-    with LoopbackRayCluster(tmp_path_factory.mktemp("ray")) as c:
-        yield c
+    c = LoopbackRayCluster(tmp_path_factory.mktemp("ray"))
+    failure: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            c.start()
+        except BaseException as exc:  # reported by `cluster`
+            failure.append(exc)
+
+    thread = threading.Thread(target=start, daemon=True)
+    thread.start()
+    try:
+        yield c, thread, failure
+    finally:
+        thread.join(c.start_timeout_s)
+        c.stop()
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
+def cluster(starting_cluster, corpus, reference) -> LoopbackRayCluster:
+    c, thread, failure = starting_cluster
+    thread.join(c.start_timeout_s)
+    if failure or thread.is_alive():
+        raise RuntimeError(f"the Ray cluster did not start: {failure[0] if failure else 'timed out'}")
+    return c
+
+
+@pytest.fixture(scope="module")
+def corpus(starting_cluster, tmp_path_factory) -> Path:
     """4 demo samples (real speech, real endpoints), built locally with 1 process."""
     out = tmp_path_factory.mktemp("corpus") / "local"
     assert cli([*BUILD, "--out", str(out)]) == 0

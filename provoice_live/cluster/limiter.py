@@ -1,7 +1,7 @@
 """One endpoint's limits across the cluster: sessions at once, and a shared pause after a 429.
 
-`EndpointLimiter` is a named Ray actor, one per run and endpoint (`ray list actors` shows it as
-`endpoint-limiter:<endpoint>:<run>`), handed to every worker of the run and killed when it ends:
+`EndpointLimiter` is a named Ray actor, one per run and endpoint (`endpoint-limiter:<endpoint>:<run>`
+in the `provoice-live` namespace), handed to every worker of the run and killed when it ends:
 - `acquire(token, worker)` waits until fewer than `max_inflight` sessions hold a slot and no pause
   is running, then takes a slot; `release(token)` gives it back; `release_worker(worker)` frees the
   slots of a worker that died (the driver calls it), so a crash never leaks capacity.

@@ -46,6 +46,7 @@ from . import cluster_cpus, connect, disconnect, forwarded_env, ray_module
 from .limiter import endpoint_key, start_limiter
 
 log = logging.getLogger(__name__)
+_REMOTE: dict[str, Any] = {}  # the Ray actor class, made once per process
 
 
 # --- the worker ------------------------------------------------------------------------------
@@ -159,6 +160,7 @@ class RayExecutor:
     workers_seen: list[WorkerRecord] = field(default_factory=list)
     retried: int = 0
     limiter_stats: dict[str, Any] | None = None
+    on_submit: Any = None  # called with a sample id as its session is handed to a worker (benchmarks)
     _limiter: Any = field(default=None, repr=False)
     name = "ray"
 
@@ -166,7 +168,9 @@ class RayExecutor:
     def _spawn(self, work, index: int, generation: int, cpus: float) -> WorkerRecord:
         ray = ray_module()
         rec = WorkerRecord(name=f"w{index}" + (f".{generation}" if generation else ""))
-        actor = ray.remote(SessionWorker).options(
+        if "worker" not in _REMOTE:
+            _REMOTE["worker"] = ray.remote(SessionWorker)
+        actor = _REMOTE["worker"].options(
             num_cpus=cpus, max_concurrency=max(1, work.concurrency) + 4, max_restarts=0, max_task_retries=0,
             scheduling_strategy="SPREAD")
         rec.handle = actor.remote(rec.name, None if self.ship_audio else str(work.corpus.root.resolve()),
@@ -241,6 +245,8 @@ class RayExecutor:
                             if sample.id not in audio_refs:
                                 audio_refs[sample.id] = ray.put(work.corpus.audio_path(sample).read_bytes())
                             args.append(audio_refs[sample.id])
+                        if self.on_submit is not None:
+                            self.on_submit(sample.id)
                         fut = asyncio.wrap_future(rec.handle.run.remote(*args).future())
                         inflight[fut] = (rec, sample, attempt)
                         rec.load += 1
@@ -281,16 +287,18 @@ class RayExecutor:
                             self.retried += 1
                             queue.appendleft((sample, attempt + 1))
                         else:
+                            audio_refs.pop(sample.id, None)
                             self._write_error(work, sample, finished, written,
                                               f"lost with its worker {attempt + 1} time(s) "
                                               f"({', '.join(attempts_lost[sample.id])})")
                         continue
                     except Exception as exc:  # the session's code failed on the worker: its own error
+                        audio_refs.pop(sample.id, None)
                         self._write_error(work, sample, finished, written, f"worker failure: {exc}"[:2000])
                         rec.errors += 1
                         continue
-                    self._write(work, sample, payload, finished, written, rec)
                     audio_refs.pop(sample.id, None)
+                    self._write(work, sample, payload, finished, written, rec)
         finally:
             for fut in [*inflight, *starting]:
                 fut.cancel()
