@@ -7,7 +7,7 @@ tests' loopback-only namespace), one CPU per node.
 2. Ray's per-session overhead: from the driver handing a session to a worker to the session's
    first record on the worker (`session_start`, written just before the first chunk), null agent.
 3. Real-time pacing: N sessions over 2 workers (N/2 per worker's event loop), realtime clock; each
-   chunk's arrival at the agent against its schedule (relative to the session's first chunk):
+   chunk's arrival at the agent against its schedule (see `PacingProbe`):
    p50/p99/max. The same N sessions in one local process, in the same invocation, for comparison.
    webrtcvad by default (as `bench_pacing.py`): the figure is the harness's pacing, not a VAD's cost.
 
@@ -34,7 +34,13 @@ from provoice_live.agents.base import AgentAdapter, Capabilities  # noqa: E402
 
 
 class PacingProbe(AgentAdapter):
-    """Records when each chunk arrives against its place in the stream; writes them at close."""
+    """Records each chunk's arrival against its place in the stream; writes the lateness at close.
+
+    The clock's start is not visible to an agent, so the schedule is recovered from the arrivals:
+    a chunk never arrives before its deadline, so the smallest `arrival - end_s` of the session is
+    (within the best chunk's own lateness) the session's start, and each chunk's lateness is its
+    `arrival - end_s` minus that smallest one. A lower bound of the truth, by at most the best
+    chunk's lateness (microseconds when any chunk was on time)."""
 
     name = "pacing-probe"
     capabilities = Capabilities()
@@ -42,18 +48,15 @@ class PacingProbe(AgentAdapter):
     def __init__(self, out: str = "", **options: Any):
         super().__init__(out=out, **options)
         self.out = out
-        self.first: tuple[float, float] | None = None
-        self.lateness: list[float] = []
+        self.offsets: list[float] = []
 
     async def push_audio(self, chunk) -> None:
-        now = time.perf_counter()
-        if self.first is None:
-            self.first = (now, chunk.end_s)
-        self.lateness.append((now - self.first[0]) - (chunk.end_s - self.first[1]))
+        self.offsets.append(time.perf_counter() - chunk.end_s)
 
     async def close(self) -> None:
-        if self.out and self.ctx is not None:
-            Path(self.out, f"{self.ctx.session_id}.json").write_text(json.dumps(self.lateness))
+        if self.out and self.ctx is not None and self.offsets:
+            start = min(self.offsets)
+            Path(self.out, f"{self.ctx.session_id}.json").write_text(json.dumps([o - start for o in self.offsets]))
 
 
 def _config(clock: str, vad: str | None = None):

@@ -17,8 +17,11 @@ from typing import Any
 from ..errors import ProvoiceError, require
 
 NAMESPACE = "provoice-live"
-# environment the driver forwards to its workers: offline switches, never secrets
-FORWARDED_ENV = ("HF_HUB_OFFLINE",)
+# Environment the driver forwards to its workers when set (never secrets): offline switches, and
+# the numeric libraries' thread counts. Ray gives a 1-CPU worker OMP_NUM_THREADS=1; the offline
+# agent's decisions can follow the BLAS thread count, so a run that pins it (`OMP_NUM_THREADS=1
+# provoice-live run ...`) pins it on every worker too, before any library loads (`runtime_env`).
+FORWARDED_ENV = ("HF_HUB_OFFLINE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def ray_module() -> Any:
@@ -51,6 +54,12 @@ def disconnect(connected_now: bool) -> None:
 
 def forwarded_env() -> dict[str, str]:
     return {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
+
+
+def worker_runtime_env() -> dict[str, Any] | None:
+    """The `runtime_env` of our workers: the forwarded variables, set before the process starts."""
+    env = forwarded_env()
+    return {"env_vars": env} if env else None
 
 
 def cluster_cpus() -> int:

@@ -17,17 +17,15 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import connect, disconnect, forwarded_env, ray_module
+from . import connect, disconnect, ray_module, worker_runtime_env
 
 _REMOTE: dict[str, Any] = {}
 
 
-def render_in_scratch(scene_json: str, seed: int, config, env: dict[str, str]) -> dict[str, Any]:
+def render_in_scratch(scene_json: str, seed: int, config) -> dict[str, Any]:
     """Runs on a worker: `render_one` into a scratch dir; its result plus `files` {relative path: bytes}."""
     from ..corpus.builder.pipeline import AUDIO, PARTS, render_one
 
-    for k, v in env.items():
-        os.environ.setdefault(k, v)
     scratch = Path(tempfile.mkdtemp(prefix="provoice-render-"))
     try:
         (scratch / AUDIO).mkdir()
@@ -65,14 +63,14 @@ def ray_renderer(address: str | None):
         try:
             if "render" not in _REMOTE:
                 _REMOTE["render"] = ray.remote(num_cpus=1)(render_in_scratch)
-            remote, env = _REMOTE["render"], forwarded_env()
+            remote = _REMOTE["render"].options(runtime_env=worker_runtime_env())
             cap = 2 * (workers if workers and workers > 0 else cluster_cpus())
             queue = iter(scenes)
             running: list = []
             while True:
                 for scene in queue:
                     running.append(remote.remote(scene.model_dump_json(exclude_none=True), seeds[scene.id],
-                                                 config, env))
+                                                 config))
                     if len(running) >= cap:
                         break
                 if not running:

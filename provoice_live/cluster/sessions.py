@@ -42,7 +42,7 @@ from ..corpus.loader import Corpus
 from ..corpus.sample import Sample
 from ..errors import ProvoiceError
 from ..log import SessionResult, atomic_write_text
-from . import cluster_cpus, connect, disconnect, forwarded_env, ray_module
+from . import cluster_cpus, connect, disconnect, ray_module, worker_runtime_env
 from .limiter import endpoint_key, start_limiter
 
 log = logging.getLogger(__name__)
@@ -54,9 +54,7 @@ class SessionWorker:
     """A Ray actor that runs sessions of one agent setting (created by `RayExecutor`)."""
 
     def __init__(self, name: str, corpus_root: str | None, agent: str, agent_opts: dict[str, Any],
-                 config: Any, env: dict[str, str], limiter: Any = None):
-        for k, v in env.items():
-            os.environ.setdefault(k, v)
+                 config: Any, limiter: Any = None):
         self.name = name
         self.corpus_root = corpus_root  # None: audio is shipped with each call
         self.agent, self.agent_opts, self.config = agent, agent_opts, config
@@ -172,9 +170,9 @@ class RayExecutor:
             _REMOTE["worker"] = ray.remote(SessionWorker)
         actor = _REMOTE["worker"].options(
             num_cpus=cpus, max_concurrency=max(1, work.concurrency) + 4, max_restarts=0, max_task_retries=0,
-            scheduling_strategy="SPREAD")
+            scheduling_strategy="SPREAD", runtime_env=worker_runtime_env())
         rec.handle = actor.remote(rec.name, None if self.ship_audio else str(work.corpus.root.resolve()),
-                                  work.agent, work.agent_opts, work.config, forwarded_env(), self._limiter)
+                                  work.agent, work.agent_opts, work.config, self._limiter)
         self.workers_seen.append(rec)
         return rec
 
