@@ -132,8 +132,8 @@ class WorkerRecord:
     node: str = ""
     host: str = ""
     pid: int = 0
-    alive: bool = False
-    load: int = 0
+    alive: bool = False  # started, and has not died
+    load: int = 0  # sessions in flight on it
     sessions: int = 0
     errors: int = 0
     suspect: int = 0  # sessions whose result says `timing_suspect` (a busy worker)
@@ -206,8 +206,12 @@ class RayExecutor:
                         rec.backoffs_heard = st["backoffs_heard"]
             except (Exception, asyncio.CancelledError):
                 log.warning("no stats from the workers", exc_info=True)
-            for rec in alive:
-                ray.kill(rec.handle, no_restart=True)
+            for rec in self.workers_seen:
+                if rec.alive or not rec.pid:  # also those still starting when the run ended
+                    try:
+                        ray.kill(rec.handle, no_restart=True)
+                    except Exception:  # already gone
+                        pass
             if self._limiter is not None:
                 try:
                     self.limiter_stats = await asyncio.wait_for(
