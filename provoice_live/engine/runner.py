@@ -140,7 +140,8 @@ class LocalExecutor:
 async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
                            config: SessionConfig, concurrency: int = 1, progress: bool = True,
                            retry_errors: bool = False, limit: int | None = None,
-                           ids: list[str] | None = None, executor: Any = None) -> RunSummary:
+                           ids: list[str] | None = None, allow_invalid: bool = False,
+                           executor: Any = None) -> RunSummary:
     """Run the corpus's sessions (those not finished yet) into OUT with `executor` (default local).
 
     An executor has `run(work, todo, finished) -> ids not run`; it calls `finished(sample, result)`
@@ -148,6 +149,7 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
     `cluster.sessions.RayExecutor`).
     """
     corpus = load_corpus(corpus_dir)
+    refuse_inconsistent(corpus_dir, allow_invalid)
     samples = corpus.samples
     if ids:
         wanted = set(ids)
@@ -193,6 +195,17 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
         write_predictions(corpus, run)
         summary.wall_s = time.perf_counter() - t0
     return summary
+
+
+def refuse_inconsistent(corpus_dir: str | Path, allow_invalid: bool = False) -> list:
+    """Raise CorpusError when the corpus fails `validate` (one definition of a consistent sample,
+    `corpus.consistency`); with `allow_invalid`, return the problems and go on."""
+    from ..corpus.loader import CorpusError, validate_corpus
+
+    problems = validate_corpus(corpus_dir)
+    if problems and not allow_invalid:
+        raise CorpusError(problems)
+    return problems
 
 
 def run_corpus(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
