@@ -35,7 +35,7 @@ def main() -> int:
     from provoice_live.corpus.loader import load_corpus
     from provoice_live.engine.runner import run_corpus_async
     from provoice_live.engine.session import SessionConfig
-    from provoice_live.log import SessionResult
+    from provoice_live.run import SessionResult
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-offline-"))
     corpus = Path(args.corpus) if args.corpus else tmp / "demo"

@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not another installed copy
 
+from provoice_live import FORMAT_VERSION
 from provoice_live.scoring import heuristic
 from provoice_live.scoring.heuristic import HeuristicJudge
 from provoice_live.scoring.inputs import read_predictions
@@ -46,7 +47,7 @@ def make_line(i: int, rng: random.Random) -> dict:
                 {"name": "note_taking", "arguments": {"content": f"buy {item}"}}] if task == "PIC" else []
     cue_start = rng.uniform(5, 40)
     cue_end = cue_start + rng.uniform(0.8, 4.0)
-    line = {"id": f"s{i:06d}", "task": task, "label": label, "intervened": intervened, "format": 1,
+    line = {"id": f"s{i:06d}", "task": task, "label": label, "intervened": intervened, "format": FORMAT_VERSION,
             "semantic_cue": f"The user talks with {who} about {place} and needs {item}.",
             "gt_response": gt_text if label else "", "gt_tool_calls": gt_calls if label else [],
             "cue_start_s": round(cue_start, 3) if label else None, "cue_end_s": round(cue_end, 3) if label else None,

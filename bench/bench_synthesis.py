@@ -7,7 +7,7 @@ One process (one core). Stages:
   and the additive mix; audio counted is the assembled conversation;
 - noise: a synthesised ambient bed (street, cafe, home, office in turn) mixed at 15 dB SNR;
 - render_script: the whole audio half of the builder end to end (eSpeak, sounds, noise).
-Goal (SPEC section 3): acoustics and assembly at least 100x real time.
+Goal: acoustics and assembly at least 100x real time.
 
     python bench/bench_synthesis.py --scripts 40
 """

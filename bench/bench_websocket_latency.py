@@ -22,7 +22,7 @@ reaction time.
     python bench/bench_websocket_latency.py                          # print the figures
     python bench/bench_websocket_latency.py --write                  # and append them to bench/RESULTS.md
 
-Goal (SPEC section 3): the measured latency within 5 ms of the truth.
+Goal: the measured latency within 5 ms of the truth.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The `provoice-live` command line.
 
-Each sub-command lives beside the code it drives, in a module with `add_arguments(parser)` and
-`main(args) -> int`; this file only lists them. Modules are imported to build the parser, so they
+Each sub-command lives beside the code it drives, in a `cli` module with `add_arguments(parser)`
+and `main(args) -> int` (or an object holding both, named `module:name`); this file only lists them. Modules are imported to build the parser, so they
 keep their heavy imports inside `main`.
 """
 
@@ -26,8 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("provoice_live.engine.cli", "replay a corpus through an agent into a run directory"),
     "score": ("provoice_live.scoring.cli", "the paper's tables and timing from a run or a predictions file"),
     "report": ("provoice_live.report.cli", "an HTML report with tables and pictures"),
-    "live": ("provoice_live.live.mic", "stream the microphone through an agent, with a live view"),
-    "serve": ("provoice_live.live.server", "the browser demo over WebRTC"),
+    "live": ("provoice_live.live.cli:live", "stream the microphone through an agent, with a live view"),
+    "serve": ("provoice_live.live.cli:serve", "the browser demo over WebRTC"),
 }
 
 
@@ -36,16 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"provoice-live {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, help_text) in COMMANDS.items():
+    for name, (target, help_text) in COMMANDS.items():
+        module, _, attr = target.partition(":")
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
             if not (exc.name and module.startswith(exc.name)):
                 raise
             continue  # not built yet in this version
+        command = getattr(mod, attr) if attr else mod  # `module:name`: several commands in one module
         p = sub.add_parser(name, help=help_text, description=help_text)
-        mod.add_arguments(p)
-        p.set_defaults(_main=mod.main)
+        command.add_arguments(p)
+        p.set_defaults(_main=command.main)
     return parser
 
 

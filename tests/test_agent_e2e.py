@@ -14,7 +14,7 @@ from fakes.realtime_server import FakeRealtime
 from helpers import make_corpus, sample, timeline
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig
-from provoice_live.log import RunDir, read_log
+from provoice_live.run import RunDir, read_records
 from test_agent_websocket import Recorder, Served, faulty, reference
 
 SPEAK = ('{"interaction_score": 2, "tool_calls": [{"name": "set_reminder", "arguments": {"what": "budget"}}], '
@@ -40,9 +40,9 @@ async def run(tmp_path, agent: str, opts: dict, name: str = "run"):
 
 
 def polls_and_interjections(run_dir: RunDir, sid: str):
-    records = read_log(run_dir.log_path(sid))
-    polls = {r["poll_id"]: r["t"] for r in records if r["kind"] == "poll"}
-    inter = [r for r in records if r["kind"] == "interjection"]
+    records = read_records(run_dir.log_path(sid))
+    polls = {r.poll_id: r.t for r in records if r.kind == "poll"}
+    inter = [r for r in records if r.kind == "interjection"]
     return polls, inter, records
 
 
@@ -53,7 +53,7 @@ async def test_websocket_run_through_the_engine(tmp_path):
     assert summary.errors == [] and set(results) == {"a1", "a2"}
     polls, inter, _ = polls_and_interjections(run_dir, "a1")
     assert len(polls) >= 2
-    assert inter[0]["t"] == pytest.approx(polls[1])
+    assert inter[0].t == pytest.approx(polls[1])
     first = results["a1"].interjections[0]  # the result holds the whole response, tool call included
     assert first.t == pytest.approx(polls[1])
     assert [(c.name, c.arguments) for c in first.tool_calls] == [("set_reminder", {"what": "budget"})]
@@ -78,7 +78,7 @@ async def test_a_websocket_fault_ends_that_session_and_the_next_one_runs(tmp_pat
     assert results["a2"].status == "ok"
     assert len(summary.errors) == 1
     _, _, records = polls_and_interjections(run_dir, "a1")
-    assert records[-1]["kind"] == "session_end" and records[-1]["status"] == "error"
+    assert records[-1].kind == "session_end" and records[-1].status == "error"
 
 
 async def test_omni_chat_through_the_engine_with_a_fault_then_a_clean_session(tmp_path, monkeypatch):
@@ -94,7 +94,7 @@ async def test_omni_chat_through_the_engine_with_a_fault_then_a_clean_session(tm
     assert results["a1"].status == "error" and "gave up after 2 attempts: HTTP 500" in results["a1"].error
     assert results["a2"].status == "ok"
     polls, inter, _ = polls_and_interjections(run_dir, "a2")
-    assert inter[0]["t"] == pytest.approx(polls[2]) and inter[0]["text"] == "They just mentioned the budget."
+    assert inter[0].t == pytest.approx(polls[2]) and inter[0].text == "They just mentioned the budget."
     assert srv.requests[2]["audio"][0][0] == 16000
     for path in [run_dir.config_path, *run_dir.sessions.glob("*")]:
         assert secret not in path.read_text(), path
@@ -112,10 +112,10 @@ async def test_realtime_through_the_engine_resamples_to_24k_and_speaks_at_a_poll
     assert results["a1"].status == "ok"
     assert srv.audio_seconds() == pytest.approx(2 * results["a1"].audio_s)  # both sessions, all at 24 kHz
     polls, inter, records = polls_and_interjections(run_dir, "a1")
-    assert inter[0]["t"] == pytest.approx(polls[2]) and inter[0]["tool_calls"][0]["arguments"] == {"what": "budget"}
+    assert inter[0].t == pytest.approx(polls[2]) and inter[0].tool_calls[0].arguments == {"what": "budget"}
     assert results["a1"].interjections[0].t == pytest.approx(polls[2])
-    commits = [r for r in records if r["kind"] == "agent" and r["event"].get("kind") == "server_commit"]
-    ours = [r for r in records if r["kind"] == "vad"]
+    commits = [r for r in records if r.kind == "agent" and getattr(r.event, "kind", None) == "server_commit"]
+    ours = [r for r in records if r.kind == "vad"]
     assert len(commits) >= 2 and len(ours) >= 2  # our VAD's polls each committed the audio since the last
     assert "sk-e2e-rt-secret" not in run_dir.config_path.read_text()
 
@@ -131,8 +131,8 @@ async def test_cascade_through_the_engine(tmp_path):
         await srv.stop()
     assert summary.errors == []
     polls, inter, records = polls_and_interjections(run_dir, "a1")
-    assert inter[0]["t"] == pytest.approx(polls[2])
-    transcripts = [r["event"]["text"] for r in records if r["kind"] == "agent" and r["event"]["type"] == "transcript"]
+    assert inter[0].t == pytest.approx(polls[2])
+    transcripts = [r.event.text for r in records if r.kind == "agent" and r.event.type == "transcript"]
     assert transcripts == ["Let's talk about the party.", "And the budget is tight."]
     assert len(srv.asr_requests) == 6 and len(srv.requests) == 6
 

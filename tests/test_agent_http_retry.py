@@ -8,7 +8,7 @@ import httpx2
 import openai
 import pytest
 
-from provoice_live.agents.http_retry import RetryPolicy, call_with_retries, classify
+from provoice_live.http_retry import RetryPolicy, call_with_retries, classify
 from provoice_live.errors import AgentError
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from fakes.sessionio import FakeIO, context
 from provoice_live.agents.decision import ReplyAssembler
-from provoice_live.agents.prompts import (BLIND_RULES, NO_ACTION_TOOL, TASK_RULES, Decision, ParseFailure,
+from provoice_live.agents.prompts import (BLIND_RULES, NO_ACTION_TOOL, TASK_RULES, ParsedReply, ParseFailure,
                                           ThinkFilter, api_tools, decision_prompt, parse_reply, strip_reasoning,
                                           system_prompt)
 from provoice_live.errors import AgentError
@@ -66,7 +66,7 @@ def test_native_format_adds_the_no_action_tool_once():
 ])
 def test_parse_reply_tolerates_fences_prose_think_and_argument_shapes(reply):
     d = parse_reply(reply)
-    assert isinstance(d, Decision)
+    assert isinstance(d, ParsedReply)
     assert d.speak and d.interaction_score == 2
     assert d.text == "Shall I set a reminder?"
     assert [(c.name, c.arguments) for c in d.tool_calls] == [("set_reminder", {"what": "milk"})]
@@ -74,7 +74,7 @@ def test_parse_reply_tolerates_fences_prose_think_and_argument_shapes(reply):
 
 def test_silence_answer_is_a_decision_not_to_speak_whatever_the_score():
     d = parse_reply('{"interaction_score": 2, "tool_calls": [], "agent_response": ""}')
-    assert isinstance(d, Decision) and not d.speak and d.interaction_score == 2
+    assert isinstance(d, ParsedReply) and not d.speak and d.interaction_score == 2
 
 
 @pytest.mark.parametrize("reply, reason", [
@@ -222,3 +222,26 @@ def test_json_parse_error_fatal_mode_raises_after_logging():
     with pytest.raises(AgentError, match="did not parse"):
         asm.finish()
     assert io.infos("parse_error")
+
+
+@pytest.mark.parametrize("reply", [
+    '{"interaction_score": 1, "tool_calls": [], "agent_response": "Hi."}',
+    '```json\n{"tool_calls": [{"name": "x", "arguments": "{\\"a\\": 1}"}], "agent_response": ""}\n```',
+    '"{\\"agent_response\\": \\"double\\"}"',
+    'Answer: {"interaction_score": "n/a", "tool_calls": [], "agent_response": ""} thanks',
+    'no json here',
+    '{"tool_calls": [], "agent_response": 5}',
+])
+def test_adapters_and_official_rescoring_read_replies_alike(reply):
+    """One parser: what an adapter decides is what rescoring an official output decides."""
+    from provoice_live.errors import ReplyError
+    from provoice_live.reply import parse_answer
+
+    decision = parse_reply(reply)
+    try:
+        answer = parse_answer(reply)
+    except ReplyError as exc:
+        assert isinstance(decision, ParseFailure) and str(exc) in decision.reason
+        return
+    assert isinstance(decision, ParsedReply)
+    assert decision.speak == answer.intervenes and decision.tool_calls == answer.tool_calls

@@ -15,7 +15,8 @@ from websockets.asyncio.server import serve
 
 from fakes.sessionio import FakeIO, context, drive
 from provoice_live.agents.base import PollRequest
-from provoice_live.agents.conformance import check_server, main as conformance_main
+from provoice_live.agents.cli import conformance_main
+from provoice_live.agents.conformance import check_server
 from provoice_live.agents.websocket import (HEADER, ProtocolError, WebSocketAgent, decode_frame, encode_frame,
                                             parse_server_message)
 from provoice_live.errors import AgentError, ProvoiceError

@@ -9,8 +9,8 @@ import httpx2
 import openai
 import pytest
 
-from provoice_live.agents import http_retry
-from provoice_live.agents.http_retry import RetryPolicy, SharedBackoff, call_with_retries
+from provoice_live import http_retry
+from provoice_live.http_retry import RetryPolicy, SharedBackoff, call_with_retries
 from provoice_live.cli import main as cli
 from provoice_live.cluster.limiter import EndpointLimiter, endpoint_key
 

@@ -16,7 +16,7 @@ from provoice_live.engine.clock import LockstepClock, VirtualClock, make_clock
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig, run_session
 from provoice_live.errors import ProvoiceError
-from provoice_live.log import RunDir, read_log
+from provoice_live.run import RunDir, SessionTrace, read_records
 from provoice_live.sources.file import FileSource
 
 CTX = SessionContext(session_id="s1")
@@ -91,8 +91,8 @@ async def test_lockstep_waits_for_the_agent_and_logs_compute_apart(tmp_path):
     assert agent.overlaps == 0 and agent.done == 25
     assert res.compute_s >= 25 * 0.002
     assert res.stream_end_s == pytest.approx(0.5)  # compute time never became stream time
-    comp = [r for r in read_log(tmp_path / "s.jsonl") if r["kind"] == "compute"]
-    assert comp and comp[-1]["seconds"] >= 0.05
+    comp = [r for r in read_records(tmp_path / "s.jsonl") if r.kind == "compute"]
+    assert comp and comp[-1].seconds >= 0.05
 
 
 @pytest.mark.parametrize("clock", ["lockstep", "virtual"])
@@ -103,7 +103,7 @@ async def test_scripted_interjections_are_logged_exactly_where_scripted(tmp_path
     res = await run_session(CTX, src, agent, tmp_path / "s.jsonl", SessionConfig(clock=clock, tail_s=0), clock=clk)
     assert [i.t for i in res.interjections] == [0.5, 2.2]
     assert res.interjections[0].text == "hello there"
-    logged = [r["t"] for r in read_log(tmp_path / "s.jsonl") if r["kind"] == "interjection"]
+    logged = [r.t for r in SessionTrace.read(tmp_path / "s.jsonl").replies]
     assert logged == [0.5, 2.2]
 
 
@@ -114,17 +114,17 @@ async def test_scripted_answer_after_endpoint_is_timed_from_the_vad_endpoint(tmp
     agent = ScriptedAgent(after_endpoint="0.3", endpoints="2", tool="note_taking", args='{"content": "x"}')
     res = await run_session(CTX, src, agent, tmp_path / "s.jsonl", SessionConfig(clock="virtual", tail_s=1),
                             clock=VirtualClock())
-    records = read_log(tmp_path / "s.jsonl")
-    ends = [r for r in records if r["kind"] == "vad" and r["event"] == "speech_end"]
-    polls = [r for r in records if r["kind"] == "poll" and r["reason"] == "endpoint"]
+    records = read_records(tmp_path / "s.jsonl")
+    ends = [r for r in records if r.kind == "vad" and r.event == "speech_end"]
+    polls = [r for r in records if r.kind == "poll" and r.reason == "endpoint"]
     assert len(ends) == 2 and len(polls) == 2
     assert len(res.interjections) == 1  # endpoint 1 got a silence decision
     inter = res.interjections[0]
-    assert inter.t == pytest.approx(ends[1]["t"] + 0.3, abs=1e-6)
-    assert inter.parts["endpoint_detected_s"] == pytest.approx(ends[1]["t"])
-    assert inter.parts["request_sent_s"] == pytest.approx(polls[1]["t"])
+    assert inter.t == pytest.approx(ends[1].t + 0.3, abs=1e-6)
+    assert inter.parts["endpoint_detected_s"] == pytest.approx(ends[1].t)
+    assert inter.parts["request_sent_s"] == pytest.approx(polls[1].t)
     assert inter.tool_calls[0].name == "note_taking" and inter.tool_calls[0].arguments == {"content": "x"}
-    silences = [r for r in records if r["kind"] == "agent" and r["event"]["type"] == "silence"]
+    silences = [r for r in records if r.kind == "agent" and r.event.type == "silence"]
     assert len(silences) >= 1
 
 
@@ -139,8 +139,8 @@ async def test_agent_failure_ends_the_session_as_an_error(tmp_path):
     src = FileSource(np.zeros(16000 * 2, np.float32), 16000)
     res = await run_session(CTX, src, ScriptedAgent(fail_at="1.0"), tmp_path / "s.jsonl", SessionConfig())
     assert res.status == "error" and "scripted failure" in res.error
-    end = read_log(tmp_path / "s.jsonl")[-1]
-    assert end["kind"] == "session_end" and end["status"] == "error"
+    end = read_records(tmp_path / "s.jsonl")[-1]
+    assert end.kind == "session_end" and end.status == "error"
 
 
 async def test_a_hanging_agent_times_out(tmp_path):
@@ -314,3 +314,30 @@ async def test_resume_works_with_an_option_that_looks_like_a_key(tmp_path):
     await run_corpus_async(corpus, "scripted", opts, out, SessionConfig(), progress=False, limit=1)
     summary = await run_corpus_async(corpus, "scripted", opts, out, SessionConfig(), progress=False)
     assert summary.skipped == 1 and summary.ran == 1
+
+
+def test_session_core_coalesces_polls_and_always_yields_a_result():
+    """The sans-I/O core alone: polls asked for while one runs become one pending poll; a failed
+    (cancelled) session still gives its result and a log that SessionTrace joins."""
+    from provoice_live.agents.base import ResponseDone, TextEvent
+    from provoice_live.engine.core import SessionCore
+
+    records, now = [], [0.0]
+    core = SessionCore("c1", lambda: now[0], records.append)
+    first = core.request_poll("endpoint", 1.0)
+    assert first.poll_id == 1
+    assert core.request_poll("interval") is None and core.request_poll("endpoint", 2.0) is None
+    now[0] = 1.5
+    core.agent_event(TextEvent(text="Hi"))
+    core.agent_event(ResponseDone(text="Hi there."))
+    pending = core.poll_finished(first)
+    assert (pending.poll_id, pending.reason, pending.speech_end_s) == (2, "endpoint", 2.0)  # the last one asked for
+    assert core.poll_finished(pending) is None
+    core.fail("cancelled (interrupted)")
+    result = core.finish(agent="x", clock="virtual", audio_s=3.0, wall_s=0.1)
+    assert (result.status, result.error, result.polls) == ("error", "cancelled (interrupted)", 2)
+    assert [(i.t, i.response_id, i.text) for i in result.interjections] == [(1.5, "poll-1", "Hi there.")]
+    trace = SessionTrace.from_records(records)
+    assert trace.replies[0].done and trace.replies[0].text == "Hi there."
+    assert trace.end.status == "error" and [p.poll_id for p in trace.polls] == [1, 2]
+    assert [r.kind for r in records].count("poll_deferred") == 2

@@ -24,7 +24,7 @@ from websockets.asyncio.server import serve
 from helpers import make_corpus, sample
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig
-from provoice_live.log import RunDir
+from provoice_live.run import RunDir
 from provoice_live.scoring.inputs import load_scoring_input
 from provoice_live.scoring.scores import score_predictions
 

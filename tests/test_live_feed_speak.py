@@ -11,11 +11,11 @@ from provoice_live.audio import load_audio, write_wav
 from provoice_live.errors import ProvoiceError
 from provoice_live.live.feed import LiveFeed
 from provoice_live.live.session import load_tools, parse_agent_opts, parse_context_text
-from provoice_live.live.speak import (DeviceSpeaker, Reply, ReplyWatcher, replies_from_records, speech_track,
+from provoice_live.live.speak import (DeviceSpeaker, ReplyWatcher, SpokenReply, replies_from_trace, speech_track,
                                       synthesize, write_spoken_replies)
-from provoice_live.log import EventLog, RunDir
+from provoice_live.run import EventLog, RunDir, SessionTrace, parse_record
 
-RECORDS = [
+RECORDS = [parse_record(r) for r in [
     {"kind": "session_start", "t": 0.0},
     {"kind": "vad", "t": 0.5, "event": "speech_start", "at_s": 0.3},
     {"kind": "vad", "t": 2.4, "event": "speech_end", "at_s": 2.0},
@@ -27,7 +27,7 @@ RECORDS = [
     {"kind": "vad", "t": 5.0, "event": "speech_end", "at_s": 4.6},
     {"kind": "interjection", "t": 5.5, "response_id": "r2", "text": "", "tool_calls": [{"name": "add", "arguments": {}}]},
     {"kind": "session_end", "t": 6.0, "status": "ok", "reason": None, "interjections": 2},
-]
+]]
 
 
 def test_feed_projects_records_to_view_events():
@@ -47,24 +47,24 @@ def test_feed_projects_records_to_view_events():
 def test_feed_latency_unknown_before_any_speech_end():
     """An interjection before the user ever stopped speaking has no latency."""
     feed = LiveFeed()
-    assert feed({"kind": "interjection", "t": 1.0, "text": "hi"})["latency_s"] is None
+    assert feed(parse_record({"kind": "interjection", "t": 1.0, "text": "hi"}))["latency_s"] is None
 
 
 def test_replies_take_the_full_response_text_and_skip_tool_only_ones():
     """A reply is spoken at its interjection time with the response's full text."""
-    replies = replies_from_records(RECORDS)
+    replies = replies_from_trace(SessionTrace.from_records(RECORDS))
     assert [(r.t, r.text) for r in replies] == [(2.9, "Sure, I will tell you.")]
 
 
 def test_reply_watcher_speaks_each_reply_once_when_done():
     """Spoken when the response finishes; an unfinished one at the session's end."""
-    said: list[Reply] = []
+    said: list[SpokenReply] = []
     watch = ReplyWatcher(said.append)
     for r in RECORDS[:6]:
         watch(r)
     assert said == []  # the response is not done yet
     watch(RECORDS[6])
-    watch({"kind": "interjection", "t": 5.8, "response_id": "r3", "text": "Half a sentence"})
+    watch(parse_record({"kind": "interjection", "t": 5.8, "response_id": "r3", "text": "Half a sentence"}))
     watch(RECORDS[-1])
     assert [r.text for r in said] == ["Sure, I will tell you.", "Half a sentence"]
 
@@ -72,7 +72,7 @@ def test_reply_watcher_speaks_each_reply_once_when_done():
 def test_speech_track_places_replies_at_their_times_without_overlap():
     """Each reply starts at its interjection time, or after the previous one ends."""
     synth = lambda text: (np.full(8000 if text == "long" else 1600, 0.5, np.float32), 16000)  # noqa: E731
-    track = speech_track([Reply(1.0, "long"), Reply(1.2, "short")], length_s=3.0, rate=16000, synth=synth)
+    track = speech_track([SpokenReply(1.0, "long"), SpokenReply(1.2, "short")], length_s=3.0, rate=16000, synth=synth)
     assert len(track) == 48000
     nz = np.flatnonzero(track)
     assert nz[0] == 16000  # 1.0 s
@@ -84,7 +84,7 @@ def test_write_spoken_replies_into_the_run_directory(tmp_path):
     run = RunDir(tmp_path / "run").create()
     log = EventLog(run.log_path("s1"))
     for r in RECORDS:
-        log.write(r["kind"], r["t"], **{k: v for k, v in r.items() if k not in ("kind", "t")})
+        log.write(r)
     log.close()
     write_wav(run.sessions / "s1.input.wav", np.full(16000 * 4, 0.01, np.float32), 16000)
     written = write_spoken_replies(run.root)

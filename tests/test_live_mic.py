@@ -19,7 +19,7 @@ from provoice_live.audio import load_audio, resample, to_pcm16
 from provoice_live.errors import MissingDependency
 from provoice_live.live.mic import LiveView, run_microphone
 from provoice_live.live.session import LiveSpec
-from provoice_live.log import RunDir, read_log
+from provoice_live.run import RunDir, parse_record, read_records
 from provoice_live.sources import mic as mic_mod
 from provoice_live.sources.mic import BlockResampler, MicSource
 
@@ -178,11 +178,11 @@ async def test_live_session_leaves_a_run_directory(tmp_path):
     assert config["kind"] == "live" and config["source"] == {"rate": 16000, "kind": "microphone", "speak": False}
     assert config["session"]["clock"] == "realtime"
     assert run.read_result("mic-1").interjections[0].text == "You stopped talking."
-    records = read_log(run.log_path("mic-1"))
-    vad = [(r["event"], r["at_s"]) for r in records if r["kind"] == "vad"]
+    records = read_records(run.log_path("mic-1"))
+    vad = [(r.event, r.at_s) for r in records if r.kind == "vad"]
     assert vad[0][0] == "speech_start" and vad[0][1] == pytest.approx(0.3, abs=0.15)  # webrtcvad on the buzz: a few frames
     assert vad[1][0] == "speech_end" and vad[1][1] == pytest.approx(1.3, abs=0.15)
-    assert records[-1]["kind"] == "session_end" and records[-1]["status"] == "ok"
+    assert records[-1].kind == "session_end" and records[-1].status == "ok"
     recorded, rate = load_audio(run.sessions / "mic-1.input.wav")
     assert rate == 16000 and len(recorded) == len(x)
 
@@ -206,7 +206,7 @@ async def test_ctrl_c_ends_the_session_cleanly(tmp_path):
     assert result.status == "ok" and 0.8 <= result.audio_s < 5
     run = RunDir(tmp_path / "run")
     assert run.is_finished("mic-2") and run.read_result("mic-2").interjections[0].t == pytest.approx(0.4, abs=0.1)
-    assert read_log(run.log_path("mic-2"))[-1]["kind"] == "session_end"
+    assert read_records(run.log_path("mic-2"))[-1].kind == "session_end"
 
 
 async def test_cancel_still_leaves_a_finished_run(tmp_path):
@@ -222,8 +222,8 @@ async def test_cancel_still_leaves_a_finished_run(tmp_path):
     with pytest.raises(asyncio.CancelledError):
         await task
     run = RunDir(tmp_path / "run")
-    end = read_log(run.log_path("mic-3"))[-1]
-    assert end["kind"] == "session_end" and end["status"] == "error" and "cancelled" in end["reason"]
+    end = read_records(run.log_path("mic-3"))[-1]
+    assert end.kind == "session_end" and end.status == "error" and "cancelled" in end.reason
     result = run.read_result("mic-3")
     assert result.status == "error" and [i.text for i in result.interjections] == ["I noticed something."]
     assert FakeInputStream.instances[-1].closed
@@ -238,7 +238,7 @@ def test_live_view_shows_speech_transcripts_and_interjections():
               {"kind": "agent", "t": 1.0, "event": {"type": "transcript", "text": "the budget is tight"}},
               {"kind": "vad", "t": 2.2, "event": "speech_end", "at_s": 1.8},
               {"kind": "interjection", "t": 2.45, "text": "The budget came up.", "tool_calls": []}]:
-        view.on_record(r)
+        view.on_record(parse_record(r))
     console = Console(record=True, width=110, color_system=None)
     console.print(view)
     text = console.export_text()

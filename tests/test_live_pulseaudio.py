@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.slow,
                                  reason="needs Debian's pulseaudio and pulseaudio-utils")]
 pytest.importorskip("sounddevice")
 
-from provoice_live.log import RunDir, read_log  # noqa: E402
+from provoice_live.run import RunDir, SessionTrace, read_records  # noqa: E402
 
 RATE = 16000
 PAD_S = 1.0  # silence before the scene
@@ -121,8 +121,7 @@ def test_live_hears_a_scene_played_into_a_pulseaudio_microphone(tmp_path, pulse)
         subprocess.run(["paplay", f"--device={sink}", str(wav)], env=env, check=True, timeout=GUARD_S)
         # the agent's answer to the topic line (a loaded machine transcribes late); bounded wait
         t0 = time.monotonic()
-        while time.monotonic() - t0 < GUARD_S / 2 and not any(
-                r["kind"] == "interjection" for r in read_log(out / "sessions" / f"{sid}.jsonl")):
+        while time.monotonic() - t0 < GUARD_S / 2 and not SessionTrace.read(out / "sessions" / f"{sid}.jsonl").replies:
             time.sleep(0.2)
         time.sleep(0.5)
         live.send_signal(signal.SIGINT)  # Ctrl-C
@@ -141,8 +140,8 @@ def test_live_hears_a_scene_played_into_a_pulseaudio_microphone(tmp_path, pulse)
     assert expected <= files and files <= expected | {"predictions.jsonl"}, files
     result = run.read_result(sid)
     assert result.status == "ok" and result.audio_s >= duration
-    records = read_log(run.log_path(sid))
-    assert records[-1]["kind"] == "session_end" and records[-1]["status"] == "ok"
+    records = read_records(run.log_path(sid))
+    assert records[-1].kind == "session_end" and records[-1].status == "ok"
 
     # the interjection answers the topic line (its stream time is the scene's plus the lead)
     cue_start = lead + PAD_S + rendered.cue.start_s

@@ -12,7 +12,7 @@ from helpers import timeline
 from test_live_mic import FakeInputStream, spec
 
 from provoice_live.live.mic import run_microphone
-from provoice_live.log import RunDir, read_log
+from provoice_live.run import RunDir, read_records
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
@@ -32,8 +32,8 @@ async def test_a_terminating_signal_ends_the_session_cleanly(tmp_path, sig):
     assert result.status == "ok" and 0.8 <= result.audio_s < 30  # stopped, not run to the device's end
     run = RunDir(tmp_path / "run")
     assert run.read_result("mic-s").status == "ok" and len(run.read_result("mic-s").interjections) == 1
-    end = read_log(run.log_path("mic-s"))[-1]
-    assert end["kind"] == "session_end" and end["status"] == "ok"
+    end = read_records(run.log_path("mic-s"))[-1]
+    assert end.kind == "session_end" and end.status == "ok"
     assert FakeInputStream.instances[-1].closed
     loop = asyncio.get_running_loop()  # the handlers are gone again: the default disposition is back
     assert not loop.remove_signal_handler(sig)

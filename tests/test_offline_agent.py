@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fakes import sessionio
 from offline_helpers import CALENDAR_CTX, TOOLS
-from provoice_live.agents.base import SessionContext, SessionIO
+from provoice_live.agents.base import SessionContext
 from provoice_live.agents.offline import OfflineAgent
 from provoice_live.agents.offline.hearing import Hearing, is_confident
 from provoice_live.asr import Utterance
@@ -16,18 +17,9 @@ from provoice_live.audio import iter_chunks, to_pcm16
 RATE = 16000
 
 
-class FakeIO(SessionIO):
-    """Collects events with the stream time they were emitted at (a lockstep stream)."""
-
-    def __init__(self):
-        self.t = 0.0
-        self.events = []
-
-    def emit(self, event):
-        self.events.append((self.t, event))
-
-    def stream_time(self):
-        return self.t
+class FakeIO(sessionio.FakeIO):
+    """The shared fake (events through the engine's real core) at a lockstep stream: sleeps take no
+    stream time, and `of` gives (stream time, event) pairs."""
 
     async def sleep(self, seconds):
         return None
@@ -213,7 +205,7 @@ async def test_end_to_end_on_built_samples(tmp_path):
     from provoice_live.corpus.builder.pipeline import build, preset_jobs
     from provoice_live.engine.runner import run_corpus_async
     from provoice_live.engine.session import SessionConfig
-    from provoice_live.log import SessionResult
+    from provoice_live.run import SessionResult
 
     corpus = tmp_path / "corpus"
     build(preset_jobs("demo", 0, limit=4), corpus, progress=False)

@@ -12,7 +12,7 @@ import soundfile as sf
 
 from fakes.openai_http import Status
 from fakes_scene_llm import FakeSceneLLM, running
-from provoice_live.agents.http_retry import RetryPolicy
+from provoice_live.http_retry import RetryPolicy
 from provoice_live.cli import main as cli
 from provoice_live.corpus import load_corpus, validate_corpus
 from provoice_live.corpus.builder import pipeline

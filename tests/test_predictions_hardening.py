@@ -14,7 +14,7 @@ import pytest
 from provoice_live.cli import main as cli_main
 from provoice_live.errors import ProvoiceError
 from provoice_live.jsontext import dumps
-from provoice_live.log import EventLog, read_log
+from provoice_live.run import EventLog, parse_record, read_records
 from provoice_live.scoring.inputs import PredictionsError, read_predictions
 
 GOOD = {"id": "a", "task": "PIC", "label": True, "intervened": True, "response_text": "ok",
@@ -79,13 +79,14 @@ def test_dumps_writes_null_for_non_finite_floats_and_never_a_bare_token():
 
 def test_event_logs_and_configs_are_standard_json(tmp_path):
     log = EventLog(tmp_path / "s.jsonl")
-    log.write("vad", float("nan"), at_s=float("inf"), parts={"x": float("nan")})
+    log.write(parse_record({"kind": "poll", "t": float("nan"), "poll_id": 1, "speech_end_s": float("inf")}))
+    log.write(parse_record({"kind": "interjection", "t": 1.0, "parts": {"x": float("nan")}}))
     log.close()
     text = (tmp_path / "s.jsonl").read_text()
     assert "NaN" not in text and "Infinity" not in text
-    record = strict_json(text)
-    assert record["t"] is None and record["at_s"] is None and record["parts"] == {"x": None}
-    assert read_log(tmp_path / "s.jsonl")[0]["kind"] == "vad"
+    poll, inter = (strict_json(line) for line in text.splitlines())
+    assert poll["t"] is None and poll["speech_end_s"] is None and inter["parts"] == {"x": None}
+    assert [r.kind for r in read_records(tmp_path / "s.jsonl")] == ["poll", "interjection"]
 
 
 def test_score_json_is_standard_json_when_no_latency_exists(tmp_path):

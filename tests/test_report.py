@@ -13,7 +13,7 @@ from helpers import make_corpus, sample, timeline
 from provoice_live.cli import main as cli_main
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig
-from provoice_live.log import EventLog, read_log
+from provoice_live.run import EventLog, SessionTrace, parse_record
 from provoice_live.report.html import entries, make_report
 from provoice_live.report.timeline import SessionView, plot_timeline
 from provoice_live.scoring.inputs import load_scoring_input
@@ -67,7 +67,7 @@ def test_scoring_a_real_run_directory(run_dir):
 
 
 def test_session_view_reads_the_log(run_dir):
-    view = SessionView.from_log(read_log(run_dir / "sessions" / "ltm_pos.jsonl"))
+    view = SessionView.from_trace(SessionTrace.read(run_dir / "sessions" / "ltm_pos.jsonl"))
     assert view.id == "ltm_pos" and view.task == "LTM" and view.label is True
     assert view.cue == (2.3, 3.8) and view.monitor_from_s == 1.0
     assert Path(view.audio_path).is_file() and view.duration_s == pytest.approx(6.8, abs=0.01)
@@ -75,13 +75,13 @@ def test_session_view_reads_the_log(run_dir):
     starts = [a for a, _ in view.speech]
     assert starts[0] == pytest.approx(0.4, abs=0.15) and starts[1] == pytest.approx(2.3, abs=0.15)
     assert len(view.interjections) == 1 and view.interjections[0].scored
-    assert view.interjections[0].tool_calls[0]["name"] == "note_taking"
+    assert view.interjections[0].tool_calls[0].name == "note_taking"
     assert view.polls and view.status == "ok"
 
 
 def test_timelines_show_the_corpus_script_when_the_corpus_is_at_hand(run_dir):
     from provoice_live.report.html import Entry, corpus_samples, session_view
-    from provoice_live.log import RunDir
+    from provoice_live.run import RunDir
 
     samples = corpus_samples(json.loads((run_dir / "config.json").read_text())["corpus"])
     view = session_view(RunDir(run_dir), Entry("pic_pos", "PIC", True, "TP"), None, samples)
@@ -91,14 +91,17 @@ def test_timelines_show_the_corpus_script_when_the_corpus_is_at_hand(run_dir):
 
 def test_timeline_of_a_hand_written_log_with_unscored_speech_and_no_audio(tmp_path):
     log = EventLog(tmp_path / "x.jsonl")
-    log.write("session_start", 0.0, session_id="x", task="ESS", label=False, monitor_from_s=2.0,
-              cue=None, audio={"path": str(tmp_path / "gone.wav"), "rate": 16000, "duration_s": 5.0})
-    log.write("vad", 1.4, event="speech_start", at_s=1.0)
-    log.write("interjection", 1.5, response_id="r1", scored=False, text="ok, I'll listen " * 20, tool_calls=[])
-    log.write("vad", 4.9, event="speech_start", at_s=4.5)  # never closed: runs to the end of the audio
-    log.write("session_end", 5.0, status="ok", reason=None)
+    for r in [{"kind": "session_start", "t": 0.0, "session_id": "x", "task": "ESS", "label": False,
+               "monitor_from_s": 2.0, "cue": None,
+               "audio": {"path": str(tmp_path / "gone.wav"), "rate": 16000, "duration_s": 5.0}},
+              {"kind": "vad", "t": 1.4, "event": "speech_start", "at_s": 1.0},
+              {"kind": "interjection", "t": 1.5, "response_id": "r1", "scored": False,
+               "text": "ok, I'll listen " * 20, "tool_calls": []},
+              {"kind": "vad", "t": 4.9, "event": "speech_start", "at_s": 4.5},  # never closed: runs to the audio's end
+              {"kind": "session_end", "t": 5.0, "status": "ok", "reason": None}]:
+        log.write(parse_record(r))
     log.close()
-    view = SessionView.from_log(read_log(tmp_path / "x.jsonl"))
+    view = SessionView.from_trace(SessionTrace.read(tmp_path / "x.jsonl"))
     assert view.speech == [(4.5, 5.0)]  # a start without an end is closed at the audio's end
     assert not view.interjections[0].scored
     label = view.interjections[0].label(width=30, lines=3)

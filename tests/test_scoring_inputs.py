@@ -14,7 +14,8 @@ from helpers import make_corpus, sample
 from provoice_live.cli import main as cli_main
 from provoice_live.errors import ProvoiceError, SampleError
 from provoice_live.scoring.inputs import PredictionsError, load_scoring_input, read_predictions
-from provoice_live.scoring.official import load_official, parse_reply
+from provoice_live.reply import parse_answer
+from provoice_live.scoring.official import load_official
 
 
 def write_lines(path: Path, lines: list) -> Path:
@@ -132,6 +133,10 @@ def official(tmp_path):
 
 
 def test_parse_reply_reads_plain_fenced_and_double_encoded_json():
+    def parse_reply(text):
+        answer = parse_answer(text)
+        return answer.tool_calls, answer.agent_response
+
     assert parse_reply('{"tool_calls": [], "agent_response": "hi"}') == ([], "hi")
     assert parse_reply('```json\n{"tool_calls": [], "agent_response": "hi"}\n```')[1] == "hi"
     assert parse_reply(json.dumps(json.dumps({"agent_response": "hi"})))[1] == "hi"

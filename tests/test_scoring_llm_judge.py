@@ -12,7 +12,7 @@ import time
 import pytest
 from aiohttp import web
 
-from provoice_live.agents.http_retry import RetryPolicy
+from provoice_live.http_retry import RetryPolicy
 from provoice_live.cli import main as cli_main
 from provoice_live.errors import ProvoiceError
 from provoice_live.scoring.judges import JudgeItem, OpenAIJudge, VerdictCache, make_judge

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from provoice_live.corpus.sample import Prediction, ToolCall
+from provoice_live.corpus.sample import ToolCall
+from provoice_live.run import Prediction
 from provoice_live.scoring.decisions import Confusion, decision_table, outcome
 from provoice_live.scoring.response import Verdict, r_acc, sample_score
 from provoice_live.scoring.scores import score_predictions

@@ -38,7 +38,7 @@ from provoice_live.audio import AudioChunk, chunk_samples, load_audio, to_pcm16,
 from provoice_live.live import rtc  # noqa: E402
 from provoice_live.live.server import LiveServer  # noqa: E402
 from provoice_live.live.session import LiveSpec  # noqa: E402
-from provoice_live.log import RunDir, read_log  # noqa: E402
+from provoice_live.run import RunDir, read_records  # noqa: E402
 from provoice_live.vad import VadTracker  # noqa: E402
 
 RATE = 48000
@@ -186,9 +186,9 @@ async def test_browser_session_end_to_end(tmp_path):
     (peer,) = server.peers.values()
     sid = peer.session_id
     run = RunDir(server.out / sid)
-    records = read_log(run.log_path(sid))
+    records = read_records(run.log_path(sid))
     result = run.read_result(sid)
-    assert records[0]["kind"] == "session_start" and records[-1]["kind"] == "session_end"
+    assert records[0].kind == "session_start" and records[-1].kind == "session_end"
     assert result.status == "ok" and run.read_config()["instruction"] == scene.instruction
 
     # Loopback only: the browser offered loopback candidates, no check came from elsewhere.

@@ -25,7 +25,7 @@ from provoice_live.live.rtc import (LOOPBACK_LOCAL, LOOPBACK_STRICT, OPEN, candi
                                     loopback_only_sdp, new_peer_connection, policy_for_bind)
 from provoice_live.live.server import LiveServer  # noqa: E402
 from provoice_live.live.session import LiveSpec  # noqa: E402
-from provoice_live.log import RunDir, read_log  # noqa: E402
+from provoice_live.run import RunDir, read_records  # noqa: E402
 
 
 class PacedTrack(MediaStreamTrack):
@@ -161,9 +161,9 @@ async def test_two_browsers_at_once_get_two_sessions_and_two_run_logs(patient_se
         # queued in the server under load; the source keeps those (`WebRTCSource` drains to the
         # sender's position at the stop), so the tail is not lost
         assert result.audio_s == pytest.approx(sent_s, abs=0.1)
-        records = read_log(run.log_path(sid))
-        assert records[0]["kind"] == "session_start" and records[-1]["kind"] == "session_end"
-        assert records[-1]["status"] == "ok"
+        records = read_records(run.log_path(sid))
+        assert records[0].kind == "session_start" and records[-1].kind == "session_end"
+        assert records[-1].status == "ok"
     assert RunDir(patient_server.out / b.answer["session_id"]).read_config()["digital_context"] == {"note": "b"}
 
 
@@ -175,8 +175,8 @@ async def test_a_peer_that_vanishes_mid_stream_ends_its_session_with_a_reason(se
     peer = server.peers[answer["session_id"]]
     await asyncio.wait_for(peer.task, 10)  # ended by the idle timeout (0.6 s)
     run = RunDir(server.out / answer["session_id"])
-    end = read_log(run.log_path(answer["session_id"]))[-1]
-    assert end["kind"] == "session_end" and end["status"] == "error" and "went away" in end["reason"]
+    end = read_records(run.log_path(answer["session_id"]))[-1]
+    assert end.kind == "session_end" and end.status == "error" and "went away" in end.reason
     result = run.read_result(answer["session_id"])
     assert result.status == "error" and result.audio_s == pytest.approx(1.2, abs=0.1)
     assert peer.pc.connectionState == "closed"  # the server closed the peer connection

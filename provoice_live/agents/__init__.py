@@ -6,7 +6,7 @@ import importlib
 from typing import Any
 
 from ..errors import ProvoiceError
-from .base import (AgentAdapter, AgentEvent, AudioEvent, Capabilities, ErrorEvent, InfoEvent, PollRequest,
+from .base import (AgentAdapter, AgentEvent, AgentModel, AudioEvent, Capabilities, ErrorEvent, InfoEvent, PollRequest,
                    ResponseDone, SessionContext, SessionIO, SilenceDecision, TextEvent, ToolCallEvent,
                    TranscriptEvent, is_output)
 
@@ -16,6 +16,7 @@ REGISTRY: dict[str, str] = {
     "scripted": "provoice_live.agents.scripted:ScriptedAgent",
     "offline": "provoice_live.agents.offline:OfflineAgent",
     "openai-realtime": "provoice_live.agents.openai_realtime:OpenAIRealtimeAgent",
+    "gemini-live": "provoice_live.agents.gemini_live:GeminiLiveAgent",
     "omni-chat": "provoice_live.agents.omni_chat:OmniChatAgent",
     "cascade": "provoice_live.agents.cascade:CascadeAgent",
     "websocket": "provoice_live.agents.websocket:WebSocketAgent",
@@ -43,13 +44,14 @@ def agent_class(name: str) -> type[AgentAdapter]:
     return found
 
 
-def make_agent(name: str, **options: Any) -> AgentAdapter:
-    """A fresh adapter for one session."""
-    return agent_class(name)(**options)
+def agent_model(name: str, **options: Any) -> AgentModel:
+    """The configured agent for a run: its capabilities and settings, and `session()` per sample.
+    Unknown names and bad options fail here, before anything is written."""
+    return AgentModel(agent_class(name), options)
 
 
 __all__ = [
-    "REGISTRY", "AgentAdapter", "AgentEvent", "AudioEvent", "Capabilities", "ErrorEvent", "InfoEvent",
+    "REGISTRY", "AgentAdapter", "AgentEvent", "AgentModel", "AudioEvent", "Capabilities", "ErrorEvent", "InfoEvent",
     "PollRequest", "ResponseDone", "SessionContext", "SessionIO", "SilenceDecision", "TextEvent",
-    "ToolCallEvent", "TranscriptEvent", "agent_class", "make_agent", "is_output",
+    "ToolCallEvent", "TranscriptEvent", "agent_class", "agent_model", "is_output",
 ]

@@ -25,7 +25,7 @@ Contract with the engine (the httpx-transport idea: small, and the scripted agen
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Annotated, Any, Callable, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,7 +34,8 @@ from ..corpus.sample import Sample, ToolCall, ToolSchema
 if TYPE_CHECKING:  # pragma: no cover
     from ..audio import AudioChunk
 
-Protocol = Literal["paper", "blind"]
+PromptProtocol = Literal["paper", "blind"]
+"""What the agent is told: the task's decision rules (`paper`, as the official code) or one prompt for all (`blind`)."""
 
 
 class Capabilities(BaseModel):
@@ -56,7 +57,7 @@ class SessionContext(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     session_id: str
-    protocol: Protocol = "blind"
+    protocol: PromptProtocol = "blind"
     task: str | None = None
     instruction: str | None = None
     digital_context: dict[str, Any] | None = None
@@ -64,7 +65,7 @@ class SessionContext(BaseModel):
     audio_duration_s: float | None = None  # known for files, None for live sources
 
     @classmethod
-    def for_sample(cls, sample: Sample, protocol: Protocol = "blind", digital_context: bool = True,
+    def for_sample(cls, sample: Sample, protocol: PromptProtocol = "blind", digital_context: bool = True,
                    pass_instruction: bool = True, audio_duration_s: float | None = None) -> "SessionContext":
         return cls(
             session_id=sample.id,
@@ -96,20 +97,30 @@ class _Event(BaseModel):
 
 
 class TextEvent(_Event):
-    """A piece (delta) of the agent's spoken or written reply."""
+    """A piece (delta) of the agent's reply. `spoken`: the transcript of audio the agent sends (its
+    words, judged, but never an interjection by itself: the interjection is heard in the audio)."""
 
     type: Literal["text"] = "text"
     text: str
+    spoken: bool | None = None
 
 
 class AudioEvent(_Event):
-    """A piece of the agent's audio reply. The bytes never go to the log, only their duration."""
+    """A piece of the agent's voice: PCM16 mono at `sample_rate` (`engine/voice.py` listens to it).
+
+    `start_sample`: its position in the agent's own output stream, when the agent gives one (a jump
+    forward is silence left on purpose); `arrived_s`: the stream time it arrived, when the adapter
+    emits it later than that (audio held back). The bytes never go to the log. An `AudioEvent`
+    without bytes (an adapter that only reports durations) is an interjection by itself.
+    """
 
     type: Literal["audio"] = "audio"
     sample_rate: int = 24000
     duration_s: float
     pcm: bytes = Field(default=b"", exclude=True, repr=False)
     transcript: str | None = None
+    start_sample: int | None = None
+    arrived_s: float | None = None
 
 
 class ToolCallEvent(_Event):
@@ -169,12 +180,14 @@ AgentEvent = Annotated[
 OUTPUT_TYPES = frozenset({"text", "audio", "tool_call"})  # the events that make an interjection
 
 
-def is_output(event: BaseModel) -> bool:
+def is_output(event: AgentEvent) -> bool:
     """True for the events whose first occurrence in a response is an interjection."""
     if getattr(event, "type", None) not in OUTPUT_TYPES:
         return False
     if isinstance(event, TextEvent):
-        return bool(event.text.strip())
+        return bool(event.text.strip()) and not event.spoken
+    if isinstance(event, AudioEvent):
+        return not event.pcm  # audio with its bytes is listened to (engine/voice.py)
     return True
 
 
@@ -184,7 +197,7 @@ class SessionIO(abc.ABC):
     """What the engine gives an adapter: a way to emit events, the stream time, and a sleep."""
 
     @abc.abstractmethod
-    def emit(self, event: BaseModel) -> None:
+    def emit(self, event: AgentEvent) -> None:
         """Hand an event to the engine; it is stamped with the stream time now."""
 
     @abc.abstractmethod
@@ -201,19 +214,43 @@ class SessionIO(abc.ABC):
 
 
 class AgentAdapter(abc.ABC):
-    """Base class of every agent. Subclasses set `name` and `capabilities`."""
+    """Base class of every agent: one instance is one session (LiveKit's RealtimeSession).
+
+    Subclasses set `name`, and either a fixed `capabilities` or `capabilities_for(opts)` when the
+    options decide them. Three class-level hooks describe the configured agent without opening a
+    session (`AgentModel` calls them once per run): `parse_options` validates the options (a bad
+    one fails before anything is written), `capabilities_for` and `settings_for` read the result.
+    """
 
     name: ClassVar[str] = "agent"
     capabilities: Capabilities = Capabilities()
 
     def __init__(self, **options: Any) -> None:
         self.options = options
+        self.opts = self.parse_options(options)
+        self.capabilities = self.capabilities_for(self.opts)
         self.ctx: SessionContext | None = None
         self.io: SessionIO | None = None
 
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> Any:
+        """The validated options (`--agent-opt key=value` strings); raise `ProvoiceError` for a bad one."""
+        return dict(options)
+
+    @classmethod
+    def capabilities_for(cls, opts: Any) -> Capabilities:
+        """What an agent with these options needs from the engine (by default the class's)."""
+        return cls.capabilities
+
+    @classmethod
+    def settings_for(cls, opts: Any, capabilities: Capabilities) -> dict[str, Any]:
+        """What an agent with these options runs with, for the run's config (never secrets)."""
+        options = opts.model_dump() if isinstance(opts, BaseModel) else dict(opts)
+        return {"name": cls.name, "capabilities": capabilities.model_dump(), "options": options}
+
     def settings(self) -> dict[str, Any]:
-        """What this adapter ran with, for the run's config (never secrets)."""
-        return {"name": self.name, "capabilities": self.capabilities.model_dump(), "options": dict(self.options)}
+        """This session's settings (the same as its model's)."""
+        return self.settings_for(self.opts, self.capabilities)
 
     async def start(self, ctx: SessionContext, io: SessionIO) -> None:
         """Open the session (connect, send the context). Called once, before any audio."""
@@ -236,4 +273,24 @@ class AgentAdapter(abc.ABC):
         """Release connections. Called once, also after errors."""
 
 
-AdapterFactory = Callable[..., AgentAdapter]
+class AgentModel:
+    """A configured agent: what the registry gives (LiveKit's RealtimeModel beside its sessions).
+
+    Made once per run from an adapter class and the options: `capabilities` and `settings()` are
+    known without opening anything, and `session()` makes a fresh `AgentAdapter` for one sample.
+    """
+
+    def __init__(self, adapter_class: type[AgentAdapter], options: dict[str, Any]):
+        self.adapter_class = adapter_class
+        self.name = adapter_class.name
+        self.options = dict(options)
+        self.opts = adapter_class.parse_options(self.options)
+        self.capabilities = adapter_class.capabilities_for(self.opts)
+
+    def settings(self) -> dict[str, Any]:
+        """What the agent runs with, for the run's config (never secrets)."""
+        return self.adapter_class.settings_for(self.opts, self.capabilities)
+
+    def session(self) -> AgentAdapter:
+        """A new adapter for one session."""
+        return self.adapter_class(**self.options)

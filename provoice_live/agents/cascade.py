@@ -29,7 +29,7 @@ from ..audio import AudioChunk, from_pcm16
 from .base import Capabilities, PollRequest, SessionContext, SessionIO, TranscriptEvent
 from .chat import ChatDecider, ChatOptions
 from .common import OptionsAdapter, PcmBuffer, api_key, wav_bytes
-from .http_retry import Fault, call_with_retries
+from ..http_retry import Fault, call_with_retries
 from .prompts import decision_prompt, system_prompt
 
 ASR_RATE = 16000

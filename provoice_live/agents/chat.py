@@ -41,7 +41,7 @@ from ..errors import AgentError
 from .base import SessionContext, SessionIO
 from .common import AdapterOptions, api_key
 from .decision import OnParseError, Outcome, ReplyAssembler
-from .http_retry import Fault, RetryPolicy, call_with_retries
+from ..http_retry import Fault, RetryPolicy, call_with_retries
 from .prompts import ReplyFormat, api_tools
 
 OPENAI_URL = "https://api.openai.com/v1"

@@ -138,12 +138,9 @@ class OptionsAdapter(AgentAdapter):
 
     Options: ClassVar[type[AdapterOptions]] = AdapterOptions
 
-    def __init__(self, **options: Any):
-        super().__init__(**options)
-        self.opts = parse_options(self.Options, options, self.name)
-
-    def settings(self) -> dict[str, Any]:
-        return {"name": self.name, "capabilities": self.capabilities.model_dump(), "options": self.opts.model_dump()}
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> AdapterOptions:
+        return parse_options(cls.Options, options, cls.name)
 
 
 class SessionFault:

@@ -45,10 +45,12 @@ class OmniChatAgent(OptionsAdapter):
     Options = OmniChatOptions
     opts: OmniChatOptions
 
+    @classmethod
+    def capabilities_for(cls, opts: OmniChatOptions) -> Capabilities:
+        return Capabilities(input_sample_rate=opts.sample_rate, needs_poll=opts.mode == "stream")
+
     def __init__(self, **options: Any):
         super().__init__(**options)
-        self.capabilities = Capabilities(input_sample_rate=self.opts.sample_rate,
-                                         needs_poll=self.opts.mode == "stream")
         self.chat = ChatDecider(self.opts, self.name)
         self.buffer = PcmBuffer(self.opts.sample_rate)
         self._lock = asyncio.Lock()

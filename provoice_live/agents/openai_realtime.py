@@ -22,8 +22,10 @@ they read the user's committed audio but never write the model's replies (or its
 The model answers in the `native` format by default (prompts.py): it speaks (text or audio), calls
 a tool, or stays silent by replying `<silent>` or calling the `no_action` tool, which becomes a
 `SilenceDecision`, not an interjection. Stamps are at the first sign: a tool call at its
-`response.output_item.added` (the name; the arguments follow), an audio reply at its first audio
-delta, which is held until the transcript shows the reply is not the silence token. `reply=json` asks for the paper's JSON
+`response.output_item.added` (the name; the arguments follow). An audio reply (`output=audio`) is
+held until its transcript shows it is not the silence token, then handed to the engine's listener
+(`engine/voice.py`) with the stream time each delta arrived: its interjection is the onset of the
+first voiced segment heard in it, and the transcript (`spoken` text) is its words. `reply=json` asks for the paper's JSON
 answer instead (text output). Usage (`response.done`) and rate limits are logged; the server's
 `speech_started`/`speech_stopped` positions (`audio_start_ms`/`audio_end_ms`) are logged as
 `InfoEvent(kind="server_vad")` beside our own VAD records.
@@ -57,7 +59,7 @@ from ..errors import AgentError, ProvoiceError
 from .base import AudioEvent, Capabilities, ErrorEvent, PollRequest, SessionContext, SessionIO, TranscriptEvent
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault, api_key, b64
 from .decision import OnParseError, ReplyAssembler
-from .http_retry import Fault, RetryPolicy, call_with_retries
+from ..http_retry import Fault, RetryPolicy, call_with_retries
 from .prompts import NO_ACTION_TOOL, ReplyFormat, api_tools, decision_prompt, system_prompt
 
 RATE = 24000  # the Realtime API's PCM format is 24 kHz mono PCM16 little-endian
@@ -109,13 +111,20 @@ class OpenAIRealtimeAgent(OptionsAdapter):
     Options = RealtimeOptions
     opts: RealtimeOptions
 
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> RealtimeOptions:
+        opts = super().parse_options(options)
+        if opts.reply == "json" and opts.output == "audio":
+            raise ProvoiceError(f"agent {cls.name!r}: reply=json needs output=text (a JSON answer is not spoken)")
+        return opts
+
+    @classmethod
+    def capabilities_for(cls, opts: RealtimeOptions) -> Capabilities:
+        return Capabilities(input_sample_rate=RATE, has_own_vad=opts.turns == "server", needs_poll=opts.turns == "engine",
+                            gives_transcripts=opts.transcribe_model is not None)
+
     def __init__(self, **options: Any):
         super().__init__(**options)
-        if self.opts.reply == "json" and self.opts.output == "audio":
-            raise ProvoiceError(f"agent {self.name!r}: reply=json needs output=text (a JSON answer is not spoken)")
-        self.capabilities = Capabilities(input_sample_rate=RATE, has_own_vad=self.opts.turns == "server",
-                                         needs_poll=self.opts.turns == "engine",
-                                         gives_transcripts=self.opts.transcribe_model is not None)
         self.client = None
         self.conn = None
         self.outbox: Outbox | None = None
@@ -363,7 +372,8 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         d.response_id = response.get("id") or f"rt-{next(self._ids)}"
         d.asm = ReplyAssembler(self.io, reply=self.opts.reply, response_id=d.response_id, poll_id=d.poll_id,
                                on_parse_error=self.opts.on_parse_error,
-                               known_tools={t.name for t in self.ctx.tools}, on_spoke=self._flush_audio)
+                               known_tools={t.name for t in self.ctx.tools}, on_spoke=self._flush_audio,
+                               spoken=self.opts.output == "audio")
         self.io.log("response_created", response_id=d.response_id, poll_id=d.poll_id,
                     wall_s=round(time.perf_counter() - d.sent_wall, 6))
 
@@ -406,7 +416,8 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         if d.first_audio_s is None:
             d.first_audio_s = self.io.stream_time()
         pcm = base64.b64decode(event.get("delta", ""))
-        audio = AudioEvent(sample_rate=RATE, duration_s=len(pcm) / 2 / RATE, pcm=pcm, response_id=d.response_id)
+        audio = AudioEvent(sample_rate=RATE, duration_s=len(pcm) / 2 / RATE, pcm=pcm, response_id=d.response_id,
+                           arrived_s=self.io.stream_time())
         if d.asm.spoke:
             self.io.emit(audio)
         else:

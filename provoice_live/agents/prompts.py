@@ -1,6 +1,6 @@
 """Prompts for the LLM adapters, in one place, and the parser of their replies.
 
-Two protocols (SPEC section 1), chosen by the run (`--protocol`) and carried by `SessionContext`:
+Two protocols, chosen by the run (`--protocol`) and carried by `SessionContext`:
 
 * `paper`: as the official ProVoice-Bench code does it: the model is told which task it faces and
   that task's decision rules, and answers the JSON object `{interaction_score, tool_calls,
@@ -30,17 +30,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from ..corpus.sample import ToolCall, ToolSchema
+from ..errors import ReplyError
+from ..reply import parse_answer
 from .base import SessionContext
 
 ReplyFormat = Literal["json", "native"]
 SILENT_TOKEN = "<silent>"
 NO_ACTION_TOOL = "no_action"
-ANSWER_KEYS = ("interaction_score", "tool_calls", "agent_response")
 
 # ---- the texts ----------------------------------------------------------------------------------
 
@@ -283,7 +284,7 @@ def _partial_suffix(text: str, tag: str) -> int:
 
 # ---- parsing the JSON answer --------------------------------------------------------------------
 
-class Decision(BaseModel):
+class ParsedReply(BaseModel):
     """A parsed reply. `speak` follows the official rule: tool calls or a non-empty response."""
 
     speak: bool
@@ -297,77 +298,18 @@ class ParseFailure(BaseModel):
     raw: str
 
 
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
-
-
-def _candidates(text: str) -> list[Any]:
-    """JSON values found in a reply: the whole text, fenced blocks, then each embedded object."""
-    found: list[Any] = []
-    for chunk in [text, *_FENCE.findall(text)]:
-        try:
-            found.append(json.loads(chunk))
-        except ValueError:
-            pass
-    decoder = json.JSONDecoder()
-    for m in re.finditer(r"\{", text):
-        try:
-            value, _ = decoder.raw_decode(text, m.start())
-        except ValueError:
-            continue
-        found.append(value)
-    return found
-
-
-def _arguments(raw: Any) -> dict[str, Any]:
-    if raw is None or raw == "":
-        return {}
-    if isinstance(raw, str):
-        raw = json.loads(raw)  # ValueError on bad JSON: the caller reports it
-    if not isinstance(raw, dict):
-        raise ValueError(f"tool arguments are a {type(raw).__name__}, not an object")
-    return raw
-
-
-def parse_tool_call(item: Any) -> ToolCall:
-    """One tool call in any of the shapes models write: `{name, arguments|parameters}` or
-    `{function: {name, arguments}}`, arguments as an object or a JSON string."""
-    if not isinstance(item, dict):
-        raise ValueError(f"a tool call is a {type(item).__name__}, not an object")
-    if isinstance(item.get("function"), dict):
-        item = item["function"]
-    name = item.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("a tool call has no name")
-    args = item.get("arguments", item.get("parameters"))
-    return ToolCall(name=name.strip(), arguments=_arguments(args))
-
-
-def parse_reply(text: str) -> Decision | ParseFailure:
-    """Parse a JSON-format reply (reasoning already stripped or not) into a Decision."""
+def parse_reply(text: str) -> ParsedReply | ParseFailure:
+    """Parse a JSON-format reply (reasoning already stripped or not) into a ParsedReply, with the
+    shared answer parser (`provoice_live.reply`); the `no_action` tool is not a tool call."""
     visible, _ = strip_reasoning(text or "")
-    if not visible:
-        return ParseFailure(reason="empty reply", raw=text or "")
-    objects = [v for v in _candidates(visible) if isinstance(v, dict)]
-    answer = next((o for o in objects if any(k in o for k in ANSWER_KEYS)), None)
-    if answer is None:
-        why = "no JSON object in the reply" if not objects else "JSON without interaction_score/tool_calls/agent_response"
-        return ParseFailure(reason=why, raw=text)
     try:
-        calls_raw = answer.get("tool_calls") or []
-        if isinstance(calls_raw, dict):
-            calls_raw = [calls_raw]
-        if not isinstance(calls_raw, list):
-            raise ValueError(f"tool_calls is a {type(calls_raw).__name__}, not a list")
-        calls = [c for c in (parse_tool_call(i) for i in calls_raw) if c.name != NO_ACTION_TOOL]
-        response = answer.get("agent_response") or ""
-        if not isinstance(response, str):
-            raise ValueError(f"agent_response is a {type(response).__name__}, not a string")
-        score = answer.get("interaction_score")
-        score = int(score) if score is not None and str(score).strip() != "" else None
-    except (ValueError, TypeError) as exc:
-        return ParseFailure(reason=f"malformed answer: {exc}", raw=text)
-    response = response.strip()
-    return Decision(speak=bool(calls or response), text=response, tool_calls=calls, interaction_score=score)
+        answer = parse_answer(visible)
+    except ReplyError as exc:
+        return ParseFailure(reason=f"malformed answer: {exc}" if exc.malformed else str(exc), raw=text or "")
+    calls = [c for c in answer.tool_calls if c.name != NO_ACTION_TOOL]
+    response = answer.agent_response.strip()
+    return ParsedReply(speak=bool(calls or response), text=response, tool_calls=calls,
+                    interaction_score=answer.interaction_score)
 
 
 def silent_text(text: str) -> bool:

@@ -65,17 +65,29 @@ class ScriptedOptions(BaseModel):
 class ScriptedAgent(AgentAdapter):
     name = "scripted"
 
+    opts: ScriptedOptions
+
     def __init__(self, **options: Any):
         super().__init__(**options)
-        try:
-            self.opts = ScriptedOptions.model_validate(options)
-        except Exception as exc:
-            raise ProvoiceError(f"bad option for the scripted agent: {exc}") from None
-        self.capabilities = Capabilities(input_sample_rate=self.opts.rate,
-                                         needs_poll=self.opts.after_endpoint is not None)
         self._pending_at = list(self.opts.at)
         self._endpoints_seen = 0
         self._n = 0
+
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> ScriptedOptions:
+        try:
+            return ScriptedOptions.model_validate(options)
+        except Exception as exc:
+            raise ProvoiceError(f"bad option for the scripted agent: {exc}") from None
+
+    @classmethod
+    def capabilities_for(cls, opts: ScriptedOptions) -> Capabilities:
+        return Capabilities(input_sample_rate=opts.rate, needs_poll=opts.after_endpoint is not None)
+
+    @classmethod
+    def settings_for(cls, opts: ScriptedOptions, capabilities: Capabilities) -> dict[str, Any]:
+        return {"name": cls.name, "capabilities": capabilities.model_dump(),
+                "options": opts.model_dump(mode="json", exclude_unset=True)}
 
     async def _speak(self) -> None:
         self._n += 1

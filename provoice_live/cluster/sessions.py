@@ -4,9 +4,10 @@ The driver (`RayExecutor`, plugged into `engine.runner`) starts `--workers` acto
 per CPU of the cluster, spread over the nodes). Each `SessionWorker` is an asyncio actor: one event
 loop holding up to `--concurrency` sessions, each with its own clock, so pacing (real time, speed,
 lockstep) works exactly as it does locally, with the worker's own ticker. A worker runs a session
-with the runner's own `run_one` into a scratch run directory on its node and sends back the session's
-result file and event log, byte for byte; the driver writes them into the run directory (the log
-first, the result last, as a local run does). So the driver is the single writer, and resume, the
+with the runner's own `run_one` into a scratch run directory on its node and sends back every file
+the session wrote there (its event log, any audio it left, its result), byte for byte; the driver
+writes them into the run directory, the result last (a session is finished when its result
+exists, as in a local run). So the driver is the single writer, and resume, the
 progress bar, `predictions.jsonl` and `config.json` work unchanged.
 
 Audio: by default a worker reads it from the corpus path, which every node must see (a shared
@@ -41,7 +42,7 @@ from typing import Any
 from ..corpus.loader import Corpus
 from ..corpus.sample import Sample
 from ..errors import ProvoiceError
-from ..log import SessionResult, atomic_write_text
+from ..run.results import SessionResult
 from . import cluster_cpus, connect, disconnect, ray_module, worker_runtime_env
 from .limiter import endpoint_key, start_limiter
 
@@ -55,15 +56,18 @@ class SessionWorker:
 
     def __init__(self, name: str, corpus_root: str | None, agent: str, agent_opts: dict[str, Any],
                  config: Any, limiter: Any = None):
+        from ..agents import agent_model
+
         self.name = name
         self.corpus_root = corpus_root  # None: audio is shipped with each call
-        self.agent, self.agent_opts, self.config = agent, agent_opts, config
+        self.model = agent_model(agent, **agent_opts)  # once per worker: a session per sample
+        self.config = config
         self.limiter = limiter
         self.scratch = Path(tempfile.mkdtemp(prefix=f"provoice-{name}-"))
         self._relay: asyncio.Task | None = None
         self.backoff_seen = 0  # the limiter's backoff version this worker has acted on
         if limiter is not None:
-            from ..agents.http_retry import BACKOFF
+            from ..http_retry import BACKOFF
 
             BACKOFF.enabled = True
             BACKOFF.listeners.append(lambda seconds: limiter.backoff.remote(seconds))
@@ -81,7 +85,7 @@ class SessionWorker:
             await self._catch_up(30.0)
 
     async def _catch_up(self, wait_s: float) -> None:
-        from ..agents.http_retry import BACKOFF
+        from ..http_retry import BACKOFF
 
         version, left = await self.limiter.next_backoff.remote(self.backoff_seen, wait_s)
         if version > self.backoff_seen:
@@ -95,9 +99,9 @@ class SessionWorker:
         return {"backoffs_heard": self.backoff_seen}
 
     async def run(self, sample_json: str, audio: bytes | None = None) -> dict[str, Any]:
-        """One session: `{"result": the result file's text, "log": the event log's bytes}`."""
+        """One session: `{"result": the result file's name, "files": {name in sessions/: bytes}}`."""
         from ..engine.runner import run_one
-        from ..log import RunDir
+        from ..run.directory import RunDir
 
         if self.limiter is not None and self._relay is None:
             self._relay = asyncio.get_running_loop().create_task(self._relay_backoffs())
@@ -113,9 +117,9 @@ class SessionWorker:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(audio)
             run = RunDir(where / "run").create()
-            await run_one(Corpus(root, [sample]), sample, self.agent, self.agent_opts, run, self.config)
-            return {"result": run.result_path(sample.id).read_text(encoding="utf-8"),
-                    "log": run.log_path(sample.id).read_bytes()}
+            await run_one(Corpus(root, [sample]), sample, self.model, run, self.config)
+            return {"result": run.result_path(sample.id).name,
+                    "files": {p.name: p.read_bytes() for p in sorted(run.sessions.iterdir()) if p.is_file()}}
         finally:
             if self.limiter is not None:
                 await self.limiter.release.remote(token)
@@ -311,16 +315,17 @@ class RayExecutor:
 
     def _write(self, work, sample: Sample, payload: dict[str, Any], finished, written: set[str],
                rec: WorkerRecord) -> None:
-        """Write one session's log then its result, as sent (the driver is the run's one writer)."""
+        """Write one session's files as sent, its result last (the driver is the run's one writer)."""
         if sample.id in written:  # cannot happen (one live attempt per sample); never count twice
             return
-        run = work.run
-        log_path = run.log_path(sample.id)
-        tmp = log_path.with_name(log_path.name + ".tmp")
-        tmp.write_bytes(payload["log"])
-        os.replace(tmp, log_path)
-        atomic_write_text(run.result_path(sample.id), payload["result"])
-        result = SessionResult.model_validate_json(payload["result"])
+        sessions, files, result_name = work.run.sessions, payload["files"], payload["result"]
+        for name in sorted(files, key=lambda n: n == result_name):
+            if Path(name).name != name:  # only plain names inside sessions/
+                raise ProvoiceError(f"worker {rec.name} sent a file outside the run directory: {name!r}")
+            tmp = sessions / f".{name}.tmp"
+            tmp.write_bytes(files[name])
+            os.replace(tmp, sessions / name)
+        result = SessionResult.model_validate_json(files[result_name])
         written.add(sample.id)
         rec.sessions += 1
         rec.errors += result.status == "error"
@@ -328,17 +333,12 @@ class RayExecutor:
         finished(sample, result)
 
     def _write_error(self, work, sample: Sample, finished, written: set[str], reason: str) -> None:
-        from ..engine.runner import _error_result
-        from ..log import EventLog
+        from ..engine.session import write_failed_session
 
         if sample.id in written:
             return
-        elog = EventLog(work.run.log_path(sample.id))  # the same three records as any session that failed early
-        elog.write("session_start", 0.0, session_id=sample.id, agent=work.agent)
-        elog.write("error", 0.0, message=reason)
-        elog.write("session_end", 0.0, status="error", reason=reason)
-        elog.close()
-        result = _error_result(sample, work.agent, work.config.clock, reason)
+        result = write_failed_session(work.run.log_path(sample.id), sample.id, work.model.name, work.config.clock,
+                                      reason)
         work.run.write_result(result)
         written.add(sample.id)
         finished(sample, result)

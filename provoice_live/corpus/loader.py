@@ -6,40 +6,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from ..errors import ProvoiceError, SampleError
+from ..errors import Problem, ProblemsError, ProvoiceError, SampleError
+from ..jsonl import read_jsonl
 from .sample import Sample
 
 MANIFEST = "manifest.jsonl"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a corpus: which line, which sample, which field, and why."""
-
-    line: int | None
-    sample_id: str | None
-    field: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = [f"line {self.line}"] if self.line else []
-        if self.sample_id:
-            where.append(f"sample {self.sample_id!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        return f"{', '.join(where)}: {self.reason}" if where else self.reason
-
-
-class ProblemsError(ProvoiceError):
-    """Several problems found in one input, each naming its line, sample and field."""
-
-    def __init__(self, prefix: str, noun: str, problems: list[Problem]):
-        self.problems = problems
-        head = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{prefix} {len(problems)} {noun}: {head}{more}")
 
 
 class CorpusError(ProblemsError):
@@ -79,34 +50,7 @@ def _parse_manifest(root: Path) -> tuple[list[tuple[int, Sample]], list[Problem]
         return [], [Problem(None, None, None, f"{manifest} is a directory, not a file")]
     if not manifest.is_file():
         return [], [Problem(None, None, None, f"{manifest} is missing")]
-    samples: list[tuple[int, Sample]] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    with manifest.open(encoding="utf-8-sig") as fh:  # a byte order mark (Windows editors) is accepted
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(lineno, None, None, f"not valid JSON ({exc.msg} at column {exc.colno})"))
-                continue
-            if not isinstance(data, dict):
-                problems.append(Problem(lineno, None, None, "a manifest line must be a JSON object"))
-                continue
-            sid = data.get("id") if isinstance(data.get("id"), str) else None
-            try:
-                sample = Sample.model_validate(data)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    field = ".".join(str(p) for p in err["loc"]) or None
-                    problems.append(Problem(lineno, sid, field, err["msg"]))
-                continue
-            if sample.id in seen:
-                problems.append(Problem(lineno, sample.id, "id", f"duplicate id (first on line {seen[sample.id]})"))
-                continue
-            seen[sample.id] = lineno
-            samples.append((lineno, sample))
+    samples, problems = read_jsonl(manifest, Sample, "manifest")
     if not samples and not problems:
         problems.append(Problem(None, None, None, f"{manifest} holds no samples"))
     return samples, problems

@@ -1,4 +1,4 @@
-"""The sample: one benchmark conversation, exactly as SPEC section 4 defines a manifest line.
+"""The sample: one benchmark conversation, one line of `manifest.jsonl` (docs/FORMATS.md).
 
 A sample is the paper's quintuple (C_a, D_c, S_c, R_g, T_g) plus what a streaming harness needs: the
 task, the label, the tools, the cue window and the time from which monitoring starts.
@@ -136,33 +136,3 @@ class Sample(BaseModel):
     def speaker_ids(self) -> set[str]:
         return {s.kind for s in self.segments or [] if s.kind in ("user1", "user2")}
 
-
-class Prediction(BaseModel):
-    """One line of a predictions file (SPEC section 4): what scoring needs, from any source.
-
-    The first block is the public contract. The optional fields after it are added by our runs so a
-    predictions file can be judged and diagnosed on its own; files made elsewhere may omit them.
-    """
-
-    model_config = ConfigDict(extra="allow")
-    id: str
-    task: Task
-    label: bool
-    intervened: bool
-    response_text: str = ""
-    tool_calls: list[ToolCall] = Field(default_factory=list)
-    first_interjection_s: float | None = None
-    cue_start_s: float | None = None
-    cue_end_s: float | None = None
-    judge: dict[str, float] | None = None
-    # --- optional, added by provoice-live runs ---
-    format: int | None = None
-    status: Literal["ok", "error"] = "ok"
-    error: str | None = None
-    semantic_cue: str | None = None
-    gt_response: str | None = None
-    gt_tool_calls: list[ToolCall] | None = None
-    monitor_from_s: float | None = None
-    premature_interjections: int | None = None
-    latency_parts: dict[str, float] | None = None
-    agent_errors: int | None = None  # non-fatal agent errors in the session (unparsed replies...)

@@ -16,16 +16,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import FORMAT_VERSION, __version__
-from ..agents import agent_class, make_agent
-from ..agents.base import SessionContext
+from ..agents import agent_model
+from ..agents.base import AgentModel, SessionContext
 from ..corpus.loader import Corpus, load_corpus
 from ..corpus.sample import Sample
 from ..errors import ProvoiceError, SampleError
-from ..log import RunDir, SessionResult, prediction_from_result, redact
 from ..redact import scrub
+from ..run.directory import RunConfig, RunDir
+from ..run.records import SessionRecord
+from ..run.results import SessionResult, prediction_from_result
 from ..sources.file import FileSource
-from .session import SessionConfig, run_session
+from .session import SessionConfig, run_session, write_failed_session
+from .voice import write_session_mix
 
 log = logging.getLogger(__name__)
 
@@ -44,32 +46,19 @@ class RunSummary:
     not_run: list[str] = field(default_factory=list)  # ids an executor could not run (workers lost)
 
 
-def _error_result(sample: Sample, agent: str, clock: str, reason: str) -> SessionResult:
-    return SessionResult(id=sample.id, status="error", error=reason, agent=agent, clock=clock)
-
-
-async def run_one(corpus: Corpus, sample: Sample, agent: str, agent_opts: dict[str, Any], run: RunDir,
-                  config: SessionConfig, on_record: Callable[[dict], None] | None = None) -> SessionResult:
-    """Load one sample's audio at the agent's rate, run its session, write its result."""
+async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir, config: SessionConfig,
+                  on_record: Callable[[SessionRecord], None] | None = None) -> SessionResult:
+    """Load one sample's audio at the agent's rate, run a session of `model` on it, write its result."""
     log_path = run.log_path(sample.id)
-    try:
-        adapter = make_agent(agent, **agent_opts)
-    except ProvoiceError:
-        raise
-    rate = adapter.capabilities.input_sample_rate
+    agent = model.name
+    rate = model.capabilities.input_sample_rate
     try:
         source = FileSource.from_path(corpus.audio_path(sample), rate, config.chunk_ms, sample.id)
     except SampleError as exc:
-        from ..log import EventLog
-
-        elog = EventLog(log_path)
-        elog.write("session_start", 0.0, session_id=sample.id, agent=agent)
-        elog.write("error", 0.0, message=str(exc))
-        elog.write("session_end", 0.0, status="error", reason=str(exc))
-        elog.close()
-        result = _error_result(sample, agent, config.clock, str(exc))
+        result = write_failed_session(log_path, sample.id, agent, config.clock, str(exc))
         run.write_result(result)
         return result
+    adapter = model.session()
     ctx = SessionContext.for_sample(sample, protocol=config.protocol, digital_context=config.digital_context,
                                     pass_instruction=config.pass_instruction, audio_duration_s=source.duration_s)
     audio_path = str(corpus.audio_path(sample))
@@ -78,6 +67,7 @@ async def run_one(corpus: Corpus, sample: Sample, agent: str, agent_opts: dict[s
                                extra_start={"audio": {"path": audio_path, "rate": rate,
                                                       "duration_s": round(source.duration_s, 6)},
                                             "task": sample.task, "label": sample.label})
+    write_session_mix(log_path, Path(audio_path))  # the agent spoke: left the scene, right the agent
     run.write_result(result)
     return result
 
@@ -92,17 +82,10 @@ def write_predictions(corpus: Corpus, run: RunDir) -> Path:
 
 
 def run_config(corpus_dir: Path, agent: str, agent_opts: dict[str, Any], config: SessionConfig,
-               concurrency: int, settings: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        "format": FORMAT_VERSION,
-        "provoice_live": __version__,
-        "corpus": str(Path(corpus_dir).resolve()),
-        "agent": agent,
-        "agent_options": agent_opts,
-        "agent_settings": settings or {},
-        "session": asdict(config),
-        "concurrency": concurrency,
-    }
+               concurrency: int, settings: dict[str, Any] | None) -> RunConfig:
+    return RunConfig(kind="benchmark", corpus=str(Path(corpus_dir).resolve()), agent=agent,
+                     agent_options=agent_opts, agent_settings=settings or {}, session=asdict(config),
+                     concurrency=concurrency)
 
 
 @dataclass
@@ -110,8 +93,9 @@ class RunWork:
     """What every session of a run shares: handed to an executor with the samples to run."""
 
     corpus: Corpus
-    agent: str
+    agent: str  # the name and options that make `model` (what a remote worker makes it from)
     agent_opts: dict[str, Any]
+    model: AgentModel
     config: SessionConfig
     run: RunDir
     concurrency: int
@@ -131,7 +115,7 @@ class LocalExecutor:
 
         async def one(sample: Sample) -> None:
             async with sem:
-                finished(sample, await run_one(work.corpus, sample, work.agent, work.agent_opts, work.run, work.config))
+                finished(sample, await run_one(work.corpus, sample, work.model, work.run, work.config))
 
         await asyncio.gather(*(one(s) for s in todo))
         return []
@@ -156,12 +140,11 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
         samples = [s for s in samples if s.id in wanted]
     if limit:
         samples = samples[:limit]
-    agent_class(agent)  # unknown agent names fail before anything is written
-    probe = make_agent(agent, **agent_opts)
+    model = agent_model(agent, **agent_opts)  # unknown agents and bad options fail before anything is written
     run = RunDir(out).create()
-    cfg = run_config(Path(corpus_dir), agent, agent_opts, config, concurrency, probe.settings())
+    cfg = run_config(Path(corpus_dir), agent, agent_opts, config, concurrency, model.settings())
     if run.config_path.is_file():
-        old, new = run.read_config(), redact(cfg)  # the stored config is redacted: compare like with like
+        old, new = run.read_config(), cfg.stored()  # the stored config is redacted: compare like with like
         for key in ("agent", "agent_options", "session"):
             if old.get(key) != new.get(key) and old.get(key) is not None:
                 raise ProvoiceError(f"{out} holds a run with a different {key} ({old.get(key)!r}); "
@@ -189,7 +172,7 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
 
     try:
         with bar:
-            summary.not_run = await executor.run(RunWork(corpus, agent, agent_opts, config, run, concurrency),
+            summary.not_run = await executor.run(RunWork(corpus, agent, agent_opts, model, config, run, concurrency),
                                                  todo, finished)
     finally:
         write_predictions(corpus, run)

@@ -12,7 +12,6 @@ With `--speak` the agent's replies are spoken with eSpeak NG on the default outp
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import signal
 import time
@@ -20,18 +19,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
+from ..run.records import SessionRecord
 from .feed import LiveFeed
-from .session import LiveSpec, load_context, load_tools, new_session_id, parse_agent_opts
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--agent", default="offline", help="the agent that listens (default: offline)")
-    p.add_argument("--agent-opt", action="append", default=[], metavar="K=V", help="an agent option (repeatable)")
-    p.add_argument("--instruction", default=None, help="your standing instruction to the agent")
-    p.add_argument("--context", default=None, metavar="FILE.json", help="the digital context (a JSON object)")
-    p.add_argument("--tools", default=None, metavar="FILE.json", help="tools the agent may call (JSON function schemas)")
-    p.add_argument("--out", default=None, metavar="RUN", help="the run directory (default runs/<session id>)")
-    p.add_argument("--speak", action="store_true", help="speak the agent's replies on the default output device")
+from .session import LiveSpec
 
 
 # ---- the view -----------------------------------------------------------------------------------
@@ -54,7 +44,7 @@ class LiveView:
         self._t0 = wall()
         self.stopping = False
 
-    def on_record(self, record: dict[str, Any]) -> None:
+    def on_record(self, record: SessionRecord) -> None:
         event = self.feed(record)
         if event is None or event["type"] == "response":
             return
@@ -147,7 +137,7 @@ async def run_microphone(spec: LiveSpec, out: str | Path, session_id: str, speak
             on_source(src)
         return src
 
-    def on_record(record: dict) -> None:
+    def on_record(record: SessionRecord) -> None:
         view.on_record(record)
         if speaker:
             speaker.watcher(record)
@@ -181,25 +171,3 @@ async def run_microphone(spec: LiveSpec, out: str | Path, session_id: str, speak
         if speaker:
             await speaker.close(finish=presses < 2)
     return result
-
-
-def main(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from ..sources.mic import default_input, import_sounddevice
-
-    spec = LiveSpec(agent=args.agent, agent_opts=parse_agent_opts(args.agent_opt), instruction=args.instruction,
-                    digital_context=load_context(args.context), tools=load_tools(args.tools))
-    default_input(import_sounddevice(), 16000)  # no PortAudio or no device: one sentence, before anything
-    session_id = new_session_id("mic")
-    out = Path(args.out or Path("runs") / session_id)
-    console = Console()
-    try:
-        result = asyncio.run(run_microphone(spec, out, session_id, speak=args.speak, console=console))
-    except asyncio.CancelledError:
-        console.print(f"[yellow]cancelled[/]: the session's log is in {out}/sessions/")
-        return 130
-    n = len(result.interjections)
-    console.print(f"session {result.status}: {result.audio_s:.1f} s heard, {n} interjection{'s' if n != 1 else ''}; "
-                  f"run directory: {out}")
-    return 0 if result.status == "ok" else 1

@@ -23,7 +23,6 @@ and the page keeps only loopback candidates in its offer: no packet leaves 127.0
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hmac
 import json
@@ -33,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProvoiceError
-from .session import LiveSpec, load_context, load_tools, new_session_id, parse_agent_opts, parse_context_text
 from ..jsontext import dumps
 from ..redact import scrub
+from .session import LiveSpec, new_session_id, parse_context_text
 
 log = logging.getLogger(__name__)
 
@@ -52,23 +51,6 @@ def web_dir() -> Path:
     if not (here / "index.html").is_file():
         raise ProvoiceError(f"the web page is missing from the installation ({here}/index.html)")
     return here
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--agent", default="offline", help="the agent that listens (default: offline)")
-    p.add_argument("--agent-opt", action="append", default=[], metavar="K=V", help="an agent option (repeatable)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --token)")
-    p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--instruction", default=None, help="the default standing instruction shown in the page")
-    p.add_argument("--context", default=None, metavar="FILE.json", help="the default digital context (a JSON object)")
-    p.add_argument("--tools", default=None, metavar="FILE.json", help="tools the agent may call (JSON function schemas)")
-    p.add_argument("--token", default=None, help="a secret the page must present (required off loopback)")
-    p.add_argument("--out", default="runs/live", help="where each session's run directory goes (default runs/live)")
-    p.add_argument("--strict-loopback", action="store_true",
-                   help="on loopback, answer ICE checks from 127.0.0.1 only (browsers then need to offer loopback "
-                        "candidates: Chromium's --allow-loopback-in-peer-connection)")
-    p.add_argument("--idle-timeout", type=float, default=5.0, metavar="S",
-                   help="end a session when no audio came for S seconds (a vanished browser)")
 
 
 class BadOffer(ProvoiceError):
@@ -335,6 +317,7 @@ class LiveServer:
 
     async def _run_peer(self, peer: Peer, track) -> None:
         from ..sources.webrtc import WebRTCSource
+        from ..run.records import SessionRecord
         from .feed import LiveFeed
         from .session import run_live
         from .speak import ReplyWatcher
@@ -342,7 +325,7 @@ class LiveServer:
         feed = LiveFeed()
         speaker = ReplyWatcher(lambda reply: asyncio.get_running_loop().create_task(self._say(peer, reply.text)))
 
-        def on_record(record: dict) -> None:
+        def on_record(record: SessionRecord) -> None:
             event = feed(record)
             if event is not None:
                 peer.send(event)
@@ -407,22 +390,7 @@ class LiveServer:
             await self._runner.cleanup()
 
 
-def build_spec(args: argparse.Namespace) -> LiveSpec:
-    return LiveSpec(agent=args.agent, agent_opts=parse_agent_opts(args.agent_opt), instruction=args.instruction,
-                    digital_context=load_context(args.context), tools=load_tools(args.tools))
-
-
-def main(args: argparse.Namespace) -> int:
-    from ..errors import require
-
-    require("aiortc", "webrtc", "the browser demo")
-    spec = build_spec(args)
-    server = LiveServer(spec, args.out, args.host, args.port, args.token, args.idle_timeout, args.strict_loopback)
-    asyncio.run(_serve(server))
-    return 0
-
-
-async def _serve(server: LiveServer) -> None:
+async def serve_until_stopped(server: LiveServer) -> None:
     """Serve until Ctrl-C, SIGTERM or SIGHUP, then end every session cleanly (their run dirs finished)."""
     import signal
 

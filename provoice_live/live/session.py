@@ -8,32 +8,36 @@ clock, and leaves:
     OUT/sessions/<id>.jsonl           the engine's event log
     OUT/sessions/<id>.result.json     the SessionResult, also when the session was cancelled
     OUT/sessions/<id>.input.wav       the audio the agent received (mono PCM16 at its rate)
+    OUT/sessions/<id>.agent.wav, .mix.wav   an agent that spoke: its voice, and both side by side
 
 so a live session can be reported or replayed like a benchmark session. Ending a live session
 cleanly is the source's job (it stops yielding chunks: Ctrl-C, the page's stop button); cancelling
-the task still leaves a finished log and a result with status "error".
+the task still leaves a finished log and a result with status "error" (the engine hands its result
+over also on cancel).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, Callable
 
-from ..agents import make_agent
+from ..agents import agent_model
 from ..agents.base import SessionContext
-from ..audio import AudioChunk
 from ..corpus.loader import read_json_file, read_tool_file
-from ..corpus.sample import ToolCall, ToolSchema
+from ..corpus.sample import ToolSchema
 from ..engine.cli import parse_agent_opts  # noqa: F401  (re-exported for the live commands)
 from ..engine.session import SessionConfig, run_session
+from ..engine.voice import write_session_mix
 from ..errors import ProvoiceError
-from ..log import Interjection, RunDir, SessionResult, read_log
+from ..run.directory import RunConfig, RunDir
+from ..run.records import SessionRecord
+from ..run.results import SessionResult
 from ..sources.base import Source
+from ..sources.recording import RecordingSource
 
 LIVE_CONFIG = SessionConfig(clock="realtime", tail_s=2.0)
 
@@ -90,77 +94,27 @@ def new_session_id(prefix: str) -> str:
     return f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
 
 
-# ---- the recording tee --------------------------------------------------------------------------
-
-class RecordingSource(Source):
-    """Passes another source's chunks through unchanged and writes them to a wav as they go.
-
-    `received_s` is the audio handed to the agent so far (what the tests and the log check).
-    """
-
-    def __init__(self, inner: Source, wav_path: Path):
-        self.inner = inner
-        self.sample_rate = inner.sample_rate
-        self.duration_s = inner.duration_s
-        self.live = inner.live
-        self.wav_path = Path(wav_path)
-        self.received_samples = 0
-
-    @property
-    def received_s(self) -> float:
-        return self.received_samples / self.sample_rate
-
-    async def chunks(self, clock) -> AsyncIterator[AudioChunk]:
-        import soundfile as sf
-
-        self.wav_path.parent.mkdir(parents=True, exist_ok=True)
-        with sf.SoundFile(str(self.wav_path), "w", samplerate=self.sample_rate, channels=1, subtype="PCM_16") as wav:
-            async for chunk in self.inner.chunks(clock):
-                wav.buffer_write(bytes(chunk.pcm), dtype="int16")
-                self.received_samples += chunk.n_samples
-                yield chunk
-
-
 # ---- the session --------------------------------------------------------------------------------
 
-def result_from_log(log_path: Path, session_id: str, agent: str, audio_s: float) -> SessionResult:
-    """A result rebuilt from a log whose session was cancelled before `run_session` returned."""
-    records = read_log(log_path)
-    end = next((r for r in reversed(records) if r.get("kind") == "session_end"), {})
-    inters = [Interjection(t=r["t"], response_id=r.get("response_id"), scored=r.get("scored", True),
-                           text=r.get("text", ""), tool_calls=[ToolCall(**c) for c in r.get("tool_calls", [])],
-                           parts=r.get("parts"))
-              for r in records if r.get("kind") == "interjection"]
-    return SessionResult(id=session_id, status=end.get("status", "error"),
-                         error=end.get("reason") or "cancelled (interrupted)", agent=agent, clock="realtime",
-                         audio_s=round(audio_s, 6), stream_end_s=end.get("t") or 0.0,
-                         wall_s=end.get("wall_s") or 0.0, interjections=inters)
-
-
 async def run_live(spec: LiveSpec, make_source: Callable[[int], Source], out: str | Path, session_id: str,
-                   on_record: Callable[[dict], None] | None = None,
+                   on_record: Callable[[SessionRecord], None] | None = None,
                    source_info: dict[str, Any] | None = None) -> SessionResult:
     """Run one live session into the run directory `out` (see the module docstring)."""
-    adapter = make_agent(spec.agent, **spec.agent_opts)
-    rate = adapter.capabilities.input_sample_rate
+    model = agent_model(spec.agent, **spec.agent_opts)
+    rate = model.capabilities.input_sample_rate
     inner = make_source(rate)  # a missing device fails here, before a run directory exists
     run = RunDir(out).create()
-    run.write_config({
-        "format": 1, "kind": "live", "session_id": session_id, "agent": spec.agent,
-        "agent_opts": spec.agent_opts, "agent_settings": adapter.settings(),
-        "instruction": spec.instruction, "digital_context": spec.digital_context,
-        "tools": [t.model_dump() for t in spec.tools], "session": asdict(spec.config),
-        "source": {"rate": rate, **(source_info or {})},
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    })
+    run.write_config(RunConfig(
+        kind="live", session_id=session_id, agent=spec.agent, agent_options=spec.agent_opts,
+        agent_settings=model.settings(), instruction=spec.instruction, digital_context=spec.digital_context,
+        tools=[t.model_dump() for t in spec.tools], session=asdict(spec.config),
+        source={"rate": rate, **(source_info or {})}, started=RunConfig.now(),
+    ))
     ctx = SessionContext(session_id=session_id, protocol="blind", instruction=spec.instruction,
                          digital_context=spec.digital_context, tools=list(spec.tools), audio_duration_s=None)
     source = RecordingSource(inner, run.sessions / f"{session_id}.input.wav")
     log_path = run.log_path(session_id)
-    try:
-        result = await run_session(ctx, source, adapter, log_path, spec.config, on_record=on_record)
-    except asyncio.CancelledError:
-        run.write_result(result_from_log(log_path, session_id, adapter.name, source.received_s))
-        raise
-    run.write_result(result)
+    result = await run_session(ctx, source, model.session(), log_path, spec.config, on_record=on_record,
+                               on_result=run.write_result)
+    write_session_mix(log_path, run.sessions / f"{session_id}.input.wav")  # when the agent spoke
     return result

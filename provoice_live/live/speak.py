@@ -2,8 +2,8 @@
 
 Three outlets, one source of replies:
 
-* `replies_from_records(records)`: the replies of a session (its log records): when each one
-  interjected (`t`, stream seconds) and its full text (the `response` record's text when the
+* `replies_from_trace(trace)`: the replies of a session (its joined log, `SessionTrace`): when each
+  one interjected (`t`, stream seconds) and its full text (the `response` record's text when the
   response finished, else the interjection's). Tool-only replies have no text and are not spoken.
 * live, to the default output device: `DeviceSpeaker`, fed the log records as they are written
   (`on_record`); it speaks each reply once its response is done, one after another.
@@ -22,13 +22,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
 from ..audio import load_audio, resample, write_wav
 from ..errors import ProvoiceError
-from ..log import RunDir, read_log
+from ..run.directory import RunDir
+from ..run.records import ResponseRecord, SessionEnd, SessionRecord
+from ..run.trace import Reply, SessionTrace
 
 
 # ---- synthesis ----------------------------------------------------------------------------------
@@ -52,26 +54,21 @@ def synthesize(text: str) -> tuple[np.ndarray, int]:
 # ---- replies from a session's records -----------------------------------------------------------
 
 @dataclass
-class Reply:
-    t: float  # interjection time (stream seconds)
+class SpokenReply:
+    """A reply to speak: when it interjected (stream seconds) and its text."""
+
+    t: float
     text: str
     response_id: str | None = None
 
+    @classmethod
+    def of(cls, reply: Reply) -> "SpokenReply":
+        return cls(reply.t, reply.text, reply.response_id)
 
-def replies_from_records(records: Iterable[dict[str, Any]]) -> list[Reply]:
+
+def replies_from_trace(trace: SessionTrace) -> list[SpokenReply]:
     """The session's replies with text, in order of interjection."""
-    replies: dict[str, Reply] = {}
-    order: list[str] = []
-    for i, r in enumerate(records):
-        kind = r.get("kind")
-        rid = r.get("response_id") or f"#{i}"
-        if kind == "interjection":
-            if rid not in replies:
-                order.append(rid)
-            replies[rid] = Reply(t=float(r.get("t") or 0.0), text=r.get("text", "") or "", response_id=r.get("response_id"))
-        elif kind == "response" and rid in replies and (r.get("text") or "").strip():
-            replies[rid].text = r["text"]
-    return [replies[k] for k in order if replies[k].text.strip()]
+    return [SpokenReply.of(r) for r in trace.replies if r.text.strip()]
 
 
 class ReplyWatcher:
@@ -81,27 +78,21 @@ class ReplyWatcher:
     that never finished (its text so far).
     """
 
-    def __init__(self, speak: Callable[[Reply], None]):
+    def __init__(self, speak: Callable[[SpokenReply], None]):
         self.speak = speak
-        self._open: dict[str, Reply] = {}
+        self.trace = SessionTrace()
 
-    def __call__(self, r: dict[str, Any]) -> None:
-        kind = r.get("kind")
-        if kind == "interjection":
-            self._open[r.get("response_id") or ""] = Reply(float(r.get("t") or 0.0), r.get("text", "") or "", r.get("response_id"))
-        elif kind == "response":
-            reply = self._open.pop(r.get("response_id") or "", None)
-            if reply is not None:
-                reply.text = r.get("text") or reply.text
+    def __call__(self, record: SessionRecord) -> None:
+        reply = self.trace.add(record)
+        if isinstance(record, ResponseRecord) and reply is not None:
+            self._say(reply)
+        elif isinstance(record, SessionEnd):
+            for reply in self.trace.unfinished:
                 self._say(reply)
-        elif kind == "session_end":
-            for reply in self._open.values():
-                self._say(reply)
-            self._open.clear()
 
     def _say(self, reply: Reply) -> None:
         if reply.text.strip():
-            self.speak(reply)
+            self.speak(SpokenReply.of(reply))
 
 
 # ---- live: the default output device ------------------------------------------------------------
@@ -115,9 +106,9 @@ class DeviceSpeaker:
 
     def __init__(self, play: Callable[[np.ndarray, int], None] | None = None):
         self._play = play or _device_play()
-        self._queue: asyncio.Queue[Reply | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[SpokenReply | None] = asyncio.Queue()
         self._task: asyncio.Task | None = None
-        self.spoken: list[Reply] = []
+        self.spoken: list[SpokenReply] = []
         self.watcher = ReplyWatcher(self._queue.put_nowait)
 
     def start(self) -> None:
@@ -159,7 +150,7 @@ def _device_play() -> Callable[[np.ndarray, int], None]:
 
 # ---- replay: into the run directory -------------------------------------------------------------
 
-def speech_track(replies: list[Reply], length_s: float, rate: int = 16000,
+def speech_track(replies: list[SpokenReply], length_s: float, rate: int = 16000,
                  synth: Callable[[str], tuple[np.ndarray, int]] = synthesize) -> np.ndarray:
     """A silent track of `length_s` (longer if a reply runs past it) with each reply at its time.
 
@@ -190,14 +181,14 @@ def write_spoken_replies(run_dir: str | Path, session_ids: list[str] | None = No
     run = RunDir(run_dir)
     if not run.sessions.is_dir():
         raise ProvoiceError(f"{run.root} is not a run directory (no sessions/)")
-    ids = session_ids or sorted(p.name[:-len(".jsonl")] for p in run.sessions.glob("*.jsonl"))
+    ids = session_ids or run.session_ids()
     written: list[Path] = []
     for sid in ids:
-        records = read_log(run.log_path(sid))
-        replies = replies_from_records(records)
+        trace = run.trace(sid)
+        replies = replies_from_trace(trace)
         if not replies:
             continue
-        end = next((r.get("t") for r in reversed(records) if r.get("kind") == "session_end"), None) or 0.0
+        end = trace.end_s
         src = input_audio(sid) if input_audio else run.sessions / f"{sid}.input.wav"
         x = load_audio(src, sid, target_rate=rate)[0] if src is not None and Path(src).is_file() else None
         track = speech_track(replies, max(end, len(x) / rate if x is not None else 0.0), rate, synth)

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..agents import make_agent
-from ..agents.base import (AgentAdapter, ErrorEvent, InfoEvent, PollRequest, SessionContext, SessionIO,
+from ..agents import agent_model
+from ..agents.base import (AgentAdapter, AudioEvent, ErrorEvent, InfoEvent, PollRequest, SessionContext, SessionIO,
                            SilenceDecision, TextEvent, ToolCallEvent, is_output)
 from ..audio import iter_chunks, resample, to_pcm16
 from ..errors import AgentError, ProvoiceError
@@ -127,7 +127,8 @@ def _summarise(report: ProbeReport, io: ProbeIO, adapter: AgentAdapter) -> None:
     report.tool_calls = [{"name": c.name, "arguments": c.arguments} for c in calls]
     if calls:
         report.decision = "tool call"
-    elif any(is_output(e) for _, e in io.events):
+    elif any(is_output(e) or (isinstance(e, AudioEvent) and e.pcm) or (isinstance(e, TextEvent) and e.spoken)
+             for _, e in io.events):  # a voice, or its transcript, is speech too
         report.decision = "speech"
     elif silences:
         report.decision, report.silence_reason = "silence", silences[-1].reason
@@ -142,9 +143,10 @@ def _summarise(report: ProbeReport, io: ProbeIO, adapter: AgentAdapter) -> None:
 async def run_probe(agent: str, options: dict[str, Any], *, timeout_s: float = 60.0,
                     speech: np.ndarray | None = None) -> ProbeReport:
     """One probe session (see the module docstring). Never raises for the endpoint's faults."""
-    adapter = make_agent(agent, **options)  # a bad option is the caller's ProvoiceError
-    report = ProbeReport(agent=agent, settings=adapter.settings())
-    rate = adapter.capabilities.input_sample_rate
+    model = agent_model(agent, **options)  # a bad option is the caller's ProvoiceError
+    report = ProbeReport(agent=agent, settings=model.settings())
+    rate = model.capabilities.input_sample_rate
+    adapter = model.session()
     x = probe_speech(rate) if speech is None else speech
     ctx = SessionContext(session_id="probe", instruction=PROBE_INSTRUCTION, tools=[PROBE_TOOL],
                          digital_context={"Calendar": {"events": []}}, audio_duration_s=len(x) / rate)

@@ -3,6 +3,8 @@
     OUT/index.html        the page: tables (the same as `score` prints), the latency histograms, an
                           index of the sessions and their timelines (no scripts, no network)
     OUT/img/*.png         latency.png and one timeline-<n>.png per session shown
+    OUT/audio/*.wav       the audio under each timeline's player: the two-channel mix (left the
+                          scene, right the agent) when the agent spoke, else the scene
     OUT/scores.json, OUT/scores.md   the figures, as `score --json/--markdown` writes them
 
 At most `max_timelines` sessions get a picture: errors first, then mistakes (false positives, false
@@ -14,11 +16,13 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..log import RunDir, read_log
+from ..engine.voice import mix_wav_path
+from ..run.directory import RunDir
 from ..scoring.scores import Scores
 from ..scoring.tables import fmt_rate, fmt_s, to_html, to_json_text, to_markdown
 from .plots import plot_latency_histograms
@@ -44,6 +48,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.text { text-align: left; }
 p.note, p.judge { font-size: 12.5px; color: #555; margin: 4px 0 10px 0; }
 p.judge { font-weight: 600; color: #333; }
+.player { display: flex; gap: 0.6em; align-items: center; font-size: 0.85em; color: #555; margin: 0.2em 0; }
 img { max-width: 100%; height: auto; background: #fff; border: 1px solid #e0e0e0; }
 figure { margin: 14px 0 22px 0; }
 figcaption { font-size: 12.5px; color: #555; margin-top: 3px; }
@@ -85,7 +90,7 @@ def session_view(run: RunDir, entry: Entry, corpus_dir: str | None, samples: dic
     path = run.log_path(entry.id)
     if not path.is_file():
         return None
-    view = SessionView.from_log(read_log(path), entry.id)
+    view = SessionView.from_trace(run.trace(entry.id), entry.id, log_dir=path.parent)
     view.task = view.task or entry.task
     view.label = entry.label if view.label is None else view.label
     _resolve_audio(view, corpus_dir)
@@ -96,6 +101,21 @@ def session_view(run: RunDir, entry: Entry, corpus_dir: str | None, samples: dic
         if view.cue is None and sample.cue is not None:
             view.cue = (sample.cue.start_s, sample.cue.end_s)
     return view
+
+
+def _player(run: RunDir, sample_id: str, view: SessionView, out: Path, stem: str) -> str:
+    """An audio player under a timeline: the two-channel mix (left scene, right agent) when the agent
+    spoke, else the scene; the file is copied into OUT/audio/ so the report stands alone."""
+    mix = mix_wav_path(run.log_path(sample_id))
+    source = mix if mix.is_file() else (Path(view.audio_path) if view.audio_path else None)
+    if source is None or not source.is_file():
+        return ""
+    (out / "audio").mkdir(exist_ok=True)
+    name = f"{stem}{'.mix' if source == mix else ''}{source.suffix}"
+    shutil.copyfile(source, out / "audio" / name)
+    what = "left: the scene, right: the agent" if source == mix else "the scene"
+    return (f'<div class="player"><audio controls preload="none" src="audio/{html.escape(name)}"></audio> '
+            f'<span>{what}</span></div>')
 
 
 def corpus_samples(corpus_dir: str | None) -> dict:
@@ -135,7 +155,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         scores = score_predictions(inp.predictions, patience_s=patience_s, label=inp.label)
     img = out / "img"
     img.mkdir(parents=True, exist_ok=True)
-    for old in img.glob("timeline-*.png"):
+    for old in [*img.glob("timeline-*.png"), *(out / "audio").glob("timeline-*")]:
         old.unlink()
 
     run = RunDir(run_dir) if (run_dir / "sessions").is_dir() else None  # no logs: tables only
@@ -160,8 +180,10 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         caption = f"{e.id} · {e.task} · {'positive' if e.label else 'negative'} · {e.outcome}"
         if e.reason:
             caption += f": {e.reason}"
+        height = 616 if view.agent_audio_path else 484
+        player = _player(run, e.id, view, out, stem)
         figures.append(f'<figure id="{stem}"><img src="img/{stem}.png" alt="timeline of {html.escape(e.id)}" '
-                       f'width="1320" height="484"><figcaption>{html.escape(caption)}</figcaption></figure>')
+                       f'width="1320" height="{height}">{player}<figcaption>{html.escape(caption)}</figcaption></figure>')
     shown = len(figures)
     if run is None:
         left_out = "No session logs (the input is a predictions file or official outputs): no timelines."

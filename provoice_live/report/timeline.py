@@ -1,9 +1,9 @@
 """A session's timeline picture: what was heard, when the agent spoke, and where it should have.
 
-`SessionView.from_log(records)` reads a session log (`provoice_live.log`): the audio path, cue window
-and monitoring start from `session_start`, speech activity from the `vad` records, the polls, the
-interjections (completed by their `response` record: full text and every tool call), and the end
-status. `plot_timeline(view, path)` draws it with
+`SessionView.from_trace(trace)` reads a session's joined log (`run.trace.SessionTrace`): the audio
+path, cue window and monitoring start from `session_start`, speech activity from the `vad` records,
+the polls, the interjections (completed by their `response` record: full text and every tool call),
+and the end status. `plot_timeline(view, path)` draws it with
 matplotlib's object API (no pyplot state, Agg canvas), in three lanes sharing the time axis:
 
     what the agent said   text boxes on stems at each interjection (scored red, before monitoring grey)
@@ -20,9 +20,12 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
+
+from ..corpus.sample import ToolCall
+from ..run.trace import SessionTrace
 
 # One palette for every picture of the report.
 COLORS = {
@@ -38,6 +41,10 @@ COLORS = {
     "user1": "#4C72B0",
     "user2": "#8172B3",
     "sound": "#B8860B",
+    "agent_wave": "#8E5572",
+    "voice_reply": "#C44E52",
+    "voice_backchannel": "#E0A458",
+    "voice_blip": "#BBBBBB",
 }
 SEGMENT_NAMES = {"user1": "user", "user2": "other"}
 OUTCOME_WORDS = {"TP": "spoke up when it should", "FN": "missed the cue", "FP": "false alarm",
@@ -48,12 +55,12 @@ OUTCOME_WORDS = {"TP": "spoke up when it should", "FN": "missed the cue", "FP": 
 class Interjection:
     t: float  # the first output of the response (text, audio or tool call)
     text: str
-    tool_calls: list[dict[str, Any]]
+    tool_calls: list[ToolCall]
     scored: bool
 
     def label(self, width: int = 34, lines: int = 3) -> str:
         """The interjection as a few short lines: tool calls first, then the words."""
-        parts = [f"{c.get('name', '?')}({_args_short(c.get('arguments') or {})})" for c in self.tool_calls]
+        parts = [f"{c.name}({_args_short(c.arguments)})" for c in self.tool_calls]
         if self.text:
             parts.append(f"“{self.text}”")
         wrapped = textwrap.wrap("  ".join(parts) or "(audio)", width)
@@ -87,51 +94,37 @@ class SessionView:
     status: str = "ok"
     reason: str | None = None
     end_s: float = 0.0
+    # agents that speak: their voice (the wav beside the log) and the segments heard in it
+    agent_audio_path: str | None = None
+    voice: list[tuple[float, float, str]] = field(default_factory=list)  # (onset, end, verdict)
 
     @classmethod
-    def from_log(cls, records: Iterable[dict[str, Any]], sample_id: str = "") -> "SessionView":
-        view = cls(id=sample_id)
-        open_speech: float | None = None
-        by_response: dict[Any, Interjection] = {}
-        for rec in records:
-            kind, t = rec.get("kind"), rec.get("t")
-            if isinstance(t, (int, float)):
-                view.end_s = max(view.end_s, float(t))
-            if kind == "session_start":
-                view.id = rec.get("session_id") or view.id
-                view.task = rec.get("task") or view.task
-                view.label = rec.get("label", view.label)
-                audio = rec.get("audio") or {}
-                view.audio_path = audio.get("path")
-                view.duration_s = audio.get("duration_s") or (rec.get("source") or {}).get("duration_s")
-                view.monitor_from_s = float(rec.get("monitor_from_s") or 0.0)
-                cue = rec.get("cue")
-                if cue:
-                    view.cue = (float(cue["start_s"]), float(cue["end_s"]))
-            elif kind == "vad":
-                at = float(rec.get("at_s", t or 0.0))
-                if rec.get("event") == "speech_start":
-                    open_speech = at
-                elif rec.get("event") == "speech_end" and open_speech is not None:
-                    view.speech.append((open_speech, at))
-                    open_speech = None
-            elif kind == "poll" and isinstance(t, (int, float)):
-                view.polls.append(float(t))
-            elif kind == "interjection":
-                inter = Interjection(float(t), rec.get("text") or "", rec.get("tool_calls") or [],
-                                     bool(rec.get("scored", True)))
-                view.interjections.append(inter)
-                by_response[rec.get("response_id")] = inter
-            elif kind == "response" and rec.get("response_id") in by_response:
-                # the whole response, once done: its full text and every tool call
-                inter = by_response[rec["response_id"]]
-                inter.text = rec.get("text") or inter.text
-                inter.tool_calls = rec.get("tool_calls") or inter.tool_calls
-            elif kind == "session_end":
-                view.status = rec.get("status", "ok")
-                view.reason = rec.get("reason")
-        if open_speech is not None:
-            view.speech.append((open_speech, view.duration_s or view.end_s))
+    def from_trace(cls, trace: SessionTrace, sample_id: str = "", log_dir: Path | None = None) -> "SessionView":
+        """The view of a session's joined log records (`log_dir`: where the log is, for the agent's wav)."""
+        view = cls(id=sample_id, end_s=trace.last_t)
+        start = trace.start
+        if start is not None:
+            view.id = start.session_id or view.id
+            view.task = start.task or view.task
+            view.label = start.label if start.label is not None else view.label
+            audio = start.audio or {}
+            view.audio_path = audio.get("path")
+            view.duration_s = audio.get("duration_s") or (start.source or {}).get("duration_s")
+            view.monitor_from_s = float(start.monitor_from_s or 0.0)
+            if start.cue:
+                view.cue = (float(start.cue["start_s"]), float(start.cue["end_s"]))
+        view.speech = list(trace.speech)
+        if trace.open_speech_s is not None:
+            view.speech.append((trace.open_speech_s, view.duration_s or view.end_s))
+        view.polls = [float(p.t) for p in trace.polls if isinstance(p.t, (int, float))]
+        # each interjection completed by its response, once done: its full text and every tool call
+        view.interjections = [Interjection(r.t, r.text, list(r.tool_calls), r.scored) for r in trace.replies]
+        view.voice = [(float(v.t or 0.0), v.end_s, v.verdict) for v in trace.voice]
+        if trace.agent_audio is not None and trace.agent_audio.wav and log_dir is not None:
+            view.agent_audio_path = str(Path(log_dir) / trace.agent_audio.wav)
+        if trace.end is not None:
+            view.status = trace.end.status
+            view.reason = trace.end.reason
         return view
 
     @property
@@ -193,16 +186,20 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     from matplotlib.patches import Patch
 
     span = view.span_s
-    fig = Figure(figsize=(12, 4.4), dpi=dpi)
+    agent = view.agent_audio_path is not None
+    fig = Figure(figsize=(12, 5.6 if agent else 4.4), dpi=dpi)
     FigureCanvasAgg(fig)
-    gs = fig.add_gridspec(3, 1, height_ratios=[1.35, 2.0, 0.62 if view.segments else 0.38], hspace=0.08,
-                          left=0.06, right=0.985, top=0.86, bottom=0.2)
+    ratios = [1.35, 2.0] + ([1.4] if agent else []) + [0.62 if view.segments else 0.38]
+    gs = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.08,
+                          left=0.06, right=0.985, top=0.88 if agent else 0.86, bottom=0.16 if agent else 0.2)
     ax_txt = fig.add_subplot(gs[0])
     ax_wave = fig.add_subplot(gs[1], sharex=ax_txt)
-    ax_vad = fig.add_subplot(gs[2], sharex=ax_txt)
+    ax_agent = fig.add_subplot(gs[2], sharex=ax_txt) if agent else None
+    ax_vad = fig.add_subplot(gs[-1], sharex=ax_txt)
+    lanes = [ax for ax in (ax_txt, ax_wave, ax_agent, ax_vad) if ax is not None]
 
     # shaded context on every lane
-    for ax in (ax_txt, ax_wave, ax_vad):
+    for ax in lanes:
         if view.monitor_from_s > 0:
             ax.axvspan(0, view.monitor_from_s, color=COLORS["unmonitored"], alpha=0.25, lw=0)
         if view.cue:
@@ -230,6 +227,20 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     if view.cue:
         ax_wave.text((view.cue[0] + view.cue[1]) / 2, 1.32, "cue", fontsize=8.5, color="#A0521D", ha="center",
                      va="top", fontweight="bold")
+
+    # the agent's voice, under the scene's: its waveform and the segments heard in it
+    if ax_agent is not None:
+        voice = load_waveform(view.agent_audio_path)
+        if voice is not None:
+            t, lo, hi = voice
+            peak = max(1e-6, float(np.max(np.abs([lo.min(), hi.max()]))))
+            ax_agent.fill_between(t, lo / peak, hi / peak, color=COLORS["agent_wave"], lw=0, alpha=0.9)
+        for a, b, verdict in view.voice:
+            ax_agent.axvspan(a, b, ymin=0.9, ymax=1.0, color=COLORS[f"voice_{verdict}"], lw=0)
+        ax_agent.set_ylim(-1.08, 1.3)
+        ax_agent.set_yticks([])
+        ax_agent.set_ylabel("agent voice", fontsize=9)
+        ax_agent.tick_params(labelbottom=False, bottom=False)
 
     # speech activity (VAD), under the script when the corpus gives one
     vad_row = (0.08, 0.38) if view.segments else (0.15, 0.7)
@@ -265,7 +276,7 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     last_x = [-1e9, -1e9]
     for inter in view.interjections[:12]:
         color = COLORS["scored"] if inter.scored else COLORS["unscored"]
-        for ax in (ax_wave, ax_vad):
+        for ax in lanes[1:]:
             ax.axvline(inter.t, color=color, lw=1.6)
         ax_txt.axvline(inter.t, ymax=0.98, color=color, lw=1.0, alpha=0.6)
         ax_txt.plot([inter.t], [0.02], marker="v", color=color, ms=7, clip_on=False)
@@ -301,6 +312,9 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     handles += [Patch(color=COLORS[k], alpha=0.85, label=label) for k, label in
                 (("user1", "user speaking"), ("user2", "other speaker"), ("sound", "sound event")) if k in kinds]
     handles.append(Patch(color=COLORS["speech"], label="speech (VAD)"))
+    verdicts = {v for *_, v in view.voice}
+    handles += [Patch(color=COLORS[f"voice_{v}"], label=f"agent: {v}") for v in ("reply", "backchannel", "blip")
+                if v in verdicts]
     if any(i.scored for i in view.interjections):
         handles.append(Line2D([], [], color=COLORS["scored"], lw=2, label="interjection (scored)"))
     if any(not i.scored for i in view.interjections):

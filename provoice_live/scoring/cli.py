@@ -36,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="RUN|PREDICTIONS|FOLDER",
                    help="a run directory, a predictions.jsonl file, or a folder of official response files")
     add_judge_arguments(p)
-    p.add_argument("--json", metavar="FILE", help="write the figures as JSON (SPEC section 4 shape)")
+    p.add_argument("--json", metavar="FILE", help="write the figures as JSON (the shape in docs/FORMATS.md)")
     p.add_argument("--markdown", metavar="FILE", help="write the tables as Markdown")
     p.add_argument("--csv", metavar="FILE", help="write the figures as CSV (section, task, metric, value)")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print the tables")
@@ -62,7 +62,7 @@ def scores_from_args(args: argparse.Namespace):
 def write_outputs(scores, json_path: str | None = None, markdown_path: str | None = None,
                   csv_path: str | None = None) -> list[Path]:
     """Write the requested files atomically; return their paths."""
-    from ..log import atomic_write_text
+    from ..run.directory import atomic_write_text
     from .tables import to_csv, to_json_text, to_markdown
 
     written = []

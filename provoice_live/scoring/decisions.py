@@ -75,7 +75,7 @@ class Confusion:
         return Confusion(self.tp + other.tp, self.fp + other.fp, self.tn + other.tn, self.fn + other.fn)
 
     def to_json(self) -> dict:
-        """The SPEC's `{recall, fpr, accuracy, tp, fp, tn, fn, n}`."""
+        """`{recall, fpr, accuracy, tp, fp, tn, fn, n}` (the `decision` entries of `score --json`)."""
         return {"recall": self.recall, "fpr": self.fpr, "accuracy": self.accuracy,
                 "tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn, "n": self.n}
 

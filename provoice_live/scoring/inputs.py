@@ -3,7 +3,7 @@
 * A **run directory** (`config.json`, `sessions/`, `predictions.jsonl`): its predictions file. If the
   run was cut short before writing it, the predictions are rebuilt from the finished sessions'
   results and the corpus named in `config.json` (or `--corpus`).
-* A **predictions file** (SPEC section 4, one JSON object a line): every bad line is reported with
+* A **predictions file** (docs/FORMATS.md, one JSON object a line): every bad line is reported with
   its line number, sample id and field, all at once (`PredictionsError`), never as a traceback.
   Files made elsewhere may lack the ground truth: `--corpus DIR` fills `semantic_cue`, `gt_*`, the cue
   window and `monitor_from_s` from the manifest, and checks that task and label agree with it.
@@ -16,17 +16,14 @@ The verdict cache of an LLM judge lives beside what was read: `RUN/judge_cache.j
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from ..corpus.loader import Problem, ProblemsError
-from ..corpus.sample import Prediction
-from ..errors import ProvoiceError, SampleError
-from ..log import RunDir
+from ..errors import Problem, ProblemsError, ProvoiceError, SampleError
+from ..jsonl import read_jsonl
+from ..run.directory import RunDir
+from ..run.results import Prediction
 from .judges import CACHE_NAME
 from .response import VERDICT_VALUES
 
@@ -89,25 +86,10 @@ def _time_problems(pred: Prediction) -> list[tuple[str, str]]:
     return problems
 
 
-def parse_prediction_line(raw: str, lineno: int) -> tuple[Prediction | None, list[Problem]]:
-    """One line: the Prediction, or the problems with it."""
-    try:
-        pred = Prediction.model_validate_json(raw)
-    except ValidationError as exc:
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as jexc:
-            return None, [Problem(lineno, None, None, f"not valid JSON ({jexc.msg} at column {jexc.colno})")]
-        if not isinstance(data, dict):
-            return None, [Problem(lineno, None, None, "a predictions line must be a JSON object")]
-        sid = data.get("id") if isinstance(data.get("id"), str) else None
-        return None, [Problem(lineno, sid, ".".join(str(p) for p in err["loc"]) or None, err["msg"])
-                      for err in exc.errors()]
-    bad = [_judge_problem(pred)] if _judge_problem(pred) else []
-    bad += _time_problems(pred)
-    if bad:
-        return None, [Problem(lineno, pred.id, field, reason) for field, reason in bad]
-    return pred, []
+def _line_problems(pred: Prediction) -> list[tuple[str, str]]:
+    """(field, reason) for everything wrong with a prediction that its model accepted."""
+    judge = _judge_problem(pred)
+    return ([judge] if judge else []) + _time_problems(pred)
 
 
 def read_predictions(path: str | Path) -> list[Prediction]:
@@ -115,22 +97,8 @@ def read_predictions(path: str | Path) -> list[Prediction]:
     path = Path(path)
     if not path.is_file():
         raise ProvoiceError(f"{path} does not exist")
-    preds: list[Prediction] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig") as fh:  # a UTF-8 byte order mark is not part of line 1
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            pred, errs = parse_prediction_line(raw, lineno)
-            problems.extend(errs)
-            if pred is None:
-                continue
-            if pred.id in seen:
-                problems.append(Problem(lineno, pred.id, "id", f"duplicate id (first on line {seen[pred.id]})"))
-                continue
-            seen[pred.id] = lineno
-            preds.append(pred)
+    parsed, problems = read_jsonl(path, Prediction, "predictions", _line_problems)
+    preds = [pred for _, pred in parsed]
     if problems:
         raise PredictionsError(path, problems)
     if not preds:
@@ -185,7 +153,7 @@ def predictions_from_run(run_dir: str | Path, corpus_dir: str | Path | None = No
                 return preds
             damage = f"its predictions.jsonl holds {len(preds)} of the {finished} finished sessions"
     from ..corpus.loader import load_corpus
-    from ..log import prediction_from_result
+    from ..run.results import prediction_from_result
 
     corpus_dir = corpus_dir or run.read_config().get("corpus")
     if not corpus_dir:

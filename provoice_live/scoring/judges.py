@@ -7,7 +7,7 @@
   (`OPENAI_API_KEY`, or the variable named by `--api-key-env`), never from a file or the command line.
   At most `concurrency` requests are in flight (an asyncio semaphore); 429s, 5xx, timeouts and
   connection errors are retried with exponential backoff (honouring `Retry-After`; the shared
-  `agents.http_retry` policy); after any other error, or retries exhausted, no new request is sent
+  `provoice_live.http_retry` policy); after any other error, or retries exhausted, no new request is sent
   and the scoring stops with one clear sentence (the verdicts obtained stay cached). Every verdict is appended to a cache (`judge_cache.jsonl` in
   the run directory) keyed by a hash of the model and the prompt, as soon as it arrives: a rerun, or
   a run cut short and restarted, asks the endpoint nothing it has already answered.
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable, Protocol, Sequence
 
-from ..agents.http_retry import RetryPolicy, call_with_retries
+from ..http_retry import RetryPolicy, call_with_retries
 from ..errors import ProvoiceError
 from .heuristic import NAME as HEURISTIC_NAME
 from .heuristic import HeuristicJudge
@@ -213,7 +213,7 @@ class OpenAIJudge:
 
 def make_judge(spec: str = "heuristic", base_url: str | None = None, api_key_env: str = DEFAULT_API_KEY_ENV,
                cache_path: str | Path | None = None, concurrency: int = 8) -> HeuristicJudge | OpenAIJudge:
-    """`heuristic` or `openai:MODEL` (SPEC section 2.6)."""
+    """`heuristic` or `openai:MODEL` (docs/SCORING.md)."""
     if spec in ("heuristic", HEURISTIC_NAME):
         return HeuristicJudge()
     kind, _, model = spec.partition(":")

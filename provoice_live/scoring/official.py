@@ -1,10 +1,10 @@
 """Rescoring results made the paper's way: a folder of official `<uuid>_response.json` files.
 
 The official `generate_response.py` writes one file per sample holding the model's reply, the JSON
-`{interaction_score, tool_calls: [{name, arguments}], agent_response}`; replies in the wild also come
-wrapped in text or a code fence, double-encoded as a JSON string, or with tool arguments as a JSON
-string. The official `data.json` gives the task, the label and the ground truth, read by the same
-`corpus.official.read_records` that `import-provoice` uses (`PROVOICE-FORMAT.md`).
+`{interaction_score, tool_calls: [{name, arguments}], agent_response}`, read by the same parser as
+our adapters' replies (`provoice_live.reply`: wrapped in text or a code fence, double-encoded, tool
+arguments as a JSON string). The official `data.json` gives the task, the label and the ground truth, read by the same
+`corpus.official.read_records` that `import-provoice` uses (docs/FORMATS.md).
 
 Decision, exactly as the official `eval.py`: predicted positive iff `tool_calls` or `agent_response`
 is non-empty (`interaction_score` is ignored).
@@ -19,84 +19,16 @@ an errored session, never silently dropped. Verdicts of the official judge found
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
-from typing import Any
 
+from .. import FORMAT_VERSION
 from ..corpus.official import read_records
-from ..corpus.sample import Prediction, ToolCall
-from ..errors import ProvoiceError
+from ..errors import ProvoiceError, ReplyError
+from ..reply import parse_answer
+from ..run.results import Prediction
 
 RESPONSE_SUFFIX = "_response.json"
 JUDGE_SUFFIX = "_judge_response.json"
-
-_FENCE = re.compile(r"```[a-zA-Z]*\s*(.*?)```", re.S)
-
-
-class ReplyError(ValueError):
-    """A reply that cannot be read as `{tool_calls, agent_response}`."""
-
-
-# ---- the model's reply --------------------------------------------------------------------------
-
-def _candidates(text: str) -> list[str]:
-    """Ways to find the JSON object in a reply: whole, inside fences, first { to last }."""
-    out = [text]
-    out += [m.group(1) for m in _FENCE.finditer(text)]
-    if "{" in text and "}" in text:
-        out.append(text[text.index("{"): text.rindex("}") + 1])
-    return out
-
-
-def _loads_object(text: str, depth: int = 0) -> dict[str, Any] | None:
-    for cand in _candidates(text.strip()):
-        for variant in (cand, cand.replace("\\'", "'")):
-            try:
-                value = json.loads(variant)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(value, dict):
-                return value
-            if isinstance(value, str) and depth == 0:  # double-encoded
-                inner = _loads_object(value, depth + 1)
-                if inner is not None:
-                    return inner
-    return None
-
-
-def _tool_call(raw: Any, index: int) -> ToolCall:
-    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
-        raise ReplyError(f"tool_calls[{index}] is not an object with a name")
-    args = raw.get("arguments", raw.get("parameters", {}))
-    if isinstance(args, str):
-        try:
-            args = json.loads(args) if args.strip() else {}
-        except json.JSONDecodeError as exc:
-            raise ReplyError(f"tool_calls[{index}].arguments is not valid JSON ({exc.msg})") from None
-    if args is None:
-        args = {}
-    if not isinstance(args, dict):
-        raise ReplyError(f"tool_calls[{index}].arguments is not an object")
-    return ToolCall(name=raw["name"], arguments=args)
-
-
-def parse_reply(text: str) -> tuple[list[ToolCall], str]:
-    """(tool calls, agent response) of one official reply; ReplyError says why it does not parse."""
-    if not text.strip():
-        raise ReplyError("the reply is empty")
-    obj = _loads_object(text)
-    if obj is None:
-        raise ReplyError("no JSON object found in the reply")
-    calls = obj.get("tool_calls") or []
-    if isinstance(calls, dict):
-        calls = [calls]
-    if not isinstance(calls, list):
-        raise ReplyError("tool_calls is not a list")
-    response = obj.get("agent_response") or ""
-    if not isinstance(response, str):
-        raise ReplyError("agent_response is not a string")
-    return [_tool_call(c, i) for i, c in enumerate(calls)], response
-
 
 def _official_verdict(folder: Path, uuid: str) -> dict[str, float] | None:
     path = folder / "judge" / f"{uuid}{JUDGE_SUFFIX}"
@@ -125,19 +57,20 @@ def load_official(folder: str | Path, data_json: str | Path) -> tuple[list[Predi
     preds, verdicts_used = [], 0
     for gt in truth:
         path = files.get(gt["id"])
-        base = {**gt, "format": 1}
+        base = {**gt, "format": FORMAT_VERSION}
         if path is None:
             preds.append(Prediction(**base, intervened=False, status="error",
                                     error=f"no {gt['id']}{RESPONSE_SUFFIX} (the official code writes none when "
                                           "the reply did not parse)"))
             continue
         try:
-            calls, response = parse_reply(path.read_text(encoding="utf-8", errors="replace"))
+            answer = parse_answer(path.read_text(encoding="utf-8", errors="replace"))
         except ReplyError as exc:
             preds.append(Prediction(**base, intervened=False, status="error",
                                     error=f"{path.name}: the reply does not parse: {exc}"))
             continue
-        intervened = bool(calls) or bool(response)
+        calls, response = answer.tool_calls, answer.agent_response
+        intervened = answer.intervenes
         verdict = _official_verdict(folder, gt["id"]) if intervened and gt["label"] else None
         verdicts_used += verdict is not None
         preds.append(Prediction(**base, intervened=intervened, response_text=response, tool_calls=calls,

@@ -1,6 +1,6 @@
 """The LLM judge's prompt and the parsing of its reply: the one place where they are written.
 
-The rubric is the official ProVoice-Bench evaluation's (`PROVOICE-FORMAT.md`), in our own words:
+The rubric is the official ProVoice-Bench evaluation's, in our own words:
 the tool calls are scored 0/1/2 for helpfulness and the spoken reply 0/1/2 for suitability, judged on
 meaning rather than exact strings, with the reference as a guide and not as the only right answer
 (another tool that reaches the user's goal may still score 2). The judge answers inside

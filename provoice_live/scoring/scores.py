@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from ..corpus.sample import Prediction
+from .. import FORMAT_VERSION
+from ..run.results import Prediction
 from .decisions import OVERALL, Confusion, decision_table, outcome
 from .judges import JudgeItem, judge_items
 from .response import ResponseSummary, Verdict, response_table, sample_score
@@ -54,7 +55,7 @@ class ErrorEntry:
 
 @dataclass
 class Scores:
-    """Everything `score` reports. `to_json()` is the SPEC section 4 shape plus extra keys."""
+    """Everything `score` reports. `to_json()` is the `score --json` shape (docs/FORMATS.md)."""
 
     decision: dict[str, Confusion]
     response: dict[str, ResponseSummary]
@@ -90,7 +91,7 @@ class Scores:
             "errors": self.errors_json(),
             "label": self.label,
             "notes": self.notes,
-            "format": 1,
+            "format": FORMAT_VERSION,
         }
 
 

@@ -1,4 +1,4 @@
-"""Timing: what a streaming harness measures that the paper could not (SPEC section 1, "timing").
+"""Timing: what a streaming harness measures that the paper could not: when the agent spoke up.
 
 Per sample (pure functions of a predictions line, stream seconds):
 

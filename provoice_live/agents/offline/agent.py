@@ -20,7 +20,7 @@ from ...audio import AudioChunk
 from ..base import AgentAdapter, Capabilities, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
 from .hearing import Hearing, Heard
 from .sounds import SoundDetector, SoundEvent
-from .understanding.mind import EARLY_SCORE, Decision, Mind
+from .understanding.mind import EARLY_SCORE, Intervention, Mind
 
 PROMPT_MAX_CHARS = 200
 SPEECH_MIN_WORDS = 2
@@ -68,10 +68,11 @@ class OfflineAgent(AgentAdapter):
         self.detector: SoundDetector | None = None
         self._pending: list[SoundEvent] = []
         self._ids = itertools.count(1)
-        self.decisions: list[Decision] = []
+        self.decisions: list[Intervention] = []
 
-    def settings(self) -> dict[str, Any]:
-        out = super().settings()
+    @classmethod
+    def settings_for(cls, opts: dict[str, Any], capabilities: Capabilities) -> dict[str, Any]:
+        out = super().settings_for(opts, capabilities)
         out["options"] = {k: v for k, v in out["options"].items() if k != "transcribe"}
         return out
 
@@ -193,7 +194,7 @@ class OfflineAgent(AgentAdapter):
                 self._say(d)
         self._resolve_pending()
 
-    def _say(self, d: Decision) -> None:
+    def _say(self, d: Intervention) -> None:
         assert self.io is not None
         rid = f"offline-{next(self._ids)}"
         self.decisions.append(d)

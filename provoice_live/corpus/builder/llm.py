@@ -13,7 +13,7 @@ by `scenes.check_scene`), so the pipeline writes the same files either way.
 `LLMClient.structured` asks for `response_format: json_schema` and falls back to JSON in plain
 text when the endpoint refuses it (HTTP 400); it parses JSON out of code fences and `<think>`
 blocks, validates it, and retries, `max_attempts` in all, on invalid output (telling the model what
-was wrong) and on transient faults (429, 5xx, timeouts: `agents.http_retry.classify`) with the
+was wrong) and on transient faults (429, 5xx, timeouts: `provoice_live.http_retry.classify`) with the
 exponential backoff of a `RetryPolicy`. The key comes from the environment variable
 named by `api_key_env`; it is never logged or stored in the build settings.
 """
@@ -29,7 +29,7 @@ from typing import Any, Callable, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ...agents.http_retry import RetryPolicy, classify
+from ...http_retry import RetryPolicy, classify
 from ...errors import ProvoiceError
 from ..sample import ToolCall
 from .scenes import PlanItem, check_scene
@@ -87,12 +87,6 @@ class CueSpec(BaseModel):
     description: str
 
 
-class CallSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    arguments: dict[str, Any] = Field(default_factory=dict)
-
-
 class SceneSpec(BaseModel):
     """Stage 2: the scene."""
 
@@ -104,7 +98,7 @@ class SceneSpec(BaseModel):
     instruction: str | None = None
     trigger: str = Field(description="the line (or sound) that triggers, or for a negative the near miss")
     gt_response: str = ""
-    gt_tool_calls: list[CallSpec] = Field(default_factory=list)
+    gt_tool_calls: list[ToolCall] = Field(default_factory=list)
     ambient: str | None = None
 
 
@@ -376,7 +370,7 @@ def _assemble(item: PlanItem, theme: str, state: DigitalState, spec: SceneSpec, 
         speakers.append(Speaker(id="user2", gender=u2.gender, name=u2.name))
     first = lines[0] if lines else None
     instruction = first.text if (item.task in ("LTM", "ESS") and first and first.role == "instruction") else None
-    calls = [ToolCall(name=c.name, arguments=c.arguments) for c in spec.gt_tool_calls] if item.label else []
+    calls = list(spec.gt_tool_calls) if item.label else []
     cues = " ".join(f"[{c.modality}] {c.description}" for c in spec.cues)
     context = {"app_states": {k: v.model_dump() for k, v in state.app_states.items()}, "theme": state.theme,
                "datetime_info": state.datetime_info.model_dump()}

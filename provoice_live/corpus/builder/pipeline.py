@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ... import FORMAT_VERSION
 from ...errors import ProvoiceError
 from ...jsontext import dumps
 from ..consistency import timing_problems
@@ -51,7 +52,7 @@ PARTS = "parts"
 AUDIO = "audio"
 SKIPPED = "skipped.jsonl"
 
-# The paper's split (SPEC section 1), half positive; and a small balanced one.
+# The paper's split (200 samples, 50 a task), half positive; and a small balanced one.
 PRESETS: dict[str, dict[tuple[str, bool], int]] = {
     "demo": {(t, lab): 6 for t in ("PIC", "LTM", "CFC", "ESS") for lab in (True, False)},
     "paper": {("CFC", True): 180, ("CFC", False): 180, ("LTM", True): 125, ("LTM", False): 125,
@@ -381,7 +382,7 @@ def _finish(out: Path, ids: list[str], result: BuildResult, config: RenderConfig
     elif skipped_path.exists():
         skipped_path.unlink()
     hashes = [((s.meta.get("build") or {}).get("inputs_sha256")) for s in samples]
-    info = {"format": 1, "samples": len(samples), "skipped": len(result.skipped),
+    info = {"format": FORMAT_VERSION, "samples": len(samples), "skipped": len(result.skipped),
             "render": asdict(config), **(settings or {}), "builder": builder_version(),
             "inputs_sha256": _sha256_json({"settings": settings or {}, "render": asdict(config),
                                            "samples": [[s.id, h] for s, h in zip(samples, hashes)]})}

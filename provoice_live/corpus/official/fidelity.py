@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ... import FORMAT_VERSION
 from ..locator import FLAG_BELOW
 from .records import read_records
 
@@ -32,7 +33,7 @@ class FidelityReport:
     flagged: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": 1, "groups": self.groups, "skip_reasons": self.reasons, "cue_methods": dict(self.methods),
+        return {"format": FORMAT_VERSION, "groups": self.groups, "skip_reasons": self.reasons, "cue_methods": dict(self.methods),
                 "cue_confidence": {label: self.confidence.get(label, 0) for _, _, label in BINS},
                 "flagged": self.flagged}
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ... import FORMAT_VERSION
 from ...errors import SampleError
 from ...jsontext import dumps
 from .location import locate
@@ -142,7 +143,7 @@ def import_release(data: str | Path, tools: str | Path | None, out: str | Path, 
         _atomic_write_text(skipped_path, "".join(dumps(s) + "\n" for s in skipped))
     elif skipped_path.exists():
         skipped_path.unlink()
-    summary = {"format": 1, "source": str(data), "samples": len(samples), "skipped": len(skipped),
+    summary = {"format": FORMAT_VERSION, "source": str(data), "samples": len(samples), "skipped": len(skipped),
                "seconds": round(time.perf_counter() - started, 2)}
     _atomic_write_text(out / "import.json", dumps(summary, indent=2) + "\n")
     return summary

@@ -1,7 +1,7 @@
 """The decision layer: what the agent knows about the session, and whether to speak now.
 
 `Mind` is fed what was heard (`hear(text)`) and the sound events (`sound(event)`) in stream order and
-returns a `Decision` when one of the four behaviours applies. Which behaviours may speak depends on
+returns an `Intervention` when one of the four behaviours applies. Which behaviours may speak depends on
 the session's state (`RULES_BY_STATE`):
 
 | state      | when                                               | what may speak                  |
@@ -45,7 +45,7 @@ UNKNOWN_MIN_S = 0.5
 
 
 @dataclass
-class Decision:
+class Intervention:
     rule: str  # "topic" | "sound" | "contradiction" | "intent"
     text: str
     tool_calls: list[ToolCall] = field(default_factory=list)
@@ -70,8 +70,8 @@ class Mind:
 
     # ---- speech -----------------------------------------------------------------------------------
 
-    def hear(self, text: str) -> Decision | None:
-        """One utterance, as recognised; a Decision if the agent should speak now.
+    def hear(self, text: str) -> Intervention | None:
+        """One utterance, as recognised; an Intervention if the agent should speak now.
 
         The utterance is taken sentence by sentence (the VAD often joins two turns): the sentences
         that are the request being spoken are set aside, the others are talk. The rules see one
@@ -110,7 +110,7 @@ class Mind:
             return True
         return False
 
-    def _rule_watch(self, text: str) -> Decision | None:
+    def _rule_watch(self, text: str) -> Intervention | None:
         if self.watch is None or self.watch.kind != "topic":
             return None
         t = analyse(text)
@@ -124,18 +124,18 @@ class Mind:
         return self._decision("topic", head, offer, key=f"topic:{self.watch.target}",
                               evidence={"terms": hit.terms, "score": hit.score})
 
-    def _rule_fact_check(self, text: str) -> Decision | None:
+    def _rule_fact_check(self, text: str) -> Intervention | None:
         c = fact_check.check(text, self.facts, self.now)
         if c is None:
             return None
-        return Decision("contradiction", c.response, [], key=f"cfc:{c.fact.title}:{c.attribute}",
+        return Intervention("contradiction", c.response, [], key=f"cfc:{c.fact.title}:{c.attribute}",
                         evidence={"attribute": c.attribute, "said": c.said, "truth": c.truth})
 
-    def _rule_intent(self, text: str) -> Decision | None:
+    def _rule_intent(self, text: str) -> Intervention | None:
         offer = intent.detect(text, self.ctx, self.tools)
         if offer is None:
             return None
-        return Decision("intent", offer.question, [ToolCall(name=offer.tool, arguments=offer.arguments)],
+        return Intervention("intent", offer.question, [ToolCall(name=offer.tool, arguments=offer.arguments)],
                         key=f"intent:{offer.rule}:{offer.tool}", evidence={"rule": offer.rule})
 
     # ---- sounds -----------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ class Mind:
             return None
         return self.watch.sound_class
 
-    def sound(self, label: str, score: float, final: bool = True, duration_s: float = 1.0) -> Decision | None:
+    def sound(self, label: str, score: float, final: bool = True, duration_s: float = 1.0) -> Intervention | None:
         """A sound event the detector classified; speaks when it is the one the user waits for.
 
         For a sound the detector has no class for (thunder, a cow...), a clear event that no known
@@ -173,13 +173,13 @@ class Mind:
 
     # ---- helpers ----------------------------------------------------------------------------------
 
-    def _decision(self, rule: str, head: str, offer, key: str, evidence: dict) -> Decision:
+    def _decision(self, rule: str, head: str, offer, key: str, evidence: dict) -> Intervention:
         if offer is not None:
-            return Decision(rule, f"{head} {offer.question}",
+            return Intervention(rule, f"{head} {offer.question}",
                             [ToolCall(name=offer.tool, arguments=offer.arguments)], key, evidence)
-        return Decision(rule, head, [], key, evidence)
+        return Intervention(rule, head, [], key, evidence)
 
-    def _once(self, decision: Decision | None) -> Decision | None:
+    def _once(self, decision: Intervention | None) -> Intervention | None:
         if decision is None or decision.key in self.said:
             return None
         self.said.add(decision.key)
@@ -207,4 +207,4 @@ def _reminder(action: str) -> str:
     return f"Reminder: {what}." if m.group(0).startswith("tell me") else f"Don't forget to {what}."
 
 
-__all__ = ["Mind", "Decision", "RULES_BY_STATE", "split_sentences"]
+__all__ = ["Mind", "Intervention", "RULES_BY_STATE", "split_sentences"]

@@ -1,4 +1,4 @@
-"""Bounded retries with exponential backoff for calls to remote agents.
+"""Bounded retries with exponential backoff for HTTP and WebSocket calls (agents, the judge, the builder).
 
 `call_with_retries(attempt, policy, what=...)` runs `attempt()` (a coroutine factory) until it
 succeeds, retrying only transient faults: HTTP 429 and 5xx, timeouts, refused or dropped
@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, TypeVar
 
-from ..errors import AgentError
+from .errors import AgentError
 
 T = TypeVar("T")
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529})

@@ -1,0 +1,113 @@
+"""What a run leaves per session and per sample: `SessionResult` and the predictions file's line.
+
+`SessionResult` is written atomically when a session ends (ok or error) and read back by resume
+and scoring. `Prediction` is one line of `predictions.jsonl` (see docs/FORMATS.md): the public
+contract scoring reads, from our runs or from anywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import FORMAT_VERSION
+from ..corpus.sample import Sample, Task, ToolCall
+
+Status = Literal["ok", "error"]
+
+
+class Interjection(BaseModel):
+    """The first output of a response: when (stream seconds) and what."""
+
+    model_config = ConfigDict(extra="forbid")
+    t: float
+    response_id: str | None = None
+    scored: bool = True  # False before monitor_from_s
+    text: str = ""
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    poll_id: int | None = None
+    parts: dict[str, float] | None = None  # speech_end_s, endpoint_detected_s, request_sent_s, first_output_s
+
+
+class SessionResult(BaseModel):
+    """What a finished session leaves: written atomically, read back by resume and scoring."""
+
+    model_config = ConfigDict(extra="allow")
+    format: int = FORMAT_VERSION
+    id: str
+    status: Status = "ok"
+    error: str | None = None
+    agent: str = ""
+    clock: str = ""
+    audio_s: float = 0.0
+    stream_end_s: float = 0.0
+    wall_s: float = 0.0
+    compute_s: float = 0.0
+    polls: int = 0
+    agent_errors: int = 0  # non-fatal error events: e.g. replies that did not parse (see the log)
+    interjections: list[Interjection] = Field(default_factory=list)
+
+
+class Prediction(BaseModel):
+    """One line of a predictions file: what scoring needs, from any source.
+
+    The first block is the public contract. The optional fields after it are added by our runs so a
+    predictions file can be judged and diagnosed on its own; files made elsewhere may omit them.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    task: Task
+    label: bool
+    intervened: bool
+    response_text: str = ""
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    first_interjection_s: float | None = None
+    cue_start_s: float | None = None
+    cue_end_s: float | None = None
+    judge: dict[str, float] | None = None
+    # --- optional, added by provoice-live runs ---
+    format: int | None = None
+    status: Status = "ok"
+    error: str | None = None
+    semantic_cue: str | None = None
+    gt_response: str | None = None
+    gt_tool_calls: list[ToolCall] | None = None
+    monitor_from_s: float | None = None
+    premature_interjections: int | None = None
+    latency_parts: dict[str, float] | None = None
+    agent_errors: int | None = None  # non-fatal agent errors in the session (unparsed replies...)
+
+
+def prediction_from_result(sample: Sample, result: SessionResult) -> Prediction:
+    """The predictions-file line for one finished session.
+
+    The decision is "intervened" iff a scored interjection happened (at or after `monitor_from_s`);
+    the first scored one is what gets judged and timed.
+    """
+    scored = [i for i in result.interjections if i.scored]
+    first = scored[0] if scored else None
+    return Prediction(
+        id=sample.id,
+        task=sample.task,
+        label=sample.label,
+        intervened=first is not None,
+        response_text=first.text if first else "",
+        tool_calls=list(first.tool_calls) if first else [],
+        first_interjection_s=first.t if first else None,
+        cue_start_s=sample.cue.start_s if sample.cue else None,
+        cue_end_s=sample.cue.end_s if sample.cue else None,
+        format=FORMAT_VERSION,
+        status=result.status,
+        error=result.error,
+        semantic_cue=sample.semantic_cue,
+        gt_response=sample.gt_response,
+        gt_tool_calls=list(sample.gt_tool_calls),
+        monitor_from_s=sample.monitor_from_s,
+        premature_interjections=sum(
+            1 for i in scored if sample.cue is not None and i.t < sample.cue.start_s
+        ),
+        latency_parts=first.parts if first and first.parts else None,
+        agent_errors=result.agent_errors or None,
+    )
