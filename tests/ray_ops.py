@@ -12,7 +12,7 @@ import signal
 import threading
 from typing import Any
 
-from provoice_live.agents.scripted import ScriptedAgent
+from provoice_live.agents.scripted import ScriptedAgent, ScriptedOptions
 
 
 def cli(argv: list[str]) -> int:
@@ -22,18 +22,22 @@ def cli(argv: list[str]) -> int:
     return main(argv)
 
 
+class SlowOptions(ScriptedOptions):
+    work_ms: float = 5.0
+
+
 class SlowScripted(ScriptedAgent):
     """The scripted agent, working `work_ms` of wall time per chunk: under lockstep a session takes
     a few seconds (long enough to kill its worker mid-run) and its predictions stay exact."""
 
     name = "slow-scripted"
 
-    def __init__(self, work_ms: str = "5", **options: Any):
-        super().__init__(**options)
-        self.work_s = float(work_ms) / 1000.0
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> SlowOptions:
+        return SlowOptions.model_validate(options)
 
     async def push_audio(self, chunk) -> None:
-        await asyncio.sleep(self.work_s)
+        await asyncio.sleep(self.opts.work_ms / 1000.0)
         await super().push_audio(chunk)
 
 
