@@ -18,6 +18,11 @@ Contract with the engine (the httpx-transport idea: small, and the scripted agen
   transcript shows it is not the silence token, a tool call until its arguments are complete) sets
   `began_s`, the stream time its first sign arrived; the engine stamps the interjection there
   (never later than the emit).
+* `update_context(update)` is called when the digital context changes mid-stream (the manifest's
+  `context_updates`), before the first chunk at or after its `at_s`, under every clock. The default
+  puts the new state in `self.ctx.digital_context`, which every decision built from `self.ctx`
+  then sees; adapters with a remote session also tell it (a `context.update` message, a session
+  update). It must return quickly, like `push_audio`.
 * Never raise for the agent's own misbehaviour inside a session without a reason: emit an
   `ErrorEvent(fatal=True)` or raise `AgentError`; either ends the session as an error.
 """
@@ -76,6 +81,15 @@ class SessionContext(BaseModel):
             tools=list(sample.tools),
             audio_duration_s=audio_duration_s,
         )
+
+
+class ContextChange(BaseModel):
+    """The digital context changed at stream time `at_s`: the merge patch and the state after it."""
+
+    model_config = ConfigDict(frozen=True)
+    at_s: float
+    patch: dict[str, Any]
+    digital_context: dict[str, Any] | None
 
 
 class PollRequest(BaseModel):
@@ -259,6 +273,10 @@ class AgentAdapter(abc.ABC):
     @abc.abstractmethod
     async def push_audio(self, chunk: "AudioChunk") -> None:
         """Receive the next chunk at `capabilities.input_sample_rate`. Must return quickly."""
+
+    async def update_context(self, change: ContextChange) -> None:
+        """The digital context changed (see the module docstring): by default `self.ctx` carries it."""
+        self.ctx = self.ctx.model_copy(update={"digital_context": change.digital_context})
 
     async def respond(self, poll: PollRequest) -> None:
         """Decide whether to speak now (only called when `capabilities.needs_poll`)."""

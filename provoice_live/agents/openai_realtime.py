@@ -56,7 +56,7 @@ from pydantic import Field, PositiveFloat
 
 from ..audio import AudioChunk
 from ..errors import AgentError, ProvoiceError
-from .base import AudioEvent, Capabilities, ErrorEvent, PollRequest, SessionContext, SessionIO, TranscriptEvent
+from .base import AudioEvent, Capabilities, ContextChange, ErrorEvent, PollRequest, SessionContext, SessionIO, TranscriptEvent
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault, api_key, b64
 from .decision import OnParseError, ReplyAssembler
 from ..http_retry import Fault, RetryPolicy, call_with_retries
@@ -244,6 +244,15 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         self._check()
 
     # -- decisions -------------------------------------------------------------------------------
+    async def update_context(self, change: ContextChange) -> None:
+        """The new state goes into the session's instructions (`session.update`), and every later
+        response's instructions are built from it too (`response_config`)."""
+        await super().update_context(change)
+        self._check()
+        instructions = system_prompt(self.ctx, self.opts.reply)
+        self.io.log("request", what="session.update (context)", at_s=change.at_s, instructions_chars=len(instructions))
+        self._send({"type": "session.update", "session": {"type": "realtime", "instructions": instructions}})
+
     async def respond(self, poll: PollRequest) -> None:
         await self._decide(poll.poll_id, poll.stream_s)
 

@@ -32,7 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, TypeAdapter, V
 
 from ..audio import AudioChunk
 from ..errors import AgentError, ProvoiceError
-from .base import (AudioEvent, Capabilities, ErrorEvent, InfoEvent, PollRequest, ResponseDone, SessionContext, SessionIO,
+from .base import (AudioEvent, Capabilities, ContextChange, ErrorEvent, InfoEvent, PollRequest, ResponseDone,
+                   SessionContext, SessionIO,
                    SilenceDecision, TextEvent, ToolCallEvent)
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault
 from ..http_retry import Fault, RetryPolicy, call_with_retries
@@ -292,6 +293,14 @@ class WebSocketAgent(OptionsAdapter):
             fut = self._syncs[seq] = asyncio.get_running_loop().create_future()
             self._send(dumps({"type": "sync", "seq": seq}))
             await self._wait(fut, f"the answer to sync {seq}")
+
+    async def update_context(self, change: ContextChange) -> None:
+        """Tell the server: a `context.update` message (docs/PROTOCOL.md) with the patch and the new state."""
+        await super().update_context(change)
+        self._check()
+        self._send(json.dumps({"type": "context.update", "at_s": change.at_s,
+                               "stream_s": round(self.io.stream_time(), 6), "patch": change.patch,
+                               "digital_context": change.digital_context}))
 
     async def respond(self, poll: PollRequest) -> None:
         self._check()

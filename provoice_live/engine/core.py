@@ -31,9 +31,9 @@ from typing import Any, Callable
 from ..agents.base import (AgentEvent, AudioEvent, ErrorEvent, PollRequest, ResponseDone, SilenceDecision, TextEvent,
                            ToolCallEvent, is_output)
 from ..corpus.sample import ToolCall
-from ..run.records import (AgentAudioRecord, AgentRecord, AudioRecord, ComputeRecord, ErrorRecord,
-                           InterjectionRecord, PollDeferredRecord, PollRecord, RecordSink, ResponseRecord, SessionEnd,
-                           SessionRecord, SessionStart, VadRecord, VoiceRecord)
+from ..run.records import (AgentAudioRecord, AgentRecord, AudioRecord, ComputeRecord, ContextUpdateRecord,
+                           ErrorRecord, InterjectionRecord, PollDeferredRecord, PollRecord, RecordSink, ResponseRecord,
+                           SessionEnd, SessionRecord, SessionStart, VadRecord, VoiceRecord)
 from ..run.results import Interjection, SessionResult, Status
 from ..vad import VadEvent
 from .voice import HeardSegment, SegmentEvent, VoiceListener, VoiceSettings, is_backchannel
@@ -115,6 +115,10 @@ class SessionCore:
     def start(self, **fields: Any) -> None:
         """The `session_start` record (what ran, what the agent was told)."""
         self.record(SessionStart(t=0.0, session_id=self.session_id, **fields))
+
+    def context_update(self, at_s: float, patch: dict) -> None:
+        """The digital context changed (the manifest's `at_s`), handed to the agent now."""
+        self.record(ContextUpdateRecord(t=self.now(), at_s=at_s, patch=patch))
 
     def audio_summary(self, t: float, chunks: int, seconds: float, rate: int) -> None:
         """The chunks handed to the agent, logged at stream time `t` when the audio ran out."""

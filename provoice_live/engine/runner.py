@@ -66,7 +66,8 @@ async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir
                                cue=sample.cue, on_record=on_record,
                                extra_start={"audio": {"path": audio_path, "rate": rate,
                                                       "duration_s": round(source.duration_s, 6)},
-                                            "task": sample.task, "label": sample.label})
+                                            "task": sample.task, "label": sample.label},
+                               context_updates=(sample.context_updates or []) if config.digital_context else [])
     write_session_mix(log_path, Path(audio_path))  # the agent spoke: left the scene, right the agent
     run.write_result(result)
     return result

@@ -20,11 +20,12 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from ..agents.base import AgentAdapter, AgentEvent, PollRequest, SessionContext, SessionIO
-from ..corpus.sample import CueWindow
+from ..agents.base import AgentAdapter, AgentEvent, ContextChange, PollRequest, SessionContext, SessionIO
+from ..corpus.sample import ContextUpdate, CueWindow
 from ..errors import AgentError, ProvoiceError
+from ..merge_patch import apply_merge_patch
 from ..run.records import EventLog, SessionRecord
 from ..run.results import SessionResult
 from ..sources.base import Source
@@ -200,7 +201,8 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
                       on_record: Callable[[SessionRecord], None] | None = None, clock: Clock | None = None,
                       extra_start: dict[str, Any] | None = None,
                       on_result: Callable[[SessionResult], None] | None = None,
-                      recognise: Recogniser = recognise_words) -> SessionResult:
+                      recognise: Recogniser = recognise_words,
+                      context_updates: Sequence[ContextUpdate] = ()) -> SessionResult:
     """Stream `source` through `adapter`, log everything to `log_path`, return the result.
 
     `monitor_from_s` and `cue` are harness-side facts (for the log and scoring); the adapter sees
@@ -208,6 +210,9 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
     `on_result` receives the result also when the session is cancelled (the cancel is re-raised).
     The agent's voice, when it spoke, is kept beside the log (`<id>.agent.wav`, `voice.agent_wav_path`);
     `recognise` gives the words of its replies that came without a transcript.
+    `context_updates` (the manifest's, in time order; empty when the agent gets no digital context)
+    are applied to `ctx.digital_context` and handed to `adapter.update_context` before the first
+    chunk that starts at or after each one's `at_s`.
     """
     clock = clock or make_clock(config.clock)
     elog = EventLog(log_path)
@@ -246,7 +251,15 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
         except asyncio.TimeoutError:
             raise AgentError(f"agent did not start within {timeout:g} s") from None
         clock.start()
+        pending = list(context_updates)
+        state = ctx.digital_context
         async for chunk in source.chunks(clock):
+            while pending and pending[0].at_s <= chunk.start_s + 1e-9:
+                up = pending.pop(0)
+                state = apply_merge_patch(state, up.patch)
+                core.context_update(up.at_s, up.patch)
+                await asyncio.wait_for(adapter.update_context(ContextChange(at_s=up.at_s, patch=up.patch,
+                                                                            digital_context=state)), timeout)
             audio_s = chunk.end_s
             if lockstep:
                 clock.advance_to(audio_s)

@@ -25,7 +25,7 @@ from ..engine.voice import mix_wav_path
 from ..run.directory import RunDir
 from ..scoring.scores import Scores
 from ..scoring.tables import fmt_rate, fmt_s, to_html, to_json_text, to_markdown
-from .plots import plot_latency_histograms
+from .plots import plot_latency_histograms, plot_snr
 from .timeline import OUTCOME_WORDS, SessionView, plot_timeline
 
 DEFAULT_MAX_TIMELINES = 200
@@ -118,6 +118,32 @@ def _player(run: RunDir, sample_id: str, view: SessionView, out: Path, stem: str
             f'<span>{what}</span></div>')
 
 
+ZOOM_BEFORE_S, ZOOM_AFTER_S = 20.0, 15.0  # around each cue of a long session
+
+
+def cue_zooms(view: SessionView, sample, img: Path, stem: str, scores: Scores, height: int = 484) -> list[str]:
+    """For a session with several cues (a long monitoring session), one zoomed timeline per cue,
+    titled with its outcome (hit with latency, or missed: scoring/monitoring.py)."""
+    from dataclasses import replace
+
+    if sample is None or not sample.cues or len(sample.cues) < 2:
+        return []
+    outcomes = {c.index: c for c in (scores.monitoring.cues if scores.monitoring else []) if c.sample == sample.id}
+    out = []
+    for k, cue in enumerate(sample.cues):
+        o = outcomes.get(k)
+        word = "TP" if o is not None and o.hit_s is not None else "FN"
+        zoom = replace(view, cue=(cue.start_s, cue.end_s))
+        name = f"{stem}-cue{k + 1}"
+        plot_timeline(zoom, img / f"{name}.png", word, o.latency_s if o else None, scores.patience_s,
+                      window=(max(0.0, cue.start_s - ZOOM_BEFORE_S), cue.end_s + scores.patience_s + ZOOM_AFTER_S))
+        what = f"hit, {o.latency_s:+.2f} s after its end" if word == "TP" else "missed"
+        out.append(f'<figure id="{name}"><img src="img/{name}.png" alt="cue {k + 1} of {html.escape(sample.id)}" '
+                   f'width="1320" height="{height}"><figcaption>{html.escape(sample.id)} · cue {k + 1} of '
+                   f'{len(sample.cues)} ({cue.start_s:.1f}–{cue.end_s:.1f} s): {what}</figcaption></figure>')
+    return out
+
+
 def corpus_samples(corpus_dir: str | None) -> dict:
     """The corpus's samples by id, or {} when the corpus is not at hand (the report does without)."""
     if not corpus_dir:
@@ -164,6 +190,11 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         corpus_dir = run.read_config().get("corpus")
 
     plot_latency_histograms(scores, img / "latency.png")
+    extra = ""
+    if scores.by_snr:  # an ESS loudness sweep
+        plot_snr([(scores.label or run_dir.name, scores)], img / "snr.png")
+        extra += ('<section id="snr"><h2>ESS: recall and latency against the sound event\'s SNR</h2>'
+                  '<img src="img/snr.png" alt="recall and latency against SNR"></section>\n')
     all_entries = entries(scores)
     samples = corpus_samples(corpus_dir) if run is not None else {}
     figures, anchors = [], {}
@@ -184,6 +215,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         player = _player(run, e.id, view, out, stem)
         figures.append(f'<figure id="{stem}"><img src="img/{stem}.png" alt="timeline of {html.escape(e.id)}" '
                        f'width="1320" height="{height}">{player}<figcaption>{html.escape(caption)}</figcaption></figure>')
+        figures += cue_zooms(view, samples.get(e.id), img, stem, scores, height)
     shown = len(figures)
     if run is None:
         left_out = "No session logs (the input is a predictions file or official outputs): no timelines."
@@ -215,7 +247,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
 <section id="latency"><h2>Latency from cue end to the first scored interjection</h2>
 <img src="img/latency.png" alt="latency histograms per task">
 </section>
-<section id="sessions"><h2>Sessions</h2>
+{extra}<section id="sessions"><h2>Sessions</h2>
 <p class="note">{html.escape(left_out)}</p>
 <table><tr><th>sample</th><th>task</th><th>label</th><th>outcome</th><th>what happened</th><th>latency (s)</th><th>S_i</th></tr>
 {chr(10).join(_session_row(e, anchors.get(e.id)) for e in all_entries[:max(MAX_INDEX_ROWS, shown)])}

@@ -134,8 +134,10 @@ class SessionView:
         return max(1.0, *ends)
 
 
-def load_waveform(path: str | None, bins: int = 1600) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(times, min, max) of the audio's envelope in `bins` columns, or None if it cannot be read."""
+def load_waveform(path: str | None, bins: int = 1600,
+                  window: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(times, min, max) of the audio's envelope in `bins` columns (over `window` seconds when
+    given), or None if it cannot be read."""
     if not path:
         return None
     from ..audio import load_audio
@@ -145,10 +147,16 @@ def load_waveform(path: str | None, bins: int = 1600) -> tuple[np.ndarray, np.nd
         x, rate = load_audio(path)
     except ProvoiceError:
         return None
+    first = 0
+    if window is not None:
+        first = max(0, int(window[0] * rate))
+        x = x[first: max(first, int(window[1] * rate))]
     per = max(1, len(x) // bins)
     n = len(x) // per
+    if n == 0:
+        return None
     frames = x[: n * per].reshape(n, per)
-    t = (np.arange(n) + 0.5) * per / rate
+    t = (first + (np.arange(n) + 0.5) * per) / rate
     return t, frames.min(axis=1), frames.max(axis=1)
 
 
@@ -178,14 +186,22 @@ def subtitle_of(view: SessionView) -> str:
 
 
 def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = None,
-                  latency_s: float | None = None, patience_s: float = 5.0, dpi: int = 110) -> Path:
-    """Draw one session's timeline to a PNG file."""
+                  latency_s: float | None = None, patience_s: float = 5.0, dpi: int = 110,
+                  window: tuple[float, float] | None = None) -> Path:
+    """Draw one session's timeline to a PNG file; `window` (seconds) zooms to part of it (a cue of a
+    long session), keeping only the interjections inside."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    span = view.span_s
+    span = view.span_s if window is None else window[1] - window[0]
+    x0 = 0.0 if window is None else window[0]
+    if window is not None:
+        from dataclasses import replace
+
+        view = replace(view, interjections=[i for i in view.interjections if window[0] <= i.t <= window[1]],
+                       segments=[sg for sg in view.segments if sg[2] >= window[0] and sg[1] <= window[1]])
     agent = view.agent_audio_path is not None
     fig = Figure(figsize=(12, 5.6 if agent else 4.4), dpi=dpi)
     FigureCanvasAgg(fig)
@@ -209,7 +225,7 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
             ax.spines[spine].set_visible(False)
 
     # waveform
-    wave = load_waveform(view.audio_path)
+    wave = load_waveform(view.audio_path, window=window)
     if wave is not None:
         t, lo, hi = wave
         peak = max(1e-6, float(np.max(np.abs([lo.min(), hi.max()]))))
@@ -230,7 +246,7 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
 
     # the agent's voice, under the scene's: its waveform and the segments heard in it
     if ax_agent is not None:
-        voice = load_waveform(view.agent_audio_path)
+        voice = load_waveform(view.agent_audio_path, window=window)
         if voice is not None:
             t, lo, hi = voice
             peak = max(1e-6, float(np.max(np.abs([lo.min(), hi.max()]))))
@@ -263,7 +279,7 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     if not view.segments:
         ax_vad.set_ylabel("speech", fontsize=9, rotation=0, ha="right", va="center")
     ax_vad.set_xlabel("stream time (s)", fontsize=9)
-    ax_vad.set_xlim(0, span * 1.01)
+    ax_vad.set_xlim(x0, x0 + span * 1.01)
     ax_vad.tick_params(axis="x", labelsize=8)
 
     # interjections: a stem through all lanes, a text box in the top lane, staggered
@@ -283,7 +299,7 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
         # pick the level whose last box is farthest behind, to avoid overlaps
         slot = 0 if inter.t - last_x[0] >= inter.t - last_x[1] else 1
         last_x[slot] = inter.t
-        ha = "left" if inter.t < span * 0.72 else "right"
+        ha = "left" if inter.t - x0 < span * 0.72 else "right"
         ax_txt.text(inter.t, levels[slot], inter.label(), ha=ha, va="top", fontsize=8, color=COLORS["text"],
                     multialignment="left",
                     bbox=dict(boxstyle="round,pad=0.35", fc="white", ec=color, lw=1.0), clip_on=False)

@@ -8,6 +8,7 @@ A session log (`RUN/sessions/<id>.jsonl`) is one JSON object per line. Every rec
     vad             the harness's VAD found speech start or end (`event`), `at_s` into the audio
     poll            the engine asked the agent "speak now?" (`poll_id`, `reason`, `speech_end_s`)
     poll_deferred   a poll asked for while one was running, coalesced into one pending poll
+    context_update  the digital context changed (`patch`, a JSON merge patch) and was given to the agent
     agent           an agent event (`event`: the `AgentEvent` union, with its `response_id`)
     interjection    the first output of a response: when, what, and the latency parts
     voice           a voiced segment heard in the agent's audio (`engine/voice.py`): where it starts
@@ -86,6 +87,12 @@ class PollDeferredRecord(_Record):
     reason: str = ""
 
 
+class ContextUpdateRecord(_Record):
+    kind: Literal["context_update"] = "context_update"
+    at_s: float = 0.0  # when the manifest says it happens
+    patch: dict[str, Any] = Field(default_factory=dict)
+
+
 class AgentRecord(_Record):
     kind: Literal["agent"] = "agent"
     event: AgentEvent
@@ -161,7 +168,7 @@ class SessionEnd(_Record):
 
 
 SessionRecord = Annotated[
-    Union[SessionStart, VadRecord, PollRecord, PollDeferredRecord, AgentRecord, InterjectionRecord,
+    Union[SessionStart, VadRecord, PollRecord, PollDeferredRecord, ContextUpdateRecord, AgentRecord, InterjectionRecord,
           ResponseRecord, VoiceRecord, ComputeRecord, AudioRecord, AgentAudioRecord, ErrorRecord, SessionEnd],
     Field(discriminator="kind"),
 ]
