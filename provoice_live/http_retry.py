@@ -13,13 +13,17 @@ that decides, and each retry is reported through `on_retry` (the adapters log it
 
 Backoff waits are wall time (`asyncio.sleep`), not stream time: a rate-limited server needs real
 seconds to recover, whatever the clock of the session.
+
+`BACKOFF` makes one 429 pause every call of the process when it is `enabled` (the Ray workers turn
+it on and relay each 429 to the other workers through the cluster's limiter, `cluster.limiter`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Awaitable, Callable, TypeVar
 
 from .errors import AgentError
@@ -104,12 +108,44 @@ def classify(exc: BaseException) -> Fault:
     return Fault(False, f"{name}: {_message(exc)}")
 
 
+@dataclass
+class SharedBackoff:
+    """A process-wide pause on outgoing calls after a 429 (off unless `enabled`).
+
+    `rate_limited(s)` pauses every call for `s` seconds and tells each listener; `pause(s)` only
+    pauses (a pause heard from elsewhere); `wait()` sleeps out what is left before an attempt.
+    """
+
+    enabled: bool = False
+    listeners: list[Callable[[float], None]] = field(default_factory=list)
+    until: float = 0.0  # time.monotonic()
+
+    def pause(self, seconds: float) -> None:
+        if self.enabled:
+            self.until = max(self.until, time.monotonic() + max(0.0, seconds))
+
+    def rate_limited(self, seconds: float) -> None:
+        if self.enabled:
+            self.pause(seconds)
+            for listener in self.listeners:
+                listener(seconds)
+
+    async def wait(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        left = self.until - time.monotonic() if self.enabled else 0.0
+        if left > 0:
+            await sleep(left)
+
+
+BACKOFF = SharedBackoff()
+
+
 async def call_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str,
                             on_retry: Callable[[int, Fault, float], None] | None = None,
                             sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> T:
     """Run `attempt()` with bounded retries; raise `AgentError` naming `what` and the last fault."""
     n = 0
     while True:
+        await BACKOFF.wait(sleep)
         try:
             return await attempt()
         except asyncio.CancelledError:
@@ -122,6 +158,8 @@ async def call_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPo
                 tries = "1 attempt" if n == 0 else f"{n + 1} attempts"
                 raise AgentError(f"{what}: gave up after {tries}: {fault.reason}") from exc
             delay = policy.delay(n, fault.retry_after)
+            if _status_of(exc) == 429:
+                BACKOFF.rate_limited(delay)
             if on_retry is not None:
                 on_retry(n + 1, fault, delay)
             await sleep(delay)

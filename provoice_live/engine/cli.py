@@ -67,6 +67,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-invalid", action="store_true",
                    help="run a corpus that fails `validate` (refused by default)")
     p.add_argument("--no-progress", action="store_true")
+    from ..cluster import add_executor_arguments
+
+    add_executor_arguments(p, "sessions")
+    ray = p.add_argument_group("with --executor ray")
+    ray.add_argument("--workers", type=int, default=None, help="worker actors (default: one per CPU of the cluster)")
+    ray.add_argument("--ship-audio", action="store_true",
+                     help="send each sample's audio through Ray's object store (when nodes do not see the corpus)")
+    ray.add_argument("--max-inflight", type=int, default=None, metavar="N",
+                     help="at most N sessions talk to the endpoint at once over all workers")
+    ray.add_argument("--max-session-retries", type=int, default=2, metavar="N",
+                     help="redo a session lost with its worker at most N times (default 2)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -78,11 +89,13 @@ def main(args: argparse.Namespace) -> int:
 
     make_clock(args.clock)  # a bad clock name fails before anything runs
     console = Console(stderr=True)
+    executor = _executor(args)
     try:
         summary = run_corpus(args.corpus, args.agent, parse_agent_opts(args.agent_opt), args.out,
                              session_config(args), concurrency=args.concurrency, progress=not args.no_progress,
                              retry_errors=args.retry_errors, limit=args.limit,
-                             ids=args.ids.split(",") if args.ids else None, allow_invalid=args.allow_invalid)
+                             ids=args.ids.split(",") if args.ids else None, allow_invalid=args.allow_invalid,
+                             executor=executor)
     except CorpusError as exc:  # one line per problem, then why nothing ran
         for problem in exc.problems:
             console.print(f"[red]problem[/red] {problem}", highlight=False, soft_wrap=True)
@@ -101,6 +114,11 @@ def main(args: argparse.Namespace) -> int:
                   f"{len(summary.errors)} error(s); {summary.audio_s:.1f} s of audio in {summary.wall_s:.1f} s")
     for err in summary.errors[:20]:
         console.print(f"[red]error[/red] {err}")
+    if executor is not None:
+        _print_workers(console, executor)
+    if summary.not_run:
+        console.print(f"[yellow]{len(summary.not_run)} session(s) not run[/yellow] (no worker left; rerun the "
+                      f"same command to do them): {', '.join(summary.not_run[:20])}")
     console.print(f"run directory: {args.out} (predictions: {args.out}/predictions.jsonl)")
     errored = len(summary.errors) + len(summary.earlier_errors)
     if errored:
@@ -109,3 +127,39 @@ def main(args: argparse.Namespace) -> int:
                       f"; exit status {EXIT_SESSION_ERRORS} (rerun with --retry-errors to redo them)")
         return EXIT_SESSION_ERRORS
     return 0
+
+
+def _executor(args: argparse.Namespace):
+    """None (local) or the Ray executor; Ray-only options without `--executor ray` are refused."""
+    if args.executor != "ray":
+        given = [flag for flag, value in (("--ray-address", args.ray_address), ("--workers", args.workers),
+                                          ("--ship-audio", args.ship_audio), ("--max-inflight", args.max_inflight))
+                 if value not in (None, False)]
+        if given:
+            raise ProvoiceError(f"{', '.join(given)} need --executor ray")
+        return None
+    for flag, value in (("--workers", args.workers), ("--max-inflight", args.max_inflight)):
+        if value is not None and value < 1:
+            raise ProvoiceError(f"{flag} must be at least 1")
+    if args.max_session_retries < 0:
+        raise ProvoiceError("--max-session-retries must be 0 or more")
+    from ..cluster import ray_module
+    from ..cluster.sessions import RayExecutor
+
+    ray_module()  # not installed: one sentence, before anything is written
+    return RayExecutor(address=args.ray_address, workers=args.workers, ship_audio=args.ship_audio,
+                       max_inflight=args.max_inflight, max_session_retries=args.max_session_retries)
+
+
+def _print_workers(console, executor) -> None:
+    for w in executor.workers_seen:
+        if w.pid:
+            state = "" if w.alive or not w.lost else f", died with {w.lost} session(s) in flight"
+            console.print(f"worker {w.name} (host {w.host}, pid {w.pid}): {w.sessions} session(s), "
+                          f"{w.errors} error(s), {w.suspect} timing-suspect{state}")
+    if executor.retried:
+        console.print(f"{executor.retried} session(s) redone after their worker died")
+    if executor.limiter_stats:
+        st = executor.limiter_stats
+        console.print(f"endpoint limiter: at most {st['peak']} of {st['max_inflight']} session(s) at once, "
+                      f"{st['backoffs']} rate-limit pause(s)")

@@ -43,6 +43,7 @@ class RunSummary:
     wall_s: float = 0.0
     audio_s: float = 0.0
     compute_s: float = 0.0
+    not_run: list[str] = field(default_factory=list)  # ids an executor could not run (workers lost)
 
 
 async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir, config: SessionConfig,
@@ -88,10 +89,50 @@ def run_config(corpus_dir: Path, agent: str, agent_opts: dict[str, Any], config:
                      concurrency=concurrency)
 
 
+@dataclass
+class RunWork:
+    """What every session of a run shares: handed to an executor with the samples to run."""
+
+    corpus: Corpus
+    agent: str  # the name and options that make `model` (what a remote worker makes it from)
+    agent_opts: dict[str, Any]
+    model: AgentModel
+    config: SessionConfig
+    run: RunDir
+    concurrency: int
+
+
+Finished = Callable[[Sample, SessionResult], None]
+
+
+class LocalExecutor:
+    """Sessions on this machine: up to `concurrency` at once in this event loop."""
+
+    name = "local"
+
+    async def run(self, work: RunWork, todo: list[Sample], finished: Finished) -> list[str]:
+        """Run each sample's session, write its result, call `finished`; the ids not run (none here)."""
+        sem = asyncio.Semaphore(max(1, work.concurrency))
+
+        async def one(sample: Sample) -> None:
+            async with sem:
+                finished(sample, await run_one(work.corpus, sample, work.model, work.run, work.config))
+
+        await asyncio.gather(*(one(s) for s in todo))
+        return []
+
+
 async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
                            config: SessionConfig, concurrency: int = 1, progress: bool = True,
                            retry_errors: bool = False, limit: int | None = None,
-                           ids: list[str] | None = None, allow_invalid: bool = False) -> RunSummary:
+                           ids: list[str] | None = None, allow_invalid: bool = False,
+                           executor: Any = None) -> RunSummary:
+    """Run the corpus's sessions (those not finished yet) into OUT with `executor` (default local).
+
+    An executor has `run(work, todo, finished) -> ids not run`; it calls `finished(sample, result)`
+    once per session it ran, after the result is in the run directory (see `LocalExecutor`,
+    `cluster.sessions.RayExecutor`).
+    """
     corpus = load_corpus(corpus_dir)
     refuse_inconsistent(corpus_dir, allow_invalid)
     samples = corpus.samples
@@ -117,24 +158,23 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
     for s in samples:
         if s.id not in todo_ids and (earlier := run.read_result(s.id)).status == "error":
             summary.earlier_errors.append(f"{s.id}: {scrub(earlier.error or '')}")
-    sem = asyncio.Semaphore(max(1, concurrency))
+    executor = executor or LocalExecutor()
     t0 = time.perf_counter()
 
     bar = _progress(progress, len(samples), summary.skipped, agent)
 
-    async def one(sample: Sample) -> None:
-        async with sem:
-            result = await run_one(corpus, sample, model, run, config)
-            summary.ran += 1
-            summary.audio_s += result.audio_s
-            summary.compute_s += result.compute_s
-            if result.status == "error":
-                summary.errors.append(f"{sample.id}: {scrub(result.error or '')}")
-            bar.advance(sample.id, result.status)
+    def finished(sample: Sample, result: SessionResult) -> None:
+        summary.ran += 1
+        summary.audio_s += result.audio_s
+        summary.compute_s += result.compute_s
+        if result.status == "error":
+            summary.errors.append(f"{sample.id}: {scrub(result.error or '')}")
+        bar.advance(sample.id, result.status)
 
     try:
         with bar:
-            await asyncio.gather(*(one(s) for s in todo))
+            summary.not_run = await executor.run(RunWork(corpus, agent, agent_opts, model, config, run, concurrency),
+                                                 todo, finished)
     finally:
         write_predictions(corpus, run)
         summary.wall_s = time.perf_counter() - t0

@@ -3,6 +3,7 @@
     provoice-live build-corpus --preset demo|paper --seed N --out DIR [--workers N] [--limit N]
         [--llm MODEL --base-url URL [--api-key-env NAME]]
         [--tts espeak|neural|openai:MODEL --tts-base-url URL] [--esc50 DIR] [--cochlscene DIR]
+        [--executor ray [--ray-address auto|HOST:PORT|ray://HOST:PORT]]
     provoice-live build-corpus --from data.json [--tools new_tools.json] --out DIR ...   (re-voice)
     provoice-live build-corpus --list-templates
 
@@ -23,7 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "sessions of 10, 20 and 30 minutes: one standing request, near misses, a few real cues)")
     p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     p.add_argument("--out", metavar="DIR", help="the corpus directory to write (required unless --list-templates)")
-    p.add_argument("--workers", type=int, default=1, help="render processes (default 1)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="render processes (default 1), or with --executor ray tasks at once (default: the cluster's CPUs)")
     p.add_argument("--limit", type=int, help="build only the first N samples of the preset (still balanced)")
     p.add_argument("--from", dest="from_data", metavar="data.json", help="re-voice the official release's scripts")
     p.add_argument("--tools", metavar="new_tools.json", help="with --from: the release's tool set")
@@ -45,6 +47,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "mid-stream context update (.late) and one where an update removes it (.withdrawn)")
     p.add_argument("--list-templates", action="store_true", help="list the scene templates and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from ...cluster import add_executor_arguments
+
+    add_executor_arguments(p, "samples are rendered")
 
 
 def _list_templates() -> int:
@@ -117,9 +122,15 @@ def main(args: argparse.Namespace) -> int:
         jobs = pipeline.sound_snr_jobs(ess[: args.limit] if args.limit else ess, levels)
     if args.cfc_updates:
         jobs = jobs + pipeline.cfc_update_jobs(jobs)
-    result = pipeline.build(jobs, args.out, config=config, workers=args.workers, progress=not args.no_progress,
+    renderer = None
+    if args.executor == "ray":  # the corpus is the same whatever the executor: not in `settings`
+        from ...cluster.build import ray_renderer
+
+        renderer = ray_renderer(args.ray_address)
+    workers = args.workers if args.workers is not None else (0 if renderer else 1)
+    result = pipeline.build(jobs, args.out, config=config, workers=workers, progress=not args.no_progress,
                             settings=settings, scene_workers=args.llm_concurrency if args.llm else 1,
-                            pre_skipped=pre_skipped)
+                            pre_skipped=pre_skipped, renderer=renderer)
     print(f"{result.samples} samples in {args.out} ({len(result.built)} built, {len(result.reused)} kept) "
           f"in {result.seconds:.1f} s; {result.audio_s / 60:.1f} min of audio made")
     if result.skipped:

@@ -408,8 +408,12 @@ def _make_scenes(out: Path, jobs: list[Job], skipped: list[dict], threads: int):
 
 def build(jobs: list[Job], out: str | Path, *, config: RenderConfig = RenderConfig(), workers: int = 1,
           progress: bool = True, settings: dict[str, Any] | None = None, scene_workers: int = 1,
-          pre_skipped: list[dict[str, Any]] | None = None) -> BuildResult:
+          pre_skipped: list[dict[str, Any]] | None = None, renderer: Callable[..., Iterable[dict]] | None = None
+          ) -> BuildResult:
     """Make every job's sample in OUT (resuming finished ones) and write the manifest.
+
+    `renderer(out, scenes, seeds, config, workers)` yields `render_one`'s result for each scene
+    after writing its files (default: this machine's processes; `cluster.build.ray_renderer` for Ray).
 
     `scene_workers` threads make scenes at once (for LLM scenes; templates need one);
     `pre_skipped` lists samples dropped before the build (they go to skipped.jsonl too).
@@ -439,7 +443,7 @@ def build(jobs: list[Job], out: str | Path, *, config: RenderConfig = RenderConf
                 scenes.append(scene)
             bar.advance(scenes_task)
         bar.update(audio_task, total=len(result.reused) + len(scenes))
-        for res in _render_all(out, scenes, seeds, config, workers):
+        for res in (renderer or _render_all)(out, scenes, seeds, config, workers):
             if res["status"] == "ok":
                 result.built.append(res["id"])
                 result.audio_s += res["audio_s"]
