@@ -64,10 +64,10 @@ class SessionCore:
         self.polls = 0
         self.agent_errors = 0  # non-fatal error events (e.g. replies that did not parse)
         self.poll_compute_s = 0.0
-        self.last_endpoint: VadEvent | None = None
         self.current_poll: tuple[int, float] | None = None  # (poll_id, request time)
+        self._poll_endpoints: dict[int, VadEvent] = {}  # endpoint polls: the speech end each one asked about
         self._poll_busy = False
-        self._pending: tuple[str, float | None] | None = None
+        self._pending: tuple[str, float | None, VadEvent | None] | None = None
         self._anon = 0
         self._open_anon: str | None = None
         self._delivered_s = 0.0  # end of the last chunk handed to the agent
@@ -174,8 +174,11 @@ class SessionCore:
         return self._open_anon
 
     def _interject(self, resp: _Response, t: float, event: AgentEvent) -> None:
+        """Stamp `resp`'s interjection at `t`. Its latency parts name a speech end only when the
+        response answers the poll made at that endpoint: an agent that spoke on its own, or at an
+        interval poll, is not timed from whatever speech last ended."""
         parts: dict[str, float] = {"first_output_s": round(t, 6)}
-        ep = self.last_endpoint
+        ep = self._poll_endpoints.get(resp.poll_id) if resp.poll_id is not None else None
         if ep is not None and ep.detected_s <= t + 1e-9:
             parts["speech_end_s"] = ep.at_s
             parts["endpoint_detected_s"] = ep.detected_s
@@ -195,24 +198,28 @@ class SessionCore:
         """Log a VAD event; at a speech end, the poll to run now (if endpoints are polled)."""
         self.record(VadRecord(t=ev.detected_s, event=ev.event, at_s=ev.at_s))
         if ev.event == "speech_end":
-            self.last_endpoint = ev
             if poll_at_endpoints:
-                return self.request_poll("endpoint", ev.at_s)
+                return self.request_poll("endpoint", ev.at_s, endpoint=ev)
         return None
 
-    def request_poll(self, reason: str, speech_end_s: float | None = None) -> PollRequest | None:
+    def request_poll(self, reason: str, speech_end_s: float | None = None,
+                     endpoint: VadEvent | None = None) -> PollRequest | None:
         """The poll to run now, or None when one is running (this one is then kept as the pending
-        poll, replacing any earlier pending one)."""
+        poll, replacing any earlier pending one). `endpoint` is the speech end an endpoint poll asks
+        about (a reply to it is timed from there). Call it only for polls the adapter will send
+        (`AgentAdapter.takes_poll`): every poll opened is logged and counted."""
         if self._poll_busy:
-            self._pending = (reason, speech_end_s)
+            self._pending = (reason, speech_end_s, endpoint)
             self.record(PollDeferredRecord(t=self.now(), reason=reason))
             return None
-        return self._open_poll(reason, speech_end_s)
+        return self._open_poll(reason, speech_end_s, endpoint)
 
-    def _open_poll(self, reason: str, speech_end_s: float | None) -> PollRequest:
+    def _open_poll(self, reason: str, speech_end_s: float | None, endpoint: VadEvent | None) -> PollRequest:
         self.polls += 1
         t = self.now()
         req = PollRequest(reason=reason, stream_s=round(t, 6), speech_end_s=speech_end_s, poll_id=self.polls)
+        if endpoint is not None:
+            self._poll_endpoints[req.poll_id] = endpoint
         self.current_poll = (req.poll_id, t)
         self._poll_busy = True
         self.record(PollRecord(t=t, poll_id=req.poll_id, reason=reason, speech_end_s=speech_end_s))
@@ -230,9 +237,9 @@ class SessionCore:
         self.current_poll = None
         self._poll_busy = False
         if self._pending is not None and self.fatal is None:
-            reason, speech_end_s = self._pending
+            reason, speech_end_s, endpoint = self._pending
             self._pending = None
-            return self._open_poll(reason, speech_end_s)
+            return self._open_poll(reason, speech_end_s, endpoint)
         return None
 
     def poll_abandoned(self) -> None:
@@ -255,7 +262,7 @@ class SessionCore:
         return self._outcome
 
     def finish(self, *, agent: str, clock: str, audio_s: float, wall_s: float,
-               drain_compute_s: float | None = None) -> SessionResult:
+               drain_compute_s: float | None = None, polled: bool | None = None) -> SessionResult:
         """The `error` and `session_end` records, and the session's result."""
         status, reason = self.conclude()
         if status == "error":
@@ -268,5 +275,5 @@ class SessionCore:
             id=self.session_id, status=status, error=reason, agent=agent, clock=clock,
             audio_s=round(audio_s, 6), stream_end_s=round(self.now(), 6), wall_s=round(wall_s, 6),
             compute_s=round(self.poll_compute_s + (drain_compute_s or 0.0), 6), polls=self.polls,
-            agent_errors=self.agent_errors, interjections=self.interjections,
+            agent_errors=self.agent_errors, interjections=self.interjections, polled=polled,
         )

@@ -78,6 +78,25 @@ def write_predictions(corpus: Corpus, run: RunDir) -> Path:
     return run.write_predictions(preds)
 
 
+def settle_capabilities(cfg: RunConfig, results: list[SessionResult]) -> RunConfig:
+    """The config as the sessions ran: an agent may narrow its declared capabilities at start (a
+    WebSocket server declining polls in its hello). When every session that says so agrees, the
+    config's `needs_poll` is theirs; when they differ, `polled_sessions` counts each kind."""
+    polled = [r.polled for r in results if r.polled is not None]
+    caps = dict(cfg.agent_settings.get("capabilities") or {})
+    if not polled or "needs_poll" not in caps:
+        return cfg
+    settings = dict(cfg.agent_settings)
+    if len(set(polled)) == 1:
+        if caps["needs_poll"] == polled[0]:
+            return cfg
+        settings["capabilities"] = caps | {"needs_poll": polled[0]}
+        settings["declared_needs_poll"] = caps["needs_poll"]
+    else:
+        settings["polled_sessions"] = {"polled": sum(polled), "not_polled": len(polled) - sum(polled)}
+    return cfg.model_copy(update={"agent_settings": settings})
+
+
 def run_config(corpus_dir: Path, agent: str, agent_opts: dict[str, Any], config: SessionConfig,
                concurrency: int, settings: dict[str, Any] | None) -> RunConfig:
     return RunConfig(kind="benchmark", corpus=str(Path(corpus_dir).resolve()), agent=agent,
@@ -133,6 +152,9 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
             await asyncio.gather(*(one(s) for s in todo))
     finally:
         write_predictions(corpus, run)
+        settled = settle_capabilities(cfg, [run.read_result(s.id) for s in samples if run.is_finished(s.id)])
+        if settled is not cfg:
+            run.write_config(settled)
         summary.wall_s = time.perf_counter() - t0
     return summary
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..agents.base import AgentAdapter, AgentEvent, PollRequest, SessionContext, SessionIO
+from ..agents.base import AgentAdapter, AgentEvent, InfoEvent, PollRequest, SessionContext, SessionIO
 from ..corpus.sample import CueWindow
 from ..errors import AgentError, ProvoiceError
 from ..run.records import EventLog, SessionRecord
@@ -172,8 +172,10 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
     poller = _Poller(core, adapter, lockstep, config.response_timeout_s)
     vad = make_vad(config.vad_model, source.sample_rate, aggressiveness=config.vad_aggressiveness,
                    hangover_ms=config.vad_hangover_ms) if config.vad else None
-    needs_poll = caps.needs_poll
-    poll_at_endpoints = needs_poll and policy.at_endpoints
+    needs_poll = False  # known after the adapter's start (a server may decline polls in its hello)
+
+    def takes(reason: str) -> bool:  # the adapter will put this poll to the agent: only then is it opened
+        return needs_poll and adapter.takes_poll(reason)
     drains = lockstep and _overrides(adapter, "drain")
     timeout = config.response_timeout_s
     wall0 = time.perf_counter()
@@ -195,6 +197,10 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             await asyncio.wait_for(adapter.start(ctx, io), timeout)
         except asyncio.TimeoutError:
             raise AgentError(f"agent did not start within {timeout:g} s") from None
+        if adapter.capabilities != caps:  # narrowed by the agent at start: these are what the session runs with
+            caps = adapter.capabilities
+            io.emit(InfoEvent(kind="capabilities", data=caps.model_dump()))
+        needs_poll = caps.needs_poll
         clock.start()
         async for chunk in source.chunks(clock):
             audio_s = chunk.end_s
@@ -205,8 +211,8 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             await adapter.push_audio(chunk)
             if vad is not None:
                 for ev in vad.process(chunk):
-                    await poller.poll(core.vad_event(ev, poll_at_endpoints))
-            if needs_poll and policy.every_s and policy.interval_due(audio_s, vad.in_speech if vad else False):
+                    await poller.poll(core.vad_event(ev, policy.at_endpoints and takes("endpoint")))
+            if policy.every_s and takes("interval") and policy.interval_due(audio_s, vad.in_speech if vad else False):
                 await poller.poll(core.request_poll("interval"))
             if drains:
                 w = time.perf_counter()
@@ -221,12 +227,12 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             end_s = core.now()
             if vad is not None:
                 for ev in vad.flush(end_s):
-                    await poller.poll(core.vad_event(ev, poll_at_endpoints))
+                    await poller.poll(core.vad_event(ev, policy.at_endpoints and takes("endpoint")))
             core.audio_summary(end_s, n_chunks, audio_s, source.sample_rate)
             await asyncio.wait_for(adapter.end_of_stream(), timeout)
             if drains:
                 await asyncio.wait_for(adapter.drain(), timeout)
-            if needs_poll and policy.at_end_of_stream and not core.failed:
+            if policy.at_end_of_stream and takes("end_of_stream") and not core.failed:
                 await poller.poll(core.request_poll("end_of_stream"))
             # keep the session open for late replies: tail_s of stream time, or until polls finish
             if lockstep:
@@ -254,7 +260,8 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
         except Exception as exc:  # closing must not hide the real outcome
             core.error(f"closing the agent failed: {exc}")
         result = core.finish(agent=adapter.name, clock=clock.name, audio_s=audio_s,
-                             wall_s=time.perf_counter() - wall0, drain_compute_s=compute_drain if drains else None)
+                             wall_s=time.perf_counter() - wall0, drain_compute_s=compute_drain if drains else None,
+                             polled=needs_poll)
         elog.close()
         if on_result is not None:
             on_result(result)

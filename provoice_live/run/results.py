@@ -44,7 +44,8 @@ class SessionResult(BaseModel):
     stream_end_s: float = 0.0
     wall_s: float = 0.0
     compute_s: float = 0.0
-    polls: int = 0
+    polls: int = 0  # polls put to the agent (opened and sent)
+    polled: bool | None = None  # whether the agent was polled at all: its capabilities after start
     agent_errors: int = 0  # non-fatal error events: e.g. replies that did not parse (see the log)
     interjections: list[Interjection] = Field(default_factory=list)
 
