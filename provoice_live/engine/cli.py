@@ -38,6 +38,9 @@ def add_session_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vad-aggressiveness", type=int, default=2, choices=(0, 1, 2, 3), help="webrtcvad's only")
     p.add_argument("--tail", type=float, default=3.0, metavar="S", help="seconds kept open after the audio ends")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="how long an agent may take to answer")
+    p.add_argument("--max-timing-error-ms", type=float, default=5.0, metavar="MS",
+                   help="real-time sessions whose chunk hand-over lag p99 or interjection stamp uncertainty "
+                        "passes this are timing-suspect, left out of latency figures (default 5)")
 
 
 def session_config(args: argparse.Namespace):
@@ -46,7 +49,7 @@ def session_config(args: argparse.Namespace):
     return SessionConfig(clock=args.clock, chunk_ms=args.chunk_ms, protocol=args.protocol,
                          digital_context=not args.no_digital_context, poll_every_s=args.poll_every,
                          vad=not args.no_vad, vad_model=args.vad, vad_aggressiveness=args.vad_aggressiveness, tail_s=args.tail,
-                         response_timeout_s=args.timeout)
+                         response_timeout_s=args.timeout, max_timing_error_ms=args.max_timing_error_ms)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

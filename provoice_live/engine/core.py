@@ -29,8 +29,9 @@ from ..corpus.sample import ToolCall
 from ..run.records import (AgentRecord, AudioRecord, ComputeRecord, ErrorRecord, InterjectionRecord,
                            PollDeferredRecord, PollRecord, RecordSink, ResponseRecord, SessionEnd, SessionRecord,
                            SessionStart, VadRecord)
-from ..run.results import Interjection, SessionResult, Status
+from ..run.results import Interjection, SessionResult, Status, TimingHealth
 from ..vad import VadEvent
+from .health import TimingMonitor
 
 
 @dataclass
@@ -47,11 +48,14 @@ class SessionCore:
     """One session's state machine (see the module docstring).
 
     `clock_reading()` is the clock's reading in seconds (real, scaled or virtual); `lockstep` says
-    whether agent compute time is logged apart (the lockstep clock).
+    whether agent compute time is logged apart (the lockstep clock). Real-time sessions also get a
+    `timing` monitor (fed every hand-over) and `stamp_uncertainty()`, the stream seconds by which a
+    stamp made now may be late (None when unknown); see engine/health.py.
     """
 
     def __init__(self, session_id: str, clock_reading: Callable[[], float], sink: RecordSink,
-                 monitor_from_s: float = 0.0, lockstep: bool = False):
+                 monitor_from_s: float = 0.0, lockstep: bool = False, timing: TimingMonitor | None = None,
+                 stamp_uncertainty: Callable[[], float | None] | None = None):
         self.session_id = session_id
         self._reading = clock_reading
         self._sink = sink
@@ -73,12 +77,16 @@ class SessionCore:
         self._delivered_s = 0.0  # end of the last chunk handed to the agent
         self._delivered_at: float | None = None  # the clock's reading when it was handed over
         self._outcome: tuple[Status, str | None] | None = None
+        self.timing = timing
+        self._stamp_uncertainty = stamp_uncertainty
 
     # -- stream time -----------------------------------------------------------------------------
     def chunk_delivered(self, end_s: float) -> None:
         """A chunk ending at `end_s` is being handed to the agent now."""
         self._delivered_s = end_s
         self._delivered_at = self._reading()
+        if self.timing is not None:
+            self.timing.handover(end_s, self._delivered_at)
 
     def now(self) -> float:
         """The stream time: seconds delivered, plus the clock's advance since the last delivery.
@@ -184,9 +192,11 @@ class SessionCore:
             parts["endpoint_detected_s"] = ep.detected_s
         if self.current_poll is not None and resp.poll_id == self.current_poll[0]:
             parts["request_sent_s"] = round(self.current_poll[1], 6)
+        uncertainty = self._stamp_uncertainty() if self._stamp_uncertainty is not None else None
         inter = Interjection(
             t=round(t, 6), response_id=resp.rid, scored=t + 1e-9 >= self.monitor_from_s,
             text="".join(resp.texts).strip(), tool_calls=list(resp.tool_calls), poll_id=resp.poll_id, parts=parts,
+            stamp_uncertainty_ms=None if uncertainty is None else round(uncertainty * 1000.0, 3),
         )
         resp.interjection = inter
         self.interjections.append(inter)
@@ -262,8 +272,10 @@ class SessionCore:
         return self._outcome
 
     def finish(self, *, agent: str, clock: str, audio_s: float, wall_s: float,
-               drain_compute_s: float | None = None, polled: bool | None = None) -> SessionResult:
-        """The `error` and `session_end` records, and the session's result."""
+               drain_compute_s: float | None = None, polled: bool | None = None,
+               loop_stalls_s: list[float] | None = None) -> SessionResult:
+        """The `error` and `session_end` records, and the session's result (with its timing health:
+        `loop_stalls_s` are the event loop's stalls while it ran, None when unknown)."""
         status, reason = self.conclude()
         if status == "error":
             self.error(reason)
@@ -276,4 +288,6 @@ class SessionCore:
             audio_s=round(audio_s, 6), stream_end_s=round(self.now(), 6), wall_s=round(wall_s, 6),
             compute_s=round(self.poll_compute_s + (drain_compute_s or 0.0), 6), polls=self.polls,
             agent_errors=self.agent_errors, interjections=self.interjections, polled=polled,
+            timing=self.timing.health(self.interjections, loop_stalls_s) if self.timing is not None
+            else TimingHealth(wall_clock=False),
         )

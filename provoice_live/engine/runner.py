@@ -26,6 +26,7 @@ from ..run.directory import RunConfig, RunDir
 from ..run.records import SessionRecord
 from ..run.results import SessionResult, prediction_from_result
 from ..sources.file import FileSource
+from .health import run_timed
 from .session import SessionConfig, run_session, write_failed_session
 
 log = logging.getLogger(__name__)
@@ -161,8 +162,8 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
 
 def run_corpus(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
                config: SessionConfig, concurrency: int = 1, progress: bool = True, **kw: Any) -> RunSummary:
-    """Synchronous entry point (the CLI's)."""
-    return asyncio.run(run_corpus_async(corpus_dir, agent, agent_opts, out, config, concurrency, progress, **kw))
+    """Synchronous entry point (the CLI's), on an event loop that times itself (engine/health.py)."""
+    return run_timed(run_corpus_async(corpus_dir, agent, agent_opts, out, config, concurrency, progress, **kw))
 
 
 class _progress:

@@ -29,8 +29,9 @@ from ..run.records import EventLog, SessionRecord
 from ..run.results import SessionResult
 from ..sources.base import Source
 from ..vad import make_vad
-from .clock import Clock, LockstepClock, make_clock
+from .clock import Clock, LockstepClock, RealtimeClock, make_clock
 from .core import SessionCore
+from .health import DEFAULT_MAX_TIMING_ERROR_MS, TimingMonitor, loop_selector
 from .poll import PollPolicy
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class SessionConfig:
     vad_hangover_ms: int = 400
     tail_s: float = 3.0  # stream time kept open after the audio ends, for late replies
     response_timeout_s: float = 60.0  # wall seconds an agent may take to start, decide or drain
+    max_timing_error_ms: float = DEFAULT_MAX_TIMING_ERROR_MS  # real-time sessions past it are timing-suspect
     pass_instruction: bool = True
 
     def poll_policy(self) -> PollPolicy:
@@ -164,7 +166,16 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
     clock = clock or make_clock(config.clock)
     elog = EventLog(log_path)
     lockstep = isinstance(clock, LockstepClock)
-    core = SessionCore(ctx.session_id, clock.now, _Sink(elog, on_record), monitor_from_s, lockstep)
+    timed = loop_selector() if isinstance(clock, RealtimeClock) else None
+    speed = clock.speed if isinstance(clock, RealtimeClock) else 1.0
+
+    def stamp_uncertainty() -> float | None:  # stream seconds
+        wall = timed.stamp_uncertainty() if timed is not None else None
+        return None if wall is None else wall * speed
+
+    core = SessionCore(ctx.session_id, clock.now, _Sink(elog, on_record), monitor_from_s, lockstep,
+                       timing=TimingMonitor(config.max_timing_error_ms) if isinstance(clock, RealtimeClock) else None,
+                       stamp_uncertainty=stamp_uncertainty if timed is not None else None)
     io = _EngineIO(core, clock)
     caps = adapter.capabilities
     policy = config.poll_policy()
@@ -261,7 +272,8 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             core.error(f"closing the agent failed: {exc}")
         result = core.finish(agent=adapter.name, clock=clock.name, audio_s=audio_s,
                              wall_s=time.perf_counter() - wall0, drain_compute_s=compute_drain if drains else None,
-                             polled=needs_poll)
+                             polled=needs_poll,
+                             loop_stalls_s=timed.stalls_between(wall0, time.perf_counter()) if timed else None)
         elog.close()
         if on_result is not None:
             on_result(result)
