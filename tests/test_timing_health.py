@@ -158,7 +158,7 @@ async def test_lockstep_and_virtual_sessions_record_no_wall_time_and_are_never_s
         assert result.interjections[0].stamp_uncertainty_ms is None
 
 
-def test_the_stamp_uncertainty_is_the_current_busy_stretch_plus_the_two_before():
+def test_the_stamp_uncertainty_is_the_busy_stretches_plus_the_recent_wake_up_delay():
     sel = TimedSelector()
     try:
         # (select called, select returned): busy stretches 0.004 (1.0 -> 1.004) and 0.010 (1.005 -> 1.015)
@@ -166,6 +166,8 @@ def test_the_stamp_uncertainty_is_the_current_busy_stretch_plus_the_two_before()
         assert sel.stamp_uncertainty(now=1.018) == pytest.approx(0.002 + 0.004 + 0.010)
         sel.stalls.extend([(1.004, 0.004), (1.015, 0.010), (3.0, 0.5)])
         assert sel.stalls_between(1.0, 2.0) == [0.004, 0.010]
+        sel.wake_delays.extend([(0.9, 0.030), (1.0, 0.003)])  # a starved wake-up 118 ms before: too old to count
+        assert sel.stamp_uncertainty(now=1.018) == pytest.approx(0.016 + 0.003)
     finally:
         sel.close()
 

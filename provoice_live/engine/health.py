@@ -21,10 +21,16 @@ adapters read their sockets that way). The bytes reached the machine at the late
 while the loop waited in `select()`, it would have returned at once). So the stamp is at most
 
     uncertainty = (now - last select() return) + the two busy stretches before it
+                  + the process's recent wake-up delay
 
-late: an upper bound on how much later than its arrival the event was stamped (the kernel's own
-delivery, which the loop cannot see, aside). A loop that is mostly idle gives a few tens of
-microseconds; one stalled by other sessions' work gives the stall.
+late. The last term is the scheduler's share, which the loop cannot see directly: a process kept
+off the core while its bytes wait returns from `select()` late. It is estimated from the
+`select()` calls that returned because their timeout ran out (no event): how much later than the
+timeout (rounded up to the millisecond, as epoll does) they returned, the largest in the last
+`WAKE_WINDOW_S`. The first terms are a bound; the last an estimate from the moments around it; the
+kernel's own network delivery is not counted. A loop that is mostly idle on an idle machine gives a
+few tens of microseconds; one stalled by other sessions' work, or a process starved by others on
+the machine, gives the stall.
 
 **Loop stalls** are the busy stretches longer than `STALL_S`, kept (bounded) with when they
 ended, so a session reports the stalls of its own lifetime.
@@ -39,6 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import math
 import selectors
 import time
 import weakref
@@ -49,6 +56,7 @@ import numpy as np
 from ..run.results import Interjection, LagStats, LoopStalls, TimingHealth
 
 STALL_S = 0.002  # a busy stretch at least this long is a stall
+WAKE_WINDOW_S = 0.1  # how far back timer wake-up delays count towards a stamp's uncertainty
 HOPS = 2  # busy stretches before the current one that the bytes of a stamped event may have waited through
 DEFAULT_MAX_TIMING_ERROR_MS = 5.0
 
@@ -63,6 +71,7 @@ class TimedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type
         super().__init__()
         self.recent: collections.deque[tuple[float, float]] = collections.deque(maxlen=HOPS + 1)
         self.stalls: collections.deque[tuple[float, float]] = collections.deque(maxlen=max_stalls)
+        self.wake_delays: collections.deque[tuple[float, float]] = collections.deque(maxlen=256)  # (returned, delay)
         self.iterations = 0
 
     def select(self, timeout: float | None = None):
@@ -71,11 +80,22 @@ class TimedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type
             busy = called - self.recent[-1][1]
             if busy >= STALL_S:
                 self.stalls.append((called, busy))
+        events = []
         try:
-            return super().select(timeout)
+            events = super().select(timeout)
+            return events
         finally:
-            self.recent.append((called, time.perf_counter()))
+            returned = time.perf_counter()
+            self.recent.append((called, returned))
             self.iterations += 1
+            if not events and timeout is not None and timeout > 0:  # woken by the timeout: any excess is the scheduler's
+                delay = returned - called - math.ceil(timeout * 1e3) * 1e-3
+                if delay > 0:
+                    self.wake_delays.append((returned, delay))
+
+    def wake_delay(self, now: float) -> float:
+        """The largest timer wake-up delay of the last WAKE_WINDOW_S seconds (0 when none)."""
+        return max((d for returned, d in self.wake_delays if returned >= now - WAKE_WINDOW_S), default=0.0)
 
     def stamp_uncertainty(self, now: float | None = None) -> float | None:
         """Seconds: the upper bound on a stamp's lateness made now (see the module docstring)."""
@@ -86,7 +106,7 @@ class TimedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type
         busy = now - pairs[-1][1]
         for (_, returned), (called, _) in zip(pairs, pairs[1:]):
             busy += max(0.0, called - returned)
-        return busy
+        return busy + self.wake_delay(now)
 
     def stalls_between(self, start: float, end: float) -> list[float]:
         """The lengths (seconds) of the stalls that ended within [start, end]."""

@@ -66,7 +66,7 @@ async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir
                                extra_start={"audio": {"path": audio_path, "rate": rate,
                                                       "duration_s": round(source.duration_s, 6)},
                                             "task": sample.task, "label": sample.label})
-    run.write_result(result)
+    await asyncio.to_thread(run.write_result, result)  # an fsync: off the loop the other sessions run on
     return result
 
 
