@@ -140,6 +140,7 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
         proc.wait(5)
     errors, lags, lateness, failures = [], [], [], []
     per_session = []  # (suspect, worst |error|, worst |harness error|, max stamp uncertainty) per session
+    bound = []  # per interjection: did its stamp uncertainty cover the legs after the server's send (back + to log)?
     parts: dict[str, list[float]] = {"out": [], "up": [], "down": [], "log": []}
     for result, agent in outcomes:
         lag_ms, timing = agent.lag_ms, agent.server_timing
@@ -161,6 +162,9 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
             parts["up"].append((server["received"] - agent.written[key]) * 1000.0)
             parts["down"].append((agent.got_text[rid] - server["sent"]) * 1000.0)
             parts["log"].append((agent.logged[rid] - agent.got_text[rid]) * 1000.0)
+            unc = next((i.stamp_uncertainty_ms for i in result.interjections if i.response_id == rid), None)
+            if unc is not None:
+                bound.append(parts["down"][-1] + parts["log"][-1] <= unc)
         per_session.append((result.timing.suspect, worst, worst_harness, result.timing.max_stamp_uncertainty_ms or 0.0))
     e, lag, late = np.array(errors), np.array(lags), np.array(lateness)
     harness = e - late
@@ -171,7 +175,8 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
             "lag_median": med(lag), "lag_p99": pct(lag, 99), "late_median": med(late), "late_p99": pct(late, 99),
             **{f"{k}_median": med(v) for k, v in parts.items()}, **{f"{k}_p99": pct(np.array(v), 99) for k, v in parts.items()},
             "harness_median": med(harness), "harness_p90": pct(harness, 90), "harness_p99": pct(harness, 99),
-            "harness_max": float(np.abs(harness).max()), **health_figures(per_session), "load": os.getloadavg()[0]}
+            "harness_max": float(np.abs(harness).max()), **health_figures(per_session), "load": os.getloadavg()[0],
+            "bound_held": sum(bound), "bound_n": len(bound)}
 
 
 def health_figures(per_session: list[tuple[bool, float, float, float]], threshold_ms: float = 5.0) -> dict:
@@ -211,11 +216,12 @@ def machine() -> str:
 
 
 def health_table(rows: list[dict]) -> str:
-    out = ["| hog | at once | delay | sessions flagged | median stamp uncertainty | worst error of unflagged: configured / harness | unflagged past 5 ms (harness) | load (1 min) |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = ["| hog | at once | delay | sessions flagged | median stamp uncertainty | uncertainty ≥ back + to log | worst error of unflagged: configured / harness | unflagged past 5 ms (harness) | load (1 min) |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         out.append(f"| {'yes' if r.get('hog') else 'no'} | {r['concurrency']} | {r['delay_ms']:g} ms | "
-                   f"{r['flagged']} / {r['judged']} | {r['unc_median']:.2f} ms | {r['clean_max']:.2f} / "
+                   f"{r['flagged']} / {r['judged']} | {r['unc_median']:.2f} ms | {r['bound_held']} / {r['bound_n']} | "
+                   f"{r['clean_max']:.2f} / "
                    f"{r['clean_harness_max']:.2f} ms | {r['missed']} | {r['load']:.1f} |")
     return "\n".join(out)
 

@@ -158,18 +158,32 @@ async def test_lockstep_and_virtual_sessions_record_no_wall_time_and_are_never_s
         assert result.interjections[0].stamp_uncertainty_ms is None
 
 
-def test_the_stamp_uncertainty_is_the_busy_stretches_plus_the_recent_wake_up_delay():
+def test_the_stamp_uncertainty_is_the_busy_stretches_plus_the_time_the_selects_were_awake():
     sel = TimedSelector()
     try:
-        # (select called, select returned): busy stretches 0.004 (1.0 -> 1.004) and 0.010 (1.005 -> 1.015)
-        sel.recent.extend([(0.9, 1.0), (1.004, 1.005), (1.015, 1.016)])
-        assert sel.stamp_uncertainty(now=1.018) == pytest.approx(0.002 + 0.004 + 0.010)
+        # (select called, returned, awake): busy stretches 0.004 (1.0 -> 1.004) and 0.010 (1.005 -> 1.015);
+        # the second select was woken 0.0005 s before it ran (run queue), the third never slept
+        sel.recent.extend([(0.9, 1.0, 0.0), (1.004, 1.005, 0.0005), (1.015, 1.016, 0.001)])
+        assert sel.stamp_uncertainty(now=1.018) == pytest.approx(0.002 + 0.004 + 0.0005 + 0.010 + 0.001)
         sel.stalls.extend([(1.004, 0.004), (1.015, 0.010), (3.0, 0.5)])
         assert sel.stalls_between(1.0, 2.0) == [0.004, 0.010]
-        sel.wake_delays.extend([(0.9, 0.030), (1.0, 0.003)])  # a starved wake-up 118 ms before: too old to count
-        assert sel.stamp_uncertainty(now=1.018) == pytest.approx(0.016 + 0.003)
     finally:
         sel.close()
+
+
+def test_a_timed_loop_accounts_for_every_select_it_makes():
+    import asyncio
+
+    from provoice_live.engine.health import loop_selector, run_timed
+
+    async def main():
+        for _ in range(5):
+            await asyncio.sleep(0)
+        sel = loop_selector()
+        return sel.iterations, [awake <= returned - called + 1e-9 for called, returned, awake in sel.recent]
+
+    iterations, awake_within_the_call = run_timed(main())
+    assert iterations >= 5 and all(awake_within_the_call) and len(awake_within_the_call) == 3
 
 
 # ---- scoring leaves suspect sessions out of the timing ------------------------------------------

@@ -16,21 +16,22 @@ Two sources, both cheap:
 **Stamp uncertainty.** When the core stamps an interjection, the event it stamps was read from a
 socket by a `select()` that returned at most one loop iteration earlier (the protocol callback
 that reads the bytes wakes the reader task, which runs in the next iteration: one hop; the
-adapters read their sockets that way). The bytes reached the machine at the latest when that
-`select()` returned, and at the earliest at the start of the busy stretch before it (had they come
-while the loop waited in `select()`, it would have returned at once). So the stamp is at most
+adapters read their sockets that way). The bytes came at the earliest at the start of the busy
+stretch before that `select()`: had they come while the loop slept in an earlier `select()`, that
+one would have returned. From then to the stamp the loop was busy, or in a `select()` that did not
+sleep (bytes were waiting), or woken but not yet running: a process starved by others on the
+machine is woken late. So the stamp is at most
 
-    uncertainty = (now - last select() return) + the two busy stretches before it
-                  + the process's recent wake-up delay
+    uncertainty = (now - last select() return) + the HOPS busy stretches before it
+                  + the time the last HOPS select() calls spent awake
 
-late. The last term is the scheduler's share, which the loop cannot see directly: a process kept
-off the core while its bytes wait returns from `select()` late. It is estimated from the
-`select()` calls that returned because their timeout ran out (no event): how much later than the
-timeout (rounded up to the millisecond, as epoll does) they returned, the largest in the last
-`WAKE_WINDOW_S`. The first terms are a bound; the last an estimate from the moments around it; the
-kernel's own network delivery is not counted. A loop that is mostly idle on an idle machine gives a
-few tens of microseconds; one stalled by other sessions' work, or a process starved by others on
-the machine, gives the stall.
+late. "Awake" is the select's duration for a non-blocking one; for one that may sleep it is the
+thread's time on the run queue during the call (Linux's /proc/thread-self/schedstat `run_delay`:
+woken, waiting for a core), which is what an overloaded machine adds. Without schedstat (other
+systems) it is the excess of a timed-out select() over its timeout (rounded up to the millisecond,
+as epoll does), an estimate. The kernel's own network delivery is not counted. A mostly idle loop
+on an idle machine gives tens of microseconds; one stalled by other sessions' work, or a process
+starved by other processes, gives the stall.
 
 **Loop stalls** are the busy stretches longer than `STALL_S`, kept (bounded) with when they
 ended, so a session reports the stalls of its own lifetime.
@@ -46,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import math
+import os
 import selectors
 import time
 import weakref
@@ -56,61 +58,92 @@ import numpy as np
 from ..run.results import Interjection, LagStats, LoopStalls, TimingHealth
 
 STALL_S = 0.002  # a busy stretch at least this long is a stall
-WAKE_WINDOW_S = 0.1  # how far back timer wake-up delays count towards a stamp's uncertainty
-HOPS = 2  # busy stretches before the current one that the bytes of a stamped event may have waited through
+HOPS = 2  # iterations back from the stamp that the bytes of a stamped event may have waited through
 DEFAULT_MAX_TIMING_ERROR_MS = 5.0
 
 
-class TimedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type]
-    """The platform's default selector, noting when each `select()` is called and returns.
+class _RunQueueClock:
+    """The calling thread's cumulative run-queue wait (seconds), from Linux's schedstat; None elsewhere."""
 
-    `recent` holds the last few (called, returned) pairs in `time.perf_counter()` seconds;
-    `stalls` the busy stretches of at least `STALL_S` as (ended, length), bounded."""
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+            self.read()
+        except (OSError, ValueError, IndexError):
+            self._fd = None
+
+    def read(self) -> float | None:
+        if self._fd is None:
+            return None
+        return int(os.pread(self._fd, 64, 0).split()[1]) * 1e-9
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class TimedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type]
+    """The platform's default selector, noting when each `select()` is called and returns, and how
+    long it was awake (see the module docstring).
+
+    `recent` holds the last HOPS + 1 (called, returned, awake) triples in `time.perf_counter()`
+    seconds; `stalls` the busy stretches of at least `STALL_S` as (ended, length), bounded."""
 
     def __init__(self, max_stalls: int = 100_000) -> None:
         super().__init__()
-        self.recent: collections.deque[tuple[float, float]] = collections.deque(maxlen=HOPS + 1)
+        self.recent: collections.deque[tuple[float, float, float]] = collections.deque(maxlen=HOPS + 1)
         self.stalls: collections.deque[tuple[float, float]] = collections.deque(maxlen=max_stalls)
-        self.wake_delays: collections.deque[tuple[float, float]] = collections.deque(maxlen=256)  # (returned, delay)
         self.iterations = 0
+        self._run_queue: _RunQueueClock | None = None  # opened by the loop's own thread, at its first select
 
     def select(self, timeout: float | None = None):
+        if self._run_queue is None:
+            self._run_queue = _RunQueueClock()
         called = time.perf_counter()
         if self.recent:
             busy = called - self.recent[-1][1]
             if busy >= STALL_S:
                 self.stalls.append((called, busy))
+        may_sleep = timeout is None or timeout > 0
+        queued0 = self._run_queue.read() if may_sleep else None
         events = []
         try:
             events = super().select(timeout)
             return events
         finally:
             returned = time.perf_counter()
-            self.recent.append((called, returned))
+            took = returned - called
+            if not may_sleep:
+                awake = took
+            elif queued0 is not None:
+                awake = min(took, self._run_queue.read() - queued0)
+            elif not events and timeout is not None:  # timed out: any excess over the timeout was spent waking
+                awake = max(0.0, took - math.ceil(timeout * 1e3) * 1e-3)
+            else:
+                awake = 0.0
+            self.recent.append((called, returned, awake))
             self.iterations += 1
-            if not events and timeout is not None and timeout > 0:  # woken by the timeout: any excess is the scheduler's
-                delay = returned - called - math.ceil(timeout * 1e3) * 1e-3
-                if delay > 0:
-                    self.wake_delays.append((returned, delay))
-
-    def wake_delay(self, now: float) -> float:
-        """The largest timer wake-up delay of the last WAKE_WINDOW_S seconds (0 when none)."""
-        return max((d for returned, d in self.wake_delays if returned >= now - WAKE_WINDOW_S), default=0.0)
 
     def stamp_uncertainty(self, now: float | None = None) -> float | None:
         """Seconds: the upper bound on a stamp's lateness made now (see the module docstring)."""
         if not self.recent:
             return None
         now = time.perf_counter() if now is None else now
-        pairs = list(self.recent)
-        busy = now - pairs[-1][1]
-        for (_, returned), (called, _) in zip(pairs, pairs[1:]):
-            busy += max(0.0, called - returned)
-        return busy + self.wake_delay(now)
+        triples = list(self.recent)
+        total = now - triples[-1][1]
+        for (_, returned, _), (called, _, awake) in zip(triples, triples[1:]):
+            total += max(0.0, called - returned) + awake
+        return total
 
     def stalls_between(self, start: float, end: float) -> list[float]:
         """The lengths (seconds) of the stalls that ended within [start, end]."""
         return [length for ended, length in self.stalls if start <= ended <= end]
+
+    def close(self) -> None:
+        if self._run_queue is not None:
+            self._run_queue.close()
+        super().close()
 
 
 _TIMED: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TimedSelector]" = weakref.WeakKeyDictionary()
