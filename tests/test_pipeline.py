@@ -137,16 +137,16 @@ def test_the_inputs_hash_follows_the_inputs():
 
 def test_an_unusable_sound_is_listed_not_faked(tmp_path):
     good = make_scene("ess_kettle", True, 1, "ess-ok")
-    bad = make_scene("ess_kettle", True, 2, "ess-cow")
-    lines = [ln if ln.speaker != "sound" else Line(speaker="sound", sound="cow", role="cue") for ln in bad.script.lines]
+    bad = make_scene("ess_kettle", True, 2, "ess-pig")
+    lines = [ln if ln.speaker != "sound" else Line(speaker="sound", sound="pig", role="cue") for ln in bad.script.lines]
     bad = bad.model_copy(update={"script": bad.script.model_copy(update={"lines": lines})})
-    jobs = [pipeline.Job("ess-ok", 1, lambda: good), pipeline.Job("ess-cow", 2, lambda: bad)]
+    jobs = [pipeline.Job("ess-ok", 1, lambda: good), pipeline.Job("ess-pig", 2, lambda: bad)]
     result = pipeline.build(jobs, tmp_path, progress=False)
     assert result.built == ["ess-ok"]
     skipped = [json.loads(x) for x in (tmp_path / "skipped.jsonl").read_text().splitlines()]
-    assert skipped == [{"id": "ess-cow", "kind": "sound", "reason": skipped[0]["reason"]}]
-    assert "cow" in skipped[0]["reason"]
-    assert list(by_id(tmp_path)) == ["ess-ok"] and not (tmp_path / "audio" / "ess-cow.wav").exists()
+    assert skipped == [{"id": "ess-pig", "kind": "sound", "reason": skipped[0]["reason"], "sounds": ["pig"]}]
+    assert "pig" in skipped[0]["reason"]
+    assert list(by_id(tmp_path)) == ["ess-ok"] and not (tmp_path / "audio" / "ess-pig.wav").exists()
     ess = by_id(tmp_path)["ess-ok"]
     sound = next(g for g in ess.segments if g.kind == "sound")
     assert (ess.cue.start_s, ess.cue.end_s) == (sound.start_s, sound.end_s) and sound.label == "kettle_whistle"

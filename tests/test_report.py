@@ -43,7 +43,8 @@ def run_dir(tmp_path_factory) -> Path:
     out = tmp / "run"
     opts = {"after_endpoint": str(AGENT_DELAY_S), "endpoints": "2", "text": "I noticed something.",
             "tool": "note_taking", "args": json.dumps({"content": "milk"})}
-    asyncio.run(run_corpus_async(corpus, "scripted", opts, out, SessionConfig(clock="virtual"), progress=False))
+    asyncio.run(run_corpus_async(corpus, "scripted", opts, out, SessionConfig(clock="virtual"), progress=False,
+                                 allow_invalid=True))  # cfc_broken has no audio: an errored session on purpose
     return out
 
 

@@ -71,8 +71,10 @@ def load_corpus(root: str | Path) -> Corpus:
 
 
 def validate_corpus(root: str | Path, check_audio: bool = True) -> list[Problem]:
-    """Every problem of a corpus: manifest lines, then each sample's audio and timing fields."""
+    """Every problem of a corpus: manifest lines, then each sample's audio and the timing rules of
+    `consistency.timing_problems` (the one definition of a consistent sample)."""
     from ..audio import probe_audio
+    from .consistency import timing_problems
 
     root = Path(root)
     parsed, problems = _parse_manifest(root)
@@ -82,23 +84,14 @@ def validate_corpus(root: str | Path, check_audio: bool = True) -> list[Problem]
         except SampleError as exc:
             problems.append(Problem(lineno, sample.id, "audio", exc.reason))
             continue
-        if not check_audio:
-            continue
-        try:
-            duration = probe_audio(path, sample.id)
-        except SampleError as exc:
-            problems.append(Problem(lineno, sample.id, exc.field or "audio", exc.reason))
-            continue
-        slack = 0.05
-        if sample.cue is not None and sample.cue.end_s > duration + slack:
-            problems.append(Problem(lineno, sample.id, "cue.end_s", f"{sample.cue.end_s:.3f} s is past the audio's end ({duration:.3f} s)"))
-        if sample.monitor_from_s > duration + slack:
-            problems.append(Problem(lineno, sample.id, "monitor_from_s", f"{sample.monitor_from_s:.3f} s is past the audio's end ({duration:.3f} s)"))
-        if sample.cue is not None and sample.label and sample.cue.start_s + slack < sample.monitor_from_s:
-            problems.append(Problem(lineno, sample.id, "cue.start_s", f"the cue starts ({sample.cue.start_s:.3f} s) before monitoring does ({sample.monitor_from_s:.3f} s)"))
-        for i, seg in enumerate(sample.segments or []):
-            if seg.end_s < seg.start_s or seg.end_s > duration + slack:
-                problems.append(Problem(lineno, sample.id, f"segments.{i}", f"[{seg.start_s:.3f}, {seg.end_s:.3f}] does not fit the audio ({duration:.3f} s)"))
+        duration = None
+        if check_audio:
+            try:
+                duration = probe_audio(path, sample.id)
+            except SampleError as exc:
+                problems.append(Problem(lineno, sample.id, exc.field or "audio", exc.reason))
+                continue
+        problems += [Problem(lineno, sample.id, field, reason) for field, reason in timing_problems(sample, duration)]
     return problems
 
 

@@ -60,21 +60,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ids", default=None, help="only these sample ids (comma-separated)")
     p.add_argument("--retry-errors", action="store_true", help="redo sessions that ended in an error")
     p.add_argument("--speak", action="store_true", help="also write each interjection as speech into the run")
+    p.add_argument("--allow-invalid", action="store_true",
+                   help="run a corpus that fails `validate` (refused by default)")
     p.add_argument("--no-progress", action="store_true")
 
 
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from ..corpus.loader import CorpusError
     from .clock import make_clock
     from .runner import run_corpus
 
     make_clock(args.clock)  # a bad clock name fails before anything runs
     console = Console(stderr=True)
-    summary = run_corpus(args.corpus, args.agent, parse_agent_opts(args.agent_opt), args.out, session_config(args),
-                         concurrency=args.concurrency, progress=not args.no_progress,
-                         retry_errors=args.retry_errors, limit=args.limit,
-                         ids=args.ids.split(",") if args.ids else None)
+    try:
+        summary = run_corpus(args.corpus, args.agent, parse_agent_opts(args.agent_opt), args.out,
+                             session_config(args), concurrency=args.concurrency, progress=not args.no_progress,
+                             retry_errors=args.retry_errors, limit=args.limit,
+                             ids=args.ids.split(",") if args.ids else None, allow_invalid=args.allow_invalid)
+    except CorpusError as exc:  # one line per problem, then why nothing ran
+        for problem in exc.problems:
+            console.print(f"[red]problem[/red] {problem}", highlight=False, soft_wrap=True)
+        console.print(f"run refused: {len(exc.problems)} problem(s) in {args.corpus} "
+                      "(fix the corpus, or pass --allow-invalid to run it anyway)", highlight=False, soft_wrap=True)
+        return 1
     if args.speak:
         from ..corpus.loader import load_corpus
         from ..live.speak import write_spoken_replies

@@ -108,8 +108,9 @@ def run_config(corpus_dir: Path, agent: str, agent_opts: dict[str, Any], config:
 async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
                            config: SessionConfig, concurrency: int = 1, progress: bool = True,
                            retry_errors: bool = False, limit: int | None = None,
-                           ids: list[str] | None = None) -> RunSummary:
+                           ids: list[str] | None = None, allow_invalid: bool = False) -> RunSummary:
     corpus = load_corpus(corpus_dir)
+    refuse_inconsistent(corpus_dir, allow_invalid)
     samples = corpus.samples
     if ids:
         wanted = set(ids)
@@ -158,6 +159,17 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
             run.write_config(settled)
         summary.wall_s = time.perf_counter() - t0
     return summary
+
+
+def refuse_inconsistent(corpus_dir: str | Path, allow_invalid: bool = False) -> list:
+    """Raise CorpusError when the corpus fails `validate` (one definition of a consistent sample,
+    `corpus.consistency`); with `allow_invalid`, return the problems and go on."""
+    from ..corpus.loader import CorpusError, validate_corpus
+
+    problems = validate_corpus(corpus_dir)
+    if problems and not allow_invalid:
+        raise CorpusError(problems)
+    return problems
 
 
 def run_corpus(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,

@@ -247,7 +247,7 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
     # a telephone: low tones warbling fast (the pitch jumps) or two tones beating (the level flutters),
     # in rings of a fraction of a second to two seconds; "class/variant" rows share the label
     "phone_ring/warble": {"freq": (300, 1500), "burst_s": (0.1, 2.5), "jumpiness": (0.2, 1), "n_bursts": (1, INF),
-                          "decay_db_s": (-40, INF), "tonal": (0.3, 1)},
+                          "decay_db_s": (-40, INF), "tonal": (0.3, 1), "glide": (0, 4)},  # jumps, never glides
     "phone_ring/beating": {"freq": (300, 1500), "burst_s": (0.3, 2.5), "flutter": (1.5, INF), "n_bursts": (1, INF),
                            "tonal": (0.3, 1), "high_share": (0, 0.2), "glide": (0, 1.5)},
     # long continuous tones
@@ -256,26 +256,38 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "siren": {"tonal": (0.5, 1), "freq": (400, 2200), "max_burst_s": (1.5, INF), "n_bursts": (1, 1.5),
               "sweep": (5, 24), "on_ratio": (0.9, 1)},
     "car_horn": {"freq": (250, 1200), "burst_s": (0.2, 2.0), "n_bursts": (1, 4), "sweep": (0, 1.5),
-                 "decay_db_s": (-15, INF), "tonal": (0.25, 1), "jumpiness": (0, 0.15)},
+                 "decay_db_s": (-15, INF), "tonal": (0.25, 1), "jumpiness": (0, 0.15), "glide": (0, 1.5)},
     # struck bells: tonal strikes that ring out
-    "doorbell": {"flutter": (0, 1.5), "tonal": (0.5, 1), "freq": (300, 1600), "n_bursts": (1, 4), "decay_db_s": (-70, -4), "glide": (0, 1.5),
-                 "burst_s": (0.3, 2.5), "duration": (0.4, 3.5)},
-    "church_bells": {"flutter": (0, 1.5), "tonal": (0.4, 1), "freq": (150, 1300), "n_bursts": (2, INF), "decay_db_s": (-40, -2), "glide": (0, 1.5),
+    # a chime dies within a second or two (about -10 dB/s); a church bell hums on for seconds (-2 to -8)
+    "doorbell": {"flutter": (0, 1.5), "tonal": (0.5, 1), "freq": (300, 1600), "n_bursts": (1, 4), "decay_db_s": (-70, -6), "glide": (0, 1.5),
+                 "burst_s": (0.3, 2.5), "duration": (0.4, 6)},
+    "church_bells": {"flutter": (0, 1.5), "tonal": (0.4, 1), "freq": (150, 1300), "n_bursts": (2, INF), "decay_db_s": (-8, -1), "glide": (0, 1.5),
                      "duration": (3, INF), "rate_hz": (0.3, 2.0)},
     # impacts
     "door_knock": {"burst_s": (0.01, 0.14), "n_bursts": (2, 14), "rate_hz": (3, 10), "centroid": (80, 1600),
                    "high_share": (0, 0.25)},
     "clock_tick": {"burst_s": (0.01, 0.08), "n_bursts": (3, INF), "rate_hz": (0.5, 4), "regularity": (0, 0.2),
                    "centroid": (1200, 7000)},
+    # one crash and its fragments, over in a second or two (rain, fire, brushing: many bursts, long)
     "glass_breaking": {"centroid": (2200, 7000), "high_share": (0.45, 1), "decay_db_s": (-INF, -8),
-                       "tonal": (0, 0.5), "max_burst_s": (0.05, 1.5)},
+                       "tonal": (0, 0.5), "max_burst_s": (0.05, 1.5), "duration": (0.1, 2.5), "n_bursts": (1, 10)},
     # voices of animals and babies: harmonic, pitched bursts
     "dog_bark": {"freq": (250, 1600), "burst_s": (0.07, 0.4), "n_bursts": (1, 10), "tonal": (0.15, 1),
                  "rate_hz": (0.8, 5), "high_share": (0, 0.35), "glide": (1, 15)},
-    "crying_baby": {"freq": (300, 1600), "burst_s": (0.5, 2.5), "n_bursts": (1, 8), "tonal": (0.2, 0.9),
+    "crying_baby": {"freq": (300, 1600), "burst_s": (0.5, 2.5), "n_bursts": (1, 8), "tonal": (0.2, 1),
                     "glide": (1.5, 14), "jumpiness": (0, 0.35)},
     # noise
-    "water_running": {"tonal": (0, 0.25), "max_burst_s": (1.5, INF), "on_ratio": (0.8, 1), "n_bursts": (1, 2)},
+    "water_running": {"tonal": (0, 0.25), "max_burst_s": (1.5, INF), "on_ratio": (0.8, 1), "n_bursts": (1, 2),
+                      "flutter": (0.8, INF)},  # bubbling: the level never holds
+    "vacuum_cleaner": {"tonal": (0.1, 0.4), "max_burst_s": (1.5, INF), "on_ratio": (0.9, 1), "n_bursts": (1, 2),
+                       "flutter": (0, 0.7), "centroid": (1500, 4500)},  # a steady roar with a motor whine
+    # animals and insects
+    "crickets": {"freq": (3500, 5500), "tonal": (0.55, 1), "burst_s": (0.05, 0.25), "rate_hz": (1.2, 3.5),
+                 "n_bursts": (3, INF), "flutter": (1.5, INF), "glide": (0, 1.5)},  # chirps of pulses near 4-5 kHz
+    "cow": {"freq": (80, 220), "tonal": (0.5, 1), "burst_s": (0.8, 2.5), "n_bursts": (1, 3), "centroid": (150, 800),
+            "high_share": (0, 0.05)},  # a long low moo
+    "insects": {"freq": (140, 700), "tonal": (0.6, 1), "max_burst_s": (2, INF), "on_ratio": (0.85, 1),
+                "n_bursts": (1, 3), "glide": (0, 3)},  # a continuous buzz
 }
 # how far outside a range a feature may drift before its score halves (log units for positive scales)
 TOLERANCE: dict[str, float] = {"tonal": 0.12, "freq": 0.25, "burst_s": 0.35, "max_burst_s": 0.35, "n_bursts": 0.5,

@@ -9,7 +9,8 @@ Contract:
   speaker stopped), and never before the previous segment's start (nor before 0). A negative gap
   overlaps the segments; the overlap is mixed additively. Two consecutive lines of the same speaker
   never overlap (a person cannot talk over themselves): their gap is raised to 0 unless
-  `self_overlap` is set.
+  `self_overlap` is set. Nobody talks over an instruction to the assistant (role "instruction"):
+  the segment after it starts after it ends, so what follows is heard once monitoring has started.
 - A speech piece carries its words (`WordTiming`, relative to its first sample); `Placed.words_at`
   gives them in absolute seconds, as the segment records hold them.
 - A segment's nominal span is [start, start + length): `length` is the dry sound's, while its audio
@@ -110,7 +111,7 @@ class Assembly:
 
 def gap_for(piece: Piece, previous: Piece, params: AssemblyParams, rng: np.random.Generator) -> float:
     gap = float((params.sound_gap if piece.kind == "sound" else params.talk_gap).draw(rng))
-    if not params.self_overlap and piece.kind == previous.kind:
+    if (not params.self_overlap and piece.kind == previous.kind) or previous.role == "instruction":
         gap = max(gap, 0.0)
     return gap
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -94,5 +95,16 @@ def main(args: argparse.Namespace) -> int:
           f"in {result.seconds:.1f} s; {result.audio_s / 60:.1f} min of audio made")
     if result.skipped:
         print(f"{len(result.skipped)} skipped: see {os.path.join(args.out, pipeline.SKIPPED)}")
+    from .sounds import sound_report
+
+    print(sound_report(result.skipped, config.esc50))
+    if args.from_data:  # what of the release made it, and how surely its cues were located
+        import json
+
+        from ..official.fidelity import fidelity_report
+
+        report = fidelity_report(args.from_data, args.out)
+        pipeline._atomic_write_text(Path(args.out) / "fidelity.json", json.dumps(report.to_json(), indent=2) + "\n")
+        print(report.table())
     errors = [s for s in result.skipped if s["kind"] not in ("sound", "record")]
     return 1 if errors or not result.samples else 0

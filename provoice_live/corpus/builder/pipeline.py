@@ -39,6 +39,7 @@ from typing import Any, Callable, Iterable
 from ... import FORMAT_VERSION
 from ...errors import ProvoiceError
 from ...jsontext import dumps
+from ..consistency import timing_problems
 from ..loader import write_manifest
 from ..sample import Sample
 from .scenes import PlanItem, make_scene, plan
@@ -158,12 +159,15 @@ def inputs_sha256(scene: Scene, seed: int, config: RenderConfig) -> str:
                          "render": asdict(config)})
 
 
-def sample_from(scene: Scene, rendered, seed: int, audio_rel: str, build: dict[str, str] | None = None) -> Sample:
+def sample_from(scene: Scene, rendered, seed: int, audio_rel: str, build: dict[str, str] | None = None,
+                located=None) -> Sample:
     """The manifest line of a rendered scene: timing truth from the render, the rest from the scene;
-    `build` (builder, inputs_sha256) goes to `meta.build`."""
+    `build` (builder, inputs_sha256) goes to `meta.build`; `located` (a `locator.CueLocation`)
+    replaces the cue line's span with the located cue's words."""
     cue_line = next((ln for ln in scene.script.lines if ln.role == "cue"), None)
+    cue = rendered.cue if located is None else located.window
     meta = {
-        **scene.meta, "seed": seed, "template": scene.template,
+        **{k: v for k, v in scene.meta.items() if k != "locate_cue"}, "seed": seed, "template": scene.template,
         "voices": {k: v.name for k, v in rendered.voices.items()},
         "duration_s": round(rendered.duration_s, 3),
         "gain_db": round(rendered.gain_db, 2),
@@ -172,10 +176,12 @@ def sample_from(scene: Scene, rendered, seed: int, audio_rel: str, build: dict[s
     }
     if rendered.cue is not None and cue_line is not None:
         meta["cue_kind"] = "trigger" if scene.label else "near_miss"
+    if located is not None:
+        meta["cue_location"] = located.record()
     return Sample(
         id=scene.id, task=scene.task, label=scene.label, audio=audio_rel,
         digital_context=scene.digital_context, instruction=scene.instruction,
-        monitor_from_s=round(rendered.monitor_from_s, 4), cue=rendered.cue,
+        monitor_from_s=round(rendered.monitor_from_s, 4), cue=cue,
         semantic_cue=scene.semantic_cue, tools=scene.tools, gt_response=scene.gt_response,
         gt_tool_calls=scene.gt_tool_calls, segments=rendered.segments, meta=meta,
     )
@@ -200,16 +206,37 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
         rendered = render_script(scene.script, np.random.default_rng(seed), tts=tts, sounds=sounds,
                                  noise=noise, rate=config.rate)
     except UnusableSound as exc:
-        return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc)}
+        return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc), "sounds": exc.sounds}
     except ProvoiceError as exc:
         return {"id": scene.id, "status": "skipped", "kind": "error", "reason": str(exc)}
-    build = {"builder": builder_version(), "inputs_sha256": inputs_sha256(scene, seed, config)}
-    sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav", build)
+    located = None
+    if scene.meta.get("locate_cue") and scene.label:  # the re-voiced release: find the cue's words
+        from .cues import locate_in_render
+
+        located = locate_in_render(scene, rendered, tts)
+        if located.window is None:
+            return {"id": scene.id, "status": "skipped", "kind": "cue", "reason": "; ".join(located.notes)}
+    try:
+        build = {"builder": builder_version(), "inputs_sha256": inputs_sha256(scene, seed, config)}
+        sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav", build, located)
+    except ValueError as exc:  # pydantic: e.g. a positive whose script has no cue line
+        return {"id": scene.id, "status": "skipped", "kind": "invalid", "reason": _one_line(exc)}
+    problems = timing_problems(sample, rendered.duration_s)
+    if problems:  # the one definition of a consistent sample: never write one that `validate` refuses
+        return {"id": scene.id, "status": "skipped", "kind": "invalid",
+                "reason": "; ".join(f"field {f!r}: {r}" for f, r in problems)}
     tmp = wav.with_name(f".{wav.stem}.{os.getpid()}.tmp.wav")
     write_wav(tmp, rendered.audio, rendered.rate)
     os.replace(tmp, wav)
     _atomic_write_text(record, sample.model_dump_json(exclude_none=True))
     return {"id": scene.id, "status": "ok", "audio_s": rendered.duration_s}
+
+
+def _one_line(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return "; ".join(f"field {'.'.join(map(str, e['loc'])) or 'sample'!r}: {e['msg']}" for e in errors())
+    return str(exc).splitlines()[0]
 
 
 # --- the driver ----------------------------------------------------------------------------
@@ -306,7 +333,7 @@ def build(jobs: list[Job], out: str | Path, *, config: RenderConfig = RenderConf
                 result.built.append(res["id"])
                 result.audio_s += res["audio_s"]
             else:
-                result.skipped.append({k: res[k] for k in ("id", "kind", "reason")})
+                result.skipped.append({k: res[k] for k in ("id", "kind", "reason", "sounds") if k in res})
             bar.advance(audio_task)
     _finish(out, ids, result, config, settings)
     result.seconds = time.perf_counter() - started

@@ -8,12 +8,14 @@ Tables:
 - STOPWORDS, GENERIC_WORDS, NEGATORS, IRREGULAR_LEMMAS: the basics of matching.
 - TOPIC_FIELDS: a lexical field per common conversation topic. `strong` terms alone show the topic
   is being talked about; `weak` ones count only two at a time (two distinct weak terms = a mention).
-- SOUND_NAMES: how people name the sounds they ask the agent to wait for (and ESC-50 class names).
+- SOUND_NAMES: how people name the sounds they ask the agent to wait for (from `provoice_live.sound_classes`).
 - time words: WEEKDAYS, MONTHS, DAY_PARTS (hour ranges), RELATIVE_DAYS.
 - DONE_MARKERS: phrases saying an action is already taken care of (no offer needed).
 """
 
 from __future__ import annotations
+
+from ....sound_classes import names_by_class
 
 STOPWORDS = frozenset("""
 a an the and or but if then so of to in on at by for with from into onto about as is are was were be been
@@ -374,54 +376,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 # ---- sounds -------------------------------------------------------------------------------------
-# sound class -> how people name it (longest phrases are matched first). ESC-50 names included.
-SOUND_NAMES: dict[str, tuple[str, ...]] = {
-    "smoke_alarm": ("smoke alarm", "smoke detector", "fire alarm", "carbon monoxide", "co alarm",
-                    "co detector"),
-    "alarm_clock": ("alarm clock", "clock alarm", "clock_alarm", "my alarm", "the alarm", "an alarm",
-                    "alarm go off", "alarm ring", "wake-up alarm", "wake up alarm", "alarm"),
-    "doorbell": ("doorbell", "door bell", "ding dong", "ding-dong", "the bell ring", "buzzer", "bell ring",
-                 "someone at the door", "chime"),
-    "door_knock": ("knock", "knocking", "door_wood_knock", "someone knock", "rap on the door", "tap on the door"),
-    "phone_ring": ("phone ring", "phone ringing", "phone rings", "ringtone", "telephone", "the phone",
-                   "my phone", "a call come in", "landline"),
-    "kettle_whistle": ("kettle", "whistle", "whistling", "tea kettle", "teakettle", "teapot", "water boil"),
-    "microwave_beep": ("microwave", "timer", "oven timer", "kitchen timer", "egg timer", "beep", "beeping", "oven beep",
-              "dishwasher beep", "washer beep", "dryer beep"),
-    "dog_bark": ("dog bark", "dog barking", "barking", "bark", "dog", "puppy", "woof"),
-    "siren": ("siren", "ambulance", "police car", "fire truck", "fire engine", "emergency vehicle"),
-    "crying_baby": ("crying_baby", "baby cry", "baby crying", "baby", "infant", "little one", "baby monitor",
-                    "newborn", "toddler cry"),
-    "thunderstorm": ("thunderstorm", "thunder", "storm"),
-    "rain": ("rain", "raining", "rainfall"),
-    "glass_breaking": ("glass_breaking", "glass break", "breaking glass", "shatter", "smash"),
-    "car_horn": ("car_horn", "car horn", "honk", "honking", "horn"),
-    "cat": ("cat meow", "meow", "cat"),
-    "rooster": ("rooster", "crow of a rooster", "cock-a-doodle"),
-    "clock_tick": ("clock_tick", "clock tick", "ticking"),
-    "footsteps": ("footsteps", "footstep", "someone walk"),
-    "snoring": ("snoring", "snore"),
-    "toilet_flush": ("toilet_flush", "toilet flush", "flush"),
-    "washing_machine": ("washing_machine", "washing machine", "washer", "laundry", "dryer", "spin cycle"),
-    "vacuum_cleaner": ("vacuum_cleaner", "vacuum"),
-    "church_bells": ("church_bells", "church bell", "bells toll", "bells", "bell tower", "chimes"),
-    "coughing": ("coughing", "cough"),
-    "sneezing": ("sneezing", "sneeze"),
-    "clapping": ("clapping", "applause"),
-    "fireworks": ("fireworks", "firework"),
-    "helicopter": ("helicopter",),
-    "airplane": ("airplane", "plane overhead", "aircraft"),
-    "train": ("train horn", "train"),
-    "engine": ("engine", "car start", "motor"),
-    "chainsaw": ("chainsaw",),
-    "door_wood_creaks": ("door_wood_creaks", "door creak", "creak"),
-    "water_running": ("pouring_water", "water_drops", "running water", "water running", "dripping", "tap running",
-                      "sink overflow", "faucet", "the tap", "water"),
-    "cow": ("cow", "moo"),
-    "crickets": ("crickets",),
-    "chirping_birds": ("chirping_birds", "birds chirping", "birdsong"),
-    "keyboard_typing": ("keyboard_typing", "typing"),
-}
+# sound class -> how people name it (longest phrases are matched first); from the one sound table.
+SOUND_NAMES: dict[str, tuple[str, ...]] = names_by_class()
 
 # ---- time words ---------------------------------------------------------------------------------
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

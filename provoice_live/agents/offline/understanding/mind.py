@@ -22,6 +22,7 @@ from typing import Any
 
 from ...base import ToolSchema
 from ....corpus.sample import ToolCall
+from ....sound_classes import detected_classes, spoken_names
 from . import fact_check, intent, topic_watch
 from .entities import now_from_context
 from .instruction import Watch, is_instruction, overlap_with, parse_instruction
@@ -35,16 +36,10 @@ RULES_BY_STATE: dict[str, tuple[str, ...]] = {
     "open": ("fact_check", "intent"),
     "done": (),
 }
-# sound classes the detector knows; for others any clear non-speech sound is taken (see `sound`)
-DETECTABLE = frozenset({"alarm_clock", "smoke_alarm", "doorbell", "phone_ring", "kettle_whistle", "door_knock",
-                        "microwave_beep", "dog_bark", "siren", "crying_baby", "glass_breaking", "clock_tick",
-                        "church_bells", "car_horn", "water_running"})
-SOUND_LABELS = {"alarm_clock": "the alarm", "smoke_alarm": "the smoke alarm", "doorbell": "the doorbell",
-                "phone_ring": "the phone ringing", "kettle_whistle": "the kettle whistling",
-                "door_knock": "a knock at the door", "microwave_beep": "the microwave beeping",
-                "dog_bark": "the dog barking", "siren": "a siren", "crying_baby": "the baby crying",
-                "glass_breaking": "glass breaking", "clock_tick": "the clock ticking",
-                "church_bells": "the church bells", "car_horn": "a car horn", "water_running": "running water"}
+# sound classes the detector knows (from the one sound table); for others any clear non-speech sound
+# is taken (see `sound`)
+DETECTABLE = detected_classes()
+SOUND_LABELS = spoken_names()
 EARLY_SCORE = 0.8  # a still-sounding event is trusted only this sure
 UNKNOWN_MIN_S = 0.5
 

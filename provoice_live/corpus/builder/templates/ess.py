@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable
 
+from ....sound_classes import BY_NAME
 from . import apps, pools
 from .base import Action, Draft, Draw, Person, chatter, clock, template, snd, u1
 
@@ -31,7 +32,7 @@ INSTRUCTIONS = (
 class Listen:
     name: str
     summary: str
-    sound: str  # our class name
+    sound: str  # a synthesised class of the sound table (`provoice_live.sound_classes`)
     names: tuple[str, ...]  # how the user names it
     confusers: tuple[str, ...]  # other class names, plausible in the setting, not what was asked
     actions: tuple[Action, ...]
@@ -228,6 +229,9 @@ LISTENS: tuple[Listen, ...] = (
 
 
 def _register(ls: Listen) -> None:
+    unknown = [s for s in (ls.sound, *ls.confusers) if not (s in BY_NAME and BY_NAME[s].synthesised)]
+    if unknown:
+        raise ValueError(f"ESS template {ls.name}: {unknown} are not synthesised classes of the sound table")
     template("ESS", ls.name, ls.summary)(lambda d, label: build_listen(ls, d, label))
 
 

@@ -1,0 +1,473 @@
+"""The cue locator: which words of a conversation the cue consists of, and where they are in time.
+
+A ground truth (the scene's semantic cue, the reference reply, its tool calls) says what the cue is;
+the conversation's rendered lines say when each word was spoken. `locate_cue(lines, facts)` picks the
+sentence(s) of the right speaker that carry the cue and returns their time span with how it was
+found and a confidence. It never sees which line a script marked as the cue: it is checked against
+exactly that on our own template scripts (`recovery_on_templates`, `bench/bench_cue_locator.py`).
+
+Input (`TimedLine`): each line's speaker (`user1`, `user2`, or `sound` with the sound's class as
+its text), its text, its span in the audio, and optionally its word timings (`sample.WordTiming`,
+here relative to the line's start: from the TTS, or from a recogniser's word timestamps). Lines are
+in script order.
+
+Method, in order (the first that applies):
+1. `sound` (ESS): the sound line whose class the ground truth names (the only one when one exists).
+2. `quote`: the semantic cue quotes what was said (`Emma says: '...'`); the sentences whose words
+   the quote covers (at least `QUOTE_MIN` of a sentence's words), the best contiguous run of them.
+3. `content`: sentences scored by the ground truth's content words they say (tool-call arguments,
+   then the reply's words, then the cue description's; names and numbers count more, words common
+   in the conversation less), weighted by the task's expected speaker (the wearer, User1, for PIC and
+   CFC; anyone else for LTM) and slightly by position (later is likelier); the best sentence plus
+   neighbours of the same line that score at least half as well.
+4. `fallback`: the last line of the expected speaker, confidence 0.1.
+User1's instruction line (LTM, ESS) is never the cue.
+
+Timing: a selection that covers whole lines takes the lines' exact spans; one inside a line takes
+its words' times (`words_from` says from where). A line without word timings gets a proportional
+estimate (by characters, with pauses at punctuation) or, when the caller passes `word_timer`, the
+timer's words (a recogniser on that line's audio). A proportional window costs confidence
+(x `PROPORTIONAL_PENALTY`) and says so in `how`.
+
+Confidence is in [0, 1]; a location below `FLAG_BELOW` is `flagged`: kept in the corpus with its
+record (`CueLocation.record()` in the sample's `meta.cue_location`) and counted in the build's
+fidelity report, never silently trusted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from .sample import CueWindow, ToolCall, WordTiming
+
+QUOTE_MIN = 0.6
+FLAG_BELOW = 0.5
+PROPORTIONAL_PENALTY = 0.6
+_TOKEN = re.compile(r"[a-z0-9']+")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'’”)]*$")
+# A quote opens after a start, space, '(' or ':' and closes before a space, end, ')' or punctuation.
+_QUOTE = re.compile(r"""(?:^|(?<=[\s(:]))['"‘“](?P<q>[^\s'"‘“’”](?:.*?\S)?)['"’”](?=[\s).,;:]|$)""", re.S)
+STOPWORDS = frozenset("""
+a about after again all also am an and any are as at be because been before being but by can could
+did do does doing don't for from get got had has have having he her here hers him his how i i'm if
+in into is it it's its i've i'll i'd just let's like me my no not now of off on one oh okay or our
+out over really said say says she so some than that that's the their them then there these they
+this those to too up us very was we we're well were what when where which while who why will with
+would yeah yes you you're your user user1 user2 assistant
+""".split())
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens (apostrophes kept inside words)."""
+    return [t.strip("'") for t in _TOKEN.findall(text.lower().replace("’", "'")) if t.strip("'")]
+
+
+def indexed_tokens(texts: Iterable[str]) -> tuple[list[str], list[int]]:
+    """The tokens of several texts in order, and for each token the index of its text."""
+    toks: list[str] = []
+    owner: list[int] = []
+    for i, text in enumerate(texts):
+        for t in tokens(text):
+            toks.append(t)
+            owner.append(i)
+    return toks, owner
+
+
+@dataclass(frozen=True)
+class TimedLine:
+    """One rendered line: who, what, when (absolute seconds), and optionally its words' timings."""
+
+    speaker: str  # "user1" | "user2" | "sound"
+    text: str  # what is said; for a sound line, the sound's class
+    start_s: float
+    end_s: float
+    words: tuple[WordTiming, ...] = ()
+    words_from: str = ""  # where `words` come from: "tts", "asr"...
+
+    @property
+    def is_sound(self) -> bool:
+        return self.speaker == "sound"
+
+
+@dataclass(frozen=True)
+class CueFacts:
+    """What the ground truth says about the cue (nothing about where it is)."""
+
+    task: str
+    semantic_cue: str = ""
+    gt_response: str = ""
+    gt_tool_calls: tuple[ToolCall, ...] = ()
+    instruction: str | None = None
+
+    @classmethod
+    def of(cls, obj: Any) -> "CueFacts":
+        """From a `Scene` or a `Sample` (both carry these fields)."""
+        return cls(task=obj.task, semantic_cue=obj.semantic_cue or "", gt_response=obj.gt_response or "",
+                   gt_tool_calls=tuple(obj.gt_tool_calls or ()), instruction=obj.instruction)
+
+
+@dataclass(frozen=True)
+class CueLocation:
+    """Where the cue is: its window (None when nothing was found), how, and how sure."""
+
+    window: CueWindow | None
+    how: str
+    confidence: float
+    lines: tuple[int, ...] = ()
+    text: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return self.window is None or self.confidence < FLAG_BELOW
+
+    def record(self) -> dict[str, Any]:
+        """The location as stored in a sample's `meta.cue_location`."""
+        out: dict[str, Any] = {"how": self.how, "confidence": round(self.confidence, 3), "flagged": self.flagged,
+                               "lines": list(self.lines), "text": self.text}
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+WordTimer = Callable[[int, TimedLine], tuple[Sequence[WordTiming], str] | None]
+
+
+# --- units: sentences of lines ------------------------------------------------------------------
+@dataclass
+class _Unit:
+    line: int
+    first: int  # index of the first whitespace word of the line in this unit
+    last: int  # index of the last one (inclusive)
+    text: str
+    toks: list[str]
+    whole: bool  # the unit is the whole line
+    score: float = 0.0
+    quote: float = 0.0
+
+
+def _sentences(line_index: int, text: str) -> list[_Unit]:
+    words = text.split()
+    units: list[_Unit] = []
+    start = 0
+    for i, w in enumerate(words):
+        if _SENTENCE_END.search(w) or i == len(words) - 1:
+            chunk = " ".join(words[start: i + 1])
+            units.append(_Unit(line_index, start, i, chunk, tokens(chunk), False))
+            start = i + 1
+    if len(units) == 1:
+        units[0].whole = True
+    return [u for u in units if u.toks]
+
+
+def quotes(semantic_cue: str) -> list[str]:
+    """The passages a cue description quotes (`says: '...'`), longest first."""
+    found = [m.group("q") for m in _QUOTE.finditer(semantic_cue)]
+    return sorted((q for q in found if len(tokens(q)) >= 2), key=lambda q: -len(q))
+
+
+def _coverage(unit: list[str], ref: list[str]) -> int:
+    """How many of `unit`'s tokens match `ref` in order (difflib's matching blocks)."""
+    blocks = difflib.SequenceMatcher(a=unit, b=ref, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks)
+
+
+def _expected_speaker(task: str, speaker: str) -> float:
+    if task in ("PIC", "CFC"):
+        return 1.0 if speaker == "user1" else 0.6
+    if task == "LTM":
+        return 1.0 if speaker != "user1" else 0.6
+    return 1.0
+
+
+def _is_instruction(line: TimedLine, facts: CueFacts) -> bool:
+    if not facts.instruction or line.speaker != "user1":
+        return False
+    a, b = tokens(line.text), tokens(facts.instruction)
+    return bool(a) and _coverage(a, b) >= 0.8 * max(len(a), len(b))
+
+
+def _content_terms(facts: CueFacts) -> dict[str, float]:
+    """Ground-truth words and their source weights (names and numbers weigh more)."""
+    terms: dict[str, float] = {}
+
+    def add(text: str, weight: float) -> None:
+        for raw in re.findall(r"[A-Za-z0-9'’]+", text):
+            tok = tokens(raw)
+            if not tok:
+                continue
+            t = tok[0]
+            if t in STOPWORDS or (len(t) < 3 and not t.isdigit()):
+                continue
+            w = weight * (1.5 if raw[:1].isupper() or t.isdigit() else 1.0)
+            terms[t] = max(terms.get(t, 0.0), w)
+
+    for call in facts.gt_tool_calls:
+        for value in _flatten(call.arguments):
+            add(str(value), 2.0)
+    add(facts.gt_response, 1.5)
+    cue = facts.semantic_cue
+    for q in quotes(cue):
+        cue = cue.replace(q, " ")
+    add(cue, 1.0)
+    return terms
+
+
+def _flatten(value: Any) -> Iterable[Any]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _flatten(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _flatten(v)
+    else:
+        yield value
+
+
+# --- timing ------------------------------------------------------------------------------------
+def proportional_words(line: TimedLine) -> tuple[WordTiming, ...]:
+    """An estimate of a line's word timings: its duration shared by characters, with pauses after
+    commas (3 characters' worth) and sentence ends (6). Labelled `proportional` wherever used."""
+    words = line.text.split()
+    weights = [len(w) + 1 + (6 if _SENTENCE_END.search(w) else 3 if w.endswith((",", ";", ":", "—")) else 0)
+               for w in words]
+    total = sum(weights) or 1
+    dur = line.end_s - line.start_s
+    out, t = [], 0.0
+    for w, k in zip(words, weights):
+        span = dur * k / total
+        out.append(WordTiming(text=w, start_s=t, end_s=t + span * (len(w) + 1) / k))
+        t += span
+    return tuple(out)
+
+
+def words_on_text(line: TimedLine, timed: Sequence[WordTiming]) -> list[tuple[float, float] | None]:
+    """Each whitespace word of `line.text`: its (start, end) relative to the line, from `timed`
+    words aligned by their tokens (difflib); None where no timed word matched."""
+    words = line.text.split()
+    ref, ref_word = indexed_tokens(words)
+    hyp, hyp_word = indexed_tokens(w.text for w in timed)
+    spans: list[tuple[float, float] | None] = [None] * len(words)
+    for b in difflib.SequenceMatcher(a=ref, b=hyp, autojunk=False).get_matching_blocks():
+        for k in range(b.size):
+            i, j = ref_word[b.a + k], hyp_word[b.b + k]
+            s, e = timed[j].start_s, timed[j].end_s
+            spans[i] = (s, e) if spans[i] is None else (min(spans[i][0], s), max(spans[i][1], e))
+    return spans
+
+
+def _span(line: TimedLine, first: int, last: int, timer: WordTimer | None,
+          index: int) -> tuple[float, float, str]:
+    """Absolute (start, end) of words first..last of a line, and where the timing came from."""
+    n = len(line.text.split())
+    if first == 0 and last >= n - 1:
+        return line.start_s, line.end_s, "line"
+    timed, source = line.words, line.words_from or "given"
+    if not timed and timer is not None:
+        got = timer(index, line)
+        if got:
+            timed, source = tuple(got[0]), got[1]
+    spans = words_on_text(line, timed) if timed else []
+    est = proportional_words(line)
+    # an edge word the timing missed: shifted from the nearest timed word inside the selection
+    inner = [k for k in range(first, last + 1) if spans and spans[k]]
+    start = end = None
+    if inner:
+        start = spans[inner[0]][0] - (est[inner[0]].start_s - est[first].start_s)
+        end = spans[inner[-1]][1] + (est[last].end_s - est[inner[-1]].end_s)
+    else:
+        start, end, source = est[first].start_s, est[last].end_s, "proportional"
+    start_s = line.start_s if first == 0 else line.start_s + start
+    end_s = line.end_s if last >= n - 1 else line.start_s + end
+    return start_s, max(start_s, min(end_s, line.end_s)), source
+
+
+# --- the locator -------------------------------------------------------------------------------
+def locate_cue(lines: Sequence[TimedLine], facts: CueFacts, *, word_timer: WordTimer | None = None) -> CueLocation:
+    """The cue's words in `lines` (see the module docstring for the method and the confidence)."""
+    if facts.task == "ESS":
+        return _locate_sound(lines, facts)
+    units: list[_Unit] = []
+    for i, line in enumerate(lines):
+        if line.is_sound or _is_instruction(line, facts):
+            continue
+        units += _sentences(i, line.text)
+    if not units:
+        return CueLocation(None, "none", 0.0, notes=("no spoken line to locate the cue in",))
+    found = _by_quote(units, lines, facts) or _by_content(units, lines, facts)
+    if found is None:
+        expected = [u for u in units if _expected_speaker(facts.task, lines[u.line].speaker) == 1.0] or units
+        last = expected[-1].line
+        found = ([u for u in units if u.line == last], "fallback", 0.1,
+                 ("no sentence carries the ground truth's words; the expected speaker's last line",))
+    run, how, confidence, notes = found
+    return _window(run, lines, how, confidence, notes, word_timer)
+
+
+def _window(run: list[_Unit], lines: Sequence[TimedLine], how: str, confidence: float,
+            notes: tuple[str, ...], timer: WordTimer | None) -> CueLocation:
+    first, last = run[0], run[-1]
+    if first.line == last.line:
+        start, end, src = _span(lines[first.line], first.first, last.last, timer, first.line)
+        sources = {src}
+    else:  # a run over several lines of one speaker: from its first word to its last
+        start, _, src1 = _span(lines[first.line], first.first, len(lines[first.line].text.split()) - 1,
+                               timer, first.line)
+        _, end, src2 = _span(lines[last.line], 0, last.last, timer, last.line)
+        sources = {src1, src2}
+    sources.discard("line")
+    if "proportional" in sources:
+        confidence *= PROPORTIONAL_PENALTY
+        notes = notes + ("word times estimated in proportion to the text",)
+    how = how + "".join(f"+words:{s}" for s in sorted(sources))
+    text = " ".join(u.text for u in run)
+    line_ids = tuple(sorted({u.line for u in run}))
+    return CueLocation(CueWindow(start_s=start, end_s=max(start, end), derived=True), how,
+                       round(min(1.0, max(0.0, confidence)), 3), line_ids, text, notes)
+
+
+def _runs(picked: list[_Unit], units: list[_Unit], lines: Sequence[TimedLine]) -> list[list[_Unit]]:
+    """Picked units grouped into runs: consecutive units of one speaker, nothing else between them."""
+    order = {id(u): k for k, u in enumerate(units)}
+    runs: list[list[_Unit]] = []
+    for u in sorted(picked, key=lambda u: order[id(u)]):
+        prev = runs[-1][-1] if runs else None
+        if (prev is not None and order[id(u)] == order[id(prev)] + 1
+                and lines[u.line].speaker == lines[prev.line].speaker):
+            runs[-1].append(u)
+        else:
+            runs.append([u])
+    return runs
+
+
+def _by_quote(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
+    passages = quotes(facts.semantic_cue)
+    if not passages:
+        return None
+    ref = [t for q in passages for t in tokens(q)]
+    for u in units:
+        u.quote = _coverage(u.toks, ref) / len(u.toks)
+    picked = [u for u in units if u.quote >= QUOTE_MIN and (len(u.toks) >= 3 or u.quote == 1.0)]
+    if not picked:
+        return None
+    runs = _runs(picked, units, lines)
+
+    def value(run: list[_Unit]) -> float:
+        said = [t for u in run for t in u.toks]
+        return _coverage(ref, said) * _expected_speaker(facts.task, lines[run[0].line].speaker)
+
+    runs.sort(key=value, reverse=True)
+    best = runs[0]
+    said = [t for u in best for t in u.toks]
+    recall = max(_coverage(tokens(q), said) / len(tokens(q)) for q in passages)  # of the passage it says
+    precision = sum(u.quote * len(u.toks) for u in best) / len(said)
+    confidence = 0.5 * precision + 0.5 * min(1.0, recall * 1.25)
+    notes: tuple[str, ...] = ()
+    if len(runs) > 1 and value(runs[1]) >= 0.8 * value(best):
+        confidence *= 0.7
+        notes = (f"the quote also matches {runs[1][0].text!r}",)
+    return best, "quote", confidence, notes
+
+
+def _by_content(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
+    terms = _content_terms(facts)
+    if not terms:
+        return None
+    df = Counter(t for u in units for t in set(u.toks))
+    n = len(units)
+    last_line = max(u.line for u in units) or 1
+    for u in units:
+        raw = sum(terms[t] * math.log(1 + n / df[t]) for t in set(u.toks) if t in terms)
+        u.score = raw / (1 + 0.03 * len(u.toks))
+        u.score *= _expected_speaker(facts.task, lines[u.line].speaker) * (0.85 + 0.15 * u.line / last_line)
+    ranked = sorted(units, key=lambda u: u.score, reverse=True)
+    best = ranked[0]
+    if best.score <= 0:
+        return None
+    run = [u for u in units if u.line == best.line and u.score >= 0.5 * best.score]
+    run = next(r for r in _runs(run, units, lines) if best in r)
+    rest = [u.score for u in ranked if u not in run]
+    second = rest[0] if rest else 0.0
+    margin = 1.0 - second / best.score
+    strength = min(1.0, best.score / 4.0)
+    return run, "content", strength * (0.4 + 0.6 * margin), ()
+
+
+def _locate_sound(lines: Sequence[TimedLine], facts: CueFacts) -> CueLocation:
+    sounds = [(i, ln) for i, ln in enumerate(lines) if ln.is_sound]
+    if not sounds:
+        return CueLocation(None, "none", 0.0, notes=("no sound line",))
+    said = set(tokens(" ".join([facts.semantic_cue, facts.gt_response, facts.instruction or ""])))
+
+    def match(line: TimedLine) -> float:
+        name = [t for t in tokens(line.text.replace("_", " ")) if t not in STOPWORDS]
+        return sum(t in said for t in name) / max(1, len(name))
+
+    scored = sorted(sounds, key=lambda p: match(p[1]), reverse=True)
+    i, line = scored[0]
+    m = match(line)
+    if len(sounds) == 1:
+        confidence = 0.95 if m > 0 else 0.6
+    else:
+        second = match(scored[1][1])
+        confidence = 0.3 + 0.6 * m * (1.0 - second / m) if m > 0 else 0.2
+    return CueLocation(CueWindow(start_s=line.start_s, end_s=line.end_s, derived=True), "sound",
+                       round(confidence, 3), (i,), line.text)
+
+
+# --- checking the locator on scripts whose cue the builder knows -------------------------------
+def iou(a: CueWindow, b: CueWindow) -> float:
+    """Intersection over union of two windows (1.0 for two identical instants)."""
+    inter = max(0.0, min(a.end_s, b.end_s) - max(a.start_s, b.start_s))
+    union = max(a.end_s, b.end_s) - min(a.start_s, b.start_s)
+    return inter / union if union > 0 else float(a.start_s == b.start_s)
+
+
+def inside(found: CueWindow, truth: CueWindow, slack_s: float = 0.05) -> bool:
+    """`found` lies within `truth` (a part of the right line(s), e.g. its key sentence)."""
+    return found.start_s >= truth.start_s - slack_s and found.end_s <= truth.end_s + slack_s
+
+
+@dataclass
+class Recovery:
+    """How often the locator recovers known windows, per (task, label): IoU >= `threshold`
+    (`rate`), and the weaker "lies within the known window" (`inside_rate`)."""
+
+    threshold: float = 0.8
+    results: dict[tuple[str, bool], list[tuple[float, bool]]] = field(default_factory=dict)
+    hows: Counter = field(default_factory=Counter)
+    flagged: int = 0
+
+    def add(self, task: str, label: bool, truth: CueWindow, found: CueLocation) -> float:
+        score = iou(truth, found.window) if found.window is not None else 0.0
+        within = found.window is not None and inside(found.window, truth)
+        self.results.setdefault((task, label), []).append((score, within))
+        self.hows[found.how.split("+")[0]] += 1
+        self.flagged += found.flagged
+        return score
+
+    def _pick(self, task: str | None, label: bool | None) -> list[tuple[float, bool]]:
+        return [r for (t, lab), v in self.results.items() for r in v
+                if (task is None or t == task) and (label is None or lab == label)]
+
+    def rate(self, task: str | None = None, label: bool | None = None) -> float:
+        rows = self._pick(task, label)
+        return sum(s >= self.threshold for s, _ in rows) / len(rows) if rows else float("nan")
+
+    def inside_rate(self, task: str | None = None, label: bool | None = None) -> float:
+        rows = self._pick(task, label)
+        return sum(w for _, w in rows) / len(rows) if rows else float("nan")
+
+    def count(self, task: str | None = None, label: bool | None = None) -> int:
+        return sum(len(v) for (t, lab), v in self.results.items()
+                   if (task is None or t == task) and (label is None or lab == label))
+
+
+def strip_quotes(semantic_cue: str) -> str:
+    """The cue description without its quoted passages (the locator's `content` method alone)."""
+    return _QUOTE.sub(" ", semantic_cue)

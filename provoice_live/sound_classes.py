@@ -1,0 +1,204 @@
+"""The environmental sound classes: one table read by the corpus builder and the offline agent.
+
+Each `SoundClass` row says, for one class of sound:
+- `name`: our class id. Scripts (`Line.sound`), manifests and the offline detector's labels use it.
+  Where ESC-50 has the class, the id is the ESC-50 category, except for three ids older than this
+  table (`alarm_clock` = ESC-50 `clock_alarm`, `door_knock` = `door_wood_knock`, `water_running` =
+  `pouring_water`), kept so existing corpora keep their labels.
+- `esc50`: the ESC-50 category (Piczak 2015, 50 classes in 5 groups), or None for household
+  devices ESC-50 lacks (smoke alarm, doorbell, phone, kettle, microwave).
+- `group`: ESC-50's group (`animals`, `natural`, `human`, `domestic`, `urban`), or `devices`.
+- `names`: how people name it when they ask for it ("smoke alarm", "the fire alarm", "the baby"),
+  written as said; the agent's request reader matches them word by word (lemmatised, the longest
+  name wins), the builder resolves plain names with them. No name belongs to two classes.
+- `spoken`: how the agent names it when it heard it ("the smoke alarm").
+- `synthesised`: the builder's procedural bank renders it (`corpus/builder/sounds.SYNTH_CLASSES`
+  has exactly these). Classes without it need real recordings (`build-corpus --esc50 DIR`).
+- `detected`: the offline agent's sound detector has a rule for it (`agents/offline/sounds.CLASS_RULES`
+  labels exactly these); for the others a watch takes any clear non-speech sound no rule claims.
+
+The builder and the agent read these facts only from here; `tests/test_sound_classes.py` checks
+that the bank, the detector, the ESS templates and the agent's name reader agree with the table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class SoundClass:
+    name: str
+    esc50: str | None
+    group: str
+    names: tuple[str, ...]
+    spoken: str
+    synthesised: bool = True
+    detected: bool = False
+
+
+GROUPS = ("animals", "natural", "human", "domestic", "urban", "devices")
+
+
+def _c(name, esc50, group, spoken, names, synthesised=True, detected=False) -> SoundClass:
+    return SoundClass(name, esc50, group, tuple(names), spoken, synthesised, detected)
+
+
+SOUND_CLASSES: tuple[SoundClass, ...] = (
+    # ---- household devices (not in ESC-50) ----
+    _c("smoke_alarm", None, "devices", "the smoke alarm",
+       ("smoke alarm", "smoke detector", "fire alarm", "carbon monoxide", "co alarm", "co detector"), detected=True),
+    _c("doorbell", None, "devices", "the doorbell",
+       ("doorbell", "door bell", "door chime", "ding dong", "ding-dong", "the bell ring", "buzzer", "bell ring",
+        "someone at the door", "someone ringing the bell", "ringing the bell", "ring the bell"), detected=True),
+    _c("phone_ring", None, "devices", "the phone ringing",
+       ("phone ring", "phone ringing", "phone rings", "ringing phone", "ringtone", "telephone", "the phone",
+        "my phone", "phone", "a call come in", "landline"), detected=True),
+    _c("kettle_whistle", None, "devices", "the kettle whistling",
+       ("kettle", "kettle whistle", "whistling kettle", "whistle", "whistling", "tea kettle", "teakettle", "teapot",
+        "water boil"), detected=True),
+    _c("microwave_beep", None, "devices", "the microwave beeping",
+       ("microwave", "microwave beep", "microwave beeping", "timer", "oven timer", "kitchen timer", "egg timer", "beep",
+        "beeping", "oven beep", "dishwasher beep", "washer beep", "dryer beep"), detected=True),
+    # ---- ESC-50: animals ----
+    _c("dog_bark", "dog", "animals", "the dog barking",
+       ("dog bark", "dog barking", "barking", "bark", "dog", "puppy", "woof"), detected=True),
+    _c("rooster", "rooster", "animals", "the rooster crowing",
+       ("rooster", "crow of a rooster", "cock-a-doodle", "cockerel", "rooster crowing")),
+    _c("pig", "pig", "animals", "the pig", ("pig", "oink", "grunting pig", "pigs"), synthesised=False),
+    _c("cow", "cow", "animals", "the cow mooing", ("cow", "moo", "mooing", "cattle"), detected=True),
+    _c("frog", "frog", "animals", "the frogs", ("frog", "croak", "croaking", "toad")),
+    _c("cat", "cat", "animals", "the cat meowing", ("cat meow", "meow", "cat", "kitty", "meowing")),
+    _c("hen", "hen", "animals", "the hens", ("hen", "clucking", "cluck"), synthesised=False),
+    _c("insects", "insects", "animals", "insects buzzing", ("insects", "insect", "buzzing fly", "mosquito", "fly buzzing", "buzzing insect"), detected=True),
+    _c("sheep", "sheep", "animals", "the sheep", ("sheep", "baa", "bleating")),
+    _c("crow", "crow", "animals", "the crows", ("crow", "crows", "caw", "cawing", "raven")),
+    # ---- ESC-50: natural soundscapes and water ----
+    _c("rain", "rain", "natural", "the rain", ("rain", "raining", "rainfall", "downpour")),
+    _c("sea_waves", "sea_waves", "natural", "the waves", ("sea_waves", "sea waves", "waves")),
+    _c("crackling_fire", "crackling_fire", "natural", "the fire crackling",
+       ("crackling_fire", "crackling fire", "fire crackling", "fireplace", "campfire")),
+    _c("crickets", "crickets", "natural", "the crickets", ("crickets", "cricket chirping", "chirping crickets"), detected=True),
+    _c("chirping_birds", "chirping_birds", "natural", "birds chirping",
+       ("chirping_birds", "birds chirping", "birdsong", "bird song", "birds singing", "birds")),
+    _c("water_drops", "water_drops", "natural", "water dripping",
+       ("water_drops", "water drops", "dripping", "drip", "dripping tap")),
+    _c("wind", "wind", "natural", "the wind", ("wind", "wind howling")),
+    _c("water_running", "pouring_water", "natural", "running water",
+       ("pouring_water", "running water", "water running", "tap running", "pouring water", "sink overflow", "faucet",
+        "the tap", "water"), detected=True),
+    _c("toilet_flush", "toilet_flush", "natural", "the toilet flushing",
+       ("toilet_flush", "toilet flush", "toilet flushing", "flush", "flushing")),
+    _c("thunderstorm", "thunderstorm", "natural", "thunder", ("thunderstorm", "thunder", "storm", "thunderclap")),
+    # ---- ESC-50: human, non-speech ----
+    _c("crying_baby", "crying_baby", "human", "the baby crying",
+       ("crying_baby", "baby cry", "baby crying", "crying baby", "baby", "infant", "little one", "baby monitor",
+        "newborn", "toddler cry"), detected=True),
+    _c("sneezing", "sneezing", "human", "someone sneezing", ("sneezing", "sneeze"), synthesised=False),
+    _c("clapping", "clapping", "human", "clapping", ("clapping", "applause", "clap")),
+    _c("breathing", "breathing", "human", "heavy breathing", ("breathing", "panting")),
+    _c("coughing", "coughing", "human", "coughing", ("coughing", "cough")),
+    _c("footsteps", "footsteps", "human", "footsteps", ("footsteps", "footstep", "someone walk")),
+    _c("laughing", "laughing", "human", "laughing", ("laughing", "laughter", "laugh"), synthesised=False),
+    _c("brushing_teeth", "brushing_teeth", "human", "teeth brushing", ("brushing_teeth", "brushing teeth",
+                                                                         "brush teeth", "toothbrush")),
+    _c("snoring", "snoring", "human", "snoring", ("snoring", "snore")),
+    _c("drinking_sipping", "drinking_sipping", "human", "drinking", ("drinking_sipping", "sipping", "slurping",
+                                                                      "gulping"), synthesised=False),
+    # ---- ESC-50: interior / domestic ----
+    _c("door_knock", "door_wood_knock", "domestic", "a knock at the door",
+       ("knock", "knocking", "door_wood_knock", "someone knock", "rap on the door", "tap on the door", "door knock",
+        "knock on the door", "knocking on the door"), detected=True),
+    _c("mouse_click", "mouse_click", "domestic", "a mouse click", ("mouse_click", "mouse click")),
+    _c("keyboard_typing", "keyboard_typing", "domestic", "typing", ("keyboard_typing", "typing")),
+    _c("door_wood_creaks", "door_wood_creaks", "domestic", "a door creaking",
+       ("door_wood_creaks", "door creak", "creak", "creaking")),
+    _c("can_opening", "can_opening", "domestic", "a can opening", ("can_opening", "can opening", "soda can",
+                                                                   "can of soda", "pop a can")),
+    _c("washing_machine", "washing_machine", "domestic", "the washing machine",
+       ("washing_machine", "washing machine", "washer", "laundry", "dryer", "spin cycle")),
+    _c("vacuum_cleaner", "vacuum_cleaner", "domestic", "the vacuum cleaner", ("vacuum_cleaner", "vacuum",
+                                                                              "hoover", "vacuuming"), detected=True),
+    _c("alarm_clock", "clock_alarm", "domestic", "the alarm",
+       ("alarm clock", "clock alarm", "clock_alarm", "my alarm", "the alarm", "an alarm", "alarm go off",
+        "alarm ring", "wake-up alarm", "wake up alarm", "alarm"), detected=True),
+    _c("clock_tick", "clock_tick", "domestic", "the clock ticking",
+       ("clock_tick", "clock tick", "ticking", "clock ticking", "ticking clock"), detected=True),
+    _c("glass_breaking", "glass_breaking", "domestic", "glass breaking",
+       ("glass_breaking", "glass break", "breaking glass", "glass breaking", "glass shattering", "something breaking", "shatter", "smash"),
+       detected=True),
+    # ---- ESC-50: exterior / urban ----
+    _c("helicopter", "helicopter", "urban", "a helicopter", ("helicopter", "chopper")),
+    _c("chainsaw", "chainsaw", "urban", "a chainsaw", ("chainsaw", "chain saw")),
+    _c("siren", "siren", "urban", "a siren",
+       ("siren", "ambulance", "ambulance siren", "police siren", "police car", "fire truck", "fire engine",
+        "emergency vehicle"), detected=True),
+    _c("car_horn", "car_horn", "urban", "a car horn", ("car_horn", "car horn", "honk", "honking", "horn", "car honking"),
+       detected=True),
+    _c("engine", "engine", "urban", "an engine", ("engine", "car start", "motor", "engine running", "idling")),
+    _c("train", "train", "urban", "a train", ("train horn", "train", "train passing")),
+    _c("church_bells", "church_bells", "urban", "the church bells",
+       ("church_bells", "church bells", "church bell", "bells toll", "bells", "bell tower", "chimes", "noon bells"),
+       detected=True),
+    _c("airplane", "airplane", "urban", "a plane", ("airplane", "plane overhead", "aircraft")),
+    _c("fireworks", "fireworks", "urban", "fireworks", ("fireworks", "firework")),
+    _c("hand_saw", "hand_saw", "urban", "a saw", ("hand_saw", "hand saw", "sawing")),
+)
+
+BY_NAME: dict[str, SoundClass] = {c.name: c for c in SOUND_CLASSES}
+BY_ESC50: dict[str, SoundClass] = {c.esc50: c for c in SOUND_CLASSES if c.esc50}
+ESC50_CATEGORIES: tuple[str, ...] = tuple(sorted(BY_ESC50))
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, underscores and hyphens as spaces, no leading article, single spaces."""
+    text = re.sub(r"[_\-]+", " ", name.strip().lower())
+    text = re.sub(r"^(the|a|an|my|some)\s+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _by_phrase() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in SOUND_CLASSES:
+        for phrase in (c.name, *(c.esc50,) * bool(c.esc50), *c.names):
+            out.setdefault(normalise_name(phrase), c.name)
+    return out
+
+
+def sound_class(name: str | None) -> SoundClass | None:
+    """The class a name denotes: our id, an ESC-50 category, or one of the names people use
+    (case, underscores, hyphens and a leading article ignored). None if none does."""
+    if not name:
+        return None
+    key = name.strip().lower()
+    if key in BY_NAME:
+        return BY_NAME[key]
+    if key in BY_ESC50:
+        return BY_ESC50[key]
+    found = _by_phrase().get(normalise_name(name))
+    return BY_NAME[found] if found else None
+
+
+def names_by_class() -> dict[str, tuple[str, ...]]:
+    """class id -> the names people use for it (what the agent's request reader matches)."""
+    return {c.name: c.names for c in SOUND_CLASSES}
+
+
+def synthesised_classes() -> tuple[str, ...]:
+    return tuple(c.name for c in SOUND_CLASSES if c.synthesised)
+
+
+def detected_classes() -> frozenset[str]:
+    return frozenset(c.name for c in SOUND_CLASSES if c.detected)
+
+
+def spoken_names() -> dict[str, str]:
+    """class id -> how the agent says it heard it."""
+    return {c.name: c.spoken for c in SOUND_CLASSES}
+
+
+__all__ = ["SoundClass", "SOUND_CLASSES", "GROUPS", "BY_NAME", "BY_ESC50", "ESC50_CATEGORIES", "normalise_name",
+           "sound_class", "names_by_class", "synthesised_classes", "detected_classes", "spoken_names"]

@@ -1,0 +1,91 @@
+"""The one sound-class table, and that the builder, the ESS templates, the offline detector and
+the offline agent's request reader all agree with it."""
+
+from collections import Counter
+
+import pytest
+
+from provoice_live.sound_classes import (
+    BY_ESC50, GROUPS, SOUND_CLASSES, detected_classes, normalise_name, sound_class, spoken_names,
+    synthesised_classes)
+
+ESC50_GROUPS = {"animals", "natural", "human", "domestic", "urban"}
+
+
+def test_the_table_holds_all_fifty_esc50_categories_ten_per_group():
+    assert len(BY_ESC50) == 50
+    assert Counter(c.group for c in SOUND_CLASSES if c.esc50) == {g: 10 for g in ESC50_GROUPS}
+    assert all(c.group == "devices" for c in SOUND_CLASSES if not c.esc50)
+    assert {c.group for c in SOUND_CLASSES} <= set(GROUPS)
+    assert len({c.name for c in SOUND_CLASSES}) == len(SOUND_CLASSES)
+
+
+def test_no_name_belongs_to_two_classes():
+    owners: dict[str, set[str]] = {}
+    for c in SOUND_CLASSES:
+        for phrase in (c.name, c.esc50 or c.name, *c.names):
+            owners.setdefault(normalise_name(phrase), set()).add(c.name)
+    shared = {k: v for k, v in owners.items() if len(v) > 1}
+    assert not shared
+
+
+@pytest.mark.parametrize("c", SOUND_CLASSES, ids=lambda c: c.name)
+def test_every_name_resolves_to_its_class(c):
+    for phrase in (c.name, c.esc50 or c.name, *c.names):
+        assert sound_class(phrase) is c, phrase
+        assert sound_class(phrase.upper().replace(" ", "-")) is c, phrase
+    assert sound_class(f"the {c.names[0]}") is c
+
+
+def test_unknown_names_resolve_to_nothing():
+    assert sound_class("a spaceship landing") is None and sound_class("") is None and sound_class(None) is None
+
+
+def test_the_builder_bank_synthesises_exactly_the_marked_classes():
+    from provoice_live.corpus.builder.sounds import ESC50_TO_CLASS, SYNTH_CLASSES, synth_class
+
+    assert set(SYNTH_CLASSES) == set(synthesised_classes())
+    assert set(ESC50_TO_CLASS) == set(BY_ESC50)
+    for esc, ours in ESC50_TO_CLASS.items():
+        assert ours == (BY_ESC50[esc].name if BY_ESC50[esc].synthesised else None), esc
+    for c in SOUND_CLASSES:
+        assert synth_class(c.names[0]) == (c.name if c.synthesised else None), c.name
+
+
+def test_the_detector_has_a_rule_for_exactly_the_marked_classes():
+    from provoice_live.agents.offline.sounds import CLASS_RULES
+
+    assert {row.split("/")[0] for row in CLASS_RULES} == set(detected_classes())
+    assert detected_classes() <= set(synthesised_classes())  # every rule is checked on the bank
+
+
+def test_the_agent_reads_the_table():
+    from provoice_live.agents.offline.understanding import lexicon, mind
+
+    assert lexicon.SOUND_NAMES == {c.name: c.names for c in SOUND_CLASSES}
+    assert mind.DETECTABLE == detected_classes()
+    assert mind.SOUND_LABELS == spoken_names()
+
+
+@pytest.mark.parametrize("c", SOUND_CLASSES, ids=lambda c: c.name)
+def test_the_agent_reads_every_name_as_its_class(c):
+    """The request reader matches lemmatised words, longest first: no name of a class is read as
+    another class (which would make a watch wait for the wrong sound)."""
+    from provoice_live.agents.offline.understanding.instruction import find_sound
+
+    for phrase in (c.name, c.esc50 or c.name, *c.names):
+        found = find_sound(f"if you hear {phrase}, tell me")
+        assert found is not None and found[0] == c.name, (phrase, found)
+
+
+def test_the_ess_templates_ask_for_synthesised_classes_by_names_the_agent_reads():
+    from provoice_live.agents.offline.understanding.instruction import find_sound
+    from provoice_live.corpus.builder.templates.ess import LISTENS
+
+    synth = set(synthesised_classes())
+    slots = {"pet": "Biscuit", "driver": "Sam"}
+    for ls in LISTENS:
+        assert ls.sound in synth and set(ls.confusers) <= synth - {ls.sound}, ls.name
+        for name in ls.names:
+            found = find_sound(f"When you hear {name.format(**slots)}, tell me.")
+            assert found is not None and found[0] == ls.sound, (ls.name, name, found)
