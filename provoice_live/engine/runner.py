@@ -27,7 +27,7 @@ from ..run.records import SessionRecord
 from ..run.results import SessionResult, prediction_from_result
 from ..sources.file import FileSource
 from .health import run_timed
-from .session import SessionConfig, run_session, write_failed_session
+from .session import SessionConfig, run_session, to_completion_in_thread, write_failed_session
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir
                                extra_start={"audio": {"path": audio_path, "rate": rate,
                                                       "duration_s": round(source.duration_s, 6)},
                                             "task": sample.task, "label": sample.label})
-    await asyncio.to_thread(run.write_result, result)  # an fsync: off the loop the other sessions run on
+    await to_completion_in_thread(run.write_result, result)  # an fsync: off the loop the other sessions run on
     return result
 
 
@@ -151,7 +151,11 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
 
     try:
         with bar:
-            await asyncio.gather(*(one(s) for s in todo))
+            # return_exceptions: on an interrupt, wait until every session has finished its cleanup (a
+            # result being written completes; see to_completion_in_thread) before predictions are written
+            for outcome in await asyncio.gather(*(one(s) for s in todo), return_exceptions=True):
+                if isinstance(outcome, BaseException):
+                    raise outcome
     finally:
         write_predictions(corpus, run)
         settled = settle_capabilities(cfg, [run.read_result(s.id) for s in samples if run.is_finished(s.id)])

@@ -132,6 +132,18 @@ class _Poller:
             self.task.cancel()
 
 
+async def to_completion_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(*args)` in a worker thread (file syncs: off the loop the sessions share), run to its end
+    even when the awaiting task is cancelled meanwhile; the cancellation is re-raised after it, so a
+    file is never left half-written by an interrupt, nor written behind the back of a resumed run."""
+    work = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        await work
+        raise
+
+
 def _overrides(adapter: AgentAdapter, method: str) -> bool:
     return getattr(type(adapter), method) is not getattr(AgentAdapter, method)
 
@@ -282,7 +294,10 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
         if cancelled:  # the loop is going down: close here, so the result below is always handed on
             elog.close()
         else:
-            await asyncio.to_thread(elog.close)  # its fsync would stall every other session on the loop
+            try:
+                await to_completion_in_thread(elog.close)  # its fsync would stall every other session on the loop
+            except asyncio.CancelledError:
+                cancelled = True
         if on_result is not None:
             on_result(result)
     if cancelled:
