@@ -70,6 +70,12 @@ class Agent:
         self.loud_samples = 0  # loud samples since the last poll
         self.pending_speak_at = sorted(cfg.speak_at)
         self.n = 0
+        self.context_changes: list[tuple[int, float]] = []  # (samples heard by then, the change's at_s)
+
+    def on_context_update(self, msg: dict) -> None:
+        """The digital context changed mid-stream: keep the new state (your agent would re-read it)."""
+        self.context = {**self.context, "digital_context": msg["digital_context"]}
+        self.context_changes.append((self.pos, float(msg["at_s"])))
 
     def on_audio(self, start_sample: int, pcm: bytes) -> list[float]:
         """Take one frame; return the --speak-at positions it reached."""
@@ -156,6 +162,8 @@ class Session:
         elif kind == "sync":
             await self.settle()  # everything before the sync, replies included, is done
             await self.send({"type": "sync", "seq": msg["seq"]})
+        elif kind == "context.update":
+            self.agent.on_context_update(msg)
         elif kind == "end_of_stream":
             await self.settle()
             await self.send({"type": "end"})

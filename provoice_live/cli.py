@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "probe": ("provoice_live.probe.cli", "one short session against an agent's endpoint: check it before a long run"),
     "run": ("provoice_live.engine.cli", "replay a corpus through an agent into a run directory"),
     "score": ("provoice_live.scoring.cli", "the paper's tables and timing from a run or a predictions file"),
+    "compare": ("provoice_live.scoring.cli:compare_command", "one table and one HTML page across runs, with bootstrap intervals"),
     "report": ("provoice_live.report.cli", "an HTML report with tables and pictures"),
     "live": ("provoice_live.live.cli:live", "stream the microphone through an agent, with a live view"),
     "serve": ("provoice_live.live.cli:serve", "the browser demo over WebRTC"),

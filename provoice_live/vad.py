@@ -94,6 +94,11 @@ class Endpointer:
             return VadEvent("speech_end", round(self._last_voiced_end, 6), round(end, 6))
         return None
 
+    @property
+    def last_voiced_end(self) -> float | None:
+        """Where the open utterance's last voiced frame ends (None outside speech)."""
+        return self._last_voiced_end if self.in_speech else None
+
     def flush(self, now_s: float) -> list[VadEvent]:
         if self.in_speech:
             self.in_speech = False

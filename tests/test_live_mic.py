@@ -20,6 +20,7 @@ from provoice_live.errors import MissingDependency
 from provoice_live.live.mic import LiveView, run_microphone
 from provoice_live.live.session import LiveSpec
 from provoice_live.run import RunDir, parse_record, read_records
+from provoice_live.scoring.inputs import predictions_from_run
 from provoice_live.sources import mic as mic_mod
 from provoice_live.sources.mic import BlockResampler, MicSource
 
@@ -152,6 +153,14 @@ def test_live_command_without_portaudio_prints_the_sentence(monkeypatch, capsys)
     assert rc == 1 and len(err) == 1 and "the live microphone needs the Python package 'sounddevice'" in err[0]
 
 
+def test_live_truth_is_what_the_user_declared():
+    """`--task`/`--expect` set the live session's ground truth; without them, LTM with an instruction, else PIC."""
+    assert LiveSpec(instruction="Watch for rain.").truth("s").task == "LTM"
+    assert LiveSpec().truth("s").task == "PIC" and LiveSpec().truth("s").label is True
+    declared = LiveSpec(task="ESS", expect_intervention=False).truth("s")
+    assert (declared.id, declared.task, declared.label, declared.cue) == ("s", "ESS", False, None)
+
+
 def spec(**agent_opts) -> LiveSpec:
     return LiveSpec(agent="scripted", agent_opts=agent_opts, instruction="Tell me when the budget comes up.")
 
@@ -207,6 +216,10 @@ async def test_ctrl_c_ends_the_session_cleanly(tmp_path):
     run = RunDir(tmp_path / "run")
     assert run.is_finished("mic-2") and run.read_result("mic-2").interjections[0].t == pytest.approx(0.4, abs=0.1)
     assert read_records(run.log_path("mic-2"))[-1].kind == "session_end"
+    # the predictions come from the session's own result: `score` needs no corpus
+    (pred,) = predictions_from_run(tmp_path / "run")
+    assert (pred.id, pred.task, pred.label, pred.intervened) == ("mic-2", "LTM", True, True)
+    assert pred.first_interjection_s == pytest.approx(0.4, abs=0.1) and pred.cue_start_s is None
 
 
 async def test_cancel_still_leaves_a_finished_run(tmp_path):
@@ -226,6 +239,8 @@ async def test_cancel_still_leaves_a_finished_run(tmp_path):
     assert end.kind == "session_end" and end.status == "error" and "cancelled" in end.reason
     result = run.read_result("mic-3")
     assert result.status == "error" and [i.text for i in result.interjections] == ["I noticed something."]
+    (pred,) = predictions_from_run(tmp_path / "run")  # written on cancel too
+    assert pred.status == "error" and pred.intervened and pred.response_text == "I noticed something."
     assert FakeInputStream.instances[-1].closed
 
 

@@ -16,6 +16,7 @@ REGISTRY: dict[str, str] = {
     "scripted": "provoice_live.agents.scripted:ScriptedAgent",
     "offline": "provoice_live.agents.offline:OfflineAgent",
     "openai-realtime": "provoice_live.agents.openai_realtime:OpenAIRealtimeAgent",
+    "gemini-live": "provoice_live.agents.gemini_live:GeminiLiveAgent",
     "omni-chat": "provoice_live.agents.omni_chat:OmniChatAgent",
     "cascade": "provoice_live.agents.cascade:CascadeAgent",
     "websocket": "provoice_live.agents.websocket:WebSocketAgent",

@@ -18,6 +18,11 @@ Contract with the engine (the httpx-transport idea: small, and the scripted agen
   transcript shows it is not the silence token, a tool call until its arguments are complete) sets
   `began_s`, the stream time its first sign arrived; the engine stamps the interjection there
   (never later than the emit).
+* `update_context(update)` is called when the digital context changes mid-stream (the manifest's
+  `context_updates`), before the first chunk at or after its `at_s`, under every clock. The default
+  puts the new state in `self.ctx.digital_context`, which every decision built from `self.ctx`
+  then sees; adapters with a remote session also tell it (a `context.update` message, a session
+  update). It must return quickly, like `push_audio`.
 * Never raise for the agent's own misbehaviour inside a session without a reason: emit an
   `ErrorEvent(fatal=True)` or raise `AgentError`; either ends the session as an error.
 """
@@ -78,6 +83,15 @@ class SessionContext(BaseModel):
         )
 
 
+class ContextChange(BaseModel):
+    """The digital context changed at stream time `at_s`: the merge patch and the state after it."""
+
+    model_config = ConfigDict(frozen=True)
+    at_s: float
+    patch: dict[str, Any]
+    digital_context: dict[str, Any] | None
+
+
 class PollRequest(BaseModel):
     """The engine asks the agent whether to speak now."""
 
@@ -97,20 +111,30 @@ class _Event(BaseModel):
 
 
 class TextEvent(_Event):
-    """A piece (delta) of the agent's spoken or written reply."""
+    """A piece (delta) of the agent's reply. `spoken`: the transcript of audio the agent sends (its
+    words, judged, but never an interjection by itself: the interjection is heard in the audio)."""
 
     type: Literal["text"] = "text"
     text: str
+    spoken: bool | None = None
 
 
 class AudioEvent(_Event):
-    """A piece of the agent's audio reply. The bytes never go to the log, only their duration."""
+    """A piece of the agent's voice: PCM16 mono at `sample_rate` (`engine/voice.py` listens to it).
+
+    `start_sample`: its position in the agent's own output stream, when the agent gives one (a jump
+    forward is silence left on purpose); `arrived_s`: the stream time it arrived, when the adapter
+    emits it later than that (audio held back). The bytes never go to the log. An `AudioEvent`
+    without bytes (an adapter that only reports durations) is an interjection by itself.
+    """
 
     type: Literal["audio"] = "audio"
     sample_rate: int = 24000
     duration_s: float
     pcm: bytes = Field(default=b"", exclude=True, repr=False)
     transcript: str | None = None
+    start_sample: int | None = None
+    arrived_s: float | None = None
 
 
 class ToolCallEvent(_Event):
@@ -175,7 +199,9 @@ def is_output(event: AgentEvent) -> bool:
     if getattr(event, "type", None) not in OUTPUT_TYPES:
         return False
     if isinstance(event, TextEvent):
-        return bool(event.text.strip())
+        return bool(event.text.strip()) and not event.spoken
+    if isinstance(event, AudioEvent):
+        return not event.pcm  # audio with its bytes is listened to (engine/voice.py)
     return True
 
 
@@ -252,6 +278,10 @@ class AgentAdapter(abc.ABC):
         """Whether `respond` would put a poll of this `reason` to the agent now. The engine opens (logs,
         counts, times) only the polls an adapter takes; by default every poll of an agent that needs them."""
         return self.capabilities.needs_poll
+
+    async def update_context(self, change: ContextChange) -> None:
+        """The digital context changed (see the module docstring): by default `self.ctx` carries it."""
+        self.ctx = self.ctx.model_copy(update={"digital_context": change.digital_context})
 
     async def respond(self, poll: PollRequest) -> None:
         """Decide whether to speak now (only called when `capabilities.needs_poll` and `takes_poll`)."""

@@ -1,4 +1,4 @@
-"""Check that an agent server speaks the WebSocket protocol of docs/PROTOCOL.md (version 1).
+"""Check that an agent server speaks the WebSocket protocol of docs/PROTOCOL.md (version 1.1).
 
     python -m provoice_live.agents.conformance ws://127.0.0.1:8765 [--sample-rate 16000] [--timeout 10]
 
@@ -25,6 +25,11 @@ Each answer of docs/PROTOCOL.md that a server's behaviour shows is checked:
 * `large_context` (required): a `session.start` of about 2 MiB (a large digital context; over the
   `websockets` default limit of 1 MiB, under the protocol's 16 MiB) gets a `hello`.
 * `bad_frame` (recommended): a malformed audio frame gets an `error` (or the connection is closed).
+* `audio_out` (required when `hello` says `audio_out: true`, protocol 1.1): in the `session`
+  check's session, every binary frame from the server is a valid frame (8-byte header, an even,
+  non-zero PCM16 payload) whose `start_sample` never goes back; the detail says whether the server
+  streamed continuously (full-duplex: as much audio as it heard, within 100 ms) or only while
+  speaking (half-duplex). A full-duplex stream that fell behind the input is a warning.
 * `engine` (required): a whole session through the harness's own engine and WebSocket adapter ends
   with status ok.
 """
@@ -45,7 +50,8 @@ from ..audio import iter_chunks, to_pcm16
 from ..errors import AgentError
 from .base import SessionContext
 from .websocket import (MAX_MESSAGE_BYTES, VERSION, DoneMsg, EndMsg, ErrorMsg, Hello, ProtocolError, SilenceMsg,
-                        SyncMsg, TextMsg, ToolCallMsg, encode_frame, parse_server_message, session_start)
+                        SyncMsg, TextMsg, ToolCallMsg, decode_frame, encode_frame, parse_server_message,
+                        session_start)
 
 TOOL = {"type": "function", "name": "set_reminder", "description": "Set a reminder for the user.",
         "parameters": {"type": "object", "properties": {"what": {"type": "string"}, "when": {"type": "string"}}}}
@@ -85,6 +91,16 @@ def test_audio(rate: int) -> np.ndarray:
     return np.concatenate([speechlike(1.2, rate, 1), z(0.6), speechlike(0.8, rate, 2), z(0.4)])
 
 
+@dataclass
+class AudioFrame:
+    """A frame of the server's voice (protocol 1.1), as received."""
+
+    start_sample: int
+    samples: int
+    voiced: bool
+    type: str = "audio"
+
+
 class _Conn:
     """A raw connection with a receive helper that validates every message."""
 
@@ -92,6 +108,7 @@ class _Conn:
         self.ws = ws
         self.timeout = timeout
         self.log: list[Any] = []
+        self.audio_out = False  # set once hello said so: binary frames are then the server's voice
 
     @classmethod
     async def open(cls, url: str, timeout: float) -> "_Conn":
@@ -101,6 +118,14 @@ class _Conn:
 
     async def recv(self, timeout: float | None = None):
         raw = await asyncio.wait_for(self.ws.recv(), timeout or self.timeout)
+        if isinstance(raw, bytes) and self.audio_out:
+            try:
+                start, pcm = decode_frame(raw)
+            except ValueError as exc:
+                raise ProtocolError(f"a bad audio frame from the server: {exc}") from None
+            msg = AudioFrame(start, len(pcm) // 2, bool(np.any(np.frombuffer(pcm, "<i2"))))
+            self.log.append(msg)
+            return msg
         msg = parse_server_message(raw)
         self.log.append(msg)
         return msg
@@ -144,8 +169,23 @@ class _Tracker:
         self.open_polls: set[int] = set()
         self.outputs = 0
         self.tool_calls = 0
+        self.frames = 0
+        self.out_end = 0  # end of the server's last audio frame, in its samples
+        self.out_samples = 0
+        self.voiced_frames = 0
+        self.contiguous = True
 
     def see(self, msg) -> None:
+        if isinstance(msg, AudioFrame):
+            if msg.start_sample < self.out_end:
+                raise ProtocolError(f"an audio frame starts at sample {msg.start_sample}, before the end of the "
+                                    f"previous one ({self.out_end})")
+            self.contiguous &= msg.start_sample == self.out_end
+            self.frames += 1
+            self.out_end = msg.start_sample + msg.samples
+            self.out_samples += msg.samples
+            self.voiced_frames += msg.voiced
+            return
         if isinstance(msg, (TextMsg, ToolCallMsg, DoneMsg)):
             if msg.response_id in self.done:
                 raise ProtocolError(f"{msg.type!r} of response {msg.response_id!r} after its done")
@@ -184,6 +224,7 @@ async def check_session(url: str, rate: int, timeout: float, hello: Hello) -> li
     try:
         await conn.send(session_start(test_context(), rate, True, MAX_MESSAGE_BYTES))
         await conn.recv()  # hello, checked already
+        conn.audio_out = hello.audio_out
         x = test_audio(rate)
         poll_at = [1.6, 3.0] if hello.wants_polls else []
         n_poll = 0
@@ -229,7 +270,10 @@ async def check_session(url: str, rate: int, timeout: float, hello: Hello) -> li
                                           "(done.text wins)", required=False) if track.text_mismatch
                  else Check("done_text", True, f"{len(track.done)} response(s): done.text, where given, equals the pieces",
                             required=False))
-        return [Check("session", True, detail), texts]
+        checks = [Check("session", True, detail), texts]
+        if hello.audio_out:
+            checks.append(audio_out_verdict(track, hello, len(x) / rate))
+        return checks
     except ProtocolError as exc:
         return [Check("session", False, str(exc))]
     except (asyncio.TimeoutError, TimeoutError):
@@ -237,6 +281,26 @@ async def check_session(url: str, rate: int, timeout: float, hello: Hello) -> li
         return [Check("session", False, f"no answer within {timeout:g} s (last message: {last})")]
     finally:
         await conn.close()
+
+
+def audio_out_verdict(track: _Tracker, hello: Hello, input_s: float) -> Check:
+    """The `audio_out` check from the frames one session held (see the module docstring)."""
+    rate = hello.audio_out_rate
+    out_s = track.out_samples / rate
+    if track.frames == 0:
+        return Check("audio_out", True, "hello says audio_out but the server sent no audio in this session "
+                                        "(half-duplex, with nothing to say)")
+    voiced = f"{track.voiced_frames} of them not silent"
+    if track.contiguous and out_s >= input_s - 0.1:
+        return Check("audio_out", True, f"full-duplex: {track.frames} frames, {out_s:.2f} s of audio at {rate} Hz "
+                                        f"for {input_s:.2f} s heard, {voiced}")
+    if track.contiguous and track.voiced_frames == track.frames and out_s < input_s - 0.1:
+        return Check("audio_out", True, f"half-duplex: {track.frames} frames, {out_s:.2f} s of speech at {rate} Hz")
+    if track.contiguous:
+        return Check("audio_out", False, f"a continuous stream of {out_s:.2f} s for {input_s:.2f} s heard: a full-duplex "
+                                         "server fell behind (its voice will be heard late)", required=False)
+    return Check("audio_out", True, f"half-duplex: {track.frames} frames in bursts, {out_s:.2f} s of audio at {rate} Hz, "
+                                    f"{voiced}")
 
 
 async def _expect_refusal(url: str, timeout: float, first: dict, then: bytes | None,
@@ -333,7 +397,8 @@ async def check_engine(url: str, rate: int, timeout: float, clock: str) -> Check
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "conformance.jsonl"
         result = await run_session(test_context(), FileSource(test_audio(rate), rate, 20.0, "conformance"), agent,
-                                   log_path, SessionConfig(clock=clock, response_timeout_s=timeout))
+                                   log_path, SessionConfig(clock=clock, response_timeout_s=timeout),
+                                   recognise=lambda x, rate: "")  # words are not the protocol's business
         polls = len(SessionTrace.read(log_path).polls)
     if result.status != "ok":
         return Check("engine", False, f"the session ended as an error: {result.error}")

@@ -52,8 +52,10 @@ class ReplyAssembler:
 
     def __init__(self, io: SessionIO, *, reply: ReplyFormat, response_id: str, poll_id: int | None = None,
                  on_parse_error: OnParseError = "silence", thinking: bool = False,
-                 known_tools: set[str] | None = None, on_spoke: Callable[[], None] | None = None):
+                 known_tools: set[str] | None = None, on_spoke: Callable[[], None] | None = None,
+                 spoken: bool = False):
         self.io = io
+        self.spoken = spoken or None  # the text is the transcript of audio the agent sends
         self.on_spoke = on_spoke
         self.reply = reply
         self.rid = response_id
@@ -120,7 +122,7 @@ class ReplyAssembler:
             return
         if self.spoke:
             self.visible.append(visible)
-            self.io.emit(TextEvent(text=visible, response_id=self.rid))
+            self.io.emit(TextEvent(text=visible, response_id=self.rid, spoken=self.spoken))
             return
         if not self.held.strip() and visible.strip():
             self._held_s = at
@@ -140,7 +142,7 @@ class ReplyAssembler:
         if not text.strip():
             return
         self.visible.append(text)
-        self._emit_output(TextEvent(text=text, response_id=self.rid, began_s=self._earlier(self._held_s)))
+        self._emit_output(TextEvent(text=text, response_id=self.rid, spoken=self.spoken, began_s=self._earlier(self._held_s)))
 
     def _earlier(self, at: float | None) -> float | None:
         """`at` when it is before now (a held-back output), else None (stamped at the emit)."""
@@ -228,7 +230,7 @@ class ReplyAssembler:
         named = [at for _, _, at in calls if at is not None]  # native calls: their names came first
         if decision.text:
             self.visible.append(decision.text)
-            self._emit_output(TextEvent(text=decision.text, response_id=self.rid,
+            self._emit_output(TextEvent(text=decision.text, response_id=self.rid, spoken=self.spoken,
                                         began_s=self._earlier(min(named)) if named else None))
         for call, call_id, at in calls:
             self._emit_call(call, call_id, at)

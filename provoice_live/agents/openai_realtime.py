@@ -22,8 +22,10 @@ they read the user's committed audio but never write the model's replies (or its
 The model answers in the `native` format by default (prompts.py): it speaks (text or audio), calls
 a tool, or stays silent by replying `<silent>` or calling the `no_action` tool, which becomes a
 `SilenceDecision`, not an interjection. Stamps are at the first sign: a tool call at its
-`response.output_item.added` (the name; the arguments follow), an audio reply at its first audio
-delta, which is held until the transcript shows the reply is not the silence token. `reply=json` asks for the paper's JSON
+`response.output_item.added` (the name; the arguments follow). An audio reply (`output=audio`) is
+held until its transcript shows it is not the silence token, then handed to the engine's listener
+(`engine/voice.py`) with the stream time each delta arrived: its interjection is the onset of the
+first voiced segment heard in it, and the transcript (`spoken` text) is its words. `reply=json` asks for the paper's JSON
 answer instead (text output). Usage (`response.done`) and rate limits are logged; the server's
 `speech_started`/`speech_stopped` positions (`audio_start_ms`/`audio_end_ms`) are logged as
 `InfoEvent(kind="server_vad")` beside our own VAD records.
@@ -54,7 +56,7 @@ from pydantic import Field, PositiveFloat
 
 from ..audio import AudioChunk
 from ..errors import AgentError, ProvoiceError
-from .base import AudioEvent, Capabilities, ErrorEvent, PollRequest, SessionContext, SessionIO, TranscriptEvent
+from .base import AudioEvent, Capabilities, ContextChange, ErrorEvent, PollRequest, SessionContext, SessionIO, TranscriptEvent
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault, api_key, b64
 from .decision import OnParseError, ReplyAssembler
 from ..http_retry import Fault, RetryPolicy, call_with_retries
@@ -242,6 +244,15 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         self._check()
 
     # -- decisions -------------------------------------------------------------------------------
+    async def update_context(self, change: ContextChange) -> None:
+        """The new state goes into the session's instructions (`session.update`), and every later
+        response's instructions are built from it too (`response_config`)."""
+        await super().update_context(change)
+        self._check()
+        instructions = system_prompt(self.ctx, self.opts.reply)
+        self.io.log("request", what="session.update (context)", at_s=change.at_s, instructions_chars=len(instructions))
+        self._send({"type": "session.update", "session": {"type": "realtime", "instructions": instructions}})
+
     async def respond(self, poll: PollRequest) -> None:
         await self._decide(poll.poll_id, poll.stream_s)
 
@@ -370,7 +381,8 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         d.response_id = response.get("id") or f"rt-{next(self._ids)}"
         d.asm = ReplyAssembler(self.io, reply=self.opts.reply, response_id=d.response_id, poll_id=d.poll_id,
                                on_parse_error=self.opts.on_parse_error,
-                               known_tools={t.name for t in self.ctx.tools}, on_spoke=self._flush_audio)
+                               known_tools={t.name for t in self.ctx.tools}, on_spoke=self._flush_audio,
+                               spoken=self.opts.output == "audio")
         self.io.log("response_created", response_id=d.response_id, poll_id=d.poll_id,
                     wall_s=round(time.perf_counter() - d.sent_wall, 6))
 
@@ -413,7 +425,8 @@ class OpenAIRealtimeAgent(OptionsAdapter):
         if d.first_audio_s is None:
             d.first_audio_s = self.io.stream_time()
         pcm = base64.b64decode(event.get("delta", ""))
-        audio = AudioEvent(sample_rate=RATE, duration_s=len(pcm) / 2 / RATE, pcm=pcm, response_id=d.response_id)
+        audio = AudioEvent(sample_rate=RATE, duration_s=len(pcm) / 2 / RATE, pcm=pcm, response_id=d.response_id,
+                           arrived_s=self.io.stream_time())
         if d.asm.spoke:
             self.io.emit(audio)
         else:

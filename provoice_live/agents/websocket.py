@@ -13,6 +13,11 @@ into agent events. Any protocol fault (malformed, unknown or oversized message, 
 `end`, a disconnect, an unanswered poll or sync) ends the session as an error with a reason; see
 "What ends a session as an error" in docs/PROTOCOL.md. After `hello`, `capabilities.needs_poll`
 says whether this session is polled (the server may decline).
+
+Version 1.1 (`MINOR`): a server whose `hello` says `audio_out` sends its voice as binary frames
+(same header, its own sample positions, only forward); each becomes an `AudioEvent` that the
+engine's listener hears (`engine/voice.py`), tagged with the response whose `text` came last and is
+not done, and `text` is then the voice's transcript (`TextEvent(spoken=True)`), not an interjection.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ import json
 import struct
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, TypeAdapter, ValidationError, model_validator
 
 from ..audio import AudioChunk
 from ..errors import AgentError, ProvoiceError
-from .base import (Capabilities, ErrorEvent, InfoEvent, PollRequest, ResponseDone, SessionContext, SessionIO,
+from .base import (AudioEvent, Capabilities, ContextChange, ErrorEvent, InfoEvent, PollRequest, ResponseDone,
+                   SessionContext, SessionIO,
                    SilenceDecision, TextEvent, ToolCallEvent)
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault
 from ..http_retry import Fault, RetryPolicy, call_with_retries
@@ -36,6 +42,7 @@ from ..redact import secret_from_env
 
 PROTOCOL = "provoice-ws"
 VERSION = 1
+MINOR = 1  # 1.1: the agent may answer in audio (`audio_out` in hello, binary frames from the server)
 HEADER = struct.Struct("<Q")  # start_sample, uint64 little-endian
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # the largest message the harness sends, and by default accepts
 
@@ -54,6 +61,14 @@ class Hello(_Msg):
     agent: str = ""
     wants_polls: bool = True
     sync: bool = False
+    audio_out: bool = False  # 1.1: the server sends its voice as binary frames
+    audio_out_rate: int | None = Field(default=None, ge=8000, le=48000)
+
+    @model_validator(mode="after")
+    def _rate_with_audio(self) -> "Hello":
+        if self.audio_out and self.audio_out_rate is None:
+            raise ValueError("audio_out needs audio_out_rate (the sample rate of the frames the server sends)")
+        return self
 
 
 class TextMsg(_Msg):
@@ -156,7 +171,7 @@ def decode_frame(data: bytes) -> tuple[int, bytes]:
 def session_start(ctx: SessionContext, sample_rate: int, polls: bool, max_message_bytes: int) -> dict[str, Any]:
     """The `session.start` message: the context an agent may see, and nothing more."""
     return {
-        "type": "session.start", "protocol": PROTOCOL, "version": VERSION, "session_id": ctx.session_id,
+        "type": "session.start", "protocol": PROTOCOL, "version": VERSION, "minor": MINOR, "session_id": ctx.session_id,
         "audio": {"encoding": "pcm_s16le", "sample_rate": sample_rate, "channels": 1, "header_bytes": HEADER.size},
         "context": {"protocol": ctx.protocol, "task": ctx.task, "instruction": ctx.instruction,
                     "digital_context": ctx.digital_context, "tools": [t.flat_form() for t in ctx.tools]},
@@ -201,6 +216,9 @@ class WebSocketAgent(OptionsAdapter):
         self._texts: dict[str, list[str]] = {}
         self._done: set[str] = set()
         self.frames_sent = 0
+        self.frames_received = 0  # 1.1: frames of the agent's voice
+        self._out_end = 0  # the end of the server's last audio frame, in its own samples
+        self._speaking: str | None = None  # the response whose text came last and is not done
         self._eos_sent = False
 
     @classmethod
@@ -283,6 +301,14 @@ class WebSocketAgent(OptionsAdapter):
             return False
         return self.capabilities.needs_poll and reason != "end_of_stream" and not self._eos_sent
 
+    async def update_context(self, change: ContextChange) -> None:
+        """Tell the server: a `context.update` message (docs/PROTOCOL.md) with the patch and the new state."""
+        await super().update_context(change)
+        self._check()
+        self._send(json.dumps({"type": "context.update", "at_s": change.at_s,
+                               "stream_s": round(self.io.stream_time(), 6), "patch": change.patch,
+                               "digital_context": change.digital_context}))
+
     async def respond(self, poll: PollRequest) -> None:
         self._check()
         if not self.takes_poll(poll.reason):
@@ -316,7 +342,10 @@ class WebSocketAgent(OptionsAdapter):
 
         try:
             async for raw in self.ws:
-                self._handle(parse_server_message(raw))
+                if isinstance(raw, bytes) and self.hello is not None and self.hello.audio_out:
+                    self._on_audio(raw)
+                else:
+                    self._handle(parse_server_message(raw))
             if not self._end.is_set():
                 self._fail("the agent server closed the connection before end")
         except asyncio.CancelledError:
@@ -345,6 +374,7 @@ class WebSocketAgent(OptionsAdapter):
             raise ProtocolError(f"the server sent {msg.type!r} after end")
         if isinstance(msg, Hello):
             if self._hello_fut is not None and not self._hello_fut.done():
+                self.hello = msg  # at once: what it announces (audio_out) governs the very next message
                 self._hello_fut.set_result(msg)
                 return
             raise ProtocolError("the server sent a second hello")
@@ -355,7 +385,27 @@ class WebSocketAgent(OptionsAdapter):
     def _on_text(self, msg: TextMsg) -> None:
         self._response(msg.response_id, msg.poll_id)
         self._texts.setdefault(msg.response_id, []).append(msg.text)
-        self.io.emit(TextEvent(text=msg.text, response_id=msg.response_id))
+        spoken = self.hello.audio_out or None  # 1.1: with audio out, text is the transcript of the voice
+        if spoken:
+            self._speaking = msg.response_id
+        self.io.emit(TextEvent(text=msg.text, response_id=msg.response_id, spoken=spoken))
+
+    def _on_audio(self, data: bytes) -> None:
+        """A frame of the agent's voice (1.1): its position in the server's own output stream."""
+        if self._end.is_set():
+            raise ProtocolError("the server sent audio after end")
+        try:
+            start, pcm = decode_frame(data)
+        except ValueError as exc:
+            raise ProtocolError(f"the server sent a bad audio frame: {exc}") from None
+        if start < self._out_end:
+            raise ProtocolError(f"the server's audio frame starts at sample {start}, before the end of the "
+                                f"previous one ({self._out_end}): positions only move forward")
+        self._out_end = start + len(pcm) // 2
+        rate = self.hello.audio_out_rate
+        self.frames_received += 1
+        self.io.emit(AudioEvent(sample_rate=rate, duration_s=len(pcm) / 2 / rate, pcm=pcm, start_sample=start,
+                                response_id=self._speaking))
 
     def _on_tool_call(self, msg: ToolCallMsg) -> None:
         self._response(msg.response_id, msg.poll_id)
@@ -371,6 +421,8 @@ class WebSocketAgent(OptionsAdapter):
     def _on_done(self, msg: DoneMsg) -> None:
         self._response(msg.response_id, msg.poll_id)
         self._done.add(msg.response_id)
+        if self._speaking == msg.response_id:
+            self._speaking = None
         text = msg.text if msg.text is not None else "".join(self._texts.pop(msg.response_id, []))
         self.io.emit(ResponseDone(text=text, response_id=msg.response_id))
         self._answer(self._response_poll.get(msg.response_id), f"done of {msg.response_id!r}")

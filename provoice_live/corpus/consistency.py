@@ -14,7 +14,9 @@ The rules, with `SLACK_S` of tolerance for rounding:
 4. every timeline segment fits the audio, and two segments of the same speaker never overlap (a
    person does not talk over themself);
 5. when the sample has a timeline, the cue window lies on something heard: it overlaps a speech
-   or sound segment.
+   or sound segment, or holds a context update's `at_s` (a conflict that appears with an update);
+6. every window of `cues` (long sessions) keeps rules 1 and 5, and every context update's `at_s` is
+   inside the audio.
 
 Rules 1, 2 and the audio half of 4 need the audio's duration; without it (`duration_s=None`, as in
 `validate --no-audio`) the others are still checked.
@@ -56,7 +58,16 @@ def timing_problems(sample: Sample, duration_s: float | None) -> list[tuple[str,
             if prev is None or seg.end_s > prev[1]:
                 last_end[seg.kind] = (i, seg.end_s)
     heard = [s for s in segments if s.kind != "noise"]
-    if cue is not None and heard and not any(s.start_s < cue.end_s + SLACK_S and s.end_s > cue.start_s - SLACK_S
-                                             for s in heard):
-        out.append(("cue", f"[{cue.start_s:.3f}, {cue.end_s:.3f}] overlaps no speech or sound segment"))
+    updates = [u.at_s for u in sample.context_updates or []]
+    windows = [("cue", cue)] if cue is not None else []
+    windows += [(f"cues.{k}", c) for k, c in enumerate(sample.cues or [])]
+    for name, w in windows:
+        if name != "cue" and duration_s is not None and w.end_s > duration_s + SLACK_S:
+            out.append((f"{name}.end_s", f"{w.end_s:.3f} s is past the audio's end ({duration_s:.3f} s)"))
+        if heard and not any(s.start_s < w.end_s + SLACK_S and s.end_s > w.start_s - SLACK_S for s in heard) \
+                and not any(w.start_s - SLACK_S <= t <= w.end_s + SLACK_S for t in updates):
+            out.append((name, f"[{w.start_s:.3f}, {w.end_s:.3f}] overlaps no speech or sound segment"))
+    for k, t in enumerate(updates):
+        if duration_s is not None and t > duration_s + SLACK_S:
+            out.append((f"context_updates.{k}.at_s", f"{t:.3f} s is past the audio's end ({duration_s:.3f} s)"))
     return out

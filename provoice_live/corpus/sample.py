@@ -70,6 +70,14 @@ class CueWindow(BaseModel):
         return self
 
 
+class ContextUpdate(BaseModel):
+    """A change of the digital context at stream time `at_s`: a JSON merge patch (RFC 7386)."""
+
+    model_config = ConfigDict(extra="forbid")
+    at_s: float = Field(ge=0)
+    patch: dict[str, Any]
+
+
 class WordTiming(BaseModel):
     """One spoken word: its text as written in the line (edge punctuation stripped) and its span in
     seconds. A TTS gives spans relative to the line's first sample; a `Segment` holds them absolute,
@@ -102,9 +110,11 @@ class Sample(BaseModel):
     label: bool
     audio: str
     digital_context: dict[str, Any] | None = None
+    context_updates: list[ContextUpdate] | None = None  # the digital context changing mid-stream, in time order
     instruction: str | None = None
     monitor_from_s: float = Field(default=0.0, ge=0)
     cue: CueWindow | None = None
+    cues: list[CueWindow] | None = None  # every cue of a long session, in time order; `cue` is the first
     semantic_cue: str = ""
     tools: list[ToolSchema] = Field(default_factory=list)
     gt_response: str = ""
@@ -127,10 +137,39 @@ class Sample(BaseModel):
         return value
 
     @model_validator(mode="after")
+    def _updates_in_order(self) -> "Sample":
+        ups = self.context_updates or []
+        if any(b.at_s < a.at_s for a, b in zip(ups, ups[1:])):
+            raise ValueError("context_updates must be in time order (at_s not decreasing)")
+        return self
+
+    def context_at(self, t: float) -> dict[str, Any] | None:
+        """The digital context as it stands at stream time `t` (every update with at_s <= t applied)."""
+        from ..merge_patch import apply_merge_patch
+
+        state = self.digital_context
+        for up in self.context_updates or []:
+            if up.at_s <= t:
+                state = apply_merge_patch(state, up.patch)
+        return state
+
+    @model_validator(mode="after")
     def _positives_have_cues(self) -> "Sample":
+        if self.cues:
+            if any(b.start_s < a.end_s for a, b in zip(self.cues, self.cues[1:])):
+                raise ValueError("cues must be in time order and must not overlap")
+            if self.cue is None:
+                self.cue = self.cues[0]
+            elif (self.cue.start_s, self.cue.end_s) != (self.cues[0].start_s, self.cues[0].end_s):
+                raise ValueError("cue must be the first of cues")
         if self.label and self.cue is None:
             raise ValueError("a positive sample (label true) needs a cue window")
         return self
+
+    @property
+    def cue_windows(self) -> list[CueWindow]:
+        """Every cue window: `cues`, or the one `cue`, or none."""
+        return list(self.cues) if self.cues else [self.cue] if self.cue else []
 
     @property
     def speaker_ids(self) -> set[str]:

@@ -22,7 +22,7 @@ def parse_agent_opts(pairs: list[str] | None) -> dict[str, str]:
 
 def add_session_arguments(p: argparse.ArgumentParser) -> None:
     """Options shared by every command that runs sessions (run, demo)."""
-    p.add_argument("--agent", default="offline", help="null, scripted, offline, openai-realtime, omni-chat, cascade, websocket")
+    p.add_argument("--agent", default="offline", help="null, scripted, offline, openai-realtime, gemini-live, omni-chat, cascade, websocket")
     p.add_argument("--agent-opt", action="append", metavar="KEY=VALUE", help="an adapter setting (repeatable)")
     p.add_argument("--clock", default="lockstep", help="realtime | lockstep | speed:K (default lockstep)")
     p.add_argument("--concurrency", type=int, default=1, help="sessions at once (default 1)")
@@ -42,14 +42,23 @@ def add_session_arguments(p: argparse.ArgumentParser) -> None:
                    help="real-time sessions whose chunk hand-over lag p99 or interjection stamp uncertainty "
                         "passes this are timing-suspect, left out of latency figures (default 5)")
 
+    p.add_argument("--min-reply-ms", type=float, default=300.0, metavar="MS",
+                   help="agents that speak: shorter voiced audio is a click or a breath, not a reply (default 300)")
+    p.add_argument("--backchannel-ms", type=float, default=1000.0, metavar="MS",
+                   help="agents that speak: shorter speech of only backchannel words is logged, not counted (default 1000)")
+    p.add_argument("--reply-vad", choices=("silero", "webrtc"), default="webrtc",
+                   help="the voice activity detector run on the agent's voice (default webrtc)")
+
 
 def session_config(args: argparse.Namespace):
     from .session import SessionConfig
 
     return SessionConfig(clock=args.clock, chunk_ms=args.chunk_ms, protocol=args.protocol,
                          digital_context=not args.no_digital_context, poll_every_s=args.poll_every,
-                         vad=not args.no_vad, vad_model=args.vad, vad_aggressiveness=args.vad_aggressiveness, tail_s=args.tail,
-                         response_timeout_s=args.timeout, max_timing_error_ms=args.max_timing_error_ms)
+                         vad=not args.no_vad, vad_model=args.vad, vad_aggressiveness=args.vad_aggressiveness,
+                         tail_s=args.tail, response_timeout_s=args.timeout, min_reply_ms=args.min_reply_ms,
+                         backchannel_ms=args.backchannel_ms, reply_vad=args.reply_vad,
+                         max_timing_error_ms=args.max_timing_error_ms)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

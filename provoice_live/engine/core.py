@@ -10,10 +10,15 @@ this core what happened, and the core decides what that means:
     poll_finished(req, failure)  that question was answered (or failed, or timed out)
     fail(reason)                 the session failed outside the agent's events (an exception, a
                                  timeout, a cancel)
+    voice_words(seg, words)      the recogniser's words for a segment of the agent's voice that the
+                                 core asked for (`take_word_requests`)
     finish(...)                  the session is over: the `SessionResult`, always, also on cancel
 
 The core owns response ids, interjection stamping, poll coalescing (a poll asked for while one runs
-becomes one pending poll) and result building. It writes nothing itself: every record goes to the
+becomes one pending poll) and result building. Audio the agent speaks (`AudioEvent`s with their
+bytes) goes to a `VoiceListener` (`engine/voice.py`): a reply heard in it is an interjection at its
+onset, with the agent's transcript as its words, or the recogniser's when the agent sent none (the
+core asks the shell for them: `take_word_requests`, then `voice_words`). It writes nothing itself: every record goes to the
 `sink` it was given (the log writer and the live views), and stream time comes from the clock
 reading it was given. Tests drive the same core with a virtual time (`tests/fakes/sessionio.py`).
 """
@@ -23,15 +28,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..agents.base import (AgentEvent, ErrorEvent, PollRequest, ResponseDone, SilenceDecision, TextEvent, ToolCallEvent,
-                           is_output)
+from ..agents.base import (AgentEvent, AudioEvent, ErrorEvent, PollRequest, ResponseDone, SilenceDecision, TextEvent,
+                           ToolCallEvent, is_output)
 from ..corpus.sample import ToolCall
-from ..run.records import (AgentRecord, AudioRecord, ComputeRecord, ErrorRecord, InterjectionRecord,
-                           PollDeferredRecord, PollRecord, RecordSink, ResponseRecord, SessionEnd, SessionRecord,
-                           SessionStart, VadRecord)
+from ..run.records import (AgentAudioRecord, AgentRecord, AudioRecord, ComputeRecord, ContextUpdateRecord,
+                           ErrorRecord, InterjectionRecord, PollDeferredRecord, PollRecord, RecordSink, ResponseRecord,
+                           SessionEnd, SessionRecord, SessionStart, VadRecord, VoiceRecord)
 from ..run.results import Interjection, SessionResult, Status, TimingHealth
 from ..vad import VadEvent
 from .health import TimingMonitor
+from .voice import HeardSegment, SegmentEvent, VoiceListener, VoiceSettings, is_backchannel
 
 
 @dataclass
@@ -42,6 +48,8 @@ class _Response:
     texts: list[str] = field(default_factory=list)
     tool_calls: list[ToolCall] = field(default_factory=list)
     done: bool = False
+    done_text: str | None = None
+    recorded: bool = False  # its `response` record was written
 
 
 class SessionCore:
@@ -54,8 +62,8 @@ class SessionCore:
     """
 
     def __init__(self, session_id: str, clock_reading: Callable[[], float], sink: RecordSink,
-                 monitor_from_s: float = 0.0, lockstep: bool = False, timing: TimingMonitor | None = None,
-                 stamp_uncertainty: Callable[[], float | None] | None = None):
+                 monitor_from_s: float = 0.0, lockstep: bool = False, voice: VoiceSettings | None = None,
+                 timing: TimingMonitor | None = None, stamp_uncertainty: Callable[[], float | None] | None = None):
         self.session_id = session_id
         self._reading = clock_reading
         self._sink = sink
@@ -77,8 +85,13 @@ class SessionCore:
         self._delivered_s = 0.0  # end of the last chunk handed to the agent
         self._delivered_at: float | None = None  # the clock's reading when it was handed over
         self._outcome: tuple[Status, str | None] | None = None
+        self.voice_settings = voice or VoiceSettings()
+        self.voice: VoiceListener | None = None  # made when the agent first speaks
+        self._word_requests: list[HeardSegment] = []
+        self._words_pending: set[int] = set()
         self.timing = timing
         self._stamp_uncertainty = stamp_uncertainty
+        self._audio_uncertainty: float | None = None  # the largest of the agent audio's arrivals not yet heard as a reply
 
     # -- stream time -----------------------------------------------------------------------------
     def chunk_delivered(self, end_s: float) -> None:
@@ -87,6 +100,8 @@ class SessionCore:
         self._delivered_at = self._reading()
         if self.timing is not None:
             self.timing.handover(end_s, self._delivered_at)
+        if self.voice is not None:
+            self._heard(self.voice.advance(end_s))
 
     def now(self) -> float:
         """The stream time: seconds delivered, plus the clock's advance since the last delivery.
@@ -110,6 +125,10 @@ class SessionCore:
         """The `session_start` record (what ran, what the agent was told)."""
         self.record(SessionStart(t=0.0, session_id=self.session_id, **fields))
 
+    def context_update(self, at_s: float, patch: dict) -> None:
+        """The digital context changed (the manifest's `at_s`), handed to the agent now."""
+        self.record(ContextUpdateRecord(t=self.now(), at_s=at_s, patch=patch))
+
     def audio_summary(self, t: float, chunks: int, seconds: float, rate: int) -> None:
         """The chunks handed to the agent, logged at stream time `t` when the audio ran out."""
         self.record(AudioRecord(t=t, chunks=chunks, seconds=round(seconds, 6), rate=rate))
@@ -125,6 +144,9 @@ class SessionCore:
     def agent_event(self, event: AgentEvent) -> None:
         """An event the agent emitted, stamped with the stream time now."""
         t = self.now()
+        if isinstance(event, AudioEvent) and event.pcm:
+            self._hear(event, t)
+            return
         rid = self._response_id(event)
         if rid is not None and getattr(event, "response_id", None) != rid:
             event = event.model_copy(update={"response_id": rid})
@@ -147,23 +169,113 @@ class SessionCore:
         if is_output(event) and resp.interjection is None:
             # output held back while the adapter decided it was output is stamped where it began
             began = getattr(event, "began_s", None)
-            self._interject(resp, t if began is None else min(t, began), event)
+            self._interject(resp, t if began is None else min(t, began), event.type)
         elif resp.interjection is not None:
             resp.interjection.text = "".join(resp.texts).strip()
             resp.interjection.tool_calls = list(resp.tool_calls)
         if isinstance(event, ResponseDone):
+            if event.text:
+                resp.done_text = event.text.strip()
             if event.text and resp.interjection is not None:
                 resp.interjection.text = event.text.strip()
             resp.done = True
             if resp.interjection is not None:
-                self.record(ResponseRecord(t=t, response_id=rid, text=resp.interjection.text,
-                                           tool_calls=list(resp.tool_calls)))
+                self._record_response(resp, t)
         if isinstance(event, (ResponseDone, SilenceDecision)) and self._open_anon == rid:
             self._open_anon = None
 
+    def _record_response(self, resp: _Response, t: float) -> None:
+        if not resp.recorded:
+            resp.recorded = True
+            self.record(ResponseRecord(t=t, response_id=resp.rid, text=resp.interjection.text,
+                                       tool_calls=list(resp.tool_calls)))
+
     def responses_settled(self) -> bool:
-        """No response that interjected is still going."""
-        return all(r.done or r.interjection is None for r in self.responses.values())
+        """No response that interjected is still going, and nothing heard is still being decided."""
+        voice_busy = self.voice is not None and (self.voice.in_segment or bool(self._words_pending))
+        return not voice_busy and all(r.done or r.interjection is None for r in self.responses.values())
+
+    # -- the agent's voice -----------------------------------------------------------------------
+    def _hear(self, event: AudioEvent, t: float) -> None:
+        if self.voice is None:
+            self.voice = VoiceListener(self.voice_settings)
+        arrived = t if event.arrived_s is None else min(t, event.arrived_s)
+        if self._stamp_uncertainty is not None:  # a heard reply is stamped from its audio's arrival stamps
+            u = self._stamp_uncertainty()
+            if u is not None:
+                self._audio_uncertainty = max(self._audio_uncertainty or 0.0, u)
+        self._heard(self.voice.hear(event.pcm, event.sample_rate, arrived, event.start_sample, event.response_id))
+
+    def _heard(self, events: list[SegmentEvent]) -> None:
+        for ev in events:
+            seg = ev.segment
+            if ev.kind == "long":
+                self._voice_reply(seg)
+            elif seg.verdict == "blip":
+                self.record(VoiceRecord(t=seg.start_s, end_s=seg.end_s, verdict="blip"))
+            else:
+                words = self._agent_words(seg)
+                if words:
+                    self._decide_voice(seg, words, "agent")
+                else:
+                    self._word_requests.append(seg)
+                    self._words_pending.add(seg.index)
+
+    def _agent_words(self, seg: HeardSegment) -> str:
+        """The agent's own transcript of the responses whose audio is in the segment."""
+        parts = []
+        for rid in seg.response_ids:
+            resp = self.responses.get(rid)
+            if resp is not None:
+                parts.append(resp.done_text or "".join(resp.texts).strip())
+        return " ".join(p for p in parts if p)
+
+    def take_word_requests(self) -> list[HeardSegment]:
+        """Segments whose words the recogniser must find (then `voice_words`); each is given once."""
+        out, self._word_requests = self._word_requests, []
+        return out
+
+    def voice_words(self, seg: HeardSegment, words: str | None) -> None:
+        """The recogniser's words for a segment (None: it failed; the segment is decided without)."""
+        self._words_pending.discard(seg.index)
+        self._decide_voice(seg, (words or "").strip(), "asr" if words is not None else None)
+
+    def _decide_voice(self, seg: HeardSegment, words: str, source: str | None) -> None:
+        seg.words, seg.words_from = words, (source if words else None)
+        short = (seg.duration_s or 0.0) * 1000 < self.voice_settings.backchannel_ms
+        seg.verdict = "backchannel" if (not seg.long and short and is_backchannel(words)) else "reply"
+        resp = self._voice_reply(seg) if seg.verdict == "reply" else None
+        self.record(VoiceRecord(t=seg.start_s, end_s=seg.end_s, verdict=seg.verdict,
+                                response_id=resp.rid if resp else None, words=words or None, words_from=seg.words_from))
+        if resp is None:
+            return
+        if source == "asr" and not "".join(resp.texts).strip():  # the agent gave no words: the heard ones
+            resp.interjection.text = " ".join(p for p in (resp.interjection.text, words) if p).strip()
+        if resp.done or resp.rid.startswith("voice-"):
+            resp.done = True
+            self._record_response(resp, max(self.now(), seg.end_s or 0.0))
+
+    def _voice_reply(self, seg: HeardSegment) -> _Response:
+        """The response a heard reply belongs to; its interjection, at the onset, if it is the first."""
+        rid = seg.response_ids[0] if seg.response_ids else f"voice-{seg.index}"
+        resp = self.responses.get(rid)
+        if resp is None:
+            resp = self.responses[rid] = _Response(rid, self.current_poll[0] if self.current_poll else None)
+        if resp.interjection is None:
+            self._interject(resp, seg.start_s, "audio", self._audio_uncertainty)
+            self._audio_uncertainty = None
+        return resp
+
+    def voice_flush(self) -> None:
+        """The stream is over: close what the agent was still saying."""
+        if self.voice is not None:
+            self._heard(self.voice.flush())
+
+    def agent_audio_summary(self, wav: str | None) -> None:
+        if self.voice is not None and self.voice.heard_anything:
+            track = self.voice.track
+            self.record(AgentAudioRecord(t=self.now(), pieces=track.pieces, seconds=round(track.received_s, 6),
+                                         rate=track.rate, track_s=round(track.end_s, 6), wav=wav))
 
     def _response_id(self, event: AgentEvent) -> str | None:
         rid = getattr(event, "response_id", None)
@@ -181,10 +293,11 @@ class SessionCore:
             self._open_anon = f"r{self._anon}"
         return self._open_anon
 
-    def _interject(self, resp: _Response, t: float, event: AgentEvent) -> None:
+    def _interject(self, resp: _Response, t: float, output: str, uncertainty: float | None = None) -> None:
         """Stamp `resp`'s interjection at `t`. Its latency parts name a speech end only when the
         response answers the poll made at that endpoint: an agent that spoke on its own, or at an
-        interval poll, is not timed from whatever speech last ended."""
+        interval poll, is not timed from whatever speech last ended. `uncertainty` (stream seconds)
+        is how late `t` may be; by default that of a stamp made now."""
         parts: dict[str, float] = {"first_output_s": round(t, 6)}
         ep = self._poll_endpoints.get(resp.poll_id) if resp.poll_id is not None else None
         if ep is not None and ep.detected_s <= t + 1e-9:
@@ -192,7 +305,8 @@ class SessionCore:
             parts["endpoint_detected_s"] = ep.detected_s
         if self.current_poll is not None and resp.poll_id == self.current_poll[0]:
             parts["request_sent_s"] = round(self.current_poll[1], 6)
-        uncertainty = self._stamp_uncertainty() if self._stamp_uncertainty is not None else None
+        if uncertainty is None and self._stamp_uncertainty is not None:
+            uncertainty = self._stamp_uncertainty()
         inter = Interjection(
             t=round(t, 6), response_id=resp.rid, scored=t + 1e-9 >= self.monitor_from_s,
             text="".join(resp.texts).strip(), tool_calls=list(resp.tool_calls), poll_id=resp.poll_id, parts=parts,
@@ -201,7 +315,7 @@ class SessionCore:
         resp.interjection = inter
         self.interjections.append(inter)
         self.record(InterjectionRecord(t=t, response_id=resp.rid, scored=inter.scored, text=inter.text,
-                                       tool_calls=list(inter.tool_calls), kind_of_output=event.type, parts=parts))
+                                       tool_calls=list(inter.tool_calls), kind_of_output=output, parts=parts))
 
     # -- VAD and polls ---------------------------------------------------------------------------
     def vad_event(self, ev: VadEvent, poll_at_endpoints: bool) -> PollRequest | None:

@@ -28,6 +28,7 @@ from ..run.results import SessionResult, prediction_from_result
 from ..sources.file import FileSource
 from .health import run_timed
 from .session import SessionConfig, run_session, to_completion_in_thread, write_failed_session
+from .voice import write_session_mix
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir
                                cue=sample.cue, on_record=on_record,
                                extra_start={"audio": {"path": audio_path, "rate": rate,
                                                       "duration_s": round(source.duration_s, 6)},
-                                            "task": sample.task, "label": sample.label})
+                                            "task": sample.task, "label": sample.label},
+                               context_updates=(sample.context_updates or []) if config.digital_context else [])
+    write_session_mix(log_path, Path(audio_path))  # the agent spoke: left the scene, right the agent
     await to_completion_in_thread(run.write_result, result)  # an fsync: off the loop the other sessions run on
     return result
 

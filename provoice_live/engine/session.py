@@ -20,11 +20,12 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from ..agents.base import AgentAdapter, AgentEvent, InfoEvent, PollRequest, SessionContext, SessionIO
-from ..corpus.sample import CueWindow
+from ..agents.base import AgentAdapter, AgentEvent, ContextChange, InfoEvent, PollRequest, SessionContext, SessionIO
+from ..corpus.sample import ContextUpdate, CueWindow
 from ..errors import AgentError, ProvoiceError
+from ..merge_patch import apply_merge_patch
 from ..run.records import EventLog, SessionRecord
 from ..run.results import SessionResult
 from ..sources.base import Source
@@ -33,6 +34,7 @@ from .clock import Clock, LockstepClock, RealtimeClock, make_clock
 from .core import SessionCore
 from .health import DEFAULT_MAX_TIMING_ERROR_MS, TimingMonitor, loop_selector
 from .poll import PollPolicy
+from .voice import Recogniser, VoiceSettings, agent_wav_path, recognise_words, write_agent_wav
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,13 @@ class SessionConfig:
     response_timeout_s: float = 60.0  # wall seconds an agent may take to start, decide or drain
     max_timing_error_ms: float = DEFAULT_MAX_TIMING_ERROR_MS  # real-time sessions past it are timing-suspect
     pass_instruction: bool = True
+    # the agent's voice (engine/voice.py): replies heard in its audio
+    min_reply_ms: float = 300.0  # voiced audio shorter than this is a click or a breath
+    backchannel_ms: float = 1000.0  # shorter speech of only backchannel words ("mm-hm") is not counted
+    reply_vad: str = "webrtc"
+
+    def voice_settings(self) -> VoiceSettings:
+        return VoiceSettings(min_reply_ms=self.min_reply_ms, backchannel_ms=self.backchannel_ms, vad=self.reply_vad)
 
     def poll_policy(self) -> PollPolicy:
         return PollPolicy(at_endpoints=self.poll_at_endpoints, every_s=self.poll_every_s)
@@ -75,6 +84,43 @@ class _EngineIO(SessionIO):
 
     async def sleep(self, seconds: float) -> None:
         await self.clock.sleep(seconds)
+
+
+class _Words:
+    """Runs the recogniser on the segments of the agent's voice the core asks words for: awaited
+    under lockstep (its time is compute time), as threads otherwise."""
+
+    def __init__(self, core: SessionCore, recognise: Recogniser, lockstep: bool):
+        self.core = core
+        self.recognise = recognise
+        self.lockstep = lockstep
+        self.tasks: list[asyncio.Task] = []
+        self.compute_s = 0.0
+
+    async def run(self) -> None:
+        for seg in self.core.take_word_requests():
+            if self.lockstep:
+                await self._one(seg)
+            else:
+                self.tasks.append(asyncio.create_task(self._one(seg)))
+
+    async def _one(self, seg) -> None:
+        x, rate = self.core.voice.segment_samples(seg)
+        wall0 = time.perf_counter()
+        try:
+            words = await asyncio.to_thread(self.recognise, x, rate)
+        except Exception as exc:  # no words is not a session failure: the segment is decided without
+            log.warning("recognising the agent's voice failed: %s", exc)
+            words = None
+        self.compute_s += time.perf_counter() - wall0
+        self.core.voice_words(seg, words)
+
+    async def finish(self, timeout: float) -> None:
+        """The stream is over: close what the agent was saying and wait for its words."""
+        self.core.voice_flush()
+        await self.run()
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=timeout)
 
 
 class _Poller:
@@ -168,12 +214,19 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
                       config: SessionConfig, monitor_from_s: float = 0.0, cue: CueWindow | None = None,
                       on_record: Callable[[SessionRecord], None] | None = None, clock: Clock | None = None,
                       extra_start: dict[str, Any] | None = None,
-                      on_result: Callable[[SessionResult], None] | None = None) -> SessionResult:
+                      on_result: Callable[[SessionResult], None] | None = None,
+                      recognise: Recogniser = recognise_words,
+                      context_updates: Sequence[ContextUpdate] = ()) -> SessionResult:
     """Stream `source` through `adapter`, log everything to `log_path`, return the result.
 
     `monitor_from_s` and `cue` are harness-side facts (for the log and scoring); the adapter sees
     only `ctx`. Never raises for the agent's faults: they end the session with status "error".
     `on_result` receives the result also when the session is cancelled (the cancel is re-raised).
+    The agent's voice, when it spoke, is kept beside the log (`<id>.agent.wav`, `voice.agent_wav_path`);
+    `recognise` gives the words of its replies that came without a transcript.
+    `context_updates` (the manifest's, in time order; empty when the agent gets no digital context)
+    are applied to `ctx.digital_context` and handed to `adapter.update_context` before the first
+    chunk that starts at or after each one's `at_s`.
     """
     clock = clock or make_clock(config.clock)
     elog = EventLog(log_path)
@@ -186,8 +239,10 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
         return None if wall is None else wall * speed
 
     core = SessionCore(ctx.session_id, clock.now, _Sink(elog, on_record), monitor_from_s, lockstep,
+                       voice=config.voice_settings(),
                        timing=TimingMonitor(config.max_timing_error_ms) if isinstance(clock, RealtimeClock) else None,
                        stamp_uncertainty=stamp_uncertainty if timed is not None else None)
+    words = _Words(core, recognise, lockstep)
     io = _EngineIO(core, clock)
     caps = adapter.capabilities
     policy = config.poll_policy()
@@ -202,6 +257,7 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
 
     def takes(reason: str) -> bool:  # the adapter will put this poll to the agent: only then is it opened
         return needs_poll and adapter.takes_poll(reason)
+
     drains = lockstep and _overrides(adapter, "drain")
     timeout = config.response_timeout_s
     wall0 = time.perf_counter()
@@ -228,7 +284,15 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             io.emit(InfoEvent(kind="capabilities", data=caps.model_dump()))
         needs_poll = caps.needs_poll
         clock.start()
+        pending = list(context_updates)
+        state = ctx.digital_context
         async for chunk in source.chunks(clock):
+            while pending and pending[0].at_s <= chunk.start_s + 1e-9:
+                up = pending.pop(0)
+                state = apply_merge_patch(state, up.patch)
+                core.context_update(up.at_s, up.patch)
+                await asyncio.wait_for(adapter.update_context(ContextChange(at_s=up.at_s, patch=up.patch,
+                                                                            digital_context=state)), timeout)
             audio_s = chunk.end_s
             if lockstep:
                 clock.advance_to(audio_s)
@@ -249,6 +313,7 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
                 except asyncio.TimeoutError:
                     raise AgentError(f"agent stayed busy for more than {timeout:g} s") from None
                 compute_drain += time.perf_counter() - w
+            await words.run()
             if core.failed:
                 break
         if not core.failed:
@@ -272,6 +337,7 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
                     if not poller.running and core.responses_settled():
                         break
                 await poller.wait(0.0)
+            await words.finish(timeout)
     except asyncio.CancelledError:
         core.fail("cancelled (interrupted)")
         cancelled = True
@@ -282,14 +348,24 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
         core.fail(f"agent failed: {type(exc).__name__}: {exc}")
     finally:
         poller.cancel()
+        for task in words.tasks:
+            task.cancel()
         core.conclude()
+        if core.voice is not None and core.voice.heard_anything:
+            wav = agent_wav_path(log_path)
+            try:
+                write_agent_wav(core.voice.track, wav)
+                core.agent_audio_summary(wav.name)
+            except OSError as exc:
+                core.error(f"could not keep the agent's voice in {wav}: {exc}")
         try:
             await asyncio.wait_for(adapter.close(), 10.0)
         except Exception as exc:  # closing must not hide the real outcome
             core.error(f"closing the agent failed: {exc}")
         result = core.finish(agent=adapter.name, clock=clock.name, audio_s=audio_s,
-                             wall_s=time.perf_counter() - wall0, drain_compute_s=compute_drain if drains else None,
-                             polled=needs_poll,
+                             wall_s=time.perf_counter() - wall0,
+                             drain_compute_s=compute_drain + words.compute_s if drains or (lockstep and words.compute_s)
+                             else None, polled=needs_poll,
                              loop_stalls_s=timed.stalls_between(wall0, time.perf_counter()) if timed else None)
         if cancelled:  # the loop is going down: close here, so the result below is always handed on
             elog.close()

@@ -16,7 +16,8 @@ from .session import LiveSpec, load_context, load_tools, new_session_id, parse_a
 def build_spec(args: argparse.Namespace) -> LiveSpec:
     """What a live session runs, from the command line (shared by `live` and `serve`)."""
     return LiveSpec(agent=args.agent, agent_opts=parse_agent_opts(args.agent_opt), instruction=args.instruction,
-                    digital_context=load_context(args.context), tools=load_tools(args.tools))
+                    digital_context=load_context(args.context), tools=load_tools(args.tools),
+                    task=getattr(args, "task", None), expect_intervention=getattr(args, "expect", "intervene") == "intervene")
 
 
 # ---- live ---------------------------------------------------------------------------------------
@@ -29,6 +30,10 @@ def add_live_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tools", default=None, metavar="FILE.json", help="tools the agent may call (JSON function schemas)")
     p.add_argument("--out", default=None, metavar="RUN", help="the run directory (default runs/<session id>)")
     p.add_argument("--speak", action="store_true", help="speak the agent's replies on the default output device")
+    p.add_argument("--task", choices=["PIC", "LTM", "CFC", "ESS"], default=None,
+                   help="what the scene tests, for `score` (default: LTM with --instruction, else PIC)")
+    p.add_argument("--expect", choices=["intervene", "silent"], default="intervene",
+                   help="should the agent speak up in this scene? (the label `score` uses; default intervene)")
 
 
 def live_main(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ clock, and leaves:
     OUT/sessions/<id>.jsonl           the engine's event log
     OUT/sessions/<id>.result.json     the SessionResult, also when the session was cancelled
     OUT/sessions/<id>.input.wav       the audio the agent received (mono PCM16 at its rate)
+    OUT/sessions/<id>.agent.wav, .mix.wav   an agent that spoke: its voice, and both side by side
 
 so a live session can be reported or replayed like a benchmark session. Ending a live session
 cleanly is the source's job (it stops yielding chunks: Ctrl-C, the page's stop button); cancelling
@@ -27,13 +28,14 @@ from typing import Any, Callable
 from ..agents import agent_model
 from ..agents.base import SessionContext
 from ..corpus.loader import read_json_file, read_tool_file
-from ..corpus.sample import ToolSchema
+from ..corpus.sample import Task, ToolSchema
 from ..engine.cli import parse_agent_opts  # noqa: F401  (re-exported for the live commands)
 from ..engine.session import SessionConfig, run_session
+from ..engine.voice import write_session_mix
 from ..errors import ProvoiceError
 from ..run.directory import RunConfig, RunDir
 from ..run.records import SessionRecord
-from ..run.results import SessionResult
+from ..run.results import SessionResult, prediction_from_result
 from ..sources.base import Source
 from ..sources.recording import RecordingSource
 
@@ -50,6 +52,13 @@ class LiveSpec:
     digital_context: dict[str, Any] | None = None
     tools: list[ToolSchema] = field(default_factory=list)
     config: SessionConfig = field(default_factory=lambda: replace(LIVE_CONFIG))
+    task: Task | None = None  # what the scene tests, for `score` (None: LTM with an instruction, else PIC)
+    expect_intervention: bool = True  # the scene's label: should the agent speak up?
+
+    def truth(self, session_id: str) -> "LiveTruth":
+        """What `score` compares this live session against: the task and label the user declared."""
+        task = self.task or ("LTM" if self.instruction else "PIC")
+        return LiveTruth(id=session_id, task=task, label=self.expect_intervention)
 
     def with_page_input(self, instruction: str | None, digital_context: dict[str, Any] | None) -> "LiveSpec":
         """This spec with what the user typed in (empty fields keep the server's defaults)."""
@@ -58,6 +67,23 @@ class LiveSpec:
 
 
 # ---- command-line inputs ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LiveTruth:
+    """The ground truth of a live session, as far as it has one: the task and label the user declared
+    (`live --task T --expect intervene|silent`), no cue window, monitoring from the first frame. It has
+    the fields `prediction_from_result` reads from a corpus sample, so a live run writes its
+    predictions.jsonl from the session's own result, with no corpus."""
+
+    id: str
+    task: Task
+    label: bool
+    cue: None = None
+    semantic_cue: str = ""
+    gt_response: str = ""
+    gt_tool_calls: tuple = ()
+    monitor_from_s: float = 0.0
+
 
 def load_context(path: str | Path | None) -> dict[str, Any] | None:
     """The digital context: a JSON object (the user's app states)."""
@@ -112,5 +138,12 @@ async def run_live(spec: LiveSpec, make_source: Callable[[int], Source], out: st
                          digital_context=spec.digital_context, tools=list(spec.tools), audio_duration_s=None)
     source = RecordingSource(inner, run.sessions / f"{session_id}.input.wav")
     log_path = run.log_path(session_id)
-    return await run_session(ctx, source, model.session(), log_path, spec.config, on_record=on_record,
-                             on_result=run.write_result)
+
+    def keep(result: SessionResult) -> None:  # also on cancel (Ctrl-C, SIGTERM): `score` then needs no corpus
+        run.write_result(result)
+        run.write_predictions([prediction_from_result(spec.truth(session_id), result)])
+
+    result = await run_session(ctx, source, model.session(), log_path, spec.config, on_record=on_record,
+                               on_result=keep)
+    write_session_mix(log_path, run.sessions / f"{session_id}.input.wav")  # when the agent spoke
+    return result

@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..agents import agent_model
-from ..agents.base import (AgentAdapter, ErrorEvent, InfoEvent, PollRequest, SessionContext, SessionIO,
+from ..agents.base import (AgentAdapter, AudioEvent, ErrorEvent, InfoEvent, PollRequest, SessionContext, SessionIO,
                            SilenceDecision, TextEvent, ToolCallEvent, is_output)
 from ..audio import iter_chunks, resample, to_pcm16
 from ..errors import AgentError, ProvoiceError
@@ -127,7 +127,8 @@ def _summarise(report: ProbeReport, io: ProbeIO, adapter: AgentAdapter) -> None:
     report.tool_calls = [{"name": c.name, "arguments": c.arguments} for c in calls]
     if calls:
         report.decision = "tool call"
-    elif any(is_output(e) for _, e in io.events):
+    elif any(is_output(e) or (isinstance(e, AudioEvent) and e.pcm) or (isinstance(e, TextEvent) and e.spoken)
+             for _, e in io.events):  # a voice, or its transcript, is speech too
         report.decision = "speech"
     elif silences:
         report.decision, report.silence_reason = "silence", silences[-1].reason

@@ -3,6 +3,8 @@
     OUT/index.html        the page: tables (the same as `score` prints), the latency histograms, an
                           index of the sessions and their timelines (no scripts, no network)
     OUT/img/*.png         latency.png and one timeline-<n>.png per session shown
+    OUT/audio/*.wav       the audio under each timeline's player: the two-channel mix (left the
+                          scene, right the agent) when the agent spoke, else the scene
     OUT/scores.json, OUT/scores.md   the figures, as `score --json/--markdown` writes them
 
 At most `max_timelines` sessions get a picture: errors first, then mistakes (false positives, false
@@ -14,14 +16,16 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..engine.voice import mix_wav_path
 from ..run.directory import RunDir
 from ..scoring.scores import Scores
 from ..scoring.tables import fmt_rate, fmt_s, to_html, to_json_text, to_markdown
-from .plots import plot_latency_histograms
+from .plots import plot_latency_histograms, plot_snr
 from .timeline import OUTCOME_WORDS, SessionView, plot_timeline
 
 DEFAULT_MAX_TIMELINES = 200
@@ -44,6 +48,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.text { text-align: left; }
 p.note, p.judge { font-size: 12.5px; color: #555; margin: 4px 0 10px 0; }
 p.judge { font-weight: 600; color: #333; }
+.player { display: flex; gap: 0.6em; align-items: center; font-size: 0.85em; color: #555; margin: 0.2em 0; }
 img { max-width: 100%; height: auto; background: #fff; border: 1px solid #e0e0e0; }
 figure { margin: 14px 0 22px 0; }
 figcaption { font-size: 12.5px; color: #555; margin-top: 3px; }
@@ -88,7 +93,7 @@ def session_view(run: RunDir, entry: Entry, corpus_dir: str | None, samples: dic
     path = run.log_path(entry.id)
     if not path.is_file():
         return None
-    view = SessionView.from_trace(run.trace(entry.id), entry.id)
+    view = SessionView.from_trace(run.trace(entry.id), entry.id, log_dir=path.parent)
     view.task = view.task or entry.task
     view.label = entry.label if view.label is None else view.label
     _resolve_audio(view, corpus_dir)
@@ -99,6 +104,47 @@ def session_view(run: RunDir, entry: Entry, corpus_dir: str | None, samples: dic
         if view.cue is None and sample.cue is not None:
             view.cue = (sample.cue.start_s, sample.cue.end_s)
     return view
+
+
+def _player(run: RunDir, sample_id: str, view: SessionView, out: Path, stem: str) -> str:
+    """An audio player under a timeline: the two-channel mix (left scene, right agent) when the agent
+    spoke, else the scene; the file is copied into OUT/audio/ so the report stands alone."""
+    mix = mix_wav_path(run.log_path(sample_id))
+    source = mix if mix.is_file() else (Path(view.audio_path) if view.audio_path else None)
+    if source is None or not source.is_file():
+        return ""
+    (out / "audio").mkdir(exist_ok=True)
+    name = f"{stem}{'.mix' if source == mix else ''}{source.suffix}"
+    shutil.copyfile(source, out / "audio" / name)
+    what = "left: the scene, right: the agent" if source == mix else "the scene"
+    return (f'<div class="player"><audio controls preload="none" src="audio/{html.escape(name)}"></audio> '
+            f'<span>{what}</span></div>')
+
+
+ZOOM_BEFORE_S, ZOOM_AFTER_S = 20.0, 15.0  # around each cue of a long session
+
+
+def cue_zooms(view: SessionView, sample, img: Path, stem: str, scores: Scores, height: int = 484) -> list[str]:
+    """For a session with several cues (a long monitoring session), one zoomed timeline per cue,
+    titled with its outcome (hit with latency, or missed: scoring/monitoring.py)."""
+    from dataclasses import replace
+
+    if sample is None or not sample.cues or len(sample.cues) < 2:
+        return []
+    outcomes = {c.index: c for c in (scores.monitoring.cues if scores.monitoring else []) if c.sample == sample.id}
+    out = []
+    for k, cue in enumerate(sample.cues):
+        o = outcomes.get(k)
+        word = "TP" if o is not None and o.hit_s is not None else "FN"
+        zoom = replace(view, cue=(cue.start_s, cue.end_s))
+        name = f"{stem}-cue{k + 1}"
+        plot_timeline(zoom, img / f"{name}.png", word, o.latency_s if o else None, scores.patience_s,
+                      window=(max(0.0, cue.start_s - ZOOM_BEFORE_S), cue.end_s + scores.patience_s + ZOOM_AFTER_S))
+        what = f"hit, {o.latency_s:+.2f} s after its end" if word == "TP" else "missed"
+        out.append(f'<figure id="{name}"><img src="img/{name}.png" alt="cue {k + 1} of {html.escape(sample.id)}" '
+                   f'width="1320" height="{height}"><figcaption>{html.escape(sample.id)} · cue {k + 1} of '
+                   f'{len(sample.cues)} ({cue.start_s:.1f}–{cue.end_s:.1f} s): {what}</figcaption></figure>')
+    return out
 
 
 def corpus_samples(corpus_dir: str | None) -> dict:
@@ -140,7 +186,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         scores = score_predictions(inp.predictions, patience_s=patience_s, label=inp.label)  # suspect timing left out
     img = out / "img"
     img.mkdir(parents=True, exist_ok=True)
-    for old in img.glob("timeline-*.png"):
+    for old in [*img.glob("timeline-*.png"), *(out / "audio").glob("timeline-*")]:
         old.unlink()
 
     run = RunDir(run_dir) if (run_dir / "sessions").is_dir() else None  # no logs: tables only
@@ -149,6 +195,11 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         corpus_dir = run.read_config().get("corpus")
 
     plot_latency_histograms(scores, img / "latency.png")
+    extra = ""
+    if scores.by_snr:  # an ESS loudness sweep
+        plot_snr([(scores.label or run_dir.name, scores)], img / "snr.png")
+        extra += ('<section id="snr"><h2>ESS: recall and latency against the sound event\'s SNR</h2>'
+                  '<img src="img/snr.png" alt="recall and latency against SNR"></section>\n')
     all_entries = entries(scores)
     samples = corpus_samples(corpus_dir) if run is not None else {}
     figures, anchors = [], {}
@@ -165,10 +216,13 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         caption = f"{e.id} · {e.task} · {'positive' if e.label else 'negative'} · {e.outcome}"
         if e.reason:
             caption += f": {e.reason}"
+        height = 616 if view.agent_audio_path else 484
         if e.suspect:
             caption += f" · timing suspect ({'kept in' if scores.include_suspect else 'left out of'} the latency figures): {e.suspect}"
+        player = _player(run, e.id, view, out, stem)
         figures.append(f'<figure id="{stem}"><img src="img/{stem}.png" alt="timeline of {html.escape(e.id)}" '
-                       f'width="1320" height="484"><figcaption>{html.escape(caption)}</figcaption></figure>')
+                       f'width="1320" height="{height}">{player}<figcaption>{html.escape(caption)}</figcaption></figure>')
+        figures += cue_zooms(view, samples.get(e.id), img, stem, scores, height)
     shown = len(figures)
     if run is None:
         left_out = "No session logs (the input is a predictions file or official outputs): no timelines."
@@ -200,7 +254,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
 <section id="latency"><h2>Latency from cue end to the first scored interjection</h2>
 <img src="img/latency.png" alt="latency histograms per task">
 </section>
-<section id="sessions"><h2>Sessions</h2>
+{extra}<section id="sessions"><h2>Sessions</h2>
 <p class="note">{html.escape(left_out)}</p>
 <table><tr><th>sample</th><th>task</th><th>label</th><th>outcome</th><th>what happened</th><th>latency (s)</th><th>S_i</th></tr>
 {chr(10).join(_session_row(e, anchors.get(e.id)) for e in all_entries[:max(MAX_INDEX_ROWS, shown)])}

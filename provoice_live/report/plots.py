@@ -74,3 +74,29 @@ def plot_latency_histograms(scores: Scores, path: str | Path, dpi: int = 110) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, facecolor="white")
     return path
+
+
+def plot_snr(runs: list[tuple[str, Scores]], path: str | Path, dpi: int = 110) -> Path:
+    """Recall and median latency against the sound event's SNR (an ESS sweep), one line per run."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9.0, 3.6), dpi=dpi)
+    FigureCanvasAgg(fig)
+    rec_ax, lat_ax = fig.subplots(1, 2)
+    for label, s in runs:
+        levels = sorted(s.by_snr)
+        rec = [s.by_snr[lv]["recall"] for lv in levels]
+        lat = [s.by_snr[lv]["latency_median_s"] for lv in levels]
+        rec_ax.plot(levels, [np.nan if r is None else r for r in rec], marker="o", label=label)
+        lat_ax.plot(levels, [np.nan if x is None else x for x in lat], marker="o", label=label)
+    rec_ax.set(xlabel="sound event SNR (dB)", ylabel="recall", ylim=(-0.03, 1.03), title="Recall against SNR")
+    lat_ax.set(xlabel="sound event SNR (dB)", ylabel="median latency (s)", title="Latency against SNR")
+    for ax in (rec_ax, lat_ax):
+        ax.grid(alpha=0.3)
+    rec_ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return path

@@ -41,6 +41,10 @@ COLORS = {
     "user1": "#4C72B0",
     "user2": "#8172B3",
     "sound": "#B8860B",
+    "agent_wave": "#8E5572",
+    "voice_reply": "#C44E52",
+    "voice_backchannel": "#E0A458",
+    "voice_blip": "#BBBBBB",
 }
 SEGMENT_NAMES = {"user1": "user", "user2": "other"}
 OUTCOME_WORDS = {"TP": "spoke up when it should", "FN": "missed the cue", "FP": "false alarm",
@@ -90,10 +94,13 @@ class SessionView:
     status: str = "ok"
     reason: str | None = None
     end_s: float = 0.0
+    # agents that speak: their voice (the wav beside the log) and the segments heard in it
+    agent_audio_path: str | None = None
+    voice: list[tuple[float, float, str]] = field(default_factory=list)  # (onset, end, verdict)
 
     @classmethod
-    def from_trace(cls, trace: SessionTrace, sample_id: str = "") -> "SessionView":
-        """The view of a session's joined log records."""
+    def from_trace(cls, trace: SessionTrace, sample_id: str = "", log_dir: Path | None = None) -> "SessionView":
+        """The view of a session's joined log records (`log_dir`: where the log is, for the agent's wav)."""
         view = cls(id=sample_id, end_s=trace.last_t)
         start = trace.start
         if start is not None:
@@ -112,6 +119,9 @@ class SessionView:
         view.polls = [float(p.t) for p in trace.polls if isinstance(p.t, (int, float))]
         # each interjection completed by its response, once done: its full text and every tool call
         view.interjections = [Interjection(r.t, r.text, list(r.tool_calls), r.scored) for r in trace.replies]
+        view.voice = [(float(v.t or 0.0), v.end_s, v.verdict) for v in trace.voice]
+        if trace.agent_audio is not None and trace.agent_audio.wav and log_dir is not None:
+            view.agent_audio_path = str(Path(log_dir) / trace.agent_audio.wav)
         if trace.end is not None:
             view.status = trace.end.status
             view.reason = trace.end.reason
@@ -124,8 +134,10 @@ class SessionView:
         return max(1.0, *ends)
 
 
-def load_waveform(path: str | None, bins: int = 1600) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(times, min, max) of the audio's envelope in `bins` columns, or None if it cannot be read."""
+def load_waveform(path: str | None, bins: int = 1600,
+                  window: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(times, min, max) of the audio's envelope in `bins` columns (over `window` seconds when
+    given), or None if it cannot be read."""
     if not path:
         return None
     from ..audio import load_audio
@@ -135,10 +147,16 @@ def load_waveform(path: str | None, bins: int = 1600) -> tuple[np.ndarray, np.nd
         x, rate = load_audio(path)
     except ProvoiceError:
         return None
+    first = 0
+    if window is not None:
+        first = max(0, int(window[0] * rate))
+        x = x[first: max(first, int(window[1] * rate))]
     per = max(1, len(x) // bins)
     n = len(x) // per
+    if n == 0:
+        return None
     frames = x[: n * per].reshape(n, per)
-    t = (np.arange(n) + 0.5) * per / rate
+    t = (first + (np.arange(n) + 0.5) * per) / rate
     return t, frames.min(axis=1), frames.max(axis=1)
 
 
@@ -169,25 +187,36 @@ def subtitle_of(view: SessionView) -> str:
 
 def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = None,
                   latency_s: float | None = None, patience_s: float = 5.0, dpi: int = 110,
-                  timing_suspect: str | None = None) -> Path:
-    """Draw one session's timeline to a PNG file; `timing_suspect` (why) marks a session whose
+                  window: tuple[float, float] | None = None, timing_suspect: str | None = None) -> Path:
+    """Draw one session's timeline to a PNG file; `window` (seconds) zooms to part of it (a cue of a
+    long session), keeping only the interjections inside; `timing_suspect` (why) marks a session whose
     timing the run's health check doubted."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    span = view.span_s
-    fig = Figure(figsize=(12, 4.4), dpi=dpi)
+    span = view.span_s if window is None else window[1] - window[0]
+    x0 = 0.0 if window is None else window[0]
+    if window is not None:
+        from dataclasses import replace
+
+        view = replace(view, interjections=[i for i in view.interjections if window[0] <= i.t <= window[1]],
+                       segments=[sg for sg in view.segments if sg[2] >= window[0] and sg[1] <= window[1]])
+    agent = view.agent_audio_path is not None
+    fig = Figure(figsize=(12, 5.6 if agent else 4.4), dpi=dpi)
     FigureCanvasAgg(fig)
-    gs = fig.add_gridspec(3, 1, height_ratios=[1.35, 2.0, 0.62 if view.segments else 0.38], hspace=0.08,
-                          left=0.06, right=0.985, top=0.86, bottom=0.2)
+    ratios = [1.35, 2.0] + ([1.4] if agent else []) + [0.62 if view.segments else 0.38]
+    gs = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.08,
+                          left=0.06, right=0.985, top=0.88 if agent else 0.86, bottom=0.16 if agent else 0.2)
     ax_txt = fig.add_subplot(gs[0])
     ax_wave = fig.add_subplot(gs[1], sharex=ax_txt)
-    ax_vad = fig.add_subplot(gs[2], sharex=ax_txt)
+    ax_agent = fig.add_subplot(gs[2], sharex=ax_txt) if agent else None
+    ax_vad = fig.add_subplot(gs[-1], sharex=ax_txt)
+    lanes = [ax for ax in (ax_txt, ax_wave, ax_agent, ax_vad) if ax is not None]
 
     # shaded context on every lane
-    for ax in (ax_txt, ax_wave, ax_vad):
+    for ax in lanes:
         if view.monitor_from_s > 0:
             ax.axvspan(0, view.monitor_from_s, color=COLORS["unmonitored"], alpha=0.25, lw=0)
         if view.cue:
@@ -197,7 +226,7 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
             ax.spines[spine].set_visible(False)
 
     # waveform
-    wave = load_waveform(view.audio_path)
+    wave = load_waveform(view.audio_path, window=window)
     if wave is not None:
         t, lo, hi = wave
         peak = max(1e-6, float(np.max(np.abs([lo.min(), hi.max()]))))
@@ -215,6 +244,20 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     if view.cue:
         ax_wave.text((view.cue[0] + view.cue[1]) / 2, 1.32, "cue", fontsize=8.5, color="#A0521D", ha="center",
                      va="top", fontweight="bold")
+
+    # the agent's voice, under the scene's: its waveform and the segments heard in it
+    if ax_agent is not None:
+        voice = load_waveform(view.agent_audio_path, window=window)
+        if voice is not None:
+            t, lo, hi = voice
+            peak = max(1e-6, float(np.max(np.abs([lo.min(), hi.max()]))))
+            ax_agent.fill_between(t, lo / peak, hi / peak, color=COLORS["agent_wave"], lw=0, alpha=0.9)
+        for a, b, verdict in view.voice:
+            ax_agent.axvspan(a, b, ymin=0.9, ymax=1.0, color=COLORS[f"voice_{verdict}"], lw=0)
+        ax_agent.set_ylim(-1.08, 1.3)
+        ax_agent.set_yticks([])
+        ax_agent.set_ylabel("agent voice", fontsize=9)
+        ax_agent.tick_params(labelbottom=False, bottom=False)
 
     # speech activity (VAD), under the script when the corpus gives one
     vad_row = (0.08, 0.38) if view.segments else (0.15, 0.7)
@@ -237,7 +280,7 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     if not view.segments:
         ax_vad.set_ylabel("speech", fontsize=9, rotation=0, ha="right", va="center")
     ax_vad.set_xlabel("stream time (s)", fontsize=9)
-    ax_vad.set_xlim(0, span * 1.01)
+    ax_vad.set_xlim(x0, x0 + span * 1.01)
     ax_vad.tick_params(axis="x", labelsize=8)
 
     # interjections: a stem through all lanes, a text box in the top lane, staggered
@@ -250,14 +293,14 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     last_x = [-1e9, -1e9]
     for inter in view.interjections[:12]:
         color = COLORS["scored"] if inter.scored else COLORS["unscored"]
-        for ax in (ax_wave, ax_vad):
+        for ax in lanes[1:]:
             ax.axvline(inter.t, color=color, lw=1.6)
         ax_txt.axvline(inter.t, ymax=0.98, color=color, lw=1.0, alpha=0.6)
         ax_txt.plot([inter.t], [0.02], marker="v", color=color, ms=7, clip_on=False)
         # pick the level whose last box is farthest behind, to avoid overlaps
         slot = 0 if inter.t - last_x[0] >= inter.t - last_x[1] else 1
         last_x[slot] = inter.t
-        ha = "left" if inter.t < span * 0.72 else "right"
+        ha = "left" if inter.t - x0 < span * 0.72 else "right"
         ax_txt.text(inter.t, levels[slot], inter.label(), ha=ha, va="top", fontsize=8, color=COLORS["text"],
                     multialignment="left",
                     bbox=dict(boxstyle="round,pad=0.35", fc="white", ec=color, lw=1.0), clip_on=False)
@@ -289,6 +332,9 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     handles += [Patch(color=COLORS[k], alpha=0.85, label=label) for k, label in
                 (("user1", "user speaking"), ("user2", "other speaker"), ("sound", "sound event")) if k in kinds]
     handles.append(Patch(color=COLORS["speech"], label="speech (VAD)"))
+    verdicts = {v for *_, v in view.voice}
+    handles += [Patch(color=COLORS[f"voice_{v}"], label=f"agent: {v}") for v in ("reply", "backchannel", "blip")
+                if v in verdicts]
     if any(i.scored for i in view.interjections):
         handles.append(Line2D([], [], color=COLORS["scored"], lw=2, label="interjection (scored)"))
     if any(not i.scored for i in view.interjections):

@@ -6,6 +6,8 @@
                                      its presence marks the session finished (ok or error); a log
                                      without it is a session that was cut short, redone on resume
     RUN/sessions/<id>.input.wav      live sessions only: the audio the agent received
+    RUN/sessions/<id>.agent.wav      the agent's voice, when it spoke (sample 0 is the session's start)
+    RUN/sessions/<id>.mix.wav        benchmark sessions the agent spoke in: left the scene, right the agent
     RUN/predictions.jsonl            one `Prediction` per finished session (docs/FORMATS.md)
 """
 

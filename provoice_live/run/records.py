@@ -8,11 +8,15 @@ A session log (`RUN/sessions/<id>.jsonl`) is one JSON object per line. Every rec
     vad             the harness's VAD found speech start or end (`event`), `at_s` into the audio
     poll            the engine asked the agent "speak now?" (`poll_id`, `reason`, `speech_end_s`)
     poll_deferred   a poll asked for while one was running, coalesced into one pending poll
+    context_update  the digital context changed (`patch`, a JSON merge patch) and was given to the agent
     agent           an agent event (`event`: the `AgentEvent` union, with its `response_id`)
     interjection    the first output of a response: when, what, and the latency parts
+    voice           a voiced segment heard in the agent's audio (`engine/voice.py`): where it starts
+                    (`t`) and ends, its verdict (reply, backchannel, blip) and its words
     response        a response that interjected has finished: its full text and tool calls
     compute         agent time under the lockstep clock (never counted as latency)
     audio           a summary of the chunks handed to the agent
+    agent_audio     a summary of the agent's voice (pieces, seconds, rate) and the wav that keeps it
     error           why the session failed, or a fault while closing it
     session_end     status ("ok" or "error"), reason, wall time, counts
 
@@ -83,6 +87,12 @@ class PollDeferredRecord(_Record):
     reason: str = ""
 
 
+class ContextUpdateRecord(_Record):
+    kind: Literal["context_update"] = "context_update"
+    at_s: float = 0.0  # when the manifest says it happens
+    patch: dict[str, Any] = Field(default_factory=dict)
+
+
 class AgentRecord(_Record):
     kind: Literal["agent"] = "agent"
     event: AgentEvent
@@ -123,6 +133,26 @@ class AudioRecord(_Record):
     rate: int
 
 
+class VoiceRecord(_Record):
+    """A voiced segment of the agent's audio; `t` is its onset (stream seconds)."""
+
+    kind: Literal["voice"] = "voice"
+    end_s: float
+    verdict: Literal["reply", "backchannel", "blip"]
+    response_id: str | None = None
+    words: str | None = None
+    words_from: Literal["agent", "asr"] | None = None
+
+
+class AgentAudioRecord(_Record):
+    kind: Literal["agent_audio"] = "agent_audio"
+    pieces: int
+    seconds: float  # audio received
+    rate: int
+    track_s: float  # the agent's track, from the session's start to its last sample
+    wav: str | None = None  # the file beside the log that keeps it
+
+
 class ErrorRecord(_Record):
     kind: Literal["error"] = "error"
     message: str | None = ""
@@ -138,8 +168,8 @@ class SessionEnd(_Record):
 
 
 SessionRecord = Annotated[
-    Union[SessionStart, VadRecord, PollRecord, PollDeferredRecord, AgentRecord, InterjectionRecord,
-          ResponseRecord, ComputeRecord, AudioRecord, ErrorRecord, SessionEnd],
+    Union[SessionStart, VadRecord, PollRecord, PollDeferredRecord, ContextUpdateRecord, AgentRecord, InterjectionRecord,
+          ResponseRecord, VoiceRecord, ComputeRecord, AudioRecord, AgentAudioRecord, ErrorRecord, SessionEnd],
     Field(discriminator="kind"),
 ]
 _RECORD = TypeAdapter(SessionRecord)

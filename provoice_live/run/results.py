@@ -116,6 +116,10 @@ class Prediction(BaseModel):
     premature_interjections: int | None = None
     latency_parts: dict[str, float] | None = None
     agent_errors: int | None = None  # non-fatal agent errors in the session (unparsed replies...)
+    audio_s: float | None = None  # the stream's length: with monitor_from_s, the monitored time (FA/h)
+    interjection_times: list[float] | None = None  # every scored interjection (per-cue hits, false alarms)
+    cues: list[dict[str, float]] | None = None  # every cue window {start_s, end_s} of a long session
+    sound_snr_db: float | None = None  # an ESS sweep's sound level (the sample's meta.sound_snr_db)
     timing_suspect: bool | None = None  # real-time sessions: the timing health's verdict (None: not real time)
     timing_reasons: list[str] | None = None  # why it is suspect
     stamp_uncertainty_ms: float | None = None  # the first scored interjection's
@@ -152,6 +156,10 @@ def prediction_from_result(sample: Sample, result: SessionResult) -> Prediction:
         ),
         latency_parts=first.parts if first and first.parts else None,
         agent_errors=result.agent_errors or None,
+        audio_s=result.audio_s or None,
+        interjection_times=[i.t for i in scored],
+        cues=[{"start_s": c.start_s, "end_s": c.end_s} for c in sample.cues] if sample.cues else None,
+        sound_snr_db=(sample.meta or {}).get("sound_snr_db"),
         timing_suspect=result.timing.suspect if wall else None,
         timing_reasons=list(result.timing.reasons) if wall and result.timing.suspect else None,
         stamp_uncertainty_ms=first.stamp_uncertainty_ms if first else None,

@@ -2,8 +2,8 @@
 
 The one place that reads session records. It pairs each interjection with the `response` record
 that completes it (`Reply`: the full text and every tool call once the response is done), collects
-the speech the harness's VAD found, the polls, the agent's transcripts and the session's start and
-end. It is built incrementally (`add`, for the live views fed record by record) or at once
+the speech the harness's VAD found, the polls, the agent's transcripts, the voiced segments heard in
+the agent's audio (`voice`, with `agent_audio` naming its wav) and the session's start and end. It is built incrementally (`add`, for the live views fed record by record) or at once
 (`from_records`, `read`).
 """
 
@@ -15,8 +15,8 @@ from typing import Iterable
 
 from ..agents.base import TranscriptEvent
 from ..corpus.sample import ToolCall
-from .records import (AgentRecord, ErrorRecord, InterjectionRecord, PollRecord, ResponseRecord, SessionEnd,
-                      SessionRecord, SessionStart, VadRecord, read_records)
+from .records import (AgentAudioRecord, AgentRecord, ErrorRecord, InterjectionRecord, PollRecord, ResponseRecord,
+                      SessionEnd, SessionRecord, SessionStart, VadRecord, VoiceRecord, read_records)
 
 
 @dataclass
@@ -76,6 +76,8 @@ class SessionTrace:
     replies: list[Reply] = field(default_factory=list)
     transcripts: list[Transcript] = field(default_factory=list)
     errors: list[ErrorRecord] = field(default_factory=list)
+    voice: list[VoiceRecord] = field(default_factory=list)  # voiced segments of the agent's audio
+    agent_audio: AgentAudioRecord | None = None
     last_t: float = 0.0  # the latest stream time of any record
     _open: dict[str, Reply] = field(default_factory=dict, repr=False)  # replies by response id
 
@@ -119,6 +121,10 @@ class SessionTrace:
             if reply is not None:
                 reply.response = record
             return reply
+        elif isinstance(record, VoiceRecord):
+            self.voice.append(record)
+        elif isinstance(record, AgentAudioRecord):
+            self.agent_audio = record
         elif isinstance(record, ErrorRecord):
             self.errors.append(record)
         elif isinstance(record, SessionEnd):

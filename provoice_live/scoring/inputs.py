@@ -125,6 +125,8 @@ def fill_from_corpus(preds: list[Prediction], corpus_dir: str | Path) -> list[Pr
             "semantic_cue": s.semantic_cue, "gt_response": s.gt_response, "gt_tool_calls": list(s.gt_tool_calls),
             "monitor_from_s": s.monitor_from_s,
             "cue_start_s": s.cue.start_s if s.cue else None, "cue_end_s": s.cue.end_s if s.cue else None,
+            "cues": [{"start_s": c.start_s, "end_s": c.end_s} for c in s.cues] if s.cues else None,
+            "sound_snr_db": (s.meta or {}).get("sound_snr_db"),
         }
         update = {k: v for k, v in fill.items() if getattr(p, k) is None and v is not None}
         out.append(p.model_copy(update=update) if update else p)

@@ -11,6 +11,9 @@
   and the scoring stops with one clear sentence (the verdicts obtained stay cached). Every verdict is appended to a cache (`judge_cache.jsonl` in
   the run directory) keyed by a hash of the model and the prompt, as soon as it arrives: a rerun, or
   a run cut short and restarted, asks the endpoint nothing it has already answered.
+  **Repeats** (`--judge-repeats N`, `scoring/agreement.py`): repeat r of a verdict is cached under its
+  own key (the repeat index and a non-zero temperature join the hash; repeat 0 at temperature 0 keeps
+  the plain key), so each repeat is asked once and a rerun asks nothing.
 
 Both expose `name`, `judge(items)` and `async ajudge(items)` returning one `Verdict` per `JudgeItem`.
 """
@@ -84,8 +87,14 @@ class VerdictCache:
                         continue
 
     @staticmethod
-    def key(model: str, messages: list[dict[str, str]]) -> str:
-        payload = json.dumps({"model": model, "messages": messages}, ensure_ascii=False, sort_keys=True)
+    def key(model: str, messages: list[dict[str, str]], repeat: int = 0, temperature: float = 0.0) -> str:
+        """The cache key of one verdict: repeat r > 0 and a sampling temperature each make their own."""
+        fields: dict[str, Any] = {"model": model, "messages": messages}
+        if repeat:
+            fields["repeat"] = repeat
+        if temperature:
+            fields["temperature"] = temperature
+        payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def get(self, key: str) -> dict[str, Any] | None:
@@ -116,6 +125,8 @@ class OpenAIJudge:
     concurrency: int = 8
     retry: RetryPolicy = RetryPolicy(max_retries=5, base_s=1.0, max_s=30.0)
     timeout_s: float = 120.0
+    repeat: int = 0  # which repeat of the verdicts this judge asks (its own cache keys)
+    temperature: float = 0.0  # 0: the most likely verdict; repeats sample (1.0 by default)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     # counters, for the report
     calls: int = 0
@@ -128,8 +139,13 @@ class OpenAIJudge:
     def name(self) -> str:
         return f"openai:{self.model}"
 
+    @property
+    def rater(self) -> str:
+        """This judge and repeat, as the agreement table names it."""
+        return f"{self.name} #{self.repeat + 1}"
+
     def describe(self) -> dict[str, Any]:
-        return {"judge": self.name, "base_url": self.base_url, "model_calls": self.calls,
+        return {"judge": self.name, "repeat": self.repeat, "temperature": self.temperature, "base_url": self.base_url, "model_calls": self.calls,
                 "cache_hits": self.cache_hits, "retries": self.retries, "missing_tags": self.missing_tags,
                 "cache": str(self.cache.path) if self.cache.path else None}
 
@@ -150,7 +166,7 @@ class OpenAIJudge:
     async def ajudge(self, items: Sequence[JudgeItem]) -> list[Verdict]:
         prompts = [judge_messages(it.semantic_cue, it.gt_tool_calls, it.gt_response, it.pred_tool_calls,
                                   it.pred_response) for it in items]
-        keys = [VerdictCache.key(self.model, m) for m in prompts]
+        keys = [VerdictCache.key(self.model, m, self.repeat, self.temperature) for m in prompts]
         todo = {k: m for k, m in zip(keys, prompts) if self.cache.get(k) is None}
         self.cache_hits += len(items) - sum(1 for k in keys if k in todo)
         failures: dict[str, str] = {}
@@ -192,13 +208,14 @@ class OpenAIJudge:
         if missing:
             self.missing_tags += 1
             log.warning("judge reply without %s (counted as 0): %r", ", ".join(missing), reply[:200])
-        self.cache.put(key, {"model": self.model, "tool_call_score": int(tool * 2),
+        self.cache.put(key, {"model": self.model, "repeat": self.repeat, "tool_call_score": int(tool * 2),
                              "response_score": int(text * 2), "missing": missing, "reply": reply[:2000]})
 
     async def _call_with_retries(self, client, messages: list[dict[str, str]]) -> str:
         async def attempt() -> str:
             self.calls += 1
-            response = await client.chat.completions.create(model=self.model, messages=messages, temperature=0)
+            response = await client.chat.completions.create(model=self.model, messages=messages,
+                                                            temperature=self.temperature)
             return response.choices[0].message.content or ""
 
         def on_retry(n: int, fault, delay: float) -> None:
@@ -212,15 +229,42 @@ class OpenAIJudge:
 # ---- choosing a judge ---------------------------------------------------------------------------
 
 def make_judge(spec: str = "heuristic", base_url: str | None = None, api_key_env: str = DEFAULT_API_KEY_ENV,
-               cache_path: str | Path | None = None, concurrency: int = 8) -> HeuristicJudge | OpenAIJudge:
-    """`heuristic` or `openai:MODEL` (docs/SCORING.md)."""
+               cache_path: str | Path | None = None, concurrency: int = 8, repeat: int = 0,
+               temperature: float = 0.0) -> HeuristicJudge | OpenAIJudge:
+    """`heuristic` or `openai:MODEL` (docs/SCORING.md); `repeat` and `temperature` for an LLM judge."""
     if spec in ("heuristic", HEURISTIC_NAME):
         return HeuristicJudge()
     kind, _, model = spec.partition(":")
     if kind == "openai" and model:
         return OpenAIJudge(model=model, base_url=base_url, api_key_env=api_key_env,
-                           cache=VerdictCache(cache_path), concurrency=concurrency)
+                           cache=VerdictCache(cache_path), concurrency=concurrency, repeat=repeat,
+                           temperature=temperature)
     raise ProvoiceError(f"unknown judge {spec!r}: use 'heuristic' or 'openai:MODEL' (with --base-url URL)")
+
+
+def make_raters(specs: Sequence[str], repeats: int = 1, temperature: float | None = None,
+                shared_cache: VerdictCache | None = None, **kwargs: Any) -> list:
+    """One judge per rater: each LLM judge of `specs` once per repeat, the heuristic once (it is
+    deterministic). `temperature` defaults to 0 for one repeat and 1.0 (the model's sampling) for
+    several. All LLM raters share one verdict cache (their keys differ)."""
+    if repeats < 1:
+        raise ProvoiceError(f"--judge-repeats must be >= 1, not {repeats}")
+    if temperature is None:
+        temperature = 0.0 if repeats == 1 else 1.0
+    if not 0.0 <= temperature <= 2.0:
+        raise ProvoiceError(f"--judge-temperature must be between 0 and 2, not {temperature}")
+    cache = shared_cache or VerdictCache(kwargs.pop("cache_path", None))
+    kwargs.pop("cache_path", None)
+    raters = []
+    for spec in dict.fromkeys(specs):
+        first = make_judge(spec, **kwargs)
+        if isinstance(first, HeuristicJudge):
+            raters.append(first)
+            continue
+        for r in range(repeats):
+            raters.append(OpenAIJudge(model=first.model, base_url=first.base_url, api_key_env=first.api_key_env,
+                                      cache=cache, concurrency=first.concurrency, repeat=r, temperature=temperature))
+    return raters
 
 
 def judge_items(items: Iterable[JudgeItem], judge) -> list[Verdict]:

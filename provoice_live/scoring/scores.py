@@ -29,6 +29,7 @@ from .. import FORMAT_VERSION
 from ..run.results import Prediction
 from .decisions import OVERALL, Confusion, decision_table, outcome
 from .judges import JudgeItem, judge_items
+from .monitoring import MonitoringSummary, monitoring_summary
 from .response import ResponseSummary, Verdict, response_table, sample_score
 from .timing import DEFAULT_PATIENCE_S, UNTIMED, SampleTiming, TimingSummary, sample_timing, timing_table
 
@@ -82,6 +83,9 @@ class Scores:
     label: str = ""
     judge_info: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    agreement: Any = None  # agreement.Agreement when several raters judged (score --judge-repeats)
+    monitoring: MonitoringSummary | None = None  # per cue and per hour, when the predictions carry the times
+    by_snr: dict[float, dict[str, Any]] = field(default_factory=dict)  # ESS sweep: figures per sound level
     suspect: list[SuspectEntry] = field(default_factory=list)
     include_suspect: bool = False
 
@@ -112,6 +116,9 @@ class Scores:
             "label": self.label,
             "notes": self.notes,
             "format": FORMAT_VERSION,
+            **({"agreement": self.agreement.to_json()} if self.agreement is not None else {}),
+            **({"monitoring": self.monitoring.to_json()} if self.monitoring is not None else {}),
+            **({"by_sound_snr_db": {f"{k:g}": v for k, v in self.by_snr.items()}} if self.by_snr else {}),
         }
 
 
@@ -207,9 +214,30 @@ def assemble(preds: Sequence[Prediction], outcomes: Sequence[str], verdicts: dic
         label=label,
         judge_info=info,
         notes=[no_response] if no_response else [],
+        monitoring=monitoring_summary(preds, patience_s, frozenset() if include_suspect else
+                                      frozenset(s.id for s in samples if s.suspect)),
+        by_snr=snr_table(preds, samples),
         suspect=[SuspectEntry(s.id, s.task, s.suspect) for s in samples if s.suspect],
         include_suspect=include_suspect,
     )
+
+
+def snr_table(preds: Sequence[Prediction], samples: Sequence[SampleScore]) -> dict[float, dict[str, Any]]:
+    """An ESS sweep's figures per sound level (highest first): recall, FPR, accuracy and the median
+    latency of the true positives. Empty when no prediction carries `sound_snr_db`."""
+    import numpy as np
+
+    groups: dict[float, list[SampleScore]] = {}
+    for p, s in zip(preds, samples):
+        if p.sound_snr_db is not None:
+            groups.setdefault(float(p.sound_snr_db), []).append(s)
+    out = {}
+    for level in sorted(groups, reverse=True):
+        c = decision_table(((s.task, s.outcome) for s in groups[level]))[OVERALL]
+        lat = [s.timing.latency_s for s in groups[level] if s.outcome == "TP" and s.timing.latency_s is not None]
+        out[level] = {"n": c.n, "recall": c.recall, "fpr": c.fpr, "accuracy": c.accuracy,
+                      "latency_median_s": float(np.median(lat)) if lat else None, "latency_n": len(lat)}
+    return out
 
 
 def _prepare(preds: Iterable[Prediction]):

@@ -138,6 +138,13 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
             out.append(Section("parts", "Where the latency went (medians)", ["task"] + part_cols,
                                [[title_task(k)] + pr for k, pr in zip(keys, part_rows)], note=part_note))
 
+    if scores.monitoring is not None:
+        out += monitoring_sections(scores.monitoring, p)
+    if scores.by_snr:
+        out.append(snr_section([(label, scores)]))
+    if scores.agreement is not None:
+        out += agreement_sections(scores.agreement, keys)
+
     if scores.suspect:
         verb = "kept in" if scores.include_suspect else "left out of"
         out.append(Section("suspect", f"Timing suspect: {len(scores.suspect)} session(s) {verb} the timing figures",
@@ -153,6 +160,84 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
                            [[e.id, e.task, "positive" if e.label else "negative", e.reason] for e in scores.errors],
                            note="An errored session is not a silence: it is excluded from the denominators.",
                            left=4))
+    return out
+
+
+MAX_CUE_ROWS = 60
+
+
+def snr_section(runs: list[tuple[str, Scores]]) -> Section:
+    """Recall, FPR and median latency against the sound event's SNR, one column group per run."""
+    levels = sorted({lv for _, s in runs for lv in s.by_snr}, reverse=True)
+    rows = []
+    for lv in levels:
+        row = [f"{lv:g}"]
+        for _, s in runs:
+            f = s.by_snr.get(lv)
+            row += [fmt_rate(f["recall"]), fmt_rate(f["fpr"]), fmt_s(f["latency_median_s"]), str(f["n"])] if f else [NA] * 4
+        rows.append(row)
+    return Section("snr", "ESS: recall and latency against the sound event's SNR",
+                   ["SNR dB"] + ["Rec ↑", "FPR ↓", "median s", "N"] * len(runs), rows,
+                   [("", 1)] + [(label, 4) for label, _ in runs],
+                   note="SNR: the sound event's RMS over its span against the speech and ambient bed under it "
+                        "(build-corpus --sound-snr-db).")
+
+
+def monitoring_sections(m, patience_s: float) -> list[Section]:
+    """Per cue and per hour (scoring/monitoring.py); each cue listed when a sample has several."""
+    lat = m.latency()
+    out = [Section("monitoring", "Monitoring: cues hit, false alarms per hour of monitored audio",
+                   ["samples", "cues", "hits", "misses", "recall", "median s", "p90 s", "false alarms",
+                    "monitored h", "FA/h"],
+                   [[str(m.samples), str(len(m.cues)), str(m.hits), str(len(m.cues) - m.hits), fmt_rate(m.recall),
+                     fmt_s(lat["median"]), fmt_s(lat["p90"]), str(m.false_alarms), f"{m.monitored_h:.3f}",
+                     fmt_s(m.fa_per_h)]],
+                   note=f"A cue is hit by the first interjection in [cue start, cue end + {patience_s:g} s]; "
+                        "latency = hit - cue end; any other interjection outside a hit cue's window is a "
+                        "false alarm. Monitored: audio after monitoring starts.", left=0)]
+    by_sample: dict[str, int] = {}
+    for c in m.cues:
+        by_sample[c.sample] = by_sample.get(c.sample, 0) + 1
+    if any(n > 1 for n in by_sample.values()):
+        rows = [[c.sample, str(c.index + 1), f"{c.start_s:.1f}–{c.end_s:.1f}", "hit" if c.hit_s is not None else "miss",
+                 fmt_s(c.latency_s)] for c in m.cues if by_sample[c.sample] > 1][:MAX_CUE_ROWS]
+        out.append(Section("cues", "Each cue of the long sessions", ["sample", "cue", "window s", "outcome",
+                                                                     "latency s"], rows, left=2))
+    return out
+
+
+def agreement_sections(agr, keys: list[str]) -> list[Section]:
+    """Judge agreement (scoring/agreement.py): R_acc per rater with its spread, kappas, the heuristic
+    against the LLM, and the items the raters disagree on most."""
+    rows = []
+    for k in keys:
+        sp = agr.spread(k)
+        rows.append([title_task(k), *(fmt_rate(v) for v in agr.r_acc.get(k, [])), fmt_rate(sp.mean), fmt_rate(sp.sd),
+                     f"{fmt_rate(sp.min)}–{fmt_rate(sp.max)}"])
+    out = [Section("agreement", f"Judge agreement: R_acc per rater ({len(agr.raters)} raters, "
+                                f"{len(agr.items)} judged true positives)",
+                   ["task", *agr.raters, "mean", "sd", "range"], rows,
+                   note="Each rater is one judge and repeat; Table 2 shows the first. sd: sample standard "
+                        "deviation over the raters.")]
+    summary = [["Fleiss' kappa (S_i)", fmt_rate(agr.kappa)], ["Fleiss' kappa (tool verdicts)", fmt_rate(agr.kappa_tool)],
+               ["Fleiss' kappa (text verdicts)", fmt_rate(agr.kappa_text)],
+               ["mean per-sample agreement (P_i)", fmt_rate(agr.mean_item_agreement)],
+               ["unanimous samples", fmt_rate(agr.unanimous)]]
+    if agr.heuristic:
+        h = agr.heuristic
+        summary += [["heuristic = LLM consensus (share of samples)", fmt_rate(h["exact_agreement"])],
+                    ["Cohen's kappa, heuristic vs LLM consensus", fmt_rate(h["cohen_kappa"])],
+                    ["mean S_i on these samples: heuristic / LLM", f"{fmt_rate(h['mean_s_heuristic'])} / "
+                                                                   f"{fmt_rate(h['mean_s_llm'])}"]]
+    out.append(Section("kappa", "Judge agreement: kappa and per-sample agreement", ["figure", "value"], summary,
+                       note="P_i: the share of rater pairs giving a sample the same S_i. LLM consensus: the "
+                            "raters' median S_i."))
+    split = sorted((i for i in agr.items if i["agreement"] < 1.0), key=lambda i: (i["agreement"], i["id"]))[:10]
+    if split:
+        out.append(Section("disagreed", "Samples the raters disagree on most", ["sample", "task", "S_i per rater",
+                                                                                 "P_i"],
+                           [[i["id"], i["task"], " ".join(f"{s:g}" for s in i["s"]), fmt_rate(i["agreement"])]
+                            for i in split], left=3))
     return out
 
 
@@ -172,11 +257,21 @@ def render_terminal(scores: Scores, console=None) -> None:
     """Print the tables with rich."""
     from rich.console import Console
     from rich.markup import escape
+
+    console = console or Console(highlight=False)
+    print_sections(sections(scores, compact=console.width < WIDE_TERMINAL), console)
+    console.print(escape(judge_line(scores)), style="bold")
+    for note in scores.notes:
+        console.print(f"note: {escape(note)}")
+
+
+def print_sections(secs: list[Section], console) -> None:
+    """Print tables with rich (`score`, `compare`)."""
+    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
-    console = console or Console(highlight=False)
-    for sec in sections(scores, compact=console.width < WIDE_TERMINAL):
+    for sec in secs:
         console.print(escape(sec.title), style="bold")
         table = Table()
         for i, h in enumerate(sec.columns):
@@ -194,9 +289,6 @@ def render_terminal(scores: Scores, console=None) -> None:
         if sec.note:
             console.print(escape(sec.note), style="dim")
         console.print()
-    console.print(escape(judge_line(scores)), style="bold")
-    for note in scores.notes:
-        console.print(f"note: {escape(note)}")
 
 
 def render_tables(scores: Scores, width: int = 160) -> str:
@@ -217,14 +309,7 @@ def _md_escape(cell: str) -> str:
 def to_markdown(scores: Scores) -> str:
     """The tables as GitHub Markdown, with the judge named at the top."""
     lines = [f"# ProVoice-Bench scores: {scores.label or 'run'}", "", f"**{judge_line(scores)}**", ""]
-    for sec in sections(scores):
-        cols = sec.flat_columns()
-        lines += [f"## {sec.title}", "", "| " + " | ".join(map(_md_escape, cols)) + " |",
-                  "|" + "|".join("---" if i < sec.left else "---:" for i in range(len(cols))) + "|"]
-        lines += ["| " + " | ".join(map(_md_escape, row)) + " |" for row in sec.rows]
-        if sec.note:
-            lines += ["", sec.note]
-        lines.append("")
+    lines += sections_markdown(sections(scores))
     for note in scores.notes:
         lines.append(f"- note: {note}")
     if scores.judge.startswith(HEURISTIC_NAME):
@@ -234,12 +319,34 @@ def to_markdown(scores: Scores) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def sections_markdown(secs: list[Section]) -> list[str]:
+    """Tables as Markdown lines (`score`, `compare`)."""
+    lines = []
+    for sec in secs:
+        cols = sec.flat_columns()
+        lines += [f"## {sec.title}", "", "| " + " | ".join(map(_md_escape, cols)) + " |",
+                  "|" + "|".join("---" if i < sec.left else "---:" for i in range(len(cols))) + "|"]
+        lines += ["| " + " | ".join(map(_md_escape, row)) + " |" for row in sec.rows]
+        if sec.note:
+            lines += ["", sec.note]
+        lines.append("")
+    return lines
+
+
 # ---- HTML (for the report) ----------------------------------------------------------------------
 
 def to_html(scores: Scores) -> str:
     """The tables as HTML fragments (no page around them)."""
-    parts = [f'<p class="judge">{html.escape(judge_line(scores))}</p>']
-    for sec in sections(scores):
+    parts = [f'<p class="judge">{html.escape(judge_line(scores))}</p>', sections_html(sections(scores))]
+    for note in scores.notes:
+        parts.append(f'<p class="note">note: {html.escape(note)}</p>')
+    return "\n".join(parts)
+
+
+def sections_html(secs: list[Section]) -> str:
+    """Tables as HTML fragments (`report`, `compare`)."""
+    parts = []
+    for sec in secs:
         parts.append(f'<section class="table {sec.key}"><h2>{html.escape(sec.title)}</h2><table>')
         if sec.groups and any(g for g, _ in sec.groups):
             parts.append("<tr>" + "".join(f'<th colspan="{span}">{html.escape(g)}</th>' for g, span in sec.groups) + "</tr>")
@@ -251,8 +358,6 @@ def to_html(scores: Scores) -> str:
         if sec.note:
             parts.append(f'<p class="note">{html.escape(sec.note)}</p>')
         parts.append("</section>")
-    for note in scores.notes:
-        parts.append(f'<p class="note">note: {html.escape(note)}</p>')
     return "\n".join(parts)
 
 

@@ -13,7 +13,8 @@ Strict, from the `openai` SDK's own types (see `sdk_types`):
   the models do not declare; responses stream what the real server streams: `response.created`,
   `rate_limits.updated`, `response.output_item.added`, `response.content_part.added`, text or
   audio deltas (audio as an `audio` part, its transcript lagging), `.done` events,
-  `response.output_item.done`, `response.done` with usage.
+  `response.output_item.done`, `response.done` with usage. Audio replies are the words spoken by
+eSpeak (`speech.py`), in 100 ms deltas, then the transcript in 4-character pieces (after `gap_s`).
 
 Input audio: `input_audio_buffer.append` PCM16 at 24 kHz. With server turn detection
 (`server_vad`, the default) a frame VAD stands in for the server's speech detector: a frame is
@@ -26,7 +27,7 @@ committed to the conversation: what any later response can hear.
 Scripted replies (`server.script`, one per response.create): ("text", s), ("silent",), ("no_action",),
 ("tool", name, args), ("audio", transcript), ("error", message), ("failed", message), ("hang",),
 ("close",), ("garbage",), ("huge", nbytes). `gap_s` pauses each reply after its first sign (a tool
-call's name, the first audio or text delta) through `pause(seconds)`: a real sleep by default, a
+call's name, the first text delta, an audio reply's audio) through `pause(seconds)`: a real sleep by default, a
 virtual clock's advance in tests; `first_sign_wall` records when each first sign went out.
 `reject` holds HTTP statuses for the next handshakes.
 """
@@ -50,6 +51,7 @@ from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
 from .sdk_types import check_params, sdk_event
+from .speech import speech_pcm
 
 RATE = 24000
 FRAME = 480  # 20 ms
@@ -89,6 +91,7 @@ class FakeRealtime:
         return f"http://127.0.0.1:{self.port}/v1"
 
     async def start(self) -> "FakeRealtime":
+        await asyncio.to_thread(speech_pcm, "okay", RATE)  # eSpeak's start-up, before any timed reply
         self._server = await serve(self._handle, "127.0.0.1", 0, process_request=self._process_request,
                                    max_size=None)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -324,12 +327,13 @@ class FakeRealtime:
             pieces = [text[i:i + 4] for i in range(0, len(text), 4)]
             if audio:
                 state["audio_out"] = True
-                tone = (0.1 * np.sin(np.arange(RATE // 10) / RATE * 2 * np.pi * 220) * 32767).astype("<i2")
-                chunk = base64.b64encode(tone.tobytes()).decode()
-                for k, piece in enumerate(pieces):  # each transcript piece follows its 100 ms of audio
-                    await send({"type": "response.output_audio.delta", **base, "content_index": 0, "delta": chunk})
-                    if k == 0:
-                        await self._sign()
+                voice = await asyncio.to_thread(speech_pcm, text.strip("<>") or "okay", RATE)  # spoken (eSpeak)
+                deltas = [voice[i:i + RATE // 5] for i in range(0, len(voice), RATE // 5)]  # 100 ms each
+                for delta in deltas:  # the audio is generated faster than it plays; its transcript lags
+                    await send({"type": "response.output_audio.delta", **base, "content_index": 0,
+                                "delta": base64.b64encode(delta).decode()})
+                await self._sign()
+                for piece in pieces:
                     await send({"type": "response.output_audio_transcript.delta", **base, "content_index": 0,
                                 "delta": piece})
                 await send({"type": "response.output_audio.done", **base, "content_index": 0})

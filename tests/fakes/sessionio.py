@@ -3,7 +3,8 @@
 `FakeIO` feeds every emitted event to the engine's real `SessionCore` (response ids, interjection
 stamping) at a virtual stream time `t` set by the driver, and keeps the events for the tests' views.
 `drive()` pushes audio in chunks like the lockstep engine (drain after each chunk, polls opened by
-the core and awaited at given stream positions), then ends the stream and closes the adapter.
+the core and awaited at given stream positions), then ends the stream (closing what the agent was
+saying, with `recognise` giving words the agent did not send) and closes the adapter.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from provoice_live.agents.base import (AgentAdapter, ErrorEvent, InfoEvent, Sess
                                        SilenceDecision)
 from provoice_live.audio import iter_chunks, to_pcm16
 from provoice_live.engine.core import SessionCore
+from provoice_live.engine.voice import recognise_words
 from provoice_live.run.records import AgentRecord, InterjectionRecord, SessionRecord
 
 
 class FakeIO(SessionIO):
-    def __init__(self) -> None:
+    def __init__(self, recognise=recognise_words) -> None:
         self.t = 0.0
+        self.recognise = recognise  # words for the agent's voice when it sent none
         self.events: list[tuple[float, Any]] = []
         self.records: list[SessionRecord] = []
         self.core = SessionCore("s1", lambda: self.t, self.records.append, lockstep=True)
@@ -35,6 +38,12 @@ class FakeIO(SessionIO):
 
     async def sleep(self, seconds: float) -> None:
         self.t += seconds
+
+    def settle_voice(self) -> None:
+        """The stream is over: close what the agent was saying and give the core its words."""
+        self.core.voice_flush()
+        for seg in self.core.take_word_requests():
+            self.core.voice_words(seg, self.recognise(*self.core.voice.segment_samples(seg)))
 
     # -- views -----------------------------------------------------------------------------------
     def of(self, etype: str) -> list[Any]:
@@ -77,6 +86,7 @@ async def drive(adapter: AgentAdapter, x: np.ndarray, rate: int, polls: list[flo
     try:
         for chunk in iter_chunks(to_pcm16(x), rate, chunk_ms):
             io.t = chunk.end_s
+            io.core.chunk_delivered(chunk.end_s)
             await adapter.push_audio(chunk)
             await adapter.drain()
             while pending and chunk.end_s + 1e-9 >= pending[0]:
@@ -86,6 +96,7 @@ async def drive(adapter: AgentAdapter, x: np.ndarray, rate: int, polls: list[flo
                 io.core.poll_finished(req)
         await adapter.end_of_stream()
         await adapter.drain()
+        io.settle_voice()
     finally:
         if close:
             await adapter.close()

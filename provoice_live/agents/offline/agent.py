@@ -17,7 +17,7 @@ import itertools
 from typing import Any
 
 from ...audio import AudioChunk
-from ..base import AgentAdapter, Capabilities, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
+from ..base import AgentAdapter, Capabilities, ContextChange, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
 from .hearing import Hearing, Heard
 from .sounds import SoundDetector, SoundEvent
 from .understanding.mind import EARLY_SCORE, Intervention, Mind
@@ -92,6 +92,15 @@ class OfflineAgent(AgentAdapter):
                                                              "sound_class": w.sound_class,
                                                              "categories": list(w.categories), "action": w.action},
                facts=len(self.mind.facts))
+
+    async def update_context(self, change: ContextChange) -> None:
+        """New facts for the mind; a conflict the change creates with what was just said is spoken now."""
+        await super().update_context(change)
+        assert self.mind is not None and self.io is not None
+        d = self.mind.update_context(change.digital_context)
+        self.io.log("offline_context", at_s=change.at_s, facts=len(self.mind.facts))
+        if d:
+            self._say(d)
 
     async def push_audio(self, chunk: AudioChunk) -> None:
         assert self.hearing is not None and self.detector is not None

@@ -164,6 +164,28 @@ def add_ambient(x: np.ndarray, noise: np.ndarray, snr_db: float, speech_dbfs: fl
     return (x + noise * (db_to_gain(speech_dbfs - snr_db) / level)).astype(np.float32)
 
 
+def set_sound_levels(bed: np.ndarray, sounds: list[Placed], snr_db: float) -> np.ndarray:
+    """`bed` plus each placed sound scaled to `snr_db` dB above the bed's RMS over its nominal span.
+
+    The level is the RMS ratio over the span [start, start + nominal length): the sound's own RMS
+    there against the bed's (speech, tails, ambient). `-inf` adds nothing. A span where the bed is
+    silent has no SNR: a ProvoiceError (give the scene an ambient bed)."""
+    from ...errors import ProvoiceError
+
+    out = bed.astype(np.float32, copy=True)
+    if snr_db == -math.inf:
+        return out
+    for p in sounds:
+        n = min(p.piece.nominal, len(out) - p.start)
+        ref, own = rms(bed[p.start: p.start + n]), rms(p.piece.audio[:n])
+        if ref <= 0 or own <= 0:
+            raise ProvoiceError(f"a sound level of {snr_db:g} dB needs a bed under the sound "
+                                f"(the span at {p.start} samples is silent): add ambient noise")
+        audio = p.piece.audio[: len(out) - p.start] * (ref * db_to_gain(snr_db) / own)
+        out[p.start: p.start + len(audio)] += audio.astype(np.float32)
+    return out
+
+
 def guard_clipping(x: np.ndarray, peak: float = 0.99) -> tuple[np.ndarray, float]:
     """Scale the whole mix so that its peak is at most `peak`. Returns (audio, gain in dB <= 0)."""
     top = float(np.max(np.abs(x))) if len(x) else 0.0

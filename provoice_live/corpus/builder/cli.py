@@ -19,7 +19,8 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", default="demo", help="demo (48 samples, balanced) or paper (1,182, the paper's split)")
+    p.add_argument("--preset", default="demo", help="demo (48 samples, balanced), paper (1,182, the paper's split) or long (monitoring "
+                        "sessions of 10, 20 and 30 minutes: one standing request, near misses, a few real cues)")
     p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     p.add_argument("--out", metavar="DIR", help="the corpus directory to write (required unless --list-templates)")
     p.add_argument("--workers", type=int, default=1, help="render processes (default 1)")
@@ -36,6 +37,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tts-base-url", metavar="URL", help="the endpoint of --tts openai:MODEL")
     p.add_argument("--esc50", metavar="DIR", help="an ESC-50 folder (meta/esc50.csv, audio/) for sound events")
     p.add_argument("--cochlscene", metavar="DIR", help="a CochlScene folder (<Class>/*.wav) for ambient noise")
+    p.add_argument("--sound-snr-db", metavar="DB,DB,...",
+                   help="an ESS loudness sweep: every ESS scene of the preset once per level, the sound event "
+                        "this many dB above the speech and ambient bed under it (e.g. 20,10,5,0,-5)")
+    p.add_argument("--cfc-updates", action="store_true",
+                   help="add, for every positive CFC scene, a variant whose conflict appears only after a "
+                        "mid-stream context update (.late) and one where an update removes it (.withdrawn)")
     p.add_argument("--list-templates", action="store_true", help="list the scene templates and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -55,6 +62,21 @@ def _list_templates() -> int:
     return 0
 
 
+def parse_levels(text: str) -> list[float]:
+    """`20,10,5,0,-5` -> [20.0, 10.0, 5.0, 0.0, -5.0]: finite, distinct, within +-60 dB."""
+    import math
+
+    from ...errors import ProvoiceError
+
+    try:
+        levels = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ProvoiceError(f"--sound-snr-db takes numbers separated by commas, not {text!r}") from None
+    if not levels or any(not math.isfinite(v) or abs(v) > 60 for v in levels) or len(set(levels)) != len(levels):
+        raise ProvoiceError(f"--sound-snr-db needs distinct levels between -60 and 60 dB, not {text!r}")
+    return levels
+
+
 def main(args: argparse.Namespace) -> int:
     from ...errors import ProvoiceError
 
@@ -67,7 +89,9 @@ def main(args: argparse.Namespace) -> int:
 
     config = pipeline.RenderConfig(tts=args.tts, tts_base_url=args.tts_base_url, tts_api_key_env=args.api_key_env,
                                    esc50=args.esc50, cochlscene=args.cochlscene)
+    levels = parse_levels(args.sound_snr_db) if args.sound_snr_db else None
     settings = {"seed": args.seed, "preset": None if args.from_data else args.preset, "limit": args.limit,
+                "sound_snr_db": levels, "cfc_updates": bool(args.cfc_updates),
                 "scenes": "official" if args.from_data else ("llm" if args.llm else "templates"),
                 "llm": {"model": args.llm, "base_url": args.base_url} if args.llm else None,
                 "from": args.from_data}
@@ -76,9 +100,9 @@ def main(args: argparse.Namespace) -> int:
         from ..official import official_jobs
 
         jobs, pre_skipped = official_jobs(args.from_data, args.tools, args.seed)
-        jobs = jobs[: args.limit] if args.limit else jobs
+        jobs = jobs[: args.limit] if args.limit and not levels else jobs
     else:
-        jobs = pipeline.preset_jobs(args.preset, args.seed, args.limit)
+        jobs = pipeline.preset_jobs(args.preset, args.seed, None if levels else args.limit)
         if args.llm:
             from .llm import LLMClient, llm_scene
             from .scenes import plan
@@ -88,6 +112,11 @@ def main(args: argparse.Namespace) -> int:
             for job in jobs:
                 job.scene = (lambda it=items[job.id]: llm_scene(client, it))
                 job.template = "llm"
+    if levels:  # the limit counts ESS scenes, each made once per level
+        ess = [j for j in jobs if pipeline.is_ess_job(j)]
+        jobs = pipeline.sound_snr_jobs(ess[: args.limit] if args.limit else ess, levels)
+    if args.cfc_updates:
+        jobs = jobs + pipeline.cfc_update_jobs(jobs)
     result = pipeline.build(jobs, args.out, config=config, workers=args.workers, progress=not args.no_progress,
                             settings=settings, scene_workers=args.llm_concurrency if args.llm else 1,
                             pre_skipped=pre_skipped)

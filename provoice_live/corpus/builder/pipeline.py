@@ -41,7 +41,7 @@ from ...errors import ProvoiceError
 from ...jsontext import dumps
 from ..consistency import timing_problems
 from ..loader import write_manifest
-from ..sample import Sample
+from ..sample import ContextUpdate, CueWindow, Sample
 from .scenes import PlanItem, make_scene, plan
 from .script import Scene
 
@@ -80,6 +80,7 @@ class Job:
     seed: int
     scene: Callable[[], Scene] | None = None  # called only when the sample is not finished yet
     template: str | None = None
+    label: bool | None = None  # when known before the scene is made (template and LLM plans)
 
 
 @dataclass
@@ -178,10 +179,16 @@ def sample_from(scene: Scene, rendered, seed: int, audio_rel: str, build: dict[s
         meta["cue_kind"] = "trigger" if scene.label else "near_miss"
     if located is not None:
         meta["cue_location"] = located.record()
+    cues = None
+    if scene.meta.get("cue_lines"):  # a long session: every real cue's span (segments are in script order)
+        cues = [CueWindow(start_s=rendered.segments[i].start_s, end_s=rendered.segments[i].end_s)
+                for i in scene.meta["cue_lines"]]
+        meta["near_misses_s"] = [[rendered.segments[i].start_s, rendered.segments[i].end_s]
+                                 for i in scene.meta.get("near_miss_lines", [])]
     return Sample(
         id=scene.id, task=scene.task, label=scene.label, audio=audio_rel,
         digital_context=scene.digital_context, instruction=scene.instruction,
-        monitor_from_s=round(rendered.monitor_from_s, 4), cue=cue,
+        monitor_from_s=round(rendered.monitor_from_s, 4), cue=cue, cues=cues,
         semantic_cue=scene.semantic_cue, tools=scene.tools, gt_response=scene.gt_response,
         gt_tool_calls=scene.gt_tool_calls, segments=rendered.segments, meta=meta,
     )
@@ -204,7 +211,7 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
     tts, sounds, noise = banks(config)
     try:
         rendered = render_script(scene.script, np.random.default_rng(seed), tts=tts, sounds=sounds,
-                                 noise=noise, rate=config.rate)
+                                 noise=noise, rate=config.rate, sound_snr_db=scene.meta.get("sound_snr_db"))
     except UnusableSound as exc:
         return {"id": scene.id, "status": "skipped", "kind": "sound", "reason": str(exc), "sounds": exc.sounds}
     except ProvoiceError as exc:
@@ -219,6 +226,8 @@ def render_one(out: str, scene_json: str, seed: int, config: RenderConfig) -> di
     try:
         build = {"builder": builder_version(), "inputs_sha256": inputs_sha256(scene, seed, config)}
         sample = sample_from(scene, rendered, seed, f"{AUDIO}/{scene.id}.wav", build, located)
+        if scene.meta.get("context_variant"):
+            sample = context_variant(sample, scene.meta["context_variant"], rendered.duration_s)
     except ValueError as exc:  # pydantic: e.g. a positive whose script has no cue line
         return {"id": scene.id, "status": "skipped", "kind": "invalid", "reason": _one_line(exc)}
     problems = timing_problems(sample, rendered.duration_s)
@@ -242,7 +251,7 @@ def _one_line(exc: Exception) -> str:
 # --- the driver ----------------------------------------------------------------------------
 def template_jobs(items: Iterable[PlanItem]) -> list[Job]:
     return [Job(it.id, it.seed, (lambda it=it: _keyed(make_scene(it.template, it.label, it.seed, it.id), it)),
-                it.template) for it in items]
+                it.template, it.label) for it in items]
 
 
 def _keyed(scene: Scene, item: PlanItem) -> Scene:
@@ -251,11 +260,113 @@ def _keyed(scene: Scene, item: PlanItem) -> Scene:
     return scene
 
 
+def long_jobs(seed: int, limit: int | None = None) -> list[Job]:
+    """The `long` preset: one monitoring session per length of `long.LONG_MINUTES`."""
+    import numpy as np
+
+    from .long import LONG_MINUTES, long_scene
+
+    jobs = []
+    for k, minutes in enumerate(LONG_MINUTES[:limit] if limit else LONG_MINUTES):
+        sid = f"long{k + 1:02d}"
+        sseed = int(np.random.SeedSequence([seed, k, int(minutes)]).generate_state(1)[0])
+        jobs.append(Job(sid, sseed, lambda m=minutes, s=sseed, i=sid: long_scene(m, s, i), "long", True))
+    return jobs
+
+
 def preset_jobs(preset: str, seed: int, limit: int | None = None) -> list[Job]:
+    if preset == "long":
+        return long_jobs(seed, limit)
     if preset not in PRESETS:
-        raise ProvoiceError(f"unknown preset {preset!r}: choose one of {sorted(PRESETS)}")
+        raise ProvoiceError(f"unknown preset {preset!r}: choose one of {sorted(PRESETS) + ['long']}")
     items = plan(PRESETS[preset], seed)
     return template_jobs(items[:limit] if limit else items)
+
+
+def snr_id(sid: str, snr_db: float) -> str:
+    """The id of a scene's copy at one sound level: `<id>.snr10`, `<id>.snr-5`."""
+    return f"{sid}.snr{snr_db:g}"
+
+
+def is_ess_job(job: Job) -> bool:
+    """Whether a template job makes an ESS scene (LLM and official jobs are checked when made)."""
+    return job.template is None or job.template == "llm" or job.template.lower().startswith("ess")
+
+
+def sound_snr_jobs(jobs: list[Job], levels: list[float]) -> list[Job]:
+    """An ESS loudness sweep: every ESS job once per level, with the same seed (the same voices,
+    gaps, sound and bed: only the sound event's level differs). Other tasks have no sound event and
+    are dropped. The level travels in the scene's `meta.sound_snr_db` (and so into the manifest)."""
+    out = []
+    for job in jobs:
+        if not is_ess_job(job):
+            continue
+        for level in levels:
+            def scene(job=job, level=level) -> Scene:
+                base = job.scene()
+                if base.task != "ESS":
+                    raise ProvoiceError(f"sample {job.id!r}: --sound-snr-db needs ESS scenes, not {base.task}")
+                return base.model_copy(update={"id": snr_id(base.id, level),
+                                               "meta": {**base.meta, "sound_snr_db": level, "sweep_of": base.id}})
+            out.append(Job(snr_id(job.id, level), job.seed, scene, job.template))
+    return out
+
+
+CONTEXT_VARIANTS = ("late", "withdrawn")
+LATE_AFTER_S = 1.0  # the record arrives this long after the statement ends
+WITHDRAWN_BEFORE_S = 1.0  # the record is withdrawn at most this long before the statement starts
+
+
+def cfc_update_jobs(jobs: list[Job]) -> list[Job]:
+    """Digital context that changes mid-stream: for every positive CFC job, two variants made from
+    the same scene (the same audio), whose conflict depends on a `context_updates` entry:
+
+    * `<id>.late` (positive): the app states start empty and the records arrive (a merge patch)
+      `LATE_AFTER_S` after the wrong statement ends: the conflict appears only after the update,
+      and the cue window is the update's moment;
+    * `<id>.withdrawn` (negative): the records are withdrawn (a merge patch setting each app to
+      null) before the statement: the conflict is gone by the time it is said.
+
+    Which jobs are positive CFC is known only when the scene is made; the others make no variant
+    (they are skipped with kind "variant")."""
+    out = []
+    for job in jobs:
+        if job.label is False or (job.template not in (None, "llm") and not job.template.lower().startswith("cfc")):
+            continue
+        for variant in CONTEXT_VARIANTS:
+            def scene(job=job, variant=variant) -> Scene:
+                base = job.scene()
+                if base.task != "CFC" or not base.label or not (base.digital_context or {}).get("app_states"):
+                    raise ProvoiceError(f"sample {job.id!r}: a context variant needs a positive CFC scene with app states")
+                update = {"id": f"{base.id}.{variant}", "meta": {**base.meta, "context_variant": variant,
+                                                                   "variant_of": base.id}}
+                if variant == "withdrawn":
+                    update.update(label=False, gt_response="", gt_tool_calls=[],
+                                  semantic_cue=base.semantic_cue + " But the records were withdrawn before it was "
+                                                                   "said: nothing contradicts it any more.")
+                else:
+                    update["semantic_cue"] = (base.semantic_cue + " The records arrive only after it was said: "
+                                              "the conflict appears with the update.")
+                return base.model_copy(update=update)
+            out.append(Job(f"{job.id}.{variant}", job.seed, scene, job.template, variant == "late"))
+    return out
+
+
+def context_variant(sample: Sample, variant: str, duration_s: float) -> Sample:
+    """The manifest line of a context variant (see `cfc_update_jobs`), timed from the rendered cue."""
+    ctx = sample.digital_context or {}
+    apps = ctx.get("app_states") or {}
+    cue = sample.cue
+    if variant == "late":
+        at = round(min(cue.end_s + LATE_AFTER_S, max(cue.end_s, duration_s - 0.5)), 3)
+        return sample.model_copy(update={
+            "meta": {**(sample.meta or {}), "statement_s": [cue.start_s, cue.end_s]},
+            "digital_context": {**ctx, "app_states": {}},
+            "context_updates": [ContextUpdate(at_s=at, patch={"app_states": apps})],
+            "cue": CueWindow(start_s=at, end_s=at)})
+    at = round(max(sample.monitor_from_s, cue.start_s - min(WITHDRAWN_BEFORE_S, cue.start_s / 2)), 3)
+    return sample.model_copy(update={
+        "context_updates": [ContextUpdate(at_s=at, patch={"app_states": {app: None for app in apps}})]})
 
 
 def _progress(enabled: bool):

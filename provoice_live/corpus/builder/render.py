@@ -11,6 +11,10 @@
    and `tail_s` after the last (so a VAD finds the last endpoint);
 4. ambient noise over the whole length at `snr_db` below the segments' -20 dBFS (no noise when
    `noise` is None or `snr_db` is None);
+4b. with `sound_snr_db` (an ESS loudness sweep), every sound event is rescaled so that its RMS over
+   its nominal span is `sound_snr_db` dB above the RMS of everything else (speech, reverberant
+   tails, the ambient bed) over the same span (`set_sound_levels`); `-inf` silences the events
+   (the bed alone, to measure a built sample's level back);
 5. the clipping guard: if the mix peaks above 0.99, the WHOLE mix is scaled down and the gain is
    reported in `Rendered.gain_db` (every segment's level is then -20 + gain_db dBFS; the SNR is kept).
 
@@ -42,7 +46,8 @@ from ...audio import resample
 from ...errors import ProvoiceError
 from ..sample import CueWindow, Segment
 from .acoustics import PAPER_ACOUSTICS, AcousticParams, far_field, near_field, sound_event
-from .assembly import PAPER_ASSEMBLY, AssemblyParams, Piece, add_ambient, assemble, guard_clipping
+from .assembly import (PAPER_ASSEMBLY, AssemblyParams, Piece, add_ambient, assemble, guard_clipping, mix,
+                       set_sound_levels)
 from .noise import DEFAULT_SNR_DB, CochlSceneBank, NoiseBank, SynthNoiseBank
 from .script import Script
 from .sounds import Esc50SoundBank, SoundBank, SynthSoundBank, UnusableSound
@@ -126,7 +131,7 @@ def _pieces(script: Script, voices: dict[str, Voice], tts: TTS, sounds: SoundBan
 def render_script(script: Script, rng: np.random.Generator, *, tts: TTS, sounds: SoundBank,
                   noise: NoiseBank | None, rate: int = 16000, snr_db: float | None = DEFAULT_SNR_DB,
                   acoustics: AcousticParams = PAPER_ACOUSTICS,
-                  assembly: AssemblyParams = PAPER_ASSEMBLY) -> Rendered:
+                  assembly: AssemblyParams = PAPER_ASSEMBLY, sound_snr_db: float | None = None) -> Rendered:
     """Speak, process, assemble and mix a script (see the module docstring)."""
     if not script.lines:
         raise ProvoiceError("the script has no lines")
@@ -142,11 +147,17 @@ def render_script(script: Script, rng: np.random.Generator, *, tts: TTS, sounds:
                         text=p.piece.text, label=p.piece.label, words=p.words_at(rate) or None)
                 for p in built.placed]
     audio = built.audio
+    sounds_apart = sound_snr_db is not None and any(p.piece.kind == "sound" for p in built.placed)
+    if sounds_apart:  # the bed without the sound events; they are added back at their level below
+        audio = mix([p for p in built.placed if p.piece.kind != "sound"], len(audio))
     if noise is not None and snr_db is not None:
         bed, scene = noise.draw(script.ambient, len(audio), rate, rngs["noise"])
         audio = add_ambient(audio, bed, snr_db, acoustics.target_dbfs)
         segments.append(Segment(kind="noise", start_s=0.0, end_s=len(audio) / rate, label=scene))
         meta.update(noise_scene=scene, snr_db=snr_db)
+    if sounds_apart:
+        audio = set_sound_levels(audio, [p for p in built.placed if p.piece.kind == "sound"], sound_snr_db)
+        meta["sound_snr_db"] = sound_snr_db
     audio, gain_db = guard_clipping(audio)
 
     by_role = {p.piece.role: seg for p, seg in zip(built.placed, segments)}

@@ -68,6 +68,23 @@ class Mind:
         self.said: set[str] = set()
         self.transcript: list[str] = []
 
+    RECHECK_UTTERANCES = 3  # after a context change, the last few utterances are checked again
+
+    def update_context(self, digital_context: dict | None) -> Intervention | None:
+        """The digital context changed mid-stream: new facts, a new "now"; the last few utterances are
+        checked against the new facts (the meeting moved while they were talking about it)."""
+        self.ctx = digital_context
+        self.now = now_from_context(digital_context)
+        self.facts = fact_check.facts_from_context(digital_context)
+        for text in self.transcript[-self.RECHECK_UTTERANCES:]:
+            for sentence in split_sentences(text):
+                if self._is_request(sentence):
+                    continue
+                decision = self._once(self._rule_fact_check(sentence))
+                if decision:
+                    return decision
+        return None
+
     # ---- speech -----------------------------------------------------------------------------------
 
     def hear(self, text: str) -> Intervention | None:
