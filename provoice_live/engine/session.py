@@ -367,7 +367,9 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
                              drain_compute_s=compute_drain + words.compute_s if drains or (lockstep and words.compute_s)
                              else None, polled=needs_poll,
                              loop_stalls_s=timed.stalls_between(wall0, time.perf_counter()) if timed else None)
-        if cancelled:  # the loop is going down: close here, so the result below is always handed on
+        if cancelled or on_result is not None:
+            # the loop is going down (close here, so the result below is always handed on), or a live
+            # view announced the end and waits for the result on disk: no await between them
             elog.close()
         else:
             try:
