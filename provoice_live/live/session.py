@@ -85,6 +85,8 @@ class LiveTruth:
     gt_response: str = ""
     gt_tool_calls: tuple = ()
     monitor_from_s: float = 0.0
+    cues: tuple = ()  # a live scene declares no cue windows
+    meta: dict | None = None
 
 
 def load_context(path: str | Path | None) -> dict[str, Any] | None:

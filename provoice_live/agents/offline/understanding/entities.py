@@ -122,7 +122,15 @@ _TIME_CTX = r"(?:at|around|by|until|till|til|before|after|from|to|about|between|
 _UNIT_AFTER = re.compile(r"^\s*(?:%|percent|people|persons|guests|minutes?|mins?|hours?|days?|weeks?|months?|years?|"
                          r"dollars?|bucks|euros?|pounds?|kg|km|miles?|times|tickets?|nights?|seats?|items?|pieces?|"
                          r"of|degrees|points?|st|nd|rd|th|x|\$|k\b)")
+_H = r"(\d{1,2})(?:[:.](\d{2}))? ?(am|pm)?"
+RANGE_PATTERN = re.compile(rf"\b(?:(?:from|between) {_H} (?:to|till|til|until|and|-) {_H}|"
+                           rf"(\d{{1,2}})(?:[:.](\d{{2}}))? ?(am|pm)? ?(?:to|till|until|-) ?(\d{{1,2}})(?:[:.](\d{{2}}))? ?(am|pm))\b")
+# "9 till 11" with neither am/pm nor "from": a range unless it reads as minutes to the hour ("ten to eleven")
+BARE_RANGE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))? (?:to|till|til|until|-) (\d{1,2})(?:[:.](\d{2}))?\b"
+                        r"(?! ?(?:am|pm|minutes?|mins?|hours?|days?|weeks?|people|persons|guests|percent|%|years?|times))")
+MINUTES_TO = frozenset({5, 10, 20, 25})
 TIME_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("half_h", r"\bhalf (\d{1,2})\b(?! (?:hours?|minutes?|an?|past|dozen|way|price|marathon))"),
     ("hm_ampm", r"\b(\d{1,2})[:.](\d{2}) ?(am|pm)\b"),
     ("h_ampm", r"\b(\d{1,2}) ?(am|pm)\b"),
     ("h_m_ampm", r"\b(\d{1,2}) (\d{2}) ?(am|pm)\b"),
@@ -139,9 +147,13 @@ TIME_PATTERNS: tuple[tuple[str, str], ...] = (
     ("ctx_h", rf"\b{_TIME_CTX} (\d{{1,2}})\b"),
 )
 PART_PATTERN = re.compile(r"\b(morning|afternoon|evening|tonight|night|lunchtime|lunch ?time)\b")
+CURRENCY_NAMES = r"dollars?|bucks|euros?|pounds|quid|usd|eur|gbp|yuan|rmb|yen|rupees?|zloty|zlotys|francs?|" \
+                 r"kronor|kroner|krona|pesos?|reais|baht|rand|lira|won|ringgit|dirhams?"
 AMOUNT_PATTERNS = (
+    # "64 pounds 20", "12 dollars and 50 cents": units and hundredths
+    re.compile(rf"\b(\d+) (?:pounds|quid|dollars?|euros?|bucks) (?:and )?(\d{{1,2}})\b(?: (?:cents?|pence|p)\b)?(?! ?(?:am|pm|minutes?|hours?|people|of|percent|%))"),
     re.compile(r"(?:\$|usd ?|£|€|eur ?)\s?(\d+(?:\.\d+)?)(?: ?(k|thousand|million))?"),
-    re.compile(r"\b(\d+(?:\.\d+)?)(?: ?(k|thousand|million))? ?(?:dollars?|bucks|euros?|pounds|usd|eur|gbp|yuan|rmb|yen|rupees?)\b"),
+    re.compile(rf"\b(\d+(?:\.\d+)?)(?: ?(k|thousand|million))? ?(?:{CURRENCY_NAMES})\b"),
 )
 PERCENT_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(?:%|percent)")
 QUANTITY_PATTERN = re.compile(r"\b(?:for |of )?(\d+) (people|persons|guests|tickets|nights|seats|rooms|kids|adults|"
@@ -159,9 +171,58 @@ def _neg(t: Text, idx: int) -> bool:
     return 0 <= idx < len(t.negated) and t.negated[idx]
 
 
-def _times(t: Text) -> list[Mention]:
+def _clock(h: str, m: str | None, ap: str | None) -> ClockTime | None:
+    hour, minute = int(h), int(m or 0)
+    if not (0 <= hour <= 23 and 0 <= minute < 60) or (ap and hour > 12):
+        return None
+    if ap:
+        return ClockTime(hour % 12 + (12 if ap == "pm" else 0), minute, True)
+    return ClockTime(hour, minute, hour > 12 or hour == 0)
+
+
+def _ranges(t: Text) -> tuple[list[Mention], list[tuple[int, int]]]:
+    """"from 9 to 11", "9 am to 11 am", "between 2 and 4 pm", "9-11am": a start and an end. A side
+    without am/pm takes the other's (the end's am/pm for the start when the start comes earlier that way)."""
     out: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []
+    for m in RANGE_PATTERN.finditer(t.norm):
+        g = m.groups()
+        a, b = (g[0:3], g[3:6]) if g[0] is not None else (g[6:9], g[9:12])
+        start, end = _clock(*a), _clock(*b)
+        if start is None or end is None:
+            continue
+        if not start.ampm_known and end.ampm_known:
+            pm = end.hour >= 12
+            h = start.hour % 12 + (12 if pm else 0)
+            start = ClockTime(h if h * 60 + start.minute <= end.hour * 60 + end.minute else start.hour % 12, start.minute, True)
+        elif start.ampm_known and not end.ampm_known:
+            h = end.hour % 12 + 12 if start.hour >= 12 or end.hour % 12 < start.hour % 12 else end.hour % 12
+            end = ClockTime(h % 24, end.minute, True)
+        idx = _token_index(t, m.start())
+        end_idx = _token_index(t, m.start(4) if g[0] is not None else m.start(10))
+        out.append(Mention("time", start, idx, m.group(0), _neg(t, idx + 1)))
+        out.append(Mention("time", end, end_idx, m.group(0), _neg(t, idx + 1)))
+        spans.append((m.start(), m.end()))
+    for m in BARE_RANGE.finditer(t.norm):
+        if any(a < m.end() and m.start() < b for a, b in spans):
+            continue
+        a, b = int(m.group(1)), int(m.group(3))
+        if (a in MINUTES_TO and m.group(2) is None) or not (1 <= a <= 23 and 1 <= b <= 23) or a == b:
+            continue
+        if not re.search(rf"{_TIME_CTX}\s*$|\b(?:is|it's|runs?|open|'s)\s*$|,\s*$", t.norm[: m.start()]) and m.start() > 0:
+            continue  # "3 to 4 people", "2 to 1 score": only where a time may stand
+        start, end = _clock(m.group(1), m.group(2), None), _clock(m.group(3), m.group(4), None)
+        if start is None or end is None:
+            continue
+        idx = _token_index(t, m.start())
+        out.append(Mention("time", start, idx, m.group(0), _neg(t, idx)))
+        out.append(Mention("time", end, _token_index(t, m.start(3)), m.group(0), _neg(t, idx)))
+        spans.append((m.start(), m.end()))
+    return out, spans
+
+
+def _times(t: Text) -> list[Mention]:
+    out, taken = _ranges(t)
     for kind, pat in TIME_PATTERNS:
         for m in re.finditer(pat, t.norm):
             if any(a < m.end() and m.start() < b for a, b in taken):
@@ -188,7 +249,7 @@ def _time_value(kind: str, m: re.Match) -> ClockTime | None:
         return ClockTime(h, mi, h > 12 or h == 0) if h < 24 and mi < 60 else None
     elif kind == "oclock":
         h, mi, ap = int(g[0]), 0, None
-    elif kind == "half_past":
+    elif kind in ("half_past", "half_h"):
         h, mi, ap = int(g[0]), 30, None
     elif kind == "quarter_past":
         h, mi, ap = int(g[0]), 15, None
@@ -320,9 +381,16 @@ def _parts(t: Text) -> list[Mention]:
 
 def _amounts(t: Text) -> list[Mention]:
     out = []
-    for pat in AMOUNT_PATTERNS:
+    spans: list[tuple[int, int]] = []
+    for n, pat in enumerate(AMOUNT_PATTERNS):
         for m in pat.finditer(t.norm):
-            value = float(m.group(1)) * _SCALE[m.group(2)]
+            if any(a < m.end() and m.start() < b for a, b in spans):
+                continue
+            spans.append((m.start(), m.end()))
+            if n == 0:
+                value = int(m.group(1)) + int(m.group(2)) / 100
+            else:
+                value = float(m.group(1)) * _SCALE[m.group(2)]
             idx = _token_index(t, m.start())
             if not any(o.index == idx for o in out):
                 out.append(Mention("amount", value, idx, m.group(0), _neg(t, idx)))

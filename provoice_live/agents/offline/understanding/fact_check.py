@@ -2,9 +2,9 @@
 
 Two steps, both over typed values:
 
-1. `facts_from_context(ctx)` walks the app states (any app: calendar events, notes, messages,
-   orders, bookings...) and keeps every record that has something checkable: a date or time, a
-   place, people, an amount. Each `Fact` carries its anchors: the content words of its title (and,
+1. `context.facts_from_context(ctx)` walks the app states (any app, any layout: calendar events,
+   notes, messages, orders, bookings, health records...) and keeps every record that has something
+   checkable: a date or time, a place, people, an amount, a standing constraint. Each `Fact` carries its anchors: the content words of its title (and,
    for notes and messages, of its text), which an utterance must share to be talking about it.
 2. `check(utterance, facts, now)` finds the facts the utterance talks about (rare shared words
    weigh more: 1/number of facts having the word), takes the times, days, parts of day, places,
@@ -21,47 +21,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .entities import ClockTime, DayRef, Mention, extract, now_from_context, parse_datetime, speak_day, speak_time
-from .lexicon import DAY_PARTS, MONTHS, WEEKDAYS
+from .context import Fact, facts_from_context
+from .diet import EATING, foods_in, forbidden_categories
+from .entities import ClockTime, DayRef, Mention, extract, speak_day, speak_time
+from .lexicon import DAY_PARTS
 from .text import Text, analyse, is_content, lemma, tokens
 
-TITLE_KEYS = ("title", "name", "event", "subject", "summary", "item", "product", "service", "task", "query",
-              "activity", "payee", "merchant", "vendor", "store", "shop", "recipient", "restaurant", "hotel",
-              "airline", "flight", "description")
-TEXT_KEYS = ("content", "text", "body", "message", "notes", "details", "description")
-START_KEYS = ("start_datetime", "start", "datetime", "date_time", "start_time", "date", "time", "due",
-              "due_date", "deadline", "departure", "departure_time", "check_in", "scheduled_for", "when",
-              "delivery_date", "expected_delivery", "delivery", "eta", "arrival_date", "pickup_time", "pickup_date",
-              "appointment_time", "reservation_time", "due_datetime", "remind_at", "reminder_time", "deadline_datetime")
-END_KEYS = ("end_datetime", "end", "end_time", "check_out", "arrival", "arrival_time")
-PLACE_KEYS = ("location", "address", "place", "venue", "where", "destination", "restaurant", "hotel")
-PEOPLE_KEYS = ("attendees", "participants", "with", "people", "guests", "contact", "sender")
-AMOUNT_KEYS = ("amount", "price", "cost", "total", "balance", "budget", "fee", "value", "payment")
-NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
-    {"minute", "hour", "second", "month", "year", "dollar", "buck", "euro", "pound", "percent", "people", "run",
-     "late", "sorry", "ago", "soon", "later", "tomorrow's", "next", "last", "going", "get", "got", "need", "want",
-     "user", "morning", "afternoon", "evening", "night", "tonight", "tomorrow", "today", "pm", "am", "week",
-     "weekend", "time", "day", "schedule", "calendar", "reminder", "note", "message", "event", "hi", "hey",
-     "thanks", "ok", "sure", "see", "don't", "forget", "let", "know", "just", "please", "great", "free"})
 CLAUSE_BREAK = re.compile(r"[,.;!?]| - |\b(?:but|then|after|before|until|once|while|because|since|so)\b")
-
-
-@dataclass
-class Fact:
-    source: str  # the app ("Calendar", "Notes", "Messaging"...)
-    title: str
-    anchors: frozenset[str]
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-    has_time: bool = False  # the stamp carries a time of day (not a bare date)
-    location: str | None = None
-    people: tuple[str, ...] = ()
-    amounts: tuple[float, ...] = ()
-    quantities: tuple[tuple[int, str], ...] = ()
-    days: tuple[DayRef, ...] = ()  # days said in a note's or message's text
-    times: tuple[ClockTime, ...] = ()  # times said in a note's or message's text
-    kind: str = "record"  # "event" (dated record) | "text" (note or message)
-    extra_text: str = ""  # a note's or message's words, and a record's other values (for the special checks)
 
 
 @dataclass
@@ -72,139 +38,6 @@ class Contradiction:
     truth: str
     response: str
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-# ---- facts from the context ---------------------------------------------------------------------
-
-def _first(d: dict, keys: tuple[str, ...]) -> Any:
-    for k in keys:
-        if k in d and d[k] not in (None, "", []):
-            return d[k]
-    return None
-
-
-def _anchor_words(*texts: str) -> frozenset[str]:
-    out = set()
-    for text in texts:
-        for w in tokens(text or ""):
-            lw = lemma(w)
-            if is_content(w) and lw not in NOT_ANCHORS and not any(c.isdigit() for c in w):
-                out.add(lw)
-    return frozenset(out)
-
-
-def _amount(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        m = re.search(r"-?\d+(?:,\d{3})*(?:\.\d+)?", value)
-        if m:
-            return float(m.group(0).replace(",", ""))
-    return None
-
-
-def _people(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(str(v) if not isinstance(v, dict) else str(_first(v, ("name", "contact", "id")) or "")
-                     for v in value)
-    return ()
-
-
-def _record_fact(app: str, rec: dict, now: dt.datetime | None) -> Fact | None:
-    title = _first(rec, TITLE_KEYS)
-    title = title if isinstance(title, str) else ""
-    text = _first(rec, TEXT_KEYS)
-    text = text if isinstance(text, str) and text != title else ""
-    start_raw = _first(rec, START_KEYS) or next(
-        (v for k, v in rec.items() if re.search(r"date|time", k) and k not in ("last_updated", "timestamp", "created_at")
-         and parse_datetime(v)), None)
-    start = parse_datetime(start_raw)
-    end = parse_datetime(_first(rec, END_KEYS))
-    place = _first(rec, PLACE_KEYS)
-    place = place if isinstance(place, str) and place != title else None
-    amounts = tuple(a for a in (_amount(rec.get(k)) for k in AMOUNT_KEYS if k in rec) if a is not None)
-    people = _people(_first(rec, PEOPLE_KEYS))
-    values = " ; ".join(f"{v}" for k, v in rec.items() if isinstance(v, str) and k not in TITLE_KEYS + TEXT_KEYS
-                        and not parse_datetime(v))
-    said = (extract(text, now) if text else []) + [m for m in (extract(values, now) if values else [])
-                                                   if m.kind in ("quantity", "amount")]
-    if not (title or text):
-        return None
-    if place is None:  # a place said in a note or message ("let's meet at the main library")
-        place = next((str(m.value) for m in said if m.kind == "place" and not m.negated), None)
-    titled = re.search(r"\bwith ([A-Z][a-z]+(?: [A-Z][a-z]+)?)", title or "")
-    if titled and not people:
-        people = (titled.group(1),)
-    first_names = " ".join(p.split()[0] for p in people if p and p.lower() not in ("user", "me"))
-    fact = Fact(
-        source=app, title=title or text[:60], anchors=_anchor_words(title, text, first_names, place or ""),
-        start=start, end=end,
-        has_time=bool(start and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
-        location=place, people=tuple(p for p in people if p and p.lower() != "user"),
-        amounts=amounts + tuple(m.value for m in said if m.kind == "amount"),  # type: ignore[misc]
-        quantities=tuple(m.value for m in said if m.kind == "quantity"),  # type: ignore[misc]
-        days=tuple(m.value for m in said if m.kind == "day" and not m.negated),  # type: ignore[misc]
-        times=tuple(m.value for m in said if m.kind == "time" and not m.negated),  # type: ignore[misc]
-        kind="event" if start else "text" if text else "record",
-        extra_text=" ".join([text] + [f"{k}: {v}" for k, v in rec.items() if isinstance(v, (str, list)) and k not in TITLE_KEYS
-                                       for v in ([", ".join(map(str, v))] if isinstance(v, list) else [v])]),
-    )
-    if not (fact.start or fact.location or fact.people or fact.amounts or fact.days or fact.times or fact.quantities
-            or "allerg" in fact.extra_text.lower()):
-        return None
-    return fact
-
-
-def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact]) -> None:
-    if isinstance(node, dict):
-        if "messages" in node and isinstance(node["messages"], list):
-            for msg in node["messages"]:
-                if isinstance(msg, dict):
-                    stamp = parse_datetime(msg.get("timestamp")) or now
-                    rec = dict(msg)
-                    rec.setdefault("title", node.get("title") or "")
-                    fact = _record_fact(app, rec, stamp)
-                    if fact:
-                        out.append(fact)
-            return
-        fact = _record_fact(app, node, now)
-        if fact:
-            out.append(fact)
-        for value in node.values():
-            if isinstance(value, (dict, list)):
-                _walk(app, value, now, out)
-    elif isinstance(node, list):
-        for item in node:
-            _walk(app, item, now, out)
-
-
-def _profile(app: str, body: dict) -> Fact | None:
-    """An app's plain values ("allergies": ["shellfish"], "diet": "vegan") as one fact."""
-    plain = {k: v for k, v in body.items() if isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))}
-    if not plain:
-        return None
-    text = "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in plain.items())
-    return Fact(source=app, title=app, anchors=_anchor_words(" ".join(plain)), kind="text", extra_text=text)
-
-
-def facts_from_context(ctx: dict | None) -> list[Fact]:
-    """Every checkable record of the digital context's app states."""
-    if not ctx:
-        return []
-    now = now_from_context(ctx)
-    out: list[Fact] = []
-    for app, state in (ctx.get("app_states") or {}).items():
-        body = state.get("state", state) if isinstance(state, dict) else state
-        if isinstance(body, dict):
-            profile = _profile(app, body)
-            if profile:
-                out.append(profile)
-            for key, value in body.items():
-                if not key.startswith("key_"):
-                    _walk(app, value, now, out)
-    return out
 
 
 # ---- comparing ----------------------------------------------------------------------------------
@@ -410,7 +243,7 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> 
     people = _said_people(t, mentions)
     mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
-                    check_constraints(t, facts)):
+                    check_constraints(t, facts), check_diet(t, facts)):
         if special:
             return special
     idf = _idf(facts)
@@ -565,6 +398,28 @@ def check_constraints(t: Text, facts: list[Fact]) -> Contradiction | None:
             what = m.group("x").strip(" ,")
             return Contradiction(f, "constraint", "no allergies", f"allergic to {what}",
                                  f"Actually, according to your {_describe(f)}, you're allergic to {what}.")
+    return None
+
+
+# ---- what the user is about to eat against a standing diet or allergy ------------------------------
+
+def check_diet(t: Text, facts: list[Fact]) -> Contradiction | None:
+    """"I'll grab a slice of your beef lasagna" against a note "avoid red meat and dairy": about to eat
+    what a standing diet or allergy rules out."""
+    if not EATING.search(t.norm):
+        return None
+    eaten = foods_in(t)
+    if not eaten:
+        return None
+    for f in facts:
+        rules = forbidden_categories(" ; ".join((f.extra_text, *f.constraints, f.title)))
+        for food, cats in eaten:
+            hit = [c for c in cats if c in rules]
+            if hit:
+                said = rules[hit[0]]
+                return Contradiction(f, "diet", food, f"avoid {said}",
+                                     f"Careful: according to your {_describe(f)}, you should avoid {said} "
+                                     f"(the {food}: {hit[0]}).")
     return None
 
 

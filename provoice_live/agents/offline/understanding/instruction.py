@@ -143,7 +143,7 @@ def _lemmas_of(term: str) -> tuple[str, ...]:
 ACTION_VERBS = r"\b(?:remind|tell|let me know|alert|notify|help|check|look|find|add|set|book|suggest|send|text|" \
                r"message|call|play|turn|switch|start|stop|open|close|log|note|write|save|search|show|order|buy|" \
                r"give|ping|warn|get|make|put|pause|read|record|track|calculate|schedule|create|message|update|offer|" \
-               r"switch|lower|raise|dim|unlock|lock|water|feed)\b"
+               r"switch|lower|raise|dim|unlock|lock|water|feed|unplug|plug|let \w+ know)\b"
 
 
 def _action(text: str, span: tuple[int, int] | None) -> str:
@@ -154,8 +154,24 @@ def _action(text: str, span: tuple[int, int] | None) -> str:
     rest = (text[: span[0]] + " | " + text[span[1]:])
     parts = [p.strip(" ,.;|") for p in re.split(r"[.;?!|]", rest)]
     parts = [re.sub(r"^(?:then|and|please|so|also)\s+", "", p, flags=re.IGNORECASE) for p in parts if p.strip(" ,")]
-    parts = [p for p in parts if re.search(ACTION_VERBS, p.lower())]
+    parts = [_without_aside(p) for p in parts]
+    # what is left of the condition's clause ("... if the landlord" before "mentions the deposit")
+    parts = [re.sub(r"[ ,]*\b(?:if|when|whenever|once|as soon as|in case)\b[^,]*$", "", p, flags=re.IGNORECASE)
+             for p in parts]
+    parts = [p for p in parts if re.search(ACTION_VERBS, p.lower()) and not re.fullmatch(JUST_TELL, p.lower().strip(" ,."))]
     return parts[0].strip(" ,") if parts else ""
+
+
+# an action that only asks to be told: the watch's own announcement covers it
+JUST_TELL = r"(?:please |and |just |can you |could you )*(?:let me know|tell me|alert me|notify me|ping me|warn me|flag it|" \
+            r"flag that|give me a (?:shout|nudge|heads[- ]up)|remind me|let me hear about it)(?: about it| right away| straight away| please)?"
+ASIDE = re.compile(r",\s*(?:and |but )?(?:this is|that's|it's|which is|because|since|as|by the way|honestly|you know|i mean)\b[^,]*,",
+                   re.IGNORECASE)
+
+
+def _without_aside(text: str) -> str:
+    """"Let me know, and this is important because I forget, if ..." -> "Let me know if ..."."""
+    return ASIDE.sub(" ", text).strip()
 
 
 def parse_instruction(text: str | None) -> Watch | None:
@@ -166,10 +182,16 @@ def parse_instruction(text: str | None) -> Watch | None:
     low = cleaned.lower()
     topic = _topic_phrase(low)
     sound = find_sound(low)
+    if sound and _forecast(low, sound):
+        # "alert me if it's going to rain": a forecast to watch for, not a sound to listen for
+        topic = topic or _forecast_topic(low, sound)
+        sound = None
     if sound and (topic is None or not _topic_wins(low, topic, sound)):
         cls, name, index = sound
         span = _sound_clause(low, index)
         return Watch(kind="sound", text=cleaned, target=name, sound_class=cls, action=_action(cleaned, span))
+    if topic is None and sound is None:
+        topic = _weather_forecast(low)  # "warn me if it's supposed to snow tomorrow"
     if topic is None:
         return None
     phrase, start, end, _listened = topic
@@ -178,6 +200,40 @@ def parse_instruction(text: str | None) -> Watch | None:
     keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(phrase) if is_content(w)))
     return Watch(kind="topic", text=cleaned, target=phrase, categories=topic_categories(phrase),
                  keywords=keywords, names=names, action=_action(cleaned, (start, end)))
+
+
+FORECAST_BEFORE = re.compile(r"\b(?:going to|gonna|will|'ll|might|may|could|likely to|supposed to|expected to|about to|"
+                             r"forecast(?:s|ed)?(?: to)?|chance of|looks? like(?: it(?:'s| is| will)?(?: going to)?)?|any)\s+(?:\w+\s+)?$")
+HEARING_WORDS = re.compile(r"\b(?:hear|heard|hears|sound of|listen|noise|detect)\b")
+
+
+def _forecast(low: str, sound: tuple[str, str, int]) -> bool:
+    """Is the named sound (rain, thunder, wind...) a weather forecast to watch, not a sound?"""
+    pos = _char_of_token(low, sound[2])
+    return bool(FORECAST_BEFORE.search(low[:pos])) and not HEARING_WORDS.search(low)
+
+
+WEATHER_WORDS = r"rain|raining|snow|snowing|storm|stormy|thunder|hail|frost|freeze|freezing|sleet|fog|foggy|wind|windy|" \
+                r"heatwave|heat wave|sunny|sunshine|drizzle|showers?|gale"
+
+
+def _weather_forecast(low: str) -> tuple[str, int, int, bool] | None:
+    """A request about tomorrow's weather that names no sound ("tell me if it's supposed to snow")."""
+    m = re.search(rf"(?:{FORECAST_BEFORE.pattern[:-1]})\b({WEATHER_WORDS})\b", low)
+    if m is None or not re.search(CONDITION, low[: m.start(1)]) or _search_any(ADDRESSED, low) is None:
+        return None
+    return m.group(1), m.start(), m.end(), False
+
+
+def _forecast_topic(low: str, sound: tuple[str, str, int]) -> tuple[str, int, int, bool]:
+    pos = _char_of_token(low, sound[2])
+    cond = None
+    for c in re.finditer(CONDITION, low[: pos + 1]):
+        cond = c
+    start = cond.start() if cond else pos
+    end_m = re.search(r"[,.;?!]|\bthen\b|\bso\b|\band\b", low[pos:])
+    end = pos + end_m.start() if end_m else len(low)
+    return sound[1], start, end, False
 
 
 def _topic_wins(low: str, topic: tuple[str, int, int, bool], sound: tuple[str, str, int]) -> bool:
@@ -210,6 +266,13 @@ def _char_of_token(low: str, index: int) -> int:
 def _original_span(cleaned: str, low: str, phrase: str) -> str:
     i = low.find(phrase)
     return cleaned[i: i + len(phrase)] if i >= 0 else phrase
+
+
+def is_addressed(text: str) -> bool:
+    """Is this said to the assistant (an ask: "let me know", "remind me", "if you hear", "keep an ear out")?"""
+    low = clean(text).lower()
+    return _search_any(ADDRESSED, low) is not None or re.search(r"\b(?:me|you)\b", low) is not None and \
+        re.search(CONDITION, low) is not None
 
 
 def is_instruction(text: str) -> bool:

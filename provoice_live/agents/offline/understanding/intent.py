@@ -715,7 +715,7 @@ ACTION_RULES: tuple[IntentRule, ...] = (
                _b(target=lambda h: h.from_action(r"\b(?:turn|switch|put) (?:on|off|up|down) (?:the |my )?(?P<x>[a-z ]+)", "lights"),
                   value=lambda h: h.from_action(r"\b(?:turn|switch|put) (?P<x>on|off|up|down)\b", "on")),
                tool_words=("device", "environment")),
-    IntentRule("message", (r"\b(?:text|message|tell \w+|send|let \w+ know)\b",), ("communication",),
+    IntentRule("message", (r"\b(?:text|message|tell (?!me\b)\w+|send|let (?!me\b)\w+ know)\b",), ("communication",),
                "Shall I message {target}: '{content}'?",
                _b(action="message",
                   who=lambda h: h.from_action(r"\b(?:text|message|tell|send|let) (?P<x>[A-Za-z]+)", "") or h.person() or "contact",

@@ -405,3 +405,51 @@ DONE_MARKERS: tuple[str, ...] = (
     "i ordered", "i sent", "i texted", "i called", "got it covered", "i've got it covered", "i've booked",
     "i've added", "i added", "i wrote it down", "i noted", "never mind", "nevermind",
 )
+
+# ---- food and standing diets ----------------------------------------------------------------------
+# a food or dish -> the diet categories it belongs to (what a "no dairy" or "allergic to nuts" rules out)
+FOOD_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "beef": ("red meat", "meat"), "steak": ("red meat", "meat"), "burger": ("red meat", "meat"),
+    "hamburger": ("red meat", "meat"), "cheeseburger": ("red meat", "meat", "dairy"), "lamb": ("red meat", "meat"), "mutton": ("red meat", "meat"),
+    "veal": ("red meat", "meat"), "venison": ("red meat", "meat"), "mince": ("red meat", "meat"),
+    "meatball": ("red meat", "meat"), "bolognese": ("red meat", "meat"), "brisket": ("red meat", "meat"),
+    "pork": ("red meat", "meat", "pork"), "bacon": ("red meat", "meat", "pork"), "ham": ("red meat", "meat", "pork"),
+    "sausage": ("red meat", "meat", "pork"), "salami": ("red meat", "meat", "pork"), "chorizo": ("red meat", "meat", "pork"),
+    "pepperoni": ("red meat", "meat", "pork"), "ribs": ("red meat", "meat", "pork"), "prosciutto": ("red meat", "meat", "pork"),
+    "chicken": ("meat", "poultry"), "turkey": ("meat", "poultry"), "duck": ("meat", "poultry"),
+    "fish": ("fish",), "salmon": ("fish",), "tuna": ("fish",), "cod": ("fish",), "haddock": ("fish",), "sushi": ("fish",),
+    "anchovy": ("fish",), "sardine": ("fish",), "mackerel": ("fish",), "trout": ("fish",),
+    "shrimp": ("shellfish", "fish"), "prawn": ("shellfish", "fish"), "crab": ("shellfish", "fish"),
+    "lobster": ("shellfish", "fish"), "mussel": ("shellfish", "fish"), "oyster": ("shellfish", "fish"),
+    "scallop": ("shellfish", "fish"), "clam": ("shellfish", "fish"), "calamari": ("shellfish", "fish"),
+    "cheese": ("dairy",), "milk": ("dairy",), "cream": ("dairy",), "butter": ("dairy",), "yogurt": ("dairy",),
+    "yoghurt": ("dairy",), "latte": ("dairy", "caffeine"), "cappuccino": ("dairy", "caffeine"), "milkshake": ("dairy",),
+    "ice cream": ("dairy", "sugar"), "cheesecake": ("dairy", "sugar", "gluten"), "mozzarella": ("dairy",),
+    "parmesan": ("dairy",), "cheddar": ("dairy",), "brie": ("dairy",), "feta": ("dairy",), "paneer": ("dairy",),
+    "lasagna": ("dairy", "gluten"), "lasagne": ("dairy", "gluten"), "pizza": ("dairy", "gluten"),
+    "mac and cheese": ("dairy", "gluten"), "carbonara": ("dairy", "egg", "gluten", "pork", "meat", "red meat"),
+    "quiche": ("dairy", "egg", "gluten"), "alfredo": ("dairy", "gluten"), "custard": ("dairy", "egg", "sugar"),
+    "egg": ("egg",), "omelette": ("egg",), "omelet": ("egg",), "mayonnaise": ("egg",), "mayo": ("egg",),
+    "bread": ("gluten",), "pasta": ("gluten",), "spaghetti": ("gluten",), "noodle": ("gluten",), "toast": ("gluten",),
+    "sandwich": ("gluten",), "bagel": ("gluten",), "croissant": ("gluten", "dairy"), "cake": ("gluten", "sugar", "dairy", "egg"),
+    "cookie": ("gluten", "sugar"), "biscuit": ("gluten", "sugar"), "muffin": ("gluten", "sugar"), "pastry": ("gluten", "dairy"),
+    "beer": ("gluten", "alcohol"), "wine": ("alcohol",), "whisky": ("alcohol",), "vodka": ("alcohol",), "cocktail": ("alcohol",),
+    "peanut": ("nuts", "peanuts"), "almond": ("nuts",), "walnut": ("nuts",), "cashew": ("nuts",), "pecan": ("nuts",),
+    "hazelnut": ("nuts",), "pistachio": ("nuts",), "pesto": ("nuts", "dairy"), "satay": ("nuts", "peanuts"),
+    "nutella": ("nuts", "sugar", "dairy"), "praline": ("nuts", "sugar"), "marzipan": ("nuts", "sugar"),
+    "chocolate": ("sugar", "dairy"), "candy": ("sugar",), "soda": ("sugar",), "donut": ("sugar", "gluten"),
+    "doughnut": ("sugar", "gluten"), "coffee": ("caffeine",), "espresso": ("caffeine",), "tea": ("caffeine",),
+    "soy": ("soy",), "tofu": ("soy",), "edamame": ("soy",), "sesame": ("sesame",), "tahini": ("sesame",),
+    "hummus": ("sesame",),
+}
+# how a diet or allergy is named -> the categories it rules out
+DIET_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "red meat": ("red meat",), "meat": ("meat",), "pork": ("pork",), "poultry": ("poultry",), "fish": ("fish",),
+    "seafood": ("fish", "shellfish"), "shellfish": ("shellfish",), "dairy": ("dairy",), "lactose": ("dairy",),
+    "milk": ("dairy",), "cheese": ("dairy",), "gluten": ("gluten",), "wheat": ("gluten",), "egg": ("egg",),
+    "eggs": ("egg",), "nuts": ("nuts",), "nut": ("nuts",), "tree nuts": ("nuts",), "peanuts": ("peanuts", "nuts"),
+    "peanut": ("peanuts", "nuts"), "sugar": ("sugar",), "alcohol": ("alcohol",), "caffeine": ("caffeine",),
+    "soy": ("soy",), "sesame": ("sesame",), "vegetarian": ("meat", "fish", "shellfish"),
+    "vegan": ("meat", "fish", "shellfish", "dairy", "egg"), "pescatarian": ("meat",), "coeliac": ("gluten",),
+    "celiac": ("gluten",), "halal": ("pork",), "kosher": ("pork", "shellfish"), "lactose intolerant": ("dairy",),
+}

@@ -23,13 +23,14 @@ from typing import Any
 from ...base import ToolSchema
 from ....corpus.sample import ToolCall
 from ....sound_classes import detected_classes, spoken_names
-from . import fact_check, intent, topic_watch
+from . import fact_check, intent, semantic, topic_watch
 from .entities import now_from_context
-from .instruction import Watch, is_instruction, overlap_with, parse_instruction
+from .instruction import CONDITION, Watch, is_addressed, is_instruction, overlap_with, parse_instruction
 from .text import analyse, clean
 
 ECHO_OVERLAP = 0.5  # an utterance sharing this much of the request is the request being spoken
 ECHO_OVERLAP_FIRST = 0.3
+VERBATIM_OVERLAP = 0.9  # this much of the request's words is the request, addressed or not (garbled address)
 RULES_BY_STATE: dict[str, tuple[str, ...]] = {
     "setup": (),
     "watching": ("watch",),
@@ -113,11 +114,16 @@ class Mind:
     def _is_request(self, text: str) -> bool:
         """Is this (part of) the user's standing request being spoken? Arms a heard request."""
         if self.instruction is not None:
-            # before the request was heard, a looser match (recognition may garble it)
-            need = ECHO_OVERLAP if self.heard_request else ECHO_OVERLAP_FIRST
-            # the request's words, or a sentence that starts as the request and runs on into the next turn
+            # a mention that repeats the request's words ("the parking permits will be handed out
+            # Monday") is talk, not the request again: the request is addressed to the assistant or
+            # says its condition ("If the talk turns to plans to eat out, ...", however garbled the rest)
+            shaped = is_addressed(text) or re.search(CONDITION, text.lower()) is not None
+            # a looser match for a request-shaped sentence, or before the request was heard (recognition garbles)
+            need = ECHO_OVERLAP_FIRST if shaped or not self.heard_request else ECHO_OVERLAP
             head = " ".join(text.split()[: max(4, len(self.instruction.split()) // 2)])
-            if overlap_with(text, self.instruction) >= need or overlap_with(head, self.instruction) >= 0.7:
+            overlap = overlap_with(text, self.instruction)
+            echoes = overlap >= need or overlap_with(head, self.instruction) >= 0.7
+            if echoes and (overlap >= VERBATIM_OVERLAP or shaped):
                 self.heard_request = True
                 return True
             return False
@@ -131,7 +137,10 @@ class Mind:
         if self.watch is None or self.watch.kind != "topic":
             return None
         t = analyse(text)
-        hit = topic_watch.match(self.watch, t)
+        target = self.watch.target
+        # meaning alone never takes a sentence addressed to the assistant (a garbled request, likely)
+        meaning = None if is_addressed(text) else (lambda: _topic_score(text, target))
+        hit = topic_watch.match(self.watch, t, semantic=meaning)
         if hit is None:
             return None
         self.state = "done"
@@ -201,6 +210,11 @@ class Mind:
             return None
         self.said.add(decision.key)
         return decision
+
+
+def _topic_score(text: str, topic: str) -> float | None:
+    m = semantic.meaning()
+    return None if m is None or len(text.split()) < 3 else m.relevance(text, topic)
 
 
 def split_sentences(text: str) -> list[str]:

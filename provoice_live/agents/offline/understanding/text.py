@@ -114,6 +114,8 @@ def words_to_digits(text: str) -> str:
             continue
         j, run = i, []
         while j < len(toks) and _is_number_word(toks[j]):
+            if toks[j].lower() == "and" and (not run or run[-1] not in SCALES):
+                break  # "nine and eleven" is two numbers; "a hundred and twenty" is one
             run.extend(toks[j].lower().split("-"))
             j += 1
         while run and run[-1] in ("a", "and"):

@@ -21,12 +21,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from .instruction import Watch
 from .lexicon import SYNONYMS, TOPIC_FIELDS
 from .text import Text, lemma, tokens
 
 THRESHOLD = 1.0
+# the semantic layer's relevance (`semantic.Meaning.relevance`: e5 retrieval score of the utterance for the topic);
+# set on the paper preset's LTM scenes (seeds 1-2): above every negative line's score is the first, the 99th
+# percentile of them the second
+SEMANTIC_ALONE = 0.85  # about the topic by meaning alone ("the plot fees" for "the allotment")
+SEMANTIC_WITH_WORDS = 0.825  # enough when the field's words back it up
+WORDS_FOR_SEMANTIC = 0.4
+SEMANTIC_VETO = 0.765  # a hit on synonyms or field terms only, with the meaning below this, is elsewhere
+# (below every true cue line's score on the paper preset's LTM scenes, seeds 1-3: "busy at work" for
+# "open positions", "my hiking boots fell apart" for "outdoor plans", "that series" for "concerts")
 FIELD_CAP = 0.8  # the wider field alone never makes a mention: it backs the request's own words up
 WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "strong": 0.4, "weak": 0.2}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
@@ -39,6 +49,7 @@ TIME_WORDS = frozenset({"weekend", "tonight", "today", "tomorrow", "week", "morn
 class TopicHit:
     score: float
     terms: list[str]  # what was heard, as the table spells it
+    semantic: float | None = None  # the contrast score, when the meaning decided
 
 
 @lru_cache(maxsize=None)
@@ -73,8 +84,10 @@ def _synonyms(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(out))
 
 
-def match(watch: Watch, t: Text) -> TopicHit | None:
-    """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD."""
+def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
+    """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
+    the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
+    clearly about the topic."""
     terms: list[str] = []
     score = 0.0
     seen: set[tuple[str, ...]] = set()
@@ -95,11 +108,22 @@ def match(watch: Watch, t: Text) -> TopicHit | None:
     for term in _synonyms(watch.keywords):
         take(term, WEIGHTS["synonym"])
     own = score
+    own_words = any(term in terms for term in (" ".join((kw,)) for kw in watch.keywords))
     for cat in watch.categories:
         for kind in ("strong", "weak"):
             for term in _field_terms(cat)[kind]:
                 take(term, WEIGHTS[kind])
     score = own + min(score - own, FIELD_CAP)
-    if PAST.search(t.norm):
+    past = PAST.search(t.norm) is not None
+    if past:
         score *= 0.5
-    return TopicHit(score, terms) if score >= THRESHOLD else None
+    if score >= THRESHOLD:
+        if own_words or semantic is None:
+            return TopicHit(score, terms)
+        # synonyms and the field alone ("works" for "job openings"): the meaning must not be elsewhere
+        z = semantic()
+        return TopicHit(score, terms, semantic=z) if z is None or z >= SEMANTIC_VETO else None
+    z = semantic() if semantic is not None and not past else None
+    if z is not None and (z >= SEMANTIC_ALONE or (score >= WORDS_FOR_SEMANTIC and z >= SEMANTIC_WITH_WORDS)):
+        return TopicHit(score, terms + [f"meaning {z:.2f}"], semantic=z)
+    return None

@@ -1,0 +1,350 @@
+"""Any digital context as typed facts: walk whatever JSON the app states are and keep the records.
+
+App states come in many shapes: the release's `{"Calendar": {"context": "", "state": {"events": [...]}}}`,
+a flat `{"Agenda": [{"what": ..., "when": ..., "where": ...}]}`, message threads nested as
+`threads[].log[]` with `from`/`at`/`text`, health profiles `{"allergies": ["penicillin"]}`, orders
+with `"total": "£329.00"`, records with or without ids, a start given as `{"date": ..., "time": ...}`.
+`facts_from_context(ctx)` walks any of them and returns `Fact`s, each with its kind.
+
+How a field is read is decided by its key's words *and* its value (`field_role`): a key naming a
+time (`when`, `starts`, `departs`, `due`...) whose value parses as a date is the start; `due` with a
+number is an amount; `from` with a name is a person. A dict is a record when it has something to
+talk about (a title or a text) and something checkable (a date, a place, people, an amount, a
+standing constraint); its list children (a thread's messages, an order's lines) are records of their
+own that inherit the parent's title and people.
+
+| kind        | what it is                                                  |
+|-------------|-------------------------------------------------------------|
+| `event`     | a dated record (calendar event, booking, delivery, bill due) |
+| `text`      | a note or a message (its words carry the values)            |
+| `record`    | anything else with a checkable value (an order's total)      |
+| `profile`   | an app's plain values: allergies, diet, conditions           |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .diet import forbidden_categories
+from .entities import ClockTime, DayRef, extract, now_from_context, parse_datetime
+from .lexicon import MONTHS, WEEKDAYS
+from .text import is_content, lemma, tokens
+
+# key words -> role (a key is split into words: "start_datetime" -> start, datetime; "amountDue" -> amount, due)
+ROLE_WORDS: dict[str, frozenset[str]] = {
+    "title": frozenset({"title", "name", "subject", "summary", "what", "heading", "event", "item", "product",
+                        "service", "task", "activity", "label", "topic", "payee", "merchant", "vendor", "store",
+                        "shop", "restaurant", "hotel", "airline", "flight", "query", "caption", "headline"}),
+    "text": frozenset({"content", "text", "body", "message", "msg", "notes", "note", "details", "description",
+                       "comment", "memo", "snippet", "preview"}),
+    "start": frozenset({"start", "starts", "begin", "begins", "date", "time", "when", "datetime", "at", "on", "due",
+                        "deadline", "departs", "departure", "depart", "scheduled", "appointment", "pickup", "checkin",
+                        "expected", "eta", "delivery", "remind", "reminder", "day"}),
+    "end": frozenset({"end", "ends", "until", "finish", "finishes", "arrival", "arrives", "arrive", "checkout", "till"}),
+    "place": frozenset({"location", "address", "place", "venue", "where", "destination", "room", "city", "site"}),
+    "people": frozenset({"attendees", "participants", "with", "who", "people", "guests", "contact", "contacts",
+                         "sender", "from", "author", "organizer", "organiser", "host", "members", "by", "recipient"}),
+    "amount": frozenset({"amount", "price", "cost", "total", "balance", "budget", "fee", "value", "payment", "paid",
+                         "charge", "bill", "spent", "owed", "owe", "refund", "subtotal"}),
+    "constraint": frozenset({"allergies", "allergy", "allergic", "diet", "dietary", "intolerance", "intolerances",
+                             "avoid", "restrictions", "restriction", "conditions", "condition", "medications",
+                             "medication", "preferences"}),
+}
+# stamps that say when a record was written, not when its subject happens
+SENT_WORDS = frozenset({"timestamp", "sent", "at", "time", "datetime"})  # a message's send time
+BOOKKEEPING = frozenset({"created", "updated", "modified", "last", "edited", "synced", "id", "uuid"})
+META_KEYS = frozenset({"datetime_info", "theme", "app_state_uuid", "context"})
+NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
+    {"minute", "hour", "second", "month", "year", "dollar", "buck", "euro", "pound", "percent", "people", "run",
+     "late", "sorry", "ago", "soon", "later", "tomorrow's", "next", "last", "going", "get", "got", "need", "want",
+     "user", "morning", "afternoon", "evening", "night", "tonight", "tomorrow", "today", "pm", "am", "week",
+     "weekend", "time", "day", "schedule", "calendar", "reminder", "note", "message", "event", "hi", "hey",
+     "thanks", "ok", "sure", "see", "don't", "forget", "let", "know", "just", "please", "great", "free"})
+_MONEY = re.compile(r"^\s*(?:[$£€¥]|usd|eur|gbp)?\s*-?\d+(?:,\d{3})*(?:\.\d+)?\s*(?:[$£€¥]|usd|eur|gbp|dollars?|euros?|pounds?)?\s*$",
+                    re.IGNORECASE)
+
+
+@dataclass
+class Fact:
+    source: str  # the app ("Calendar", "Notes", "Messaging"...)
+    title: str
+    anchors: frozenset[str]
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    has_time: bool = False  # the stamp carries a time of day (not a bare date)
+    location: str | None = None
+    people: tuple[str, ...] = ()
+    amounts: tuple[float, ...] = ()
+    quantities: tuple[tuple[int, str], ...] = ()
+    days: tuple[DayRef, ...] = ()  # days said in a note's or message's text
+    times: tuple[ClockTime, ...] = ()  # times said in a note's or message's text
+    kind: str = "record"  # "event" | "text" | "record" | "profile" (see the module's table)
+    extra_text: str = ""  # a note's or message's words, and a record's other values (for the special checks)
+    constraints: tuple[str, ...] = ()  # standing constraints stated ("allergies: penicillin", "diet: avoid dairy")
+
+
+def key_words(key: str) -> list[str]:
+    """"start_datetime" -> [start, datetime]; "amountDue" -> [amount, due]; "check-in" -> [checkin]."""
+    key = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower().replace("check_in", "checkin").replace("check_out", "checkout")
+    key = key.replace("check-in", "checkin").replace("check-out", "checkout")
+    return [w for w in re.split(r"[^a-z0-9]+", key) if w]
+
+
+def field_role(key: str, value: Any) -> str | None:
+    """What a field says about its record, from its key's words and its value (None: nothing)."""
+    words = key_words(key)
+    if not words or set(words) & BOOKKEEPING and not set(words) & {"due", "expected"}:
+        return None
+    ws = set(words)
+    if ws & ROLE_WORDS["constraint"]:
+        return "constraint"
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return "amount" if ws & ROLE_WORDS["amount"] or "due" in ws else None
+    if isinstance(value, str):
+        if parse_datetime(value) is not None:
+            if ws & ROLE_WORDS["end"]:
+                return "end"
+            if ws & ROLE_WORDS["start"] or ws & {"datetime", "date", "time"}:
+                return "start"
+            return None
+        if ws & ROLE_WORDS["amount"] and _MONEY.match(value):
+            return "amount"
+        for role in ("text", "title", "place", "people"):
+            if ws & ROLE_WORDS[role]:
+                return role
+        return None
+    if isinstance(value, list) and all(isinstance(v, (str, dict)) for v in value):
+        if ws & ROLE_WORDS["people"]:
+            return "people"
+    return None
+
+
+def _amount(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        m = re.search(r"-?\d+(?:,\d{3})*(?:\.\d+)?", value)
+        if m:
+            return float(m.group(0).replace(",", ""))
+    return None
+
+
+def _people(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(p.strip() for p in re.split(r",|;| and ", value) if p.strip())
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            if isinstance(v, dict):
+                v = next((v[k] for k in ("name", "contact", "display_name", "id") if isinstance(v.get(k), str)), "")
+            if isinstance(v, str) and v:
+                out.append(v)
+        return tuple(out)
+    return ()
+
+
+def _anchor_words(*texts: str) -> frozenset[str]:
+    out = set()
+    for text in texts:
+        for w in tokens(text or ""):
+            lw = lemma(w)
+            if is_content(w) and lw not in NOT_ANCHORS and not any(c.isdigit() for c in w):
+                out.add(lw)
+    return frozenset(out)
+
+
+def _flatten(rec: dict) -> dict[str, Any]:
+    """Small child dicts of plain values join their parent: {"start": {"date": d, "time": t}} -> "start" = "d t"."""
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        if isinstance(v, dict) and v and all(not isinstance(x, (dict, list)) for x in v.values()):
+            date = next((v[x] for x in v if "date" in key_words(x) or x in ("day", "d")), None)
+            time = next((v[x] for x in v if "time" in key_words(x) or x in ("hour", "t")), None)
+            if isinstance(date, str) and isinstance(time, str):
+                out[k] = f"{date} {time}"
+                continue
+            for k2, v2 in v.items():
+                out.setdefault(f"{k}_{k2}" if k2 not in out else f"{k}_{k2}", v2)
+        else:
+            out[k] = v
+    return out
+
+
+def _roles(rec: dict) -> dict[str, list[tuple[str, Any]]]:
+    roles: dict[str, list[tuple[str, Any]]] = {}
+    for k, v in rec.items():
+        r = field_role(k, v)
+        if r:
+            roles.setdefault(r, []).append((k, v))
+    return roles
+
+
+def _first_of(roles: dict, role: str, prefer: tuple[str, ...] = ()) -> tuple[str, Any] | None:
+    items = roles.get(role) or []
+    for want in prefer:
+        for k, v in items:
+            if want in key_words(k):
+                return k, v
+    return items[0] if items else None
+
+
+def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[str, Any] | None = None) -> Fact | None:
+    """One record (a dict of fields) as a Fact, or None when it has nothing to check."""
+    inherited = inherited or {}
+    rec = _flatten(rec)
+    roles = _roles(rec)
+    title_kv = _first_of(roles, "title", ("title", "name", "subject", "what", "event", "heading"))
+    title = str(title_kv[1]) if title_kv else str(inherited.get("title") or "")
+    texts = [str(v) for _k, v in roles.get("text", []) if isinstance(v, str) and v != title]
+    text = " ".join(texts)
+    start_kv = _first_of(roles, "start", ("start", "starts", "begin", "when", "datetime", "departs", "departure", "due",
+                                          "date", "at", "time"))
+    start_raw = start_kv[1] if start_kv else None
+    is_message = inherited.get("message", False) or any(w in ("sender", "from") for k, _ in roles.get("people", [])
+                                                         for w in key_words(k))
+    stamp = parse_datetime(start_raw)
+    if is_message:  # a message's time is when it was sent: what its words say is relative to that
+        sent = next((parse_datetime(v) for k, v in rec.items() if set(key_words(k)) & SENT_WORDS and parse_datetime(v)), None)
+        if start_kv and set(key_words(start_kv[0])) & SENT_WORDS:
+            stamp, start_raw = None, None
+        now = sent or now
+    end_kv = _first_of(roles, "end")
+    end = parse_datetime(end_kv[1]) if end_kv else None
+    place_kv = _first_of(roles, "place", ("location", "address", "venue", "where", "place"))
+    place = str(place_kv[1]) if place_kv and place_kv[1] != title else None
+    people: tuple[str, ...] = ()
+    for _k, v in roles.get("people", []):
+        people += _people(v)
+    if not people and not inherited.get("message"):  # a message is by its sender, not by the whole thread
+        people = tuple(inherited.get("people", ()))
+    amounts = tuple(a for a in (_amount(v) for _k, v in roles.get("amount", [])) if a is not None)
+    constraints = tuple(f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                        for k, v in roles.get("constraint", []) if v not in (None, "", []))
+    others = " ; ".join(f"{v}" for k, v in rec.items() if isinstance(v, str) and field_role(k, v) not in ("title", "text")
+                        and not parse_datetime(v))
+    said = (extract(text, now) if text else []) + [m for m in (extract(others, now) if others else [])
+                                                   if m.kind in ("quantity", "amount")]
+    if not (title or text or constraints):
+        return None
+    if place is None:  # a place said in a note or message ("let's meet at the main library")
+        place = next((str(m.value) for m in said if m.kind == "place" and not m.negated), None)
+    titled = re.search(r"\bwith ([A-Z][a-z]+(?: [A-Z][a-z]+)?)", title or "")
+    if titled and not people:
+        people = (titled.group(1),)
+    people = tuple(p for p in people if p and p.lower() not in ("user", "me", "you"))
+    first_names = " ".join(p.split()[0] for p in people)
+    extra = " ".join([text] + [f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in rec.items()
+                               if isinstance(v, (str, list)) and field_role(k, v) != "title"
+                               and not (isinstance(v, list) and any(isinstance(x, dict) for x in v))])
+    fact = Fact(
+        source=app, title=title or text[:60] or app, anchors=_anchor_words(title, text, first_names, place or "", *constraints),
+        start=stamp, end=end,
+        has_time=bool(stamp and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
+        location=place, people=people,
+        amounts=tuple(dict.fromkeys(amounts + tuple(m.value for m in said if m.kind == "amount"))),  # type: ignore[misc]
+        quantities=tuple(m.value for m in said if m.kind == "quantity"),  # type: ignore[misc]
+        days=tuple(m.value for m in said if m.kind == "day" and not m.negated),  # type: ignore[misc]
+        times=tuple(m.value for m in said if m.kind == "time" and not m.negated),  # type: ignore[misc]
+        kind="event" if stamp else "text" if text else "record",
+        extra_text=extra, constraints=constraints,
+    )
+    if not fact.constraints and forbidden_categories(f"{title} ; {text}"):  # a note that states a diet or allergy
+        fact.constraints = (text or title,)
+    if not (fact.start or fact.location or fact.people or fact.amounts or fact.days or fact.times or fact.quantities
+            or fact.constraints or "allerg" in fact.extra_text.lower()):
+        return None
+    return fact
+
+
+def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherited: dict[str, Any], depth: int) -> None:
+    if depth > 12:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _walk(app, item, now, out, inherited, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    fact = record_fact(app, node, now, inherited)
+    if fact:
+        out.append(fact)
+    # the children inherit what this node says about them (a thread's title and people)
+    roles = _roles(_flatten(node))
+    title_kv = _first_of(roles, "title", ("title", "name", "subject"))
+    people: tuple[str, ...] = ()
+    for _k, v in roles.get("people", []):
+        people += _people(v)
+    child_inherit = dict(inherited)
+    if title_kv:
+        child_inherit["title"] = str(title_kv[1])
+    if people:
+        child_inherit["people"] = people
+    for key, value in node.items():
+        if key.startswith("key_") or key in META_KEYS:
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            kw = set(key_words(key))
+            message = bool(kw & {"messages", "log", "history", "thread", "chat", "replies", "conversation"})
+            _walk(app, value, now, out, {**child_inherit, "message": True} if message else {}, depth + 1)
+        elif isinstance(value, dict):
+            _walk(app, value, now, out, {}, depth + 1)
+
+
+def _profile(app: str, body: dict) -> Fact | None:
+    """An app's plain values ("allergies": ["shellfish"], "diet": "vegan") as one fact."""
+    plain = {k: v for k, v in body.items()
+             if isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(x, str) for x in v))}
+    if not plain:
+        return None
+    text = "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in plain.items())
+    constraints = tuple(f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
+                        for k, v in plain.items() if field_role(k, v) == "constraint")
+    return Fact(source=app, title=app, anchors=_anchor_words(" ".join(plain), *constraints), kind="profile",
+                extra_text=text, constraints=constraints)
+
+
+def app_states(ctx: dict | None) -> dict[str, Any]:
+    """The apps of a context: its `app_states`, or (a context without that wrapper) its own keys."""
+    if not isinstance(ctx, dict):
+        return {}
+    states = ctx.get("app_states")
+    if isinstance(states, dict):
+        return states
+    return {k: v for k, v in ctx.items() if k not in META_KEYS}
+
+
+def _unwrap(state: Any) -> Any:
+    if isinstance(state, dict) and "state" in state and set(state) <= {"state", "context", "name", "app"}:
+        return state["state"]
+    return state
+
+
+def facts_from_context(ctx: dict | None) -> list[Fact]:
+    """Every checkable record of the digital context, whatever its layout."""
+    if not ctx:
+        return []
+    now = now_from_context(ctx)
+    out: list[Fact] = []
+    for app, state in app_states(ctx).items():
+        body = _unwrap(state)
+        if isinstance(body, dict):
+            profile = _profile(app, body)
+            if profile:
+                out.append(profile)
+            for key, value in body.items():
+                if not key.startswith("key_") and isinstance(value, (dict, list)):
+                    inherited = {}
+                    if isinstance(value, list) and set(key_words(key)) & {"messages", "log", "history", "chat"}:
+                        inherited = {"message": True}
+                    _walk(app, value, now, out, inherited, 0)
+        else:
+            _walk(app, body, now, out, {}, 0)
+    return out
+
+
+__all__ = ["Fact", "facts_from_context", "record_fact", "field_role", "key_words", "app_states"]

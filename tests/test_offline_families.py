@@ -1,0 +1,150 @@
+"""Phrasing families the offline agent must understand (several phrasings each), exact words in.
+
+Each family is a way people say things that word tables written for our templates missed: a
+mention repeating the request's words, a request with an aside inside it, a forecast asked for
+(not a sound), diets and allergies against what is about to be eaten, ranges said with and without
+am/pm. The semantic layer's own figures are in `test_offline_semantic.py`."""
+
+import pytest
+
+from provoice_live.agents.offline.understanding.instruction import parse_instruction
+from provoice_live.agents.offline.understanding.mind import Mind
+from tests.offline_helpers import TOOLS, context
+
+
+def said(instruction, lines, ctx=None):
+    """The decisions a Mind makes over the lines (the request itself is heard first when given)."""
+    m = Mind(instruction, ctx, TOOLS)
+    out = []
+    for line in ([instruction] if instruction else []) + lines:
+        d = m.hear(line)
+        if d is not None:
+            out.append(d)
+    return out
+
+
+# ---- a mention that repeats the request's own words is talk, not the request again -------------
+PERMITS = "Let me know if anyone mentions the parking permits."
+
+
+@pytest.mark.parametrize("mention", [
+    "And the parking permits for next quarter will be handed out on Monday.",
+    "Second, the parking permit's for next quarter are being handed out on Monday.",
+    "The parking permits are ready, you can collect them at reception.",
+    "Parking permits for next quarter will be handed out Monday.",
+])
+@pytest.mark.parametrize("heard_request", [True, False])
+def test_a_mention_in_the_requests_words_fires(mention, heard_request):
+    m = Mind(PERMITS, None, TOOLS)
+    if heard_request:
+        assert m.hear(PERMITS) is None
+    d = m.hear(mention)
+    assert d is not None and d.rule == "topic"
+
+
+@pytest.mark.parametrize("echo", [PERMITS, "let me know if anyone mentions parking permits",
+                                  "Let me know if anyone mentions the parking permits, please."])
+def test_the_request_spoken_again_stays_silent(echo):
+    m = Mind(PERMITS, None, TOOLS)
+    assert m.hear(echo) is None
+
+
+# ---- a request with an aside inside it ------------------------------------------------------------
+@pytest.mark.parametrize("request_, topic, mention", [
+    ("Let me know, and this is really important because I always forget, if anyone mentions the school trip.",
+     "school trip", "The school trip is on Friday, the kids need packed lunches."),
+    ("If anyone, and I mean anyone, brings up the quarterly budget, tell me.",
+     "quarterly budget", "The quarterly budget got cut by ten percent."),
+    ("Tell me, because it matters for the move, if the landlord mentions the deposit.",
+     "deposit", "The landlord says the deposit comes back next week."),
+])
+def test_a_request_with_an_aside(request_, topic, mention):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "topic" and topic in w.target
+    assert w.action == ""  # "let me know" is the watch's own announcement, not a message to send
+    ds = said(request_, [mention])
+    assert [d.rule for d in ds] == ["topic"]
+
+
+# ---- a forecast asked for is not a sound watch ------------------------------------------------------
+@pytest.mark.parametrize("request_", [
+    "Alert me if it's going to rain.", "alert me if it's going to rain so I can bring the washing in",
+    "Tell me if there's any chance of thunder tonight, I want to cancel the barbecue.",
+    "Let me know if it looks like rain later.", "Warn me if it's supposed to snow tomorrow.",
+])
+def test_a_forecast_is_a_topic(request_):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "topic" and "weather" in w.categories
+
+
+@pytest.mark.parametrize("request_, sound", [
+    ("If you hear rain on the roof, tell me.", "rain"), ("If it starts raining, remind me to close the windows.", "rain"),
+    ("When you hear thunder, unplug the TV for me.", "thunderstorm"),
+])
+def test_a_heard_weather_sound_stays_a_sound(request_, sound):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "sound" and w.sound_class == sound
+
+
+# ---- diets and allergies against what is about to be eaten ----------------------------------------
+DIET_NOTE = context(Notes={"notes": [{"title": "Diet", "content": "Doctor says avoid red meat and dairy for now."}]})
+ALLERGIES = context(Health={"state": {"allergies": ["peanuts", "shellfish"], "conditions": ["mild asthma"]}})
+
+
+@pytest.mark.parametrize("ctx, line", [
+    (DIET_NOTE, "I'll grab a slice of your beef lasagna, thanks."),
+    (DIET_NOTE, "Ooh, I'll have the cheeseburger."),
+    (DIET_NOTE, "Can I get a latte to go?"),
+    (ALLERGIES, "I'll order the pad thai with prawns."),
+    (ALLERGIES, "Pass me a peanut butter cookie, would you?"),
+    (ALLERGIES, "Yes please, I'll try the satay skewers."),
+])
+def test_eating_what_a_diet_rules_out_is_flagged(ctx, line):
+    ds = said(None, [line], ctx)
+    assert len(ds) == 1 and ds[0].rule == "contradiction" and ds[0].evidence["attribute"] == "diet"
+
+
+@pytest.mark.parametrize("ctx, line", [
+    (DIET_NOTE, "I'll have the grilled vegetables, no cheese."),
+    (DIET_NOTE, "I won't have the beef, thanks."),
+    (DIET_NOTE, "My brother loves beef lasagna."),
+    (ALLERGIES, "Honestly, I can't have shellfish, so I'll skip the shrimp pasta."),
+    (ALLERGIES, "I'll have the salad instead of the prawn cocktail."),
+    (ALLERGIES, "I'll take the chicken salad."),
+])
+def test_what_a_diet_allows_or_avoids_is_silent(ctx, line):
+    assert said(None, [line], ctx) == []
+
+
+# ---- a range said with or without am/pm -------------------------------------------------------------
+OFFSITE = context(Calendar={"events": [{"title": "Team offsite", "start_datetime": "2025-03-13 09:00",
+                                        "end_datetime": "2025-03-13 11:00"}]})
+
+
+@pytest.mark.parametrize("line", [
+    "The team offsite tomorrow is from 9 to 11, right?", "The team offsite is tomorrow from nine to eleven.",
+    "Team offsite tomorrow, 9 AM to 11 AM.", "The team offsite runs between nine and eleven tomorrow.",
+])
+def test_a_range_agreeing_with_the_calendar_is_silent(line):
+    assert said(None, [line], OFFSITE) == []
+
+
+@pytest.mark.parametrize("line", [
+    "The team offsite tomorrow runs from 10 till 12.", "The team offsite is tomorrow from 2 to 4 pm.",
+    "The team offsite is on Friday from nine to eleven.",
+])
+def test_a_range_disagreeing_is_a_contradiction(line):
+    ds = said(None, [line], OFFSITE)
+    assert [d.rule for d in ds] == ["contradiction"]
+
+
+# ---- the request garbled by recognition is still the request ----------------------------------------
+@pytest.mark.parametrize("request_, heard", [
+    ("Hey, I'm about to talk with Rosa. If the talk turns to plans to eat out, book a table for us.",
+     "Hey, I'm an out-to-talk with Rosa. If the talk turns to plans to eat out, we'll cut a bill for us. "
+     "I Rosa, sorry I'm late. What's new?"),
+    ("From now on, whenever someone talks about news about Leo, remind me to call Leo back.",
+     "From how long, when in return one talk sent out to an outlier, remind me to call Leo Meg."),
+])
+def test_a_garbled_request_is_not_a_mention(request_, heard):
+    assert Mind(request_, None, TOOLS).hear(heard) is None
