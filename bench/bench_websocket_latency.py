@@ -21,14 +21,19 @@ reaction time.
 
     python bench/bench_websocket_latency.py                          # print the figures
     python bench/bench_websocket_latency.py --write                  # and append them to bench/RESULTS.md
+    python bench/bench_websocket_latency.py --delays 0,160,700 --concurrency 4,16 --hog both --write
 
-Goal: the measured latency within 5 ms of the truth.
+Each session also carries its timing health (engine/health.py): `--hog` runs the same measurement
+with a CPU hog (one bounded busy loop per core, in its own processes) and reports, per setting, the
+fraction of sessions flagged `timing_suspect` and the worst error of the sessions not flagged.
+Goal: the measured latency within 5 ms of the truth, and every session that is not, flagged.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import re
@@ -45,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from provoice_live.agents.base import SessionContext  # noqa: E402
 from provoice_live.agents.websocket import WebSocketAgent  # noqa: E402
+from provoice_live.engine.health import run_timed  # noqa: E402
 from provoice_live.engine.session import SessionConfig, run_session  # noqa: E402
 from provoice_live.sources.file import FileSource  # noqa: E402
 
@@ -127,12 +133,14 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
     proc, url = start_server(speak_at, delay_ms, server_nice)
     try:
         t0 = time.perf_counter()
-        outcomes = asyncio.run(run_sessions(url, sessions, concurrency, seconds))
+        outcomes = run_timed(run_sessions(url, sessions, concurrency, seconds))
         wall = time.perf_counter() - t0
     finally:
         proc.terminate()
         proc.wait(5)
     errors, lags, lateness, failures = [], [], [], []
+    per_session = []  # (suspect, worst |error|, worst |harness error|, max stamp uncertainty) per session
+    bound = []  # per interjection: did its stamp uncertainty cover the leg from the server's send to the read ("back")?
     parts: dict[str, list[float]] = {"out": [], "up": [], "down": [], "log": []}
     for result, agent in outcomes:
         lag_ms, timing = agent.lag_ms, agent.server_timing
@@ -140,8 +148,12 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
         if result.status != "ok" or len(times) != len(speak_at) or len(timing) != len(speak_at):
             failures.append(f"{result.id}: {len(times)} interjection(s), status {result.status} ({result.error})")
             continue
+        worst = worst_harness = 0.0
         for t, s in zip(times, speak_at):
             errors.append((t - s) * 1000.0 - delay_ms)
+            late_ms = (timing[round(s, 6)]["sent"] - timing[round(s, 6)]["received"]) * 1000.0 - delay_ms
+            worst = max(worst, abs(errors[-1]))
+            worst_harness = max(worst_harness, abs(errors[-1] - late_ms))
             lags.append(lag_ms[round(s, 6)])
             server = timing[round(s, 6)]
             lateness.append((server["sent"] - server["received"]) * 1000.0 - delay_ms)
@@ -150,6 +162,10 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
             parts["up"].append((server["received"] - agent.written[key]) * 1000.0)
             parts["down"].append((agent.got_text[rid] - server["sent"]) * 1000.0)
             parts["log"].append((agent.logged[rid] - agent.got_text[rid]) * 1000.0)
+            unc = next((i.stamp_uncertainty_ms for i in result.interjections if i.response_id == rid), None)
+            if unc is not None:
+                bound.append(parts["down"][-1] <= unc)  # the stamp is taken as the read text is emitted
+        per_session.append((result.timing.suspect, worst, worst_harness, result.timing.max_stamp_uncertainty_ms or 0.0))
     e, lag, late = np.array(errors), np.array(lags), np.array(lateness)
     harness = e - late
     med = lambda a: float(np.median(a))  # noqa: E731
@@ -159,7 +175,39 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
             "lag_median": med(lag), "lag_p99": pct(lag, 99), "late_median": med(late), "late_p99": pct(late, 99),
             **{f"{k}_median": med(v) for k, v in parts.items()}, **{f"{k}_p99": pct(np.array(v), 99) for k, v in parts.items()},
             "harness_median": med(harness), "harness_p90": pct(harness, 90), "harness_p99": pct(harness, 99),
-            "harness_max": float(np.abs(harness).max())}
+            "harness_max": float(np.abs(harness).max()), **health_figures(per_session), "load": os.getloadavg()[0],
+            "bound_held": sum(bound), "bound_n": len(bound)}
+
+
+def health_figures(per_session: list[tuple[bool, float, float, float]], threshold_ms: float = 5.0) -> dict:
+    """Flagged fraction; worst error of the unflagged sessions; sessions past the threshold left unflagged."""
+    flagged = [s for s in per_session if s[0]]
+    clean = [s for s in per_session if not s[0]]
+    return {"flagged": len(flagged), "judged": len(per_session),
+            "clean_max": max((s[1] for s in clean), default=float("nan")),
+            "clean_harness_max": max((s[2] for s in clean), default=float("nan")),
+            "missed": sum(1 for s in clean if s[2] > threshold_ms),
+            "unc_median": float(np.median([s[3] for s in per_session])) if per_session else float("nan")}
+
+
+class CpuHog:
+    """One bounded busy loop per core, each in its own process, for at most `limit_s` seconds."""
+
+    def __init__(self, limit_s: float = 600.0):
+        self.limit_s = limit_s
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self):
+        code = f"import time\nend = time.monotonic() + {self.limit_s}\nwhile time.monotonic() < end: pass\n"
+        self.procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(os.cpu_count() or 1)]
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc):
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            proc.wait(5)
 
 
 def machine() -> str:
@@ -167,21 +215,33 @@ def machine() -> str:
             f"load average {os.getloadavg()[0]:.2f} at start")
 
 
+def health_table(rows: list[dict]) -> str:
+    out = ["| hog | at once | delay | sessions flagged | median stamp uncertainty | uncertainty ≥ back | worst error of unflagged: configured / harness | unflagged past 5 ms (harness) | load (1 min) |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {'yes' if r.get('hog') else 'no'} | {r['concurrency']} | {r['delay_ms']:g} ms | "
+                   f"{r['flagged']} / {r['judged']} | {r['unc_median']:.2f} ms | {r['bound_held']} / {r['bound_n']} | "
+                   f"{r['clean_max']:.2f} / "
+                   f"{r['clean_harness_max']:.2f} ms | {r['missed']} | {r['load']:.1f} |")
+    return "\n".join(out)
+
+
 def table(rows: list[dict]) -> str:
     """Two tables: the error against the configured delay, and what the harness adds (median / p99 abs)."""
-    out = ["| at once | delay | n | error vs configured: median / p90 / p99 / max abs | "
+    out = ["| hog | at once | delay | n | error vs configured: median / p90 / p99 / max abs | "
            "harness error: median / p90 / p99 / max abs | within 5 ms (configured / harness) |",
-           "|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|"]
     for r in rows:
-        out.append(f"| {r['concurrency']} | {r['delay_ms']:g} ms | {r['n']} | {r['median']:+.2f} / {r['p90']:.2f} / "
+        out.append(f"| {'yes' if r.get('hog') else 'no'} | {r['concurrency']} | {r['delay_ms']:g} ms | {r['n']} | {r['median']:+.2f} / {r['p90']:.2f} / "
                    f"{r['p99']:.2f} / {r['max_abs']:.2f} ms | {r['harness_median']:+.2f} / {r['harness_p90']:.2f} / "
                    f"{r['harness_p99']:.2f} / {r['harness_max']:.2f} ms | "
                    f"{'yes' if r['max_abs'] <= 5 else 'no'} / {'yes' if r['harness_max'] <= 5 else 'no'} |")
-    out += ["", "| at once | delay | delivery lag | adapter out | to server | agent lateness | back | to log |",
-            "|---|---|---|---|---|---|---|---|"]
+    out += ["", "| hog | at once | delay | delivery lag | adapter out | to server | agent lateness | back | to log |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         cells = [f"{r[k + '_median']:+.2f} / {r[k + '_p99']:.2f}" for k in ("lag", "out", "up", "late", "down", "log")]
-        out.append(f"| {r['concurrency']} | {r['delay_ms']:g} ms | " + " | ".join(cells) + " |")
+        out.append(f"| {'yes' if r.get('hog') else 'no'} | {r['concurrency']} | {r['delay_ms']:g} ms | "
+                   + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
@@ -194,16 +254,23 @@ def main() -> int:
     p.add_argument("--speak-at", default="0.5,1.5,2.5", help="trigger positions within each session (s)")
     p.add_argument("--server-nice", type=int, default=None,
                    help="scheduling priority of the server process (e.g. -10, needs root)")
+    p.add_argument("--hog", choices=("no", "yes", "both"), default="no",
+                   help="run with a CPU hog (a bounded busy loop per core in other processes), without, or both")
     p.add_argument("--write", action="store_true", help="append the figures to bench/RESULTS.md")
     args = p.parse_args()
     speak_at = [float(x) for x in args.speak_at.split(",")]
     env = machine()
-    rows = [measure(float(d), args.sessions, int(c), args.seconds, speak_at, args.server_nice)
-            for c in args.concurrency.split(",") for d in args.delays.split(",")]
+    rows = []
+    for hog in {"no": [False], "yes": [True], "both": [False, True]}[args.hog]:
+        with (CpuHog() if hog else contextlib.nullcontext()):
+            for c in args.concurrency.split(","):
+                for d in args.delays.split(","):
+                    rows.append(measure(float(d), max(args.sessions, int(c)), int(c), args.seconds, speak_at,
+                                        args.server_nice) | {"hog": hog})
     for r in rows:
         if r["failures"]:
             print("failed sessions:", r["failures"])
-    text = table(rows)
+    text = table(rows) + "\n\nTiming health (engine/health.py, threshold 5 ms):\n\n" + health_table(rows)
     print(text)
     ok = all(r["harness_max"] <= 5.0 and not r["failures"] for r in rows)
     if args.write:
@@ -212,7 +279,7 @@ def main() -> int:
             "\n## Agents: WebSocket reply delay measured through real sockets (`bench/bench_websocket_latency.py`)\n\n"
             f"`{cmd.strip()}` on {env}. The reference server (`examples/agent_server.py`, its own process) "
             f"speaks on its own {args.speak_at} s into each session, after a configured reply delay; "
-            f"{args.sessions} sessions per delay, realtime clock, 20 ms chunks, through the engine's "
+            f"max({args.sessions}, sessions at once) sessions per delay, realtime clock, 20 ms chunks, through the engine's "
             "`run_session` and the `websocket` adapter. Error = (logged interjection time - trigger "
             "position) - configured delay; harness error = error - agent lateness (how much later than "
             "configured the server really replied, by its own monotonic clock); the second table splits the "

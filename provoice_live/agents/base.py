@@ -9,8 +9,8 @@ Contract with the engine (the httpx-transport idea: small, and the scripted agen
 * `push_audio` must return quickly. Heavy work (speech recognition, a network round trip) runs in
   background tasks, and `drain()` waits for it. The lockstep clock awaits `drain()` after every
   chunk, so the stream does not advance while the agent is busy; the other clocks never call it.
-* `respond(poll)` is called only when `capabilities.needs_poll`; it returns when that decision is
-  finished (a response done, a silence decision or an error). Under the real-time clocks the engine
+* `respond(poll)` is called only when `capabilities.needs_poll` (read after `start`, which may
+  narrow them) and `takes_poll(reason)`; it returns when that decision is finished (a response done, a silence decision or an error). Under the real-time clocks the engine
   runs it as a task and keeps streaming; under lockstep it awaits it.
 * Events are stamped by the engine when `io.emit` is called: the stream time then is the
   interjection time. The first text, audio or tool call of a response is its interjection. An
@@ -274,12 +274,17 @@ class AgentAdapter(abc.ABC):
     async def push_audio(self, chunk: "AudioChunk") -> None:
         """Receive the next chunk at `capabilities.input_sample_rate`. Must return quickly."""
 
+    def takes_poll(self, reason: str) -> bool:
+        """Whether `respond` would put a poll of this `reason` to the agent now. The engine opens (logs,
+        counts, times) only the polls an adapter takes; by default every poll of an agent that needs them."""
+        return self.capabilities.needs_poll
+
     async def update_context(self, change: ContextChange) -> None:
         """The digital context changed (see the module docstring): by default `self.ctx` carries it."""
         self.ctx = self.ctx.model_copy(update={"digital_context": change.digital_context})
 
     async def respond(self, poll: PollRequest) -> None:
-        """Decide whether to speak now (only called when `capabilities.needs_poll`)."""
+        """Decide whether to speak now (only called when `capabilities.needs_poll` and `takes_poll`)."""
 
     async def drain(self) -> None:
         """Wait until the work caused by the audio pushed so far is done (lockstep only)."""

@@ -294,6 +294,13 @@ class WebSocketAgent(OptionsAdapter):
             self._send(dumps({"type": "sync", "seq": seq}))
             await self._wait(fut, f"the answer to sync {seq}")
 
+    def takes_poll(self, reason: str) -> bool:
+        """Not when the server declined polls in hello, and never at or after the end of the stream
+        (`end_of_stream` asks the server for its last word): such polls are not sent, so not counted."""
+        if self.hello is not None and not self.hello.wants_polls:
+            return False
+        return self.capabilities.needs_poll and reason != "end_of_stream" and not self._eos_sent
+
     async def update_context(self, change: ContextChange) -> None:
         """Tell the server: a `context.update` message (docs/PROTOCOL.md) with the patch and the new state."""
         await super().update_context(change)
@@ -304,10 +311,8 @@ class WebSocketAgent(OptionsAdapter):
 
     async def respond(self, poll: PollRequest) -> None:
         self._check()
-        if self.hello is not None and not self.hello.wants_polls:
-            return  # the server finds its own moments; it said so in hello
-        if poll.reason == "end_of_stream" or self._eos_sent:
-            return  # end_of_stream already asked the server for its last word
+        if not self.takes_poll(poll.reason):
+            return  # the engine does not open such polls (see takes_poll); a direct caller gets nothing sent
         fut = self._polls[poll.poll_id] = asyncio.get_running_loop().create_future()
         self.io.log("request", what="poll", poll_id=poll.poll_id, reason=poll.reason)
         self._send(dumps({"type": "poll", "poll_id": poll.poll_id, "reason": poll.reason,

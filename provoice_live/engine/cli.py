@@ -38,6 +38,10 @@ def add_session_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vad-aggressiveness", type=int, default=2, choices=(0, 1, 2, 3), help="webrtcvad's only")
     p.add_argument("--tail", type=float, default=3.0, metavar="S", help="seconds kept open after the audio ends")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="how long an agent may take to answer")
+    p.add_argument("--max-timing-error-ms", type=float, default=5.0, metavar="MS",
+                   help="real-time sessions whose chunk hand-over lag p99 or interjection stamp uncertainty "
+                        "passes this are timing-suspect, left out of latency figures (default 5)")
+
     p.add_argument("--min-reply-ms", type=float, default=300.0, metavar="MS",
                    help="agents that speak: shorter voiced audio is a click or a breath, not a reply (default 300)")
     p.add_argument("--backchannel-ms", type=float, default=1000.0, metavar="MS",
@@ -53,7 +57,8 @@ def session_config(args: argparse.Namespace):
                          digital_context=not args.no_digital_context, poll_every_s=args.poll_every,
                          vad=not args.no_vad, vad_model=args.vad, vad_aggressiveness=args.vad_aggressiveness,
                          tail_s=args.tail, response_timeout_s=args.timeout, min_reply_ms=args.min_reply_ms,
-                         backchannel_ms=args.backchannel_ms, reply_vad=args.reply_vad)
+                         backchannel_ms=args.backchannel_ms, reply_vad=args.reply_vad,
+                         max_timing_error_ms=args.max_timing_error_ms)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -34,8 +34,9 @@ from ..corpus.sample import ToolCall
 from ..run.records import (AgentAudioRecord, AgentRecord, AudioRecord, ComputeRecord, ContextUpdateRecord,
                            ErrorRecord, InterjectionRecord, PollDeferredRecord, PollRecord, RecordSink, ResponseRecord,
                            SessionEnd, SessionRecord, SessionStart, VadRecord, VoiceRecord)
-from ..run.results import Interjection, SessionResult, Status
+from ..run.results import Interjection, SessionResult, Status, TimingHealth
 from ..vad import VadEvent
+from .health import TimingMonitor
 from .voice import HeardSegment, SegmentEvent, VoiceListener, VoiceSettings, is_backchannel
 
 
@@ -55,11 +56,14 @@ class SessionCore:
     """One session's state machine (see the module docstring).
 
     `clock_reading()` is the clock's reading in seconds (real, scaled or virtual); `lockstep` says
-    whether agent compute time is logged apart (the lockstep clock).
+    whether agent compute time is logged apart (the lockstep clock). Real-time sessions also get a
+    `timing` monitor (fed every hand-over) and `stamp_uncertainty()`, the stream seconds by which a
+    stamp made now may be late (None when unknown); see engine/health.py.
     """
 
     def __init__(self, session_id: str, clock_reading: Callable[[], float], sink: RecordSink,
-                 monitor_from_s: float = 0.0, lockstep: bool = False, voice: VoiceSettings | None = None):
+                 monitor_from_s: float = 0.0, lockstep: bool = False, voice: VoiceSettings | None = None,
+                 timing: TimingMonitor | None = None, stamp_uncertainty: Callable[[], float | None] | None = None):
         self.session_id = session_id
         self._reading = clock_reading
         self._sink = sink
@@ -72,10 +76,10 @@ class SessionCore:
         self.polls = 0
         self.agent_errors = 0  # non-fatal error events (e.g. replies that did not parse)
         self.poll_compute_s = 0.0
-        self.last_endpoint: VadEvent | None = None
         self.current_poll: tuple[int, float] | None = None  # (poll_id, request time)
+        self._poll_endpoints: dict[int, VadEvent] = {}  # endpoint polls: the speech end each one asked about
         self._poll_busy = False
-        self._pending: tuple[str, float | None] | None = None
+        self._pending: tuple[str, float | None, VadEvent | None] | None = None
         self._anon = 0
         self._open_anon: str | None = None
         self._delivered_s = 0.0  # end of the last chunk handed to the agent
@@ -85,12 +89,17 @@ class SessionCore:
         self.voice: VoiceListener | None = None  # made when the agent first speaks
         self._word_requests: list[HeardSegment] = []
         self._words_pending: set[int] = set()
+        self.timing = timing
+        self._stamp_uncertainty = stamp_uncertainty
+        self._audio_uncertainty: float | None = None  # the largest of the agent audio's arrivals not yet heard as a reply
 
     # -- stream time -----------------------------------------------------------------------------
     def chunk_delivered(self, end_s: float) -> None:
         """A chunk ending at `end_s` is being handed to the agent now."""
         self._delivered_s = end_s
         self._delivered_at = self._reading()
+        if self.timing is not None:
+            self.timing.handover(end_s, self._delivered_at)
         if self.voice is not None:
             self._heard(self.voice.advance(end_s))
 
@@ -191,6 +200,10 @@ class SessionCore:
         if self.voice is None:
             self.voice = VoiceListener(self.voice_settings)
         arrived = t if event.arrived_s is None else min(t, event.arrived_s)
+        if self._stamp_uncertainty is not None:  # a heard reply is stamped from its audio's arrival stamps
+            u = self._stamp_uncertainty()
+            if u is not None:
+                self._audio_uncertainty = max(self._audio_uncertainty or 0.0, u)
         self._heard(self.voice.hear(event.pcm, event.sample_rate, arrived, event.start_sample, event.response_id))
 
     def _heard(self, events: list[SegmentEvent]) -> None:
@@ -249,7 +262,8 @@ class SessionCore:
         if resp is None:
             resp = self.responses[rid] = _Response(rid, self.current_poll[0] if self.current_poll else None)
         if resp.interjection is None:
-            self._interject(resp, seg.start_s, "audio")
+            self._interject(resp, seg.start_s, "audio", self._audio_uncertainty)
+            self._audio_uncertainty = None
         return resp
 
     def voice_flush(self) -> None:
@@ -279,17 +293,24 @@ class SessionCore:
             self._open_anon = f"r{self._anon}"
         return self._open_anon
 
-    def _interject(self, resp: _Response, t: float, output: str) -> None:
+    def _interject(self, resp: _Response, t: float, output: str, uncertainty: float | None = None) -> None:
+        """Stamp `resp`'s interjection at `t`. Its latency parts name a speech end only when the
+        response answers the poll made at that endpoint: an agent that spoke on its own, or at an
+        interval poll, is not timed from whatever speech last ended. `uncertainty` (stream seconds)
+        is how late `t` may be; by default that of a stamp made now."""
         parts: dict[str, float] = {"first_output_s": round(t, 6)}
-        ep = self.last_endpoint
+        ep = self._poll_endpoints.get(resp.poll_id) if resp.poll_id is not None else None
         if ep is not None and ep.detected_s <= t + 1e-9:
             parts["speech_end_s"] = ep.at_s
             parts["endpoint_detected_s"] = ep.detected_s
         if self.current_poll is not None and resp.poll_id == self.current_poll[0]:
             parts["request_sent_s"] = round(self.current_poll[1], 6)
+        if uncertainty is None and self._stamp_uncertainty is not None:
+            uncertainty = self._stamp_uncertainty()
         inter = Interjection(
             t=round(t, 6), response_id=resp.rid, scored=t + 1e-9 >= self.monitor_from_s,
             text="".join(resp.texts).strip(), tool_calls=list(resp.tool_calls), poll_id=resp.poll_id, parts=parts,
+            stamp_uncertainty_ms=None if uncertainty is None else round(uncertainty * 1000.0, 3),
         )
         resp.interjection = inter
         self.interjections.append(inter)
@@ -301,24 +322,28 @@ class SessionCore:
         """Log a VAD event; at a speech end, the poll to run now (if endpoints are polled)."""
         self.record(VadRecord(t=ev.detected_s, event=ev.event, at_s=ev.at_s))
         if ev.event == "speech_end":
-            self.last_endpoint = ev
             if poll_at_endpoints:
-                return self.request_poll("endpoint", ev.at_s)
+                return self.request_poll("endpoint", ev.at_s, endpoint=ev)
         return None
 
-    def request_poll(self, reason: str, speech_end_s: float | None = None) -> PollRequest | None:
+    def request_poll(self, reason: str, speech_end_s: float | None = None,
+                     endpoint: VadEvent | None = None) -> PollRequest | None:
         """The poll to run now, or None when one is running (this one is then kept as the pending
-        poll, replacing any earlier pending one)."""
+        poll, replacing any earlier pending one). `endpoint` is the speech end an endpoint poll asks
+        about (a reply to it is timed from there). Call it only for polls the adapter will send
+        (`AgentAdapter.takes_poll`): every poll opened is logged and counted."""
         if self._poll_busy:
-            self._pending = (reason, speech_end_s)
+            self._pending = (reason, speech_end_s, endpoint)
             self.record(PollDeferredRecord(t=self.now(), reason=reason))
             return None
-        return self._open_poll(reason, speech_end_s)
+        return self._open_poll(reason, speech_end_s, endpoint)
 
-    def _open_poll(self, reason: str, speech_end_s: float | None) -> PollRequest:
+    def _open_poll(self, reason: str, speech_end_s: float | None, endpoint: VadEvent | None) -> PollRequest:
         self.polls += 1
         t = self.now()
         req = PollRequest(reason=reason, stream_s=round(t, 6), speech_end_s=speech_end_s, poll_id=self.polls)
+        if endpoint is not None:
+            self._poll_endpoints[req.poll_id] = endpoint
         self.current_poll = (req.poll_id, t)
         self._poll_busy = True
         self.record(PollRecord(t=t, poll_id=req.poll_id, reason=reason, speech_end_s=speech_end_s))
@@ -336,9 +361,9 @@ class SessionCore:
         self.current_poll = None
         self._poll_busy = False
         if self._pending is not None and self.fatal is None:
-            reason, speech_end_s = self._pending
+            reason, speech_end_s, endpoint = self._pending
             self._pending = None
-            return self._open_poll(reason, speech_end_s)
+            return self._open_poll(reason, speech_end_s, endpoint)
         return None
 
     def poll_abandoned(self) -> None:
@@ -361,8 +386,10 @@ class SessionCore:
         return self._outcome
 
     def finish(self, *, agent: str, clock: str, audio_s: float, wall_s: float,
-               drain_compute_s: float | None = None) -> SessionResult:
-        """The `error` and `session_end` records, and the session's result."""
+               drain_compute_s: float | None = None, polled: bool | None = None,
+               loop_stalls_s: list[float] | None = None) -> SessionResult:
+        """The `error` and `session_end` records, and the session's result (with its timing health:
+        `loop_stalls_s` are the event loop's stalls while it ran, None when unknown)."""
         status, reason = self.conclude()
         if status == "error":
             self.error(reason)
@@ -374,5 +401,7 @@ class SessionCore:
             id=self.session_id, status=status, error=reason, agent=agent, clock=clock,
             audio_s=round(audio_s, 6), stream_end_s=round(self.now(), 6), wall_s=round(wall_s, 6),
             compute_s=round(self.poll_compute_s + (drain_compute_s or 0.0), 6), polls=self.polls,
-            agent_errors=self.agent_errors, interjections=self.interjections,
+            agent_errors=self.agent_errors, interjections=self.interjections, polled=polled,
+            timing=self.timing.health(self.interjections, loop_stalls_s) if self.timing is not None
+            else TimingHealth(wall_clock=False),
         )

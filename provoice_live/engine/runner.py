@@ -26,7 +26,8 @@ from ..run.directory import RunConfig, RunDir
 from ..run.records import SessionRecord
 from ..run.results import SessionResult, prediction_from_result
 from ..sources.file import FileSource
-from .session import SessionConfig, run_session, write_failed_session
+from .health import run_timed
+from .session import SessionConfig, run_session, to_completion_in_thread, write_failed_session
 from .voice import write_session_mix
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ async def run_one(corpus: Corpus, sample: Sample, model: AgentModel, run: RunDir
                                             "task": sample.task, "label": sample.label},
                                context_updates=(sample.context_updates or []) if config.digital_context else [])
     write_session_mix(log_path, Path(audio_path))  # the agent spoke: left the scene, right the agent
-    run.write_result(result)
+    await to_completion_in_thread(run.write_result, result)  # an fsync: off the loop the other sessions run on
     return result
 
 
@@ -80,6 +81,25 @@ def write_predictions(corpus: Corpus, run: RunDir) -> Path:
         if run.is_finished(sample.id):
             preds.append(prediction_from_result(sample, run.read_result(sample.id)))
     return run.write_predictions(preds)
+
+
+def settle_capabilities(cfg: RunConfig, results: list[SessionResult]) -> RunConfig:
+    """The config as the sessions ran: an agent may narrow its declared capabilities at start (a
+    WebSocket server declining polls in its hello). When every session that says so agrees, the
+    config's `needs_poll` is theirs; when they differ, `polled_sessions` counts each kind."""
+    polled = [r.polled for r in results if r.polled is not None]
+    caps = dict(cfg.agent_settings.get("capabilities") or {})
+    if not polled or "needs_poll" not in caps:
+        return cfg
+    settings = dict(cfg.agent_settings)
+    if len(set(polled)) == 1:
+        if caps["needs_poll"] == polled[0]:
+            return cfg
+        settings["capabilities"] = caps | {"needs_poll": polled[0]}
+        settings["declared_needs_poll"] = caps["needs_poll"]
+    else:
+        settings["polled_sessions"] = {"polled": sum(polled), "not_polled": len(polled) - sum(polled)}
+    return cfg.model_copy(update={"agent_settings": settings})
 
 
 def run_config(corpus_dir: Path, agent: str, agent_opts: dict[str, Any], config: SessionConfig,
@@ -118,7 +138,11 @@ class LocalExecutor:
             async with sem:
                 finished(sample, await run_one(work.corpus, sample, work.model, work.run, work.config))
 
-        await asyncio.gather(*(one(s) for s in todo))
+        # return_exceptions: on an interrupt, wait until every session has finished its cleanup (a
+        # result being written completes; see to_completion_in_thread) before predictions are written
+        for outcome in await asyncio.gather(*(one(s) for s in todo), return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
         return []
 
 
@@ -177,6 +201,9 @@ async def run_corpus_async(corpus_dir: str | Path, agent: str, agent_opts: dict[
                                                  todo, finished)
     finally:
         write_predictions(corpus, run)
+        settled = settle_capabilities(cfg, [run.read_result(s.id) for s in samples if run.is_finished(s.id)])
+        if settled is not cfg:
+            run.write_config(settled)
         summary.wall_s = time.perf_counter() - t0
     return summary
 
@@ -194,8 +221,8 @@ def refuse_inconsistent(corpus_dir: str | Path, allow_invalid: bool = False) -> 
 
 def run_corpus(corpus_dir: str | Path, agent: str, agent_opts: dict[str, Any], out: str | Path,
                config: SessionConfig, concurrency: int = 1, progress: bool = True, **kw: Any) -> RunSummary:
-    """Synchronous entry point (the CLI's)."""
-    return asyncio.run(run_corpus_async(corpus_dir, agent, agent_opts, out, config, concurrency, progress, **kw))
+    """Synchronous entry point (the CLI's), on an event loop that times itself (engine/health.py)."""
+    return run_timed(run_corpus_async(corpus_dir, agent, agent_opts, out, config, concurrency, progress, **kw))
 
 
 class _progress:

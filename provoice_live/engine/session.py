@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..agents.base import AgentAdapter, AgentEvent, ContextChange, PollRequest, SessionContext, SessionIO
+from ..agents.base import AgentAdapter, AgentEvent, ContextChange, InfoEvent, PollRequest, SessionContext, SessionIO
 from ..corpus.sample import ContextUpdate, CueWindow
 from ..errors import AgentError, ProvoiceError
 from ..merge_patch import apply_merge_patch
@@ -30,8 +30,9 @@ from ..run.records import EventLog, SessionRecord
 from ..run.results import SessionResult
 from ..sources.base import Source
 from ..vad import make_vad
-from .clock import Clock, LockstepClock, make_clock
+from .clock import Clock, LockstepClock, RealtimeClock, make_clock
 from .core import SessionCore
+from .health import DEFAULT_MAX_TIMING_ERROR_MS, TimingMonitor, loop_selector
 from .poll import PollPolicy
 from .voice import Recogniser, VoiceSettings, agent_wav_path, recognise_words, write_agent_wav
 
@@ -54,6 +55,7 @@ class SessionConfig:
     vad_hangover_ms: int = 400
     tail_s: float = 3.0  # stream time kept open after the audio ends, for late replies
     response_timeout_s: float = 60.0  # wall seconds an agent may take to start, decide or drain
+    max_timing_error_ms: float = DEFAULT_MAX_TIMING_ERROR_MS  # real-time sessions past it are timing-suspect
     pass_instruction: bool = True
     # the agent's voice (engine/voice.py): replies heard in its audio
     min_reply_ms: float = 300.0  # voiced audio shorter than this is a click or a breath
@@ -176,6 +178,18 @@ class _Poller:
             self.task.cancel()
 
 
+async def to_completion_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(*args)` in a worker thread (file syncs: off the loop the sessions share), run to its end
+    even when the awaiting task is cancelled meanwhile; the cancellation is re-raised after it, so a
+    file is never left half-written by an interrupt, nor written behind the back of a resumed run."""
+    work = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        await work
+        raise
+
+
 def _overrides(adapter: AgentAdapter, method: str) -> bool:
     return getattr(type(adapter), method) is not getattr(AgentAdapter, method)
 
@@ -217,8 +231,17 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
     clock = clock or make_clock(config.clock)
     elog = EventLog(log_path)
     lockstep = isinstance(clock, LockstepClock)
+    timed = loop_selector() if isinstance(clock, RealtimeClock) else None
+    speed = clock.speed if isinstance(clock, RealtimeClock) else 1.0
+
+    def stamp_uncertainty() -> float | None:  # stream seconds
+        wall = timed.stamp_uncertainty() if timed is not None else None
+        return None if wall is None else wall * speed
+
     core = SessionCore(ctx.session_id, clock.now, _Sink(elog, on_record), monitor_from_s, lockstep,
-                       voice=config.voice_settings())
+                       voice=config.voice_settings(),
+                       timing=TimingMonitor(config.max_timing_error_ms) if isinstance(clock, RealtimeClock) else None,
+                       stamp_uncertainty=stamp_uncertainty if timed is not None else None)
     words = _Words(core, recognise, lockstep)
     io = _EngineIO(core, clock)
     caps = adapter.capabilities
@@ -227,8 +250,14 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
     poller = _Poller(core, adapter, lockstep, config.response_timeout_s)
     vad = make_vad(config.vad_model, source.sample_rate, aggressiveness=config.vad_aggressiveness,
                    hangover_ms=config.vad_hangover_ms) if config.vad else None
-    needs_poll = caps.needs_poll
-    poll_at_endpoints = needs_poll and policy.at_endpoints
+    # Under the real-time clocks the VAD (Silero: ~0.2-0.4 ms of CPU a chunk) runs after a yield, so
+    # the sessions woken by the same tick all hand their chunks over before any of them runs its VAD.
+    defer_vad = vad is not None and isinstance(clock, RealtimeClock)
+    needs_poll = False  # known after the adapter's start (a server may decline polls in its hello)
+
+    def takes(reason: str) -> bool:  # the adapter will put this poll to the agent: only then is it opened
+        return needs_poll and adapter.takes_poll(reason)
+
     drains = lockstep and _overrides(adapter, "drain")
     timeout = config.response_timeout_s
     wall0 = time.perf_counter()
@@ -250,6 +279,10 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             await asyncio.wait_for(adapter.start(ctx, io), timeout)
         except asyncio.TimeoutError:
             raise AgentError(f"agent did not start within {timeout:g} s") from None
+        if adapter.capabilities != caps:  # narrowed by the agent at start: these are what the session runs with
+            caps = adapter.capabilities
+            io.emit(InfoEvent(kind="capabilities", data=caps.model_dump()))
+        needs_poll = caps.needs_poll
         clock.start()
         pending = list(context_updates)
         state = ctx.digital_context
@@ -267,9 +300,11 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             n_chunks += 1
             await adapter.push_audio(chunk)
             if vad is not None:
+                if defer_vad:
+                    await asyncio.sleep(0)
                 for ev in vad.process(chunk):
-                    await poller.poll(core.vad_event(ev, poll_at_endpoints))
-            if needs_poll and policy.every_s and policy.interval_due(audio_s, vad.in_speech if vad else False):
+                    await poller.poll(core.vad_event(ev, policy.at_endpoints and takes("endpoint")))
+            if policy.every_s and takes("interval") and policy.interval_due(audio_s, vad.in_speech if vad else False):
                 await poller.poll(core.request_poll("interval"))
             if drains:
                 w = time.perf_counter()
@@ -285,12 +320,12 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
             end_s = core.now()
             if vad is not None:
                 for ev in vad.flush(end_s):
-                    await poller.poll(core.vad_event(ev, poll_at_endpoints))
+                    await poller.poll(core.vad_event(ev, policy.at_endpoints and takes("endpoint")))
             core.audio_summary(end_s, n_chunks, audio_s, source.sample_rate)
             await asyncio.wait_for(adapter.end_of_stream(), timeout)
             if drains:
                 await asyncio.wait_for(adapter.drain(), timeout)
-            if needs_poll and policy.at_end_of_stream and not core.failed:
+            if policy.at_end_of_stream and takes("end_of_stream") and not core.failed:
                 await poller.poll(core.request_poll("end_of_stream"))
             # keep the session open for late replies: tail_s of stream time, or until polls finish
             if lockstep:
@@ -330,8 +365,17 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
         result = core.finish(agent=adapter.name, clock=clock.name, audio_s=audio_s,
                              wall_s=time.perf_counter() - wall0,
                              drain_compute_s=compute_drain + words.compute_s if drains or (lockstep and words.compute_s)
-                             else None)
-        elog.close()
+                             else None, polled=needs_poll,
+                             loop_stalls_s=timed.stalls_between(wall0, time.perf_counter()) if timed else None)
+        if cancelled or on_result is not None:
+            # the loop is going down (close here, so the result below is always handed on), or a live
+            # view announced the end and waits for the result on disk: no await between them
+            elog.close()
+        else:
+            try:
+                await to_completion_in_thread(elog.close)  # its fsync would stall every other session on the loop
+            except asyncio.CancelledError:
+                cancelled = True
         if on_result is not None:
             on_result(result)
     if cancelled:

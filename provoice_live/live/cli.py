@@ -9,6 +9,7 @@ import asyncio
 from pathlib import Path
 from types import SimpleNamespace
 
+from ..engine.health import run_timed
 from .session import LiveSpec, load_context, load_tools, new_session_id, parse_agent_opts
 
 
@@ -47,7 +48,7 @@ def live_main(args: argparse.Namespace) -> int:
     out = Path(args.out or Path("runs") / session_id)
     console = Console()
     try:
-        result = asyncio.run(run_microphone(spec, out, session_id, speak=args.speak, console=console))
+        result = run_timed(run_microphone(spec, out, session_id, speak=args.speak, console=console))
     except asyncio.CancelledError:
         console.print(f"[yellow]cancelled[/]: the session's log is in {out}/sessions/")
         return 130
@@ -84,7 +85,7 @@ def serve_main(args: argparse.Namespace) -> int:
 
     spec = build_spec(args)
     server = LiveServer(spec, args.out, args.host, args.port, args.token, args.idle_timeout, args.strict_loopback)
-    asyncio.run(serve_until_stopped(server))
+    run_timed(serve_until_stopped(server))
     return 0
 
 

@@ -79,6 +79,8 @@ class LiveTruth:
     task: Task
     label: bool
     cue: None = None
+    cues: tuple = ()  # no cue windows (a long session's, in a corpus)
+    meta: None = None
     semantic_cue: str = ""
     gt_response: str = ""
     gt_tool_calls: tuple = ()

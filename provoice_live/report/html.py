@@ -53,6 +53,7 @@ img { max-width: 100%; height: auto; background: #fff; border: 1px solid #e0e0e0
 figure { margin: 14px 0 22px 0; }
 figcaption { font-size: 12.5px; color: #555; margin-top: 3px; }
 .TP, .TN { color: #2e7d32; } .FP, .FN, .ERROR { color: #c62828; font-weight: 600; }
+.SUSPECT { color: #e65100; font-weight: 600; }
 """
 
 
@@ -67,12 +68,14 @@ class Entry:
     latency_s: float | None = None
     s_i: float | None = None
     reason: str | None = None
+    suspect: str | None = None  # why its timing is suspect (real-time runs)
 
 
 def entries(scores: Scores) -> list[Entry]:
     """The sessions, errors first, then mistakes, then the rest (stable within a group)."""
     out = [Entry(e.id, e.task, e.label, "ERROR", reason=e.reason) for e in scores.errors]
-    out += [Entry(s.id, s.task, s.label, s.outcome, s.timing.latency_s, s.s_i) for s in scores.samples]
+    out += [Entry(s.id, s.task, s.label, s.outcome, s.timing.latency_s, s.s_i,
+                  suspect="; ".join(s.suspect) if s.suspect else None) for s in scores.samples]
     return sorted(out, key=lambda e: PRIORITY[e.outcome])
 
 
@@ -160,6 +163,8 @@ def corpus_samples(corpus_dir: str | None) -> dict:
 def _session_row(e: Entry, anchor: str | None) -> str:
     name = f'<a href="#{anchor}">{html.escape(e.id)}</a>' if anchor else html.escape(e.id)
     what = html.escape(e.reason or OUTCOME_WORDS.get(e.outcome, ""))
+    if e.suspect:
+        what += f' <span class="SUSPECT">timing suspect: {html.escape(e.suspect)}</span>'
     return (f'<tr><td class="text">{name}</td><td class="text">{e.task}</td>'
             f'<td class="text">{"positive" if e.label else "negative"}</td>'
             f'<td class="text {e.outcome}">{e.outcome}</td><td class="text">{what}</td>'
@@ -178,7 +183,7 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
         from ..scoring.scores import score_predictions
 
         inp = load_scoring_input(run_dir, corpus=corpus)
-        scores = score_predictions(inp.predictions, patience_s=patience_s, label=inp.label)
+        scores = score_predictions(inp.predictions, patience_s=patience_s, label=inp.label)  # suspect timing left out
     img = out / "img"
     img.mkdir(parents=True, exist_ok=True)
     for old in [*img.glob("timeline-*.png"), *(out / "audio").glob("timeline-*")]:
@@ -206,12 +211,14 @@ def make_report(run_dir: str | Path, out_dir: str | Path, scores: Scores | None 
             continue
         stem = _file_stem(i, e.id)
         plot_timeline(view, img / f"{stem}.png", None if e.outcome == "ERROR" else e.outcome, e.latency_s,
-                      scores.patience_s)
+                      scores.patience_s, timing_suspect=e.suspect)
         anchors[e.id] = stem
         caption = f"{e.id} · {e.task} · {'positive' if e.label else 'negative'} · {e.outcome}"
         if e.reason:
             caption += f": {e.reason}"
         height = 616 if view.agent_audio_path else 484
+        if e.suspect:
+            caption += f" · timing suspect ({'kept in' if scores.include_suspect else 'left out of'} the latency figures): {e.suspect}"
         player = _player(run, e.id, view, out, stem)
         figures.append(f'<figure id="{stem}"><img src="img/{stem}.png" alt="timeline of {html.escape(e.id)}" '
                        f'width="1320" height="{height}">{player}<figcaption>{html.escape(caption)}</figcaption></figure>')

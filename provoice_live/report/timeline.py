@@ -187,9 +187,10 @@ def subtitle_of(view: SessionView) -> str:
 
 def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = None,
                   latency_s: float | None = None, patience_s: float = 5.0, dpi: int = 110,
-                  window: tuple[float, float] | None = None) -> Path:
+                  window: tuple[float, float] | None = None, timing_suspect: str | None = None) -> Path:
     """Draw one session's timeline to a PNG file; `window` (seconds) zooms to part of it (a cue of a
-    long session), keeping only the interjections inside."""
+    long session), keeping only the interjections inside; `timing_suspect` (why) marks a session whose
+    timing the run's health check doubted."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
@@ -317,6 +318,9 @@ def plot_timeline(view: SessionView, path: str | Path, outcome: str | None = Non
     fig.suptitle(title_of(view, outcome, latency_s), x=0.06, y=0.985, ha="left", fontsize=11.5,
                  fontweight="bold", color=color_title)
     fig.text(0.06, 0.905, subtitle_of(view), ha="left", fontsize=8.5, color="#666666")
+    if timing_suspect:
+        fig.text(0.06, 0.87, textwrap.shorten(f"TIMING SUSPECT: {timing_suspect}", 160), ha="left", fontsize=8.5,
+                 color="#E65100", fontweight="bold")
 
     handles = []
     if view.cue:

@@ -28,6 +28,42 @@ class Interjection(BaseModel):
     tool_calls: list[ToolCall] = Field(default_factory=list)
     poll_id: int | None = None
     parts: dict[str, float] | None = None  # speech_end_s, endpoint_detected_s, request_sent_s, first_output_s
+    stamp_uncertainty_ms: float | None = None  # real-time clocks on a timed loop: how late `t` may be (engine/health.py)
+
+
+class LagStats(BaseModel):
+    """How late the chunks were handed to the agent after their deadlines (stream milliseconds)."""
+
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+class LoopStalls(BaseModel):
+    """The event loop's busy stretches of at least `min_ms` (no socket read) while the session ran."""
+
+    count: int
+    max_ms: float
+    total_ms: float
+    min_ms: float
+
+
+class TimingHealth(BaseModel):
+    """How far a session's stamps can be trusted (engine/health.py).
+
+    `wall_clock` False (lockstep, virtual): stream time never reads the wall clock, so wall-time
+    effects cannot reach a stamp; nothing else is recorded and the session is never suspect.
+    Figures that need a timed event loop (`loop_stalls`, the stamp uncertainties) are None without one.
+    """
+
+    wall_clock: bool
+    threshold_ms: float | None = None
+    handover_lag_ms: LagStats | None = None
+    max_chunk_gap_ms: float | None = None  # the longest time between two hand-overs (one chunk when paced)
+    loop_stalls: LoopStalls | None = None
+    max_stamp_uncertainty_ms: float | None = None  # over the scored interjections
+    suspect: bool = False  # a hand-over lag p99 or a scored interjection's uncertainty over threshold_ms
+    reasons: list[str] = Field(default_factory=list)
 
 
 class SessionResult(BaseModel):
@@ -44,9 +80,11 @@ class SessionResult(BaseModel):
     stream_end_s: float = 0.0
     wall_s: float = 0.0
     compute_s: float = 0.0
-    polls: int = 0
+    polls: int = 0  # polls put to the agent (opened and sent)
+    polled: bool | None = None  # whether the agent was polled at all: its capabilities after start
     agent_errors: int = 0  # non-fatal error events: e.g. replies that did not parse (see the log)
     interjections: list[Interjection] = Field(default_factory=list)
+    timing: TimingHealth | None = None
 
 
 class Prediction(BaseModel):
@@ -82,6 +120,9 @@ class Prediction(BaseModel):
     interjection_times: list[float] | None = None  # every scored interjection (per-cue hits, false alarms)
     cues: list[dict[str, float]] | None = None  # every cue window {start_s, end_s} of a long session
     sound_snr_db: float | None = None  # an ESS sweep's sound level (the sample's meta.sound_snr_db)
+    timing_suspect: bool | None = None  # real-time sessions: the timing health's verdict (None: not real time)
+    timing_reasons: list[str] | None = None  # why it is suspect
+    stamp_uncertainty_ms: float | None = None  # the first scored interjection's
 
 
 def prediction_from_result(sample: Sample, result: SessionResult) -> Prediction:
@@ -92,6 +133,7 @@ def prediction_from_result(sample: Sample, result: SessionResult) -> Prediction:
     """
     scored = [i for i in result.interjections if i.scored]
     first = scored[0] if scored else None
+    wall = result.timing is not None and result.timing.wall_clock
     return Prediction(
         id=sample.id,
         task=sample.task,
@@ -118,4 +160,7 @@ def prediction_from_result(sample: Sample, result: SessionResult) -> Prediction:
         interjection_times=[i.t for i in scored],
         cues=[{"start_s": c.start_s, "end_s": c.end_s} for c in sample.cues] if sample.cues else None,
         sound_snr_db=(sample.meta or {}).get("sound_snr_db"),
+        timing_suspect=result.timing.suspect if wall else None,
+        timing_reasons=list(result.timing.reasons) if wall and result.timing.suspect else None,
+        stamp_uncertainty_ms=first.stamp_uncertainty_ms if first else None,
     )

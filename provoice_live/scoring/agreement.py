@@ -169,7 +169,7 @@ def agreement(raters: Sequence[str], verdicts: Sequence[Sequence[Verdict]], ids:
 
 # ---- running the raters -------------------------------------------------------------------------
 
-def score_with_raters(preds, judges: Sequence, patience_s: float, label: str = ""):
+def score_with_raters(preds, judges: Sequence, patience_s: float, label: str = "", include_suspect: bool = False):
     """Score with the first rater (Table 2, as a single judge would) and measure the agreement of all.
 
     `judges` are judge objects, one per rater (an `OpenAIJudge` per repeat); each has `rater`
@@ -185,7 +185,7 @@ def score_with_raters(preds, judges: Sequence, patience_s: float, label: str = "
     rows = [judge_items(items, j) for j in judges]
     first = judges[0]
     scores = assemble(ok, outcomes, dict(zip(todo, rows[0])), errors, first.name, patience_s, label,
-                      first.describe(), no_response)
+                      first.describe(), no_response, include_suspect)
     if len(judges) < 2 or no_response:
         return scores
     judged = set(todo)

@@ -37,6 +37,8 @@ def add_judge_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge-cache", metavar="FILE", help="verdict cache (default: judge_cache.jsonl beside the input)")
     p.add_argument("--patience", type=float, default=5.0, metavar="S",
                    help="seconds after the cue end within which an interjection is timely (default 5)")
+    p.add_argument("--include-suspect", action="store_true",
+                   help="keep timing-suspect real-time sessions in the latency figures (left out by default)")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -64,7 +66,8 @@ def scores_from_args(args: argparse.Namespace):
     raters = make_raters(args.judge or ["heuristic"], args.judge_repeats, args.judge_temperature,
                          base_url=args.base_url, api_key_env=args.api_key_env,
                          cache_path=args.judge_cache or inp.cache_path, concurrency=args.judge_concurrency)
-    scores = score_with_raters(inp.predictions, raters, args.patience, label=inp.label)
+    scores = score_with_raters(inp.predictions, raters, args.patience, label=inp.label,
+                               include_suspect=args.include_suspect)
     scores.notes.extend(inp.notes)
     return scores, inp
 

@@ -92,6 +92,7 @@ class MonitoringSummary:
     repeats: int = 0
     monitored_s: float = 0.0
     samples: int = 0
+    untimed: frozenset[str] = frozenset()  # timing-suspect samples: their hits count, their latency does not
 
     @property
     def hits(self) -> int:
@@ -110,7 +111,8 @@ class MonitoringSummary:
         return self.false_alarms / self.monitored_h if self.monitored_s > 0 else None
 
     def latency(self) -> dict[str, float | None]:
-        lat = np.array([c.latency_s for c in self.cues if c.hit_s is not None], dtype=float)
+        lat = np.array([c.latency_s for c in self.cues if c.hit_s is not None and c.sample not in self.untimed],
+                       dtype=float)
         if not lat.size:
             return {"n": 0, "median": None, "p90": None, "mean": None}
         return {"n": int(lat.size), "median": float(np.median(lat)), "p90": float(np.percentile(lat, 90)),
@@ -124,9 +126,11 @@ class MonitoringSummary:
                              "hit_s": c.hit_s, "latency_s": c.latency_s} for c in self.cues]}
 
 
-def monitoring_summary(preds: Iterable[Prediction], patience_s: float) -> MonitoringSummary | None:
-    """Pooled over the samples that carry the fields; None when none does."""
-    out = MonitoringSummary()
+def monitoring_summary(preds: Iterable[Prediction], patience_s: float,
+                       untimed: frozenset[str] = frozenset()) -> MonitoringSummary | None:
+    """Pooled over the samples that carry the fields; None when none does. The latency leaves out
+    the `untimed` samples (timing-suspect sessions, scores.py)."""
+    out = MonitoringSummary(untimed=untimed)
     for p in preds:
         m = sample_monitoring(p, patience_s)
         if m is None:

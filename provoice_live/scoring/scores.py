@@ -11,6 +11,11 @@ The flow, pure except for the judge call in the middle:
 not silences: counting them as "did not intervene" would reward a broken agent on negatives. They
 are left out of every denominator and listed by id (how many, which, why) beside the tables.
 
+**Timing-suspect sessions** (a real-time session whose chunk hand-over lag or interjection stamp
+uncertainty passed the run's `--max-timing-error-ms`: `timing_suspect` in the predictions file)
+keep their decisions and verdicts, but are left out of every timing figure (latency, its parts,
+premature, timely) and listed with their reasons; `include_suspect` puts them back.
+
 **Verdicts already in a predictions file** (its `judge` field) are used as they are; the judge is
 asked only about the true positives without one, and the tables say where the verdicts came from.
 """
@@ -42,6 +47,7 @@ class SampleScore:
     s_i: float | None  # None when R_acc could not be computed (no ground truth)
     verdict: Verdict | None
     timing: SampleTiming
+    suspect: tuple[str, ...] | None = None  # timing-suspect: why (its timing is left out unless included)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,15 @@ class ErrorEntry:
     task: str
     label: bool
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuspectEntry:
+    """A session whose timing is suspect, and why."""
+
+    id: str
+    task: str
+    reasons: tuple[str, ...]
 
 
 @dataclass
@@ -71,6 +86,8 @@ class Scores:
     agreement: Any = None  # agreement.Agreement when several raters judged (score --judge-repeats)
     monitoring: MonitoringSummary | None = None  # per cue and per hour, when the predictions carry the times
     by_snr: dict[float, dict[str, Any]] = field(default_factory=dict)  # ESS sweep: figures per sound level
+    suspect: list[SuspectEntry] = field(default_factory=list)
+    include_suspect: bool = False
 
     @property
     def tasks(self) -> list[str]:
@@ -93,6 +110,9 @@ class Scores:
             "judge_info": self.judge_info,
             "patience_s": self.patience_s,
             "errors": self.errors_json(),
+            "timing_suspect": {"count": len(self.suspect), "included": self.include_suspect,
+                               "samples": [{"id": e.id, "task": e.task, "reasons": list(e.reasons)}
+                                           for e in self.suspect]},
             "label": self.label,
             "notes": self.notes,
             "format": FORMAT_VERSION,
@@ -159,21 +179,24 @@ def judge_label(judge_name: str, from_file: int, judged: int) -> str:
 
 def assemble(preds: Sequence[Prediction], outcomes: Sequence[str], verdicts: dict[int, Verdict] | None,
              errors: list[ErrorEntry], judge_name: str, patience_s: float, label: str = "",
-             judge_info: dict[str, Any] | None = None, no_response: str | None = None) -> Scores:
+             judge_info: dict[str, Any] | None = None, no_response: str | None = None,
+             include_suspect: bool = False) -> Scores:
     """The tables from predictions, their outcomes and the judge's verdicts (by index in `preds`).
 
-    `no_response` (a reason) leaves R_acc undefined when the true positives could not be judged."""
+    `no_response` (a reason) leaves R_acc undefined when the true positives could not be judged;
+    timing-suspect samples get no timing unless `include_suspect`."""
     samples = []
     verdicts = verdicts or {}
     for i, (p, o) in enumerate(zip(preds, outcomes)):
         verdict = (file_verdict(p) or verdicts.get(i)) if o == "TP" else None
         s_i = None if no_response else sample_score(o, verdict)
-        if o == "TN" and not p.premature_interjections:
-            timing = UNTIMED  # the common case, without the call
+        suspect = tuple(p.timing_reasons or ("timing suspect",)) if p.timing_suspect else None
+        if (o == "TN" and not p.premature_interjections) or (suspect and not include_suspect):
+            timing = UNTIMED  # the common case, without the call; and suspect timing, left out
         else:
             timing = sample_timing(o, p.first_interjection_s, p.cue_start_s, p.cue_end_s, patience_s,
-                                   p.premature_interjections, p.latency_parts)
-        samples.append(SampleScore(p.id, p.task, p.label, o, s_i, verdict, timing))
+                                   p.premature_interjections, p.latency_parts, p.stamp_uncertainty_ms)
+        samples.append(SampleScore(p.id, p.task, p.label, o, s_i, verdict, timing, suspect))
     tasks = {e.task for e in errors}  # a task whose every session errored still gets its (empty) column
     decision = decision_table(((s.task, s.outcome) for s in samples), tasks)
     from_file = sum(1 for s in samples if s.verdict is not None and s.verdict.source == FILE_VERDICTS)
@@ -191,8 +214,11 @@ def assemble(preds: Sequence[Prediction], outcomes: Sequence[str], verdicts: dic
         label=label,
         judge_info=info,
         notes=[no_response] if no_response else [],
-        monitoring=monitoring_summary(preds, patience_s),
+        monitoring=monitoring_summary(preds, patience_s, frozenset() if include_suspect else
+                                      frozenset(s.id for s in samples if s.suspect)),
         by_snr=snr_table(preds, samples),
+        suspect=[SuspectEntry(s.id, s.task, s.suspect) for s in samples if s.suspect],
+        include_suspect=include_suspect,
     )
 
 
@@ -222,22 +248,24 @@ def _prepare(preds: Iterable[Prediction]):
 
 
 def score_predictions(preds: Iterable[Prediction], judge=None, patience_s: float = DEFAULT_PATIENCE_S,
-                      label: str = "") -> Scores:
+                      label: str = "", include_suspect: bool = False) -> Scores:
     """Score predictions with a judge (default: the offline heuristic). Synchronous."""
     from .heuristic import HeuristicJudge
 
     judge = judge or HeuristicJudge()
     ok, outcomes, errors, todo, no_response = _prepare(preds)
     verdicts = dict(zip(todo, judge_items([judge_item(ok[i]) for i in todo], judge)))
-    return assemble(ok, outcomes, verdicts, errors, judge.name, patience_s, label, judge.describe(), no_response)
+    return assemble(ok, outcomes, verdicts, errors, judge.name, patience_s, label, judge.describe(), no_response,
+                    include_suspect)
 
 
 async def ascore_predictions(preds: Iterable[Prediction], judge=None, patience_s: float = DEFAULT_PATIENCE_S,
-                             label: str = "") -> Scores:
+                             label: str = "", include_suspect: bool = False) -> Scores:
     """`score_predictions` for code already inside an event loop."""
     from .heuristic import HeuristicJudge
 
     judge = judge or HeuristicJudge()
     ok, outcomes, errors, todo, no_response = _prepare(preds)
     verdicts = dict(zip(todo, await judge.ajudge([judge_item(ok[i]) for i in todo]))) if todo else {}
-    return assemble(ok, outcomes, verdicts, errors, judge.name, patience_s, label, judge.describe(), no_response)
+    return assemble(ok, outcomes, verdicts, errors, judge.name, patience_s, label, judge.describe(), no_response,
+                    include_suspect)

@@ -107,15 +107,19 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
                             ["n"] + [str(scores.response[k].n) for k in keys]], note=t2_note))
 
     p = scores.patience_s
-    cols = ["task", "n", "median s", "p90 s", "mean s", "premature", f"timely ≤{p:g}s", "Rec"]
+    cols = ["task", "n", "median s", "p90 s", "mean s", "stamp ± ms", "premature", f"timely ≤{p:g}s", "Rec"]
     rows = []
     for k in keys:
         t = scores.timing[k]
+        unc = t.stamp_uncertainty_ms.median
         rows.append([title_task(k), str(t.latency.n), fmt_s(t.latency.median), fmt_s(t.latency.p90),
-                     fmt_s(t.latency.mean), f"{t.premature_sessions} / {t.premature_interjections}",
+                     fmt_s(t.latency.mean), NA if unc is None else f"{unc:.2f}",
+                     f"{t.premature_sessions} / {t.premature_interjections}",
                      f"{fmt_rate(t.timely_recall)} ({t.timely}/{t.timely_n})", fmt_rate(t.recall)])
     timing_note = (f"Latency from cue end to the first scored interjection over the n timed true positives "
-                   f"(negative: spoke before the cue ended). Premature: sessions / interjections before the cue "
+                   f"(negative: spoke before the cue ended). Stamp ±: the median stamp uncertainty of those "
+                   f"latencies (how late the interjections may have been stamped; real-time runs only). "
+                   f"Premature: sessions / interjections before the cue "
                    f"start. Timely: first scored interjection in [cue start, cue end + {p:g} s], over the positives "
                    f"with a cue window. Rec: Table 1's session-level recall.")
     part_names = [name for name in PART_LABELS if any(name in scores.timing[k].parts for k in keys)]
@@ -141,6 +145,15 @@ def sections(scores: Scores, compact: bool = False) -> list[Section]:
     if scores.agreement is not None:
         out += agreement_sections(scores.agreement, keys)
 
+    if scores.suspect:
+        verb = "kept in" if scores.include_suspect else "left out of"
+        out.append(Section("suspect", f"Timing suspect: {len(scores.suspect)} session(s) {verb} the timing figures",
+                           ["sample", "task", "why"], [[e.id, e.task, "; ".join(e.reasons)] for e in scores.suspect],
+                           note="Real-time sessions whose chunk hand-over lag p99 or interjection stamp uncertainty "
+                                "passed the run's --max-timing-error-ms: the machine, not the agent, may be in "
+                                "their latency. Their decisions still count"
+                                + ("." if scores.include_suspect else "; --include-suspect puts their timing back."),
+                           left=3))
     if scores.errors:
         out.append(Section("errors", f"Errors: {len(scores.errors)} session(s) left out of every figure",
                            ["sample", "task", "label", "reason"],
@@ -361,6 +374,7 @@ def csv_rows(scores: Scores) -> list[list[Any]]:
         for m, v in _flatten(t.to_json()):
             rows.append(["timing", k, m, v])
     rows.append(["errors", OVERALL, "count", len(scores.errors)])
+    rows.append(["timing_suspect", OVERALL, "count", len(scores.suspect)])
     rows.append(["meta", OVERALL, "patience_s", scores.patience_s])
     rows.append(["meta", OVERALL, "judge", scores.judge])
     return rows

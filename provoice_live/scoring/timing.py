@@ -9,9 +9,13 @@ Per sample (pure functions of a predictions line, stream seconds):
 | premature   | interjections before the cue start (the run's `premature_interjections` count; for a |
 |             | file without it, 1 if the first scored interjection is before the cue start)        |
 | timely      | a positive whose first scored interjection is in [cue start, cue end + patience]     |
+| stamp unc.  | the first scored interjection's stamp uncertainty (ms; real-time runs on a timed loop)|
 | parts       | where the latency went, from the run's absolute `latency_parts` times:              |
 |             | endpoint = endpoint_detected - speech_end, request = request_sent - endpoint_detected,|
 |             | first output = first_output - request_sent                                          |
+
+Sessions whose timing is suspect (their run's timing health, engine/health.py) are given no timing at
+all by `scores.py` unless asked to (`--include-suspect`); their decisions still count.
 
 Per task and pooled ("overall"): latency median, p90, mean and n; premature counts; timely recall =
 timely positives / positives with a known cue window; and the parts' medians, beside the session-level
@@ -47,6 +51,7 @@ class SampleTiming:
     timely: bool | None = None
     premature: int = 0
     parts: Mapping[str, float] | None = None
+    stamp_uncertainty_ms: float | None = None
 
 
 UNTIMED = SampleTiming()  # shared: most samples (negatives) have no timing at all
@@ -56,7 +61,8 @@ MISSED = SampleTiming(timely=False)
 def sample_timing(outcome: str, first_interjection_s: float | None, cue_start_s: float | None,
                   cue_end_s: float | None, patience_s: float = DEFAULT_PATIENCE_S,
                   premature_interjections: int | None = None,
-                  latency_parts: Mapping[str, float] | None = None) -> SampleTiming:
+                  latency_parts: Mapping[str, float] | None = None,
+                  stamp_uncertainty_ms: float | None = None) -> SampleTiming:
     """Timing of one sample from its outcome and stream times (see the module docstring)."""
     t, has_cue = first_interjection_s, cue_start_s is not None and cue_end_s is not None
     if premature_interjections is not None:
@@ -72,6 +78,7 @@ def sample_timing(outcome: str, first_interjection_s: float | None, cue_start_s:
         timely=cue_start_s <= t <= cue_end_s + patience_s,
         premature=premature,
         parts=latency_stages(latency_parts) if latency_parts else None,
+        stamp_uncertainty_ms=stamp_uncertainty_ms,
     )
 
 
@@ -116,6 +123,7 @@ class TimingSummary:
     timely_n: int
     recall: float | None = None  # Table 1's recall of the same samples, for comparison
     parts: dict[str, Stats] = field(default_factory=dict)
+    stamp_uncertainty_ms: Stats = Stats(0)  # of the timed latencies that carry one
 
     @property
     def timely_recall(self) -> float | None:
@@ -131,12 +139,14 @@ class TimingSummary:
             "timely_n": self.timely_n,
             "recall": self.recall,
             "parts_s": {name: s.to_json() for name, s in self.parts.items()},
+            "stamp_uncertainty_ms": self.stamp_uncertainty_ms.to_json(),
         }
 
 
 def summarize(timings: Iterable[SampleTiming], recall: float | None = None) -> TimingSummary:
     """Pool the timing of some samples."""
     latencies: list[float] = []
+    uncertainties: list[float] = []
     parts: dict[str, list[float]] = {name: [] for name in PARTS}
     premature_n = premature_sessions = timely = timely_n = 0
     for st in timings:
@@ -149,12 +159,15 @@ def summarize(timings: Iterable[SampleTiming], recall: float | None = None) -> T
             timely += st.timely
         if st.latency_s is not None:
             latencies.append(st.latency_s)
+            if st.stamp_uncertainty_ms is not None:
+                uncertainties.append(st.stamp_uncertainty_ms)
         for name, value in (st.parts or {}).items():
             parts[name].append(value)
     return TimingSummary(
         latency=Stats.of(latencies), premature_interjections=premature_n, premature_sessions=premature_sessions,
         timely=timely, timely_n=timely_n, recall=recall,
         parts={name: Stats.of(values) for name, values in parts.items() if values},
+        stamp_uncertainty_ms=Stats.of(uncertainties),
     )
 
 
