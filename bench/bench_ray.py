@@ -1,4 +1,4 @@
-"""The Ray executor on this machine: a two-node cluster on 127.0.0.1 (`tests/ray_cluster.py`, the
+"""The Ray executor on this machine: a two-node cluster on 127.0.0.1 (`tests/cluster/ray_cluster.py`, the
 tests' loopback-only namespace), one CPU per node.
 
 1. Lockstep throughput with the offline agent: the same corpus run locally (one process), on Ray
@@ -105,7 +105,7 @@ def load() -> str:
 
 def pacing_corpus(root: Path, n: int, seconds: float) -> Path:
     sys.path.insert(0, str(ROOT / "tests"))
-    from helpers import make_corpus, sample, timeline
+    from support.helpers import make_corpus, sample, timeline
 
     x = timeline([("speech", 2.0), ("silence", 1.0)] * int(max(1, seconds // 3)))
     return make_corpus(root, [sample(f"p{i:03d}", cue=None, label=False, _audio=x) for i in range(n)])
@@ -142,7 +142,7 @@ def main() -> None:
     ap.add_argument("--skip", nargs="*", default=[], choices=["throughput", "overhead", "pacing"])
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "cluster"))
     from ray_cluster import LoopbackRayCluster
 
     from provoice_live.cli import main as cli

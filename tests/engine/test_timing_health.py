@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from websockets.asyncio.server import serve
 
-from helpers import make_corpus, sample, timeline
+from support.helpers import make_corpus, sample, timeline
 from provoice_live.agents.base import SessionContext
 from provoice_live.agents.scripted import ScriptedAgent
 from provoice_live.engine.clock import VirtualClock
