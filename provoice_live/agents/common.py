@@ -8,7 +8,8 @@
 * `PcmBuffer`: the PCM16 audio a session has received, with its stream position, so an adapter can
   cut the last `window_s` seconds (or an utterance) out of it and wrap it in a WAV container.
 * `OptionsAdapter`: an adapter whose options are one of those models (`self.opts`), recorded by
-  `settings()` as validated (no key is ever among them).
+  `settings()` as validated (no key is ever among them); `SpeakingAdapter`, one whose model may
+  answer in speech (it refuses `reply=json` with `output=audio`).
 * `SessionFault`: the first fault of a connection-based session, reported once as a fatal
   `ErrorEvent` and raised as `AgentError` by every later call; `guard()` awaits anything until it is
   done, the session faults, or a timeout passes.
@@ -141,6 +142,18 @@ class OptionsAdapter(AgentAdapter):
     @classmethod
     def parse_options(cls, options: dict[str, Any]) -> AdapterOptions:
         return parse_options(cls.Options, options, cls.name)
+
+
+class SpeakingAdapter(OptionsAdapter):
+    """Base of the adapters whose model may answer in speech (options `output` and `reply`): a reply in
+    the paper's JSON format must come as text, since a JSON answer is not spoken."""
+
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> AdapterOptions:
+        opts = super().parse_options(options)
+        if getattr(opts, "reply", None) == "json" and getattr(opts, "output", None) == "audio":
+            raise ProvoiceError(f"agent {cls.name!r}: reply=json needs output=text (a JSON answer is not spoken)")
+        return opts
 
 
 class SessionFault:

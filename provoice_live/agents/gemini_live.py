@@ -36,12 +36,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import Field, PositiveFloat
+from pydantic import PositiveFloat
 
 from ..audio import AudioChunk
 from ..errors import AgentError, ProvoiceError, require
 from .base import AudioEvent, Capabilities, PollRequest, SessionContext, SessionIO, TranscriptEvent
-from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault, api_key
+from .common import AdapterOptions, Outbox, SessionFault, SpeakingAdapter, api_key
 from .decision import OnParseError, ReplyAssembler
 from .prompts import NO_ACTION_TOOL, ReplyFormat, api_tools, decision_prompt, system_prompt
 
@@ -76,17 +76,10 @@ class _Turn:
     audio: list[AudioEvent] = field(default_factory=list)
 
 
-class GeminiLiveAgent(OptionsAdapter):
+class GeminiLiveAgent(SpeakingAdapter):
     name = "gemini-live"
     Options = GeminiLiveOptions
     opts: GeminiLiveOptions
-
-    @classmethod
-    def parse_options(cls, options: dict[str, Any]) -> GeminiLiveOptions:
-        opts = super().parse_options(options)
-        if opts.reply == "json" and opts.output == "audio":
-            raise ProvoiceError(f"agent {cls.name!r}: reply=json needs output=text (a JSON answer is not spoken)")
-        return opts
 
     @classmethod
     def capabilities_for(cls, opts: GeminiLiveOptions) -> Capabilities:

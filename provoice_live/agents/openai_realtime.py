@@ -55,9 +55,9 @@ from typing import Any, Literal
 from pydantic import Field, PositiveFloat
 
 from ..audio import AudioChunk
-from ..errors import AgentError, ProvoiceError
+from ..errors import AgentError
 from .base import AudioEvent, Capabilities, ContextChange, ErrorEvent, PollRequest, SessionContext, SessionIO, TranscriptEvent
-from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault, api_key, b64
+from .common import AdapterOptions, Outbox, SessionFault, SpeakingAdapter, api_key, b64
 from .decision import OnParseError, ReplyAssembler
 from ..http_retry import Fault, RetryPolicy, call_with_retries
 from .prompts import NO_ACTION_TOOL, ReplyFormat, api_tools, decision_prompt, system_prompt
@@ -106,17 +106,10 @@ class _Decision:
     names: dict[str, str] = field(default_factory=dict)  # call_id -> name (older servers leave it out of .done)
 
 
-class OpenAIRealtimeAgent(OptionsAdapter):
+class OpenAIRealtimeAgent(SpeakingAdapter):
     name = "openai-realtime"
     Options = RealtimeOptions
     opts: RealtimeOptions
-
-    @classmethod
-    def parse_options(cls, options: dict[str, Any]) -> RealtimeOptions:
-        opts = super().parse_options(options)
-        if opts.reply == "json" and opts.output == "audio":
-            raise ProvoiceError(f"agent {cls.name!r}: reply=json needs output=text (a JSON answer is not spoken)")
-        return opts
 
     @classmethod
     def capabilities_for(cls, opts: RealtimeOptions) -> Capabilities:

@@ -71,8 +71,8 @@ class LiveSpec:
 @dataclass(frozen=True)
 class LiveTruth:
     """The ground truth of a live session, as far as it has one: the task and label the user declared
-    (`live --task T --expect intervene|silent`), no cue window, monitoring from the first frame. It has
-    the fields `prediction_from_result` reads from a corpus sample, so a live run writes its
+    (`live --task T --expect intervene|silent`), no cue window, monitoring from the first frame. It is a
+    `run.results.Truth`, as a corpus sample is, so a live run writes its
     predictions.jsonl from the session's own result, with no corpus."""
 
     id: str

@@ -7,12 +7,12 @@ contract scoring reads, from our runs or from anywhere else.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, Protocol, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import FORMAT_VERSION
-from ..corpus.sample import Sample, Task, ToolCall
+from ..corpus.sample import Task, ToolCall
 
 Status = Literal["ok", "error"]
 
@@ -125,7 +125,23 @@ class Prediction(BaseModel):
     stamp_uncertainty_ms: float | None = None  # the first scored interjection's
 
 
-def prediction_from_result(sample: Sample, result: SessionResult) -> Prediction:
+class Truth(Protocol):
+    """What a predictions line takes from the session's ground truth: a corpus `Sample`, or a live
+    session's declared task and label (`live.session.LiveTruth`). A type checker holds both to it."""
+
+    id: str
+    task: Task
+    label: bool
+    cue: Any  # a `Cue` (start_s, end_s) or None
+    cues: Sequence[Any] | None  # the cue windows of a long session
+    semantic_cue: str
+    gt_response: str
+    gt_tool_calls: Sequence[ToolCall]
+    monitor_from_s: float
+    meta: dict[str, Any] | None
+
+
+def prediction_from_result(sample: Truth, result: SessionResult) -> Prediction:
     """The predictions-file line for one finished session.
 
     The decision is "intervened" iff a scored interjection happened (at or after `monitor_from_s`);

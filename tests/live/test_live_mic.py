@@ -159,6 +159,12 @@ def test_live_truth_is_what_the_user_declared():
     assert LiveSpec().truth("s").task == "PIC" and LiveSpec().truth("s").label is True
     declared = LiveSpec(task="ESS", expect_intervention=False).truth("s")
     assert (declared.id, declared.task, declared.label, declared.cue) == ("s", "ESS", False, None)
+    # both kinds of truth carry every field a predictions line reads (a new one must be added to both)
+    from provoice_live.corpus.sample import Sample
+    from provoice_live.run.results import Truth
+
+    assert [n for n in Truth.__annotations__ if not hasattr(declared, n)] == []
+    assert [n for n in Truth.__annotations__ if n not in Sample.model_fields] == []
 
 
 def spec(**agent_opts) -> LiveSpec:
