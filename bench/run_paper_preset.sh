@@ -46,7 +46,7 @@ export OMP_NUM_THREADS=1 RAY_AUTH_MODE=disabled RAY_USAGE_STATS_ENABLED=0 RAY_DE
 RAY_TMP="/tmp/pvray-paper-$$-$(date +%s)"   # Ray's unix sockets need a short path
 ADDRESS="127.0.0.1:$PORT"
 PY="$(command -v python)"
-cli() { "$PY" -m provoice_live.cli "$@"; }
+CLI=("$PY" -m provoice_live.cli)
 
 stamp() { echo "== $(date -u +%FT%TZ) $*  (load $(cut -d' ' -f1-3 /proc/loadavg))"; }
 timed() {  # timed STEP cmd...: wall, CPU and RSS of cmd (not of Ray workers: see load.log)
@@ -54,7 +54,7 @@ timed() {  # timed STEP cmd...: wall, CPU and RSS of cmd (not of Ray workers: se
     stamp "start $step: $*"
     local rc=0
     /usr/bin/time -o "$DIR/.time.$step" -f "%e\t%U\t%S\t%M" "$@" || rc=$?
-    IFS=$'\t' read -r wall user sys rss <"$DIR/.time.$step" || true
+    IFS=$'\t' read -r wall user sys rss < <(tail -n 1 "$DIR/.time.$step") || true
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$step" "$wall" "$(echo "$user + $sys" | bc)" "$rss" "$rc" \
         "$(date -u +%FT%TZ)" >>"$DIR/times.tsv"
     stamp "end $step (rc $rc, wall ${wall:-?} s)"
@@ -79,11 +79,11 @@ for _ in $(seq 2 "$NODES"); do ray start --address="$ADDRESS" "${common[@]}"; do
 ) &
 
 if [ ! -f "$DIR/corpus/build.json" ]; then
-    timed build cli build-corpus --preset paper --seed "$SEED" --out "$DIR/corpus" --no-progress \
+    timed build "${CLI[@]}" build-corpus --preset paper --seed "$SEED" --out "$DIR/corpus" --no-progress \
         --executor ray --ray-address "$ADDRESS"
 fi
-timed validate cli validate "$DIR/corpus"
-timed run cli run --corpus "$DIR/corpus" --out "$DIR/run" --agent offline --clock lockstep \
+timed validate "${CLI[@]}" validate "$DIR/corpus"
+timed run "${CLI[@]}" run --corpus "$DIR/corpus" --out "$DIR/run" --agent offline --clock lockstep \
     --concurrency "$CONCURRENCY" --no-progress --executor ray --ray-address "$ADDRESS"
-timed score cli score "$DIR/run" --corpus "$DIR/corpus" --json "$DIR/score.json" --markdown "$DIR/score.md"
+timed score "${CLI[@]}" score "$DIR/run" --corpus "$DIR/corpus" --json "$DIR/score.json" --markdown "$DIR/score.md"
 stamp "done"
