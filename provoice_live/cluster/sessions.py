@@ -21,6 +21,11 @@ replaced (a bounded number of times); when no worker is left, what remains is re
 run (no result file: a rerun does it). Ctrl-C (cancellation) kills the workers and leaves a
 resumable run directory.
 
+Scratch: a worker runs its sessions in `<its node's temp dir>/provoice-run-<run token>/<worker>-*`,
+one parent per run. At the end of a run the driver asks every live worker to `close`, which removes
+the run's parent on its node (its own scratch and that of any worker of the run that died there),
+and removes the parent on its own node too; only a node lost with its workers keeps its leftovers.
+
 Rate limits: with `max_inflight`, every session takes a slot of the endpoint's named limiter actor
 (`cluster.limiter`, one per run) for its whole length, and a 429 seen by any worker pauses them all.
 """
@@ -55,7 +60,8 @@ class SessionWorker:
     """A Ray actor that runs sessions of one agent setting (created by `RayExecutor`)."""
 
     def __init__(self, name: str, corpus_root: str | None, agent: str, agent_opts: dict[str, Any],
-                 config: Any, limiter: Any = None):
+                 config: Any, limiter: Any = None, scratch_parent: str = "provoice-run"):
+        """`scratch_parent`: the run's folder name in this node's temp dir (see the module docstring)."""
         from ..agents import agent_model
 
         self.name = name
@@ -63,7 +69,9 @@ class SessionWorker:
         self.model = agent_model(agent, **agent_opts)  # once per worker: a session per sample
         self.config = config
         self.limiter = limiter
-        self.scratch = Path(tempfile.mkdtemp(prefix=f"provoice-{name}-"))
+        self.scratch_parent = Path(tempfile.gettempdir()) / scratch_parent
+        self.scratch_parent.mkdir(parents=True, exist_ok=True)
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.scratch_parent))
         self._relay: asyncio.Task | None = None
         self.backoff_seen = 0  # the limiter's backoff version this worker has acted on
         if limiter is not None:
@@ -77,7 +85,11 @@ class SessionWorker:
         ray = ray_module()
         sees = self.corpus_root is None or (Path(self.corpus_root) / "manifest.jsonl").is_file()
         return {"worker": self.name, "pid": os.getpid(), "host": socket.gethostname(),
-                "node": ray.get_runtime_context().get_node_id(), "sees_corpus": sees}
+                "node": ray.get_runtime_context().get_node_id(), "sees_corpus": sees, "scratch": str(self.scratch)}
+
+    async def close(self) -> None:
+        """The run is over: remove the run's scratch on this node (this worker's, and dead workers')."""
+        shutil.rmtree(self.scratch_parent, ignore_errors=True)
 
     async def _relay_backoffs(self) -> None:
         """Pause this process's outgoing calls whenever any worker was rate limited."""
@@ -136,17 +148,19 @@ class WorkerRecord:
     node: str = ""
     host: str = ""
     pid: int = 0
+    scratch: str = ""  # its scratch directory on its node
     alive: bool = False  # started, and has not died
     load: int = 0  # sessions in flight on it
     sessions: int = 0
     errors: int = 0
     suspect: int = 0  # sessions whose result says `timing_suspect` (a busy worker)
+    suspect_ids: list[str] = field(default_factory=list)  # which ones
     lost: int = 0  # sessions in flight when it died
     backoffs_heard: int = 0  # rate-limit pauses it acted on (its own 429s and the others')
 
     def report(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("name", "node", "host", "pid", "alive", "sessions", "errors",
-                                              "suspect", "lost", "backoffs_heard")}
+        return {k: getattr(self, k) for k in ("name", "node", "host", "pid", "scratch", "alive", "sessions",
+                                              "errors", "suspect", "suspect_ids", "lost", "backoffs_heard")}
 
 
 @dataclass
@@ -163,6 +177,7 @@ class RayExecutor:
     retried: int = 0
     limiter_stats: dict[str, Any] | None = None
     on_submit: Any = None  # called with a sample id as its session is handed to a worker (benchmarks)
+    run_token: str = ""  # made per run: names the limiter and the workers' scratch parent
     _limiter: Any = field(default=None, repr=False)
     name = "ray"
 
@@ -176,7 +191,8 @@ class RayExecutor:
             num_cpus=cpus, max_concurrency=max(1, work.concurrency) + 4, max_restarts=0, max_task_retries=0,
             scheduling_strategy="SPREAD", runtime_env=worker_runtime_env())
         rec.handle = actor.remote(rec.name, None if self.ship_audio else str(work.corpus.root.resolve()),
-                                  work.agent, work.agent_opts, work.config, self._limiter)
+                                  work.agent, work.agent_opts, work.config, self._limiter,
+                                  self.scratch_parent)
         self.workers_seen.append(rec)
         return rec
 
@@ -185,8 +201,14 @@ class RayExecutor:
         if not info["sees_corpus"]:
             raise ProvoiceError(f"worker {rec.name} on {info['host']} does not see the corpus directory: put it "
                                 "on a filesystem every node sees, or use --ship-audio")
-        rec.node, rec.host, rec.pid, rec.alive = info["node"], info["host"], info["pid"], True
+        rec.node, rec.host, rec.pid, rec.scratch, rec.alive = (info["node"], info["host"], info["pid"],
+                                                               info["scratch"], True)
         return rec
+
+    @property
+    def scratch_parent(self) -> str:
+        """The run's scratch folder name, in each node's temp dir."""
+        return f"provoice-run-{self.run_token}"
 
     # -- the run ---------------------------------------------------------------------------------
     async def run(self, work, todo: list[Sample], finished) -> list[str]:
@@ -194,9 +216,10 @@ class RayExecutor:
         ray = ray_module()
         connected = connect(self.address)
         self._limiter = None
+        self.run_token = uuid.uuid4().hex[:8]
         try:
             if self.max_inflight:
-                self._limiter = start_limiter(endpoint_key(work.agent, work.agent_opts), uuid.uuid4().hex[:8],
+                self._limiter = start_limiter(endpoint_key(work.agent, work.agent_opts), self.run_token,
                                               self.max_inflight)
             return await self._run(ray, work, todo, finished)
         finally:
@@ -210,6 +233,13 @@ class RayExecutor:
                         rec.backoffs_heard = st["backoffs_heard"]
             except (Exception, asyncio.CancelledError):
                 log.warning("no stats from the workers", exc_info=True)
+            try:  # each node's scratch of this run; bounded, and failures only logged
+                await asyncio.wait_for(asyncio.gather(
+                    *(asyncio.wrap_future(rec.handle.close.remote().future()) for rec in alive),
+                    return_exceptions=True), 10)
+            except (Exception, asyncio.CancelledError):
+                log.warning("could not clean the workers' scratch", exc_info=True)
+            shutil.rmtree(Path(tempfile.gettempdir()) / self.scratch_parent, ignore_errors=True)  # the driver's node
             for rec in self.workers_seen:
                 if rec.alive or not rec.pid:  # also those still starting when the run ended
                     try:
@@ -329,7 +359,9 @@ class RayExecutor:
         written.add(sample.id)
         rec.sessions += 1
         rec.errors += result.status == "error"
-        rec.suspect += bool(getattr(result, "timing_suspect", False))
+        if result.timing is not None and result.timing.suspect:  # the session's own timing health
+            rec.suspect += 1
+            rec.suspect_ids.append(sample.id)
         finished(sample, result)
 
     def _write_error(self, work, sample: Sample, finished, written: set[str], reason: str) -> None:

@@ -160,8 +160,9 @@ def _print_workers(console, executor) -> None:
     for w in executor.workers_seen:
         if w.pid:
             state = "" if w.alive or not w.lost else f", died with {w.lost} session(s) in flight"
+            which = f" ({', '.join(w.suspect_ids[:5])}{', ...' if w.suspect > 5 else ''})" if w.suspect else ""
             console.print(f"worker {w.name} (host {w.host}, pid {w.pid}): {w.sessions} session(s), "
-                          f"{w.errors} error(s), {w.suspect} timing-suspect{state}")
+                          f"{w.errors} error(s), {w.suspect} timing-suspect{which}{state}")
     if executor.retried:
         console.print(f"{executor.retried} session(s) redone after their worker died")
     if executor.limiter_stats:
