@@ -10,7 +10,10 @@ import asyncio
 import os
 import signal
 import threading
+import time
 from typing import Any
+
+from pydantic import field_validator
 
 from provoice_live.agents.scripted import ScriptedAgent, ScriptedOptions
 
@@ -41,12 +44,46 @@ class SlowScripted(ScriptedAgent):
         await super().push_audio(chunk)
 
 
-def _config(clock: str = "lockstep"):
-    """The session settings `provoice-live run --clock CLOCK` would use (the CLI's defaults)."""
+class StallOptions(ScriptedOptions):
+    stall_ids: list[str] = []
+    stall_ms: float = 300.0
+    stall_every: int = 15
+
+    @field_validator("stall_ids", mode="before")
+    @classmethod
+    def _ids(cls, v):
+        return [i for i in v.split(",") if i] if isinstance(v, str) else v
+
+
+class StallingScripted(ScriptedAgent):
+    """The scripted agent that, in the sessions `stall_ids`, blocks its worker's event loop for
+    `stall_ms` (a blocking sleep, as a CPU-heavy agent would) every `stall_every` chunks: a busy worker.
+    Each stall delays the next chunks' hand-over by at least `stall_ms`, whatever the machine."""
+
+    name = "stalling-scripted"
+
+    @classmethod
+    def parse_options(cls, options: dict[str, Any]) -> StallOptions:
+        return StallOptions.model_validate(options)
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self._chunks = 0
+
+    async def push_audio(self, chunk) -> None:
+        self._chunks += 1
+        if self.ctx.session_id in self.opts.stall_ids and self._chunks % self.opts.stall_every == 0:
+            time.sleep(self.opts.stall_ms / 1000.0)
+        await super().push_audio(chunk)
+
+
+def _config(clock: str = "lockstep", argv: tuple[str, ...] | list[str] = ()):
+    """The session settings `provoice-live run --clock CLOCK ARGV` would use (the CLI's defaults)."""
     from provoice_live.cli import build_parser
     from provoice_live.engine.cli import session_config
 
-    return session_config(build_parser().parse_args(["run", "--corpus", "-", "--out", "-", "--clock", clock]))
+    return session_config(build_parser().parse_args(["run", "--corpus", "-", "--out", "-", "--clock", clock,
+                                                     *argv]))
 
 
 def _results(out: str) -> int:
@@ -172,14 +209,16 @@ def counting_agent_stats(reset: bool = False) -> dict:
     return stats
 
 
-def run_ray(corpus: str, out: str, agent: str, agent_opts: dict, **executor_options: Any) -> dict:
-    """A Ray run with these executor options; its summary and the executor's report."""
+def run_ray(corpus: str, out: str, agent: str, agent_opts: dict, clock: str = "lockstep",
+            run_argv: list[str] = (), **executor_options: Any) -> dict:
+    """A Ray run (`run --clock CLOCK RUN_ARGV`) with these executor options; its summary and the
+    executor's report."""
     from provoice_live.cluster.sessions import RayExecutor
     from provoice_live.engine.runner import run_corpus
 
     concurrency = executor_options.pop("concurrency", 1)
     executor = RayExecutor(**executor_options)
-    summary = run_corpus(corpus, agent, agent_opts, out, _config(), concurrency=concurrency, progress=False,
-                         executor=executor)
+    summary = run_corpus(corpus, agent, agent_opts, out, _config(clock, run_argv), concurrency=concurrency,
+                         progress=False, executor=executor)
     return {"ran": summary.ran, "errors": summary.errors, "not_run": summary.not_run, "retried": executor.retried,
             "limiter": executor.limiter_stats, "workers": [w.report() for w in executor.workers_seen]}

@@ -117,6 +117,7 @@ def test_shipped_audio_reaches_workers_that_do_not_see_the_corpus(cluster, corpu
     assert report["ran"] == 4 and not report["errors"] and not report["not_run"]
     assert (tmp_path / "ray" / "predictions.jsonl").read_bytes() == reference
     assert sum(w["sessions"] for w in report["workers"]) == 4
+    assert_scratch_removed(report["workers"])
     for sid in results(tmp_path / "ray"):  # each session read the copy its worker wrote from the object store
         start = json.loads((tmp_path / "ray" / "sessions" / f"{sid}.jsonl").read_text().splitlines()[0])
         assert start["kind"] == "session_start"
@@ -139,6 +140,16 @@ def test_a_killed_worker_loses_nothing_and_nothing_is_counted_twice(cluster, cor
     for sid in results(out):
         kinds = [json.loads(line)["kind"] for line in (out / "sessions" / f"{sid}.jsonl").read_text().splitlines()]
         assert kinds.count("session_start") == 1
+    assert_scratch_removed(report["workers"])  # the dead worker's too
+
+
+def assert_scratch_removed(workers: list[dict]) -> None:
+    """Every worker ran in `<temp>/provoice-run-<token>/<name>-*`, one parent per run, gone after it."""
+    scratch = [Path(w["scratch"]) for w in workers if w["pid"]]
+    parents = {p.parent for p in scratch}
+    assert scratch and len(parents) == 1 and next(iter(parents)).name.startswith("provoice-run-")
+    assert all(p.name.startswith(f"{w['name']}-") for p, w in zip(scratch, [w for w in workers if w["pid"]]))
+    assert not any(p.exists() for p in [*scratch, *parents])
 
 
 def test_an_interrupted_ray_run_resumes_to_the_same_predictions(cluster, corpus, reference, tmp_path):
@@ -168,3 +179,43 @@ def test_max_inflight_caps_the_endpoint_and_one_429_backs_every_worker_off(clust
     assert report["limiter"]["peak"] == 2 and report["limiter"]["granted"] == 4
     assert report["limiter"]["backoffs"] == 1
     assert [w["backoffs_heard"] for w in report["workers"]] == [1, 1]  # the one refused, and the other
+
+
+def test_a_session_stalled_on_its_worker_comes_back_suspect_is_counted_and_left_out_of_latency(cluster, tmp_path):
+    # 4 real-time sessions of 3 s over 2 workers; p001's agent blocks its worker's loop 300 ms every
+    # 15 chunks, so its hand-over lag p99 is at least ~300 ms > 150 ms whatever the machine's load
+    from support.helpers import make_corpus, sample, timeline
+
+    audio = timeline([("speech", 1.0), ("silence", 0.5), ("speech", 1.0), ("silence", 0.5)])
+    corpus = make_corpus(tmp_path / "corpus", [sample(f"p{i:03d}", cue=(1.0, 1.5), _audio=audio) for i in range(4)])
+    out = tmp_path / "ray"
+    report = cluster.call("ray_ops:run_ray", str(corpus), str(out), "ray_ops:StallingScripted",
+                          {"at": "2.0", "stall_ids": "p001", "stall_ms": "300", "stall_every": "15"},
+                          clock="realtime", run_argv=["--no-vad", "--max-timing-error-ms", "150"], workers=2,
+                          timeout=240)
+    assert report["ran"] == 4 and not report["errors"] and not report["not_run"]
+    preds = {p["id"]: p for p in map(json.loads, (out / "predictions.jsonl").read_text().splitlines())}
+    assert all(p["timing_suspect"] in (True, False) for p in preds.values())  # real time: every session judged
+    suspect = {sid for sid, p in preds.items() if p["timing_suspect"]}
+    assert "p001" in suspect
+    assert any("hand-over lag" in r for r in preds["p001"]["timing_reasons"])
+    health = results(out)["p001"]["timing"]  # measured on the worker, sent back with the session
+    assert health["suspect"] and health["handover_lag_ms"]["p99_ms"] >= 150.0
+
+    # the driver counts them per worker, on the worker that ran each
+    per_worker = {w["name"]: w for w in report["workers"] if w["pid"]}
+    assert sum(w["suspect"] for w in per_worker.values()) == len(suspect)
+    assert sorted(sid for w in per_worker.values() for sid in w["suspect_ids"]) == sorted(suspect)
+    stalled_on = [w for w in per_worker.values() if "p001" in w["suspect_ids"]]
+    assert len(stalled_on) == 1 and stalled_on[0]["sessions"] >= 1
+
+    # scoring keeps their decisions and leaves their timing out (--include-suspect puts it back)
+    assert cli(["score", str(out), "-q", "--json", str(tmp_path / "a.json")]) == 0
+    assert cli(["score", str(out), "-q", "--include-suspect", "--json", str(tmp_path / "b.json")]) == 0
+    a, b = (json.loads((tmp_path / f).read_text()) for f in ("a.json", "b.json"))
+    assert a["timing_suspect"]["count"] == len(suspect) and not a["timing_suspect"]["included"]
+    assert {s["id"] for s in a["timing_suspect"]["samples"]} == suspect
+    assert a["decision"]["overall"]["tp"] == 4 and a["decision"]["overall"]["n"] == 4  # all 4 decisions count
+    assert a["timing"]["overall"]["latency_s"]["n"] == 4 - len(suspect)
+    assert b["timing"]["overall"]["latency_s"]["n"] == 4
+    assert_scratch_removed(report["workers"])
