@@ -247,6 +247,8 @@ class WebSocketAgent(OptionsAdapter):
         from websockets.asyncio.client import connect
         from websockets.uri import get_proxy, parse_uri
 
+        from ..engine.health import earliest_arrival
+
         o = self.opts
         headers = {}
         if o.api_key_env:
@@ -258,8 +260,9 @@ class WebSocketAgent(OptionsAdapter):
         async def attempt():
             stamped = {}
             uri = parse_uri(o.url)
-            if get_proxy(uri) is None:  # our own socket, so each reply carries the kernel's arrival stamp
-                sock = await asyncio.wait_for(open_stamped_socket(uri.host, uri.port), o.open_timeout_s)
+            if not uri.secure and get_proxy(uri) is None:  # our own socket: each message gets its kernel arrival stamp
+                sock = await asyncio.wait_for(open_stamped_socket(uri.host, uri.port, earliest_arrival()),
+                                              o.open_timeout_s)
                 stamped = {"sock": sock, "create_connection": StampedClientConnection}
             return await connect(o.url, max_size=o.max_message_bytes, open_timeout=o.open_timeout_s,
                                  additional_headers=headers or None, compression=None, **stamped)

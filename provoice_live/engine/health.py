@@ -162,6 +162,23 @@ def loop_selector(loop: asyncio.AbstractEventLoop | None = None) -> TimedSelecto
     return _TIMED.get(loop or asyncio.get_running_loop())
 
 
+def earliest_arrival(loop: asyncio.AbstractEventLoop | None = None):
+    """For a socket read by a callback of `loop` (the running one by default): a function giving
+    the earliest time (perf_counter seconds) the bytes read now may have come, by the loop's own
+    account (now minus `stamp_uncertainty`); None when the loop is not a timed one. Arrival stamps
+    (agents/arrival.py) bound a merged segment's lateness with it."""
+    selector = loop_selector(loop)
+    if selector is None:
+        return None
+
+    def earliest() -> float | None:
+        now = time.perf_counter()
+        u = selector.stamp_uncertainty(now)
+        return None if u is None else now - u
+
+    return earliest
+
+
 def run_timed(coro):
     """`asyncio.run(coro)` on a timed event loop."""
     with asyncio.Runner(loop_factory=timed_event_loop) as runner:
