@@ -9,7 +9,9 @@ The adapter sends `session.start`, waits for `hello`, then sends each chunk as a
 the network), polls when the server wants them (never after `end_of_stream`: that message is the
 server's last chance to speak, so the engine's end-of-stream poll is not sent), `sync` under
 lockstep when the server offers it, and `end_of_stream`. A reader task turns the server's events
-into agent events. Any protocol fault (malformed, unknown or oversized message, anything after
+into agent events, each with its message's `Arrival` (the kernel's receive stamp, agents/arrival.py:
+the connection runs on a `StampedSocket` for plain `ws://` without a proxy), so under a wall clock
+a reply is stamped when it reached the machine, not when the busy loop got to it. Any protocol fault (malformed, unknown or oversized message, anything after
 `end`, a disconnect, an unanswered poll or sync) ends the session as an error with a reason; see
 "What ends a session as an error" in docs/PROTOCOL.md. After `hello`, `capabilities.needs_poll`
 says whether this session is polled (the server may decline).

@@ -33,6 +33,10 @@ as epoll does), an estimate. The kernel's own network delivery is not counted. A
 on an idle machine gives tens of microseconds; one stalled by other sessions' work, or a process
 starved by other processes, gives the stall.
 
+Events an adapter hands over with an `Arrival` (agents/arrival.py: the kernel's receive stamp of
+the message) are stamped there instead, with the arrival's own bound; the bound above is then only
+the floor of a frame the kernel merged with later ones (`earliest_arrival`).
+
 **Loop stalls** are the busy stretches longer than `STALL_S`, kept (bounded) with when they
 ended, so a session reports the stalls of its own lifetime.
 
