@@ -13,7 +13,6 @@ import argparse
 import os
 import sys
 import time
-from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -21,22 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provoice_live.silero import LevelGate, SileroProbabilities  # noqa: E402
-
-
-class NumpyGate(LevelGate):
-    def __init__(self):
-        super().__init__()
-        self.levels = deque(maxlen=self.levels.maxlen)
-
-    def push(self, window):
-        power = float(np.mean(window.astype(np.float64) ** 2))
-        self.levels.append(10 * np.log10(power + 1e-12))
-        levels = np.fromiter(self.levels, np.float64, len(self.levels))
-        floor, peak = np.percentile(levels, (10, 90))
-        if peak - floor < self.min_contrast_db:
-            return True
-        return levels[-self.smooth:].max() >= floor + self.split * (peak - floor)
+from provoice_live.silero import LevelGate, NumpyLevelGate as NumpyGate, SileroProbabilities  # noqa: E402
 
 
 def per_window(fn, windows) -> float:

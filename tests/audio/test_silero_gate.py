@@ -3,30 +3,11 @@ bit, so the same gate decisions and the same endpoints as the numpy version on t
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 import pytest
 
 from provoice_live.audio import iter_chunks, normalize_rms, resample, to_pcm16
-from provoice_live.silero import LevelGate, SileroVad, percentile_of_sorted
-
-
-class NumpyGate(LevelGate):
-    """The gate as it was (numpy.percentile over the history each window): the reference."""
-
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.levels = deque(maxlen=self.levels.maxlen)
-
-    def push(self, window: np.ndarray) -> bool:
-        power = float(np.mean(window.astype(np.float64) ** 2))
-        self.levels.append(10 * np.log10(power + 1e-12))
-        levels = np.fromiter(self.levels, np.float64, len(self.levels))
-        floor, peak = np.percentile(levels, (10, 90))
-        if peak - floor < self.min_contrast_db:
-            return True
-        return levels[-self.smooth:].max() >= floor + self.split * (peak - floor)
+from provoice_live.silero import LevelGate, NumpyLevelGate as NumpyGate, SileroVad, percentile_of_sorted
 
 
 def test_percentiles_of_a_sorted_list_are_numpys_to_the_bit():
