@@ -266,8 +266,13 @@ class WebSocketAgent(OptionsAdapter):
                 sock = await asyncio.wait_for(open_stamped_socket(uri.host, uri.port, earliest_arrival()),
                                               o.open_timeout_s)
                 stamped = {"sock": sock, "create_connection": StampedClientConnection}
-            return await connect(o.url, max_size=o.max_message_bytes, open_timeout=o.open_timeout_s,
-                                 additional_headers=headers or None, compression=None, **stamped)
+            try:
+                return await connect(o.url, max_size=o.max_message_bytes, open_timeout=o.open_timeout_s,
+                                     additional_headers=headers or None, compression=None, **stamped)
+            except BaseException:
+                if stamped:
+                    stamped["sock"].close()
+                raise
 
         def on_retry(k: int, fault: Fault, delay: float) -> None:
             io.log("retry", what="connect", attempt=k, reason=fault.reason, wait_s=round(delay, 3))
