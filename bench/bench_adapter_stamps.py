@@ -50,7 +50,7 @@ class WallIO:
     def stream_time(self) -> float:
         return time.perf_counter() - self.t0
 
-    def emit(self, event) -> None:
+    def emit(self, event, arrival=None) -> None:
         self.events.append((self.stream_time(), event))
 
     def log(self, kind, **data) -> None:

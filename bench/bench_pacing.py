@@ -40,14 +40,14 @@ class LatenessProbe(AgentAdapter):
         self.errors.append(time.perf_counter() - self.clock.wall_deadline(chunk.end_s))
 
 
-async def run(n: int, seconds: float, stagger: float, vad: str = "webrtc") -> np.ndarray:
+async def run(n: int, seconds: float, stagger: float, vad: str = "webrtc", slots: int | None = None) -> np.ndarray:
     errors: list[float] = []
     rng = np.random.default_rng(0)
     x = (rng.standard_normal(int(16000 * seconds)) * 0.01).astype(np.float32)
     with tempfile.TemporaryDirectory() as tmp:
         async def one(i: int):
             await asyncio.sleep(i * stagger)
-            clock = RealtimeClock()
+            clock = RealtimeClock(slots=slots)
             await run_session(SessionContext(session_id=f"b{i}"), FileSource(x, 16000), LatenessProbe(clock, errors),
                               Path(tmp) / f"b{i}.jsonl", SessionConfig(clock="realtime", tail_s=0, vad_model=vad), clock=clock)
         await asyncio.gather(*(one(i) for i in range(n)))
@@ -60,16 +60,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--stagger", type=float, default=0.0137, help="seconds between session starts")
     ap.add_argument("--vad", default="webrtc", choices=("webrtc", "silero"))
+    ap.add_argument("--slots", type=int, nargs="+", default=[RealtimeClock.SLOTS],
+                    help="deadline slots of the realtime clock (1: every session's deadlines in one phase)")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, vad {args.vad}")
-    print("| sessions | chunks | p50 ms | p99 ms | max ms | CPU s per session-hour | load (1 min) |\n|---|---|---|---|---|---|---|")
-    for n in args.sessions:
+    print("| sessions | slots | chunks | p50 ms | p99 ms | max ms | CPU s per session-hour | load (1 min) |\n|---|---|---|---|---|---|---|---|")
+    for n, slots in [(n, slots) for n in args.sessions for slots in args.slots]:
         cpu0 = time.process_time()
-        e = run_timed(run(n, args.seconds, args.stagger, args.vad))
+        e = run_timed(run(n, args.seconds, args.stagger, args.vad, slots))
         cpu_h = (time.process_time() - cpu0) / (n * args.seconds / 3600.0)
-        print(f"| {n} | {len(e)} | {np.percentile(e, 50):.3f} | {np.percentile(e, 99):.3f} | {e.max():.3f} | "
+        print(f"| {n} | {slots} | {len(e)} | {np.percentile(e, 50):.3f} | {np.percentile(e, 99):.3f} | {e.max():.3f} | "
               f"{cpu_h:.0f} | {os.getloadavg()[0]:.1f} |", flush=True)
-
 
 if __name__ == "__main__":
     main()

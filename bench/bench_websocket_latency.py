@@ -50,19 +50,24 @@ sys.path.insert(0, str(ROOT))
 
 from provoice_live.agents.base import SessionContext  # noqa: E402
 from provoice_live.agents.websocket import WebSocketAgent  # noqa: E402
+from provoice_live.engine.clock import RealtimeClock  # noqa: E402
 from provoice_live.engine.health import run_timed  # noqa: E402
 from provoice_live.engine.session import SessionConfig, run_session  # noqa: E402
 from provoice_live.sources.file import FileSource  # noqa: E402
 
 RATE = 16000
+SEND_PATH_MS = 0.5  # the server notes `sent` before websockets frames and writes the reply; loopback delivery
 
 
 class ProbedWebSocketAgent(WebSocketAgent):
     """The websocket adapter, noting how late (stream time) each chunk is handed to it, and the
     server's own timing of each reply."""
 
+    arrival_stamps = True  # False: the engine stamps events when the loop reads them (before arrival stamps)
+
     def __init__(self, **options):
         super().__init__(**options)
+        self.stamped: dict[str, float] = {}  # perf_counter time each response's first text was stamped at
         self.lag_ms: dict[float, float] = {}
         self.pushed: dict[float, float] = {}  # monotonic time each chunk was handed over, by its end
         self.written: dict[float, float] = {}  # ... and written to the socket
@@ -88,8 +93,14 @@ class ProbedWebSocketAgent(WebSocketAgent):
         self.lag_ms[end] = (self.io.stream_time() - chunk.end_s) * 1000.0
         await super().push_audio(chunk)
 
+    def _emit(self, event) -> None:
+        self.io.emit(event, self._arrival if self.arrival_stamps else None)
+
     def _on_text(self, msg) -> None:
-        self.got_text.setdefault(msg.response_id, time.perf_counter())
+        now = time.perf_counter()
+        self.got_text.setdefault(msg.response_id, now)
+        arrival = self._arrival if self.arrival_stamps else None
+        self.stamped.setdefault(msg.response_id, arrival.wall if arrival is not None else now)
         super()._on_text(msg)
         self.logged.setdefault(msg.response_id, time.perf_counter())
 
@@ -113,15 +124,24 @@ def start_server(speak_at: list[float], delay_ms: float, nice: int | None = None
     return proc, m.group(0)
 
 
-async def run_sessions(url: str, sessions: int, concurrency: int, seconds: float) -> list:
+VARIANTS = {  # name: (arrival stamps, deadline slots of the realtime clock)
+    "before": (False, 1),  # stamped when the loop reads the reply; every session's deadlines in one phase
+    "arrival": (True, 1),  # kernel arrival stamps (agents/arrival.py); deadlines still in one phase
+    "after": (True, RealtimeClock.SLOTS),  # arrival stamps, deadlines spread over the clock's slots
+}
+
+
+async def run_sessions(url: str, sessions: int, concurrency: int, seconds: float, variant: str = "after") -> list:
     sem = asyncio.Semaphore(concurrency)
     x = np.zeros(int(seconds * RATE), np.float32)
 
     async def one(i: int, tmp: Path):
         async with sem:
             agent = ProbedWebSocketAgent(url=url)
+            agent.arrival_stamps, slots = VARIANTS[variant]
             result = await run_session(SessionContext(session_id=f"lat{i:03d}"), FileSource(x, RATE, 20.0), agent,
-                                       tmp / f"lat{i:03d}.jsonl", SessionConfig(clock="realtime", tail_s=1.0))
+                                       tmp / f"lat{i:03d}.jsonl", SessionConfig(clock="realtime", tail_s=1.0),
+                                       clock=RealtimeClock(slots=slots))
             return result, agent
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,19 +149,20 @@ async def run_sessions(url: str, sessions: int, concurrency: int, seconds: float
 
 
 def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, speak_at: list[float],
-            server_nice: int | None = None) -> dict:
+            server_nice: int | None = None, variant: str = "after") -> dict:
     proc, url = start_server(speak_at, delay_ms, server_nice)
     try:
         t0 = time.perf_counter()
-        outcomes = run_timed(run_sessions(url, sessions, concurrency, seconds))
+        outcomes = run_timed(run_sessions(url, sessions, concurrency, seconds, variant))
         wall = time.perf_counter() - t0
     finally:
         proc.terminate()
         proc.wait(5)
     errors, lags, lateness, failures = [], [], [], []
     per_session = []  # (suspect, worst |error|, worst |harness error|, max stamp uncertainty) per session
+    own = []  # per interjection: hand-over lag + adapter out + stamp lateness (the rest is the kernel and the server)
     bound = []  # per interjection: did its stamp uncertainty cover the leg from the server's send to the read ("back")?
-    parts: dict[str, list[float]] = {"out": [], "up": [], "down": [], "log": []}
+    parts: dict[str, list[float]] = {"out": [], "up": [], "down": [], "stamp": [], "log": []}
     for result, agent in outcomes:
         lag_ms, timing = agent.lag_ms, agent.server_timing
         times = sorted(i.t for i in result.interjections)
@@ -161,10 +182,12 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
             parts["out"].append((agent.written[key] - agent.pushed[key]) * 1000.0)
             parts["up"].append((server["received"] - agent.written[key]) * 1000.0)
             parts["down"].append((agent.got_text[rid] - server["sent"]) * 1000.0)
+            parts["stamp"].append((agent.stamped[rid] - server["sent"]) * 1000.0)
+            own.append(lags[-1] + parts["out"][-1] + parts["stamp"][-1])  # what the harness itself adds
             parts["log"].append((agent.logged[rid] - agent.got_text[rid]) * 1000.0)
             unc = next((i.stamp_uncertainty_ms for i in result.interjections if i.response_id == rid), None)
             if unc is not None:
-                bound.append(parts["down"][-1] <= unc)  # the stamp is taken as the read text is emitted
+                bound.append(parts["stamp"][-1] <= unc + SEND_PATH_MS)
         per_session.append((result.timing.suspect, worst, worst_harness, result.timing.max_stamp_uncertainty_ms or 0.0))
     e, lag, late = np.array(errors), np.array(lags), np.array(lateness)
     harness = e - late
@@ -176,7 +199,7 @@ def measure(delay_ms: float, sessions: int, concurrency: int, seconds: float, sp
             **{f"{k}_median": med(v) for k, v in parts.items()}, **{f"{k}_p99": pct(np.array(v), 99) for k, v in parts.items()},
             "harness_median": med(harness), "harness_p90": pct(harness, 90), "harness_p99": pct(harness, 99),
             "harness_max": float(np.abs(harness).max()), **health_figures(per_session), "load": os.getloadavg()[0],
-            "bound_held": sum(bound), "bound_n": len(bound)}
+            "bound_held": sum(bound), "bound_n": len(bound), "own_p99": pct(np.array(own), 99)}
 
 
 def health_figures(per_session: list[tuple[bool, float, float, float]], threshold_ms: float = 5.0) -> dict:
@@ -216,31 +239,62 @@ def machine() -> str:
 
 
 def health_table(rows: list[dict]) -> str:
-    out = ["| hog | at once | delay | sessions flagged | median stamp uncertainty | uncertainty ≥ back | worst error of unflagged: configured / harness | unflagged past 5 ms (harness) | load (1 min) |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    out = ["| variant | hog | at once | delay | sessions flagged | median stamp uncertainty | uncertainty + 0.5 ms ≥ stamp lateness | worst error of unflagged: configured / harness | unflagged past 5 ms (harness) | load (1 min) |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        out.append(f"| {'yes' if r.get('hog') else 'no'} | {r['concurrency']} | {r['delay_ms']:g} ms | "
+        out.append(f"| {_row(r)} | "
                    f"{r['flagged']} / {r['judged']} | {r['unc_median']:.2f} ms | {r['bound_held']} / {r['bound_n']} | "
                    f"{r['clean_max']:.2f} / "
                    f"{r['clean_harness_max']:.2f} ms | {r['missed']} | {r['load']:.1f} |")
     return "\n".join(out)
 
 
+def _row(r: dict) -> str:
+    return (f"{r['variant']} | {'yes' if r.get('hog') else 'no'} | {r['concurrency']} | "
+            f"{r['delay_ms']:g} ms")
+
+
+def goals(rows: list[dict], threshold_ms: float = 5.0) -> str:
+    """The issue's two goals, per stamping: idle p99 error at the most sessions at once, and under the
+    hog the fraction flagged and the worst harness error of the sessions left unflagged."""
+    out = []
+    for name in [v for v in VARIANTS if any(r["variant"] == v for r in rows)]:
+        mine = [r for r in rows if r["variant"] == name]
+        idle = [r for r in mine if not r.get("hog")]
+        if idle:
+            most = max(r["concurrency"] for r in idle)
+            p99 = max(r["p99"] for r in idle if r["concurrency"] == most)
+            hp99 = max(r["harness_p99"] for r in idle if r["concurrency"] == most)
+            own = max(r["own_p99"] for r in idle if r["concurrency"] == most)
+            out.append(f"- {name}, no hog, {most} at once: p99 |error| {p99:.2f} ms (harness {hp99:.2f} ms; the "
+                       f"harness's own legs, hand-over lag + adapter out + stamp lateness, {own:.2f} ms), "
+                       f"goal {threshold_ms:g} ms: {'met' if p99 <= threshold_ms else 'NOT met'}")
+        loaded = [r for r in mine if r.get("hog")]
+        if loaded:
+            flagged, judged = sum(r["flagged"] for r in loaded), sum(r["judged"] for r in loaded)
+            worst = max((r["clean_harness_max"] for r in loaded if r["judged"] > r["flagged"]), default=float("nan"))
+            missed = sum(r["missed"] for r in loaded)
+            out.append(f"- {name}, hog: {flagged} / {judged} sessions flagged; worst harness error of the unflagged "
+                       f"{worst:.2f} ms; unflagged past {threshold_ms:g} ms: {missed} (goal 0: "
+                       f"{'met' if missed == 0 else 'NOT met'})")
+    return "\n".join(out)
+
+
 def table(rows: list[dict]) -> str:
     """Two tables: the error against the configured delay, and what the harness adds (median / p99 abs)."""
-    out = ["| hog | at once | delay | n | error vs configured: median / p90 / p99 / max abs | "
+    out = ["| variant | hog | at once | delay | n | error vs configured: median / p90 / p99 / max abs | "
            "harness error: median / p90 / p99 / max abs | within 5 ms (configured / harness) |",
-           "|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        out.append(f"| {'yes' if r.get('hog') else 'no'} | {r['concurrency']} | {r['delay_ms']:g} ms | {r['n']} | {r['median']:+.2f} / {r['p90']:.2f} / "
+        out.append(f"| {_row(r)} | {r['n']} | {r['median']:+.2f} / {r['p90']:.2f} / "
                    f"{r['p99']:.2f} / {r['max_abs']:.2f} ms | {r['harness_median']:+.2f} / {r['harness_p90']:.2f} / "
                    f"{r['harness_p99']:.2f} / {r['harness_max']:.2f} ms | "
                    f"{'yes' if r['max_abs'] <= 5 else 'no'} / {'yes' if r['harness_max'] <= 5 else 'no'} |")
-    out += ["", "| hog | at once | delay | delivery lag | adapter out | to server | agent lateness | back | to log |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    out += ["", "| variant | hog | at once | delay | delivery lag | adapter out | to server | agent lateness | back (read) | stamp lateness | to log |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        cells = [f"{r[k + '_median']:+.2f} / {r[k + '_p99']:.2f}" for k in ("lag", "out", "up", "late", "down", "log")]
-        out.append(f"| {'yes' if r.get('hog') else 'no'} | {r['concurrency']} | {r['delay_ms']:g} ms | "
+        cells = [f"{r[k + '_median']:+.2f} / {r[k + '_p99']:.2f}" for k in ("lag", "out", "up", "late", "down", "stamp", "log")]
+        out.append(f"| {_row(r)} | "
                    + " | ".join(cells) + " |")
     return "\n".join(out)
 
@@ -256,6 +310,10 @@ def main() -> int:
                    help="scheduling priority of the server process (e.g. -10, needs root)")
     p.add_argument("--hog", choices=("no", "yes", "both"), default="no",
                    help="run with a CPU hog (a bounded busy loop per core in other processes), without, or both")
+    p.add_argument("--variants", default="before,arrival,after",
+                   help="what to compare in one run, interleaved: before (replies stamped when the loop reads "
+                        "them, all deadlines in one phase), arrival (kernel arrival stamps), after (arrival "
+                        "stamps and deadlines spread over the realtime clock's slots)")
     p.add_argument("--write", action="store_true", help="append the figures to bench/RESULTS.md")
     args = p.parse_args()
     speak_at = [float(x) for x in args.speak_at.split(",")]
@@ -265,12 +323,14 @@ def main() -> int:
         with (CpuHog() if hog else contextlib.nullcontext()):
             for c in args.concurrency.split(","):
                 for d in args.delays.split(","):
-                    rows.append(measure(float(d), max(args.sessions, int(c)), int(c), args.seconds, speak_at,
-                                        args.server_nice) | {"hog": hog})
+                    for variant in args.variants.split(","):
+                        rows.append(measure(float(d), max(args.sessions, int(c)), int(c), args.seconds, speak_at,
+                                            args.server_nice, variant) | {"hog": hog, "variant": variant})
     for r in rows:
         if r["failures"]:
             print("failed sessions:", r["failures"])
-    text = table(rows) + "\n\nTiming health (engine/health.py, threshold 5 ms):\n\n" + health_table(rows)
+    text = (table(rows) + "\n\nTiming health (engine/health.py, threshold 5 ms):\n\n" + health_table(rows)
+            + f"\n\nGoals (load average {os.getloadavg()[0]:.2f} at the end):\n\n" + goals(rows))
     print(text)
     ok = all(r["harness_max"] <= 5.0 and not r["failures"] for r in rows)
     if args.write:

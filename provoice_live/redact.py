@@ -45,11 +45,25 @@ def secret_from_env(name: str | None) -> str | None:
     return value or None
 
 
+_cache: tuple[dict, int, list[str]] | None = None  # (the environment seen, len(_known), the answer)
+
+
 def known_secrets() -> list[str]:
     """What `scrub` replaces literally: remembered secrets and secret-named environment values,
-    longest first (so a key that contains another is replaced whole)."""
+    longest first (so a key that contains another is replaced whole).
+
+    Cached, and the cache is checked on every call, so a secret set later is still scrubbed: the
+    answer is reused only while the process environment (`os.environ`'s mapping, compared whole,
+    in C: about a microsecond) and the remembered set (which only grows) are as they were."""
+    global _cache
+    data = getattr(os.environ, "_data", None)  # CPython's mapping behind os.environ
+    if _cache is not None and data is not None and _cache[1] == len(_known) and _cache[0] == data:
+        return list(_cache[2])
     env = {v for k, v in os.environ.items() if SECRET_ENV_NAME.search(k) and len(v) >= MIN_SECRET_LEN}
-    return sorted(_known | env, key=len, reverse=True)
+    answer = sorted(_known | env, key=len, reverse=True)
+    if data is not None:
+        _cache = (dict(data), len(_known), answer)
+    return list(answer)
 
 
 def scrub(text: str, secrets: list[str] | None = None) -> str:

@@ -20,7 +20,10 @@ thread-safe); each stream keeps its own state. Sources at other rates are resamp
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
+import math
 from collections import deque
 from fractions import Fraction
 from pathlib import Path
@@ -101,6 +104,7 @@ class LevelGate:
 
     def __init__(self, history: int = 94, smooth: int = 3, split: float = 0.5, min_contrast_db: float = 6.0):
         self.levels: deque[float] = deque(maxlen=history)
+        self._sorted: list[float] = []  # the same levels, kept sorted (the percentiles read it)
         self.smooth = smooth
         self.split = split
         self.min_contrast_db = min_contrast_db
@@ -108,12 +112,43 @@ class LevelGate:
     def push(self, window: np.ndarray) -> bool:
         """Take one window's samples; True when it is loud enough to be the foreground."""
         power = float(np.mean(window.astype(np.float64) ** 2))
+        level = float(10 * np.log10(power + 1e-12))
+        if len(self.levels) == self.levels.maxlen:
+            del self._sorted[bisect.bisect_left(self._sorted, self.levels[0])]
+        self.levels.append(level)
+        bisect.insort(self._sorted, level)
+        floor, peak = percentile_of_sorted(self._sorted, 0.1), percentile_of_sorted(self._sorted, 0.9)
+        if peak - floor < self.min_contrast_db:
+            return True
+        return max(itertools.islice(reversed(self.levels), self.smooth)) >= floor + self.split * (peak - floor)
+
+
+class NumpyLevelGate(LevelGate):
+    """`LevelGate` by its definition: numpy's percentiles of the whole history at every window (the
+    earlier implementation, 10x the CPU). The reference the sorted-history gate is checked and
+    measured against (tests/audio/test_silero_gate.py, bench/bench_silero_cost.py)."""
+
+    def push(self, window: np.ndarray) -> bool:
+        power = float(np.mean(window.astype(np.float64) ** 2))
         self.levels.append(10 * np.log10(power + 1e-12))
         levels = np.fromiter(self.levels, np.float64, len(self.levels))
         floor, peak = np.percentile(levels, (10, 90))
         if peak - floor < self.min_contrast_db:
             return True
         return levels[-self.smooth:].max() >= floor + self.split * (peak - floor)
+
+
+def percentile_of_sorted(values: list[float], q: float) -> float:
+    """`numpy.percentile(values, 100 * q)` (its default, linear method) of a sorted list, to the last
+    bit: the same index, weight and interpolation (numpy's `_lerp`), without numpy's per-call cost
+    (about 150 us of the gate's 200 us per window, on a 2-core machine)."""
+    n = len(values)
+    v = (n - 1) * q
+    lo = math.floor(v)
+    a, b = values[lo], values[min(lo + 1, n - 1)]
+    t = v - lo
+    d = b - a
+    return b - d * (1 - t) if t >= 0.5 else a + d * t
 
 
 class SileroVad:

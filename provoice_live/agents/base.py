@@ -13,7 +13,10 @@ Contract with the engine (the httpx-transport idea: small, and the scripted agen
   narrow them) and `takes_poll(reason)`; it returns when that decision is finished (a response done, a silence decision or an error). Under the real-time clocks the engine
   runs it as a task and keeps streaming; under lockstep it awaits it.
 * Events are stamped by the engine when `io.emit` is called: the stream time then is the
-  interjection time. The first text, audio or tool call of a response is its interjection. An
+  interjection time. An adapter that knows when an event's bytes reached the machine (the kernel's
+  receive stamp, `agents/arrival.py`) passes that `Arrival` to `io.emit`; under a wall clock the
+  engine stamps the event there, with the arrival's own uncertainty, so a loop busy with other
+  sessions adds nothing to the latency (lockstep and virtual clocks ignore arrivals). The first text, audio or tool call of a response is its interjection. An
   adapter that held output back while it decided whether it was output at all (audio until its
   transcript shows it is not the silence token, a tool call until its arguments are complete) sets
   `began_s`, the stream time its first sign arrived; the engine stamps the interjection there
@@ -30,6 +33,7 @@ Contract with the engine (the httpx-transport idea: small, and the scripted agen
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -100,6 +104,17 @@ class PollRequest(BaseModel):
     stream_s: float  # stream time when the poll is made
     speech_end_s: float | None = None  # where the speech that ended stopped (VAD), for endpoints
     poll_id: int = 0
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """When an agent event's bytes reached this machine.
+
+    `wall`: a `time.perf_counter()` reading; the bytes arrived at it or at most `uncertainty`
+    seconds before it (an upper bound on how late `wall` is; never negative)."""
+
+    wall: float
+    uncertainty: float
 
 
 # ---- events -------------------------------------------------------------------------------------
@@ -211,8 +226,9 @@ class SessionIO(abc.ABC):
     """What the engine gives an adapter: a way to emit events, the stream time, and a sleep."""
 
     @abc.abstractmethod
-    def emit(self, event: AgentEvent) -> None:
-        """Hand an event to the engine; it is stamped with the stream time now."""
+    def emit(self, event: AgentEvent, arrival: Arrival | None = None) -> None:
+        """Hand an event to the engine; it is stamped with the stream time now, or, under a wall
+        clock, with the stream time of its `arrival` when the adapter knows it."""
 
     @abc.abstractmethod
     def stream_time(self) -> float:

@@ -9,7 +9,9 @@ The adapter sends `session.start`, waits for `hello`, then sends each chunk as a
 the network), polls when the server wants them (never after `end_of_stream`: that message is the
 server's last chance to speak, so the engine's end-of-stream poll is not sent), `sync` under
 lockstep when the server offers it, and `end_of_stream`. A reader task turns the server's events
-into agent events. Any protocol fault (malformed, unknown or oversized message, anything after
+into agent events, each with its message's `Arrival` (the kernel's receive stamp, agents/arrival.py:
+the connection runs on a `StampedSocket` for plain `ws://` without a proxy), so under a wall clock
+a reply is stamped when it reached the machine, not when the busy loop got to it. Any protocol fault (malformed, unknown or oversized message, anything after
 `end`, a disconnect, an unanswered poll or sync) ends the session as an error with a reason; see
 "What ends a session as an error" in docs/PROTOCOL.md. After `hello`, `capabilities.needs_poll`
 says whether this session is polled (the server may decline).
@@ -32,9 +34,10 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, TypeAdapter, V
 
 from ..audio import AudioChunk
 from ..errors import AgentError, ProvoiceError
-from .base import (AudioEvent, Capabilities, ContextChange, ErrorEvent, InfoEvent, PollRequest, ResponseDone,
+from .base import (Arrival, AudioEvent, Capabilities, ContextChange, ErrorEvent, InfoEvent, PollRequest, ResponseDone,
                    SessionContext, SessionIO,
                    SilenceDecision, TextEvent, ToolCallEvent)
+from .arrival import StampedClientConnection, open_stamped_socket
 from .common import AdapterOptions, OptionsAdapter, Outbox, SessionFault
 from ..http_retry import Fault, RetryPolicy, call_with_retries
 from ..jsontext import dumps
@@ -220,6 +223,11 @@ class WebSocketAgent(OptionsAdapter):
         self._out_end = 0  # the end of the server's last audio frame, in its own samples
         self._speaking: str | None = None  # the response whose text came last and is not done
         self._eos_sent = False
+        self._arrival: Arrival | None = None  # when the message being handled reached the machine
+
+    def _emit(self, event) -> None:
+        """Hand an event of the message being handled to the engine, with that message's arrival."""
+        self.io.emit(event, self._arrival)
 
     @classmethod
     def parse_options(cls, options: dict[str, Any]) -> WebSocketOptions:
@@ -239,6 +247,9 @@ class WebSocketAgent(OptionsAdapter):
     async def start(self, ctx: SessionContext, io: SessionIO) -> None:
         await super().start(ctx, io)
         from websockets.asyncio.client import connect
+        from websockets.uri import get_proxy, parse_uri
+
+        from ..engine.health import earliest_arrival
 
         o = self.opts
         headers = {}
@@ -249,8 +260,19 @@ class WebSocketAgent(OptionsAdapter):
             headers["Authorization"] = f"Bearer {key}"
 
         async def attempt():
-            return await connect(o.url, max_size=o.max_message_bytes, open_timeout=o.open_timeout_s,
-                                 additional_headers=headers or None, compression=None)
+            stamped = {}
+            uri = parse_uri(o.url)
+            if not uri.secure and get_proxy(uri) is None:  # our own socket: each message gets its kernel arrival stamp
+                sock = await asyncio.wait_for(open_stamped_socket(uri.host, uri.port, earliest_arrival()),
+                                              o.open_timeout_s)
+                stamped = {"sock": sock, "create_connection": StampedClientConnection}
+            try:
+                return await connect(o.url, max_size=o.max_message_bytes, open_timeout=o.open_timeout_s,
+                                     additional_headers=headers or None, compression=None, **stamped)
+            except BaseException:
+                if stamped:
+                    stamped["sock"].close()
+                raise
 
         def on_retry(k: int, fault: Fault, delay: float) -> None:
             io.log("retry", what="connect", attempt=k, reason=fault.reason, wait_s=round(delay, 3))
@@ -340,8 +362,10 @@ class WebSocketAgent(OptionsAdapter):
     async def _reader(self) -> None:
         from websockets.exceptions import ConnectionClosed
 
+        arrivals = getattr(self.ws, "arrivals", None)  # one per message, when the socket is stamped
         try:
             async for raw in self.ws:
+                self._arrival = arrivals.popleft() if arrivals else None
                 if isinstance(raw, bytes) and self.hello is not None and self.hello.audio_out:
                     self._on_audio(raw)
                 else:
@@ -388,7 +412,7 @@ class WebSocketAgent(OptionsAdapter):
         spoken = self.hello.audio_out or None  # 1.1: with audio out, text is the transcript of the voice
         if spoken:
             self._speaking = msg.response_id
-        self.io.emit(TextEvent(text=msg.text, response_id=msg.response_id, spoken=spoken))
+        self._emit(TextEvent(text=msg.text, response_id=msg.response_id, spoken=spoken))
 
     def _on_audio(self, data: bytes) -> None:
         """A frame of the agent's voice (1.1): its position in the server's own output stream."""
@@ -404,12 +428,12 @@ class WebSocketAgent(OptionsAdapter):
         self._out_end = start + len(pcm) // 2
         rate = self.hello.audio_out_rate
         self.frames_received += 1
-        self.io.emit(AudioEvent(sample_rate=rate, duration_s=len(pcm) / 2 / rate, pcm=pcm, start_sample=start,
+        self._emit(AudioEvent(sample_rate=rate, duration_s=len(pcm) / 2 / rate, pcm=pcm, start_sample=start,
                                 response_id=self._speaking))
 
     def _on_tool_call(self, msg: ToolCallMsg) -> None:
         self._response(msg.response_id, msg.poll_id)
-        self.io.emit(ToolCallEvent(name=msg.name, arguments=msg.arguments, call_id=msg.call_id,
+        self._emit(ToolCallEvent(name=msg.name, arguments=msg.arguments, call_id=msg.call_id,
                                    response_id=msg.response_id))
 
     def _response(self, rid: str, poll_id: int | None) -> None:
@@ -424,11 +448,11 @@ class WebSocketAgent(OptionsAdapter):
         if self._speaking == msg.response_id:
             self._speaking = None
         text = msg.text if msg.text is not None else "".join(self._texts.pop(msg.response_id, []))
-        self.io.emit(ResponseDone(text=text, response_id=msg.response_id))
+        self._emit(ResponseDone(text=text, response_id=msg.response_id))
         self._answer(self._response_poll.get(msg.response_id), f"done of {msg.response_id!r}")
 
     def _on_silence(self, msg: SilenceMsg) -> None:
-        self.io.emit(SilenceDecision(reason=msg.reason, response_id=msg.response_id or f"silence-{msg.poll_id}"))
+        self._emit(SilenceDecision(reason=msg.reason, response_id=msg.response_id or f"silence-{msg.poll_id}"))
         self._answer(msg.poll_id, "silence")
 
     def _answer(self, poll_id: int | None, what: str) -> None:
@@ -444,10 +468,10 @@ class WebSocketAgent(OptionsAdapter):
         if msg.fatal:
             self._fail(f"the agent server reported: {msg.message}")
         else:
-            self.io.emit(ErrorEvent(message=msg.message, fatal=False, response_id=msg.response_id))
+            self._emit(ErrorEvent(message=msg.message, fatal=False, response_id=msg.response_id))
 
     def _on_info(self, msg: InfoMsg) -> None:
-        self.io.emit(InfoEvent(kind=f"server_{msg.kind}", data=msg.data))
+        self._emit(InfoEvent(kind=f"server_{msg.kind}", data=msg.data))
 
     def _on_sync(self, msg: SyncMsg) -> None:
         fut = self._syncs.pop(msg.seq, None)

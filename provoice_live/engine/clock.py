@@ -118,19 +118,31 @@ class Ticker:
 class RealtimeClock(Clock):
     """Wall time times `speed`, paced by the shared Ticker with absolute deadlines."""
 
-    def __init__(self, speed: float = 1.0, align_s: float = 0.0025):
+    SLOTS = 8  # the deadline phases, `align_s` apart, that sessions are spread over (8 x 2.5 ms = 20 ms)
+    _slots = itertools.count()  # round robin over the slots, process-wide
+
+    def __init__(self, speed: float = 1.0, align_s: float = 0.0025, slots: int | None = None):
         if speed <= 0:
             raise ProvoiceError(f"clock speed must be positive, not {speed}")
         self.speed = speed
         self.name = "realtime" if speed == 1.0 else f"speed:{speed:g}"
         self.align_s = align_s
+        self.slots = self.SLOTS if slots is None else max(1, slots)
         self._origin: float | None = None
 
     def start(self) -> None:
-        """Stream time 0 is the next multiple of `align_s` of the wall clock: concurrent sessions
-        then share a few deadline phases, and one tick of the Ticker serves several of them."""
+        """Stream time 0 falls on one of `slots` phases `align_s` apart (the slots taken in turn by
+        the sessions that start), repeating every `slots * align_s` (20 ms: one chunk). Concurrent
+        sessions then share a few deadline phases, so one tick of the Ticker serves several of
+        them, but not all at once: 16 sessions hand over 2 chunks a tick, not 16 in one burst that
+        the agent server (and this loop) would then work through in turn, the last one late."""
         now = time.perf_counter()
-        self._origin = math.ceil(now / self.align_s) * self.align_s if self.align_s else now
+        if not self.align_s:
+            self._origin = now
+            return
+        period = self.align_s * self.slots
+        offset = (next(self._slots) % self.slots) * self.align_s
+        self._origin = math.ceil((now - offset) / period) * period + offset
 
     def now(self) -> float:
         if self._origin is None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..agents.base import (AgentEvent, AudioEvent, ErrorEvent, PollRequest, ResponseDone, SilenceDecision, TextEvent,
+from ..agents.base import (AgentEvent, Arrival, AudioEvent, ErrorEvent, PollRequest, ResponseDone, SilenceDecision, TextEvent,
                            ToolCallEvent, is_output)
 from ..corpus.sample import ToolCall
 from ..run.records import (AgentAudioRecord, AgentRecord, AudioRecord, ComputeRecord, ContextUpdateRecord,
@@ -58,12 +58,16 @@ class SessionCore:
     `clock_reading()` is the clock's reading in seconds (real, scaled or virtual); `lockstep` says
     whether agent compute time is logged apart (the lockstep clock). Real-time sessions also get a
     `timing` monitor (fed every hand-over) and `stamp_uncertainty()`, the stream seconds by which a
-    stamp made now may be late (None when unknown); see engine/health.py.
+    stamp made now may be late (None when unknown); see engine/health.py. Sessions under a wall
+    clock also get `arrival_time(arrival)`: the stream time of an event's `Arrival` (when its bytes
+    reached the machine) and its uncertainty in stream seconds; events emitted with an arrival are
+    stamped there. Without it (lockstep, virtual) arrivals are ignored.
     """
 
     def __init__(self, session_id: str, clock_reading: Callable[[], float], sink: RecordSink,
                  monitor_from_s: float = 0.0, lockstep: bool = False, voice: VoiceSettings | None = None,
-                 timing: TimingMonitor | None = None, stamp_uncertainty: Callable[[], float | None] | None = None):
+                 timing: TimingMonitor | None = None, stamp_uncertainty: Callable[[], float | None] | None = None,
+                 arrival_time: Callable[[Arrival], tuple[float, float]] | None = None):
         self.session_id = session_id
         self._reading = clock_reading
         self._sink = sink
@@ -91,6 +95,7 @@ class SessionCore:
         self._words_pending: set[int] = set()
         self.timing = timing
         self._stamp_uncertainty = stamp_uncertainty
+        self._arrival_time = arrival_time
         self._audio_uncertainty: float | None = None  # the largest of the agent audio's arrivals not yet heard as a reply
 
     # -- stream time -----------------------------------------------------------------------------
@@ -141,11 +146,16 @@ class SessionCore:
         self.record(ErrorRecord(t=self.now(), message=message))
 
     # -- agent events ----------------------------------------------------------------------------
-    def agent_event(self, event: AgentEvent) -> None:
-        """An event the agent emitted, stamped with the stream time now."""
+    def agent_event(self, event: AgentEvent, arrival: Arrival | None = None) -> None:
+        """An event the agent emitted, stamped with the stream time now, or (under a wall clock)
+        with its `arrival`'s stream time and uncertainty when the adapter gives one."""
         t = self.now()
+        stamp, uncertainty = t, None
+        if arrival is not None and self._arrival_time is not None:
+            at, uncertainty = self._arrival_time(arrival)
+            stamp = min(t, at)
         if isinstance(event, AudioEvent) and event.pcm:
-            self._hear(event, t)
+            self._hear(event, t, stamp, uncertainty)
             return
         rid = self._response_id(event)
         if rid is not None and getattr(event, "response_id", None) != rid:
@@ -169,7 +179,7 @@ class SessionCore:
         if is_output(event) and resp.interjection is None:
             # output held back while the adapter decided it was output is stamped where it began
             began = getattr(event, "began_s", None)
-            self._interject(resp, t if began is None else min(t, began), event.type)
+            self._interject(resp, stamp if began is None else min(stamp, began), event.type, uncertainty)
         elif resp.interjection is not None:
             resp.interjection.text = "".join(resp.texts).strip()
             resp.interjection.tool_calls = list(resp.tool_calls)
@@ -196,14 +206,16 @@ class SessionCore:
         return not voice_busy and all(r.done or r.interjection is None for r in self.responses.values())
 
     # -- the agent's voice -----------------------------------------------------------------------
-    def _hear(self, event: AudioEvent, t: float) -> None:
+    def _hear(self, event: AudioEvent, t: float, stamp: float, uncertainty: float | None) -> None:
+        """Agent audio emitted at `t`, its bytes stamped at `stamp` (`uncertainty`: from its arrival)."""
         if self.voice is None:
             self.voice = VoiceListener(self.voice_settings)
-        arrived = t if event.arrived_s is None else min(t, event.arrived_s)
-        if self._stamp_uncertainty is not None:  # a heard reply is stamped from its audio's arrival stamps
+        arrived = stamp if event.arrived_s is None else min(stamp, event.arrived_s)
+        u = uncertainty
+        if u is None and self._stamp_uncertainty is not None:  # a heard reply is stamped from its audio's arrival stamps
             u = self._stamp_uncertainty()
-            if u is not None:
-                self._audio_uncertainty = max(self._audio_uncertainty or 0.0, u)
+        if u is not None:
+            self._audio_uncertainty = max(self._audio_uncertainty or 0.0, u)
         self._heard(self.voice.hear(event.pcm, event.sample_rate, arrived, event.start_sample, event.response_id))
 
     def _heard(self, events: list[SegmentEvent]) -> None:

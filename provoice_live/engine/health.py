@@ -33,6 +33,10 @@ as epoll does), an estimate. The kernel's own network delivery is not counted. A
 on an idle machine gives tens of microseconds; one stalled by other sessions' work, or a process
 starved by other processes, gives the stall.
 
+Events an adapter hands over with an `Arrival` (agents/arrival.py: the kernel's receive stamp of
+the message) are stamped there instead, with the arrival's own bound; the bound above is then only
+the floor of a frame the kernel merged with later ones (`earliest_arrival`).
+
 **Loop stalls** are the busy stretches longer than `STALL_S`, kept (bounded) with when they
 ended, so a session reports the stalls of its own lifetime.
 
@@ -160,6 +164,23 @@ def timed_event_loop() -> asyncio.AbstractEventLoop:
 def loop_selector(loop: asyncio.AbstractEventLoop | None = None) -> TimedSelector | None:
     """The running loop's `TimedSelector`, or None when the loop was not made by `timed_event_loop`."""
     return _TIMED.get(loop or asyncio.get_running_loop())
+
+
+def earliest_arrival(loop: asyncio.AbstractEventLoop | None = None):
+    """For a socket read by a callback of `loop` (the running one by default): a function giving
+    the earliest time (perf_counter seconds) the bytes read now may have come, by the loop's own
+    account (now minus `stamp_uncertainty`); None when the loop is not a timed one. Arrival stamps
+    (agents/arrival.py) bound a merged segment's lateness with it."""
+    selector = loop_selector(loop)
+    if selector is None:
+        return None
+
+    def earliest() -> float | None:
+        now = time.perf_counter()
+        u = selector.stamp_uncertainty(now)
+        return None if u is None else now - u
+
+    return earliest
 
 
 def run_timed(coro):

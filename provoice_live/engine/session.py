@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..agents.base import AgentAdapter, AgentEvent, ContextChange, InfoEvent, PollRequest, SessionContext, SessionIO
+from ..agents.base import AgentAdapter, AgentEvent, Arrival, ContextChange, InfoEvent, PollRequest, SessionContext, SessionIO
 from ..corpus.sample import ContextUpdate, CueWindow
 from ..errors import AgentError, ProvoiceError
 from ..merge_patch import apply_merge_patch
@@ -76,8 +76,8 @@ class _EngineIO(SessionIO):
         self.core = core
         self.clock = clock
 
-    def emit(self, event: AgentEvent) -> None:
-        self.core.agent_event(event)
+    def emit(self, event: AgentEvent, arrival: Arrival | None = None) -> None:
+        self.core.agent_event(event, arrival)
 
     def stream_time(self) -> float:
         return self.core.now()
@@ -238,10 +238,15 @@ async def run_session(ctx: SessionContext, source: Source, adapter: AgentAdapter
         wall = timed.stamp_uncertainty() if timed is not None else None
         return None if wall is None else wall * speed
 
+    def arrival_time(arrival: Arrival) -> tuple[float, float]:  # an arrival's stream time and uncertainty
+        return core.now() - (time.perf_counter() - arrival.wall) * speed, arrival.uncertainty * speed
+
+    wall = isinstance(clock, RealtimeClock)
     core = SessionCore(ctx.session_id, clock.now, _Sink(elog, on_record), monitor_from_s, lockstep,
                        voice=config.voice_settings(),
-                       timing=TimingMonitor(config.max_timing_error_ms) if isinstance(clock, RealtimeClock) else None,
-                       stamp_uncertainty=stamp_uncertainty if timed is not None else None)
+                       timing=TimingMonitor(config.max_timing_error_ms) if wall else None,
+                       stamp_uncertainty=stamp_uncertainty if timed is not None else None,
+                       arrival_time=arrival_time if wall else None)
     words = _Words(core, recognise, lockstep)
     io = _EngineIO(core, clock)
     caps = adapter.capabilities

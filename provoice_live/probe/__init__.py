@@ -58,7 +58,7 @@ class ProbeIO(SessionIO):
     def stream_time(self) -> float:
         return self.audio_s + (time.perf_counter() - self._asked_at if self._asked_at else 0.0)
 
-    def emit(self, event: BaseModel) -> None:
+    def emit(self, event: BaseModel, arrival: object = None) -> None:
         self.events.append((self.stream_time(), event))
 
     async def sleep(self, seconds: float) -> None:

@@ -29,9 +29,9 @@ class FakeIO(SessionIO):
         self.records: list[SessionRecord] = []
         self.core = SessionCore("s1", lambda: self.t, self.records.append, lockstep=True)
 
-    def emit(self, event) -> None:
+    def emit(self, event, arrival=None) -> None:
         self.events.append((self.t, event))
-        self.core.agent_event(event)
+        self.core.agent_event(event, arrival)
 
     def stream_time(self) -> float:
         return self.t

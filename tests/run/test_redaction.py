@@ -111,3 +111,19 @@ def test_a_resumed_run_still_reports_earlier_errors(tmp_path, echo_server, monke
     assert cli_main(argv) == EXIT_SESSION_ERRORS
     assert "1 session(s) ended in an error (1 in an earlier run)" in capsys.readouterr().err
     assert Path(tmp_path / "r" / "predictions.jsonl").is_file()
+
+
+def test_the_cached_secret_list_follows_the_environment_and_the_remembered_set(monkeypatch):
+    from provoice_live.redact import known_secrets
+
+    before = known_secrets()
+    assert known_secrets() == before  # cached: the same answer while nothing changed
+    monkeypatch.setenv("LATE_API_KEY", "set-after-the-first-record-1")
+    assert scrub("key set-after-the-first-record-1") == f"key {REDACTED}"  # set later: still scrubbed
+    monkeypatch.setenv("LATE_API_KEY", "changed-to-another-value-2")
+    assert "changed-to-another-value-2" in known_secrets()
+    assert "set-after-the-first-record-1" not in known_secrets()
+    monkeypatch.delenv("LATE_API_KEY")
+    assert "changed-to-another-value-2" not in known_secrets()
+    remember("remembered-after-the-cache-3")
+    assert scrub("x remembered-after-the-cache-3") == f"x {REDACTED}"
