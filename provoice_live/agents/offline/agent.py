@@ -32,10 +32,12 @@ PRE_TALK_MIN_S = 0.3  # a sound at least this long before the talk that followed
 TRAILING_TALK_S = 1.0  # talk starting this long after a sound began only trails it: the whole may be judged  # looser than the rules' bar: far-field talk is often recognised unsurely
 
 
-def whisper_prompt(ctx: SessionContext) -> str | None:
-    """Names from the digital context (titles, places, people), to help recognise them."""
+def whisper_prompt(ctx: SessionContext, watched: str | None = None) -> str | None:
+    """Whisper's initial prompt: the topic of a standing request (`watched`, once heard) and the
+    names of the digital context (titles, places, people), so the words a check needs are spelt as
+    the context spells them. At most `PROMPT_MAX_CHARS`, the watched topic first."""
     dc = ctx.digital_context or {}
-    names: list[str] = []
+    names: list[str] = [watched] if watched else []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
@@ -49,7 +51,7 @@ def whisper_prompt(ctx: SessionContext) -> str | None:
                 walk(item)
 
     walk(dc.get("app_states") or {})
-    words = [str(n) for n in dict.fromkeys(names) if isinstance(n, str) and n.lower() != "user"]
+    words = [str(n) for n in dict.fromkeys(names) if isinstance(n, str) and n.lower() not in ("user", "me")]
     prompt = ", ".join(words)[:PROMPT_MAX_CHARS]
     return prompt or None
 
@@ -220,7 +222,15 @@ class OfflineAgent(AgentAdapter):
             d = self.mind.hear(heard.text)
             if d:
                 self._say(d)
+            self._follow_watch()
         self._resolve_pending()
+
+    def _follow_watch(self) -> None:
+        """A standing request just heard puts its topic into the recogniser's prompt (`context_prompt`)."""
+        assert self.mind is not None and self.hearing is not None and self.ctx is not None
+        w = self.mind.watch
+        if self.use_prompt and w is not None and w.kind == "topic" and w.target:
+            self.hearing.prompt = whisper_prompt(self.ctx, w.target)
 
     def _say(self, d: Intervention) -> None:
         assert self.io is not None
