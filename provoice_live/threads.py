@@ -11,7 +11,7 @@ thread counts once OpenBLAS is pinned (the same words and vectors bit for bit): 
 
 `pin()` sets OpenBLAS's pool to `BLAS_THREADS` for the whole process through `threadpoolctl`
 (the BLAS library's own call, whatever the environment said when numpy loaded). The counts are
-recorded in the run's `config.json` under the offline agent's `numeric_threads`. `asr.get_model`
+recorded in the run's `config.json` (`agent_settings.numeric_threads`). `asr.get_model`
 pins too, so the official importer's cue locator (which transcribes) builds the same corpus anywhere.
 """
 
