@@ -55,3 +55,10 @@ def test_the_prompt_takes_names_from_any_depth_and_skips_the_user():
     long = {"app_states": {"Contacts": [{"name": f"Person Number {i}"} for i in range(40)]}}
     assert len(whisper_prompt(SessionContext(session_id="t", digital_context=long))) == PROMPT_MAX_CHARS
     assert whisper_prompt(SessionContext(session_id="t", digital_context=None)) is None
+
+
+async def test_a_request_given_as_text_is_in_the_prompt_from_the_first_utterance():
+    request = "Let me know if anyone mentions dining plans."
+    asr = PromptASR(["Work has been crazy lately.", "We should book somewhere.", "Anyway, how was the trip?"])
+    await run(OfflineAgent(transcribe=asr, context_prompt="on"), ctx(request), _three_turns())
+    assert len(asr.prompts) == 3 and all(p.lower().startswith("dining plans") for p in asr.prompts), asr.prompts

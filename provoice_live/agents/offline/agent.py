@@ -97,7 +97,7 @@ class OfflineAgent(AgentAdapter):
         self.mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
         self.hearing = Hearing(self._on_utterance, aggressiveness=self.aggressiveness, hangover_ms=self.hangover_ms,
                                max_utterance_s=self.max_utterance_s,
-                               prompt=whisper_prompt(ctx) if self.use_prompt else None, transcribe=self._transcribe,
+                               prompt=self._prompt(), transcribe=self._transcribe,
                                recogniser=self.recogniser, gate=SpeechGate() if self.speech_gate else None)
         self.detector = SoundDetector()
         if self._transcribe is None:
@@ -222,15 +222,17 @@ class OfflineAgent(AgentAdapter):
             d = self.mind.hear(heard.text)
             if d:
                 self._say(d)
-            self._follow_watch()
+            self.hearing.prompt = self._prompt()  # a request just heard brings its topic
         self._resolve_pending()
 
-    def _follow_watch(self) -> None:
-        """A standing request just heard puts its topic into the recogniser's prompt (`context_prompt`)."""
-        assert self.mind is not None and self.hearing is not None and self.ctx is not None
+    def _prompt(self) -> str | None:
+        """The recogniser's prompt under `context_prompt`: the context's names, and the topic of the
+        standing request as soon as the mind has one (from the instruction text or heard)."""
+        assert self.mind is not None and self.ctx is not None
+        if not self.use_prompt:
+            return None
         w = self.mind.watch
-        if self.use_prompt and w is not None and w.kind == "topic" and w.target:
-            self.hearing.prompt = whisper_prompt(self.ctx, w.target)
+        return whisper_prompt(self.ctx, w.target if w is not None and w.kind == "topic" else None)
 
     def _say(self, d: Intervention) -> None:
         assert self.io is not None
