@@ -63,3 +63,25 @@ def test_the_run_config_records_the_agent_thread_counts():
         opts = {} if asr_threads is None else {"asr_threads": asr_threads}
         got = OfflineAgent.settings_for(opts, caps)["numeric_threads"]
         assert got == {"blas": BLAS_THREADS, "recogniser": want, "silero": 1, "embeddings": 2}
+
+
+def test_the_pin_holds_when_another_thread_set_blas_first_or_changes_it_later():
+    """threadpoolctl's limiter does nothing from a thread other than the first to use it (the agent
+    pins from the recogniser's worker thread), and anything may change the count afterwards."""
+    code = r"""
+import json, threading
+import numpy
+from threadpoolctl import threadpool_info, threadpool_limits
+from provoice_live import threads
+blas = lambda: sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'})
+threadpool_limits(limits=3, user_api='blas')  # the main thread takes control of OpenBLAS
+worker = threading.Thread(target=threads.pin); worker.start(); worker.join()
+after_worker = blas()
+threadpool_limits(limits=2, user_api='blas')  # someone changes it later
+threads.pin()
+print(json.dumps({"after_worker": after_worker, "after_change": blas()}))
+"""
+    from provoice_live.threads import BLAS_THREADS
+
+    for omp in ("1", "2"):
+        assert _run(code, omp) == {"after_worker": [BLAS_THREADS], "after_change": [BLAS_THREADS]}, omp
