@@ -56,6 +56,27 @@ _REMOTE: dict[str, Any] = {}  # the Ray actor class, made once per process
 
 
 # --- the worker ------------------------------------------------------------------------------
+def unnice_process(target: int = 0) -> int:
+    """Set every thread of this process to niceness `target` where the OS lets us; the niceness after.
+
+    Ray's raylet starts workers at niceness 15 (its `worker_niceness`), so on a node with anything
+    else to run a worker gets a small share of the CPU: its real-time sessions fall behind their
+    deadlines (flagged `timing_suspect`) and lockstep runs slow down. A session is as urgent as the
+    driver's own work, so the worker asks for `target` (0: a normal process). Linux keeps niceness
+    per thread, so each thread in /proc/self/task is set; threads made later inherit it from the
+    thread that makes them. Raising priority needs CAP_SYS_NICE (root has it): without it the
+    niceness stays, and the driver says how to start the nodes instead (`RAY_worker_niceness=0`).
+    """
+    tasks = Path("/proc/self/task")
+    tids = [int(t.name) for t in tasks.iterdir()] if tasks.is_dir() else [0]
+    for tid in tids:
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, target)
+        except (PermissionError, ProcessLookupError, OSError):
+            pass
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
 class SessionWorker:
     """A Ray actor that runs sessions of one agent setting (created by `RayExecutor`)."""
 
@@ -64,6 +85,7 @@ class SessionWorker:
         """`scratch_parent`: the run's folder name in this node's temp dir (see the module docstring)."""
         from ..agents import agent_model
 
+        self.niceness = unnice_process(0)  # before the agent's threads are made: they inherit it
         self.name = name
         self.corpus_root = corpus_root  # None: audio is shipped with each call
         self.model = agent_model(agent, **agent_opts)  # once per worker: a session per sample
@@ -85,7 +107,8 @@ class SessionWorker:
         ray = ray_module()
         sees = self.corpus_root is None or (Path(self.corpus_root) / "manifest.jsonl").is_file()
         return {"worker": self.name, "pid": os.getpid(), "host": socket.gethostname(),
-                "node": ray.get_runtime_context().get_node_id(), "sees_corpus": sees, "scratch": str(self.scratch)}
+                "node": ray.get_runtime_context().get_node_id(), "sees_corpus": sees, "scratch": str(self.scratch),
+                "niceness": unnice_process(0)}  # again: threads made since __init__ too
 
     async def close(self) -> None:
         """The run is over: remove the run's scratch on this node (this worker's, and dead workers')."""
@@ -149,6 +172,7 @@ class WorkerRecord:
     host: str = ""
     pid: int = 0
     scratch: str = ""  # its scratch directory on its node
+    niceness: int = 0  # its scheduling niceness (Ray starts workers at 15; see `unnice_process`)
     alive: bool = False  # started, and has not died
     load: int = 0  # sessions in flight on it
     sessions: int = 0
@@ -159,7 +183,7 @@ class WorkerRecord:
     backoffs_heard: int = 0  # rate-limit pauses it acted on (its own 429s and the others')
 
     def report(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("name", "node", "host", "pid", "scratch", "alive", "sessions",
+        return {k: getattr(self, k) for k in ("name", "node", "host", "pid", "scratch", "niceness", "alive", "sessions",
                                               "errors", "suspect", "suspect_ids", "lost", "backoffs_heard")}
 
 
@@ -203,6 +227,11 @@ class RayExecutor:
                                 "on a filesystem every node sees, or use --ship-audio")
         rec.node, rec.host, rec.pid, rec.scratch, rec.alive = (info["node"], info["host"], info["pid"],
                                                                info["scratch"], True)
+        rec.niceness = info["niceness"]
+        if rec.niceness > 0:
+            log.warning("worker %s on %s runs at niceness %d (no permission to lower it): its sessions get less "
+                        "CPU than other work there; start the nodes with RAY_worker_niceness=0", rec.name,
+                        rec.host, rec.niceness)
         return rec
 
     @property

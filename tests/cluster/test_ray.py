@@ -204,6 +204,7 @@ def test_a_session_stalled_on_its_worker_comes_back_suspect_is_counted_and_left_
 
     # the driver counts them per worker, on the worker that ran each
     per_worker = {w["name"]: w for w in report["workers"] if w["pid"]}
+    assert [w["niceness"] for w in per_worker.values()] == [0, 0]  # not Ray's 15: sessions get a fair share
     assert sum(w["suspect"] for w in per_worker.values()) == len(suspect)
     assert sorted(sid for w in per_worker.values() for sid in w["suspect_ids"]) == sorted(suspect)
     stalled_on = [w for w in per_worker.values() if "p001" in w["suspect_ids"]]
