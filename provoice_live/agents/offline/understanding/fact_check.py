@@ -233,8 +233,38 @@ def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> Contradiction | None:
-    """The first contradiction between what was said and the facts, or None."""
+FACT_MIN = 0.84  # e5 retrieval score of the talk for the fact it is about (`semantic.Meaning.relevance`)
+FACT_MARGIN = 0.015  # over the next fact
+MEANING_KINDS = ("day", "time", "amount")  # the values compared on a pair the meaning found
+
+
+def fact_text(f: Fact) -> str:
+    """What a fact is about, in words (its title and, for notes and messages, its text): the query
+    the semantic layer pairs talk with. Embedded once per session (the layer's cache)."""
+    return f"{f.title}. {f.extra_text}".strip()[:300] if f.kind == "text" else f.title
+
+
+def about_by_meaning(talk: str, facts: list[Fact]) -> Fact | None:
+    """The one fact the talk is about by meaning ("the school thing" for "Parent-teacher evening"),
+    when it clearly stands above the others; None when the layer is off or no fact does."""
+    from . import semantic
+
+    m = semantic.meaning()
+    if m is None or not facts or len(talk.split()) < 3:
+        return None
+    scored = sorted(((m.relevance(talk, fact_text(f)), i) for i, f in enumerate(facts)), reverse=True)
+    best, runner = scored[0][0], (scored[1][0] if len(scored) > 1 else 0.0)
+    return facts[scored[0][1]] if best >= FACT_MIN and best - runner >= FACT_MARGIN else None
+
+
+def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
+          before: str = "") -> Contradiction | None:
+    """The first contradiction between what was said and the facts, or None.
+
+    `before`: what was said just before (the question "when's the vet?" that "Thursday, ten-ish"
+    answers). When no fact shares words with the utterance, the fact is chosen by meaning from the
+    utterance with that context (`about_by_meaning`), and the said days, times and amounts of the
+    utterance alone are compared with it."""
     if not facts:
         return None
     t = utterance if isinstance(utterance, Text) else analyse(utterance)
@@ -262,7 +292,11 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> 
         found = _compare(said, top, now)
         if found:
             return found
-    return None
+    if anchored_any:
+        return None
+    said = [m for m in mentions if m.kind in MEANING_KINDS]
+    fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
+    return _compare(said, [fact], now) if fact is not None else None
 
 
 def _clause_anchors_other(t: Text, lo: int, hi: int, facts: list[Fact], idf: dict[str, float]) -> bool:
