@@ -26,7 +26,7 @@ from . import semantic
 from typing import Callable
 
 from .fact_check import about, facts_from_context
-from .intent import INTENT_RULES, Heard, IntentRule, Offer, apply_rule, find_tool, heard
+from .intent import INTENT_RULES, UNSURE, Heard, IntentRule, Offer, apply_rule, find_tool, heard
 from .text import Text, analyse
 
 NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
@@ -61,6 +61,7 @@ def _has_time(h: Heard) -> bool:
 VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
     "late": lambda h: _has_time(h) or bool(about(h.text, facts_from_context(h.ctx))),
     "weather": lambda h: _has_time(h) or any(m.kind == "place" for m in h.mentions),
+    "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None,  # a doubt about what to cook, not a meal chosen
 }
 # a description that says the value its row's builder reads from the words ("cold": raise the heating)
 VALUE_OF: dict[str, str] = {"it's too cold in the room and I'm freezing": "cold in here",
