@@ -58,8 +58,16 @@ def _has_time(h: Heard) -> bool:
 
 
 # the values a row's tool needs, asked of a row the meaning chose (its cue regexes found them otherwise)
+def _today_only(h: Heard) -> bool:
+    """No day said but today (being late is about now: "I'm meeting Tessa tomorrow" is no delay)."""
+    days = [m.value for m in h.mentions if m.kind == "day"]
+    return all(h.now is not None and d.matches(h.now.date()) and d.date is not None for d in days)
+
+
+HERE = re.compile(r"\b(?:here|in this (?:room|flat|house|office|place)|this (?:flat|room|office|house)|inside|indoors)\b")
 VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
-    "late": lambda h: _has_time(h) or bool(about(h.text, facts_from_context(h.ctx))),
+    "late": lambda h: (_has_time(h) or bool(about(h.text, facts_from_context(h.ctx)))) and _today_only(h),
+    "environment": lambda h: HERE.search(h.text.norm) is not None,  # the room the devices are in, not the weather
     "weather": lambda h: _has_time(h) or any(m.kind == "place" for m in h.mentions),
     "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None,  # a doubt about what to cook, not a meal chosen
 }
