@@ -136,3 +136,44 @@ def test_same_input_same_decisions():
     def run():
         return [[(i, d.rule, d.text, d.key) for i, d in decide_on_scene(j.scene()).decisions] for j in jobs]
     assert len(jobs) == len(scenes) and run() == run()
+
+
+# ---- values said the texting way, a yes to a food offered, a date under a key no table names -------
+@pytest.mark.parametrize("said, weekday", [("thurs, 10ish i think", 3), ("see you fri at 6", 4), ("a weds thing", 2),
+                                           ("tues works for me", 1)])
+def test_weekday_short_forms_are_days(said, weekday):
+    from provoice_live.agents.offline.understanding.entities import extract
+    from provoice_live.agents.offline.understanding.text import analyse
+
+    days = [m.value for m in extract(analyse(said), now_from_context(VET)) if m.kind == "day"]
+    assert len(days) == 1 and days[0].weekday == weekday and days[0].date.weekday() == weekday
+
+
+@pytest.mark.parametrize("said", ["the sun is out", "we sat outside", "the thumb hurts"])
+def test_words_that_look_like_day_short_forms_are_not_days(said):
+    from provoice_live.agents.offline.understanding.entities import extract
+    from provoice_live.agents.offline.understanding.text import analyse
+
+    assert not [m for m in extract(analyse(said), now_from_context(VET)) if m.kind == "day"]
+
+
+ALLERGY = {"app_states": {"Health": {"record": {"allergy_list": ["shellfish"], "blood_type": "O+"}}}}
+
+
+@pytest.mark.parametrize("offer, answer, contradiction", [
+    ("Can you eat the prawn curry? That's what I've ordered for the table.", "Sure, seafood's no problem for me.", True),
+    ("Fancy some of the crab cakes?", "Yeah, go on then.", True),
+    ("Can you eat the prawn curry?", "No, I'd better not, thanks.", False),  # a refusal
+    ("Fancy some of the vegetable lasagne?", "Yes please, lovely.", False),  # nothing the record rules out
+])
+def test_a_yes_to_a_food_offered_is_checked_against_the_allergy(offer, answer, contradiction):
+    d = first(None, [offer, answer], ALLERGY)
+    assert (d is not None and d.rule == "contradiction" and "shellfish" in d.text) == contradiction
+
+
+def test_a_date_under_a_key_no_table_names_is_the_start_unless_the_record_is_a_message():
+    slot = facts_from_context({"app_states": {"Agenda": [{"label": "Vet", "slot": "2025-03-14 10:00"}]}})
+    assert slot[0].start is not None and slot[0].start.day == 14
+    mail = facts_from_context({"app_states": {"Mail": [{"subject": "Inspection", "received": "2025-03-07 11:02",
+                                                        "body": "The inspection is on 20 March at 2 pm."}]}})
+    assert all(f.start is None or f.start.day != 7 for f in mail)

@@ -273,7 +273,7 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     people = _said_people(t, mentions)
     mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
-                    check_constraints(t, facts), check_diet(t, facts)):
+                    check_constraints(t, facts), check_diet(t, facts), check_assent_to_food(t, before, facts)):
         if special:
             return special
     idf = _idf(facts)
@@ -437,6 +437,19 @@ def check_constraints(t: Text, facts: list[Fact]) -> Contradiction | None:
 
 # ---- what the user is about to eat against a standing diet or allergy ------------------------------
 
+ASSENT = re.compile(r"^(?:oh |well |um |uh |ah )?(?:sure|yes|yeah|yep|yup|of course|absolutely|definitely|ok|okay|"
+                    r"fine|go on|why not|sounds (?:good|great|lovely|perfect)|no problem|happy to|love to|i'd love)\b")
+
+
+def check_assent_to_food(t: Text, before: str, facts: list[Fact]) -> Contradiction | None:
+    """"Can you eat the prawn curry?" - "Sure!": a yes to a food offered in the turn before is eating
+    it, checked against a standing diet or allergy like a food named by the user."""
+    if not before or not ASSENT.search(t.norm):
+        return None
+    offered = analyse(before)
+    return _diet_against(foods_in(offered), facts) if foods_in(offered) else None
+
+
 def check_diet(t: Text, facts: list[Fact]) -> Contradiction | None:
     """"I'll grab a slice of your beef lasagna" against a note "avoid red meat and dairy": about to eat
     what a standing diet or allergy rules out."""
@@ -445,6 +458,11 @@ def check_diet(t: Text, facts: list[Fact]) -> Contradiction | None:
     eaten = foods_in(t)
     if not eaten:
         return None
+    return _diet_against(eaten, facts)
+
+
+def _diet_against(eaten: list, facts: list[Fact]) -> Contradiction | None:
+    """The first food eaten that a fact's diet or allergy rules out."""
     for f in facts:
         rules = forbidden_categories(" ; ".join((f.extra_text, *f.constraints, f.title)))
         for food, cats in eaten:

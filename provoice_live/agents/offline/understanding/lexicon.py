@@ -143,6 +143,8 @@ SOUND_NAMES: dict[str, tuple[str, ...]] = names_by_class()
 
 # ---- time words ---------------------------------------------------------------------------------
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# short forms of weekdays in texting ("thurs, 10ish"); "mon", "wed", "sat", "sun" are left out (other words too)
+WEEKDAY_ABBREVIATIONS = {"tue": 1, "tues": 1, "weds": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4}
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
 MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
