@@ -177,3 +177,26 @@ def test_a_date_under_a_key_no_table_names_is_the_start_unless_the_record_is_a_m
     mail = facts_from_context({"app_states": {"Mail": [{"subject": "Inspection", "received": "2025-03-07 11:02",
                                                         "body": "The inspection is on 20 March at 2 pm."}]}})
     assert all(f.start is None or f.start.day != 7 for f in mail)
+
+
+# ---- negated and hedged statements: a hedge or a negative question still states a belief -----------
+DENTIST = {"app_states": {"Calendar": {"events": [{"title": "Dentist check-up", "start": "2025-03-14 15:15"}]},
+                          "Purchases": [{"product": "Oil-filled radiator heater", "paid": "GBP 74.99"}]},
+           "datetime_info": NOW}
+
+
+@pytest.mark.parametrize("line, wrong", [
+    ("The dentist is on Thursday, I think.", True),  # hedged
+    ("The dentist is probably Thursday afternoon or so.", True),
+    ("Isn't the dentist on Thursday?", True),  # a negative question: the belief is Thursday
+    ("Wait, isn't the dentist Thursday at three?", True),
+    ("My dentist check-up, that's Thursday at quarter past three, right?", True),
+    ("I paid about forty quid for the heater.", True),
+    ("Isn't the dentist on Friday?", False),
+    ("The dentist is not on Thursday, it's Friday.", False),  # a denial of the wrong value
+    ("The heater was seventy five pounds or so.", False),  # about the right amount
+    ("the heater was not forty quid, it was seventy five", False),
+])
+def test_hedges_and_negations(line, wrong):
+    d = first(None, [line], DENTIST)
+    assert (d is not None and d.rule == "contradiction") == wrong

@@ -233,6 +233,8 @@ def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+NEGATIVE_QUESTION = re.compile(r"^\W*(?:(?:so|but|wait|hang on|hold on|um|uh),? )*(?:isn't|aren't|wasn't|weren't|doesn't|didn't|don't|"
+                               r"won't|hasn't|haven't|shouldn't)\b[^?]*\?\s*$", re.IGNORECASE)
 FACT_MIN = 0.84  # e5 retrieval score of the talk for the fact it is about (`semantic.Meaning.relevance`)
 FACT_MARGIN = 0.015  # over the next fact
 MEANING_KINDS = ("day", "time", "amount")  # the values compared on a pair the meaning found
@@ -269,7 +271,9 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         return None
     t = utterance if isinstance(utterance, Text) else analyse(utterance)
     every = extract(t, now)
-    mentions = [m for m in every if not m.negated]
+    # "Isn't the dentist on Thursday?": a negative question states a belief, its values are said, not denied
+    believed = NEGATIVE_QUESTION.search(t.raw) is not None
+    mentions = [m for m in every if believed or not m.negated]
     people = _said_people(t, mentions)
     mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
