@@ -45,6 +45,10 @@ def first(instruction, lines, ctx=None):
     ("I can't find the Grand Hotel on Station Road, I've walked up and down this street three times",
      "directions", "route_planner", "Grand Hotel"),
     ("The resin needs twenty five minutes to set and I'll be on my phone and miss it", "timer", "countdown", ""),
+    ("brr it is absolutely baltic in this flat, my fingers have gone numb typing", "environment", "home_control", ""),
+    ("Honestly it's like an oven in this room, I'm melting", "environment", "home_control", ""),
+    ("The landlord wants nine hundred euros a month and I earn dollars, I cannot tell if that is a lot.",
+     "finance", "fx_convert", "EUR"),
 ])
 def test_a_need_in_other_words_is_offered_by_meaning(line, rule, tool, value):
     # (the values of a tool whose parameters the slot table does not name, "setting", "length", are not

@@ -39,8 +39,9 @@ NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
                   "doing the arithmetic in my head is hard"),
     "directions": ("I'm lost and can't find the place I'm going to", "I don't know the way there"),
     "environment": ("it's too cold in the room and I'm freezing", "it's too hot and stuffy in here",
-                    "it's too dark in here to see"),
-    "shopping": ("we've run out of something and need to buy more", "something I own broke and I need a new one"),
+                    "it's too dark in here to see", "I'm so cold in here my hands are numb"),
+    "shopping": ("we've run out of something and need to buy more", "something I own broke and I need a new one",
+                 "the last one is used up and there's none left"),
     "late": ("I'm stuck and will be late for the people I'm meeting",),
     "recipe": ("I don't know what to cook with the food I have",),
     "guided_activity": ("I'm really stressed and anxious and need to calm down",),
@@ -73,9 +74,11 @@ VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
 }
 # a description that says the value its row's builder reads from the words ("cold": raise the heating)
 VALUE_OF: dict[str, str] = {"it's too cold in the room and I'm freezing": "cold in here",
+                            "I'm so cold in here my hands are numb": "cold in here",
                             "it's too hot and stuffy in here": "hot in here", "it's too dark in here to see": "dark in here"}
 NEED_MIN = 0.84  # e5 retrieval score the best description must reach
-NEED_MARGIN = 0.01  # over the best description of any other row
+NEED_MARGIN = 0.01  # over the best description of any other row, for the meaning alone to be clear
+NEED_BAND = 0.02  # rows this close to the best are all candidates; their precise checks decide
 MIN_WORDS = 5
 
 
@@ -87,41 +90,49 @@ class NeedChoice:
     description: str
 
 
-def choose(text: str | Text, tools: list[ToolSchema]) -> NeedChoice | None:
-    """The intent row an utterance's need is about, by meaning (None: no row clearly)."""
+def candidates(text: str | Text, tools: list[ToolSchema]) -> list[NeedChoice]:
+    """The intent rows an utterance's need may be about, by meaning, best first: the best row when it
+    reaches `NEED_MIN`, and the rows within `NEED_BAND` of it (the precise checks choose among them)."""
     m = semantic.meaning()
     t = text if isinstance(text, Text) else analyse(text)
     if m is None or len(t.words) < MIN_WORDS:
-        return None
+        return []
     scored = []
     for rule in INTENT_RULES:
         if rule.name not in NEED_DESCRIPTIONS or find_tool(rule, tools) is None:
             continue
         scored.append(max((m.relevance(t.raw, d), rule.name, rule, d) for d in NEED_DESCRIPTIONS[rule.name]))
-    if not scored:
-        return None
     scored.sort(key=lambda s: (-s[0], s[1]))
-    best, runner = scored[0][0], (scored[1][0] if len(scored) > 1 else 0.0)
-    if best < NEED_MIN or best - runner < NEED_MARGIN:
-        return None
-    return NeedChoice(scored[0][2], best, runner, scored[0][3])
+    if not scored or scored[0][0] < NEED_MIN:
+        return []
+    best = scored[0][0]
+    near = [s for s in scored if s[0] >= best - NEED_BAND]
+    return [NeedChoice(rule, score, scored[k + 1][0] if k + 1 < len(scored) else 0.0, d)
+            for k, (score, _name, rule, d) in enumerate(near)]
+
+
+def choose(text: str | Text, tools: list[ToolSchema]) -> NeedChoice | None:
+    """The row an utterance's need is about when the meaning alone is clear (best by `NEED_MARGIN`)."""
+    found = candidates(text, tools)
+    return found[0] if found and found[0].score - found[0].runner_up >= NEED_MARGIN else None
 
 
 def detect(text: str | Text, ctx: dict | None, tools: list[ToolSchema]) -> Offer | None:
-    """An offer for a need the table's phrasings missed: the row chosen by meaning, its guards and
-    argument builder applied as the table applies them."""
+    """An offer for a need the table's phrasings missed: among the rows the meaning finds near the
+    best, the first whose precise checks pass (the values its tool needs, its guards, its builder)."""
     t = text if isinstance(text, Text) else analyse(text)
     if UNREAL.search(t.norm):
         return None
-    choice = choose(t, tools)
-    if choice is None:
-        return None
-    value = VALUE_OF.get(choice.description)
-    h = heard(analyse(f"{t.raw} ({value})") if value else t, ctx)
-    needed = VALUES_NEEDED.get(choice.rule.name)
-    if needed is not None and not needed(h):
-        return None
-    return apply_rule(choice.rule, h, tools, cue_found=True)
+    for choice in candidates(t, tools):
+        value = VALUE_OF.get(choice.description)
+        h = heard(analyse(f"{t.raw} ({value})") if value else t, ctx)
+        needed = VALUES_NEEDED.get(choice.rule.name)
+        if needed is not None and not needed(h):
+            continue
+        offer = apply_rule(choice.rule, h, tools, cue_found=True)
+        if offer is not None:
+            return offer
+    return None
 
 
-__all__ = ["NEED_DESCRIPTIONS", "NeedChoice", "choose", "detect"]
+__all__ = ["NEED_DESCRIPTIONS", "NeedChoice", "candidates", "choose", "detect"]
