@@ -193,11 +193,19 @@ REQUEST_FRAME = re.compile(r"\b(?:kindly|please|pls|hey|ok|okay|you|me|my|i|it|t
                            r"arise|arises|raised|during this call|in this call|comes? up|talking|speaking|about)\b")
 
 
+# what a request read by meaning must say: an ask to tell the user (not "check", "suggest": "I should check
+# the traffic" is no request) and a condition ("should" only as "should the matter arise", not as a modal)
+MEANING_ADDRESS = re.compile(r"\b(?:inform me|notify me|tell me|let me know|alert me|flag it|flag|ping me|warn me|"
+                             r"give me a (?:shout|nudge)|make a note|note it|jot it down)\b")
+MEANING_CONDITION = re.compile(r"\b(?:if|when|whenever|once|as soon as|in case|the moment|every time)\b|"
+                               r"\bshould (?:the|anyone|anybody|someone|somebody|it|that|this|my|our|there)\b")
+
+
 def _meaning_watch(cleaned: str, low: str) -> Watch | None:
     """A request addressed to the assistant whose topic no pattern reads ("Kindly inform me should the
     matter of the boiler replacement be raised"): a topic watch on what is left once the request's
     frame is taken out (its words, and its meaning through `topic_watch`'s semantic layer)."""
-    if not (_search_any(ADDRESSED, low) or re.search(r"\b(?:inform|notify)\b", low)) or not re.search(CONDITION, low):
+    if not MEANING_ADDRESS.search(low) or not MEANING_CONDITION.search(low):
         return None
     rest = re.sub(r"\s+", " ", re.sub(r"[,.;!?]", " ", REQUEST_FRAME.sub(" ", low))).strip()
     if not any(is_content(w) for w in tokens(rest)):

@@ -161,7 +161,7 @@ class Mind:
     def _rule_intent(self, text: str) -> Intervention | None:
         offer = intent.detect(text, self.ctx, self.tools)
         by_meaning = offer is None
-        if by_meaning:
+        if by_meaning and len(split_sentences(text)) == 1:  # one sentence at a time: a need is said in one
             offer = needs.detect(text, self.ctx, self.tools)  # a need no phrasing of the table lists
         if offer is None:
             return None

@@ -25,8 +25,9 @@ from ...base import ToolSchema
 from . import semantic
 from typing import Callable
 
+from .diet import foods_in
 from .fact_check import about, facts_from_context
-from .intent import INTENT_RULES, UNSURE, Heard, IntentRule, Offer, apply_rule, find_tool, heard
+from .intent import INTENT_RULES, UNSURE, Heard, _finance_target, IntentRule, Offer, apply_rule, find_tool, heard
 from .text import Text, analyse
 
 NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
@@ -70,7 +71,9 @@ VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
     "late": lambda h: (_has_time(h) or bool(about(h.text, facts_from_context(h.ctx)))) and _today_only(h),
     "environment": lambda h: HERE.search(h.text.norm) is not None,  # the room the devices are in, not the weather
     "weather": lambda h: _has_time(h) or any(m.kind == "place" for m in h.mentions),
-    "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None,  # a doubt about what to cook, not a meal chosen
+    "finance": lambda h: _finance_target(h) != "stock market",  # a currency pair or a named stock, not a default
+    # a doubt about what to cook with foods named, not a meal chosen nor any question
+    "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None and bool(foods_in(h.text)),
 }
 # a description that says the value its row's builder reads from the words ("cold": raise the heating)
 VALUE_OF: dict[str, str] = {"it's too cold in the room and I'm freezing": "cold in here",

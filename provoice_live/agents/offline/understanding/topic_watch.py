@@ -7,6 +7,7 @@ what the words leave open:
 |-------------------------------------------------------------------|--------|
 | a word of the request ("dining", "borrow") or a near synonym of one (`lexicon.SYNONYMS`: "owe", "lend") | 1.0 |
 | a proper name of the request ("Taipei") when its topic has other words too ("flights to Taipei") | 0.5 |
+| all the words of the request's action said back ("book a table" -> "booked a table at Casa Verde") | 0.4 |
 
 An utterance mentions the topic when the evidence reaches `THRESHOLD` (1.0) and, for a hit on
 synonyms alone, the meaning is not elsewhere (`SEMANTIC_VETO`); or, below it, when the semantic
@@ -28,19 +29,19 @@ from typing import Callable
 
 from .instruction import Watch
 from .lexicon import SYNONYMS
-from .text import Text, lemma, tokens
+from .text import Text, is_content, lemma, tokens
 
 THRESHOLD = 1.0
 # the semantic layer's relevance (`semantic.Meaning.relevance`: e5 retrieval score of the utterance for the topic);
 # set on the paper preset's LTM scenes (seeds 1-2): above every negative line's score is the first, the 99th
 # percentile of them the second
-SEMANTIC_ALONE = 0.83  # about the topic by meaning alone ("the plot fees" for "the allotment"); 0.85 before dev2
+SEMANTIC_ALONE = 0.85  # about the topic by meaning alone ("the plot fees" for "the allotment")
 SEMANTIC_WITH_WORDS = 0.825  # enough when a name of the request backs it up
 WORDS_FOR_SEMANTIC = 0.4
 SEMANTIC_VETO = 0.765  # a hit on synonyms only, with the meaning below this, is elsewhere
 # (below every true cue line's score on the paper preset's LTM scenes, seeds 1-3: "busy at work" for
 # "open positions", "my hiking boots fell apart" for "outdoor plans", "that series" for "concerts")
-WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5}
+WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "action": 0.4}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
                   r"used to|back then|years back|a while back)\b")  # old news; yesterday's is still news
 TIME_WORDS = frozenset({"weekend", "tonight", "today", "tomorrow", "week", "morning", "evening", "afternoon",
@@ -71,6 +72,19 @@ def _synonyms(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(out))
 
 
+ACTION_FRAME = frozenset({"remind", "tell", "let", "know", "help", "check", "look", "find", "add", "set", "suggest",
+                          "send", "make", "note", "log", "jot", "save", "put", "write", "flag", "alert", "ping", "please",
+                          "calendar", "reminder", "notify", "search", "it", "down", "there", "for", "me", "us"})
+
+
+@lru_cache(maxsize=64)
+def _action_lemmas(action: str) -> tuple[str, ...]:
+    """The content words of a watch's action that say what it is about ("book a table for us" -> book,
+    table): the assistant verbs and filler left out. At most four; none when the action is empty."""
+    words = tuple(dict.fromkeys(lemma(w) for w in tokens(action or "") if is_content(w) and lemma(w) not in ACTION_FRAME))
+    return words if 0 < len(words) <= 4 else ()
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
@@ -96,6 +110,11 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     for term in _synonyms(watch.keywords):
         take(term, WEIGHTS["synonym"])
     own_words = any(term in terms for term in (" ".join((kw,)) for kw in watch.keywords))
+    # the request's action said back ("book a table" -> "booked a table"): backing for the meaning, never a mention alone
+    action = _action_lemmas(watch.action)
+    if action and all(t.has_phrase((w,)) for w in action):
+        score += WEIGHTS["action"]
+        terms.append(" ".join(action))
     past = PAST.search(t.norm) is not None
     if past:
         score *= 0.5
