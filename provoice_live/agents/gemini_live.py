@@ -19,7 +19,8 @@ parts) is held until its transcript (`output_audio_transcription`) shows it is n
 token, then handed to the engine's listener (`engine/voice.py`) with the stream time each part
 arrived: the interjection is the onset of the first voiced segment heard, and the transcript is its
 words. `output=text` streams text parts (the first real word is the interjection). A tool call is
-stamped when it arrives and answered with `{"result": "ok"}` so the model can go on.
+stamped when it arrives and answered with `{"result": "ok"}` so the model can go on. A mid-stream
+change of the digital context goes in as user content that is not a turn (`update_context`).
 
 The API key comes from the environment: `api_key_env` (default `GEMINI_API_KEY`, then
 `GOOGLE_API_KEY`); it goes to the SDK only and is scrubbed from every text the harness writes.
@@ -40,10 +41,10 @@ from pydantic import PositiveFloat
 
 from ..audio import AudioChunk
 from ..errors import AgentError, ProvoiceError, require
-from .base import AudioEvent, Capabilities, PollRequest, SessionContext, SessionIO, TranscriptEvent
+from .base import AudioEvent, Capabilities, ContextChange, PollRequest, SessionContext, SessionIO, TranscriptEvent
 from .common import AdapterOptions, Outbox, SessionFault, SpeakingAdapter, api_key
 from .decision import OnParseError, ReplyAssembler
-from .prompts import NO_ACTION_TOOL, ReplyFormat, api_tools, decision_prompt, system_prompt
+from .prompts import NO_ACTION_TOOL, ReplyFormat, api_tools, context_update_text, decision_prompt, system_prompt
 
 RATE_IN = 16000  # Live API input: 16-bit PCM, 16 kHz, mono
 RATE_OUT = 24000  # its audio output
@@ -97,6 +98,7 @@ class GeminiLiveAgent(SpeakingAdapter):
         self._turn: _Turn | None = None
         self._lock = asyncio.Lock()
         self._n = 0
+        self._context_waiting: Any = None  # a `LiveClientContent`-to-be held while a model turn is generated
         self.sent_samples = 0
         self.counts: dict[str, int] = {}
 
@@ -189,6 +191,28 @@ class GeminiLiveAgent(SpeakingAdapter):
     async def drain(self) -> None:
         await self.fault.guard(self.outbox.join())
         self.fault.check()
+
+    async def update_context(self, change: ContextChange) -> None:
+        """The Live API fixes the system instruction at connect, so the new state goes into the
+        conversation as user content with `turn_complete: false` (read, not answered). Client content
+        interrupts a model turn being generated, so while one is, it waits for the turn's end; a later
+        change replaces a waiting one (the text carries the whole state)."""
+        from google.genai import types
+
+        await super().update_context(change)
+        self.fault.check()
+        text = context_update_text(self.ctx, change.at_s)
+        self.io.log("request", what="client_content (context)", at_s=change.at_s, chars=len(text),
+                    held=self._turn is not None)
+        self._context_waiting = types.Content(role="user", parts=[types.Part(text=text)])
+        if self._turn is None:
+            self._send_context()
+
+    def _send_context(self) -> None:
+        content, self._context_waiting = self._context_waiting, None
+        if content is not None:
+            session = self.session
+            self.outbox.put(lambda: session.send_client_content(turns=content, turn_complete=False))
 
     # -- decisions -------------------------------------------------------------------------------
     async def respond(self, poll: PollRequest) -> None:
@@ -306,6 +330,7 @@ class GeminiLiveAgent(SpeakingAdapter):
         except AgentError as exc:  # on_parse_error=fatal
             self._fail(str(exc))
             return
+        self._send_context()  # a context change held during the turn, before the next activity
         if turn.future is not None and not turn.future.done():
             turn.future.set_result(None)
         if self._turn is turn and turn.future is None:

@@ -123,6 +123,14 @@ def _context_block(ctx: SessionContext) -> str:
         ctx.digital_context, ensure_ascii=False, separators=(",", ":"))
 
 
+def context_update_text(ctx: SessionContext, at_s: float) -> str:
+    """What a session that cannot replace its instructions is told when the digital context changes
+    (`gemini-live`): the whole new state, which replaces the earlier one, and that it is no turn to answer."""
+    return (f"[The user's digital context changed {at_s:.1f} s into the conversation. The state below replaces "
+            "the one in your instructions from now on. This is not something said: do not answer it.]\n\n"
+            + _context_block(ctx))
+
+
 def _tools_block(tools: list[ToolSchema]) -> str:
     if not tools:
         return "You have no tools."

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from fakes.openai_http import FakeOpenAI, Reply, Status
@@ -15,7 +14,7 @@ from support.helpers import make_corpus, sample, timeline
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig
 from provoice_live.run import RunDir, read_records
-from test_agent_websocket import Recorder, Served, faulty, reference
+from support.ws_servers import Recorder, Served, faulty, reference
 
 SPEAK = ('{"interaction_score": 2, "tool_calls": [{"name": "set_reminder", "arguments": {"what": "budget"}}], '
          '"agent_response": "They just mentioned the budget."}')

@@ -2,12 +2,10 @@
 (RFC 7386), delivered by the real engine at their stream time to every kind of adapter: the
 default (the next decision of a chat adapter sees the new state), the WebSocket protocol's
 `context.update` (the reference server records how much audio it had heard), the realtime
-adapter's `session.update` (the fake realtime server records the audio before it), and the offline
-agent's mind (a conflict that appears only after the update is spoken)."""
+adapter's `session.update` (the fake realtime server records the audio before it), Gemini Live's
+client content (the fake records the audio before it), and the offline agent's mind (a conflict that appears only after the update is spoken)."""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
@@ -16,7 +14,7 @@ from pydantic import ValidationError
 from fakes.openai_http import FakeOpenAI
 from fakes.realtime_server import FakeRealtime
 from fakes.sessionio import context
-from provoice_live.agents.base import AgentAdapter, SessionContext
+from provoice_live.agents.base import AgentAdapter
 from provoice_live.agents.omni_chat import OmniChatAgent
 from provoice_live.agents.openai_realtime import OpenAIRealtimeAgent
 from provoice_live.agents.websocket import WebSocketAgent
@@ -25,7 +23,7 @@ from provoice_live.engine.session import SessionConfig, run_session
 from provoice_live.merge_patch import apply_merge_patch
 from provoice_live.run import read_records
 from provoice_live.sources.file import FileSource
-from test_agent_websocket import Served, ref
+from support.ws_servers import Served, ref
 
 START = {"Calendar": {"events": [{"event_id": "e1", "title": "Budget review", "start": "2024-05-02 15:00"}]}}
 MOVED = ContextUpdate(at_s=1.5, patch={"Calendar": {"events": [{"event_id": "e1", "title": "Budget review",
@@ -144,7 +142,32 @@ async def test_the_realtime_session_is_updated_after_the_audio_before_it(tmp_pat
             updates.append((audio_bytes / 2 / 24000, event["session"]["instructions"]))
     assert [t for t, _ in updates] == [pytest.approx(1.5), pytest.approx(2.5)]
     assert "16:00" in updates[0][1] and "bring the slides" in updates[1][1]
-    assert "16:00" in srv.session["instructions"] and not srv.refused if hasattr(srv, "refused") else True
+    assert "16:00" in srv.session["instructions"] and srv.errors == []
+
+
+async def test_the_gemini_live_session_gets_the_new_state_as_client_content_after_the_audio_before_it(
+        tmp_path, monkeypatch):
+    pytest.importorskip("google.genai")
+    from fakes.gemini_live_server import FakeGeminiLive
+    from provoice_live.agents.gemini_live import GeminiLiveAgent
+
+    monkeypatch.setenv("GEMINI_API_KEY", "AIzaFAKE-context-test")
+    srv = await FakeGeminiLive().start()
+    try:
+        agent = GeminiLiveAgent(base_url=srv.base_url, ca_file=str(srv.cert), timeout_s="20", output="text")
+        records = await run(agent, tmp_path, vad=False)
+    finally:
+        await srv.stop()
+    assert not srv.refused and len(records) == 2
+    assert [t for t, _ in srv.client_contents] == [pytest.approx(1.5), pytest.approx(2.5)]  # after that much audio
+    for _, content in srv.client_contents:
+        assert content.turn_complete is False  # context to read, not a turn to answer
+        (turn,) = content.turns
+        assert turn.role == "user"
+    first, second = (c.turns[0].parts[0].text for _, c in srv.client_contents)
+    assert "16:00" in first and "15:00" not in first and "bring the slides" not in first
+    assert "16:00" in second and "bring the slides" in second
+    assert "15:00" in srv.setups[0].system_instruction.parts[0].text  # the state at the start
 
 
 def test_the_offline_mind_speaks_when_an_update_makes_what_was_said_a_conflict():

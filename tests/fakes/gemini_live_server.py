@@ -103,6 +103,7 @@ class FakeGeminiLive:
         self.audio = bytearray()
         self.activity: list[tuple[str, float]] = []  # (activity_start | activity_end, seconds of audio then)
         self.tool_responses: list[types.LiveClientToolResponse] = []
+        self.client_contents: list[tuple[float, types.LiveClientContent]] = []  # (seconds of audio then, content)
         self.refused: list[str] = []
         self._dir = tempfile.TemporaryDirectory()
         self.cert, self._key = self_signed(Path(self._dir.name))
@@ -166,6 +167,11 @@ class FakeGeminiLive:
                     if state["tool"]:
                         state["tool"] = None
                         await self._complete(ws)
+                    continue
+                if msg.client_content is not None:
+                    self.client_contents.append((len(self.audio) / 2 / RATE_IN, msg.client_content))
+                    if msg.client_content.turn_complete and not await self._reply(ws, state):
+                        return
                     continue
                 rt = msg.realtime_input
                 if rt is None:
