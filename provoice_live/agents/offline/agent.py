@@ -107,7 +107,7 @@ class OfflineAgent(AgentAdapter):
         w = self.mind.watch
         io.log("offline_setup", watch=None if w is None else {"kind": w.kind, "target": w.target,
                                                              "sound_class": w.sound_class,
-                                                             "categories": list(w.categories), "action": w.action},
+                                                             "action": w.action},
                facts=len(self.mind.facts), recogniser=self.recogniser, speech_gate=self.speech_gate,
                semantic=self.semantic)
 

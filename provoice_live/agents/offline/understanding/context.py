@@ -176,11 +176,19 @@ def _flatten(rec: dict) -> dict[str, Any]:
 
 
 def _roles(rec: dict) -> dict[str, list[tuple[str, Any]]]:
+    """The fields of a record by role. A record with no start field but exactly one date under a key
+    no table names ("slot", "appt") takes that date as its start (bookkeeping keys never do, nor a
+    message or note: its own date is when it was written, its text says when things happen)."""
     roles: dict[str, list[tuple[str, Any]]] = {}
     for k, v in rec.items():
         r = field_role(k, v)
         if r:
             roles.setdefault(r, []).append((k, v))
+    if "start" not in roles and "text" not in roles:  # a message's or note's own date is when it was written
+        dated = [(k, v) for k, v in rec.items() if isinstance(v, str) and parse_datetime(v) is not None
+                 and not set(key_words(k)) & BOOKKEEPING and field_role(k, v) is None]
+        if len(dated) == 1:
+            roles["start"] = dated
     return roles
 
 

@@ -20,7 +20,7 @@ EATING = re.compile(r"\b(?:i'll|i will|i'm going to|i'm gonna|i am going to|let 
                     r"piece|plate|bowl|portion|taste)\b|\b(?:i'll|i will) (?:have|grab|eat|take|order|try|get)\b|"
                     r"\byes(?:,)? please\b|\bsounds (?:delicious|great|good|lovely), (?:i'll|count me)")
 DIET_RULE = re.compile(r"\b(?:avoid(?:ing)?|no|not|never|can't (?:eat|have)|cannot (?:eat|have)|don't eat|doesn't eat|"
-                       r"stay away from|cut(?:ting)? out|off|free of|without|limit|allergic to|allergy to|allergies?:?|"
+                       r"stay away from|cut(?:ting)? out|off|free of|without|limit|allergic to|allergy to|allerg(?:y|ies)(?: list| items)?:?|"
                        r"intolerant to|intolerance:?|restrictions?:?|diet:?)\s+(?P<x>[a-z ,/&-]{2,80})")
 _FOOD_TERMS = None
 

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .lexicon import DAY_PARTS, MONTH_ABBREVIATIONS, MONTHS, RELATIVE_DAYS, WEEKDAYS
+from .lexicon import DAY_PARTS, MONTH_ABBREVIATIONS, MONTHS, RELATIVE_DAYS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from .text import Text, analyse
 
 
@@ -312,8 +312,9 @@ def _days(t: Text, now: dt.datetime | None) -> list[Mention]:
     for m in re.finditer(r"\b(this|next|last|on|coming)?\s?(?:the )?(weekend)\b", norm):
         idx = _token_index(t, m.start(2))
         out.append(Mention("day", DayRef(m.group(0).strip(), weekend=True), idx, m.group(0).strip(), _neg(t, idx)))
-    for m in re.finditer(r"\b(?:(this|next|last|coming) )?(" + "|".join(WEEKDAYS) + r")s?\b", norm):
-        wd = WEEKDAYS.index(m.group(2))
+    for m in re.finditer(r"\b(?:(this|next|last|coming) )?(" + "|".join(WEEKDAYS + tuple(WEEKDAY_ABBREVIATIONS))
+                         + r")s?\b\.?", norm):
+        wd = WEEKDAYS.index(m.group(2)) if m.group(2) in WEEKDAYS else WEEKDAY_ABBREVIATIONS[m.group(2)]
         idx = _token_index(t, m.start(2))
         out.append(Mention("day", DayRef(m.group(0), _resolve_weekday(wd, m.group(1), today), wd), idx,
                            m.group(0), _neg(t, idx)))

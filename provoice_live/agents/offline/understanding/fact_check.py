@@ -233,17 +233,51 @@ def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> Contradiction | None:
-    """The first contradiction between what was said and the facts, or None."""
+NEGATIVE_QUESTION = re.compile(r"^\W*(?:(?:so|but|wait|hang on|hold on|um|uh),? )*(?:isn't|aren't|wasn't|weren't|doesn't|didn't|don't|"
+                               r"won't|hasn't|haven't|shouldn't)\b[^?]*\?\s*$", re.IGNORECASE)
+FACT_MIN = 0.84  # e5 retrieval score of the talk for the fact it is about (`semantic.Meaning.relevance`)
+FACT_MARGIN = 0.015  # over the next fact
+MEANING_KINDS = ("day", "time", "amount")  # the values compared on a pair the meaning found
+
+
+def fact_text(f: Fact) -> str:
+    """What a fact is about, in words (its title and, for notes and messages, its text): the query
+    the semantic layer pairs talk with. Embedded once per session (the layer's cache)."""
+    return f"{f.title}. {f.extra_text}".strip()[:300] if f.kind == "text" else f.title
+
+
+def about_by_meaning(talk: str, facts: list[Fact]) -> Fact | None:
+    """The one fact the talk is about by meaning ("the school thing" for "Parent-teacher evening"),
+    when it clearly stands above the others; None when the layer is off or no fact does."""
+    from . import semantic
+
+    m = semantic.meaning()
+    if m is None or not facts or len(talk.split()) < 3:
+        return None
+    scored = sorted(((m.relevance(talk, fact_text(f)), i) for i, f in enumerate(facts)), reverse=True)
+    best, runner = scored[0][0], (scored[1][0] if len(scored) > 1 else 0.0)
+    return facts[scored[0][1]] if best >= FACT_MIN and best - runner >= FACT_MARGIN else None
+
+
+def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
+          before: str = "") -> Contradiction | None:
+    """The first contradiction between what was said and the facts, or None.
+
+    `before`: what was said just before (the question "when's the vet?" that "Thursday, ten-ish"
+    answers). When no fact shares words with the utterance, the fact is chosen by meaning from the
+    utterance with that context (`about_by_meaning`), and the said days, times and amounts of the
+    utterance alone are compared with it."""
     if not facts:
         return None
     t = utterance if isinstance(utterance, Text) else analyse(utterance)
     every = extract(t, now)
-    mentions = [m for m in every if not m.negated]
+    # "Isn't the dentist on Thursday?": a negative question states a belief, its values are said, not denied
+    believed = NEGATIVE_QUESTION.search(t.raw) is not None
+    mentions = [m for m in every if believed or not m.negated]
     people = _said_people(t, mentions)
     mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
-                    check_constraints(t, facts), check_diet(t, facts)):
+                    check_constraints(t, facts), check_diet(t, facts), check_assent_to_food(t, before, facts)):
         if special:
             return special
     idf = _idf(facts)
@@ -262,7 +296,11 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None) -> 
         found = _compare(said, top, now)
         if found:
             return found
-    return None
+    if anchored_any:
+        return None
+    said = [m for m in mentions if m.kind in MEANING_KINDS]
+    fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
+    return _compare(said, [fact], now) if fact is not None else None
 
 
 def _clause_anchors_other(t: Text, lo: int, hi: int, facts: list[Fact], idf: dict[str, float]) -> bool:
@@ -403,6 +441,19 @@ def check_constraints(t: Text, facts: list[Fact]) -> Contradiction | None:
 
 # ---- what the user is about to eat against a standing diet or allergy ------------------------------
 
+ASSENT = re.compile(r"^(?:oh |well |um |uh |ah )?(?:sure|yes|yeah|yep|yup|of course|absolutely|definitely|ok|okay|"
+                    r"fine|go on|why not|sounds (?:good|great|lovely|perfect)|no problem|happy to|love to|i'd love)\b")
+
+
+def check_assent_to_food(t: Text, before: str, facts: list[Fact]) -> Contradiction | None:
+    """"Can you eat the prawn curry?" - "Sure!": a yes to a food offered in the turn before is eating
+    it, checked against a standing diet or allergy like a food named by the user."""
+    if not before or not ASSENT.search(t.norm):
+        return None
+    offered = analyse(before)
+    return _diet_against(foods_in(offered), facts) if foods_in(offered) else None
+
+
 def check_diet(t: Text, facts: list[Fact]) -> Contradiction | None:
     """"I'll grab a slice of your beef lasagna" against a note "avoid red meat and dairy": about to eat
     what a standing diet or allergy rules out."""
@@ -411,6 +462,11 @@ def check_diet(t: Text, facts: list[Fact]) -> Contradiction | None:
     eaten = foods_in(t)
     if not eaten:
         return None
+    return _diet_against(eaten, facts)
+
+
+def _diet_against(eaten: list, facts: list[Fact]) -> Contradiction | None:
+    """The first food eaten that a fact's diet or allergy rules out."""
     for f in facts:
         rules = forbidden_categories(" ; ".join((f.extra_text, *f.constraints, f.title)))
         for food, cats in eaten:

@@ -1,7 +1,7 @@
 """Reading the user's standing request: what topic or sound to watch for, and what to do then.
 
 "When you hear any mention of restaurant bookings or dining plans, help me log a note" becomes a
-topic `Watch` (target "restaurant bookings or dining plans", categories {dining}, action "help me log
+topic `Watch` (target "restaurant bookings or dining plans", action "help me log
 a note"); "If you hear the kettle whistle, remind me to take it off" becomes a sound `Watch` (class
 kettle, action "remind me to take it off").
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import SOUND_NAMES, TOPIC_FIELDS
+from .lexicon import SOUND_NAMES
 from .text import analyse, clean, is_content, lemma, tokens
 
 # "keep an ear out for X": a sound if X names one, else a topic
@@ -64,7 +64,6 @@ class Watch:
     target: str  # the topic phrase or the sound as the user named it
     action: str = ""  # what to do then, in the user's words ("remind me to close the windows")
     sound_class: str | None = None
-    categories: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()  # content lemmas of the topic phrase (common words)
     names: tuple[str, ...] = ()  # proper names in the topic phrase (lemmas)
     extra: dict = field(default_factory=dict)
@@ -120,19 +119,6 @@ def _topic_phrase(low: str) -> tuple[str, int, int, bool] | None:
         if phrase:
             return phrase.strip(" ,.;"), start, m.end(), False
     return None
-
-
-def topic_categories(phrase: str) -> tuple[str, ...]:
-    """The lexical fields a topic phrase names: the best-scoring ones (strong term 2, weak term 1)."""
-    t = analyse(phrase)
-    scores: dict[str, int] = {}
-    for cat, field_ in TOPIC_FIELDS.items():
-        score = sum(2 for term in field_["strong"] if t.has_phrase(_lemmas_of(term), allow_negated=True))
-        score += sum(1 for term in field_["weak"] if t.has_phrase(_lemmas_of(term), allow_negated=True))
-        if score:
-            scores[cat] = score
-    best = max(scores.values(), default=0)
-    return tuple(cat for cat, s in scores.items() if s == best)
 
 
 def _lemmas_of(term: str) -> tuple[str, ...]:
@@ -192,14 +178,41 @@ def parse_instruction(text: str | None) -> Watch | None:
         return Watch(kind="sound", text=cleaned, target=name, sound_class=cls, action=_action(cleaned, span))
     if topic is None and sound is None:
         topic = _weather_forecast(low)  # "warn me if it's supposed to snow tomorrow"
-    if topic is None:
-        return None
+    if (topic is None and sound is None) or (topic is not None and not any(is_content(w) for w in tokens(topic[0]))):
+        return _meaning_watch(cleaned, low)
     phrase, start, end, _listened = topic
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", _original_span(cleaned, low, phrase))]
     names = tuple(lemma(w) for w in words if w[0].isupper() and w.lower() not in ("i",) and is_content(w))
     keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(phrase) if is_content(w)))
-    return Watch(kind="topic", text=cleaned, target=phrase, categories=topic_categories(phrase),
-                 keywords=keywords, names=names, action=_action(cleaned, (start, end)))
+    return Watch(kind="topic", text=cleaned, target=phrase, keywords=keywords, names=names, action=_action(cleaned, (start, end)))
+
+
+REQUEST_FRAME = re.compile(r"\b(?:kindly|please|pls|hey|ok|okay|you|me|my|i|it|that thing i said earlier|as i said|"
+                           r"is very important for|very important|inform|notify|alert|flag|tell|let|know|ping|"
+                           r"should|if|when|whenever|once|somebody|someone|anyone|anybody|is|be|the matter of|"
+                           r"arise|arises|raised|during this call|in this call|comes? up|talking|speaking|about)\b")
+
+
+# what a request read by meaning must say: an ask to tell the user (not "check", "suggest": "I should check
+# the traffic" is no request) and a condition ("should" only as "should the matter arise", not as a modal)
+MEANING_ADDRESS = re.compile(r"\b(?:inform me|notify me|tell me|let me know|alert me|flag it|flag|ping me|warn me|"
+                             r"give me a (?:shout|nudge)|make a note|note it|jot it down)\b")
+MEANING_CONDITION = re.compile(r"\b(?:if|when|whenever|once|as soon as|in case|the moment|every time)\b|"
+                               r"\bshould (?:the|anyone|anybody|someone|somebody|it|that|this|my|our|there)\b")
+
+
+def _meaning_watch(cleaned: str, low: str) -> Watch | None:
+    """A request addressed to the assistant whose topic no pattern reads ("Kindly inform me should the
+    matter of the boiler replacement be raised"): a topic watch on what is left once the request's
+    frame is taken out (its words, and its meaning through `topic_watch`'s semantic layer)."""
+    if not MEANING_ADDRESS.search(low) or not MEANING_CONDITION.search(low):
+        return None
+    rest = re.sub(r"\s+", " ", re.sub(r"[,.;!?]", " ", REQUEST_FRAME.sub(" ", low))).strip()
+    if not any(is_content(w) for w in tokens(rest)):
+        return None
+    keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(rest) if is_content(w)))
+    return Watch(kind="topic", text=cleaned, target=rest, keywords=keywords,
+                 extra={"by_meaning": True})
 
 
 FORECAST_BEFORE = re.compile(r"\b(?:going to|gonna|will|'ll|might|may|could|likely to|supposed to|expected to|about to|"

@@ -332,7 +332,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                ("calculate",), "Shall I calculate {expression} for you?", _b(what=_expression),
                requires=(r"\d.*\d|\d+ ?(?:%|percent)",
                          UNSURE + r"|\b(?:let me|figure|work out|bad at|terrible at|hopeless at|rubbish at|each|split)\b"),
-               tool_words=("calculat", "math")),
+               tool_words=("calculat", "math", "arithmetic")),
     IntentRule("finance", (r"\b(?:stock|stocks|shares|share price|exchange rate|ticker|nasdaq|dow jones)\b",
                            r"\b(?:dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (?:dollars?|euros?|yen|pounds|yuan)\b",
                            rf"\b(?:{CURRENCY_WORDS})\b.*\b(?:in|to|into) (?:us |canadian |australian )?(?:{CURRENCY_WORDS})\b",
@@ -405,7 +405,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                ("temporal_attention",), "Shall I set a timer for {time}?",
                lambda h: _args_timer(h), requires=(FORGET + r"|\btimer\b|\b(?:oven|bread|cake|pasta|rice|eggs?|laundry|"
                                                    r"washing|dryer|tea|roast|pizza|cookies|batch|lasagne|chicken)\b",),
-               tool_words=("remind", "timer", "attention", "alarm")),
+               tool_words=("remind", "timer", "countdown", "attention", "alarm")),
     IntentRule("reminder", (r"\b(?:i need to|i have to|i've got to|i gotta|gotta|i must|don't let me forget to|i can't forget to|"
                             r"i shouldn't forget to|i should remember to|remember to|i keep forgetting to|i always forget to|"
                             r"i'd better|i better|i mustn't forget to|i can't forget) (?P<what>.+)",),
@@ -610,7 +610,17 @@ def heard(text: str | Text, ctx: dict | None) -> Heard:
 
 def apply(rule: IntentRule, h: Heard, tools: list[ToolSchema]) -> Offer | None:
     """One row against one utterance."""
+    return apply_rule(rule, h, tools)
+
+
+def apply_rule(rule: IntentRule, h: Heard, tools: list[ToolSchema], cue_found: bool = False) -> Offer | None:
+    """One row against one utterance. `cue_found`: the semantic layer chose this row (`needs`), so
+    its cue phrasings and word requirements are not asked for; its guards (done already, told of the
+    past, a question to the other person, a plan already in the calendar) and its argument builder
+    (the values the tool needs) still decide."""
     norm = h.text.norm
+    if cue_found:
+        return _offer(rule, h, tools, None) if not _blocked(h.text, rule) else None
     match = None
     for cue in rule.cues:
         for m in re.finditer(cue, norm):
@@ -623,6 +633,11 @@ def apply(rule: IntentRule, h: Heard, tools: list[ToolSchema]) -> Offer | None:
             break
     if match is None or any(not re.search(r, norm) for r in rule.requires) or _blocked(h.text, rule):
         return None
+    return _offer(rule, h, tools, match)
+
+
+def _offer(rule: IntentRule, h: Heard, tools: list[ToolSchema], match: re.Match | None) -> Offer | None:
+    """The row's tool call for this utterance (None: no tool of the session, or a value missing)."""
     tool = find_tool(rule, tools)
     if tool is None:
         return None

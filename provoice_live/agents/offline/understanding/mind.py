@@ -23,7 +23,7 @@ from typing import Any
 from ...base import ToolSchema
 from ....corpus.sample import ToolCall
 from ....sound_classes import detected_classes, spoken_names
-from . import fact_check, intent, semantic, topic_watch
+from . import fact_check, intent, needs, semantic, topic_watch
 from .entities import now_from_context
 from .instruction import CONDITION, Watch, is_addressed, is_instruction, overlap_with, parse_instruction
 from .text import analyse, clean
@@ -151,7 +151,8 @@ class Mind:
                               evidence={"terms": hit.terms, "score": hit.score})
 
     def _rule_fact_check(self, text: str) -> Intervention | None:
-        c = fact_check.check(text, self.facts, self.now)
+        before = self.transcript[-2] if len(self.transcript) > 1 and text in self.transcript[-1] else ""
+        c = fact_check.check(text, self.facts, self.now, before=before)
         if c is None:
             return None
         return Intervention("contradiction", c.response, [], key=f"cfc:{c.fact.title}:{c.attribute}",
@@ -159,10 +160,13 @@ class Mind:
 
     def _rule_intent(self, text: str) -> Intervention | None:
         offer = intent.detect(text, self.ctx, self.tools)
+        by_meaning = offer is None
+        if by_meaning and len(split_sentences(text)) == 1:  # one sentence at a time: a need is said in one
+            offer = needs.detect(text, self.ctx, self.tools)  # a need no phrasing of the table lists
         if offer is None:
             return None
         return Intervention("intent", offer.question, [ToolCall(name=offer.tool, arguments=offer.arguments)],
-                        key=f"intent:{offer.rule}:{offer.tool}", evidence={"rule": offer.rule})
+                        key=f"intent:{offer.rule}:{offer.tool}", evidence={"rule": offer.rule, "by_meaning": by_meaning})
 
     # ---- sounds -----------------------------------------------------------------------------------
 

@@ -1,19 +1,23 @@
 """Topic watch: after "let me know if anyone mentions dining plans", does this utterance mention it?
 
-A mention is scored over the watch's lexical fields (`lexicon.TOPIC_FIELDS`) and its own words:
+A mention is scored over the request's own words and their near synonyms, then the meaning decides
+what the words leave open:
 
 | evidence (not under a negation)                                   | weight |
 |-------------------------------------------------------------------|--------|
 | a word of the request ("dining", "borrow") or a near synonym of one (`lexicon.SYNONYMS`: "owe", "lend") | 1.0 |
-| a proper name of the request ("Taipei") when the request has fields too | 0.5 |
-| a strong term of a watched field ("bistro", "tapas")               | 0.4    |
-| a weak term of a watched field ("pasta", "menu")                   | 0.2    |
+| a proper name of the request ("Taipei") when its topic has other words too ("flights to Taipei") | 0.5 |
+| all the words of the request's action said back ("book a table" -> "booked a table at Casa Verde") | 0.4 |
 
-An utterance mentions the topic when the evidence reaches `THRESHOLD` (1.0): a request word or a
-synonym (the field's terms add at most `FIELD_CAP`: they back the request's words up, a sentence
-merely near the topic does not make a mention). Said of the distant past ("last month", "years ago"), evidence counts
-half: a watch waits for news, not for memories. The field alone is weaker than the request's own words,
-so a sentence merely near the topic ("my bank changed its app" for "anyone owing money") stays quiet.
+An utterance mentions the topic when the evidence reaches `THRESHOLD` (1.0) and, for a hit on
+synonyms alone, the meaning is not elsewhere (`SEMANTIC_VETO`); or, below it, when the semantic
+layer finds the utterance about the topic (`SEMANTIC_ALONE`, or `SEMANTIC_WITH_WORDS` when a name of
+the request backs it up). Said of the distant past ("last month", "years ago"), evidence counts half
+and the meaning alone never decides: a watch waits for news, not for memories.
+
+The wider lexical field of each topic (a table of "strong" and "weak" terms: "bistro", "menu" for
+dining) was retired: on our scenes the semantic layer decided every mention it used to back up
+(bench/RESULTS.md, "the semantic layer decides the pairing").
 """
 
 from __future__ import annotations
@@ -24,21 +28,20 @@ from functools import lru_cache
 from typing import Callable
 
 from .instruction import Watch
-from .lexicon import SYNONYMS, TOPIC_FIELDS
-from .text import Text, lemma, tokens
+from .lexicon import SYNONYMS
+from .text import Text, is_content, lemma, tokens
 
 THRESHOLD = 1.0
 # the semantic layer's relevance (`semantic.Meaning.relevance`: e5 retrieval score of the utterance for the topic);
 # set on the paper preset's LTM scenes (seeds 1-2): above every negative line's score is the first, the 99th
 # percentile of them the second
 SEMANTIC_ALONE = 0.85  # about the topic by meaning alone ("the plot fees" for "the allotment")
-SEMANTIC_WITH_WORDS = 0.825  # enough when the field's words back it up
+SEMANTIC_WITH_WORDS = 0.825  # enough when a name of the request backs it up
 WORDS_FOR_SEMANTIC = 0.4
-SEMANTIC_VETO = 0.765  # a hit on synonyms or field terms only, with the meaning below this, is elsewhere
+SEMANTIC_VETO = 0.765  # a hit on synonyms only, with the meaning below this, is elsewhere
 # (below every true cue line's score on the paper preset's LTM scenes, seeds 1-3: "busy at work" for
 # "open positions", "my hiking boots fell apart" for "outdoor plans", "that series" for "concerts")
-FIELD_CAP = 0.8  # the wider field alone never makes a mention: it backs the request's own words up
-WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "strong": 0.4, "weak": 0.2}
+WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "action": 0.4}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
                   r"used to|back then|years back|a while back)\b")  # old news; yesterday's is still news
 TIME_WORDS = frozenset({"weekend", "tonight", "today", "tomorrow", "week", "morning", "evening", "afternoon",
@@ -50,21 +53,6 @@ class TopicHit:
     score: float
     terms: list[str]  # what was heard, as the table spells it
     semantic: float | None = None  # the contrast score, when the meaning decided
-
-
-@lru_cache(maxsize=None)
-def _field_terms(category: str) -> dict[str, tuple[tuple[str, ...], ...]]:
-    field = TOPIC_FIELDS[category]
-    return {kind: tuple(tuple(lemma(w) for w in tokens(term)) for term in field[kind]) for kind in ("strong", "weak")}
-
-
-def _field_lemmas(categories: tuple[str, ...]) -> set[str]:
-    out: set[str] = set()
-    for c in categories:
-        for kind in ("strong", "weak"):
-            for term in _field_terms(c)[kind]:
-                out.update(term)
-    return out
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +72,19 @@ def _synonyms(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(out))
 
 
+ACTION_FRAME = frozenset({"remind", "tell", "let", "know", "help", "check", "look", "find", "add", "set", "suggest",
+                          "send", "make", "note", "log", "jot", "save", "put", "write", "flag", "alert", "ping", "please",
+                          "calendar", "reminder", "notify", "search", "it", "down", "there", "for", "me", "us"})
+
+
+@lru_cache(maxsize=64)
+def _action_lemmas(action: str) -> tuple[str, ...]:
+    """The content words of a watch's action that say what it is about ("book a table for us" -> book,
+    table): the assistant verbs and filler left out. At most four; none when the action is empty."""
+    words = tuple(dict.fromkeys(lemma(w) for w in tokens(action or "") if is_content(w) and lemma(w) not in ACTION_FRAME))
+    return words if 0 < len(words) <= 4 else ()
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
@@ -100,27 +101,27 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
         score += weight
         terms.append(" ".join(term))
 
+    others = [w for w in tokens(watch.target) if lemma(w) not in watch.names]  # "news about Leo": a name among other words
     for kw in watch.keywords:
         if kw in TIME_WORDS:
             continue
-        is_name = kw in watch.names and bool(watch.categories)
+        is_name = kw in watch.names and bool(others)
         take((kw,), WEIGHTS["name"] if is_name else WEIGHTS["keyword"])
     for term in _synonyms(watch.keywords):
         take(term, WEIGHTS["synonym"])
-    own = score
     own_words = any(term in terms for term in (" ".join((kw,)) for kw in watch.keywords))
-    for cat in watch.categories:
-        for kind in ("strong", "weak"):
-            for term in _field_terms(cat)[kind]:
-                take(term, WEIGHTS[kind])
-    score = own + min(score - own, FIELD_CAP)
+    # the request's action said back ("book a table" -> "booked a table"): backing for the meaning, never a mention alone
+    action = _action_lemmas(watch.action)
+    if action and all(t.has_phrase((w,)) for w in action):
+        score += WEIGHTS["action"]
+        terms.append(" ".join(action))
     past = PAST.search(t.norm) is not None
     if past:
         score *= 0.5
     if score >= THRESHOLD:
         if own_words or semantic is None:
             return TopicHit(score, terms)
-        # synonyms and the field alone ("works" for "job openings"): the meaning must not be elsewhere
+        # synonyms alone ("works" for "job openings"): the meaning must not be elsewhere
         z = semantic()
         return TopicHit(score, terms, semantic=z) if z is None or z >= SEMANTIC_VETO else None
     z = semantic() if semantic is not None and not past else None

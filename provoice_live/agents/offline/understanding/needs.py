@@ -1,0 +1,141 @@
+"""Implicit needs by meaning: which of the session's tools an utterance's unspoken need is for.
+
+The intent table (`intent.INTENT_RULES`) lists the phrasings of a need it knows ("running late",
+"out of milk"); people state needs in ways no table lists: an idiom ("it's baltic in here"), an
+understatement ("it won't be me doing the sums"), a complaint ("I've been walking in circles"). Here
+each intent row has a few plain descriptions of the need it serves (`NEED_DESCRIPTIONS`, written as
+a user's situation, not as phrasings to match). The semantic layer (`semantic.Meaning`, e5 retrieval
+scores: the utterance as a passage, each description as a query) ranks the rows whose tool the
+session has; the best row is taken when its score clears `NEED_MIN` and beats the runner-up row by
+`NEED_MARGIN`. The row's own argument builder and precise guards (`intent.apply` without its cue
+regexes: done already, told of the past, a question put to the other person, the values the tool
+needs) then run on the pair.
+
+Descriptions are embedded once per process (a cache in `semantic.Meaning`); an utterance costs one
+passage embedding (shared with the topic and fact pairing of the same sentence).
+Thresholds were set on our own scenes only (builder presets and `tests/fixtures/dev2`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...base import ToolSchema
+from . import semantic
+from typing import Callable
+
+from .diet import foods_in
+from .fact_check import about, facts_from_context
+from .intent import INTENT_RULES, UNSURE, Heard, _finance_target, IntentRule, Offer, apply_rule, find_tool, heard
+from .text import Text, analyse
+
+NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "weather": ("I'm worried the weather will be bad for my plans", "will it rain or be windy when I go out"),
+    "finance": ("I don't know what this price is worth in my own currency", "how much is this amount in another currency"),
+    "timer": ("something needs a set number of minutes and I will forget to check it",
+              "I'll lose track of the time while this is cooking or setting",
+              "I'll get distracted and miss it when the time is up"),
+    "calculate": ("I can't work out the sum, how much each person owes when we split the bill",
+                  "doing the arithmetic in my head is hard"),
+    "directions": ("I'm lost and can't find the place I'm going to", "I don't know the way there"),
+    "environment": ("it's too cold in the room and I'm freezing", "it's too hot and stuffy in here",
+                    "it's too dark in here to see", "I'm so cold in here my hands are numb"),
+    "shopping": ("we've run out of something and need to buy more", "something I own broke and I need a new one",
+                 "the last one is used up and there's none left"),
+    "late": ("I'm stuck and will be late for the people I'm meeting",),
+    "recipe": ("I don't know what to cook with the food I have",),
+    "guided_activity": ("I'm really stressed and anxious and need to calm down",),
+    "media": ("I'd like to listen to some music or a podcast",),
+    "taxi": ("I need a ride, a car to take me somewhere",),
+    "restaurant": ("we want to eat out and need a table at a restaurant",),
+}
+# precise guards the meaning cannot give: a wish or a hypothetical is no need now, what is done is done
+UNREAL = re.compile(r"\b(?:if i (?:ever|had|were|could)|i'd (?:have to|learn|love to|like to one day)|some ?day|one day|"
+                    r"already|last (?:week|year|month|time)|yesterday)\b")
+
+
+def _has_time(h: Heard) -> bool:
+    return any(m.kind in ("day", "time", "part") for m in h.mentions)
+
+
+# the values a row's tool needs, asked of a row the meaning chose (its cue regexes found them otherwise)
+def _today_only(h: Heard) -> bool:
+    """No day said but today (being late is about now: "I'm meeting Tessa tomorrow" is no delay)."""
+    days = [m.value for m in h.mentions if m.kind == "day"]
+    return all(h.now is not None and d.matches(h.now.date()) and d.date is not None for d in days)
+
+
+HERE = re.compile(r"\b(?:here|in this (?:room|flat|house|office|place)|this (?:flat|room|office|house)|inside|indoors)\b")
+VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
+    "late": lambda h: (_has_time(h) or bool(about(h.text, facts_from_context(h.ctx)))) and _today_only(h),
+    "environment": lambda h: HERE.search(h.text.norm) is not None,  # the room the devices are in, not the weather
+    "weather": lambda h: _has_time(h) or any(m.kind == "place" for m in h.mentions),
+    "finance": lambda h: _finance_target(h) != "stock market",  # a currency pair or a named stock, not a default
+    # a doubt about what to cook with foods named, not a meal chosen nor any question
+    "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None and bool(foods_in(h.text)),
+}
+# a description that says the value its row's builder reads from the words ("cold": raise the heating)
+VALUE_OF: dict[str, str] = {"it's too cold in the room and I'm freezing": "cold in here",
+                            "I'm so cold in here my hands are numb": "cold in here",
+                            "it's too hot and stuffy in here": "hot in here", "it's too dark in here to see": "dark in here"}
+NEED_MIN = 0.84  # e5 retrieval score the best description must reach
+NEED_MARGIN = 0.01  # over the best description of any other row, for the meaning alone to be clear
+NEED_BAND = 0.02  # rows this close to the best are all candidates; their precise checks decide
+MIN_WORDS = 5
+
+
+@dataclass
+class NeedChoice:
+    rule: IntentRule
+    score: float
+    runner_up: float
+    description: str
+
+
+def candidates(text: str | Text, tools: list[ToolSchema]) -> list[NeedChoice]:
+    """The intent rows an utterance's need may be about, by meaning, best first: the best row when it
+    reaches `NEED_MIN`, and the rows within `NEED_BAND` of it (the precise checks choose among them)."""
+    m = semantic.meaning()
+    t = text if isinstance(text, Text) else analyse(text)
+    if m is None or len(t.words) < MIN_WORDS:
+        return []
+    scored = []
+    for rule in INTENT_RULES:
+        if rule.name not in NEED_DESCRIPTIONS or find_tool(rule, tools) is None:
+            continue
+        scored.append(max((m.relevance(t.raw, d), rule.name, rule, d) for d in NEED_DESCRIPTIONS[rule.name]))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    if not scored or scored[0][0] < NEED_MIN:
+        return []
+    best = scored[0][0]
+    near = [s for s in scored if s[0] >= best - NEED_BAND]
+    return [NeedChoice(rule, score, scored[k + 1][0] if k + 1 < len(scored) else 0.0, d)
+            for k, (score, _name, rule, d) in enumerate(near)]
+
+
+def choose(text: str | Text, tools: list[ToolSchema]) -> NeedChoice | None:
+    """The row an utterance's need is about when the meaning alone is clear (best by `NEED_MARGIN`)."""
+    found = candidates(text, tools)
+    return found[0] if found and found[0].score - found[0].runner_up >= NEED_MARGIN else None
+
+
+def detect(text: str | Text, ctx: dict | None, tools: list[ToolSchema]) -> Offer | None:
+    """An offer for a need the table's phrasings missed: among the rows the meaning finds near the
+    best, the first whose precise checks pass (the values its tool needs, its guards, its builder)."""
+    t = text if isinstance(text, Text) else analyse(text)
+    if UNREAL.search(t.norm):
+        return None
+    for choice in candidates(t, tools):
+        value = VALUE_OF.get(choice.description)
+        h = heard(analyse(f"{t.raw} ({value})") if value else t, ctx)
+        needed = VALUES_NEEDED.get(choice.rule.name)
+        if needed is not None and not needed(h):
+            continue
+        offer = apply_rule(choice.rule, h, tools, cue_found=True)
+        if offer is not None:
+            return offer
+    return None
+
+
+__all__ = ["NEED_DESCRIPTIONS", "NeedChoice", "candidates", "choose", "detect"]
