@@ -15,6 +15,13 @@ layer finds the utterance about the topic (`SEMANTIC_ALONE`, or `SEMANTIC_WITH_W
 the request backs it up). Said of the distant past ("last month", "years ago"), evidence counts half
 and the meaning alone never decides: a watch waits for news, not for memories.
 
+A neighbour is not the thing watched (`neighbours`): where the request qualifies a word ("the
+*Berlin* office", "*parking* permits", "flight LH *402*") and the utterance says that word with
+another qualifier in the same place ("the Munich office", "parking fines", "LH 420", "the sailing
+club" for "the rowing club"), that occurrence is no evidence; when every occurrence of the request's
+words is such a neighbour, the utterance names a neighbour and nothing, not even the meaning (which
+finds neighbours close), makes it a mention.
+
 The wider lexical field of each topic (a table of "strong" and "weak" terms: "bistro", "menu" for
 dining) was retired: on our scenes the semantic layer decided every mention it used to back up
 (bench/RESULTS.md, "the semantic layer decides the pairing").
@@ -85,10 +92,69 @@ def _action_lemmas(action: str) -> tuple[str, ...]:
     return words if 0 < len(words) <= 4 else ()
 
 
+# content words that never tell one thing from another ("a new boiler before winter" is the boiler replacement)
+NOT_QUALIFIERS = frozenset({"before", "after", "during", "until", "since", "under", "around", "near", "through",
+                            "across", "yesterday", "next", "last", "old", "new", "other", "same", "whole", "big",
+                            "small", "little"}) | TIME_WORDS
+
+
+def _qualifying(word: str) -> bool:
+    """A word that tells one thing from its neighbours: a content word, a number or a code ("402")."""
+    return word not in NOT_QUALIFIERS and (is_content(word) or any(c.isdigit() for c in word))
+
+
+@lru_cache(maxsize=64)
+def _qualifiers(target: str) -> dict[str, tuple[str | None, str | None]]:
+    """For each word of the topic phrase, the qualifying words next to it in the phrase (left, right):
+    "the berlin office" -> office: (berlin, None), berlin: (None, office)."""
+    words = tokens(target)
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for i, w in enumerate(words):
+        left = lemma(words[i - 1]) if i > 0 and _qualifying(words[i - 1]) else None
+        right = lemma(words[i + 1]) if i + 1 < len(words) and _qualifying(words[i + 1]) else None
+        out.setdefault(lemma(w), (left, right))
+    return out
+
+
+def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
+    """(occurrences of the request's words said as the watched thing, occurrences said of a neighbour):
+    an occurrence counts as the watched thing when a qualifier of the request's agrees beside it
+    ("Berlin office"), as a neighbour's when none agrees and another stands there; a word the
+    request does not qualify ("boat" in "the rowing club's new boat") counts for neither.
+
+    An occurrence is a neighbour's when, on a side where the request qualifies the word, the utterance
+    has another qualifying word there, neither the request's own nor a near synonym of it, and agrees
+    on no side ("on the board, LH 402" is the flight, its number agrees): "the Munich
+    office" for "the Berlin office", "parking fines" for "parking permits", "LH 420" for "LH 402"."""
+    quals = _qualifiers(watch.target)
+    same = other = 0
+    for i, lem in enumerate(t.lemmas):
+        if lem not in watch.keywords or lem not in quals:
+            continue
+        agrees = differs = False
+        for side, want in zip((-1, 1), quals[lem]):
+            j = i + side
+            if want is None or not 0 <= j < len(t.words) or not _qualifying(t.words[j]):
+                continue
+            got = t.lemmas[j]
+            if got == want or (got,) in _synonyms((want,)):
+                agrees = True
+            else:
+                differs = True
+        if differs and not agrees:
+            other += 1
+        elif agrees:
+            same += 1
+    return same, other
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
     clearly about the topic."""
+    same, other = neighbours(watch, t)
+    if other and not same:
+        return None  # a neighbour of the watched thing, named as such
     terms: list[str] = []
     score = 0.0
     seen: set[tuple[str, ...]] = set()
