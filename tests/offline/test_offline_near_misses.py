@@ -76,3 +76,98 @@ def test_neighbours_are_counted_by_their_qualifiers(request_, line, same, other)
 def test_a_neighbour_beside_the_watched_entity_is_still_a_mention():
     w = parse_instruction("Flag anything about the Berlin office.")
     assert match(w, analyse("The Munich office and the Berlin office both sent numbers.")) is not None
+
+
+# ---- a need-like line that is not a need ----------------------------------------------------------
+from provoice_live.agents.offline.understanding import needs  # noqa: E402
+
+
+@pytest.mark.parametrize("line, why", [
+    ("If I ever rented a studio up in the hills I'd be freezing in there all winter.", "hypothetical"),
+    ("What if we got lost on the way to the wedding venue, that would be a nightmare.", "hypothetical"),
+    ("Suppose the kiln ran for forty minutes and I forgot it, the bowls would crack.", "hypothetical"),
+    ("We ran out of grout on Sunday but I picked up two new tubs, we're sorted.", "solved"),
+    ("I used to lose track of the glaze firing but Jo put a clock over the kiln and it's been fine ever since.", "solved"),
+    ("The heating was broken all week, the landlord fixed it this morning.", "solved"),
+    ("The new driver says he couldn't find gate seven this morning.", "reported"),
+    ("My sister told me she can't work out the bill for the hen party.", "reported"),
+    ("Dad reckons he'll be freezing in that tent.", "reported"),
+    ("It was windy at Henley on Saturday, properly blowing.", "past"),
+    ("We were soaked at the fete, it was pouring the whole afternoon.", "past"),
+])
+def test_not_a_need_families(line, why):
+    assert needs.not_a_need(analyse(line)) == why
+
+
+@pytest.mark.parametrize("line", [
+    "my hands are like ice, honestly, this studio is freezing this morning, I can't even hold the brush in here",
+    "so if the wind picks up on the river at Henley we can't even launch, no idea whether we're going out on Saturday",
+    "I'm on foot behind the container terminal and I can't find gate seven, been round twice",
+    "the resin needs twenty five minutes to set and I'm gonna be on my phone and miss it",
+])
+def test_a_need_said_now_is_not_guarded(line):
+    assert needs.not_a_need(analyse(line)) is None
+
+
+@pytest.mark.parametrize("line", [
+    "oh it was windy at Henley on Saturday, properly blowing, but we launched anyway and came second",
+    "If I ever rented a studio up in the hills I'd be freezing in there all winter, I'd need a wood burner.",
+    "Over. The new driver says he couldn't find gate seven this morning and went round twice, but he's parked up there now, over.",
+    "so tomorrow the bouldering intro is at half past nine at Northside, which means no lie in for me",
+    "last week I lost track of the forty minute glaze firing and cracked three bowls, but it's been fine ever since",
+])
+def test_a_line_that_is_not_a_need_stays_silent(line):
+    assert decisions(None, [line]) == []
+
+
+def test_each_need_candidate_clears_the_threshold_itself():
+    """The precise checks choose among rows near the best, never among rows below `NEED_MIN`."""
+    line = "so tomorrow the bouldering intro is at half past nine at Northside, which means no lie in for me"
+    assert all(c.score >= needs.NEED_MIN for c in needs.candidates(line, TOOLS))
+
+
+# ---- values: the same value in another format, a choice offered, a value taken back ---------------
+from provoice_live.agents.offline.understanding.fact_check import check, facts_from_context  # noqa: E402
+from support.offline_helpers import context, event  # noqa: E402
+
+FERRY = context("2025-05-20 10:40", "Tuesday", Calendar={"events": [event("Ferry to Bergen", "2025-05-24 07:15", "2025-05-24 10:00")]})
+CHOIR = context("2025-05-20 10:40", "Tuesday", Calendar={"events": [event("Choir rehearsal", "2025-05-22 15:00", "2025-05-22 16:30")]})
+CLIMB = {"app_states": {"Bookings": {"climbing_wall": {"session": "Intro to bouldering", "starts": "2025-05-21 09:30",
+                                                        "venue": "Northside Wall"}}},
+         "datetime_info": {"current_datetime": "2025-05-20 10:40", "day_of_week": "Tuesday"}}
+
+
+@pytest.mark.parametrize("ctx, line", [
+    (CHOIR, "Choir rehearsal is Thursday at three o'clock."),
+    (CHOIR, "Choir rehearsal's on Thursday at 3 pm."),
+    (CHOIR, "The choir rehearsal, that's at fifteen hundred on Thursday."),
+    (CLIMB, "so tomorrow the bouldering intro is at half past nine"),
+    (CLIMB, "The bouldering intro is at nine thirty tomorrow morning."),
+    (FERRY, "The Bergen ferry is on Saturday at quarter past seven."),
+])
+def test_the_same_value_in_another_format_agrees(ctx, line):
+    f = facts_from_context(ctx)
+    assert f and check(line, f, None) is None
+
+
+@pytest.mark.parametrize("ctx, line", [
+    (CHOIR, "Choir rehearsal is Thursday at five."),
+    (CLIMB, "so tomorrow the bouldering intro is at half past ten"),
+    (FERRY, "The Bergen ferry is on Sunday at quarter past seven."),
+])
+def test_another_value_contradicts(ctx, line):
+    from provoice_live.agents.offline.understanding.entities import now_from_context
+    c = check(line, facts_from_context(ctx), now_from_context(ctx))
+    assert c is not None and c.attribute in ("day", "time")
+
+
+@pytest.mark.parametrize("line", [
+    "Is the Bergen ferry Saturday or Sunday?",
+    "Is the ferry to Bergen on Sunday or Monday?",
+    "So is the Bergen ferry at seven or at eight?",
+    "I was going to say Sunday, but no, it's the Saturday, the Bergen ferry.",
+    "I was gonna say Sunday for the Bergen ferry, hang on, it's Saturday.",
+])
+def test_a_value_offered_or_taken_back_is_not_said(line):
+    from provoice_live.agents.offline.understanding.entities import now_from_context
+    assert check(line, facts_from_context(FERRY), now_from_context(FERRY)) is None

@@ -37,7 +37,8 @@ from .text import is_content, lemma, tokens
 ROLE_WORDS: dict[str, frozenset[str]] = {
     "title": frozenset({"title", "name", "subject", "summary", "what", "heading", "event", "item", "product",
                         "service", "task", "activity", "label", "topic", "payee", "merchant", "vendor", "store",
-                        "shop", "restaurant", "hotel", "airline", "flight", "query", "caption", "headline"}),
+                        "shop", "restaurant", "hotel", "airline", "flight", "query", "caption", "headline", "session",
+                        "class", "course", "lesson", "appointment"}),
     "text": frozenset({"content", "text", "body", "message", "msg", "notes", "note", "details", "description",
                        "comment", "memo", "snippet", "preview"}),
     "start": frozenset({"start", "starts", "begin", "begins", "date", "time", "when", "datetime", "at", "on", "due",

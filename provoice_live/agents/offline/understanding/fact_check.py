@@ -235,6 +235,7 @@ def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
 
 NEGATIVE_QUESTION = re.compile(r"^\W*(?:(?:so|but|wait|hang on|hold on|um|uh),? )*(?:isn't|aren't|wasn't|weren't|doesn't|didn't|don't|"
                                r"won't|hasn't|haven't|shouldn't)\b[^?]*\?\s*$", re.IGNORECASE)
+ALTERNATIVES_ASKED = re.compile(r"\bor\b[^?.!]*\?\s*$", re.IGNORECASE)  # a question offering a choice ends "... or Y?"
 FACT_MIN = 0.84  # e5 retrieval score of the talk for the fact it is about (`semantic.Meaning.relevance`)
 FACT_MARGIN = 0.015  # over the next fact
 MEANING_KINDS = ("day", "time", "amount")  # the values compared on a pair the meaning found
@@ -273,6 +274,9 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     every = extract(t, now)
     # "Isn't the dentist on Thursday?": a negative question states a belief, its values are said, not denied
     believed = NEGATIVE_QUESTION.search(t.raw) is not None
+    if not believed and ALTERNATIVES_ASKED.search(t.raw):
+        every = []  # "Is the ferry Saturday or Sunday?": the values are offered to choose from, not said
+    every = [m for m in every if not _retracted(t, m)]
     mentions = [m for m in every if believed or not m.negated]
     people = _said_people(t, mentions)
     mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
@@ -301,6 +305,20 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     said = [m for m in mentions if m.kind in MEANING_KINDS]
     fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
     return _compare(said, [fact], now) if fact is not None else None
+
+
+RETRACTION = re.compile(r"\b(?:was|were) (?:going to|gonna|about to) say|\b(?:nearly|almost) said|\bi'd have said|"
+                        r"\bi'd (?:normally|usually) say")
+RETRACTED_SPAN = 4  # words after the retraction that it covers ("I was going to say Sunday, but no...")
+
+
+def _retracted(t: Text, m: Mention) -> bool:
+    """A value said only to be taken back: "I was going to say Sunday, but no, it's the Saturday"."""
+    for r in RETRACTION.finditer(t.norm):
+        at = len(tokens(t.norm[: r.end()]))
+        if at <= m.index < at + RETRACTED_SPAN:
+            return True
+    return False
 
 
 def _clause_anchors_other(t: Text, lo: int, hi: int, facts: list[Fact], idf: dict[str, float]) -> bool:
