@@ -45,6 +45,9 @@ NEIGHBOURS = [
     ("Tell me if anyone mentions the Leeds warehouse.",
      "The Leeds warehouse is closing for stocktaking on Friday.",
      "The Bradford warehouse is closing for stocktaking on Friday."),
+    ("Should anyone bring up restaurant bookings or dining plans, please book a table for us.",
+     "We've got restaurant bookings for Friday at the Thai place.",
+     "My mom sent me her Indian recipe book, I still haven't opened it."),
     ("Let me know if the chemistry exam comes up.",
      "The chemistry exam has been moved to the sports hall.",
      "The physics exam has been moved to the sports hall."),
@@ -71,6 +74,19 @@ def test_a_neighbour_of_the_watched_entity_stays_silent(request_, _watched, neig
 ])
 def test_neighbours_are_counted_by_their_qualifiers(request_, line, same, other):
     assert neighbours(parse_instruction(request_), analyse(line)) == (same, other)
+
+
+@pytest.mark.parametrize("request_, instance", [
+    ("Should anyone bring up changes to project deadlines, please update my calendar.",
+     "Good news: the thesis draft deadline moved to next Saturday."),
+    ("If someone talks about upcoming birthdays, help me find a gift.", "Don't forget, it's Oscar's birthday next Monday."),
+    ("If the talk turns to gig tickets, check my calendar for that day.",
+     "I got two tickets for The Lanterns at the open-air stage."),
+    ("Let me know if anyone mentions parking permits.", "The resident parking permits are ready at reception."),
+])
+def test_an_instance_of_a_kind_watched_is_no_neighbour(request_, instance):
+    """A plural head names a kind: another qualifier names one of its instances, and a count is no code."""
+    assert neighbours(parse_instruction(request_), analyse(instance))[1] == 0
 
 
 def test_a_neighbour_beside_the_watched_entity_is_still_a_mention():

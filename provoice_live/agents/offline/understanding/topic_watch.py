@@ -103,16 +103,22 @@ def _qualifying(word: str) -> bool:
     return word not in NOT_QUALIFIERS and (is_content(word) or any(c.isdigit() for c in word))
 
 
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith(("'s", "ss")) else word
+
+
 @lru_cache(maxsize=64)
-def _qualifiers(target: str) -> dict[str, tuple[str | None, str | None]]:
-    """For each word of the topic phrase, the qualifying words next to it in the phrase (left, right):
-    "the berlin office" -> office: (berlin, None), berlin: (None, office)."""
+def _qualifiers(target: str) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """For each word of the topic phrase, the qualifying words next to it in the phrase (left, right)
+    and, for a plural head, its singular form: "the berlin office" -> office: (berlin, None, None),
+    berlin: (None, office, None); "project deadlines" -> deadline: (project, None, "deadline")."""
     words = tokens(target)
-    out: dict[str, tuple[str | None, str | None]] = {}
+    out: dict[str, tuple[str | None, str | None, str | None]] = {}
     for i, w in enumerate(words):
         left = lemma(words[i - 1]) if i > 0 and _qualifying(words[i - 1]) else None
         right = lemma(words[i + 1]) if i + 1 < len(words) and _qualifying(words[i + 1]) else None
-        out.setdefault(lemma(w), (left, right))
+        kind = _singular(w) if _singular(w) != w else None
+        out.setdefault(lemma(w), (left, right, kind))
     return out
 
 
@@ -132,11 +138,19 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
         if lem not in watch.keywords or lem not in quals:
             continue
         agrees = differs = False
-        for side, want in zip((-1, 1), quals[lem]):
+        left, right, kind = quals[lem]
+        # a plural head names a kind ("project deadlines", "upcoming birthdays", "gig tickets"): the same word
+        # with another qualifier is one of them ("the thesis deadline", "Oscar's birthday"), not a neighbour;
+        # another word of the same lemma is not the same word ("recipe book" for "restaurant bookings")
+        if kind is not None and _singular(t.words[i]) == kind:
+            left = None
+        for side, want in zip((-1, 1), (left, right)):
             j = i + side
             if want is None or not 0 <= j < len(t.words) or not _qualifying(t.words[j]):
                 continue
             got = t.lemmas[j]
+            if any(c.isdigit() for c in got) != any(c.isdigit() for c in want):
+                continue  # a number stands against a number only ("LH 420" for "LH 402"; "two tickets" is no other ticket)
             if got == want or (got,) in _synonyms((want,)):
                 agrees = True
             else:
