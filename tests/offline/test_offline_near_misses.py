@@ -187,3 +187,46 @@ def test_another_value_contradicts(ctx, line):
 def test_a_value_offered_or_taken_back_is_not_said(line):
     from provoice_live.agents.offline.understanding.entities import now_from_context
     assert check(line, facts_from_context(FERRY), now_from_context(FERRY)) is None
+
+
+DENTIST = context("2025-05-20 10:40", "Tuesday", Calendar={"events": [
+    event("Dentist appointment", "2025-05-23 15:45", "2025-05-23 16:15"), event("Team lunch", "2025-05-22 12:00", "2025-05-22 13:00")]})
+
+
+@pytest.mark.parametrize("line", [
+    "The dentist is Friday at quarter to four.",
+    "Dentist's on Friday, fifteen forty-five.",
+    "dentist on the 23rd at a quarter to four",
+    "Team lunch is Thursday at noon.",
+    "team lunch is at twelve on Thursday",
+])
+def test_the_dentist_and_lunch_in_other_formats_agree(line):
+    from provoice_live.agents.offline.understanding.entities import now_from_context
+    assert check(line, facts_from_context(DENTIST), now_from_context(DENTIST)) is None
+
+
+@pytest.mark.parametrize("line", [
+    "My sister's dentist is on Thursday.",  # someone else's thing
+    "His dentist appointment is Thursday at nine.",
+    "Tom's team lunch is on Wednesday.",
+    "Team lunch used to be on Wednesdays, now it's Thursday.",  # the old value of a change
+    "The team lunch moved from Wednesday to Thursday.",
+    "We're doing team lunch on Thursday instead of Wednesday.",
+    "I think the dentist might be Thursday, not sure, I'd have to check.",  # a doubt to be checked
+    "The dentist is Thursday, don't quote me on that.",
+])
+def test_someone_elses_an_old_value_or_a_doubt_is_no_claim(line):
+    from provoice_live.agents.offline.understanding.entities import now_from_context
+    assert check(line, facts_from_context(DENTIST), now_from_context(DENTIST)) is None
+
+
+@pytest.mark.parametrize("line", [
+    "My dentist is on Thursday.",
+    "I think the dentist is Thursday.",  # "I think" alone is a claim
+    "Team lunch is on Wednesday at noon.",
+    "Sarah's party aside, the dentist is Thursday.",
+])
+def test_a_claim_of_ones_own_still_contradicts(line):
+    from provoice_live.agents.offline.understanding.entities import now_from_context
+    c = check(line, facts_from_context(DENTIST), now_from_context(DENTIST))
+    assert c is not None and c.attribute == "day"

@@ -70,8 +70,30 @@ def _idf(facts: list[Fact]) -> dict[str, float]:
     return {w: 1.0 / n for w, n in df.items()}
 
 
+NOT_OWNERS = frozenset({"it's", "that's", "what's", "there's", "here's", "who's", "he's", "she's", "let's", "where's",
+                        "how's", "today's", "tomorrow's", "yesterday's", "tonight's", "week's", "year's"})
+
+
+OWNED_SPAN = 3
+
+
+def _owned_by_others(t: Text) -> set[int]:
+    """Positions of words said as someone else's ("my sister's dentist", "his flight", "Tom's party"):
+    the user's records are not about them."""
+    out = set()
+    for i in range(1, len(t.words)):
+        w = t.words[i - 1]
+        if w in ("his", "her", "their") or (w.endswith("'s") and w not in NOT_OWNERS):
+            j = i
+            while j < len(t.words) and j < i + OWNED_SPAN and is_content(t.words[j]):  # the noun phrase owned
+                out.add(j)
+                j += 1
+    return out
+
+
 def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: int) -> list[tuple[float, Fact]]:
-    words = {t.lemmas[i] for i in range(lo, hi) if is_content(t.words[i])}
+    others = _owned_by_others(t)
+    words = {t.lemmas[i] for i in range(lo, hi) if is_content(t.words[i]) and i not in others}
     out = []
     for f in facts:
         hit = words & f.anchors
@@ -235,6 +257,9 @@ def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
 
 NEGATIVE_QUESTION = re.compile(r"^\W*(?:(?:so|but|wait|hang on|hold on|um|uh),? )*(?:isn't|aren't|wasn't|weren't|doesn't|didn't|don't|"
                                r"won't|hasn't|haven't|shouldn't)\b[^?]*\?\s*$", re.IGNORECASE)
+# a guess the speaker says they would check: a doubt, not a claim ("I think" alone is still a claim)
+UNSURE_DEFERRED = re.compile(r"\b(?:not sure|no idea|can't remember|don't remember|i forget)\b.{0,40}\b(?:check|look it up|"
+                             r"have a look|find out|ask)\b|\bdon't quote me\b")
 ALTERNATIVES_ASKED = re.compile(r"\bor\b[^?.!]*\?\s*$", re.IGNORECASE)  # a question offering a choice ends "... or Y?"
 FACT_MIN = 0.84  # e5 retrieval score of the talk for the fact it is about (`semantic.Meaning.relevance`)
 FACT_MARGIN = 0.015  # over the next fact
@@ -273,6 +298,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     t = utterance if isinstance(utterance, Text) else analyse(utterance)
     every = extract(t, now)
     # "Isn't the dentist on Thursday?": a negative question states a belief, its values are said, not denied
+    if UNSURE_DEFERRED.search(t.norm):
+        return None  # "might be Thursday, not sure, I'd have to check": no claim to correct
     believed = NEGATIVE_QUESTION.search(t.raw) is not None
     if not believed and ALTERNATIVES_ASKED.search(t.raw):
         every = []  # "Is the ferry Saturday or Sunday?": the values are offered to choose from, not said
@@ -300,20 +327,22 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         found = _compare(said, top, now)
         if found:
             return found
-    if anchored_any:
-        return None
+    if anchored_any or any(t.lemmas[i] in f.anchors for i in _owned_by_others(t) for f in facts):
+        return None  # a fact named, or someone else's thing named: the meaning does not pair another
     said = [m for m in mentions if m.kind in MEANING_KINDS]
     fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
     return _compare(said, [fact], now) if fact is not None else None
 
 
 RETRACTION = re.compile(r"\b(?:was|were) (?:going to|gonna|about to) say|\b(?:nearly|almost) said|\bi'd have said|"
-                        r"\bi'd (?:normally|usually) say")
+                        r"\bi'd (?:normally|usually) say|\bused to be(?: on| at)?|\b(?:was|were) (?:originally|first)(?: on| at)?|"
+                        r"\bmoved from|\binstead of|\brather than")  # a value taken back, or the old one of a change
 RETRACTED_SPAN = 4  # words after the retraction that it covers ("I was going to say Sunday, but no...")
 
 
 def _retracted(t: Text, m: Mention) -> bool:
-    """A value said only to be taken back: "I was going to say Sunday, but no, it's the Saturday"."""
+    """A value said only to be taken back ("I was going to say Sunday, but no, it's the Saturday") or
+    the old value of a change ("it used to be on Wednesdays, now it's Thursday", "instead of Friday")."""
     for r in RETRACTION.finditer(t.norm):
         at = len(tokens(t.norm[: r.end()]))
         if at <= m.index < at + RETRACTED_SPAN:
