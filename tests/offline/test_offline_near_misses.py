@@ -136,6 +136,27 @@ def test_a_line_that_is_not_a_need_stays_silent(line):
     assert decisions(None, [line]) == []
 
 
+@pytest.mark.parametrize("line", [
+    "She was running late for the interview yesterday but she made it in time.",
+    "The recipe said twenty minutes in the oven and it came out perfect.",
+    "We ran out of milk but Dan popped to the shop, it's sorted.",
+    "If I had to split the bill for the whole team I'd lose my mind.",
+])
+def test_the_phrase_table_takes_no_solved_or_hypothetical_need(line):
+    """The guards hold for the intent table's phrasings too, not only for the meaning."""
+    assert decisions(None, [line]) == []
+
+
+@pytest.mark.parametrize("line", [
+    "There's no way I'm making it to the clinic by 6 PM. Simon will already be there.",
+    "I'm running late, the train's stuck outside Reading and I'm meeting Sam at six.",
+    "The heating's broken and it's freezing in here.",
+])
+def test_a_need_the_table_reads_still_fires(line):
+    d = decisions(None, [line])
+    assert len(d) == 1 and d[0].rule == "intent"
+
+
 def test_each_need_candidate_clears_the_threshold_itself():
     """The precise checks choose among rows near the best, never among rows below `NEED_MIN`."""
     line = "so tomorrow the bouldering intro is at half past nine at Northside, which means no lie in for me"

@@ -159,6 +159,8 @@ class Mind:
                         evidence={"attribute": c.attribute, "said": c.said, "truth": c.truth})
 
     def _rule_intent(self, text: str) -> Intervention | None:
+        if needs.not_a_need(analyse(text)):  # a hypothetical, a solved problem, someone else's, a story: no need now
+            return None
         offer = intent.detect(text, self.ctx, self.tools)
         by_meaning = offer is None
         if by_meaning and len(split_sentences(text)) == 1:  # one sentence at a time: a need is said in one

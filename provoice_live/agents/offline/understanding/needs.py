@@ -53,15 +53,17 @@ NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
 # precise guards the meaning cannot give (the meaning finds a need-like line close to a need):
 # a wish or a hypothetical is no need now, what is done is done
 UNREAL = re.compile(r"\b(?:if (?:i|we|you) (?:ever|had|were|could|did)|i'd (?:have to|learn|love to|like to one day|need|be)|"
-                    r"we'd (?:need|have to|be)|some ?day|one day|what if|imagine if|suppose|supposing|"
-                    r"already|last (?:week|year|month|time)|yesterday)\b")
+                    r"we'd (?:need|have to|be)|some ?day|one day|what if|imagine if|suppose|supposing)\b")
+# the meaning alone also takes these as over ("Simon will already be there" is part of a need the table reads)
+OVER = re.compile(r"\b(?:already|last (?:week|year|month|time)|yesterday)\b")
 # the problem told as over: "... but Jo put a clock over the kiln and it's been fine since", "we're sorted"
 SOLVED = re.compile(r"\b(?:sorted|fixed|solved|resolved|all good|been fine|fine (?:now|since|ever since)|ever since|"
-                    r"(?:he|she|they|we|i)(?:'s|'re| is| are| am|'m) (?:\w+ )?(?:up )?there now|anyway|in the end)\b")
+                    r"(?:he|she|they|we|i)(?:'s|'re| is| are| am|'m) (?:\w+ )?(?:up )?there now|anyway|in the end|"
+                    r"made it (?:in time|after all)|(?:came|turned|worked) out (?:\w+ )?(?:fine|perfect|great|well|ok|okay))\b")
 # someone else's trouble, reported: "the new driver says he couldn't find gate seven"
 REPORTED = re.compile(r"\b(?:says|said|told (?:me|us)|reckons|mentioned) (?:that )?(?:he|she|they)\b")
 # told of the past as a story: "it was windy at Henley on Saturday" (nothing still to come in it)
-TOLD_PAST = re.compile(r"\b(?:it was|it were|it had been|we were|we had|i was|i had)\b")
+TOLD_PAST = re.compile(r"\b(?:it was|it were|it had been|(?:we|they) were|(?:he|she) was|we had|i was|i had)\b")
 STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|whether|if|now|still|right now|can't|cannot)\b")
 
 
@@ -153,7 +155,7 @@ def detect(text: str | Text, ctx: dict | None, tools: list[ToolSchema]) -> Offer
     """An offer for a need the table's phrasings missed: among the rows the meaning finds near the
     best, the first whose precise checks pass (the values its tool needs, its guards, its builder)."""
     t = text if isinstance(text, Text) else analyse(text)
-    if not_a_need(t):
+    if not_a_need(t) or OVER.search(t.norm):
         return None
     for choice in candidates(t, tools):
         value = VALUE_OF.get(choice.description)
