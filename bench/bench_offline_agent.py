@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
-import statistics
 import tempfile
 from collections import defaultdict
 from pathlib import Path

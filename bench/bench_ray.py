@@ -17,7 +17,6 @@ tests' loopback-only namespace), one CPU per node.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform

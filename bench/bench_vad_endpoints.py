@@ -25,7 +25,6 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from provoice_live.audio import iter_chunks, load_audio, to_pcm16
 from provoice_live.corpus.loader import load_corpus

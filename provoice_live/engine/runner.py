@@ -9,7 +9,6 @@ interrupt, so finished work is never lost.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import asdict, dataclass, field

@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("google.genai")
 
 from fakes.gemini_live_server import FakeGeminiLive
-from fakes.sessionio import FakeIO, context, drive
+from fakes.sessionio import drive
 from fakes.speech import speech
 from provoice_live.agents.gemini_live import GeminiLiveAgent
 from provoice_live.errors import AgentError, ProvoiceError

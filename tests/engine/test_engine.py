@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from support.helpers import make_corpus, sample, timeline
-from provoice_live.agents.base import AgentAdapter, Capabilities, SessionContext, TextEvent
+from provoice_live.agents.base import AgentAdapter, Capabilities, SessionContext
 from provoice_live.agents.scripted import ScriptedAgent
 from provoice_live.corpus import CorpusError
 from provoice_live.engine.clock import LockstepClock, VirtualClock, make_clock
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig, run_session
 from provoice_live.errors import ProvoiceError
-from provoice_live.run import RunDir, SessionTrace, read_records
+from provoice_live.run import SessionTrace, read_records
 from provoice_live.sources.file import FileSource
 
 CTX = SessionContext(session_id="s1")

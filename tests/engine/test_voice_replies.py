@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from examples.duplex_server import Config, DuplexAgent, Session, serve_forever
+from examples.duplex_server import Config, DuplexAgent, serve_forever
 from support.helpers import make_corpus, sample
 from provoice_live.engine.runner import run_corpus_async
 from provoice_live.engine.session import SessionConfig

@@ -6,7 +6,6 @@ policy and the offers are made inside `ice_policy(LOOPBACK_STRICT)` (as tests/li
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time

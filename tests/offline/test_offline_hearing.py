@@ -1,7 +1,6 @@
 """Hearing's guards against Whisper's inventions: the Silero speech gate and the repeat filter."""
 
 import numpy as np
-import pytest
 
 from provoice_live.agents.offline.hearing import RATE, Hearing, RepeatFilter, SpeechGate
 from provoice_live.asr import Utterance
