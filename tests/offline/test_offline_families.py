@@ -9,18 +9,7 @@ import pytest
 
 from provoice_live.agents.offline.understanding.instruction import parse_instruction
 from provoice_live.agents.offline.understanding.mind import Mind
-from support.offline_helpers import TOOLS, context
-
-
-def said(instruction, lines, ctx=None):
-    """The decisions a Mind makes over the lines (the request itself is heard first when given)."""
-    m = Mind(instruction, ctx, TOOLS)
-    out = []
-    for line in ([instruction] if instruction else []) + lines:
-        d = m.hear(line)
-        if d is not None:
-            out.append(d)
-    return out
+from support.offline_helpers import TOOLS, context, said
 
 
 # ---- a mention that repeats the request's own words is talk, not the request again -------------

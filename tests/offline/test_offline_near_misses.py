@@ -9,20 +9,9 @@ need (hypothetical, solved, someone else's, told of the past). Exact words in; t
 import pytest
 
 from provoice_live.agents.offline.understanding.instruction import parse_instruction
-from provoice_live.agents.offline.understanding.mind import Mind
 from provoice_live.agents.offline.understanding.text import analyse
 from provoice_live.agents.offline.understanding.topic_watch import match, neighbours
-from support.offline_helpers import TOOLS
-
-
-def decisions(instruction, lines, ctx=None):
-    m = Mind(instruction, ctx, TOOLS)
-    out = []
-    for line in ([instruction] if instruction else []) + lines:
-        d = m.hear(line)
-        if d is not None:
-            out.append(d)
-    return out
+from support.offline_helpers import TOOLS, said
 
 
 # ---- a neighbour of the watched entity is not the entity ----------------------------------------
@@ -56,13 +45,13 @@ NEIGHBOURS = [
 
 @pytest.mark.parametrize("request_, watched, _neighbour", NEIGHBOURS)
 def test_the_watched_entity_fires(request_, watched, _neighbour):
-    d = decisions(request_, [watched])
+    d = said(request_, [watched])
     assert len(d) == 1 and d[0].rule == "topic"
 
 
 @pytest.mark.parametrize("request_, _watched, neighbour", NEIGHBOURS)
 def test_a_neighbour_of_the_watched_entity_stays_silent(request_, _watched, neighbour):
-    assert decisions(request_, [neighbour]) == []
+    assert said(request_, [neighbour]) == []
 
 
 @pytest.mark.parametrize("request_, line, same, other", [
@@ -133,7 +122,7 @@ def test_a_need_said_now_is_not_guarded(line):
     "last week I lost track of the forty minute glaze firing and cracked three bowls, but it's been fine ever since",
 ])
 def test_a_line_that_is_not_a_need_stays_silent(line):
-    assert decisions(None, [line]) == []
+    assert said(None, [line]) == []
 
 
 @pytest.mark.parametrize("line", [
@@ -144,7 +133,7 @@ def test_a_line_that_is_not_a_need_stays_silent(line):
 ])
 def test_the_phrase_table_takes_no_solved_or_hypothetical_need(line):
     """The guards hold for the intent table's phrasings too, not only for the meaning."""
-    assert decisions(None, [line]) == []
+    assert said(None, [line]) == []
 
 
 @pytest.mark.parametrize("line", [
@@ -153,7 +142,7 @@ def test_the_phrase_table_takes_no_solved_or_hypothetical_need(line):
     "The heating's broken and it's freezing in here.",
 ])
 def test_a_need_the_table_reads_still_fires(line):
-    d = decisions(None, [line])
+    d = said(None, [line])
     assert len(d) == 1 and d[0].rule == "intent"
 
 

@@ -64,3 +64,17 @@ CALENDAR_CTX = context(
         {"sender": "Mia", "timestamp": "2025-03-11 20:05", "content": "Flight lands Saturday at 6:40 pm, terminal 2!"}]}]},
     Maps={"maps": {"home_location": "12 Harbour Road, Leeds, UK", "current_location": "12 Harbour Road, Leeds, UK"}},
 )
+
+
+def said(instruction, lines, ctx=None):
+    """The decisions a Mind (the offline agent's understanding, exact words in) makes over the lines,
+    with TOOLS; the request itself is heard first when given."""
+    from provoice_live.agents.offline.understanding.mind import Mind
+
+    m = Mind(instruction, ctx, TOOLS)
+    out = []
+    for line in ([instruction] if instruction else []) + lines:
+        d = m.hear(line)
+        if d is not None:
+            out.append(d)
+    return out

@@ -159,12 +159,13 @@ class Mind:
                         evidence={"attribute": c.attribute, "said": c.said, "truth": c.truth})
 
     def _rule_intent(self, text: str) -> Intervention | None:
-        if needs.not_a_need(analyse(text)):  # a hypothetical, a solved problem, someone else's, a story: no need now
+        t = analyse(text)  # once, for the guards and both detectors
+        if needs.not_a_need(t):  # a hypothetical, a solved problem, someone else's, a story: no need now
             return None
-        offer = intent.detect(text, self.ctx, self.tools)
+        offer = intent.detect(t, self.ctx, self.tools)
         by_meaning = offer is None
         if by_meaning and len(split_sentences(text)) == 1:  # one sentence at a time: a need is said in one
-            offer = needs.detect(text, self.ctx, self.tools)  # a need no phrasing of the table lists
+            offer = needs.detect(t, self.ctx, self.tools)  # a need no phrasing of the table lists
         if offer is None:
             return None
         return Intervention("intent", offer.question, [ToolCall(name=offer.tool, arguments=offer.arguments)],

@@ -81,7 +81,6 @@ def not_a_need(t: Text) -> str | None:
     return None
 
 
-
 def _has_time(h: Heard) -> bool:
     return any(m.kind in ("day", "time", "part") for m in h.mentions)
 
