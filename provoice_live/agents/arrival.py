@@ -86,6 +86,7 @@ class ArrivalBook:
         self.clocks = clocks or ClockPair()
         self.floor = self.now()  # nothing came before the socket was made
         self.last_exact = self.floor
+        self.last_wall = self.floor  # the previous frame's arrival: TCP delivers in order
 
     def now(self) -> float:
         return self.clocks.perf_ns() * 1e-9
@@ -104,10 +105,20 @@ class ArrivalBook:
             if self.floor - error <= wall <= now + error:
                 wall = min(wall, now)
                 if not shared:
-                    self.last_exact = max(self.last_exact, wall)
-                    return Arrival(wall=wall, uncertainty=error)
-                return Arrival(wall=wall, uncertainty=max(0.0, wall - min(lower, wall)) + error)
-        return Arrival(wall=now, uncertainty=now - lower)  # no usable stamp: the read time
+                    found = self._in_order(Arrival(wall=wall, uncertainty=error))
+                    self.last_exact = max(self.last_exact, found.wall)
+                    return found
+                return self._in_order(Arrival(wall=wall, uncertainty=max(0.0, wall - min(lower, wall)) + error))
+        return self._in_order(Arrival(wall=now, uncertainty=now - lower))  # no usable stamp: the read time
+
+    def _in_order(self, found: Arrival) -> Arrival:
+        """The arrival no earlier than the previous frame's: TCP delivers in order, and each stamp's
+        conversion (its few microseconds of error, `ClockPair.to_perf`) must not reorder two frames
+        that came together. Moving a stamp later adds the move to its uncertainty."""
+        if found.wall < self.last_wall:
+            found = Arrival(wall=self.last_wall, uncertainty=found.uncertainty + self.last_wall - found.wall)
+        self.last_wall = found.wall
+        return found
 
 
 class FrameBoundaries:

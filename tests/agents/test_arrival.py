@@ -132,6 +132,23 @@ def pair() -> tuple[StampedSocket, socket.socket]:
     return client, server
 
 
+def test_a_conversions_error_never_reorders_frames_that_came_in_order():
+    """Each stamp is converted with its own reading of the two clocks, a few microseconds apart: a
+    later frame's stamp may convert a little earlier than the frame before it. TCP delivers in
+    order, so the later arrival is held at the earlier one and the move is added to its uncertainty."""
+    clocks = Clocks()
+    book = ArrivalBook(clocks.pair())
+    t0 = clocks.perf
+    clocks.perf = t0 + 10_000_000
+    first = book.arrival(t0 + 5_000_000 + clocks.offset)
+    clocks.offset += 3_000  # the next conversion reads the wall clock 3 µs "late"
+    second = book.arrival(t0 + 5_001_000 + clocks.offset - 3_000)  # the kernel stamped it 1 µs after the first
+    assert second.wall == first.wall  # converted alone it would be 2 µs before the first
+    assert second.uncertainty == pytest.approx(2e-6)
+    third = book.arrival(t0 + 6_000_000 + clocks.offset)  # well after: its own stamp, untouched
+    assert third.wall == pytest.approx((t0 + 6_000_000) * 1e-9) and third.uncertainty == 0.0
+
+
 @pytest.mark.skipif(not StampedSocket(socket.AF_INET, socket.SOCK_STREAM).stamping, reason="no kernel stamps here")
 def test_frames_read_together_keep_their_own_arrivals():
     client, server = pair()
