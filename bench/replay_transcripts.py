@@ -1,0 +1,104 @@
+"""Replay what the offline agent heard in a run through today's understanding (no audio, no recogniser).
+
+    python bench/replay_transcripts.py --run RUN --corpus CORPUS [--errors] [--ids s0001,s0002]
+
+The hearing does not depend on the understanding (the default settings give the recogniser no
+prompt), so the transcripts a run logged are what the agent would hear again. Feeding them to a fresh
+`Mind` in stream order gives the decisions the current rules make on real recognition errors in
+seconds instead of a run's hour: the loop to develop against noisy hearing on, between full runs.
+
+Speech tasks only (CFC, LTM, PIC): sound sessions depend on the detector, which is not replayed.
+A sample counts as intervened when a decision follows an utterance that ends after the
+sample's `monitor_from_s` (as the scorer counts interjections). Prints Recall / FPR / Accuracy per
+task for the run as logged and as replayed, and each sample whose outcome changed (--errors: each
+wrong one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+
+def heard(log: Path) -> list[tuple[float, str]]:
+    out = []
+    for line in log.open():
+        d = json.loads(line)
+        if d.get("kind") == "agent" and d["event"].get("type") == "transcript":
+            out.append((float(d["event"]["end_s"]), d["event"]["text"]))
+    return out
+
+
+def table(rows: dict[str, list[tuple[bool, bool]]]) -> dict[str, tuple[float, float, float, int]]:
+    out = {}
+    for task, items in sorted(rows.items(), key=lambda kv: (kv[0] == "Overall", kv[0])):
+        pos = [said for label, said in items if label]
+        neg = [said for label, said in items if not label]
+        rec = sum(pos) / len(pos) if pos else float("nan")
+        fpr = sum(neg) / len(neg) if neg else float("nan")
+        acc = (sum(pos) + len(neg) - sum(neg)) / len(items)
+        out[task] = (rec, fpr, acc, len(items))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--ids", help="only these sample ids (comma-separated)")
+    ap.add_argument("--errors", action="store_true", help="print every sample the replay gets wrong")
+    args = ap.parse_args()
+
+    from provoice_live.agents.base import SessionContext
+    from provoice_live.agents.offline.understanding.mind import Mind
+    from provoice_live.corpus.loader import load_corpus
+
+    corpus = load_corpus(args.corpus)
+    run = Path(args.run)
+    logged = {json.loads(ln)["id"]: json.loads(ln) for ln in (run / "predictions.jsonl").open()}
+    wanted = set(args.ids.split(",")) if args.ids else None
+    before: dict[str, list] = defaultdict(list)
+    after: dict[str, list] = defaultdict(list)
+    changed = []
+    for sample in corpus.samples:
+        if sample.task == "ESS" or sample.id not in logged or (wanted and sample.id not in wanted):
+            continue
+        log = run / "sessions" / f"{sample.id}.jsonl"
+        if not log.is_file():
+            continue
+        ctx = SessionContext.for_sample(sample, protocol="blind", digital_context=True)
+        mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
+        said = []
+        for end_s, text in heard(log):
+            d = mind.hear(text)
+            if d is not None and end_s >= (sample.monitor_from_s or 0.0):
+                said.append((end_s, text, d))
+        was = bool(logged[sample.id]["intervened"])
+        now = bool(said)
+        for group in (sample.task, "Overall"):
+            before[group].append((sample.label, was))
+            after[group].append((sample.label, now))
+        if was != now or (args.errors and now != sample.label):
+            changed.append((sample, was, now, said, log))
+    for sample, was, now, said, log in changed:
+        mark = "fixed" if now == sample.label else ("broken" if was == sample.label else "wrong")
+        print(f"--- {sample.id} {sample.task} label={sample.label} logged={was} replayed={now} [{mark}]")
+        if sample.instruction:
+            print(f"  request: {sample.instruction}")
+        for end_s, text in heard(log):
+            hit = [d for e, t, d in said if e == end_s and t == text]
+            print(f"  {end_s:6.2f} {text}")
+            for d in hit:
+                print(f"         -> [{d.rule}] {d.text}")
+    b, a = table(before), table(after)
+    print(f"{'task':8} {'n':>4}   {'logged rec/fpr/acc':>20}   {'replayed rec/fpr/acc':>20}")
+    for task in a:
+        (r0, f0, c0, n), (r1, f1, c1, _) = b[task], a[task]
+        print(f"{task:8} {n:>4}   {r0:6.3f} {f0:6.3f} {c0:6.3f}   {r1:6.3f} {f1:6.3f} {c1:6.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
