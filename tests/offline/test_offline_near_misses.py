@@ -240,3 +240,26 @@ def test_a_claim_of_ones_own_still_contradicts(line):
     from provoice_live.agents.offline.understanding.entities import now_from_context
     c = check(line, facts_from_context(DENTIST), now_from_context(DENTIST))
     assert c is not None and c.attribute == "day"
+
+
+# ---- a day word alone is no subject: "yesterday" in a message is not what a line about tea is about ----
+THANKS = {"app_states": {"Messaging": {"conversations": [{"participants": ["Leo Silva", "Me"], "messages": [
+    {"sender": "Leo Silva", "content": "Thanks again for yesterday!", "timestamp": "2024-02-21 10:01"},
+    {"sender": "Me", "content": "Anytime, it was fun.", "timestamp": "2024-02-21 10:08"}]}]}},
+    "datetime_info": {"current_datetime": "2024-02-23 10:15", "day_of_week": "Friday"}}
+
+
+@pytest.mark.parametrize("line", [
+    "I looked up the caffeine content of green tea yesterday, it's totally fine.",
+    "My sister called yesterday about the boiler.",
+    "I finished the report yesterday, finally.",
+])
+def test_a_shared_day_word_pairs_no_fact(line):
+    from provoice_live.agents.offline.understanding.entities import now_from_context
+    assert check(line, facts_from_context(THANKS), now_from_context(THANKS)) is None
+
+
+def test_the_message_is_still_found_by_its_subject():
+    from provoice_live.agents.offline.understanding.fact_check import about
+    assert [f.title for f in about("Leo said thanks for yesterday at the park", facts_from_context(THANKS))][:1] == \
+        ["Thanks again for yesterday!"]
