@@ -9,7 +9,7 @@ import pytest
 
 from provoice_live.agents.offline.understanding.instruction import parse_instruction
 from provoice_live.agents.offline.understanding.mind import Mind
-from support.offline_helpers import TOOLS, context, said
+from support.offline_helpers import CALENDAR_CTX, TOOLS, context, said
 
 
 # ---- a mention that repeats the request's own words is talk, not the request again -------------
@@ -176,3 +176,50 @@ def test_a_range_disagreeing_is_a_contradiction(line):
 ])
 def test_a_garbled_request_is_not_a_mention(request_, heard):
     assert Mind(request_, None, TOOLS).hear(heard) is None
+
+
+# ---- needs said without a request verb: background sound wished for, a time agreed, food in doubt ----
+@pytest.mark.parametrize("line, content", [
+    ("This would be so much nicer with some calm piano music on in the background.", "calm piano music"),
+    ("I can't concentrate in this silence. Putting on rain sounds would help.", "rain sounds"),
+    ("It's way too quiet in here, I could really use a lo-fi study playlist while I work.", "lo-fi study playlist"),
+    ("Honestly, a bit of jazz on in the background would make this spreadsheet bearable.", "jazz"),
+    ("It's dead quiet in this flat, playing some white noise would help me sleep.", "white noise"),
+])
+def test_background_sound_wished_for_is_played(line, content):
+    ds = said(None, [line], CALENDAR_CTX)
+    assert [d.tool_calls[0].name for d in ds] == ["play_media"]
+    assert ds[0].tool_calls[0].arguments["content"] == content
+
+
+@pytest.mark.parametrize("line", [
+    "This Thursday at five PM works for me. I just hope I remember, to be honest.",
+    "Fine, on the 14th, 9:30 AM, the garden design. Let's do it.",
+    "Friday at half past two suits me, see you then.",
+    "Okay, tomorrow at 11 is fine for me.",
+])
+def test_a_meeting_agreed_at_a_time_goes_in_the_calendar(line):
+    ds = said(None, [line], CALENDAR_CTX)
+    assert [d.tool_calls[0].name for d in ds] == ["calendar_event"]
+    assert ds[0].tool_calls[0].arguments["action"] == "create"
+
+
+@pytest.mark.parametrize("line", [
+    "Yeah, I'm totally free Saturday afternoon, let's do it!",  # free on a day: no appointment yet
+    "That works for me, whatever you prefer.",  # no time at all
+    "Let's do it, I've wanted to try climbing for ages.",
+])
+def test_agreeing_without_a_time_books_nothing(line):
+    assert [d for d in said(None, [line], CALENDAR_CTX) if d.tool_calls and d.tool_calls[0].name == "calendar_event"] == []
+
+
+@pytest.mark.parametrize("line, item", [
+    ("Is oat milk actually good for you? Like, what's the protein content even?", "oat milk"),
+    ("Are granola bars really healthy?", "granola bars"),
+    ("I keep eating brown rice but I've honestly got no idea about the carbohydrates.", "brown rice"),
+    ("I've been drinking green tea every day, but how much caffeine is in it?", "green tea"),
+])
+def test_a_doubt_about_a_food_is_looked_up(line, item):
+    ds = said(None, [line], CALENDAR_CTX)
+    assert [d.tool_calls[0].name for d in ds] == ["search"]
+    assert ds[0].tool_calls[0].arguments["query_item"] == item

@@ -33,10 +33,11 @@ UNSURE = (r"\b(?:i wonder|wondering|not sure|no idea|i don't know|i dunno|can't 
           r"when is|which|whether)\b|\?")
 NEED = r"\b(?:need|needs|should|have to|has to|got to|gotta|must|want to|wanna|would like|looking for|" \
        r"figure out|find|haven't|yet|still|ought to|better|plan to|planning to|thinking of|thinking about)\b"
-FACTUAL = r"\b(?:healthy|calories?|nutrition\w*|protein|how many|how much|how long|how far|how old|how tall|" \
+FACTUAL = r"\b(?:healthy|calories?|nutrition\w*|protein|sugar content|carbohydrates?|carbs|caffeine|how many|how much|how long|how far|how old|how tall|" \
           r"what year|who (?:wrote|was|is|invented|directed|sang)|when (?:did|was)|is it true|true that|" \
           r"what's the (?:name|capital|difference)|good for you|safe to|vitamins?|ingredients?|made of|" \
           r"origin|history of|meaning of|stand for|population|distance)\b"
+MEDIA_PHRASE = r"(?:[a-z-]+ ){0,3}?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news|sounds|white noise|audiobook|rock)"
 CURRENCY_CODES = {"euro": "EUR", "pound": "GBP", "yen": "JPY", "yuan": "CNY", "franc": "CHF", "won": "KRW",
                   "rupee": "INR", "peso": "MXN", "krona": "SEK", "krone": "NOK", "real": "BRL", "baht": "THB",
                   "rand": "ZAR", "zloty": "PLN", "lira": "TRY", "ringgit": "MYR", "dirham": "AED"}
@@ -361,9 +362,9 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                             r"\b(?:putting off|put off) (?:getting|buying|ordering) (?:a |an |some |new )?(?P<what>[a-z' ]{3,30})"),
                ("shop", "note_taking"), "Shall I look for {content} to buy?", _b(what=lambda h: h.what()),
                tool_words=("purchase", "shop", "buy")),
-    IntentRule("media", (r"\b(?:put on|play|listen to|in the mood for|could (?:really )?(?:use|do with)|feel like listening to|hear) (?:some |a |the )?(?P<what>(?:[a-z]+ ){0,3}?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news|sounds|white noise|audiobook))\b",
+    IntentRule("media", (r"\b(?:put(?:ting)? on|play(?:ing)?|listen(?:ing)? to|in the mood for|could (?:really )?(?:use|do with)|feel like listening to|hear|(?:nicer|better) with) (?:some |a |an |the )?(?P<what>" + MEDIA_PHRASE + r")\b",
                          r"\bwatch (?:a|the|some) (?P<what>movie|film|show|episode|documentary)\b"),
-               ("play_media",), "Shall I play {content}?", _b(what=lambda h: h.what()),
+               ("play_media",), "Shall I play {content}?", _b(what=lambda h: h.what() or _media_phrase(h)),
                tool_words=("play", "music", "media")),
     IntentRule("guided_activity", (r"\b(?:so|really|super|too|very|totally|feeling|feel) (?:stressed|anxious|tense|wound up|overwhelmed|restless|burned out)\b",
                                    r"\b(?:need|want|have) to (?:calm down|unwind|relax|de-?stress|meditate|stretch|breathe)\b",
@@ -397,6 +398,12 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                             r"\b(?:forget to (?:write|put|note) (?:it|that|this) down|(?:put|add|write) (?:it|that|this) (?:down|in (?:my|the) calendar))\b"),
                ("calendar_event",), "Shall I add '{title}' to your calendar for {time}?", _args_calendar,
                tool_words=("calendar", "event", "schedule"), future=True),
+    # a meeting agreed at a clock time ("Thursday at five works for me", "Fine, the 7th, 9:30, let's do it");
+    # being free on a day ("I'm free Saturday afternoon, let's do it") is no appointment yet
+    IntentRule("calendar", (r"\b(?:works|suits|is good|is fine) for (?:me|us)\b|\blet's do it\b|\bsee you then\b|\bit's a date\b",),
+               ("calendar_event",), "Shall I add '{title}' to your calendar for {time}?",
+               lambda h: _args_calendar(h) if any(m.kind == "time" for m in h.mentions) else None,
+               tool_words=("calendar", "event", "schedule"), future=True),
     IntentRule("timer", (r"\b(?:lose track of time|lost track of time|(?:set|start) a timer|keep track of the time|"
                          r"keep an eye on the (?:time|clock))\b",
                          r"\b(?:needs?|takes?|another|for|in|going|going for|has) (?P<dur>\d+ (?:more )?(?:minutes?|mins?|hours?|seconds?))\b",
@@ -417,8 +424,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                tool_words=("note", "list")),
     IntentRule("search", (r"\b(?:i wonder|wondering|i'm not sure|not sure (?:if|whether|what|how)|i don't know (?:if|whether|what|how|who|when)|"
                           r"i can't remember|can't recall|is it true|any idea)\b",
-                          r"\b(?:are|is) (?:they|those|these|it|that|\w+) (?:really |actually |even |even really )?(?:healthy|good for you|safe)\b",
-                          r"\bright\s*\?\s*$"),
+                          r"\b(?:are|is) (?:they|those|these|it|that|\w+(?: \w+)?) (?:really |actually |even |even really )?(?:healthy|good for you|safe)\b",
+                          r"\bright\s*\?\s*$", r"\bhow (?:much|many) (?:caffeine|sugar|calories|protein|fat|salt|carbs)\b"),
                ("search",), "Shall I look up {query} of {query_item} for you?",
                _b(source="world", item=lambda h: _search_item(h), query=lambda h: _search_query(h)),
                requires=(FACTUAL,), tool_words=("search", "look up", "knowledge")),
@@ -507,6 +514,9 @@ def _search_item(h: Heard) -> str:
     names = [str(m.value) for m in h.mentions if m.kind == "name"]
     if names:
         return names[-1]
+    m = re.search(r"\b(?:keep |been )?(?:eating|drinking|having) (?:some |a lot of |lots of |the |so much )?(?P<x>[a-z ]{3,30}?)(?: but| and| every|,|\.|$)", h.text.norm)
+    if m:
+        return m.group("x").strip()
     m = re.search(r"\b(?:are|is) (?:those |these |the )?(?P<x>[a-z ]{3,40}?) (?:really |actually |even )?(?:healthy|good for you|safe)\b", h.text.norm)
     if m:
         return m.group("x").strip()
@@ -514,7 +524,29 @@ def _search_item(h: Heard) -> str:
     return " ".join(words[-3:])
 
 
+MEDIA_LEAD = frozenset({"bit", "of", "little", "use", "really", "putting", "put", "on", "some", "a", "an", "the", "play", "playing", "listen",
+                        "listening", "to", "could", "with", "hear", "need", "want"})
+
+
+def _media_phrase(h: Heard) -> str:
+    """What to play, named anywhere in the line (the semantic layer chose the row, no cue matched)."""
+    m = re.search(r"\b(?:some |a |an |the )?(" + MEDIA_PHRASE + r")\b", h.text.norm)
+    if not m:
+        return ""
+    words = m.group(1).split()
+    while len(words) > 1 and words[0] in MEDIA_LEAD:
+        words.pop(0)
+    return object_phrase(" ".join(words), h.mentions)
+
+
+def _nutrient(h: Heard) -> str:
+    m = re.search(r"\b(sugar|salt|fat|fibre|fiber|carb(?:ohydrate)?s?|caffeine|iron|calcium|protein)(?: content)?\b", h.text.norm)
+    return f"{m.group(1)} content" if m else ""
+
+
 def _search_query(h: Heard) -> str:
+    if _nutrient(h):
+        return _nutrient(h)
     m = re.search(FACTUAL, h.text.norm)
     word = m.group(0) if m else "information"
     return {"healthy": "nutritional content", "good for you": "health benefits", "calories": "calorie content",

@@ -27,7 +27,7 @@ from typing import Callable
 
 from .diet import foods_in
 from .fact_check import about, facts_from_context
-from .intent import INTENT_RULES, UNSURE, Heard, _finance_target, IntentRule, Offer, apply_rule, find_tool, heard
+from .intent import FACTUAL, INTENT_RULES, UNSURE, Heard, _finance_target, IntentRule, Offer, apply_rule, find_tool, heard
 from .text import Text, analyse
 
 NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
@@ -46,7 +46,10 @@ NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "late": ("I'm stuck and will be late for the people I'm meeting",),
     "recipe": ("I don't know what to cook with the food I have",),
     "guided_activity": ("I'm really stressed and anxious and need to calm down",),
-    "media": ("I'd like to listen to some music or a podcast",),
+    "media": ("I'd like to listen to some music or a podcast",
+              "it's too quiet to focus, some music or background sound on would help"),
+    "calendar": ("we've just agreed a day and a time to meet and I might forget it",),
+    "search": ("I have no idea how healthy this food is, its calories, sugar or protein",),
     "taxi": ("I need a ride, a car to take me somewhere",),
     "restaurant": ("we want to eat out and need a table at a restaurant",),
 }
@@ -104,6 +107,8 @@ VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
     "finance": lambda h: _finance_target(h) != "stock market",  # a currency pair or a named stock, not a default
     # a doubt about what to cook with foods named, not a meal chosen nor any question
     "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None and bool(foods_in(h.text)),
+    "calendar": _has_time,  # a day or a time to put it at
+    "search": lambda h: re.search(FACTUAL, h.text.norm) is not None,  # a fact to look up is named (calories, how much...)
 }
 # a description that says the value its row's builder reads from the words ("cold": raise the heating)
 VALUE_OF: dict[str, str] = {"it's too cold in the room and I'm freezing": "cold in here",
