@@ -223,3 +223,26 @@ def test_a_doubt_about_a_food_is_looked_up(line, item):
     ds = said(None, [line], CALENDAR_CTX)
     assert [d.tool_calls[0].name for d in ds] == ["search"]
     assert ds[0].tool_calls[0].arguments["query_item"] == item
+
+
+# ---- a request for a change waits for a change said, not for the thing named ------------------------
+@pytest.mark.parametrize("request_", ["Let me know if any deadlines get moved.",
+                                      "Listen in while I chat. Should anyone bring up new due dates, please update my calendar.",
+                                      "Keep an ear out for changes to project deadlines."])
+@pytest.mark.parametrize("line, fires", [
+    ("Oh, they pushed the website launch deadline back to Thursday, so we have more time.", True),
+    ("Did you hear? The quarterly report is now due the 23rd, not this week.", True),
+    ("Heads up, the grant deadline got extended by a week.", True),
+    ("My manager loves setting deadlines on Fridays.", False),
+    ("Deadlines are always stressful around this time of year.", False),
+    ("I hate deadlines, honestly.", False),
+])
+def test_a_change_asked_for_needs_a_change_said(request_, line, fires):
+    ds = said(request_, ["How was your weekend?", line])
+    assert bool(ds) == fires
+
+
+def test_a_new_thing_is_no_change_asked():
+    ds = said("let me know if anybody says anything about the rowing club's new boat",
+              ["Oh, the rowing club's new boat arrived, a proper carbon eight."])
+    assert [d.rule for d in ds] == ["topic"]

@@ -51,6 +51,14 @@ SEMANTIC_VETO = 0.765  # a hit on synonyms only, with the meaning below this, is
 WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "action": 0.4}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
                   r"used to|back then|years back|a while back)\b")  # old news; yesterday's is still news
+# a request for a change to something ("deadlines being moved", "new due dates", "schedule changes")
+# waits for a change said, not for the thing named ("my manager loves setting deadlines on Fridays")
+CHANGE_ASKED = re.compile(r"\b(?:mov(?:e|ed|es|ing)|chang\w*|new (?:due )?(?:dates?|deadlines?|times?|schedules?)|push(?:ed|ing)?|postpon\w*|reschedul\w*|shift\w*|"
+                          r"delay\w*|extend\w*|extension)\b")
+CHANGE_SAID = re.compile(r"\b(?:mov(?:e|ed|es|ing)|chang\w*|(?:push|put|bump)(?:ed|ing|s)?(?: \w+){0,4} (?:back|out|forward|off)|postpon\w*|reschedul\w*|"
+                         r"shift\w*|delay\w*|extend\w*|extension|brought forward|bring (?:it )?forward|now (?:due|on|at|in|the)|"
+                         r"new (?:date|deadline|due date|time)|instead|no longer|anymore|not (?:this|next|on|until|the)|"
+                         r"(?:is|are|was|got) (?:now|suddenly)|earlier than|later than|until)\b")
 TIME_WORDS = frozenset({"weekend", "tonight", "today", "tomorrow", "week", "morning", "evening", "afternoon",
                         "night", "month", "year", "after", "before"})
 
@@ -162,6 +170,13 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
     return same, other
 
 
+def _change_asked(watch: Watch) -> bool:
+    """Does the request ask for a change? (its topic with the word before it: "new" is left out of the topic)"""
+    target = watch.target.lower()
+    before = re.search(r"\b(\w+) " + re.escape(target), watch.text.lower())
+    return CHANGE_ASKED.search(f"{before.group(1)} {target}" if before else target) is not None
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
@@ -169,6 +184,8 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     same, other = neighbours(watch, t)
     if other and not same:
         return None  # a neighbour of the watched thing, named as such
+    if _change_asked(watch) and not CHANGE_SAID.search(t.norm):
+        return None  # "deadlines being moved": deadlines named with nothing changed is not it
     terms: list[str] = []
     score = 0.0
     seen: set[tuple[str, ...]] = set()
