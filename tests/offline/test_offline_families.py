@@ -246,3 +246,14 @@ def test_a_new_thing_is_no_change_asked():
     ds = said("let me know if anybody says anything about the rowing club's new boat",
               ["Oh, the rowing club's new boat arrived, a proper carbon eight."])
     assert [d.rule for d in ds] == ["topic"]
+
+
+@pytest.mark.parametrize("line", [
+    "My top pick lately is Small Hours. Trust me on this one.",
+    "Have you seen The Glass Orchard? Honestly, go, you'd love it.",
+    "You have to check out Quiet Harbour, it's the best thing I've watched all year.",
+])
+def test_a_recommendation_said_as_praise_is_one(line):
+    ds = said("When you hear any mention of recommendations for shows, books or films, add it to my list.",
+              ["How was your weekend?", line])
+    assert [d.rule for d in ds] == ["topic"]
