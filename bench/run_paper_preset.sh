@@ -16,7 +16,7 @@
 # DIR/load.log    every LOAD_EVERY s: the load average and each Ray worker's CPU seconds (ps)
 # DIR/job.log     everything the commands printed
 #
-# Environment: SEED (1), NODES (2), CPUS_PER_NODE (1), CONCURRENCY (1, sessions per worker),
+# Environment: SEED (1), TTS (espeak; neural: the hibari and Piper voices), NODES (2), CPUS_PER_NODE (1), CONCURRENCY (1, sessions per worker),
 # TIME_LIMIT (4h, the whole job), LOAD_EVERY (60). The agent's BLAS/ONNX threads are pinned to 1
 # (OMP_NUM_THREADS=1) so the predictions do not depend on the machine's core count.
 set -euo pipefail
@@ -24,6 +24,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$(realpath -m "${1:-/work/paper-run}")"
 SEED="${SEED:-1}"
+TTS="${TTS:-espeak}"
 NODES="${NODES:-2}"
 CPUS_PER_NODE="${CPUS_PER_NODE:-1}"
 CONCURRENCY="${CONCURRENCY:-1}"
@@ -64,7 +65,7 @@ timed() {  # timed STEP cmd...: wall, CPU and RSS of cmd (not of Ray workers: se
 cleanup() { ray stop --force >/dev/null 2>&1 || true; rm -rf "$RAY_TMP"; }
 trap cleanup EXIT
 
-stamp "paper preset, seed $SEED, $NODES nodes x $CPUS_PER_NODE CPU, commit $(git -C "$ROOT" rev-parse --short HEAD)"
+stamp "paper preset, seed $SEED, tts $TTS, $NODES nodes x $CPUS_PER_NODE CPU, commit $(git -C "$ROOT" rev-parse --short HEAD)"
 common=(--num-cpus="$CPUS_PER_NODE" --object-store-memory=$((200 * 1024 * 1024)) --node-ip-address=127.0.0.1
         --disable-usage-stats)
 ray start --head --port="$PORT" --include-dashboard=false --temp-dir="$RAY_TMP" "${common[@]}"
@@ -79,7 +80,7 @@ for _ in $(seq 2 "$NODES"); do ray start --address="$ADDRESS" "${common[@]}"; do
 ) &
 
 if [ ! -f "$DIR/corpus/build.json" ]; then
-    timed build "${CLI[@]}" build-corpus --preset paper --seed "$SEED" --out "$DIR/corpus" --no-progress \
+    timed build "${CLI[@]}" build-corpus --preset paper --seed "$SEED" --tts "$TTS" --out "$DIR/corpus" --no-progress \
         --executor ray --ray-address "$ADDRESS"
 fi
 timed validate "${CLI[@]}" validate "$DIR/corpus"

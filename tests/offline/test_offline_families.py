@@ -233,6 +233,7 @@ def test_a_doubt_about_a_food_is_looked_up(line, item):
     ("Oh, they pushed the website launch deadline back to Thursday, so we have more time.", True),
     ("Did you hear? The quarterly report is now due the 23rd, not this week.", True),
     ("Heads up, the grant deadline got extended by a week.", True),
+    ("Go, they pushed the website long, deadline back to first, eh? So we have more time.", True),  # as tiny.en heard it
     ("My manager loves setting deadlines on Fridays.", False),
     ("Deadlines are always stressful around this time of year.", False),
     ("I hate deadlines, honestly.", False),

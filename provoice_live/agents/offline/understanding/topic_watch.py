@@ -55,7 +55,7 @@ PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|chr
 # waits for a change said, not for the thing named ("my manager loves setting deadlines on Fridays")
 CHANGE_ASKED = re.compile(r"\b(?:mov(?:e|ed|es|ing)|chang\w*|new (?:due )?(?:dates?|deadlines?|times?|schedules?)|push(?:ed|ing)?|postpon\w*|reschedul\w*|shift\w*|"
                           r"delay\w*|extend\w*|extension)\b")
-CHANGE_SAID = re.compile(r"\b(?:mov(?:e|ed|es|ing)|chang\w*|(?:push|put|bump)(?:ed|ing|s)?(?: \w+){0,4} (?:back|out|forward|off)|postpon\w*|reschedul\w*|"
+CHANGE_SAID = re.compile(r"\b(?:mov(?:e|ed|es|ing)|chang\w*|(?:push|put|bump)(?:ed|ing|s)?(?:[ ,]+\w+){0,4}[ ,]+(?:back|out|forward|off)|postpon\w*|reschedul\w*|"
                          r"shift\w*|delay\w*|extend\w*|extension|brought forward|bring (?:it )?forward|now (?:due|on|at|in|the)|"
                          r"new (?:date|deadline|due date|time)|instead|no longer|anymore|not (?:this|next|on|until|the)|"
                          r"(?:is|are|was|got) (?:now|suddenly)|earlier than|later than|until)\b")
