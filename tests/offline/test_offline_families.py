@@ -258,3 +258,36 @@ def test_a_recommendation_said_as_praise_is_one(line):
     ds = said("When you hear any mention of recommendations for shows, books or films, add it to my list.",
               ["How was your weekend?", line])
     assert [d.rule for d in ds] == ["topic"]
+
+
+# ---- "isn't due until Sunday" says when it is; a weekday ending a sentence is no place -----------------
+BILLS = context("2025-03-12 09:15", "Wednesday", Calendar={"events": [
+    {"title": "Credit card bill due", "start_datetime": "2025-03-14 09:00", "end_datetime": "2025-03-14 09:30"}]})
+
+
+@pytest.mark.parametrize("line, contradicts", [
+    ("The credit card bill isn't due until Sunday, I've got time.", True),
+    ("The credit card bill isn't due till Sunday.", True),
+    ("The credit card bill is not due until this Friday, I've got time.", False),
+    ("The credit card bill isn't due on Sunday.", False),  # a negated day claims nothing
+])
+def test_not_until_asserts_the_day(line, contradicts):
+    ds = [d for d in said(None, [line], BILLS) if d.rule == "contradiction"]
+    assert bool(ds) == contradicts
+
+
+def test_a_weekday_at_a_sentence_end_is_no_place():
+    import datetime as dt
+    from provoice_live.agents.offline.understanding.entities import extract
+    for line in ("My flight to Singapore leaves at 1 o'clock on Thursday.", "See you on Friday!", "It's on Monday, right?"):
+        assert [m.value for m in extract(line, dt.datetime(2025, 1, 6, 9, 45)) if m.kind == "place"] in ([], ["Singapore"])
+
+
+@pytest.mark.parametrize("line", ["I still need to check in online.", "I still need to pack, honestly."])
+def test_a_task_still_to_do_is_nothing_to_buy(line):
+    assert [d for d in said(None, [line], CALENDAR_CTX) if d.tool_calls and d.tool_calls[0].name == "shop"] == []
+
+
+def test_a_thing_still_needed_is_still_bought():
+    ds = said(None, ["I still need a new phone charger, mine broke."], CALENDAR_CTX)
+    assert [d.tool_calls[0].name for d in ds] == ["shop"]

@@ -427,7 +427,7 @@ def _names_and_places(raw: str) -> list[Mention]:
     text = raw.replace("\u2019", "'")
     for m in _CAPS.finditer(text):
         phrase = m.group(0).strip()
-        words = [w for w in phrase.split() if w not in _NOT_NAMES]
+        words = [w for w in phrase.split() if w not in _NOT_NAMES and w.strip(".,;:!?") not in _NOT_NAMES]
         if not words or all(not w[0].isupper() for w in words):
             continue
         before = text[: m.start()].rstrip()

@@ -358,7 +358,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                             r"cracked|ripped|tore|fell apart|gave out|wore out)\b",
                             r"\bno (?P<what>[a-z' ]{3,30}?) left\b", r"\b(?:used|finished) (?:up )?the last of (?:the |my |our )?(?P<what>[a-z' ]+)",
                             r"\b(?:i|we) (?:have|got|'ve got) no (?!idea|clue|time|plans|way|choice)(?P<what>[a-z' ]{3,30})",
-                            r"\bstill need (?:a |an |some |to buy |to get )?(?P<what>[a-z' ]{3,30})",
+                            r"\bstill need (?:a |an |some |to buy |to get )?(?!to\b)(?P<what>[a-z' ]{3,30})",
                             r"\b(?:putting off|put off) (?:getting|buying|ordering) (?:a |an |some |new )?(?P<what>[a-z' ]{3,30})"),
                ("shop", "note_taking"), "Shall I look for {content} to buy?", _b(what=lambda h: h.what()),
                tool_words=("purchase", "shop", "buy")),

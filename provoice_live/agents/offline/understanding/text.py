@@ -241,6 +241,7 @@ class Text:
 NEGATION_SCOPE = 4  # words after a negator that it covers ("not a proper dinner")
 _PIECE = re.compile(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[,.;!?]")
 _SCOPE_BREAK_WORDS = {"but", "though", "although", "however"}
+_UNTIL = {"until", "till", "til"}
 
 
 NOT_NEGATING_AFTER = frozenset({"idea", "clue", "sure", "know", "doubt", "wonder", "problem", "worries", "way",
@@ -258,7 +259,7 @@ def _negation_marks(norm: str) -> list[bool]:
         if not piece[0].isalnum():
             left = 0
             continue
-        if piece in _SCOPE_BREAK_WORDS:
+        if piece in _SCOPE_BREAK_WORDS or piece in _UNTIL:  # "isn't due until Sunday" says when it is
             left = 0
             marks.append(False)
         elif piece in NEGATORS or piece.endswith("n't"):
