@@ -95,3 +95,22 @@ def test_knocks_never_reach_the_recogniser_and_a_loop_is_cut():
     texts = [r.text for r in heard if r.text]
     assert asked and all(t.count("love") == 1 for t in texts)  # the loop inside an utterance is cut
     assert len(texts) <= 2  # and the same line is taken at most twice a minute
+
+
+def test_the_recogniser_and_its_beam_reach_faster_whisper(monkeypatch):
+    import provoice_live.asr as asr
+    from provoice_live.agents.offline.agent import OfflineAgent
+
+    calls = []
+
+    def fake(audio, rate, **kw):
+        calls.append(kw)
+        return []
+
+    monkeypatch.setattr(asr, "transcribe", fake)
+    agent = OfflineAgent(beam_size="5", recogniser="base")
+    assert (agent.beam_size, agent.recogniser) == (5, "base")
+    h = Hearing(lambda heard: None, recogniser=agent.recogniser, beam_size=agent.beam_size)
+    h._recognise(0.0, 0.0, 1.0, 1.0, np.zeros(16000, np.float32))
+    assert calls and calls[0]["beam_size"] == 5 and calls[0]["recogniser"] == "base"
+    assert OfflineAgent().beam_size == asr.DEFAULT_BEAM == 1  # greedy unless asked (bench/RESULTS.md)

@@ -12,6 +12,7 @@ reads one. Both work from the tables in `lexicon` and the pattern tables below.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -323,8 +324,6 @@ def request_span(utterance: str, instruction: str) -> tuple[str, str] | None:
     Here the request's words are aligned with the utterance's in order (difflib): when at least
     `REQUEST_COVERAGE` of them are found, densely, the whole sentences from the first found word to the
     last are the request; what precedes and follows them is talk."""
-    import difflib
-
     ins = [lemma(w) for w in tokens(clean(instruction))]
     found = list(_WORD_SPAN.finditer(utterance))
     if len(ins) < 4 or not found:
