@@ -7,7 +7,7 @@ am/pm. The semantic layer's own figures are in `test_offline_semantic.py`."""
 
 import pytest
 
-from provoice_live.agents.offline.understanding.instruction import parse_instruction
+from provoice_live.agents.offline.understanding.instruction import parse_instruction, request_span
 from provoice_live.agents.offline.understanding.mind import Mind
 from support.offline_helpers import CALENDAR_CTX, TOOLS, context, said
 
@@ -56,8 +56,6 @@ def test_a_garbled_spoken_request_is_not_a_mention(request_, heard, then):
     m = Mind(request_, None, TOOLS)
     assert m.hear(heard) is None
     assert m.heard_request
-    from provoice_live.agents.offline.understanding.instruction import request_span
-
     before, after = request_span(heard, request_)
     assert before == "" and (after.startswith(then) if then else after == "")
 
@@ -68,8 +66,6 @@ def test_a_garbled_spoken_request_is_not_a_mention(request_, heard, then):
     (PERMITS, "And the parking permits for next quarter will be handed out on Monday."),
 ])
 def test_after_a_garbled_request_a_mention_still_fires(request_, mention):
-    from provoice_live.agents.offline.understanding.instruction import request_span
-
     assert request_span(mention, request_) is None  # a few of the request's words are no request
     m = Mind(request_, None, TOOLS)
     m.hear("Hey, sorry I'm late. What's new with you?")

@@ -402,7 +402,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
     # being free on a day ("I'm free Saturday afternoon, let's do it") is no appointment yet
     IntentRule("calendar", (r"\b(?:works|suits|is good|is fine) for (?:me|us)\b|\blet's do it\b|\bsee you then\b|\bit's a date\b",),
                ("calendar_event",), "Shall I add '{title}' to your calendar for {time}?",
-               lambda h: _args_calendar(h) if any(m.kind == "time" for m in h.mentions) else None,
+               lambda h: _args_calendar(h) if any(m.kind == "time" for m in h.mentions) else None,  # a clock time, not a day alone
                tool_words=("calendar", "event", "schedule"), future=True),
     IntentRule("timer", (r"\b(?:lose track of time|lost track of time|(?:set|start) a timer|keep track of the time|"
                          r"keep an eye on the (?:time|clock))\b",
@@ -545,8 +545,9 @@ def _nutrient(h: Heard) -> str:
 
 
 def _search_query(h: Heard) -> str:
-    if _nutrient(h):
-        return _nutrient(h)
+    nutrient = _nutrient(h)
+    if nutrient:
+        return nutrient
     m = re.search(FACTUAL, h.text.norm)
     word = m.group(0) if m else "information"
     return {"healthy": "nutritional content", "good for you": "health benefits", "calories": "calorie content",
