@@ -203,3 +203,52 @@ def test_what_is_already_known_is_no_need(line):
 def test_a_duration_is_a_timer_only_when_something_must_not_be_missed(line, timer):
     ds = _calls(line, "temporal_attention")
     assert bool(ds) == timer
+
+
+# ---- a request taken back: nothing to wait for any more --------------------------------------------------
+@pytest.mark.parametrize("request_, withdrawal", [
+    ("Tell me when the kettle boils, please.", "Actually forget the kettle, I'll have juice."),
+    ("If the doorbell goes, let me know, it'll be the parcel.", "Never mind the doorbell, they left it next door."),
+    ("Let me know if you hear the washing machine beep.", "No need to tell me now, I'll check it myself."),
+    ("Give me a shout if the baby cries.", "You can stop listening, she's with her dad now."),
+])
+def test_a_withdrawn_sound_request_stays_silent(request_, withdrawal):
+    from provoice_live.agents.offline.understanding.mind import Mind
+    from support.offline_helpers import TOOLS
+
+    m = Mind(request_, None, TOOLS)
+    assert m.hear(request_) is None and m.hear(withdrawal) is None
+    assert m.state == "done"
+    assert m.sound(m.watch.sound_class, 0.95) is None
+
+
+@pytest.mark.parametrize("line", ["Don't forget the kettle, it's been on ages.", "I forgot the milk for the tea.",
+                                  "Never mind the biscuits, where's the sugar?"])
+def test_a_reminder_or_another_thing_is_no_withdrawal(line):
+    from provoice_live.agents.offline.understanding.mind import Mind
+    from support.offline_helpers import TOOLS
+
+    request_ = "Tell me when the kettle boils, please."
+    m = Mind(request_, None, TOOLS)
+    m.hear(request_)
+    m.hear(line)
+    d = m.sound("kettle_whistle", 0.95)
+    assert m.watch.sound_class == "kettle_whistle" and d is not None and d.rule == "sound"
+
+
+def test_a_withdrawn_topic_request_stays_silent():
+    ds = said("If anyone mentions the raffle, let me know.",
+              ["Oh, forget the raffle, it's been cancelled anyway.", "The raffle prizes are in the hall."])
+    assert ds == []
+
+
+# ---- an errand always forgotten is a need now ------------------------------------------------------------
+@pytest.mark.parametrize("line, tool, content", [
+    ("I keep meaning to order more printer ink and then I forget.", "shop", "printer ink"),
+    ("I always forget to buy dog food, honestly.", "shop", "dog food"),
+    ("Honestly I keep meaning to get the coffee pods reordered and it slips my mind.", "shop", "coffee pods"),
+    ("I keep meaning to call my aunt about Sunday.", "temporal_attention", "call my aunt"),
+])
+def test_an_errand_always_forgotten_is_offered(line, tool, content):
+    ds = _calls(line, tool)
+    assert ds and content in ds[0].tool_calls[0].arguments["content"]

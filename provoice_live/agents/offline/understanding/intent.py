@@ -359,7 +359,12 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                             r"\bno (?P<what>[a-z' ]{3,30}?) left\b", r"\b(?:used|finished) (?:up )?the last of (?:the |my |our )?(?P<what>[a-z' ]+)",
                             r"\b(?:i|we) (?:have|got|'ve got) no (?!idea|clue|time|plans|way|choice)(?P<what>[a-z' ]{3,30})",
                             r"\bstill need (?:a |an |some |to buy |to get )?(?!to\b)(?P<what>[a-z' ]{3,30})",
-                            r"\b(?:putting off|put off) (?:getting|buying|ordering) (?:a |an |some |new )?(?P<what>[a-z' ]{3,30})"),
+                            r"\b(?:putting off|put off) (?:getting|buying|ordering) (?:a |an |some |new )?(?P<what>[a-z' ]{3,30})",
+                            # an order always forgotten: "I keep meaning to get the oat milk reordered"
+                            r"\b(?:keep meaning to|keep forgetting to|always forget to|never remember to) (?:re)?(?:order|buy) "
+                            r"(?:some |a |more |the |our )?(?P<what>[a-z0-9' ]{3,30}?)(?= from\b| and\b| but\b|[,.]|$)",
+                            r"\b(?:keep meaning to|keep forgetting to|always forget to|never remember to) get "
+                            r"(?:some |a |more |the |our )?(?P<what>[a-z0-9' ]{3,30}?) (?:re)?ordered\b"),
                ("shop", "note_taking"), "Shall I look for {content} to buy?", _b(what=lambda h: h.what()),
                tool_words=("purchase", "shop", "buy")),
     IntentRule("media", (r"\b(?:put(?:ting)? on|play(?:ing)?|listen(?:ing)? to|in the mood for|could (?:really )?(?:use|do with)|feel like listening to|hear|(?:nicer|better) with) (?:some |a |an |the )?(?P<what>" + MEDIA_PHRASE + r")\b",
@@ -414,7 +419,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                                                    r"washing|dryer|tea|roast|pizza|cookies|batch|lasagne|chicken)\b",),
                tool_words=("remind", "timer", "countdown", "attention", "alarm")),
     IntentRule("reminder", (r"\b(?:i need to|i have to|i've got to|i gotta|gotta|i must|don't let me forget to|i can't forget to|"
-                            r"i shouldn't forget to|i should remember to|remember to|i keep forgetting to|i always forget to|"
+                            r"i shouldn't forget to|i should remember to|remember to|i keep forgetting to|i always forget to|i keep meaning to|"
                             r"i'd better|i better|i mustn't forget to|i can't forget) (?P<what>.+)",),
                ("temporal_attention", "note_taking", "calendar_event"), "Shall I set a reminder to {content}{at_time}?",
                _args_reminder, tool_words=("remind", "reminder", "attention", "alarm"), future=True),

@@ -26,7 +26,7 @@ from ....sound_classes import detected_classes, spoken_names
 from . import fact_check, intent, needs, semantic, topic_watch
 from .entities import now_from_context
 from .instruction import CONDITION, Watch, is_addressed, is_instruction, overlap_with, parse_instruction, request_span
-from .text import analyse, clean
+from .text import analyse, clean, lemma, tokens
 
 ECHO_OVERLAP = 0.5  # an utterance sharing this much of the request is the request being spoken
 ECHO_OVERLAP_FIRST = 0.3
@@ -109,6 +109,9 @@ class Mind:
             return None
         if self.state == "setup":
             self.state = "watching"
+        if self.state == "watching" and self.watch is not None and any(withdraws(s, self.watch) for s in talk):
+            self.state = "done"  # "forget the kettle then, it's all yours": nothing to wait for now
+            return None
         pieces = talk + ([" ".join(talk)] if len(talk) > 1 else [])
         for piece in pieces:
             for rule in RULES_BY_STATE[self.state]:
@@ -223,6 +226,24 @@ class Mind:
             return None
         self.said.add(decision.key)
         return decision
+
+
+# the request taken back: "forget the kettle then", "never mind the parcel", "no need to tell me now"
+WITHDRAW_THING = re.compile(r"\b(?<!don't )(?<!do not )(?<!not )(?<!never )(?:forget|never ?mind|don't worry about|skip|scrap) "
+                            r"(?:about )?(?:the |my |that |our )?(?P<thing>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)")
+WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?:you can|you may) stop (?:listening|watching|"
+                          r"waiting)|don't (?:bother|worry about) (?:telling|letting|reminding|warning) me|"
+                          r"(?:cancel|scrap|drop|forget) (?:that|the) (?:request|reminder|watch))\b")
+
+
+def withdraws(sentence: str, watch) -> bool:
+    """Does this sentence take the standing request back? It must say so of the watched thing ("forget
+    the kettle then": a word of the target) or of the ask itself ("no need to tell me now")."""
+    low = clean(sentence).lower()
+    if WITHDRAW_ASK.search(low):
+        return True
+    target = {lemma(w) for w in tokens(watch.target)} | set(watch.keywords)
+    return any(lemma(w) in target for m in WITHDRAW_THING.finditer(low) for w in tokens(m.group("thing")))
 
 
 def _topic_score(text: str, topic: str) -> float | None:
