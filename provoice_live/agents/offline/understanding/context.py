@@ -305,8 +305,27 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherit
             _walk(app, value, now, out, {}, depth + 1)
 
 
+# standing constraints that come as records without a title (medications come as records of their own)
+RULES_OUT = frozenset({"allergies", "allergy", "allergic", "diet", "dietary", "intolerance", "intolerances", "avoid",
+                       "restrictions", "restriction"})
+
+
+def _constraint_records(key: str, value: Any) -> bool:
+    return bool(set(key_words(key)) & RULES_OUT) and isinstance(value, list) and bool(value) \
+        and all(isinstance(x, dict) for x in value)
+
+
+def _plain_record(rec: dict) -> str:
+    """{"substance": "penicillin", "reaction": "hives"} -> "penicillin (hives)"."""
+    values = [str(v) for v in rec.values() if isinstance(v, (str, int, float)) and str(v).strip()]
+    return f"{values[0]} ({', '.join(values[1:])})" if len(values) > 1 else (values[0] if values else "")
+
+
 def _profile(app: str, body: dict) -> Fact | None:
-    """An app's plain values ("allergies": ["shellfish"], "diet": "vegan") as one fact."""
+    """An app's plain values ("allergies": ["shellfish"], "diet": "vegan") as one fact; a standing
+    constraint listed as records ("allergies": [{"substance": "penicillin", "reaction": "hives"}]) is
+    read as its records' plain values ("penicillin (hives)")."""
+    body = {k: ([_plain_record(x) for x in v] if _constraint_records(k, v) else v) for k, v in body.items()}
     plain = {k: v for k, v in body.items()
              if isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(x, str) for x in v))}
     if not plain:

@@ -221,9 +221,9 @@ ATTRIBUTE_CHECKS: dict[str, tuple[Callable[[Mention, Fact], bool | None], Callab
 
 
 def _describe(f: Fact) -> str:
-    noun = {"Calendar": "calendar", "Notes": "notes", "Messaging": "messages", "Messages": "messages"}.get(
-        f.source, f.source.lower())
-    return noun
+    """The app as the user calls it: "Messaging" -> "messages", "HealthRecord" -> "health record"."""
+    return {"Calendar": "calendar", "Notes": "notes", "Messaging": "messages", "Messages": "messages"}.get(
+        f.source, re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", f.source).lower())
 
 
 def _response(c_attr: str, f: Fact, said: str, truth: str, now: dt.datetime | None) -> str:
@@ -303,12 +303,12 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     believed = NEGATIVE_QUESTION.search(t.raw) is not None
     if not believed and ALTERNATIVES_ASKED.search(t.raw):
         every = []  # "Is the ferry Saturday or Sunday?": the values are offered to choose from, not said
-    every = [m for m in every if not _retracted(t, m)]
+    every = [m for m in every if not _retracted(t, m) and not _is_change(t, m)]
     mentions = [m for m in every if believed or not m.negated]
     people = _said_people(t, mentions)
     mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
-                    check_constraints(t, facts), check_diet(t, facts), check_assent_to_food(t, before, facts)):
+                    check_constraints(t, facts, before), check_diet(t, facts), check_assent_to_food(t, before, facts)):
         if special:
             return special
     idf = _idf(facts)
@@ -330,6 +330,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     if anchored_any or any(t.lemmas[i] in f.anchors for i in _owned_by_others(t) for f in facts):
         return None  # a fact named, or someone else's thing named: the meaning does not pair another
     said = [m for m in mentions if m.kind in MEANING_KINDS]
+    if SELF_PLAN.search(t.norm):
+        return None  # "I'll send the invite tonight": when the speaker will act, not when a recorded thing is
     fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
     return _compare(said, [fact], now) if fact is not None else None
 
@@ -338,6 +340,27 @@ RETRACTION = re.compile(r"\b(?:was|were) (?:going to|gonna|about to) say|\b(?:ne
                         r"\bi'd (?:normally|usually) say|\bused to be(?: on| at)?|\b(?:was|were) (?:originally|first)(?: on| at)?|"
                         r"\bmoved from|\binstead of|\brather than")  # a value taken back, or the old one of a change
 RETRACTED_SPAN = 4  # words after the retraction that it covers ("I was going to say Sunday, but no...")
+
+
+CHANGE_AFTER = frozenset({"more", "less", "extra", "cheaper", "dearer", "higher", "lower", "off"})
+CHANGE_BEFORE = ("an extra", "another", "additional", "up by", "down by", "rise of", "increase of", "raise of",
+                 "discount of", "by", "plus", "a further")
+
+
+def _is_change(t: Text, m: Mention) -> bool:
+    """An amount said as a change, not a value: "fifty quid more", "an extra £20", "£20 on top", "up by
+    5%" (against a record's 1,150 it says nothing)."""
+    if m.kind not in ("amount", "quantity"):
+        return False
+    end = m.index + len(tokens(m.text))
+    after, before = t.words[end: end + 2], " ".join(t.words[max(0, m.index - 2): m.index])
+    return (bool(after) and after[0] in CHANGE_AFTER) or after == ["on", "top"] or \
+        any(before == b or before.endswith(" " + b) for b in CHANGE_BEFORE)
+
+
+SELF_PLAN = re.compile(r"\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna|let me) (?:just |then |probably )?"
+                       r"(?:send|email|text|message|call|ring|phone|ask|check|do|sort|write|post|forward|book|order|pay|"
+                       r"finish|look|get back|reply|print|pack|tidy|clean)\b")
 
 
 def _retracted(t: Text, m: Mention) -> bool:
@@ -468,13 +491,19 @@ def _fact_text(f: Fact) -> str:
 
 # ---- standing constraints (allergies, diets) -------------------------------------------------------
 
-_NO_ALLERGY = re.compile(r"\b(?:no|don't have any|do not have any|not) allerg\w*|\bnot allergic to anything\b|"
-                         r"\bi can eat (?:anything|everything)\b|\bno dietary restrictions\b")
+_NO_ALLERGY = re.compile(r"\b(?:no|don't have any|do not have any|not) (?:known )?allerg\w*|\bnot allergic to anything\b|"
+                         r"\bi can eat (?:anything|everything)\b|\bno dietary restrictions\b|\bnothing i'm allergic to\b|"
+                         r"\ballerg\w*\s*\?\s*(?:(?:oh|um|er|well)\s*,?\s*)?(?:no|nope|none|nothing|not a thing|not that i know)\b")
+# the answer to "Any allergies?": a plain no
+_NO_ANSWER = re.compile(r"^(?:(?:oh|um|er|well|erm)\s*,?\s*)?(?:no|nope|none|nothing|not a thing|not that i know of|not really)\b")
+_ALLERGY_ASKED = re.compile(r"\ballerg\w*[^.?!]*\?")
 
 
-def check_constraints(t: Text, facts: list[Fact]) -> Contradiction | None:
-    """"I don't have any allergies" against a health record that lists some."""
-    if not _NO_ALLERGY.search(t.norm):
+def check_constraints(t: Text, facts: list[Fact], before: str = "") -> Contradiction | None:
+    """"I don't have any allergies" (or "No, not a thing" to "Any allergies?") against a health record
+    that lists some."""
+    answered_no = bool(before) and _ALLERGY_ASKED.search(before.lower()) is not None and _NO_ANSWER.search(t.norm) is not None
+    if not _NO_ALLERGY.search(t.norm) and not answered_no:
         return None
     for f in facts:
         body = _fact_text(f)

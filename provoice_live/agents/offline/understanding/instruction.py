@@ -67,6 +67,7 @@ class Watch:
     sound_class: str | None = None
     keywords: tuple[str, ...] = ()  # content lemmas of the topic phrase (common words)
     names: tuple[str, ...] = ()  # proper names in the topic phrase (lemmas)
+    identifiers: tuple[str, ...] = ()  # numbers that name the thing ("TP 1335"): a mention must say one
     extra: dict = field(default_factory=dict)
 
 
@@ -161,11 +162,17 @@ def _without_aside(text: str) -> str:
     return ASIDE.sub(" ", text).strip()
 
 
+# a speaker looking for a word ("the, how you say, the money for the trip") says nothing about the topic
+FILLER_ASIDE = re.compile(r",?\s*\b(?:how (?:do )?you say|what(?:'s| is) it called|what do you call it|"
+                          r"what do they call it|or whatever it's called)\b\s*,?", re.IGNORECASE)
+
+
 def parse_instruction(text: str | None) -> Watch | None:
     """Read a request; None if it asks for no watch."""
     if not text or not text.strip():
         return None
-    cleaned = clean(text)
+    cleaned = FILLER_ASIDE.sub(" ", clean(text))
+    cleaned = re.sub(r"\s+([,.?!])", r"\1", re.sub(r",\s*,", ",", re.sub(r"\s{2,}", " ", cleaned))).strip()
     low = cleaned.lower()
     topic = _topic_phrase(low)
     sound = find_sound(low)
@@ -182,10 +189,78 @@ def parse_instruction(text: str | None) -> Watch | None:
     if (topic is None and sound is None) or (topic is not None and not any(is_content(w) for w in tokens(topic[0]))):
         return _meaning_watch(cleaned, low)
     phrase, start, end, _listened = topic
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", _original_span(cleaned, low, phrase))]
-    names = tuple(lemma(w) for w in words if w[0].isupper() and w.lower() not in ("i",) and is_content(w))
-    keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(phrase) if is_content(w)))
-    return Watch(kind="topic", text=cleaned, target=phrase, keywords=keywords, names=names, action=_action(cleaned, (start, end)))
+    more, end, naming = _elaboration(low, end)
+    said = _original_span(cleaned, low, phrase) + ("" if naming else " " + more)
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", said)]
+    names = tuple(lemma(w) for w in words if w[0].isupper() and w.lower() not in ("i",) and _topic_word(w))
+    keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(phrase if naming else f"{phrase} {more}") if _topic_word(w)))
+    identifiers = tuple(digit_runs(analyse(more).words)) if naming else ()
+    return Watch(kind="topic", text=cleaned, target=f"{phrase} {more}".strip(), keywords=keywords, names=names,
+                 identifiers=identifiers, action=_action(cleaned, (start, end)))
+
+
+# a title says nothing about who is meant ("Mrs Adeyemi" is called as "Folasade Adeyemi")
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mister", "missus", "dr", "sir", "madam"})
+
+
+QUANTITY_WORDS = frozenset({"many", "much", "lot", "lots"})
+FILLERS = frozenset({"um", "uh", "er", "erm", "ehm", "em", "hmm", "mm", "uhm", "ah"})
+
+
+def _topic_word(word: str) -> bool:
+    """A word that says what the topic is (not a title, a quantity or a filler: "how many days" is about days)."""
+    return is_content(word) and word.lower().strip(".") not in TITLES | QUANTITY_WORDS | FILLERS
+
+
+# what the user says to make the topic plain, right after it: an aside ("the hybrid policy, like, how
+# many days we have to be in"), a restatement ("the subs, the membership fees, I mean"), or a last
+# sentence that names the thing ("our flight, yeah? TP thirteen thirty-five to Lisbon.")
+ELABORATION_MARK = r"(?:like|i mean|as in|that is|you know|especially|in particular|specifically|namely|or rather|basically)"
+ELABORATION = re.compile(rf"^\s*[,:]\s*(?P<mark>{ELABORATION_MARK}\s*,?\s*)?(?P<x>[^,.;?!]+?)"
+                         rf"(?P<after>\s*,?\s*i mean)?\s*(?=[,.;?!]|$)")
+NAMING_SENTENCE = re.compile(r"^\s*(?:,\s*(?:yeah|yes|ok|okay|right|alright|please|mate|love|yep)\s*)?[.?!]\s+"
+                             r"(?P<x>[^.?!]+?)[.?!]?\s*$")
+ELABORATION_WH = re.compile(r"^(?:how|what|when|whether|which|who|where)\b")
+NOT_ELABORATION = re.compile(r"\b(?:i|we|you|he|she|they|it|me|my|us|our|your|if|when|whenever|once)\b")
+ELABORATION_MAX_WORDS = 8
+
+
+def digit_runs(words: list[str]) -> list[str]:
+    """Numbers as said in a row, joined: ["tp", "13", "35"] -> ["1335"], ["2", "4", "9", "oh"] -> ["2490"]
+    (a code is said in pieces, a zero as "oh")."""
+    runs: list[str] = []
+    prev_digit = False
+    for w in words:
+        if w in ("oh", "o") and prev_digit:
+            w = "0"
+        digit = w.isdigit()
+        if digit and prev_digit:
+            runs[-1] += w
+        elif digit:
+            runs.append(w)
+        prev_digit = digit
+    return runs
+
+
+def _elaboration(low: str, end: int) -> tuple[str, int, bool]:
+    """Words right after the topic phrase that say what it is (see ELABORATION), and the new end of
+    the topic's clause; ("", end) when none. An elaboration is marked ("like", "I mean"...) or a
+    question ("how many days..."), or the request's last sentence naming the thing without a verb of
+    its own (a code, a number, a name: then True, the naming); it never holds an ask to the assistant."""
+    rest = low[end:]
+    m = ELABORATION.match(rest)
+    if m and (m.group("mark") or m.group("after") or ELABORATION_WH.match(m.group("x"))):
+        x = m.group("x").strip()
+        if 0 < len(x.split()) <= ELABORATION_MAX_WORDS and _search_any(ADDRESSED, x) is None \
+                and not re.search(ACTION_VERBS, x.split()[0]):
+            return x, end + m.end(), False
+    m = NAMING_SENTENCE.match(rest)
+    if m:
+        x = m.group("x").strip()
+        if 0 < len(x.split()) <= ELABORATION_MAX_WORDS and not NOT_ELABORATION.search(x) \
+                and _search_any(ADDRESSED, x) is None and re.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty)\b", x):
+            return x, end + m.end(), True
+    return "", end, False
 
 
 REQUEST_FRAME = re.compile(r"\b(?:kindly|please|pls|hey|ok|okay|you|me|my|i|it|that thing i said earlier|as i said|"
@@ -208,10 +283,13 @@ def _meaning_watch(cleaned: str, low: str) -> Watch | None:
     frame is taken out (its words, and its meaning through `topic_watch`'s semantic layer)."""
     if not MEANING_ADDRESS.search(low) or not MEANING_CONDITION.search(low):
         return None
+    # the sentence that asks; the others give reasons ("My hearing's not great") and name nothing to watch
+    asking = [s for s in re.split(r"(?<=[.?!])\s+", low) if MEANING_CONDITION.search(s)]
+    low = " ".join(asking) if asking else low
     rest = re.sub(r"\s+", " ", re.sub(r"[,.;!?]", " ", REQUEST_FRAME.sub(" ", low))).strip()
     if not any(is_content(w) for w in tokens(rest)):
         return None
-    keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(rest) if is_content(w)))
+    keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(rest) if _topic_word(w)))
     return Watch(kind="topic", text=cleaned, target=rest, keywords=keywords,
                  extra={"by_meaning": True})
 

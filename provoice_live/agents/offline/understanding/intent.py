@@ -274,7 +274,7 @@ def _b(**fixed: Any) -> ArgBuilder:
 # Running late: both an implicit need (INTENT_RULES) and an action item (ACTION_RULES).
 LATE_RULE = IntentRule(
     "late", (r"\b(?:no way i'm (?:making it|going to make it|getting there)|(?:not|never) going to make it|won't make it|"
-             r"running late|going to be late|gonna be late|running behind)\b",),
+             r"running late|(?:'m|'re|\bam|\bare|\bis|'s) (?:going to|gonna) be late|running behind)\b",),
     ("communication",), "Shall I let {target} know you're running late?",
     _b(action="message", who=lambda h: h.person() or _attendee(h) or "the people you're meeting",
        what="I'm running late, sorry!"),
@@ -308,13 +308,13 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(service_type="restaurant", details=lambda h: " ".join(
                    x for x in (h.what("table"), h.when()) if x) or "table"),
                tool_words=("restaurant", "table"), future=True),
-    IntentRule("flight", (r"\b(?:flights?|fly (?:to|out|back|home)|plane tickets?|airfare)\b",
+    IntentRule("flight", (r"\b(?<!the )(?<!our )(?<!my )(?<!your )(?:flights?|fly (?:to|out|back|home)|plane tickets?|airfare)\b",
                           r"\b(?:sort out|figure out|book|arrange|organi[sz]e|plan|look into) (?:getting|travel(?:ling)?|"
                           r"my trip|a trip|the trip|how to get) (?:to|over to|down to|up to)\b"),
                ("travel_search",), "Shall I search for flights ({details})?",
                _b(type="flight", details=lambda h: " ".join(x for x in ("flights", ("to " + h.place()) if h.place() else "", h.when()) if x)),
                requires=(NEED + "|" + UNSURE,), tool_words=("flight",), future=True),
-    IntentRule("hotel", (r"\b(?:hotels?|place to stay|accommodation|airbnb|somewhere to stay)\b",),
+    IntentRule("hotel", (r"\b(?<!the )(?<!our )(?<!my )(?<!your )(?:hotels?|place to stay|accommodation|airbnb|somewhere to stay)\b",),
                ("travel_search",), "Shall I search for hotels ({details})?",
                _b(type="hotel", details=lambda h: " ".join(x for x in ("hotels", ("in " + h.place()) if h.place() else "", h.when()) if x)),
                requires=(NEED + "|" + UNSURE,), tool_words=("hotel",), future=True),
@@ -326,8 +326,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                           r"\bwhat (?:to|should i|should we) (?:make|cook)\b"),
                ("recipe_search",), "Shall I look up a recipe for {query}?",
                _b(what=lambda h: h.what() or _ingredients(h) or "dinner ideas"), tool_words=("recipe",)),
-    IntentRule("calculate", (r"\b(?:split|divided by|times|plus|minus|percent of|% of|tip|per person|add up|"
-                             r"calculate|how much (?:is|would|will|does) (?:that|it|each)|each)\b",
+    IntentRule("calculate", (r"\b(?:split|divided by|times(?! (?:a|per|each|every) (?:day|week|month|year|night|morning|evening)\b| daily\b| weekly\b)|plus|minus|percent of|% of|tip|per person|add up|"
+                             r"calculate|how much (?:is|would|will|does) (?:that|it|each)|each(?! time))\b",
                              r"\b(?:bad|terrible|awful|hopeless|rubbish|useless|not great|never good) (?:at|with) "
                              r"(?:math|maths|numbers|arithmetic|sums)\b"),
                ("calculate",), "Shall I calculate {expression} for you?", _b(what=_expression),
@@ -389,7 +389,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                tool_words=("message", "send", "communicat")),
     LATE_RULE,
     IntentRule("calendar", (r"\b(?:i have|i've got|i got|there's|we have|we've got|i'm having|i booked|we booked|i scheduled|i've scheduled|"
-                            r"have|got) (?:a|an|my|the|our|that) (?P<what>(?:[a-z']+ ){0,3}?(?:appointment|meeting|interview|class|session|"
+                            r"(?<!'s )(?<!\bhe )(?<!\bshe )(?<!\bthey )(?:have|got)) (?:a|an|my|the|our|that) (?P<what>(?:[a-z']+ ){0,3}?(?:appointment|meeting|interview|class|session|"
                             r"lesson|dinner|lunch|party|game|call|check-?up|exam|practice|rehearsal|date|deadline|concert|"
                             r"reservation|consultation|haircut|recital|match|viewing|visit|presentation|workshop|ceremony))\b",
                             r"\blet's (?P<what>(?:meet|get together|catch up|do lunch|grab (?:lunch|dinner|coffee|drinks)))\b",

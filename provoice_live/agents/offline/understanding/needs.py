@@ -63,6 +63,11 @@ OVER = re.compile(r"\b(?:already|last (?:week|year|month|time)|yesterday)\b")
 SOLVED = re.compile(r"\b(?:sorted|fixed|solved|resolved|all good|been fine|fine (?:now|since|ever since)|ever since|"
                     r"(?:he|she|they|we|i)(?:'s|'re| is| are| am|'m) (?:\w+ )?(?:up )?there now|anyway|in the end|"
                     r"made it (?:in time|after all)|(?:came|turned|worked) out (?:\w+ )?(?:fine|perfect|great|well|ok|okay))\b")
+# what the tool would find out is already known ("I looked at the forecast at lunch", "I rang them this
+# morning"), or there is no hurry to serve ("we've got loads of time")
+KNOWN = re.compile(r"\b(?:i|we|i've|we've) (?:just |already )?(?:looked at|checked|seen|saw|read|rang|called|phoned|asked) "
+                   r"(?:the (?:forecast|weather|timetable|times|hours|app|website|map|prices?)|them|him|her)\b|"
+                   r"\b(?:loads|plenty|lots|heaps) of time\b|\bno rush\b")
 # someone else's trouble, reported: "the new driver says he couldn't find gate seven"
 REPORTED = re.compile(r"\b(?:says|said|told (?:me|us)|reckons|mentioned) (?:that )?(?:he|she|they)\b")
 # told of the past as a story: "it was windy at Henley on Saturday" (nothing still to come in it)
@@ -77,6 +82,8 @@ def not_a_need(t: Text) -> str | None:
         return "hypothetical"
     if SOLVED.search(t.norm):
         return "solved"
+    if KNOWN.search(t.norm):
+        return "known"
     if REPORTED.search(t.norm):
         return "reported"
     if TOLD_PAST.search(t.norm) and not STILL_TO_COME.search(t.norm):
@@ -98,6 +105,10 @@ def _today_only(h: Heard) -> bool:
 WEATHER = re.compile(r"\b(?:weather|forecast|rain\w*|wind\w*|pour\w*|wet|drizzl\w*|showers?|storm\w*|thunder\w*|snow\w*|"
                      r"sun|sunny|sunshine|hot|heat\w*|cold|chilly|freez\w*|frost\w*|ic[ey]|fog\w*|mist\w*|cloud\w*|"
                      r"umbrella|gales?|breez\w*|blow\w*|humid\w*|damp|scorch\w*)\b")
+ATTENTION = re.compile(r"\b(?:forget|forgot|lose track|los(?:e|ing) count|distract\w*|miss (?:it|the)|burn\w*|overcook\w*|"
+                       r"boil(?:s|ing)? (?:over|dry)|ready|done|come (?:out|off)|take (?:it|them) (?:out|off)|check on|"
+                       r"keep an eye|remember|timer|alarm|go off|on the hob|in the oven|setting|rest(?:ing)?|soak\w*|"
+                       r"steep\w*|brew\w*|prove|proving|rise|charg\w*)\b")
 HERE = re.compile(r"\b(?:here|in this (?:room|flat|house|office|place)|this (?:flat|room|office|house)|inside|indoors)\b")
 VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
     "late": lambda h: (_has_time(h) or bool(about(h.text, facts_from_context(h.ctx)))) and _today_only(h),
@@ -108,6 +119,8 @@ VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
     # a doubt about what to cook with foods named, not a meal chosen nor any question
     "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None and bool(foods_in(h.text)),
     "calendar": _has_time,  # a day or a time to put it at
+    # something to come back to when the time is up, at risk of being missed ("an hour on the turbo trainer" is none)
+    "timer": lambda h: ATTENTION.search(h.text.norm) is not None,
     "search": lambda h: re.search(FACTUAL, h.text.norm) is not None,  # a fact to look up is named (calories, how much...)
 }
 # a description that says the value its row's builder reads from the words ("cold": raise the heating)

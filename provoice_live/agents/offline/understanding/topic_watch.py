@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from .instruction import Watch
+from .instruction import TITLES, Watch, digit_runs
 from .lexicon import SYNONYMS
 from .text import Text, is_content, lemma, tokens
 
@@ -108,7 +108,7 @@ NOT_QUALIFIERS = frozenset({"before", "after", "during", "until", "since", "unde
 
 def _qualifying(word: str) -> bool:
     """A word that tells one thing from its neighbours: a content word, a number or a code ("402")."""
-    return word not in NOT_QUALIFIERS and (is_content(word) or any(c.isdigit() for c in word))
+    return word not in NOT_QUALIFIERS and word not in TITLES and (is_content(word) or any(c.isdigit() for c in word))
 
 
 def _singular(word: str) -> str:
@@ -177,10 +177,36 @@ def _change_asked(watch: Watch) -> bool:
     return CHANGE_ASKED.search(f"{before.group(1)} {target}" if before else target) is not None
 
 
+# a request for an amount ("how much we must pay for the trip", "how many days we have to be in") waits for
+# the amount: a sum of money, or a number of the things counted
+AMOUNT_ASKED = re.compile(r"\bhow (?:much|many)\b")
+HOW_MANY = re.compile(r"\bhow many (\w+)")
+MONEY_SAID = re.compile(r"[£$€]\s?\d|\b\d+(?:[.,]\d+)?\s*(?:pounds?|quid|dollars?|bucks|euros?|pence|p|cents?|grand|k)\b|"
+                        r"\b(?:free|no charge|costs? nothing|nothing to pay)\b")
+
+
+def _amount_asked(watch: Watch) -> bool:
+    return AMOUNT_ASKED.search(watch.text.lower()) is not None
+
+
+def _amount_said(watch: Watch, t: Text) -> bool:
+    """Does the utterance say the amount the request asks for? "how many days": a number before "days"
+    (within two words); "how much": a sum of money."""
+    counted = HOW_MANY.search(watch.text.lower())
+    if counted:
+        noun = lemma(counted.group(1))
+        return any(w.isdigit() and noun in t.lemmas[i + 1: i + 4] for i, w in enumerate(t.words))
+    return MONEY_SAID.search(t.norm) is not None
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
     clearly about the topic."""
+    if watch.identifiers and not set(watch.identifiers) & set(digit_runs(t.words)):
+        return None  # "our flight, TP 1335": a flight without its number is not it
+    if _amount_asked(watch) and not _amount_said(watch, t):
+        return None  # "how much we must pay for the trip": the trip without a price is not it
     same, other = neighbours(watch, t)
     if other and not same:
         return None  # a neighbour of the watched thing, named as such
