@@ -1,0 +1,94 @@
+"""Checks of a hand-written scene set's form, shared by the fixture sets written in the release's
+format (tests/fixtures/heldout2, tests/fixtures/dev4): each set's test calls these on its own files.
+
+They check the files only (balance, the generator's output, build jobs, sounds, cue quotes, clocks);
+none runs an agent."""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import importlib.util
+import json
+from pathlib import Path
+
+from provoice_live.corpus.builder.sounds import synth_class
+from provoice_live.corpus.locator import CueFacts, TimedLine, locate_cue
+from provoice_live.corpus.official.records import read_tools
+from provoice_live.corpus.official.revoice import official_jobs
+
+TASKS = ("PIC", "LTM", "CFC", "ESS")
+
+
+def assert_balanced(records, per_cell: int = 6) -> None:
+    """`per_cell` positives and negatives per task, unique ids; a positive has a reply, a negative
+    neither reply nor tool calls."""
+    counts = collections.Counter((r.task, r.label) for r in records)
+    assert counts == {(t, lab): per_cell for t in TASKS for lab in (True, False)}
+    assert len({r.id for r in records}) == len(records) == 8 * per_cell
+    for r in records:
+        assert bool(r.gt_response) == r.label, r.id
+        assert r.label or not r.gt_tool_calls, r.id
+
+
+def assert_generator_writes_the_files(folder: Path, module_name: str):
+    """The set's `make_scenes.py --check` passes and its output is byte-identical to the files;
+    returns the loaded generator module."""
+    spec = importlib.util.spec_from_file_location(module_name, folder / "make_scenes.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.main(["--check"]) == 0
+    assert gen.dump(gen.records()) == (folder / "scenes.json").read_text(encoding="utf-8")
+    assert gen.dump(gen.TOOLS) == (folder / "tools.json").read_text(encoding="utf-8")
+    return gen
+
+
+def assert_calls_name_tools(tools_path: Path, records, n_tools: int) -> None:
+    """The tools file holds `n_tools` tools; every reference call names one of them, with only its
+    declared arguments and all of its required ones."""
+    tools = {t.name: t for t in read_tools(tools_path)}
+    assert len(tools) == n_tools
+    for r in records:
+        for call in r.gt_tool_calls:
+            assert call.name in tools, (r.id, call.name)
+            params = tools[call.name].parameters
+            assert set(call.arguments) <= set(params["properties"]), (r.id, call.name)
+            assert set(params.get("required", ())) <= set(call.arguments), (r.id, call.name)
+
+
+def assert_every_scene_builds(scenes: Path, tools: Path, records) -> None:
+    """Every record becomes a build job; LTM and ESS open with User1's standing request."""
+    jobs, skipped = official_jobs(scenes, tools, seed=0)
+    assert skipped == [] and len(jobs) == len(records)
+    for r in records:
+        if r.task in ("LTM", "ESS"):
+            assert r.instruction_turn == 0 and r.instruction, r.id
+
+
+def assert_ess_sounds_synthesised(records) -> None:
+    """One synthesised sound per ESS scene (negatives keep theirs); a positive's cue is that sound."""
+    for r in (x for x in records if x.task == "ESS"):
+        sounds = [t.text for t in r.turns if t.speaker == "sound"]
+        assert len(sounds) == 1 and synth_class(sounds[0]) is not None, (r.id, sounds)
+        if r.label:
+            assert r.turns[r.cue_turn].speaker == "sound", r.id
+
+
+def assert_cues_located_by_quote(records) -> int:
+    """Timed one line a second apart (no word timings), the locator picks the quoted sentence of the
+    cue turn for every spoken positive, by its quote. Returns how many positives it checked."""
+    spoken = [x for x in records if x.label and x.task != "ESS"]
+    for r in spoken:
+        lines = [TimedLine(t.speaker, t.text, 10.0 * i, 10.0 * i + 8.0) for i, t in enumerate(r.turns)]
+        found = locate_cue(lines, CueFacts.of(r))
+        assert found.how.startswith("quote"), (r.id, found.how)
+        assert found.lines == (len(r.turns) - 1,), (r.id, found.lines)
+        assert found.window.start_s >= lines[-1].start_s and found.window.end_s <= lines[-1].end_s + 1e-6, r.id
+    return len(spoken)
+
+
+def assert_clocks_name_their_weekday(scenes: Path) -> None:
+    for raw in json.loads(scenes.read_text(encoding="utf-8")):
+        info = raw["user_states"]["datetime_info"]
+        now = datetime.datetime.strptime(info["current_datetime"], "%Y-%m-%d %H:%M")
+        assert now.strftime("%A") == info["day_of_week"], raw["meta"]["uuid"]
