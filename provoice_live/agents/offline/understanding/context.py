@@ -40,7 +40,7 @@ ROLE_WORDS: dict[str, frozenset[str]] = {
                         "shop", "restaurant", "hotel", "airline", "flight", "query", "caption", "headline", "session",
                         "class", "course", "lesson", "appointment"}),
     "text": frozenset({"content", "text", "body", "message", "msg", "notes", "note", "details", "description",
-                       "comment", "memo", "snippet", "preview"}),
+                       "comment", "memo", "snippet", "preview", "reference", "ref"}),
     "start": frozenset({"start", "starts", "begin", "begins", "date", "time", "when", "datetime", "at", "on", "due",
                         "deadline", "departs", "departure", "depart", "scheduled", "appointment", "pickup", "checkin",
                         "expected", "eta", "delivery", "remind", "reminder", "day"}),
@@ -307,6 +307,7 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherit
 
 # standing constraints that come as records without a title (medications come as records of their own)
 RULES_OUT = frozenset({"allergies", "allergy", "allergic", "diet", "dietary", "intolerance", "intolerances", "avoid",
+                       "conditions", "condition",
                        "restrictions", "restriction"})
 
 

@@ -38,7 +38,8 @@ def _food_terms() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
 
 EAT_VERBS = frozenset({"have", "grab", "eat", "take", "order", "try", "get", "having", "eating", "ordering", "getting",
                        "grabbing", "trying", "craving", "fancy", "want", "slice", "bite", "piece", "plate", "bowl",
-                       "portion", "taste", "some", "please", "pass"})
+                       "portion", "taste", "some", "please", "pass", "dollop", "helping", "serving", "spoonful", "scoop",
+                       "plenty", "loads", "lots", "seconds", "extra"})
 SKIP_WORDS = frozenset({"skip", "skipping", "avoid", "avoiding", "without", "instead", "no", "not", "minus", "hold",
                         "except", "than", "allergic", "can't", "cannot", "won't"})
 EAT_REACH = 6  # tokens from the eating verb to the food

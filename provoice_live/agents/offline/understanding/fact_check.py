@@ -314,24 +314,34 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     idf = _idf(facts)
     clauses = _clauses(t)
     anchored_any = _anchored(t, facts, idf, 0, len(t.words))
+    agreed: set[str] = set()  # kinds of value already said right of the fact named
     for lo, hi in clauses:
         said = [m for m in mentions if lo <= m.index < hi and m.kind in ATTRIBUTE_CHECKS]
         if not said:
             continue
         cands = _anchored(t, facts, idf, lo, hi)
-        if not cands and len(anchored_any) == 1 and not _clause_anchors_other(t, lo, hi, facts, idf):
+        if not cands and len(anchored_any) == 1:
+            # a clause naming nothing is about the one fact the utterance names ("I fly out on the 9th, half past
+            # six, to Lisbon"); a kind of value already said right of it is about something else ("the offsite,
+            # from nine till five, ... so the earliest I'd make it is half six")
             cands = anchored_any
-        if not cands:
+            said = [m for m in said if m.kind not in agreed]
+        if not cands or not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
         found = _compare(said, top, now)
         if found:
             return found
+        agreed |= {m.kind for m in said}
     if anchored_any or any(t.lemmas[i] in f.anchors for i in _owned_by_others(t) for f in facts):
         return None  # a fact named, or someone else's thing named: the meaning does not pair another
     said = [m for m in mentions if m.kind in MEANING_KINDS]
     if SELF_PLAN.search(t.norm):
         return None  # "I'll send the invite tonight": when the speaker will act, not when a recorded thing is
+    asked = _anchored(analyse(before), facts, idf, 0, len(analyse(before).words)) if before and said else []
+    if len(asked) == 1:
+        # the turn before named one fact and this one answers it ("How do you justify your gym?" - "It's only 25 euros a month")
+        return _compare(said, [asked[0][1]], now)
     fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
     return _compare(said, [fact], now) if fact is not None else None
 
@@ -371,10 +381,6 @@ def _retracted(t: Text, m: Mention) -> bool:
         if at <= m.index < at + RETRACTED_SPAN:
             return True
     return False
-
-
-def _clause_anchors_other(t: Text, lo: int, hi: int, facts: list[Fact], idf: dict[str, float]) -> bool:
-    return bool(_anchored(t, facts, idf, lo, hi))
 
 
 def _compare(said: list[Mention], candidates: list[Fact], now: dt.datetime | None) -> Contradiction | None:

@@ -29,7 +29,7 @@ TOPIC_AFTER = LISTEN_FOR + (
     r"talk(?:s|ed|ing)? about", r"speak(?:s|ing)? about", r"bring(?:s|ing)? up", r"brought up",
     r"says? anything about", r"say(?:s)? something about", r"discuss(?:es|ing)?", r"ask(?:s|ing)? about",
     r"refer(?:s|ring)? to", r"chat(?:s|ting)? about", r"hear (?:anything|something|anyone talk|someone talk) about",
-    r"hear about", r"raises?", r"anything (?:about|regarding|related to|to do with)", r"the (?:topic|subject) of",
+    r"hear about", r"raises?", r"offers? (?:me|us)", r"invites? (?:me|us) (?:to|for)", r"anything (?:about|regarding|related to|to do with)", r"the (?:topic|subject) of",
     r"(?:talk|conversation|chat|subject|topic) (?:turns|moves|gets|comes|shifts|drifts) (?:around )?to",
 )
 # "...if X comes up": the topic comes before these
@@ -95,8 +95,19 @@ def find_sound(text: str) -> tuple[str, str, int] | None:
                                        for o in hits)]
     if not hits:
         return None
-    i, _, cls, name = min(hits)
+    # the sound waited for is the one in the condition ("I'll be on the phone for ages, so when Biscuit
+    # starts barking..."): the first named after a condition word in its clause, else the first named
+    conditioned = [h for h in hits if _in_condition(lems, h[0])]
+    i, _, cls, name = min(conditioned or hits)
     return cls, name, i
+
+
+CONDITION_WORDS = frozenset({"if", "when", "whenever", "once", "should"})
+CLAUSE_WORDS = 8  # a condition word this close before the sound governs it
+
+
+def _in_condition(lems: list[str], index: int) -> bool:
+    return any(w in CONDITION_WORDS for w in lems[max(0, index - CLAUSE_WORDS): index])
 
 
 def _topic_phrase(low: str) -> tuple[str, int, int, bool] | None:
@@ -131,7 +142,7 @@ def _lemmas_of(term: str) -> tuple[str, ...]:
 ACTION_VERBS = r"\b(?:remind|tell|let me know|alert|notify|help|check|look|find|add|set|book|suggest|send|text|" \
                r"message|call|play|turn|switch|start|stop|open|close|log|note|write|save|search|show|order|buy|" \
                r"give|ping|warn|get|make|put|pause|read|record|track|calculate|schedule|create|message|update|offer|" \
-               r"switch|lower|raise|dim|unlock|lock|water|feed|unplug|plug|let \w+ know)\b"
+               r"switch|lower|raise|dim|unlock|lock|water|feed|unplug|plug|pop|stick|bung|let \w+ know)\b"
 
 
 def _action(text: str, span: tuple[int, int] | None) -> str:

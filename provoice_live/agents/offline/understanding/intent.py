@@ -247,6 +247,9 @@ SLOT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "time": ("time", "datetime", "when", "date"),
     "who": ("target", "recipient", "contact", "to"),
     "stop": ("busStopName", "stop", "station"),
+    "amount": ("amount", "value", "sum"),
+    "currency_from": ("from_ccy", "from_currency", "source_currency", "base_currency", "currency_from", "from"),
+    "currency_to": ("to_ccy", "to_currency", "target_currency", "quote_currency", "currency_to", "to"),
 }
 
 
@@ -301,6 +304,9 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                               r"\b(?:make|need|get|book) (?:a )?(?:dinner |lunch )?reservation\b",
                               r"\bhope they (?:have|'ve got|got) (?:space|room|a table|availability|seats)\b",
                               r"\b(?:never |not )?get a table\b", r"\bwithout (?:booking|a reservation|reserving)\b",
+                              # a venue to be rung for a date and a party ("ring them and check it's free on the 17th for eight of us")
+                              r"\b(?:ring|call|phone|book|check with) (?:them|the \w+)\b[^.]*\bfor (?:\w+) of us\b",
+                              r"\bcheck (?:if |whether )?(?:it's|they're|they've got|they have) (?:free|space|room|a table|availability)\b[^.]*\bfor (?:\w+) of us\b",
                               r"\b(?:should|could|let's|wanna|want to) (?:go|eat|try|grab (?:dinner|lunch|brunch)|"
                               r"have (?:dinner|lunch))\b.*\b(?:restaurant|bistro|cafe|trattoria|sushi|pizzeria|"
                               r"steakhouse|place)\b"),
@@ -337,9 +343,10 @@ INTENT_RULES: tuple[IntentRule, ...] = (
     IntentRule("finance", (r"\b(?:stock|stocks|shares|share price|exchange rate|ticker|nasdaq|dow jones)\b",
                            r"\b(?:dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (?:dollars?|euros?|yen|pounds|yuan)\b",
                            rf"\b(?:{CURRENCY_WORDS})\b.*\b(?:in|to|into) (?:us |canadian |australian )?(?:{CURRENCY_WORDS})\b",
-                           r"\bexchange rate\b|\bthe rate\b"),
-               ("financial_query", "QueryStock"), "Shall I look up {target}?",
-               _b(what=lambda h: _finance_target(h)), requires=(UNSURE + r"|\b(?:doing|check|price|worth)\b",),
+                           r"\bexchange rate\b|\bthe rate\b",
+                           rf"\bhow much (?:that|it|this|[a-z' ]{{1,20}}?) (?:is|comes to|would be|works out at) in (?:us |canadian |australian )?(?:{CURRENCY_WORDS})\b"),
+               ("financial_query", "QueryStock"), "Shall I look up {what}?",
+               lambda h: _args_finance(h), requires=(UNSURE + r"|\b(?:doing|check|price|worth)\b",),
                tool_words=("stock", "exchange", "currency")),
     IntentRule("directions", (r"\bhow (?:do|can|would|should) (?:i|we) get (?:to|there)\b", r"\bdirections\b",
                               r"\bwhere (?:exactly )?is (?:the|that)\b", r"\bnever been (?:to|there)\b",
@@ -393,6 +400,14 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(action="message", who=lambda h: _recipient(h), what=lambda h: h.what() or "a quick update"),
                tool_words=("message", "send", "communicat")),
     LATE_RULE,
+    # a parcel that has not come ("it was meant to be here yesterday, and there's been nothing")
+    IntentRule("delivery", (r"\b(?:hasn't|has not|haven't|still not|never|not) (?:arrived|come|turned up|shown up|been delivered)\b",
+                            r"\b(?:meant|supposed|due) to (?:be here|arrive|come|be delivered)\b", r"\bno sign of (?:it|the|my|our)\b",
+                            r"\b(?:lost|stuck) in the post\b", r"\bsitting in (?:some|a|the) (?:depot|warehouse|sorting office)\b"),
+               ("track_delivery", "track_package", "track_parcel"), "Shall I track the {what}?",
+               _b(what=lambda h: _parcel(h)),
+               requires=(r"\b(?:parcel|package|delivery|order|present|shipment|sent|posted|courier|tracking|ordered)\b",),
+               tool_words=("track", "delivery", "parcel", "package", "shipment")),
     IntentRule("calendar", (r"\b(?:i have|i've got|i got|there's|we have|we've got|i'm having|i booked|we booked|i scheduled|i've scheduled|"
                             r"(?<!'s )(?<!\bhe )(?<!\bshe )(?<!\bthey )(?:have|got)) (?:a|an|my|the|our|that) (?P<what>(?:[a-z']+ ){0,3}?(?:appointment|meeting|interview|class|session|"
                             r"lesson|dinner|lunch|party|game|call|check-?up|exam|practice|rehearsal|date|deadline|concert|"
@@ -435,6 +450,30 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(source="world", item=lambda h: _search_item(h), query=lambda h: _search_query(h)),
                requires=(FACTUAL,), tool_words=("search", "look up", "knowledge")),
 )
+
+
+def _parcel(h: Heard) -> str:
+    """What is on its way ("my sister's birthday present", "the parcel"); "parcel" when not named."""
+    m = re.search(r"\b((?:my|the|our|her|his|their) (?:[a-z']+ ){0,3}?(?:parcel|package|delivery|order|present|shipment))\b",
+                  h.text.norm)
+    return m.group(1) if m else "parcel"
+
+
+def _args_finance(h: Heard) -> dict[str, Any]:
+    """A stock or a currency pair; for a pair also its codes and the amount said ("340 euros in dollars":
+    EUR, USD, 340), for a converter's own parameters."""
+    target = _finance_target(h)
+    out: dict[str, Any] = {"what": target}
+    pair = re.fullmatch(r"([A-Z]{3}) to ([A-Z]{3})", target)
+    if pair is None and re.search(rf"\b(?:{CURRENCY_WORDS})\b", h.text.norm) and target == "stock market":
+        return {}  # one currency named: the amount's own is said elsewhere (the sentence before, joined later)
+    if pair:
+        out["currency_from"], out["currency_to"] = pair.groups()
+        amounts = [m.value for m in h.mentions if m.kind == "amount" and isinstance(m.value, (int, float))]
+        if amounts:
+            out["amount"] = amounts[0]
+            out["what"] = f"{amounts[0]:g} {pair.group(1)} in {pair.group(2)}"
+    return out
 
 
 def _finance_target(h: Heard) -> str:
@@ -782,6 +821,14 @@ ACTION_RULES: tuple[IntentRule, ...] = (
                                         or _said_topic(h)[:60])),
                tool_words=("remind",)),
     LATE_RULE,
+    # a parcel that has not come ("it was meant to be here yesterday, and there's been nothing")
+    IntentRule("delivery", (r"\b(?:hasn't|has not|haven't|still not|never|not) (?:arrived|come|turned up|shown up|been delivered)\b",
+                            r"\b(?:meant|supposed|due) to (?:be here|arrive|come|be delivered)\b", r"\bno sign of (?:it|the|my|our)\b",
+                            r"\b(?:lost|stuck) in the post\b", r"\bsitting in (?:some|a|the) (?:depot|warehouse|sorting office)\b"),
+               ("track_delivery", "track_package", "track_parcel"), "Shall I track the {what}?",
+               _b(what=lambda h: _parcel(h)),
+               requires=(r"\b(?:parcel|package|delivery|order|present|shipment|sent|posted|courier|tracking|ordered)\b",),
+               tool_words=("track", "delivery", "parcel", "package", "shipment")),
     IntentRule("calendar", (r"\b(?:calendar|schedule|add (?:it|that|this) to)\b",), ("calendar_event",),
                "Shall I add '{title}' to your calendar ({time})?",
                _b(action="create", title=lambda h: _titled(h), time=lambda h: h.when() or "to be confirmed"),

@@ -101,6 +101,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "deadline": ("due", "due date", "now due", "pushed back", "pushed to", "moved up", "moved to", "launch date",
                  "postponed", "delayed", "extension", "the cutoff", "cut-off"),
     "due": ("deadline", "now due", "due date", "pushed back", "moved up", "postponed", "delayed"),
+    "hospital": ("operation", "surgery", "consultant", "clinic", "ward", "scan", "procedure", "outpatients"),
+    "appointment": ("operation", "surgery", "consultation", "check-up", "checkup", "a date for", "booked in", "slot"),
     "boiler": ("heating", "heating system", "heating systems", "central heating", "radiator", "radiators", "hot water"),
     "weather": ("forecast", "rain", "raining", "pour", "pouring", "drizzle", "umbrella", "sunny", "storm", "snow", "temperature", "degrees", "wind",
                 "thunder", "heat wave", "cold snap", "showers"),

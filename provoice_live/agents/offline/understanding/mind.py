@@ -26,7 +26,7 @@ from ....sound_classes import detected_classes, spoken_names
 from . import fact_check, intent, needs, semantic, topic_watch
 from .entities import now_from_context
 from .instruction import CONDITION, Watch, is_addressed, is_instruction, overlap_with, parse_instruction, request_span
-from .text import analyse, clean, lemma, tokens
+from .text import analyse, clean, is_content, lemma, tokens
 
 ECHO_OVERLAP = 0.5  # an utterance sharing this much of the request is the request being spoken
 ECHO_OVERLAP_FIRST = 0.3
@@ -234,6 +234,9 @@ WITHDRAW_THING = re.compile(r"\b(?<!don't )(?<!do not )(?<!not )(?<!never )(?:fo
 WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?:you can|you may) stop (?:listening|watching|"
                           r"waiting)|don't (?:bother|worry about) (?:telling|letting|reminding|warning) me|"
                           r"(?:cancel|scrap|drop|forget) (?:that|the) (?:request|reminder|watch))\b")
+# "scrap that about the gate", "forget what I said about the kettle": the request taken back by what it is about
+WITHDRAW_ABOUT = re.compile(r"\b(?:forget|scrap|cancel|ignore|never ?mind|drop) (?:that|what i said|what i asked)(?: bit)? "
+                            r"about (?:the |my |that |our )?(?P<thing>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)")
 
 
 def withdraws(sentence: str, watch) -> bool:
@@ -243,7 +246,11 @@ def withdraws(sentence: str, watch) -> bool:
     if WITHDRAW_ASK.search(low):
         return True
     target = {lemma(w) for w in tokens(watch.target)} | set(watch.keywords)
-    return any(lemma(w) in target for m in WITHDRAW_THING.finditer(low) for w in tokens(m.group("thing")))
+    if any(lemma(w) in target for m in WITHDRAW_THING.finditer(low) for w in tokens(m.group("thing"))):
+        return True
+    # said of what the request was for ("unlock the side gate" -> "scrap that about the gate")
+    action = {lemma(w) for w in tokens(watch.action or "") if is_content(w)}
+    return any(lemma(w) in target | action for m in WITHDRAW_ABOUT.finditer(low) for w in tokens(m.group("thing")))
 
 
 def _topic_score(text: str, topic: str) -> float | None:
@@ -258,6 +265,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _second_person(text: str) -> str:
+    """The user's words said back: "Unlock the side gate for me, would you?" -> "unlock the side gate for you"."""
+    text = re.sub(r"[\s,]+(?:would you|will you|could you|can you|please|yeah|okay|ok|thanks)\W*$", "", text.strip(" .,?!"), flags=re.I)
+    text = text[:1].lower() + text[1:] if text[:2] != "I " else text
     return re.sub(r"\b(my|me|i|i'm)\b", lambda w: {"my": "your", "me": "you", "i": "you", "i'm": "you're"}[w.group(1)],
                   text.strip(" .,"))
 

@@ -70,6 +70,9 @@ KNOWN = re.compile(r"\b(?:i|we|i've|we've) (?:just |already )?(?:looked at|check
                    r"\b(?:loads|plenty|lots|heaps) of time\b|\bno rush\b")
 # someone else's trouble, reported: "the new driver says he couldn't find gate seven"
 REPORTED = re.compile(r"\b(?:says|said|told (?:me|us)|reckons|mentioned) (?:that )?(?:he|she|they)\b")
+# the speaker's own doubt or need beside the report ("Mum said she'd cover it but ... I honestly have no idea")
+OWN_DOUBT = re.compile(r"\bi (?:\w+ )?(?:have no idea|don't know|do not know|need to|have to|can't work out|'m not sure|am not sure|"
+                       r"wonder|haven't a clue|have no clue)\b")
 # told of the past as a story: "it was windy at Henley on Saturday" (nothing still to come in it)
 TOLD_PAST = re.compile(r"\b(?:it was|it were|it had been|(?:we|they) were|(?:he|she) was|we had|i was|i had)\b")
 STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|whether|if|now|still|right now|can't|cannot)\b")
@@ -84,7 +87,7 @@ def not_a_need(t: Text) -> str | None:
         return "solved"
     if KNOWN.search(t.norm):
         return "known"
-    if REPORTED.search(t.norm):
+    if REPORTED.search(t.norm) and not OWN_DOUBT.search(t.norm):
         return "reported"
     if TOLD_PAST.search(t.norm) and not STILL_TO_COME.search(t.norm):
         return "past"
@@ -105,13 +108,20 @@ def _today_only(h: Heard) -> bool:
 WEATHER = re.compile(r"\b(?:weather|forecast|rain\w*|wind\w*|pour\w*|wet|drizzl\w*|showers?|storm\w*|thunder\w*|snow\w*|"
                      r"sun|sunny|sunshine|hot|heat\w*|cold|chilly|freez\w*|frost\w*|ic[ey]|fog\w*|mist\w*|cloud\w*|"
                      r"umbrella|gales?|breez\w*|blow\w*|humid\w*|damp|scorch\w*)\b")
+DELAYED = re.compile(r"\b(?:late|delay\w*|stuck|held up|traffic|jam|won't make it|not (?:going to|gonna) make it|"
+                     r"miss(?:ed)? (?:the|my)|running behind|behind schedule|cancel+ed|broke(?:n)? down|queue|"
+                     r"diversion|roadworks|still (?:at|on|in)|only just (?:left|leaving))\b")
 ATTENTION = re.compile(r"\b(?:forget|forgot|lose track|los(?:e|ing) count|distract\w*|miss (?:it|the)|burn\w*|overcook\w*|"
                        r"boil(?:s|ing)? (?:over|dry)|ready|done|come (?:out|off)|take (?:it|them) (?:out|off)|check on|"
                        r"keep an eye|remember|timer|alarm|go off|on the hob|in the oven|setting|rest(?:ing)?|soak\w*|"
                        r"steep\w*|brew\w*|prove|proving|rise|charg\w*)\b")
 HERE = re.compile(r"\b(?:here|in this (?:room|flat|house|office|place)|this (?:flat|room|office|house)|inside|indoors)\b")
 VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
-    "late": lambda h: (_has_time(h) or bool(about(h.text, facts_from_context(h.ctx)))) and _today_only(h),
+    "late": lambda h: (_has_time(h) or bool(about(h.text, facts_from_context(h.ctx)))) and _today_only(h)
+    and DELAYED.search(h.text.norm) is not None,  # held up now, not "the earliest I'd make it is half six"
+    # a sum the speaker cannot do, not amounts told ("my rent's 1,150 and it goes out on the first")
+    "calculate": lambda h: re.search(UNSURE + r"|\b(?:work out|figure out|add up|split|each|per person|how much|"
+                                     r"maths|math|sums?|calculat\w*)\b", h.text.norm) is not None,
     "environment": lambda h: HERE.search(h.text.norm) is not None,  # the room the devices are in, not the weather
     # a time or a place, and the weather itself named: a plan with a place and a day is no worry about it
     "weather": lambda h: (_has_time(h) or any(m.kind == "place" for m in h.mentions)) and WEATHER.search(h.text.norm) is not None,

@@ -36,6 +36,7 @@ from typing import Callable
 
 from .instruction import TITLES, Watch, digit_runs
 from .lexicon import SYNONYMS
+from .entities import extract
 from .text import Text, is_content, lemma, tokens
 
 THRESHOLD = 1.0
@@ -150,7 +151,7 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
         # a plural head names a kind ("project deadlines", "upcoming birthdays", "gig tickets"): the same word
         # with another qualifier is one of them ("the thesis deadline", "Oscar's birthday"), not a neighbour;
         # another word of the same lemma is not the same word ("recipe book" for "restaurant bookings")
-        if kind is not None and _singular(t.words[i]) == kind:
+        if kind is not None and t.words[i] == kind:  # one of them, said in the singular (not "train tickets")
             left = None
         for side, want in zip((-1, 1), (left, right)):
             j = i + side
@@ -159,8 +160,8 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
             got = t.lemmas[j]
             if any(c.isdigit() for c in got) != any(c.isdigit() for c in want):
                 continue  # a number stands against a number only ("LH 420" for "LH 402"; "two tickets" is no other ticket)
-            if got == want or (got,) in _synonyms((want,)):
-                agrees = True
+            if got == want or (got,) in _synonyms((want,)) or got in watch.keywords:
+                agrees = True  # the qualifier, a synonym of it, or another of the request's own words ("Half open")
             else:
                 differs = True
         if differs and not agrees:
@@ -168,6 +169,32 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
         elif agrees:
             same += 1
     return same, other
+
+
+CALENDAR_ACTION = re.compile(r"\b(?:calendar|diary|schedule|agenda)\b")
+DATE_SAID = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:today|tonight|tomorrow|weekend|next (?:week|month)|"
+                       r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
+                       r"july|august|september|october|november|december)\b")
+
+
+def _dated(t: Text) -> bool:
+    """Does the utterance say when (a day, a date, a time or a part of a day)?"""
+    return DATE_SAID.search(t.norm) is not None or any(m.kind in ("day", "time", "part") for m in extract(t))
+
+
+NEGATED_CHANGE = re.compile(r"\b(?:not|n't|never|hasn't|haven't|isn't|wasn't|won't)\s+(?:been\s+|be\s+|being\s+)?$")
+
+
+def _change_said(watch: Watch, t: Text) -> bool:
+    """A change said of the watched thing: in a sentence that names it (a word of the request or a synonym)
+    and not denied ("the exam itself hasn't moved ... it's the coursework that's been pushed")."""
+    words = set(watch.keywords) | {w for term in _synonyms(watch.keywords) for w in term}
+    for sentence in re.split(r"\s[.!?;](?:\s|$)", t.norm):
+        if not words & {lemma(w) for w in tokens(sentence)}:
+            continue
+        if any(not NEGATED_CHANGE.search(sentence[: m.start()]) for m in CHANGE_SAID.finditer(sentence)):
+            return True
+    return False
 
 
 def _change_asked(watch: Watch) -> bool:
@@ -210,8 +237,10 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     same, other = neighbours(watch, t)
     if other and not same:
         return None  # a neighbour of the watched thing, named as such
-    if _change_asked(watch) and not CHANGE_SAID.search(t.norm):
+    if _change_asked(watch) and not _change_said(watch, t):
         return None  # "deadlines being moved": deadlines named with nothing changed is not it
+    if CALENDAR_ACTION.search(watch.action or "") and not _dated(t):
+        return None  # "pop it in the calendar": news of it has a date ("any news from the hospital?" has none)
     terms: list[str] = []
     score = 0.0
     seen: set[tuple[str, ...]] = set()
