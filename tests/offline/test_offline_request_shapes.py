@@ -252,3 +252,169 @@ def test_a_withdrawn_topic_request_stays_silent():
 def test_an_errand_always_forgotten_is_offered(line, tool, content):
     ds = _calls(line, tool)
     assert ds and content in ds[0].tool_calls[0].arguments["content"]
+
+
+# ---- the sound waited for is the one in the condition ------------------------------------------------------
+@pytest.mark.parametrize("request_, cls", [
+    ("I'm going to be on the phone for ages, so when the dog starts barking, that's the courier. Grab the door.", "dog_bark"),
+    ("The doorbell's broken, so if you hear knocking, let me know.", "door_knock"),
+    ("With the kettle on and the radio up I'll miss it, so when the baby cries tell me.", "crying_baby"),
+])
+def test_the_watched_sound_is_the_conditioned_one(request_, cls):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "sound" and w.sound_class == cls
+
+
+# ---- a request taken back by what it was for ----------------------------------------------------------------
+@pytest.mark.parametrize("line", ["Scrap that about the gate, then, she has a key.",
+                                  "Forget what I said about the gate, she's got her own key."])
+def test_a_request_taken_back_by_its_action(line):
+    from provoice_live.agents.offline.understanding.mind import Mind
+    from support.offline_helpers import TOOLS
+
+    request_ = "When the dog starts barking at the door, that'll be Sam, so unlock the side gate for her."
+    m = Mind(request_, None, TOOLS)
+    m.hear(request_)
+    m.hear(line)
+    assert m.state == "done" and m.sound("dog_bark", 0.95) is None
+
+
+def test_the_action_said_back_reads_as_the_users_words():
+    from provoice_live.agents.offline.understanding.mind import Mind
+    from support.offline_helpers import TOOLS
+
+    request_ = "When the dog barks, that's Sam. Unlock the side gate for her, would you?"
+    m = Mind(request_, None, TOOLS)
+    m.hear(request_)
+    d = m.sound("dog_bark", 0.95)
+    assert d is not None and "You asked me to unlock the side gate for her." in d.text
+
+
+# ---- a qualifier that is itself one of the request's words agrees ------------------------------------------
+def test_a_qualifier_from_the_request_is_no_neighbour():
+    ds = said("If anyone mentions the half marathon entries opening, text Jo.",
+              ["Any club news?", "Entries for the Riverside Half open at noon on Friday, last year it sold out."])
+    assert [d.rule for d in ds] == ["topic"]
+
+
+@pytest.mark.parametrize("line, fires", [("Maya's got a spare ticket for the gig on the 18th, sixty quid.", True),
+                                         ("I booked the train tickets last night, they were cheap.", False)])
+def test_one_of_a_plural_kind_is_it_another_plural_kind_is_not(line, fires):
+    ds = said("Whenever somebody offers me concert tickets, remind me to check my budget first.", [line])
+    assert bool([d for d in ds if d.rule == "topic"]) == fires
+
+
+# ---- a watch whose action files a date waits for news with a date ------------------------------------------
+@pytest.mark.parametrize("lines, fires", [
+    (["Go on, any news from the hospital?"], False),
+    (["They've given me a date for the knee operation, the 4th of March at nine."], True),
+    (["The consultant rang, I'm booked in for Tuesday morning."], True),
+])
+def test_news_for_the_calendar_has_a_date(lines, fires):
+    ds = said("If Dad says anything about his hospital appointment, pop it in the family calendar.", lines)
+    assert bool([d for d in ds if d.rule == "topic"]) == fires
+
+
+# ---- a change asked for is a change said of the thing, not denied --------------------------------------------
+@pytest.mark.parametrize("line, fires", [
+    ("The exam itself hasn't moved, it's still Thursday. It's the coursework that's been pushed to Friday.", False),
+    ("The exam hasn't been moved, don't worry.", False),
+    ("Heads up, the exam's been moved to the Monday after.", True),
+])
+def test_a_change_denied_or_of_another_thing_is_no_change(line, fires):
+    ds = said("If anyone mentions my statistics exam being rescheduled, update my calendar.", [line])
+    assert bool([d for d in ds if d.rule == "topic"]) == fires
+
+
+# ---- an answer to a question about one record is about that record ----------------------------------------------
+GYM = context(Wallet={"subscriptions": [{"name": "PulseFit Gym", "amount": 44.0, "currency": "EUR", "billing": "monthly"},
+                                        {"name": "Streamly", "amount": 9.99, "currency": "EUR", "billing": "monthly"}]})
+
+
+@pytest.mark.parametrize("before, line, contradicts", [
+    ("How do you justify paying for the gym?", "Mine's cheap, it's only twenty euros a month.", True),
+    ("Isn't your gym expensive?", "Not really, forty-four euros a month.", False),
+    ("How was your weekend?", "Cheap, twenty euros all in.", False),
+])
+def test_an_answer_is_checked_against_the_record_asked_about(before, line, contradicts):
+    ds = [d for d in said(None, [before, line], GYM) if d.rule == "contradiction"]
+    assert bool(ds) == contradicts
+
+
+# ---- a clause of values after the record's own values is about something else -------------------------------------
+OFFSITE = context("2026-06-09 13:05", "Tuesday", Calendar={"events": [
+    {"title": "Offsite at Lakeview Lodge", "start_datetime": "2026-06-12 09:00", "end_datetime": "2026-06-12 17:00",
+     "location": "Lakeview Lodge"}]})
+
+
+@pytest.mark.parametrize("line, contradicts", [
+    ("We've got the offsite at Lakeview Lodge from nine till five, so the earliest I'd make it is half six.", False),
+    ("We've got the offsite at Lakeview Lodge on Friday, it starts at ten.", True),
+])
+def test_a_value_after_the_records_own_is_about_something_else(line, contradicts):
+    ds = [d for d in said(None, [line], OFFSITE) if d.rule == "contradiction"]
+    assert bool(ds) == contradicts
+
+
+# ---- lines that look like needs and are not, second set --------------------------------------------------------
+@pytest.mark.parametrize("line", ["My rent's eleven hundred and it goes out on the first, then the council tax mid-month.",
+                                  "It's 40 for the room and 12 for breakfast, all booked."])
+def test_amounts_told_are_no_sum_to_do(line):
+    assert _calls(line, "calculate") == []
+
+
+def test_the_earliest_one_could_come_is_no_delay():
+    assert _calls("It's an hour's drive back, so the earliest I'd make it is half six.", "communication") == []
+
+
+@pytest.mark.parametrize("line", [
+    "The fee is three hundred and forty euros. Mum asked how much that is in dollars and I've no idea.",
+    "I honestly don't know how much 340 euros is in dollars.",
+])
+def test_a_currency_doubt_is_a_conversion_with_its_pair_and_amount(line):
+    from provoice_live.agents.offline.understanding.mind import Mind
+    from support.offline_helpers import TOOLS, _tool
+
+    tools = TOOLS + [_tool("convert_currency", "Convert an amount of money between currencies.",
+                           {"amount": {"type": "number"}, "from_ccy": {"type": "string"}, "to_ccy": {"type": "string"}})]
+    tools = [t for t in tools if t.name != "financial_query"]
+    m = Mind(None, None, tools)
+    ds = [d for d in (m.hear(s) for s in [line]) if d]
+    assert ds and ds[0].tool_calls[0].name == "convert_currency"
+    assert ds[0].tool_calls[0].arguments == {"amount": 340.0, "from_ccy": "EUR", "to_ccy": "USD"}
+
+
+@pytest.mark.parametrize("line", ["Mum said she'd cover it, but I honestly have no idea what 340 euros is in dollars.",
+                                  "Dad said he'd pay, but I don't know how much 50 pounds is in euros."])
+def test_a_report_beside_ones_own_doubt_is_still_a_need(line):
+    assert not_a_need(analyse(line)) is None
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("She posted it on Monday, it was meant to be here yesterday and there's been nothing.", True),
+    ("My parcel still hasn't arrived, it's been a week.", True),
+    ("The parcel arrived this morning, all fine.", False),
+])
+def test_a_parcel_not_come_is_tracked_when_a_tracker_is_offered(line, fires):
+    from provoice_live.agents.offline.understanding.mind import Mind
+    from support.offline_helpers import TOOLS, _tool
+
+    with_tracker = TOOLS + [_tool("track_delivery", "Where a parcel is.", {"tracking_code": {"type": "string"}})]
+    d = Mind(None, None, with_tracker).hear(line)
+    assert bool(d and d.tool_calls and d.tool_calls[0].name == "track_delivery") == fires
+    d = Mind(None, None, TOOLS).hear(line)  # no tracker: nothing to offer
+    assert not (d and d.tool_calls and "track" in d.tool_calls[0].name)
+
+
+@pytest.mark.parametrize("line", ["Somebody would have to ring them and check it's free on the 17th for eight of us.",
+                                  "Can you call the Crown and see if they've got space on Friday for six of us?"])
+def test_a_venue_to_ring_for_a_party_is_a_booking(line):
+    assert [d.tool_calls[0].arguments.get("service_type") for d in _calls(line, "book_service")] == ["restaurant"]
+
+
+@pytest.mark.parametrize("line", ["Give me plenty of the potatoes and a huge dollop of that cauliflower cheese.",
+                                  "Load me up, loads of the roast potatoes and a helping of the cheese sauce."])
+def test_a_portion_asked_for_is_eating(line):
+    ctx = context(Health={"conditions": [{"name": "lactose intolerance", "advice": "avoid milk, cream and soft cheeses"}]})
+    ds = [d for d in said(None, [line], ctx) if d.rule == "contradiction"]
+    assert ds and "milk" in ds[0].text

@@ -18,7 +18,8 @@ EATING = re.compile(r"\b(?:i'll|i will|i'm going to|i'm gonna|i am going to|let 
                     r"pass me|give me|i want|i'm craving|i'll go for|i'll go with|i fancy|sign me up for)\s+"
                     r"(?:\w+\s+){0,3}?(?:have|grab|eat|take|order|try|get|go for|go with|some|a|an|the|bite|slice|"
                     r"piece|plate|bowl|portion|taste)\b|\b(?:i'll|i will) (?:have|grab|eat|take|order|try|get)\b|"
-                    r"\byes(?:,)? please\b|\bsounds (?:delicious|great|good|lovely), (?:i'll|count me)")
+                    r"\byes(?:,)? please\b|\bsounds (?:delicious|great|good|lovely), (?:i'll|count me)|"
+                    r"\b(?:load|dish|pile|fill|serve) me up\b|\bfill my plate\b")
 DIET_RULE = re.compile(r"\b(?:avoid(?:ing)?|no|not|never|can't (?:eat|have)|cannot (?:eat|have)|don't eat|doesn't eat|"
                        r"stay away from|cut(?:ting)? out|off|free of|without|limit|allergic to|allergy to|allerg(?:y|ies)(?: list| items)?:?|"
                        r"intolerant to|intolerance:?|restrictions?:?|diet:?)\s+(?P<x>[a-z ,/&-]{2,80})")

@@ -338,10 +338,12 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     said = [m for m in mentions if m.kind in MEANING_KINDS]
     if SELF_PLAN.search(t.norm):
         return None  # "I'll send the invite tonight": when the speaker will act, not when a recorded thing is
-    asked = _anchored(analyse(before), facts, idf, 0, len(analyse(before).words)) if before and said else []
+    answer = [m for m in said if VALUE_ASKED[m.kind].search(before.lower())] if "?" in before else []
+    asked = _anchored(analyse(before), facts, idf, 0, len(analyse(before).words)) if answer else []
     if len(asked) == 1:
-        # the turn before named one fact and this one answers it ("How do you justify your gym?" - "It's only 25 euros a month")
-        return _compare(said, [asked[0][1]], now)
+        # the question before named one fact and asked a value of it, this answers ("How do you justify paying
+        # for your gym?" - "It's only 25 euros a month"; "Are you ready for your trip?" asks no value)
+        return _compare(answer, [asked[0][1]], now)
     fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
     return _compare(said, [fact], now) if fact is not None else None
 
@@ -368,6 +370,11 @@ def _is_change(t: Text, m: Mention) -> bool:
         any(before == b or before.endswith(" " + b) for b in CHANGE_BEFORE)
 
 
+VALUE_ASKED = {  # a question that asks for a value of this kind
+    "amount": re.compile(r"\b(?:how much|cost|costs|price|pay|paying|paid|expensive|cheap|afford|justify|worth|fee|charge)\b"),
+    "day": re.compile(r"\b(?:when|what day|which day|what date|how long|until)\b"),
+    "time": re.compile(r"\b(?:when|what time|how late|how early|how long)\b"),
+}
 SELF_PLAN = re.compile(r"\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna|let me) (?:just |then |probably )?"
                        r"(?:send|email|text|message|call|ring|phone|ask|check|do|sort|write|post|forward|book|order|pay|"
                        r"finish|look|get back|reply|print|pack|tidy|clean)\b")

@@ -75,7 +75,8 @@ OWN_DOUBT = re.compile(r"\bi (?:\w+ )?(?:have no idea|don't know|do not know|nee
                        r"wonder|haven't a clue|have no clue)\b")
 # told of the past as a story: "it was windy at Henley on Saturday" (nothing still to come in it)
 TOLD_PAST = re.compile(r"\b(?:it was|it were|it had been|(?:we|they) were|(?:he|she) was|we had|i was|i had)\b")
-STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|whether|if|now|still|right now|can't|cannot)\b")
+STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|whether|if|now|still|right now|can't|cannot|"
+                           r"(?:meant|supposed) to|there's been nothing|hasn't|haven't|not yet)\b")  # or not come yet
 
 
 def not_a_need(t: Text) -> str | None:

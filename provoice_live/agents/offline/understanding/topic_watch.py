@@ -174,11 +174,14 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
 CALENDAR_ACTION = re.compile(r"\b(?:calendar|diary|schedule|agenda)\b")
 DATE_SAID = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:today|tonight|tomorrow|weekend|next (?:week|month)|"
                        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
-                       r"july|august|september|october|november|december)\b")
+                       r"july|august|september|october|november|december)\b|"
+                       r"\b(?:a|an|one|two|three|four|five|six|\d+) (?:more |extra )?(?:days?|weeks?|months?|hours?)\b|"  # "extended by a week"
+                       r"\b(?:to|on|by|until|till) (?:the )?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                       r"\w+teenth|twentieth|thirtieth|twenty-\w+|thirty-first)\b")  # "back to first"
 
 
 def _dated(t: Text) -> bool:
-    """Does the utterance say when (a day, a date, a time or a part of a day)?"""
+    """Does the utterance say when (a day, a date, a time, a part of a day, or a shift by a duration)?"""
     return DATE_SAID.search(t.norm) is not None or any(m.kind in ("day", "time", "part") for m in extract(t))
 
 
