@@ -6,15 +6,15 @@ These tests check the fixture's form only; they never run an agent on it. The se
 
 from __future__ import annotations
 
-import collections
 from pathlib import Path
 
 import pytest
 
 from provoice_live.corpus.official import read_records
-from support.scene_sets import (TASKS, assert_balanced, assert_calls_name_tools, assert_clocks_name_their_weekday,
+from support.scene_sets import (assert_balanced, assert_calls_name_tools, assert_clocks_name_their_weekday,
                                 assert_cues_located_by_quote, assert_ess_sounds_synthesised,
-                                assert_every_scene_builds, assert_generator_writes_the_files)
+                                assert_every_scene_builds, assert_generator_writes_the_files,
+                                assert_ids_alternate_by_label)
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "dev4"
 SCENES, TOOLS = HERE / "scenes.json", HERE / "tools.json"
@@ -32,12 +32,7 @@ def test_set_is_balanced_twelve_per_task_six_positive(records):
 
 
 def test_ids_alternate_positive_and_negative_so_a_limited_build_has_both(records):
-    """Odd-numbered scenes are positives, even-numbered negatives; the first 8 records cover every task
-    with a positive and a negative (`build-corpus --limit 8`)."""
-    for r in records:
-        assert r.label == (int(r.id.rsplit("-", 1)[1]) % 2 == 1), r.id
-    assert collections.Counter((r.task, r.label) for r in records[:8]) == {
-        (t, lab): 1 for t in TASKS for lab in (True, False)}
+    assert_ids_alternate_by_label(records)
 
 
 def test_files_are_what_the_generator_writes():

@@ -31,6 +31,15 @@ def assert_balanced(records, per_cell: int = 6) -> None:
         assert r.label or not r.gt_tool_calls, r.id
 
 
+def assert_ids_alternate_by_label(records) -> None:
+    """Odd-numbered ids (`...-07`) are positives, even-numbered negatives, and the first 8 records
+    cover every task with a positive and a negative (so `build-corpus --limit 8` has both)."""
+    for r in records:
+        assert r.label == (int(r.id.rsplit("-", 1)[1]) % 2 == 1), r.id
+    assert collections.Counter((r.task, r.label) for r in records[:8]) == {
+        (t, lab): 1 for t in TASKS for lab in (True, False)}
+
+
 def assert_generator_writes_the_files(folder: Path, module_name: str):
     """The set's `make_scenes.py --check` passes and its output is byte-identical to the files;
     returns the loaded generator module."""
