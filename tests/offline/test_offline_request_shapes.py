@@ -16,6 +16,17 @@ from provoice_live.agents.offline.understanding.text import analyse
 from support.offline_helpers import CALENDAR_CTX, context, said
 
 
+def _mind_after(request_: str, *lines: str):
+    """A Mind (TOOLS, no context) that has heard the request and then the lines."""
+    from provoice_live.agents.offline.understanding.mind import Mind
+    from support.offline_helpers import TOOLS
+
+    m = Mind(request_, None, TOOLS)
+    for line in (request_,) + lines:
+        m.hear(line)
+    return m
+
+
 def _calls(line: str, tool: str) -> list:
     """The decisions on one line (calendar context, no request) that call `tool`."""
     return [d for d in said(None, [line], CALENDAR_CTX) if d.tool_calls and d.tool_calls[0].name == tool]
@@ -269,13 +280,7 @@ def test_the_watched_sound_is_the_conditioned_one(request_, cls):
 @pytest.mark.parametrize("line", ["Scrap that about the gate, then, she has a key.",
                                   "Forget what I said about the gate, she's got her own key."])
 def test_a_request_taken_back_by_its_action(line):
-    from provoice_live.agents.offline.understanding.mind import Mind
-    from support.offline_helpers import TOOLS
-
-    request_ = "When the dog starts barking at the door, that'll be Sam, so unlock the side gate for her."
-    m = Mind(request_, None, TOOLS)
-    m.hear(request_)
-    m.hear(line)
+    m = _mind_after("When the dog starts barking at the door, that'll be Sam, so unlock the side gate for her.", line)
     assert m.state == "done" and m.sound("dog_bark", 0.95) is None
 
 
@@ -418,3 +423,86 @@ def test_a_portion_asked_for_is_eating(line):
     ctx = context(Health={"conditions": [{"name": "lactose intolerance", "advice": "avoid milk, cream and soft cheeses"}]})
     ds = [d for d in said(None, [line], ctx) if d.rule == "contradiction"]
     assert ds and "milk" in ds[0].text
+
+
+# ---- a word that only qualifies the topic's head is not the topic said ----------------------------------------
+@pytest.mark.parametrize("request_, line, fires", [
+    ("If my brother mentions the car insurance, remind me to ask for his quote.",
+     "Honestly, the car's been a nightmare, the exhaust is blowing.", False),
+    ("If my brother mentions the car insurance, remind me to ask for his quote.",
+     "My insurance went up again at renewal, can you believe it.", True),
+    ("If Priti says anything about the deposit for the cottage, remind me to pay my share.",
+     "I've been looking at the cottage listing again, there's a hot tub.", False),
+    ("If Priti says anything about the deposit for the cottage, remind me to pay my share.",
+     "The owner wants the deposit by Friday, a hundred each.", True),
+    # a generic head leaves its qualifier the topic
+    ("Let me know if anyone mentions job opportunities.", "My firm is hiring two new developers next month.", True),
+    ("If the talk turns to pet sitting, let me know.", "Our pet sitter cancelled, so who'll look after Milo on Saturday?", True),
+])
+def test_a_qualifier_alone_is_not_the_topic(request_, line, fires):
+    assert bool([d for d in said(request_, [line]) if d.rule == "topic"]) == fires
+
+
+@pytest.mark.parametrize("request_", ["If they announce the music round, tell me.",
+                                      "When the ref announces the final score, let me know."])
+def test_an_announcement_asked_for_is_a_topic(request_):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "topic" and len(w.target.split()) <= 3
+
+
+@pytest.mark.parametrize("line", ["You needn't listen for the phone any more, it's sorted.",
+                                  "You don't need to listen out for the phone now."])
+def test_needing_not_to_listen_takes_the_request_back(line):
+    m = _mind_after("If you hear the phone, it'll be the pharmacy, remind me to ask about my tablets.", line)
+    assert m.state == "done" and m.sound("phone_ring", 0.95) is None
+
+
+# ---- the recorded allergy said as one's own is no denial --------------------------------------------------------
+@pytest.mark.parametrize("line, contradicts", [
+    ("No, nothing with food, I eat anything. Only penicillin, it brings me out in a rash.", False),
+    ("None, except penicillin.", False),
+    ("No, nothing at all.", True),
+    ("I don't have any allergies, the peanut satay sounds great.", True),
+])
+def test_the_recorded_allergy_said_as_ones_own_is_no_denial(line, contradicts):
+    from provoice_live.agents.offline.understanding.mind import Mind, split_sentences
+    from support.offline_helpers import TOOLS
+
+    m = Mind(None, HEALTH, TOOLS)
+    m.hear("Any allergies to food or medicine?")
+    ds = [d for d in [m.hear(line)] if d and d.rule == "contradiction"]
+    assert bool(ds) == contradicts, split_sentences(line)
+
+
+# ---- places, questions and past weather that say nothing against the record or of a need --------------------------
+def test_a_generic_place_in_a_record_is_not_contradicted():
+    ctx = context(Notes={"notes": [{"title": "Flat viewing", "body": "Drive to office: 22 min (tested Fri)"}]})
+    line = "Over at the business park. I already timed the drive to the office, twenty-two minutes."
+    assert [d for d in said(None, [line], ctx) if d.rule == "contradiction"] == []
+
+
+def test_a_questions_clauses_are_proposals_not_claims():
+    ctx = context("2026-12-04 11:05", "Friday", Bookings=[
+        {"salon": "Cut Above", "service": "Full head colour", "date": "2026-12-12", "time": "10:30"}])
+    ds = said(None, ["Just a trim today, yeah, and we'll do the colour next time?",
+                     "So I'll see you for the colour on the 19th."], ctx)
+    assert [d.rule for d in ds] == ["contradiction"] and "19" in ds[0].text
+
+
+@pytest.mark.parametrize("line", ["It rained all weekend, didn't it? I'll leave the garlic till it dries out.",
+                                  "It poured on Saturday, the water butts are full."])
+def test_weather_that_is_over_is_no_forecast_need(line):
+    assert _calls(line, "realtime_weather") == []
+
+
+def test_something_to_make_with_no_idea_what_is_a_recipe_need():
+    ds = _calls("There's squash and feta in the fridge. I'd love to make something with the squash and feta but I've no idea what.",
+                "recipe_search")
+    assert ds and "squash" in str(ds[0].tool_calls[0].arguments).lower()
+
+
+@pytest.mark.parametrize("line, eats", [("The walnut loaf sounds lovely, save me a big slice for later.", True),
+                                        ("The walnut loaf sounds lovely but I'll pass.", False)])
+def test_a_food_named_then_asked_for_is_eating(line, eats):
+    ctx = context(Health={"allergies": ["tree nuts"]})
+    assert bool([d for d in said(None, [line], ctx) if d.rule == "contradiction"]) == eats

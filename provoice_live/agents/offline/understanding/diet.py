@@ -19,7 +19,7 @@ EATING = re.compile(r"\b(?:i'll|i will|i'm going to|i'm gonna|i am going to|let 
                     r"(?:\w+\s+){0,3}?(?:have|grab|eat|take|order|try|get|go for|go with|some|a|an|the|bite|slice|"
                     r"piece|plate|bowl|portion|taste)\b|\b(?:i'll|i will) (?:have|grab|eat|take|order|try|get)\b|"
                     r"\byes(?:,)? please\b|\bsounds (?:delicious|great|good|lovely), (?:i'll|count me)|"
-                    r"\b(?:load|dish|pile|fill|serve) me up\b|\bfill my plate\b")
+                    r"\b(?:load|dish|pile|fill|serve) me up\b|\bfill my plate\b|\b(?:save|keep|put aside|set aside) me (?:a|some)\b")
 DIET_RULE = re.compile(r"\b(?:avoid(?:ing)?|no|not|never|can't (?:eat|have)|cannot (?:eat|have)|don't eat|doesn't eat|"
                        r"stay away from|cut(?:ting)? out|off|free of|without|limit|allergic to|allergy to|allerg(?:y|ies)(?: list| items)?:?|"
                        r"intolerant to|intolerance:?|restrictions?:?|diet:?)\s+(?P<x>[a-z ,/&-]{2,80})")
@@ -64,8 +64,23 @@ def foods_in(t: Text) -> list[tuple[str, tuple[str, ...]]]:
             if verb is not None and not any(w in SKIP_WORDS for w in window[verb:]) and \
                     not any(w in SKIP_WORDS for w in window[max(0, verb - 2):verb]):
                 eaten.append((" ".join(words[i:i + len(term)]), cats))
+            elif _portion_asked_after(words, i + len(term)):
+                eaten.append((" ".join(words[i:i + len(term)]), cats))
             break
     return eaten
+
+
+PORTION_ASKED = re.compile(r"^(?:save|keep|put aside|set aside|cut|wrap up|pack up) me (?:a|some|the|one|two|a bit)\b|"
+                           r"^(?:i'll|i will|i'd) (?:have|take) (?:a|some) (?:slice|piece|bit|bite|taste)\b")
+
+
+def _portion_asked_after(words: list[str], end: int) -> bool:
+    """A food named and then asked for in the same sentence ("The walnut loaf sounds lovely, save me a
+    big slice"): a portion asked for within a few words after it, before the sentence ends."""
+    after = words[end: end + EAT_REACH + 4]
+    stop = next((k for k, w in enumerate(after) if w in (".", "!", "?")), len(after))
+    after = after[:stop]
+    return any(PORTION_ASKED.search(" ".join(after[k:])) for k in range(len(after)))
 
 
 def forbidden_categories(text: str) -> dict[str, str]:

@@ -163,8 +163,13 @@ def _place_words(s: str) -> set[str]:
     return distinct or words - {"the", "a", "of", "and", "at", "in", "on"}
 
 
+# a record's place that names no place ("Drive to office: 22 min"): nothing said can contradict it
+GENERIC_PLACES = frozenset({"office", "work", "home", "school", "gym", "shop", "shops", "town", "the office", "uni",
+                            "college", "church", "station", "airport", "hospital", "surgery", "clinic", "library"})
+
+
 def _check_place(m: Mention, f: Fact) -> bool | None:
-    if not f.location:
+    if not f.location or f.location.lower().strip() in GENERIC_PLACES:
         return None
     said = _place_words(str(m.value))
     return bool(said & _place_words(f.location)) or bool(said & _place_words(f.title))
@@ -286,11 +291,12 @@ def about_by_meaning(talk: str, facts: list[Fact]) -> Fact | None:
 
 
 def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
-          before: str = "") -> Contradiction | None:
+          before: str = "", around: str = "") -> Contradiction | None:
     """The first contradiction between what was said and the facts, or None.
 
     `before`: what was said just before (the question "when's the vet?" that "Thursday, ten-ish"
-    answers). When no fact shares words with the utterance, the fact is chosen by meaning from the
+    answers); `around`: the whole utterance this sentence is part of ("No, nothing with food. Only
+    penicillin": the no is qualified by the next sentence). When no fact shares words with the utterance, the fact is chosen by meaning from the
     utterance with that context (`about_by_meaning`), and the said days, times and amounts of the
     utterance alone are compared with it."""
     if not facts:
@@ -308,7 +314,7 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     people = _said_people(t, mentions)
     mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
-                    check_constraints(t, facts, before), check_diet(t, facts), check_assent_to_food(t, before, facts)):
+                    check_constraints(t, facts, before, around), check_diet(t, facts), check_assent_to_food(t, before, facts)):
         if special:
             return special
     idf = _idf(facts)
@@ -320,10 +326,11 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         if not said:
             continue
         cands = _anchored(t, facts, idf, lo, hi)
-        if not cands and len(anchored_any) == 1:
+        if not cands and len(anchored_any) == 1 and not _proposal(t.raw):
             # a clause naming nothing is about the one fact the utterance names ("I fly out on the 9th, half past
             # six, to Lisbon"); a kind of value already said right of it is about something else ("the offsite,
-            # from nine till five, ... so the earliest I'd make it is half six")
+            # from nine till five, ... so the earliest I'd make it is half six"); in a question ("Just a trim today,
+            # and we'll do the colour next time?") the clauses are proposals, not claims about it
             cands = anchored_any
             said = [m for m in said if m.kind not in agreed]
         if not cands or not said:
@@ -378,6 +385,17 @@ VALUE_ASKED = {  # a question that asks for a value of this kind
 SELF_PLAN = re.compile(r"\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna|let me) (?:just |then |probably )?"
                        r"(?:send|email|text|message|call|ring|phone|ask|check|do|sort|write|post|forward|book|order|pay|"
                        r"finish|look|get back|reply|print|pack|tidy|clean)\b")
+
+
+TAG_QUESTION = re.compile(r"\b(?:right|yeah|yes|no|isn't it|is it|aren't they|correct|innit|eh|don't you think|wasn't it|"
+                          r"won't it|didn't we|don't we|isn't that)\s*\?\s*$", re.IGNORECASE)
+
+
+def _proposal(raw: str) -> bool:
+    """A question that proposes ("Just a trim today, and we'll do the colour next time?"), not a belief
+    checked with a tag ("...that's Thursday at quarter past three, right?")."""
+    raw = raw.rstrip()
+    return raw.endswith("?") and TAG_QUESTION.search(raw) is None
 
 
 def _retracted(t: Text, m: Mention) -> bool:
@@ -512,7 +530,17 @@ _NO_ANSWER = re.compile(r"^(?:(?:oh|um|er|well|erm)\s*,?\s*)?(?:no|nope|none|not
 _ALLERGY_ASKED = re.compile(r"\ballerg\w*[^.?!]*\?")
 
 
-def check_constraints(t: Text, facts: list[Fact], before: str = "") -> Contradiction | None:
+ALLERGY_OWNED = re.compile(r"\b(?:only|except|apart from|just|bar|but|allergic to|allergy to)\s+(?:\w+\s+){0,2}?(?P<x>[a-z]+)|"
+                           r"\b(?P<y>[a-z]+),? (?:brings me out|gives me|makes me|sets me off)\b")
+
+
+def _allergy_owned(t: Text, allergens: str) -> bool:
+    """Does the speaker name the recorded allergy as theirs ("Only penicillin, it brings me out in a rash")?"""
+    listed = {lemma(w) for w in tokens(allergens) if is_content(w)}
+    return any(lemma(m.group("x") or m.group("y")) in listed for m in ALLERGY_OWNED.finditer(t.norm))
+
+
+def check_constraints(t: Text, facts: list[Fact], before: str = "", around: str = "") -> Contradiction | None:
     """"I don't have any allergies" (or "No, not a thing" to "Any allergies?") against a health record
     that lists some."""
     answered_no = bool(before) and _ALLERGY_ASKED.search(before.lower()) is not None and _NO_ANSWER.search(t.norm) is not None
@@ -523,6 +551,8 @@ def check_constraints(t: Text, facts: list[Fact], before: str = "") -> Contradic
         m = re.search(r"allerg\w*[^a-z]{0,4}(?:to |: ?)?(?P<x>[a-z][a-z ,]{2,40})", body)
         if m and not re.match(r"(?:none|no |nothing)", m.group("x")):
             what = m.group("x").strip(" ,")
+            if _allergy_owned(t, what) or (around and _allergy_owned(analyse(around), what)):
+                return None  # "No, nothing with food. Only penicillin": the allergy on record, said
             return Contradiction(f, "constraint", "no allergies", f"allergic to {what}",
                                  f"Actually, according to your {_describe(f)}, you're allergic to {what}.")
     return None

@@ -29,7 +29,7 @@ TOPIC_AFTER = LISTEN_FOR + (
     r"talk(?:s|ed|ing)? about", r"speak(?:s|ing)? about", r"bring(?:s|ing)? up", r"brought up",
     r"says? anything about", r"say(?:s)? something about", r"discuss(?:es|ing)?", r"ask(?:s|ing)? about",
     r"refer(?:s|ring)? to", r"chat(?:s|ting)? about", r"hear (?:anything|something|anyone talk|someone talk) about",
-    r"hear about", r"raises?", r"offers? (?:me|us)", r"invites? (?:me|us) (?:to|for)", r"anything (?:about|regarding|related to|to do with)", r"the (?:topic|subject) of",
+    r"hear about", r"raises?", r"offers? (?:me|us)", r"announc(?:e|es|ed|ing)", r"invites? (?:me|us) (?:to|for)", r"anything (?:about|regarding|related to|to do with)", r"the (?:topic|subject) of",
     r"(?:talk|conversation|chat|subject|topic) (?:turns|moves|gets|comes|shifts|drifts) (?:around )?to",
 )
 # "...if X comes up": the topic comes before these

@@ -329,7 +329,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                           r"\bhow (?:do|would|can) (?:you|i|we) (?:make|cook|bake) (?P<what>.*)",
                           r"\bideas? for (?P<what>(?:dinner|lunch|breakfast).*)",
                           r"\b(?:no idea|not sure|don't know|no clue|any ideas?) (?:what|for what) (?:to |i should |we should )?(?:make|cook|have for (?:dinner|lunch))\b",
-                          r"\bwhat (?:to|should i|should we) (?:make|cook)\b"),
+                          r"\bwhat (?:to|should i|should we) (?:make|cook)\b",
+                          r"\b(?:make|cook|bake) something\b[^.]*\b(?:no idea|not sure|no clue|don't know|haven't a clue) what\b"),
                ("recipe_search",), "Shall I look up a recipe for {query}?",
                _b(what=lambda h: h.what() or _ingredients(h) or "dinner ideas"), tool_words=("recipe",)),
     IntentRule("calculate", (r"\b(?:split|divided by|times(?! (?:a|per|each|every) (?:day|week|month|year|night|morning|evening)\b| daily\b| weekly\b)|plus|minus|percent of|% of|tip|per person|add up|"
@@ -513,6 +514,11 @@ def _attendee(h: Heard) -> str:
 
 
 def _ingredients(h: Heard) -> str:
+    """The foods to cook with: "I've only got eggs, spinach and feta", "make something with that squash and feta"."""
+    w = re.search(r"\b(?:make|cook|do|bake) something (?:\w+ )?with (?:that |the |some |my )?(?P<x>[a-z' ]+? and (?:that |the |some )?[a-z' ]+?)"
+                  r"(?:,| but\b|\.|$)", h.text.norm)
+    if w:
+        return re.sub(r"\b(?:that|the|some) ", "", w.group("x")).strip()
     m = re.search(r"\b(?:only )?(?:got|have|left with) (?:some |only )?(?P<x>[a-z' ]+(?:,? (?:and )?[a-z' ]+)*?)(?: at home| in the fridge|\.|$)",
                   h.text.norm)
     return m.group("x").strip() if m and "," in h.text.norm[m.start():m.end() + 1] or m and " and " in (m.group("x") if m else "") else ""

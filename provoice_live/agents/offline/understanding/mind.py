@@ -104,14 +104,17 @@ class Mind:
             if found is not None:
                 self.heard_request = True
                 talk_text = " ".join(part for part in found if part)
+        if self.state in ("setup", "watching") and self.watch is not None and self.heard_request and \
+                any(withdraws(s, self.watch) for s in split_sentences(talk_text)):
+            # "forget the kettle then", "you needn't listen for the phone any more" (which repeats the request's
+            # words, so it is tested before the request's echoes are set aside): nothing to wait for now
+            self.state = "done"
+            return None
         talk = [s for s in split_sentences(talk_text) if not self._is_request(s)]
         if not talk:
             return None
         if self.state == "setup":
             self.state = "watching"
-        if self.state == "watching" and self.watch is not None and any(withdraws(s, self.watch) for s in talk):
-            self.state = "done"  # "forget the kettle then, it's all yours": nothing to wait for now
-            return None
         pieces = talk + ([" ".join(talk)] if len(talk) > 1 else [])
         for piece in pieces:
             for rule in RULES_BY_STATE[self.state]:
@@ -161,7 +164,7 @@ class Mind:
 
     def _rule_fact_check(self, text: str) -> Intervention | None:
         before = self.transcript[-2] if len(self.transcript) > 1 and text in self.transcript[-1] else ""
-        c = fact_check.check(text, self.facts, self.now, before=before)
+        c = fact_check.check(text, self.facts, self.now, before=before, around=self.transcript[-1] if self.transcript else "")
         if c is None:
             return None
         return Intervention("contradiction", c.response, [], key=f"cfc:{c.fact.title}:{c.attribute}",
@@ -231,7 +234,8 @@ class Mind:
 # the request taken back: "forget the kettle then", "never mind the parcel", "no need to tell me now"
 WITHDRAW_THING = re.compile(r"\b(?<!don't )(?<!do not )(?<!not )(?<!never )(?:forget|never ?mind|don't worry about|skip|scrap) "
                             r"(?:about )?(?:the |my |that |our )?(?P<thing>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)")
-WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?:you can|you may) stop (?:listening|watching|"
+WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?:you )?(?:needn't|don't need to|no need to) "
+                          r"(?:listen|watch|wait|keep an? (?:ear|eye) out)|(?:you can|you may) stop (?:listening|watching|"
                           r"waiting)|don't (?:bother|worry about) (?:telling|letting|reminding|warning) me|"
                           r"(?:cancel|scrap|drop|forget) (?:that|the) (?:request|reminder|watch))\b")
 # "scrap that about the gate", "forget what I said about the kettle": the request taken back by what it is about

@@ -72,7 +72,7 @@ KNOWN = re.compile(r"\b(?:i|we|i've|we've) (?:just |already )?(?:looked at|check
 REPORTED = re.compile(r"\b(?:says|said|told (?:me|us)|reckons|mentioned) (?:that )?(?:he|she|they)\b")
 # the speaker's own doubt or need beside the report ("Mum said she'd cover it but ... I honestly have no idea")
 OWN_DOUBT = re.compile(r"\bi (?:\w+ )?(?:have no idea|don't know|do not know|need to|have to|can't work out|'m not sure|am not sure|"
-                       r"wonder|haven't a clue|have no clue)\b")
+                       r"wonder|haven't a clue|have no clue)\b|\bi've (?:got )?no (?:idea|clue)\b")
 # told of the past as a story: "it was windy at Henley on Saturday" (nothing still to come in it)
 TOLD_PAST = re.compile(r"\b(?:it was|it were|it had been|(?:we|they) were|(?:he|she) was|we had|i was|i had)\b")
 STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|whether|if|now|still|right now|can't|cannot|"
@@ -82,8 +82,9 @@ STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|
 def not_a_need(t: Text) -> str | None:
     """Why a line the meaning finds close to a need is not one ("hypothetical", "solved", "reported",
     "past"), or None. Each guard is a family of phrasings tested in tests/offline/test_offline_near_misses.py."""
-    if UNREAL.search(t.norm):
-        return "hypothetical"
+    unreal = UNREAL.search(t.norm)
+    if unreal and not (unreal.group(0).startswith("i'd love to") and OWN_DOUBT.search(t.norm)):
+        return "hypothetical"  # (but "I'd love to make something with it, but I've no idea what" is a doubt now)
     if SOLVED.search(t.norm):
         return "solved"
     if KNOWN.search(t.norm):
@@ -112,6 +113,8 @@ WEATHER = re.compile(r"\b(?:weather|forecast|rain\w*|wind\w*|pour\w*|wet|drizzl\
 DELAYED = re.compile(r"\b(?:late|delay\w*|stuck|held up|traffic|jam|won't make it|not (?:going to|gonna) make it|"
                      r"miss(?:ed)? (?:the|my)|running behind|behind schedule|cancel+ed|broke(?:n)? down|queue|"
                      r"diversion|roadworks|still (?:at|on|in)|only just (?:left|leaving))\b")
+PAST_WEATHER = re.compile(r"\b(?:it|that) (?:rained|poured|snowed|hailed|blew|was (?:wet|windy|sunny|freezing|raining|pouring))\b|"
+                          r"\brained all\b")
 ATTENTION = re.compile(r"\b(?:forget|forgot|lose track|los(?:e|ing) count|distract\w*|miss (?:it|the)|burn\w*|overcook\w*|"
                        r"boil(?:s|ing)? (?:over|dry)|ready|done|come (?:out|off)|take (?:it|them) (?:out|off)|check on|"
                        r"keep an eye|remember|timer|alarm|go off|on the hob|in the oven|setting|rest(?:ing)?|soak\w*|"
@@ -125,7 +128,8 @@ VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
                                      r"maths|math|sums?|calculat\w*)\b", h.text.norm) is not None,
     "environment": lambda h: HERE.search(h.text.norm) is not None,  # the room the devices are in, not the weather
     # a time or a place, and the weather itself named: a plan with a place and a day is no worry about it
-    "weather": lambda h: (_has_time(h) or any(m.kind == "place" for m in h.mentions)) and WEATHER.search(h.text.norm) is not None,
+    "weather": lambda h: (_has_time(h) or any(m.kind == "place" for m in h.mentions)) and WEATHER.search(h.text.norm) is not None
+    and not PAST_WEATHER.search(h.text.norm),  # "it rained all weekend" is over
     "finance": lambda h: _finance_target(h) != "stock market",  # a currency pair or a named stock, not a default
     # a doubt about what to cook with foods named, not a meal chosen nor any question
     "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None and bool(foods_in(h.text)),

@@ -49,7 +49,7 @@ WORDS_FOR_SEMANTIC = 0.4
 SEMANTIC_VETO = 0.765  # a hit on synonyms only, with the meaning below this, is elsewhere
 # (below every true cue line's score on the paper preset's LTM scenes, seeds 1-3: "busy at work" for
 # "open positions", "my hiking boots fell apart" for "outdoor plans", "that series" for "concerts")
-WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "action": 0.4}
+WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "modifier": 0.5, "action": 0.4}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
                   r"used to|back then|years back|a while back)\b")  # old news; yesterday's is still news
 # a request for a change to something ("deadlines being moved", "new due dates", "schedule changes")
@@ -193,11 +193,43 @@ def _change_said(watch: Watch, t: Text) -> bool:
     and not denied ("the exam itself hasn't moved ... it's the coursework that's been pushed")."""
     words = set(watch.keywords) | {w for term in _synonyms(watch.keywords) for w in term}
     for sentence in re.split(r"\s[.!?;](?:\s|$)", t.norm):
-        if not words & {lemma(w) for w in tokens(sentence)}:
+        if not words & {lemma(w.removesuffix("'s")) for w in tokens(sentence)}:  # "the exam's been moved"
             continue
         if any(not NEGATED_CHANGE.search(sentence[: m.start()]) for m in CHANGE_SAID.finditer(sentence)):
             return True
     return False
+
+
+# heads that say nothing of what the topic is ("pet sitting *requests*", "*news* about Leo"): then no word is a modifier
+GENERIC_HEADS = frozenset({"request", "plan", "news", "update", "thing", "stuff", "issue", "matter", "detail", "info",
+                           "information", "talk", "mention", "question", "idea", "option", "change", "situation", "story",
+                           "opportunity", "date", "somewhere", "anything", "something", "offer", "opening", "vacancy",
+                           "event", "activity", "arrangement", "recommendation", "suggestion", "problem"})
+HEAD_END = re.compile(r"\b(?:for|of|about|on|with|from|at|in|to|regarding|that|which|who)\b")
+
+
+@lru_cache(maxsize=64)
+def _modifiers_of(target: str, names: tuple[str, ...]) -> frozenset[str]:
+    """The words of a compound topic that only qualify its head: "car" in "the car insurance", "cottage" in
+    "the deposit for the cottage". Said alone they are another thing ("the car's been a nightmare"), so
+    they weigh as a name does. None when the head is generic ("pet sitting requests"), the topic one
+    word, or the word a name ("flights to Taipei": Taipei is already weighed as a name)."""
+    first = HEAD_END.split(target, maxsplit=1)[0]
+    heads = set()
+    for conjunct in re.split(r"\b(?:or|and|being|getting)\b|,|/", first):  # "concerts or live shows": two heads
+        part = [w for w in tokens(conjunct) if is_content(w)]
+        while len(part) > 1 and part[-1].endswith(("ing", "ed")) and part[-2].endswith("s"):  # "entries opening"
+            part.pop()  # (but "pet sitting" is about sitting)
+        if part:
+            heads.add(lemma(part[-1]))
+    if not heads or heads & GENERIC_HEADS:
+        return frozenset()
+    words = {lemma(w) for w in tokens(target) if is_content(w)}
+    return frozenset(w for w in words if w not in heads and w not in names) if len(words) > 1 else frozenset()
+
+
+def _modifiers(watch: Watch) -> frozenset[str]:
+    return _modifiers_of(watch.target, tuple(watch.names)) if not watch.extra.get("by_meaning") else frozenset()
 
 
 def _change_asked(watch: Watch) -> bool:
@@ -257,14 +289,18 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
         terms.append(" ".join(term))
 
     others = [w for w in tokens(watch.target) if lemma(w) not in watch.names]  # "news about Leo": a name among other words
+    modifiers = _modifiers(watch)
     for kw in watch.keywords:
         if kw in TIME_WORDS:
             continue
         is_name = kw in watch.names and bool(others)
-        take((kw,), WEIGHTS["name"] if is_name else WEIGHTS["keyword"])
-    for term in _synonyms(watch.keywords):
+        take((kw,), WEIGHTS["name"] if is_name or kw in modifiers else WEIGHTS["keyword"])
+    head_words = tuple(kw for kw in watch.keywords if kw not in modifiers)
+    for term in _synonyms(head_words):
         take(term, WEIGHTS["synonym"])
-    own_words = any(term in terms for term in (" ".join((kw,)) for kw in watch.keywords))
+    for term in _synonyms(tuple(modifiers)):
+        take(term, WEIGHTS["modifier"])
+    own_words = any(term in terms for term in (" ".join((kw,)) for kw in head_words))
     # the request's action said back ("book a table" -> "booked a table"): backing for the meaning, never a mention alone
     action = _action_lemmas(watch.action)
     if action and all(t.has_phrase((w,)) for w in action):
