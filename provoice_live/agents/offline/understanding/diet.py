@@ -75,11 +75,9 @@ PORTION_ASKED = re.compile(r"^(?:save|keep|put aside|set aside|cut|wrap up|pack 
 
 
 def _portion_asked_after(words: list[str], end: int) -> bool:
-    """A food named and then asked for in the same sentence ("The walnut loaf sounds lovely, save me a
-    big slice"): a portion asked for within a few words after it, before the sentence ends."""
+    """A food named and then asked for ("The walnut loaf sounds lovely, save me a big slice"): a portion
+    asked for within a few words after it."""
     after = words[end: end + EAT_REACH + 4]
-    stop = next((k for k, w in enumerate(after) if w in (".", "!", "?")), len(after))
-    after = after[:stop]
     return any(PORTION_ASKED.search(" ".join(after[k:])) for k in range(len(after)))
 
 

@@ -346,11 +346,11 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     if SELF_PLAN.search(t.norm):
         return None  # "I'll send the invite tonight": when the speaker will act, not when a recorded thing is
     answer = [m for m in said if VALUE_ASKED[m.kind].search(before.lower())] if "?" in before else []
-    asked = _anchored(analyse(before), facts, idf, 0, len(analyse(before).words)) if answer else []
+    asked = about(before, facts) if answer else []
     if len(asked) == 1:
         # the question before named one fact and asked a value of it, this answers ("How do you justify paying
         # for your gym?" - "It's only 25 euros a month"; "Are you ready for your trip?" asks no value)
-        return _compare(answer, [asked[0][1]], now)
+        return _compare(answer, asked, now)
     fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
     return _compare(said, [fact], now) if fact is not None else None
 
@@ -501,7 +501,6 @@ def check_responsibility(t: Text, facts: list[Fact]) -> Contradiction | None:
         for f in facts:
             if f.kind != "text" or not any(p.split()[0].lower() == who for p in f.people if p):
                 continue
-            text = f.title.lower() if not f.anchors else " ".join(sorted(f.anchors))
             raw = _fact_text(f)
             brings = [b.group("x") for b in _SENDER_BRINGS.finditer(raw)]
             asked = [a.group("x") for a in _USER_ASKED.finditer(raw)]

@@ -216,11 +216,12 @@ TITLES = frozenset({"mr", "mrs", "ms", "miss", "mister", "missus", "dr", "sir", 
 
 QUANTITY_WORDS = frozenset({"many", "much", "lot", "lots"})
 FILLERS = frozenset({"um", "uh", "er", "erm", "ehm", "em", "hmm", "mm", "uhm", "ah"})
+NOT_TOPIC_WORDS = TITLES | QUANTITY_WORDS | FILLERS
 
 
 def _topic_word(word: str) -> bool:
     """A word that says what the topic is (not a title, a quantity or a filler: "how many days" is about days)."""
-    return is_content(word) and word.lower().strip(".") not in TITLES | QUANTITY_WORDS | FILLERS
+    return is_content(word) and word.lower().strip(".") not in NOT_TOPIC_WORDS
 
 
 # what the user says to make the topic plain, right after it: an aside ("the hybrid policy, like, how
