@@ -41,22 +41,24 @@ ROLE_WORDS: dict[str, frozenset[str]] = {
                         "class", "course", "lesson", "appointment"}),
     "text": frozenset({"content", "text", "body", "message", "msg", "notes", "note", "details", "description",
                        "comment", "memo", "snippet", "preview", "reference", "ref"}),
-    "start": frozenset({"start", "starts", "begin", "begins", "date", "time", "when", "datetime", "at", "on", "due",
+    "start": frozenset({"start", "starts", "begin", "begins", "date", "time", "when", "datetime", "at", "on", "due", "from",
                         "deadline", "departs", "departure", "depart", "scheduled", "appointment", "pickup", "checkin",
                         "expected", "eta", "delivery", "remind", "reminder", "day"}),
-    "end": frozenset({"end", "ends", "until", "finish", "finishes", "arrival", "arrives", "arrive", "checkout", "till"}),
+    "end": frozenset({"end", "ends", "until", "finish", "finishes", "arrival", "arrives", "arrive", "checkout", "till", "to"}),
     "place": frozenset({"location", "address", "place", "venue", "where", "destination", "room", "city", "site"}),
     "people": frozenset({"attendees", "participants", "with", "who", "people", "guests", "contact", "contacts",
-                         "sender", "from", "author", "organizer", "organiser", "host", "members", "by", "recipient"}),
+                         "sender", "from", "author", "organizer", "organiser", "host", "members", "by", "recipient", "person"}),
     "amount": frozenset({"amount", "price", "cost", "total", "balance", "budget", "fee", "value", "payment", "paid",
                          "charge", "bill", "spent", "owed", "owe", "refund", "subtotal"}),
+    "status": frozenset({"status", "state", "stage"}),
     "constraint": frozenset({"allergies", "allergy", "allergic", "diet", "dietary", "intolerance", "intolerances",
                              "avoid", "restrictions", "restriction", "conditions", "condition", "medications",
                              "medication", "preferences"}),
 }
 # stamps that say when a record was written, not when its subject happens
 SENT_WORDS = frozenset({"timestamp", "sent", "at", "time", "datetime"})  # a message's send time
-BOOKKEEPING = frozenset({"created", "updated", "modified", "last", "edited", "synced", "id", "uuid"})
+BOOKKEEPING = frozenset({"created", "updated", "modified", "last", "edited", "synced", "id", "uuid",
+                         "born", "dob", "birth", "given", "issued", "joined", "registered"})  # not when its subject happens
 META_KEYS = frozenset({"datetime_info", "theme", "app_state_uuid", "context"})
 NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
     {"minute", "hour", "second", "month", "year", "dollar", "buck", "euro", "pound", "percent", "people", "run",
@@ -86,6 +88,7 @@ class Fact:
     kind: str = "record"  # "event" | "text" | "record" | "profile" (see the module's table)
     extra_text: str = ""  # a note's or message's words, and a record's other values (for the special checks)
     constraints: tuple[str, ...] = ()  # standing constraints stated ("allergies: penicillin", "diet: avoid dairy")
+    status: str | None = None  # a record's state as written ("unpaid", "cancelled", "delivered")
 
 
 def key_words(key: str) -> list[str]:
@@ -100,7 +103,9 @@ def field_role(key: str, value: Any) -> str | None:
     words = key_words(key)
     if not words or set(words) & BOOKKEEPING and not set(words) & {"due", "expected"}:
         return None
-    ws = set(words)
+    ws = set(words) | {w[:-1] for w in words if w.endswith("s")} | {w + "s" for w in words}  # "detail" ~ "details"
+    if ws & ROLE_WORDS["status"] and isinstance(value, str) and not parse_datetime(value):
+        return "status"
     if ws & ROLE_WORDS["constraint"]:
         return "constraint"
     if isinstance(value, bool) or value is None:
@@ -177,6 +182,21 @@ def _flatten(rec: dict) -> dict[str, Any]:
     return out
 
 
+TYPE_KEYS = frozenset({"type", "kind", "category", "class"})  # {"type": "allergy"}: what the record is
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9/#._-]*\d[A-Z0-9/#._-]*$")  # "INV-0417", "UK 204117" parts: identifiers
+
+
+def _identity(rec: dict) -> str | None:
+    """What an untitled record is about: its first plain words under a key no table names
+    ({"client": "Harlow & Finch Ltd", "invoice": "INV-0417", "amount": ...} -> "Harlow & Finch Ltd");
+    an identifier only when nothing else names it."""
+    plain = [v for k, v in rec.items() if isinstance(v, str) and field_role(k, v) is None and v.strip()
+             and not set(key_words(k)) & (BOOKKEEPING | TYPE_KEYS) and not parse_datetime(v) and not _MONEY.match(v)
+             and re.search(r"[A-Za-z]{2}", v) and len(v) <= 60]
+    words = [v for v in plain if not _CODE.match(v.strip()) and not re.fullmatch(r"\d+(?::\d\d)?", v.strip())]
+    return (words or plain or [None])[0]
+
+
 def _roles(rec: dict) -> dict[str, list[tuple[str, Any]]]:
     """The fields of a record by role. A record with no start field but exactly one date under a key
     no table names ("slot", "appt") takes that date as its start (bookkeeping keys never do, nor a
@@ -207,9 +227,20 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
     """One record (a dict of fields) as a Fact, or None when it has nothing to check."""
     inherited = inherited or {}
     rec = _flatten(rec)
+    day = inherited.get("date")
+    dates = [k for k, v in rec.items() if isinstance(v, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", v)]
+    clocks = [k for k, v in rec.items() if isinstance(v, str) and re.fullmatch(r"\s*\d{1,2}:\d{2}\s*", v)]
+    if not day and len(dates) == 1 and clocks:  # {"date": "2025-06-12", "from": "13:00", "to": "14:45"}
+        day = rec[dates[0]].strip()
+        rec = {k: v for k, v in rec.items() if k != dates[0]}
+    if day:  # a bare clock time under a dated key, or beside the record's one date, is on that day
+        rec = {k: (f"{day} {v.strip()}" if k in clocks else v) for k, v in rec.items()}
     roles = _roles(rec)
     title_kv = _first_of(roles, "title", ("title", "name", "subject", "what", "event", "heading"))
     title = str(title_kv[1]) if title_kv else str(inherited.get("title") or "")
+    named = _identity(rec) if not title_kv else None  # {"client": "Harlow & Finch Ltd", ...}: what it is about
+    if named:
+        title = f"{title}: {named}" if title else named
     texts = [str(v) for _k, v in roles.get("text", []) if isinstance(v, str) and v != title]
     text = " ".join(texts)
     start_kv = _first_of(roles, "start", ("start", "starts", "begin", "when", "datetime", "departs", "departure", "due",
@@ -235,6 +266,14 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
     amounts = tuple(a for a in (_amount(v) for _k, v in roles.get("amount", [])) if a is not None)
     constraints = tuple(f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
                         for k, v in roles.get("constraint", []) if v not in (None, "", []))
+    typed = next((str(v) for k, v in rec.items() if isinstance(v, str) and set(key_words(k)) & TYPE_KEYS
+                  and set(key_words(v)) & RULES_OUT), None)
+    if typed and not constraints:  # {"type": "allergy", "detail": "Tree nuts (walnut, pecan)"}: the record is one
+        constraints = (f"{typed}: {text or named or title}",)
+    status = next((str(v).lower() for _k, v in roles.get("status", [])), None)
+    clock = tuple(ClockTime(int(h), int(mi), True) for v in rec.values() if isinstance(v, str)
+                  and re.fullmatch(r"\s*\d{1,2}:\d{2}(?:\s*[-–]\s*\d{1,2}:\d{2})?\s*", v)
+                  for h, mi in re.findall(r"(\d{1,2}):(\d{2})", v) if int(h) < 24)  # "all_aboard": "15:30"
     others = " ; ".join(f"{v}" for k, v in rec.items() if isinstance(v, str) and field_role(k, v) not in ("title", "text")
                         and not parse_datetime(v))
     said = (extract(text, now) if text else []) + [m for m in (extract(others, now) if others else [])
@@ -259,14 +298,14 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
         amounts=tuple(dict.fromkeys(amounts + tuple(m.value for m in said if m.kind == "amount"))),  # type: ignore[misc]
         quantities=tuple(m.value for m in said if m.kind == "quantity"),  # type: ignore[misc]
         days=tuple(m.value for m in said if m.kind == "day" and not m.negated),  # type: ignore[misc]
-        times=tuple(m.value for m in said if m.kind == "time" and not m.negated),  # type: ignore[misc]
+        times=clock + tuple(m.value for m in said if m.kind == "time" and not m.negated),  # type: ignore[misc]
         kind="event" if stamp else "text" if text else "record",
-        extra_text=extra, constraints=constraints,
+        extra_text=extra, constraints=constraints, status=status,
     )
     if not fact.constraints and forbidden_categories(f"{title} ; {text}"):  # a note that states a diet or allergy
         fact.constraints = (text or title,)
-    if not (fact.start or fact.location or fact.people or fact.amounts or fact.days or fact.times or fact.quantities
-            or fact.constraints or "allerg" in fact.extra_text.lower()):
+    if not (fact.start or fact.end or fact.location or fact.people or fact.amounts or fact.days or fact.times
+            or fact.quantities or fact.constraints or fact.status or "allerg" in fact.extra_text.lower()):
         return None
     return fact
 
@@ -289,7 +328,7 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherit
     people: tuple[str, ...] = ()
     for _k, v in roles.get("people", []):
         people += _people(v)
-    child_inherit = dict(inherited)
+    child_inherit = {k: v for k, v in inherited.items() if k != "message"}
     if title_kv:
         child_inherit["title"] = str(title_kv[1])
     if people:
@@ -300,9 +339,12 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherit
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             kw = set(key_words(key))
             message = bool(kw & {"messages", "log", "history", "thread", "chat", "replies", "conversation"})
-            _walk(app, value, now, out, {**child_inherit, "message": True} if message else {}, depth + 1)
+            # a cow's treatments, an order's lines: records of their own about the parent ("Bramble")
+            _walk(app, value, now, out, {**child_inherit, "message": message}, depth + 1)
         elif isinstance(value, dict):
-            _walk(app, value, now, out, {}, depth + 1)
+            day = parse_datetime(key)  # {"2026-03-10": {"call": "05:45", ...}}: the day its records are on
+            _walk(app, value, now, out, {"date": key} if day and re.fullmatch(r"[\d/-]+", key.strip()) else {},
+                  depth + 1)
 
 
 # standing constraints that come as records without a title (medications come as records of their own)
@@ -345,6 +387,13 @@ def app_states(ctx: dict | None) -> dict[str, Any]:
     states = ctx.get("app_states")
     if isinstance(states, dict):
         return states
+    if isinstance(states, list) and states and all(isinstance(x, dict) for x in states):
+        # [{"app": "LedgerBox", "records": [...]}, ...]: each app by its name, its other keys its state
+        out: dict[str, Any] = {}
+        for i, x in enumerate(states):
+            name = next((x[k] for k in ("app", "name", "app_name", "source") if isinstance(x.get(k), str)), f"app{i + 1}")
+            out[str(name)] = {k: v for k, v in x.items() if x.get(k) is not name}
+        return out
     return {k: v for k, v in ctx.items() if k not in META_KEYS}
 
 

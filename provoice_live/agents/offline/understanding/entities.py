@@ -312,8 +312,20 @@ def _days(t: Text, now: dt.datetime | None) -> list[Mention]:
     for m in re.finditer(r"\b(this|next|last|on|coming)?\s?(?:the )?(weekend)\b", norm):
         idx = _token_index(t, m.start(2))
         out.append(Mention("day", DayRef(m.group(0).strip(), weekend=True), idx, m.group(0).strip(), _neg(t, idx)))
+    dated_weekdays = set()
+    for m in re.finditer(r"\b(" + "|".join(WEEKDAYS) + r") (?:the )?(\d{1,2})(?:st|nd|rd|th)\b(?! (?:of )?(?:"
+                         + "|".join(MONTHS + tuple(MONTH_ABBREVIATIONS)) + r")\b)", norm):
+        # "Thursday the tenth": the tenth that is a Thursday (of the coming months)
+        wd, day = WEEKDAYS.index(m.group(1)), int(m.group(2))
+        found = _weekday_date(wd, day, today)
+        if found is not None:
+            idx = _token_index(t, m.start())
+            dated_weekdays.add(idx)
+            out.append(Mention("day", DayRef(m.group(0), found, wd), idx, m.group(0), _neg(t, idx)))
     for m in re.finditer(r"\b(?:(this|next|last|coming) )?(" + "|".join(WEEKDAYS + tuple(WEEKDAY_ABBREVIATIONS))
                          + r")s?\b\.?", norm):
+        if _token_index(t, m.start(2)) in dated_weekdays:
+            continue
         wd = WEEKDAYS.index(m.group(2)) if m.group(2) in WEEKDAYS else WEEKDAY_ABBREVIATIONS[m.group(2)]
         idx = _token_index(t, m.start(2))
         out.append(Mention("day", DayRef(m.group(0), _resolve_weekday(wd, m.group(1), today), wd), idx,
@@ -337,6 +349,22 @@ def _days(t: Text, now: dt.datetime | None) -> list[Mention]:
         idx = _token_index(t, m.start())
         out.append(Mention("day", DayRef(m.group(0), d, d.weekday()), idx, m.group(0), _neg(t, idx)))
     return [m for m in out if m is not None]
+
+
+def _weekday_date(wd: int, day: int, today: dt.date | None) -> dt.date | None:
+    """The first date from a week ago on whose day of the month is `day` and weekday `wd`."""
+    if today is None or not 1 <= day <= 31:
+        return None
+    y, mo = (today - dt.timedelta(days=7)).year, (today - dt.timedelta(days=7)).month
+    for _ in range(14):
+        try:
+            d = dt.date(y, mo, day)
+        except ValueError:
+            d = None
+        if d is not None and d >= today - dt.timedelta(days=7) and d.weekday() == wd:
+            return d
+        y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+    return None
 
 
 def _month_number(word: str) -> int:

@@ -24,7 +24,7 @@ from typing import Any, Callable
 from .context import Fact, facts_from_context
 from .diet import EATING, foods_in, forbidden_categories
 from .entities import ClockTime, DayRef, Mention, extract, speak_day, speak_time
-from .lexicon import DAY_PARTS
+from .lexicon import DAY_PARTS, WEEKDAYS
 from .text import Text, analyse, is_content, lemma, tokens
 
 CLAUSE_BREAK = re.compile(r"[,.;!?]| - |\b(?:but|then|after|before|until|once|while|because|since|so)\b")
@@ -60,6 +60,21 @@ def _clauses(t: Text) -> list[tuple[int, int]]:
     bounds.append(i)
     ranges = sorted(set(zip(bounds, bounds[1:])))
     return [(a, b) for a, b in ranges if b > a]
+
+
+def _sentence_of(t: Text, at: int) -> tuple[int, int]:
+    """The token range of the sentence that token `at` is in."""
+    bounds, i = [0], 0
+    for p in re.finditer(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[.!?]", t.norm):
+        if p.group(0) in ".!?":
+            bounds.append(i)
+        else:
+            i += 1
+    bounds.append(max(i, at + 1))
+    for a, b in zip(bounds, bounds[1:]):
+        if a <= at < b:
+            return a, b
+    return 0, len(t.words)
 
 
 def _idf(facts: list[Fact]) -> dict[str, float]:
@@ -104,6 +119,12 @@ def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: in
     return out
 
 
+def _one_named(anchored: list[tuple[float, Fact]]) -> bool:
+    """The utterance names one fact: only one shares its words, or one shares far more than the next
+    ("my car at the garage for its service": the car service, not the hike from the car park)."""
+    return len(anchored) == 1 or (len(anchored) > 1 and anchored[0][0] >= 1.5 and anchored[0][0] >= 3 * anchored[1][0])
+
+
 def about(utterance: str | Text, facts: list[Fact]) -> list[Fact]:
     """The facts an utterance talks about (shared rare words), best first."""
     t = utterance if isinstance(utterance, Text) else analyse(utterance)
@@ -122,10 +143,40 @@ def _part_agrees(part: str, fact: Fact) -> bool | None:
 def _check_day(m: Mention, f: Fact) -> bool | None:
     ref: DayRef = m.value  # type: ignore[assignment]
     if f.start:
+        if ref.date and f.end and f.start.date() <= ref.date <= f.end.date():
+            return True  # a day inside a span ("separate today" in a week-long withdrawal)
+        if ref.weekday is not None and ref.text.strip() in WEEKDAYS and ref.date and abs((f.start.date() - ref.date).days) > 6:
+            return f.start.weekday() == ref.weekday  # "we drive down on the Saturday" of a trip months away
         return ref.matches(f.start.date()) or bool(f.end and ref.matches(f.end.date()))
     if f.days:
         return any(_dayrefs_agree(ref, d) for d in f.days)
     return None
+
+
+def _multi_day(f: Fact) -> bool:
+    return bool(f.end and not (f.start and f.start.date() == f.end.date()))
+
+
+def _check_end_day(m: Mention, f: Fact) -> bool | None:
+    """A day said as when something ends ("her withdrawal finished on the fifth", "it runs until the
+    9th"): the record's end, when it has one."""
+    if _multi_day(f):
+        return m.value.matches(f.end.date())  # type: ignore[attr-defined]
+    return _check_day(m, f)
+
+
+END_SAID = re.compile(r"\b(?:finish(?:es|ed)?|end(?:s|ed)?|until|till|through|expire[sd]?|runs? out|ran out|over)"
+                      r"(?: \w+)?(?: on)?\s*$")
+
+
+def _ends(t: Text, mentions: list[Mention]) -> list[Mention]:
+    """Days said as an end ("finished on the fifth") become `end_day` mentions."""
+    out = []
+    for m in mentions:
+        if m.kind == "day" and END_SAID.search(" ".join(t.words[max(0, m.index - 3): m.index])):
+            m = Mention("end_day", m.value, m.index, m.text, m.negated)
+        out.append(m)
+    return out
 
 
 def _dayrefs_agree(a: DayRef, b: DayRef) -> bool:
@@ -140,8 +191,14 @@ def _check_time(m: Mention, f: Fact) -> bool | None:
     said: ClockTime = m.value  # type: ignore[assignment]
     if f.start and f.has_time:
         end = f.end.time() if f.end and f.end.date() == f.start.date() else f.start.time()
-        return said.matches(f.start.time(), 5) or said.matches(end, 5)  # people quote starts (and ends)
-    if f.times:
+        bound = m.text.split()[0]
+        if bound in ("before", "by"):  # "that wraps before three": done by then
+            return said.within(end, dt.time(23, 59))
+        if said.matches(f.start.time(), 5) or said.matches(end, 5):  # people quote starts (and ends)
+            return True
+        if not f.times:
+            return False
+    if f.times:  # a note's clock times, a record's own clocks ("boarding 11:30-13:00")
         return any(said.matches(t.resolved(), 5) or (not t.ampm_known and said.matches(dt.time(t.hour % 12, t.minute), 5))
                    for t in f.times)
     return None
@@ -216,6 +273,8 @@ def _truth_time(f: Fact, now: dt.datetime | None) -> str:
 # attribute -> (check: True agree / False contradict / None cannot tell, what the context says)
 ATTRIBUTE_CHECKS: dict[str, tuple[Callable[[Mention, Fact], bool | None], Callable[[Fact, Any], str]]] = {
     "day": (_check_day, lambda f, now: "on " + _truth_day(f, now)),
+    "end_day": (_check_end_day, lambda f, now: "until " + speak_day(f.end.date(), now) if _multi_day(f)
+                else "on " + _truth_day(f, now)),
     "time": (_check_time, _truth_time),
     "part": (_check_part, _truth_time),
     "place": (_check_place, lambda f, now: f"at {f.location}"),
@@ -234,7 +293,8 @@ def _describe(f: Fact) -> str:
 def _response(c_attr: str, f: Fact, said: str, truth: str, now: dt.datetime | None) -> str:
     where = _describe(f)
     when = ""
-    if c_attr in ("day", "time", "part", "place") and f.start:
+    if (c_attr in ("day", "part", "place") or c_attr == "time" and f.has_time or c_attr == "end_day" and not _multi_day(f)) \
+            and f.start:
         when = f"on {_truth_day(f, now)} {_truth_time(f, now)}" if f.has_time else f"on {_truth_day(f, now)}"
         if f.location and c_attr == "place":
             when += f" at {f.location}"
@@ -249,6 +309,17 @@ def _where_it_is(t: Text, m: Mention) -> bool:
     while i >= 0 and t.words[i] in ("the", "a", "an", "this", "that", "my", "our", "their"):
         i -= 1
     return i >= 0 and t.words[i] in ("at", "in", "on")
+
+
+DETERMINERS = ("the", "a", "an", "this", "that", "our", "my", "their", "his", "her")
+
+
+def _of_a_thing(t: Text, m: Mention) -> bool:
+    """A place that says where some other thing is ("the chemist on Station Road", "a cafe in Leeds")."""
+    i = m.index - 1
+    while i >= 0 and t.words[i] in DETERMINERS:
+        i -= 1
+    return i >= 2 and t.words[i] in ("at", "in", "on") and is_content(t.words[i - 1]) and t.words[i - 2] in DETERMINERS
 
 
 def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
@@ -312,8 +383,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     every = [m for m in every if not _retracted(t, m) and not _is_change(t, m)]
     mentions = [m for m in every if believed or not m.negated]
     people = _said_people(t, mentions)
-    mentions = [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))] + people
-    for special in (check_availability(t, every, facts, now), check_responsibility(t, facts),
+    mentions = _ends(t, [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))]) + people
+    for special in (check_availability(t, every, facts, now), check_responsibility(t, facts), check_status(t, facts),
                     check_constraints(t, facts, before, around), check_diet(t, facts), check_assent_to_food(t, before, facts)):
         if special:
             return special
@@ -325,14 +396,21 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         said = [m for m in mentions if lo <= m.index < hi and m.kind in ATTRIBUTE_CHECKS]
         if not said:
             continue
+        said = [m for m in said if not (m.kind == "day" and ARRIVED.search(" ".join(t.words[lo: m.index])))]
         cands = _anchored(t, facts, idf, lo, hi)
-        if not cands and len(anchored_any) == 1 and not _proposal(t.raw):
+        in_sentence = _anchored(t, facts, idf, *_sentence_of(t, lo))  # a fact named in another sentence is not this one's
+        if not cands and _one_named(in_sentence) and not _proposal(t.raw):
             # a clause naming nothing is about the one fact the utterance names ("I fly out on the 9th, half past
             # six, to Lisbon"); a kind of value already said right of it is about something else ("the offsite,
             # from nine till five, ... so the earliest I'd make it is half six"); in a question ("Just a trim today,
             # and we'll do the colour next time?") the clauses are proposals, not claims about it
-            cands = anchored_any
-            said = [m for m in said if m.kind not in agreed]
+            cands = in_sentence[:1]
+            said = [m for m in said if m.kind not in agreed and not _own_act(t, m, lo)]
+            own = [m for m in every if m.kind == "place" and lo <= m.index < hi and _check_place(m, cands[0][1]) is not True]
+            if any(_of_a_thing(t, m) for m in own):
+                continue  # "the chemist on Station Road shuts at six": the clause is about the chemist
+            if own:
+                said = [m for m in said if m.kind == "place"]  # "we're meeting at the Lakeside club": where it is
         if not cands or not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
@@ -342,7 +420,7 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         agreed |= {m.kind for m in said}
     if anchored_any or any(t.lemmas[i] in f.anchors for i in _owned_by_others(t) for f in facts):
         return None  # a fact named, or someone else's thing named: the meaning does not pair another
-    said = [m for m in mentions if m.kind in MEANING_KINDS]
+    said = [m for m in mentions if m.kind in MEANING_KINDS and not _own_act(t, m, 0)]
     if SELF_PLAN.search(t.norm):
         return None  # "I'll send the invite tonight": when the speaker will act, not when a recorded thing is
     answer = [m for m in said if VALUE_ASKED[m.kind].search(before.lower())] if "?" in before else []
@@ -375,6 +453,19 @@ def _is_change(t: Text, m: Mention) -> bool:
     after, before = t.words[end: end + 2], " ".join(t.words[max(0, m.index - 2): m.index])
     return (bool(after) and after[0] in CHANGE_AFTER) or after == ["on", "top"] or \
         any(before == b or before.endswith(" " + b) for b in CHANGE_BEFORE)
+
+
+OWN_ACT = re.compile(r"\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna|let me|i can)\s+(?:just |then |probably |quickly )?"
+                     r"(?!be\b|have\b|need\b|meet\b|see\b)[a-z]+")  # the speaker's own next step
+ARRIVED = re.compile(r"\b(?:came|arrived|turned up|landed|got here|was delivered|were delivered|received it|got it)"
+                     r"(?: in| through)?(?: on)?\s*$")  # when a thing came, not its record's date
+
+
+def _own_act(t: Text, m: Mention, lo: int) -> bool:
+    """A value said of the speaker's own next step ("I'll just pick up the charcoal on Friday") or of
+    when something came ("it came on Friday"), in a clause that names no record: not the record's value."""
+    before = " ".join(t.words[lo: m.index])
+    return bool(OWN_ACT.search(before) or m.kind == "day" and ARRIVED.search(before))
 
 
 VALUE_ASKED = {  # a question that asks for a value of this kind
@@ -473,6 +564,53 @@ def check_availability(t: Text, mentions: list[Mention], facts: list[Fact], now:
             text = (f"Actually, according to your {_describe(f)}, you have '{f.title}' {when}{loc}, "
                     f"so you might not be free {said}.")
             return Contradiction(f, "availability", said, when, text)
+    return None
+
+
+# ---- a record's state (paid, cancelled, delivered) ------------------------------------------------
+
+# what is said of a thing's state -> the class it claims; a record's status word -> its class
+STATUS_SAID = (
+    ("unpaid", re.compile(r"\b(?:has ?n't paid|have ?n't paid|not (?:been )?paid|still owes?|unpaid|overdue|outstanding)\b")),
+    ("paid", re.compile(r"\b(?:paid(?: up| in full| already)?|has paid|have paid|settled(?: up)?|came through)\b")),
+    ("cancelled", re.compile(r"\b(?:cancell?ed|called off|scrapped)\b")),
+    ("delivered", re.compile(r"\b(?:(?:was|were|got|been|has been|have been) delivered|arrived|turned up)\b")),
+)
+STATUS_OF = (  # (a record's status word, its class), first match wins
+    (re.compile(r"unpaid|overdue|outstanding|not paid|awaiting payment|due"), "unpaid"),
+    (re.compile(r"\bpaid|settled"), "paid"),
+    (re.compile(r"cancel"), "cancelled"),
+    (re.compile(r"deliver"), "delivered"),
+    (re.compile(r"ship|dispatch|transit|processing|pending|ordered|out for"), "on its way"),
+    (re.compile(r"confirm|booked|scheduled|active|open"), "on"),
+)
+STATUS_CLASH = {"paid": {"unpaid"}, "unpaid": {"paid"}, "cancelled": {"on"}, "delivered": {"on its way"}}
+
+
+def _status_class(status: str | None) -> str | None:
+    return next((c for pat, c in STATUS_OF if status and pat.search(status)), None)
+
+
+def check_status(t: Text, facts: list[Fact]) -> Contradiction | None:
+    """"Harlow and Finch paid up last week" against a ledger row with status "unpaid": a state said of
+    the record the clause names, clashing with the state it has."""
+    stated = [f for f in facts if _status_class(f.status)]
+    if not stated or t.raw.rstrip().endswith("?"):  # "Who's still outstanding?" asks, it does not say
+        return None
+    idf = _idf(facts)
+    for lo, hi in _clauses(t):
+        clause = " ".join(t.words[lo:hi])
+        claim = next((c for c, pat in STATUS_SAID if pat.search(clause)), None)
+        if claim is None or re.search(r"\b(?:not|n't|never|if|whether)\b", clause) and claim != "unpaid":
+            continue
+        cands = [(sc, f) for sc, f in _anchored(t, facts, idf, lo, hi) if f in stated]
+        if not cands or (len(cands) > 1 and cands[1][0] >= cands[0][0]):
+            continue
+        f = cands[0][1]
+        if _status_class(f.status) in STATUS_CLASH.get(claim, ()):
+            truth = f"is marked {f.status}"
+            return Contradiction(f, "status", claim, truth,
+                                 f"Actually, according to your {_describe(f)}, '{f.title}' {truth}, not {claim}.")
     return None
 
 

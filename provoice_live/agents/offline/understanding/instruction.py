@@ -311,10 +311,21 @@ FORECAST_BEFORE = re.compile(r"\b(?:going to|gonna|will|'ll|might|may|could|like
 HEARING_WORDS = re.compile(r"\b(?:hear|heard|hears|sound of|listen|noise|detect)\b")
 
 
+LATER_DAY = re.compile(r"\b(?:tomorrow|later|this (?:week|weekend|afternoon|evening)|next|on (?:the )?(?:monday|tuesday|"
+                       r"wednesday|thursday|friday|saturday|sunday|weekend))\b")
+
+
 def _forecast(low: str, sound: tuple[str, str, int]) -> bool:
-    """Is the named sound (rain, thunder, wind...) a weather forecast to watch, not a sound?"""
+    """Is the named sound (rain, thunder, wind...) a weather forecast to watch, not a sound? "if there's
+    any rain tomorrow" is; "if there's any thunder, tell me straight away" is a sound (no later day)."""
     pos = _char_of_token(low, sound[2])
-    return bool(FORECAST_BEFORE.search(low[:pos])) and not HEARING_WORDS.search(low)
+    found = FORECAST_BEFORE.search(low[:pos])
+    if found is None or HEARING_WORDS.search(low):
+        return False
+    if re.match(r"any\b", found.group(0)):
+        clause = re.split(r"[,.;!?]", low[pos:], maxsplit=1)[0]
+        return LATER_DAY.search(clause) is not None
+    return True
 
 
 WEATHER_WORDS = r"rain|raining|snow|snowing|storm|stormy|thunder|hail|frost|freeze|freezing|sleet|fog|foggy|wind|windy|" \

@@ -343,7 +343,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                tool_words=("calculat", "math", "arithmetic")),
     IntentRule("finance", (r"\b(?:stock|stocks|shares|share price|exchange rate|ticker|nasdaq|dow jones)\b",
                            r"\b(?:dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (?:dollars?|euros?|yen|pounds|yuan)\b",
-                           rf"\b(?:{CURRENCY_WORDS})\b.*\b(?:in|to|into) (?:us |canadian |australian )?(?:{CURRENCY_WORDS})\b",
+                           rf"\b(?:{CURRENCY_WORDS})\b.*\b(?:in|to|into) (?:(?:us|canadian|australian|japanese|indian|swiss|"
+                           rf"hong kong|new zealand|south african|chinese|mexican|brazilian|thai|turkish) )?(?:{CURRENCY_WORDS})\b",
                            r"\bexchange rate\b|\bthe rate\b",
                            rf"\bhow much (?:that|it|this|[a-z' ]{{1,20}}?) (?:is|comes to|would be|works out at) in (?:us |canadian |australian )?(?:{CURRENCY_WORDS})\b"),
                ("financial_query", "QueryStock"), "Shall I look up {what}?",

@@ -239,7 +239,8 @@ WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?
                           r"waiting)|don't (?:bother|worry about) (?:telling|letting|reminding|warning) me|"
                           r"(?:cancel|scrap|drop|forget) (?:that|the) (?:request|reminder|watch))\b")
 # "scrap that about the gate", "forget what I said about the kettle": the request taken back by what it is about
-WITHDRAW_ABOUT = re.compile(r"\b(?:forget|scrap|cancel|ignore|never ?mind|drop) (?:that|what i said|what i asked)(?: bit)? "
+WITHDRAW_ABOUT = re.compile(r"\b(?:forget|scrap|cancel|ignore|never ?mind|drop) (?:that|the|what i said|what i asked)"
+                            r"(?: (?:bit|thing|part|request|stuff))? "
                             r"about (?:the |my |that |our )?(?P<thing>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)")
 
 

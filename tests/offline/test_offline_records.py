@@ -1,0 +1,215 @@
+"""Phrasing families, third set: records in layouts our builder never writes (a ledger as a list of app
+records, a cow's treatments nested under the cow, a call sheet keyed by date, an allergy as a typed
+health record, a date with separate "from"/"to" clocks), a record's state ("paid", "cancelled",
+"delivered"), days said as an end ("finished on the fifth"), "Thursday the tenth", and values that
+belong to something else than the record a sentence names (the speaker's own next step, when a thing
+came, a shop's own hours, a value in another sentence). Exact words in.
+
+Found on conversations written by other hands (the development sets and the spent held-out set 3);
+every family here is tested with phrasings and records of our own."""
+
+import datetime as dt
+
+import pytest
+
+from provoice_live.agents.offline.understanding.context import facts_from_context
+from provoice_live.agents.offline.understanding.entities import extract
+from provoice_live.agents.offline.understanding.fact_check import check
+from provoice_live.agents.offline.understanding.instruction import parse_instruction
+from provoice_live.agents.offline.understanding.mind import Mind
+from support.offline_helpers import TOOLS, context, event, said
+
+NOW = "2026-04-14 09:00"  # a Tuesday
+
+
+def _ctx(apps: dict | list, now: str = NOW) -> dict:
+    return {"app_states": apps, "datetime_info": {"current_datetime": now, "day_of_week": "Tuesday"}}
+
+
+def _facts(apps, now: str = NOW):
+    return facts_from_context(_ctx(apps, now))
+
+
+def _check(line: str, apps, now: str = NOW, before: str = ""):
+    return check(line, _facts(apps, now), dt.datetime.fromisoformat(now), before=before)
+
+
+# ---- layouts: every record found, whatever its shape ----------------------------------------------------
+LEDGER = [{"app": "Tally", "kind": "receivables", "records": [
+    {"client": "Okafor Joinery", "invoice": "T-2231", "amount": "GBP 1,240.00", "due": "2026-04-30", "status": "unpaid"},
+    {"client": "Bright Lane Cafe", "invoice": "T-2217", "amount": "GBP 310.00", "due": "2026-04-02", "status": "paid"}]},
+    {"app": "Orders", "records": [{"item": "Standing desk", "order_no": "88-1120", "status": "shipped"},
+                                  {"item": "Desk lamp", "order_no": "88-1121", "status": "delivered"}]},
+    {"app": "Bookings", "records": [{"what": "Harbour boat tour", "when": "2026-04-18 10:00", "status": "confirmed"}]}]
+
+
+def test_a_list_of_app_records_gives_each_app_its_own_name_and_untitled_rows_their_first_plain_words():
+    by_title = {f.title: f for f in _facts(LEDGER)}
+    assert {"Okafor Joinery", "Bright Lane Cafe", "Standing desk", "Desk lamp", "Harbour boat tour"} <= set(by_title)
+    assert by_title["Okafor Joinery"].source == "Tally" and by_title["Okafor Joinery"].status == "unpaid"
+    assert by_title["Okafor Joinery"].amounts == (1240.0,)
+    assert by_title["Standing desk"].source == "Orders"
+
+
+def test_nested_records_inherit_what_their_parent_is_about_and_a_date_of_birth_is_no_event():
+    apps = {"Stable": {"yard": "Hill Farm", "horses": [
+        {"name": "Pepper", "born": "2015-05-02", "treatments": [
+            {"drug": "Bute", "given": "2026-04-10", "no_riding_until": "2026-04-17"}]}]}}
+    facts = _facts(apps)
+    treat = next(f for f in facts if "Bute" in f.title)
+    assert "pepper" in treat.anchors and treat.end == dt.datetime(2026, 4, 17) and treat.start is None
+    assert not any(f.start == dt.datetime(2015, 5, 2) for f in facts)
+
+
+@pytest.mark.parametrize("apps, start", [
+    ({"Rota": {"days": {"2026-04-16": {"crew": [{"role": "sound", "person": "me", "call": "07:15"}]}}}},
+     dt.datetime(2026, 4, 16, 7, 15)),
+    ({"Diary": [{"title": "Physio", "date": "2026-04-16", "from": "13:00", "to": "13:45"}]}, dt.datetime(2026, 4, 16, 13, 0)),
+    ({"Diary": [{"title": "Physio", "day": "2026-04-16", "starts": "13:00"}]}, dt.datetime(2026, 4, 16, 13, 0)),
+])
+def test_a_bare_clock_is_on_the_day_its_key_or_its_record_gives(apps, start):
+    timed = [f for f in _facts(apps) if f.has_time]
+    assert [f.start for f in timed] == [start]
+
+
+def test_a_records_clock_window_is_among_its_times():
+    apps = {"Trips": [{"ship": "MV Solent", "embark_date": "2026-05-20", "boarding": "11:30-13:00", "all_aboard": "15:30"}]}
+    f = _facts(apps)[0]
+    assert f.start == dt.datetime(2026, 5, 20, 15, 30)
+    assert {(t.hour, t.minute) for t in f.times} == {(11, 30), (13, 0)}
+    assert _check("Boarding on the MV Solent is from half eleven.", apps) is None
+    assert _check("Boarding on the MV Solent is at two.", apps) is not None
+
+
+@pytest.mark.parametrize("record", [
+    {"record_id": "h1", "type": "allergy", "detail": "Sesame - anaphylaxis"},
+    {"category": "Allergy", "notes": "sesame (severe)"},
+    {"kind": "allergies", "description": "Sesame seeds"},
+])
+def test_a_record_typed_as_an_allergy_is_a_standing_constraint(record):
+    apps = {"Health": {"context": "", "state": {"entries": [record]}}}
+    assert any("sesame" in c.lower() for f in _facts(apps) for c in f.constraints)
+    c = _check("Ooh, I'll have the sesame bagel, please.", apps)
+    assert c is not None and c.attribute in ("diet", "allergy")
+
+
+# ---- a record's state -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("line, fires", [
+    ("Okafor Joinery paid up on Friday, so cross them off.", True),
+    ("Good news, Okafor Joinery have settled up.", True),
+    ("Bright Lane Cafe still owe us for March.", True),
+    ("Bright Lane Cafe came through last week.", False),   # agrees: paid
+    ("Okafor Joinery haven't paid yet.", False),            # agrees: unpaid
+    ("Has Okafor Joinery paid?", False),                     # a question says nothing
+    ("If Okafor Joinery paid, we'd be fine.", False),        # a condition says nothing
+    ("The standing desk arrived this morning.", True),       # the order is only shipped
+    ("The desk lamp arrived yesterday.", False),
+    ("The harbour boat tour got cancelled, by the way.", True),
+])
+def test_a_state_said_of_a_record_is_checked_against_its_status(line, fires):
+    c = _check(line, LEDGER)
+    assert (c is not None and c.attribute == "status") == fires, c
+
+
+# ---- days said as an end; a day inside a span --------------------------------------------------------------
+SPAN = {"Vet": [{"animal": "Pepper", "treatment": "box rest", "start": "2026-04-10", "until": "2026-04-20"}]}
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("Pepper's box rest finished on the twelfth, so she can go out.", True),
+    ("Pepper's box rest ends on the twentieth.", False),
+    ("Pepper's box rest runs until the twentieth.", False),
+    ("Pepper is on box rest today, so keep her in.", False),   # a day inside the span
+])
+def test_an_end_is_compared_with_the_records_end_and_a_day_inside_a_span_agrees(line, fires):
+    assert (_check(line, SPAN) is not None) == fires
+
+
+@pytest.mark.parametrize("text, date", [
+    ("The scan isn't until Thursday the 23rd.", dt.date(2026, 4, 23)),
+    ("It's on Friday the first, I think.", dt.date(2026, 5, 1)),
+    ("We go on Monday the 20th.", dt.date(2026, 4, 20)),
+])
+def test_a_weekday_with_its_day_of_the_month_is_that_date(text, date):
+    days = [m for m in extract(text, dt.datetime.fromisoformat(NOW)) if m.kind == "day"]
+    assert [d.value.date for d in days] == [date]
+
+
+def test_not_until_a_day_is_a_claim_of_that_day():
+    apps = {"Calendar": {"events": [event("Boiler service - Gasfix", "2026-04-17 08:00", "2026-04-17 09:00", "Home"),
+                                    event("Pub quiz", "2026-04-18 20:00", "2026-04-18 22:00", "The Crown car park")]}}
+    c = _check("The boiler man's coming for the service, but that's not until Monday morning, so no rush.", apps)
+    assert c is not None and "Friday" in c.response
+
+
+# ---- values that belong to something else -------------------------------------------------------------------
+BBQ = {"Calendar": {"events": [event("Barbecue at Dev's", "2026-04-18 14:00", "2026-04-18 19:00", "Dev's garden")]}}
+BILLS = {"Notes": {"notes": [{"title": "Bills", "content": "Water bill 86.40, due May 3rd."}]}}
+
+
+@pytest.mark.parametrize("line, apps", [
+    ("Can't wait for the barbecue, I'll just pick up the charcoal on Friday.", BBQ),
+    ("Looking forward to the barbecue. We'll grab the burgers on Thursday then.", BBQ),
+    ("Yeah, the water bill came on Friday.", BILLS),
+    ("The water bill arrived on Monday, I'll pay it later.", BILLS),
+])
+def test_the_speakers_own_next_step_and_when_a_thing_came_are_not_the_records_day(line, apps):
+    assert _check(line, apps) is None
+
+
+def test_a_clause_about_a_place_of_its_own_is_not_about_the_record_the_sentence_names():
+    apps = {"Family": [{"activity": "swimming", "where": "Lakeside pool", "time": "16:30"}]}
+    assert _check("The chemist on Market Street shuts at six, so we've got time after swimming.", apps) is None
+    assert _check("Swimming is at five today, right after school.", apps) is not None
+
+
+def test_a_value_in_one_sentence_is_not_about_a_record_named_in_another():
+    apps = {"Calendar": {"events": [event("Supplier call", "2026-04-16 13:00", "2026-04-16 14:30")]}}
+    assert _check("Thursday at three works, yeah. I've got the supplier call after lunch but it's done before three.",
+                  apps) is None
+    assert _check("The supplier call is at three on Thursday.", apps) is not None
+
+
+def test_before_a_time_agrees_with_a_record_that_ends_by_then():
+    apps = {"Calendar": {"events": [event("Supplier call", "2026-04-16 13:00", "2026-04-16 14:30")]}}
+    assert _check("The supplier call is done before three.", apps) is None
+    assert _check("The supplier call is over before two.", apps) is not None
+
+
+def test_a_bare_weekday_said_of_a_trip_months_away_is_its_weekday():
+    apps = {"Trips": [{"hotel": "Quayside Inn", "checkin": "2026-07-11"}]}  # a Saturday, months ahead
+    assert _check("We drive down on the Saturday and stay at the Quayside Inn.", apps) is None
+    assert _check("We drive down on the Friday and stay at the Quayside Inn.", apps) is not None
+
+
+# ---- requests -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("request_, kind", [
+    ("If there's any thunder, tell me straight away, we have to get off the roof.", "sound"),
+    ("If there's any rain tomorrow, let me know so I can move the party.", "topic"),
+    ("Tell me if there's any snow on Saturday.", "topic"),
+    ("If you hear any thunder, shout.", "sound"),
+])
+def test_any_weather_is_a_sound_unless_a_later_day_makes_it_a_forecast(request_, kind):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == kind
+
+
+@pytest.mark.parametrize("withdrawal", [
+    "Actually, scrap that thing about the minibus, I've sorted it.",
+    "Forget the bit about the minibus, Jo's driving.",
+    "Ignore that request about the minibus.",
+])
+def test_the_request_taken_back_by_what_it_was_about(withdrawal):
+    request_ = "Let me know if anyone mentions the minibus for Saturday, I need to know who's driving."
+    assert said(request_, ["Morning.", withdrawal, "The minibus leaves at eight from the clubhouse."]) == []
+    assert [d.rule for d in said(request_, ["Morning.", "The minibus leaves at eight from the clubhouse."])] == ["topic"]
+
+
+@pytest.mark.parametrize("line, pair", [
+    ("I've got 200 euros. No idea what that is in Japanese yen.", "EUR in JPY"),
+    ("I have 5000 rupees left, no clue what that is in Australian dollars.", "INR in AUD"),
+])
+def test_a_currency_named_with_its_country_is_a_conversion(line, pair):
+    m = Mind(None, context(), TOOLS)
+    d = m.hear(line)
+    assert d is not None and d.tool_calls[0].name == "financial_query" and pair in d.tool_calls[0].arguments["target"]
