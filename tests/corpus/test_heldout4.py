@@ -1,0 +1,132 @@
+"""The fourth held-out scene set (tests/fixtures/heldout4), written blind: it loads through the release
+reader, is balanced, is what its generator writes, and every positive's cue can be found by the builder.
+
+These tests check the fixture's form only; they never run an agent on it (the set is measured once,
+never tuned on: tests/fixtures/heldout4/README.md)."""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from provoice_live.corpus.builder.sounds import synth_class
+from provoice_live.corpus.locator import CueFacts, TimedLine, locate_cue
+from provoice_live.corpus.official import read_records
+from provoice_live.corpus.official.records import read_tools
+from provoice_live.corpus.official.revoice import official_jobs
+from provoice_live.sound_classes import sound_class
+from support.scene_sets import assert_clocks_name_their_weekday, assert_generator_writes_the_files
+
+HERE = Path(__file__).resolve().parents[1] / "fixtures" / "heldout4"
+SCENES, TOOLS = HERE / "scenes.json", HERE / "tools.json"
+TASKS = ("PIC", "LTM", "CFC", "ESS")
+ID = re.compile(r"^h4-(pic|ltm|cfc|ess)-([pn])([1-6])-[a-z0-9-]+$")
+
+
+@pytest.fixture(scope="module")
+def records():
+    recs, bad = read_records(SCENES)
+    assert bad == []
+    return recs
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return json.loads(SCENES.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def generator():
+    return assert_generator_writes_the_files(HERE, "heldout4_make_scenes")
+
+
+def test_balanced_twelve_per_task_six_positive_and_the_first_eight_cover_every_cell(records):
+    assert collections.Counter((r.task, r.label) for r in records) == {
+        (t, lab): 6 for t in TASKS for lab in (True, False)}
+    assert len({r.id for r in records}) == 48
+    assert {(r.task, r.label) for r in records[:8]} == {(t, lab) for t in TASKS for lab in (True, False)}
+    for r in records:
+        assert bool(r.gt_response) == r.label and bool(r.gt_tool_calls) == r.label, r.id
+    labels = [r.label for r in records]
+    assert labels == [True, False] * 24  # positives and negatives alternate
+
+
+def test_ids_name_task_and_label_and_scenes_have_four_to_ten_turns(records):
+    for r in records:
+        m = ID.match(r.id)
+        assert m and m.group(1).upper() == r.task and (m.group(2) == "p") == r.label, r.id
+        assert 4 <= len(r.turns) <= 10, (r.id, len(r.turns))
+
+
+def test_clocks_name_their_weekday_and_pipeline_style_cfc_carries_the_user_and_the_app(raw):
+    assert_clocks_name_their_weekday(SCENES)
+    cfc = [x for x in raw if x["meta"]["task_name"] == "digital_memory"]
+    styled = [x for x in cfc if "app_cue" in x["user_states"]]
+    assert len(styled) == 6 and sum(x["conversation"]["conversation_list"][-1]["user"] == "model" for x in styled) == 3
+    for x in styled:
+        states = x["user_states"]
+        assert states["user_gender"] in ("male", "female") and isinstance(states["user_age"], int), x["meta"]["uuid"]
+        assert states["app_cue"] in states["app_states"], x["meta"]["uuid"]
+
+
+def test_generator_output_is_the_files_and_refuses_a_quote_the_cue_turn_does_not_say(generator):
+    broken = json.loads(json.dumps(generator.CFC[0]))
+    broken["scenario_cues"]["description"] += ' User1 also says: "a sentence nobody says."'
+    with pytest.raises(ValueError, match="h4-cfc-p1-anniversary-table"):
+        generator._checked(broken)
+    unquoted = json.loads(json.dumps(generator.PIC[0]))
+    unquoted["scenario_cues"]["description"] = "User1 worries about the weather."
+    with pytest.raises(ValueError, match="h4-pic-p1-pen-y-fan-rain"):
+        generator._checked(unquoted)
+    silent_sound = json.loads(json.dumps(generator.ESS[0]))
+    turns = silent_sound["conversation"]["conversation_list"]
+    turns.insert(-1, {"user": "2", "content": "I'll get it."})  # the sound is no longer the cue
+    with pytest.raises(ValueError, match="h4-ess-p1-party-doorbell"):
+        generator._checked(silent_sound)
+
+
+def test_every_reference_call_names_an_offered_tool_with_its_own_arguments(records):
+    tools = {t.name: t for t in read_tools(TOOLS)}
+    assert len(tools) == 16
+    for r in records:
+        for call in r.gt_tool_calls:
+            assert call.name in tools, (r.id, call.name)
+            props = tools[call.name].parameters
+            assert set(call.arguments) <= set(props["properties"]), (r.id, call.name)
+            assert set(props.get("required", [])) <= set(call.arguments), (r.id, call.name)
+
+
+def test_every_scene_builds_and_standing_requests_come_first(records):
+    jobs, skipped = official_jobs(SCENES, TOOLS, seed=0)
+    assert skipped == [] and len(jobs) == 48
+    for r in records:
+        assert (r.instruction_turn == 0 and bool(r.instruction)) == (r.task in ("LTM", "ESS")), r.id
+
+
+def test_each_ess_scene_has_one_synthesised_sound_the_positive_ones_as_their_cue(records):
+    for r in (x for x in records if x.task == "ESS"):
+        sounds = [t.text for t in r.turns if t.speaker == "sound"]
+        assert len(sounds) == 1 and synth_class(sounds[0]) is not None, (r.id, sounds)
+        if r.label:
+            assert r.turns[r.cue_turn].speaker == "sound", r.id
+            assert sound_class(sounds[0]).name in {sound_class(c).name for c in CueFacts.of(r).semantic_cue.split()
+                                                  if sound_class(c)}, r.id
+    assert all(t.speaker != "sound" for r in records if r.task != "ESS" for t in r.turns)
+
+
+def test_the_cue_locator_finds_each_quoted_cue_inside_the_last_turn(records):
+    """Lines timed ten seconds apart (no word timings): for every spoken positive the locator picks, by
+    its quote, words of the cue turn only."""
+    spoken = [x for x in records if x.label and x.task != "ESS"]
+    assert len(spoken) == 18
+    for r in spoken:
+        lines = [TimedLine(t.speaker, t.text, 10.0 * i, 10.0 * i + 8.0) for i, t in enumerate(r.turns)]
+        found = locate_cue(lines, CueFacts.of(r))
+        assert found.how.startswith("quote"), (r.id, found.how)
+        assert found.lines == (len(r.turns) - 1,), (r.id, found.lines)
+        assert lines[-1].start_s <= found.window.start_s < found.window.end_s <= lines[-1].end_s + 1e-6, r.id
+        assert not found.notes or all("proportion" in n for n in found.notes), (r.id, found.notes)  # one reading
