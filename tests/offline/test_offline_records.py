@@ -213,3 +213,51 @@ def test_a_currency_named_with_its_country_is_a_conversion(line, pair):
     m = Mind(None, context(), TOOLS)
     d = m.hear(line)
     assert d is not None and d.tool_calls[0].name == "financial_query" and pair in d.tool_calls[0].arguments["target"]
+
+
+# ---- how a request's condition names its topic -------------------------------------------------------------
+@pytest.mark.parametrize("request_, words", [
+    ("Hey, when Coach Baker gives the warmup time for Sunday, let me know.", {"warmup"}),
+    ("If anybody on the team says the printer's fixed, tell me, I've got forms to print.", {"printer", "fix"}),
+    ("When they give us the door code for the flat, tell me what it is and save it in my notes.", {"door", "code"}),
+    ("Let me know if anyone puts in an offer for my old bike.", {"offer", "bike"}),
+    ("The moment they give a ticket number, note it down.", {"ticket", "number"}),
+    ("If Priya recommends any podcasts while we talk, add them to my list.", {"podcast"}),
+])
+def test_the_condition_clause_after_its_verb_is_the_topic(request_, words):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "topic", w
+    assert words <= set(w.keywords), w.keywords
+    assert not {"tell", "let", "know", "note"} & set(w.keywords)
+
+
+@pytest.mark.parametrize("request_", [
+    "If you hear my alarm, tell me what's next in my calendar.",
+    "Can you tell me when the kettle boils? I'll be in the garden.",
+])
+def test_tell_me_what_or_when_is_the_action_not_the_topic(request_):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "sound"
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("The warmup's at nine fifteen on Sunday, don't be late.", True),
+    ("We're doing a longer warmup this week, lots of stretching.", False),   # no time said
+])
+def test_a_request_for_a_time_waits_for_a_time(line, fires):
+    request_ = "Hey, when Coach Baker gives the warmup time for Sunday, let me know."
+    assert bool(said(request_, ["Right, listen up everyone.", line])) == fires
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("Sam and Jo did a deal, Jo gets Sam's old bike for forty quid.", False),
+    ("Someone asked whether your old bike's still for sale, they'd offer sixty.", True),
+])
+def test_my_thing_is_not_heard_in_someone_elses(line, fires):
+    request_ = "Let me know if anyone puts in an offer for my old bike."
+    assert bool(said(request_, ["Evening all.", line])) == fires
+
+
+def test_a_day_in_the_topic_is_when_not_what():
+    request_ = "Let me know if anyone says they can't drive on Thursday."
+    assert said(request_, ["Morning.", "Are you sorting Thursday's rota swap?"]) == []

@@ -31,6 +31,12 @@ TOPIC_AFTER = LISTEN_FOR + (
     r"refer(?:s|ring)? to", r"chat(?:s|ting)? about", r"hear (?:anything|something|anyone talk|someone talk) about",
     r"hear about", r"raises?", r"offers? (?:me|us)", r"announc(?:e|es|ed|ing)", r"invites? (?:me|us) (?:to|for)", r"anything (?:about|regarding|related to|to do with)", r"the (?:topic|subject) of",
     r"(?:talk|conversation|chat|subject|topic) (?:turns|moves|gets|comes|shifts|drifts) (?:around )?to",
+    # "if anybody says when the health inspection is": the question said is the topic
+    r"(?:says?|tells? (?:us|everyone|everybody|them)|announces?|confirms?|posts?|shares?|lets? us know|"
+    r"finds? out|works? out|figures? out|counts? up)(?= (?:when|what|where|who|whether|how|which)\b)",
+    # "if anybody puts in a trade offer for my running back": what someone does is the topic
+    r"(?:anybody|anyone|somebody|someone) (?:puts? in|makes?|submits?|sends?|posts?|proposes?|files?|asks? for|requests?|"
+    r"books?|cancels?|changes?|moves?)",
 )
 # "...if X comes up": the topic comes before these
 TOPIC_BEFORE = (r"comes? up", r"is mentioned", r"gets? mentioned", r"is brought up", r"is discussed",
@@ -49,7 +55,9 @@ ADDRESSED = (r"\blet me know\b", r"\btell me\b", r"\bremind me\b", r"\balert me\
              r"\byou hear\b", r"\byou detect\b", r"\byou notice\b", r"\blisten (?:out )?for\b",
              r"\bkeep an? (?:ear|eye) out\b", r"\bwatch (?:out )?for\b", r"\bwait for\b", r"\bfor me\b",
              r"\bwarn me\b", r"\bgive me a nudge\b", r"\bshould (?:you|it) hear\b", r"\bwhen you hear\b",
-             r"\bif you hear\b", r"\bmake sure (?:to|you)\b", r"\bcheck\b", r"\blook up\b", r"\bsuggest\b")
+             r"\bif you hear\b", r"\bmake sure (?:to|you)\b", r"\bcheck\b", r"\blook up\b", r"\bsuggest\b",
+             r"\b(?:note|jot|write|put) (?:it|that|them|this) down\b", r"\bmake a note\b", r"\bsave (?:it|that|them)\b",
+             r"\badd (?:it|them|that) to (?:my|the|our)\b", r"\bput (?:it|them|that) (?:in|on|into) (?:my|the|our)\b")
 CONDITION = r"\b(?:if|when|whenever|once|as soon as|in case|should|the moment|every time)\b"
 SOUND_VERBS = r"\b(?:hear|heard|detect|notice|goes? off|go off|ring|rings|ringing|beep|beeps|beeping|whistle|" \
               r"whistles|whistling|sound|sounds|bark|barks|barking|knock|knocks|knocking|chime|chimes|buzz|" \
@@ -134,6 +142,31 @@ def _topic_phrase(low: str) -> tuple[str, int, int, bool] | None:
     return None
 
 
+# what someone does in a request's condition that makes the rest of the clause the topic ("if they give us
+# the gate code", "when Carl decides where we're stopping", "if anybody on the floor says the laundry's fixed")
+REPORT_VERBS = r"says?|said|mentions?|gives?|tells?|announces?|posts?|confirms?|decides?|calls?|recommends?|suggests?|" \
+               r"sends?|shares?|puts?|offers?|brings?|asks?|reports?|texts?|emails?|rings?|phones?|lets? slip|" \
+               r"reads? out|shouts?|comes? back with|gets? back (?:to us )?with|sorts? out|fixes|agrees?"
+CONDITION_CLAUSE = re.compile(rf"\b(?:if|when|whenever|once|as soon as|the moment|every time)\s+(?P<who>[^,.;?!]*?)\b"
+                              rf"(?P<verb>{REPORT_VERBS})\s+(?:(?:us|me|you|them|out|in|that|anything about|something about)\s+)*"
+                              rf"(?P<x>[^,.;?!]+)")
+
+
+def _condition_topic(low: str) -> tuple[str, int, int, bool] | None:
+    """The topic of a request shaped "if/when SOMEONE VERB the thing, tell me": the condition clause
+    after its verb. Only when the subject is short (a pronoun, a name, "anybody on the floor"), and the
+    clause is the request's (an ask to the assistant follows or precedes it)."""
+    for m in CONDITION_CLAUSE.finditer(low):
+        if len(m.group("who").split()) > 5 or re.search(r"\byou (?:hear|detect|notice)\b", m.group(0)):
+            continue
+        x = m.group("x")
+        end = _search_any(TOPIC_END[len(TOPIC_BEFORE):], x)
+        phrase = re.sub(TOPIC_LEAD, "", (x[: end.start()] if end else x).strip()).strip(" ,.;")
+        if phrase and any(is_content(w) for w in tokens(phrase)) and _search_any(ADDRESSED, low) is not None:
+            return phrase, m.start(), m.start("x") + (end.start() if end else len(x)), False
+    return None
+
+
 def _lemmas_of(term: str) -> tuple[str, ...]:
     return tuple(lemma(w) for w in tokens(term))
 
@@ -186,6 +219,9 @@ def parse_instruction(text: str | None) -> Watch | None:
     cleaned = re.sub(r"\s+([,.?!])", r"\1", re.sub(r",\s*,", ",", re.sub(r"\s{2,}", " ", cleaned))).strip()
     low = cleaned.lower()
     topic = _topic_phrase(low)
+    clause = _condition_topic(low)
+    if clause is not None and (topic is None or not clause[1] <= topic[1] < clause[2]) and not (topic and topic[3]):
+        topic = clause  # the thing said in the request's condition, where no phrase table read one inside it
     sound = find_sound(low)
     if sound and _forecast(low, sound):
         # "alert me if it's going to rain": a forecast to watch for, not a sound to listen for

@@ -29,13 +29,14 @@ dining) was retired: on our scenes the semantic layer decided every mention it u
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 from .instruction import TITLES, Watch, digit_runs
-from .lexicon import SYNONYMS
+from .lexicon import MONTHS, SYNONYMS, WEEKDAYS
 from .entities import extract
 from .text import Text, is_content, lemma, tokens
 
@@ -61,7 +62,8 @@ CHANGE_SAID = re.compile(r"\b(?:mov(?:e|ed|es|ing)|chang\w*|(?:push|put|bump)(?:
                          r"new (?:date|deadline|due date|time)|instead|no longer|anymore|not (?:this|next|on|until|the)|"
                          r"(?:is|are|was|got) (?:now|suddenly)|earlier than|later than|until)\b")
 TIME_WORDS = frozenset({"weekend", "tonight", "today", "tomorrow", "week", "morning", "evening", "afternoon",
-                        "night", "month", "year", "after", "before"})
+                        "night", "month", "year", "after", "before"}) | frozenset(WEEKDAYS) | frozenset(MONTHS)
+# (a day in a topic says when, not what: "they can't drive Thursday" is not heard in "Thursday's swap")
 
 
 @dataclass
@@ -160,7 +162,7 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
             got = t.lemmas[j]
             if any(c.isdigit() for c in got) != any(c.isdigit() for c in want):
                 continue  # a number stands against a number only ("LH 420" for "LH 402"; "two tickets" is no other ticket)
-            if got == want or (got,) in _synonyms((want,)) or got in watch.keywords:
+            if got == want or (got,) in _synonyms((want,)) or got in watch.keywords or _stems_match(got, want):
                 agrees = True  # the qualifier, a synonym of it, or another of the request's own words ("Half open")
             else:
                 differs = True
@@ -229,7 +231,9 @@ def _modifiers_of(target: str, names: tuple[str, ...]) -> frozenset[str]:
 
 
 def _modifiers(watch: Watch) -> frozenset[str]:
-    return _modifiers_of(watch.target, tuple(watch.names)) if not watch.extra.get("by_meaning") else frozenset()
+    if watch.extra.get("by_meaning") or re.match(r"(?:how|what|when|where|which|who|whether)\b", watch.target.lower()):
+        return frozenset()  # a question said ("how much we pay for the course") has no head noun to qualify
+    return _modifiers_of(watch.target, tuple(watch.names))
 
 
 def _change_asked(watch: Watch) -> bool:
@@ -247,6 +251,20 @@ MONEY_SAID = re.compile(r"[£$€]\s?\d|\b\d+(?:[.,]\d+)?\s*(?:pounds?|quid|doll
                         r"\b(?:free|no charge|costs? nothing|nothing to pay)\b")
 
 
+TIME_ASKED = re.compile(r"^(?:when|what time|what day|which day|what date)\b|\b(?:time|date)s? (?:for|of)\b|\btime$")
+
+
+def _time_asked(watch: Watch) -> bool:
+    """"if anybody says when the health inspection is": the inspection named without a day or a time is not it."""
+    return watch.kind == "topic" and TIME_ASKED.search(watch.target) is not None
+
+
+def _time_said(t: Text) -> bool:
+    from .entities import extract
+
+    return any(m.kind in ("day", "time", "part") and not m.negated for m in extract(t, None))
+
+
 def _amount_asked(watch: Watch) -> bool:
     return AMOUNT_ASKED.search(watch.text.lower()) is not None
 
@@ -261,12 +279,38 @@ def _amount_said(watch: Watch, t: Text) -> bool:
     return MONEY_SAID.search(t.norm) is not None
 
 
+def _same_stem(word: str, t: Text) -> bool:
+    """A word of the same stem said ("approval" - "approved", "renovation" - "renovating"): a common
+    start of at least six letters that is most of the shorter word."""
+    return len(word) >= 6 and any(_stems_match(word, w) and not (i < len(t.negated) and t.negated[i])
+                                  for i, w in enumerate(t.lemmas))
+
+
+def _stems_match(a: str, b: str) -> bool:
+    n = len(os.path.commonprefix([a, b]))
+    return n >= 6 and n >= 0.8 * min(len(a), len(b))
+
+
+def _others_own(watch: Watch, t: Text) -> bool:
+    """The request is about the user's own thing ("my running back") and the utterance names it only as
+    someone else's ("Dave's running back", "his running back")."""
+    if "my" not in tokens(watch.target.lower()):
+        return False
+    from .fact_check import _owned_by_others
+
+    owned = _owned_by_others(t)
+    found = [i for i, lem in enumerate(t.lemmas) if lem in watch.keywords and lem not in TIME_WORDS]
+    return bool(found) and all(i in owned for i in found)
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
     clearly about the topic."""
     if watch.identifiers and not set(watch.identifiers) & set(digit_runs(t.words)):
         return None  # "our flight, TP 1335": a flight without its number is not it
+    if _time_asked(watch) and not _time_said(t):
+        return None
     if _amount_asked(watch) and not _amount_said(watch, t):
         return None  # "how much we must pay for the trip": the trip without a price is not it
     same, other = neighbours(watch, t)
@@ -280,9 +324,12 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     score = 0.0
     seen: set[tuple[str, ...]] = set()
 
+    if _others_own(watch, t):
+        return None  # "a trade offer for my running back": "Dave's running back" is not mine
+
     def take(term: tuple[str, ...], weight: float) -> None:
         nonlocal score
-        if term in seen or not t.has_phrase(term):
+        if term in seen or not (t.has_phrase(term) or len(term) == 1 and _same_stem(term[0], t)):
             return
         seen.add(term)
         score += weight
