@@ -12,16 +12,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
     from .loader import _parse_manifest, validate_corpus
     from pathlib import Path
 
-    console = Console(stderr=False, highlight=False)
+    # soft_wrap: a problem is one line at any terminal width (a path is never broken, grep finds it)
+    console = Console(stderr=False, highlight=False, soft_wrap=True)
     problems = validate_corpus(args.corpus, check_audio=not args.no_audio)
     if problems:
         for p in problems:
-            console.print(f"[red]problem[/red] {p}")
-        console.print(f"{len(problems)} problem(s) in {args.corpus}")
+            console.print(f"[red]problem[/red] {escape(str(p))}")
+        console.print(f"{len(problems)} problem(s) in {escape(str(args.corpus))}")
         return 1
     samples, _ = _parse_manifest(Path(args.corpus))
     counts: dict[tuple[str, bool], int] = {}

@@ -13,8 +13,11 @@ in script order.
 
 Method, in order (the first that applies):
 1. `sound` (ESS): the sound line whose class the ground truth names (the only one when one exists).
-2. `quote`: the semantic cue quotes what was said (`Emma says: '...'`); the sentences whose words
-   the quote covers (at least `QUOTE_MIN` of a sentence's words), the best contiguous run of them.
+2. `quote`: the semantic cue quotes what was said (`Emma says: "..."` or `'...'`; double quotes
+   first, single quotes only where they are quote marks, not apostrophes: `quote_spans`); the
+   sentences whose words the quote covers (at least `QUOTE_MIN` of a sentence's words), the best
+   contiguous run of them. Sentences end at ".", "!", "?", "…", not after a title, an initial or
+   an abbreviation ("Dr. Patel", "J. R. Tolkien", "7 a.m. tomorrow": `ends_sentence`).
 3. `content`: sentences scored by the ground truth's content words they say (tool-call arguments,
    then the reply's words, then the cue description's; names and numbers count more, words common
    in the conversation less), weighted by the task's expected speaker (the wearer, User1, for PIC and
@@ -50,8 +53,6 @@ FLAG_BELOW = 0.5
 PROPORTIONAL_PENALTY = 0.6
 _TOKEN = re.compile(r"[a-z0-9']+")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'’”)]*$")
-# A quote opens after a start, space, '(' or ':' and closes before a space, end, ')' or punctuation.
-_QUOTE = re.compile(r"""(?:^|(?<=[\s(:]))['"‘“](?P<q>[^\s'"‘“’”](?:.*?\S)?)['"’”](?=[\s).,;:]|$)""", re.S)
 STOPWORDS = frozenset("""
 a about after again all also am an and any are as at be because been before being but by can could
 did do does doing don't for from get got had has have having he her here hers him his how i i'm if
@@ -65,6 +66,144 @@ would yeah yes you you're your user user1 user2 assistant
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens (apostrophes kept inside words)."""
     return [t.strip("'") for t in _TOKEN.findall(text.lower().replace("’", "'")) if t.strip("'")]
+
+
+# --- quotes and sentence ends ---------------------------------------------------------------------
+# A quote mark opens after a start, a space, a bracket, a colon or a dash (or another quote mark) and
+# before what it quotes; it closes after what it quotes and before a space, the end, punctuation or
+# another quote mark.
+_OPEN_AFTER = "([{:—–-/\"'‘’“”"
+_CLOSE_BEFORE = ".,;:!?…)]}—–-/\"'‘’“”"
+_SINGLE = "'‘’"
+# Words said with their first letters left out ('em, 'cause, 'til, rock 'n' roll, the '90s): the mark
+# is an apostrophe, not a quote, unless the word is capitalised or the mark follows a colon (`says:`)
+# or starts the text, where quotes begin ('Cause I said so.'). A year ('99) may also open a quote
+# ('19 degrees'): it does when a closing mark follows.
+_ELIDED = re.compile(r"(?:em|cause|cos|coz|cuz|til|till|tis|twas|twere|twill|bout|round|nuff|fraid|scuse|"
+                     r"cept|gainst|neath|im|n['‘’]|\d\ds?)(?![\w'‘’])", re.I)
+
+
+def _opens(text: str, i: int) -> bool:
+    return (i == 0 or text[i - 1].isspace() or text[i - 1] in _OPEN_AFTER) and i + 1 < len(text) \
+        and not text[i + 1].isspace()
+
+
+def _closes(text: str, i: int) -> bool:
+    return i > 0 and not text[i - 1].isspace() and (i + 1 == len(text) or text[i + 1].isspace()
+                                                     or text[i + 1] in _CLOSE_BEFORE)
+
+
+def _double_spans(text: str) -> list[tuple[int, int]]:
+    """Double-quoted passages (straight or curly): (opening mark, closing mark) indices."""
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for i, c in enumerate(text):
+        if c not in '"“”':
+            continue
+        if opened is not None and c in '"”' and _closes(text, i) and i > opened + 1:
+            spans.append((opened, i))
+            opened = None
+        elif c in '"“' and _opens(text, i):
+            opened = i  # an earlier opening left unclosed (12" or a stray mark) is no quote
+    return spans
+
+
+def _single_spans(text: str) -> list[tuple[int, int]]:
+    """Single-quoted passages (straight or curly), the apostrophes told apart from the quote marks:
+    a mark inside a word (can't, rock'n'roll) or before an elided word ('em, 'til, rock 'n' roll) is
+    an apostrophe; after an opening mark, the closing one is the first after end punctuation or
+    before punctuation or the end ("... at six.'"), else the first not shaped like a plural possessive
+    or a dropped g followed by a word ("the guys' jerseys", "goin' home"), else the first; an opening
+    mark without a closing one before the next opening mark is no quote."""
+    skip: set[int] = set()
+    soft: set[int] = set()  # opening marks that may be apostrophes: they never end an earlier quote
+    opens: list[int] = []
+    closes: dict[int, tuple[bool, bool]] = {}  # index -> (strong, shaped like an apostrophe)
+    n = len(text)
+    for i, c in enumerate(text):
+        if c not in _SINGLE or i in skip:
+            continue
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < n else " "
+        if prev.isalnum() and nxt.isalnum():
+            continue  # can't, o'clock
+        if _opens(text, i) and (nxt.isalnum() or nxt in _SINGLE + '"“'):
+            elided = _ELIDED.match(text, i + 1)
+            if elided and text[i + 1].isdigit() and not elided.group().lower().endswith("s"):
+                soft.add(i)  # '99 (the year) or '19 degrees' (a quote)
+            elif elided:
+                quote_start = not text[:i].strip() or text[:i].rstrip()[-1] in ":([{"
+                if (text[i + 1].isdigit() or text[i + 2:i + 3] in _SINGLE or prev in _SINGLE + '"“'
+                        or not (quote_start or text[i + 1].isupper())):
+                    skip.update(k for k in range(i + 1, elided.end()) if text[k] in _SINGLE)
+                    continue  # 'em, 'til, rock 'n' roll, the '90s, "''Cause ...'"
+            opens.append(i)
+        elif _closes(text, i):
+            after = text[i + 1:i + 3]
+            strong = prev in ".,;:!?…" or i + 1 == n or not after[:1].isspace()
+            word_after = after[:1].isspace() and after[1:2].islower()
+            possessive = word_after and (prev in "sS" or text[max(0, i - 2):i].lower() == "in")
+            closes[i] = (strong, possessive)
+    spans: list[tuple[int, int]] = []
+    hard = [o for o in opens if o not in soft] + [n]
+    for o in opens:
+        if spans and o < spans[-1][1]:
+            continue  # inside the quote before ('We met in '99, remember?')
+        limit = next(h for h in hard if h > o)  # the next opening mark (a year's mark is none)
+        cands = [k for k in closes if o < k < limit and (o not in soft or not closes[k][1])]
+        if not cands:
+            continue
+        best = next((k for k in cands if closes[k][0]), None)
+        best = best if best is not None else next((k for k in cands if not closes[k][1]), cands[0])
+        spans.append((o, best))
+    return spans
+
+
+def quote_spans(text: str) -> list[tuple[int, int, int, int]]:
+    """The quoted passages of a text, in order: (opening mark, passage start, passage end, after the
+    closing mark). Double quotes (straight or curly) come first; single quotes are read in the rest
+    (a single quote inside a double-quoted passage is the passage's own) and only where they are
+    quote marks, never apostrophes (`_single_spans`). A single-quoted passage around a double-quoted
+    one is no quote, unless the double-quoted one is a word ('He said "go" twice.')."""
+    double = _double_spans(text)
+    masked = list(text)
+    for a, b in double:
+        masked[a:b + 1] = " " * (b + 1 - a)
+    single = _single_spans("".join(masked))
+    word = {d for d in double if len(tokens(text[d[0] + 1:d[1]])) < 2}
+    single = [s for s in single if all(d in word for d in double if s[0] < d[0] < s[1])]
+    double = [d for d in double if not any(s[0] < d[0] < s[1] for s in single)]
+    return sorted((a, a + 1, b, b + 1) for a, b in double + single)
+
+
+# Abbreviations after which a "." does not end a sentence: titles and the like (before a name or a
+# number), and those that may end one only before a capitalised word that does not go with them
+# ("at 7 p.m. Friday" goes on; "at 7 p.m. Sarah brings wine" is two sentences).
+_NEVER_ENDS = frozenset("""mr mrs ms mx dr prof rev fr st mt ft capt lt sgt col gen gov sen rep hon pres supt
+det insp messrs e.g i.e cf vs viz approx incl esp a.k.a""".split())
+_MAY_END = frozenset("""a.m p.m etc jr sr inc ltd co corp bros ave rd blvd hwy jan feb mar apr jun jul aug sep
+sept oct nov dec mon tue tues wed thu thur thurs fri sat sun""".split())
+_GOES_ON = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
+may june july august september october november december today tonight tomorrow yesterday est edt cst cdt mst
+mdt pst pdt gmt utc bst cet eastern central pacific mountain""".split())
+
+
+def ends_sentence(words: Sequence[str], i: int) -> bool:
+    """Whether whitespace word `i` ends a sentence ("Dr. Patel", "7 a.m. tomorrow", "J. R. Tolkien",
+    "e.g. milk" do not)."""
+    w = words[i]
+    if not _SENTENCE_END.search(w):
+        return False
+    if not w.endswith(".") or w.endswith(".."):
+        return True  # "?", "!", "…", or a closing quote or bracket after the stop
+    stem = re.sub(r"^\W+", "", w[:-1])
+    low = stem.lower()
+    if low in _NEVER_ENDS or (low not in _MAY_END and re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", stem)):
+        return False  # a title or an initial (J. or J.R. or U.S.)
+    if low in _MAY_END or ("." in stem and re.fullmatch(r"(?:\w+\.)+\w+", stem)):
+        nxt = re.sub(r"^\W+", "", words[i + 1]) if i + 1 < len(words) else ""
+        return not nxt or (nxt[:1].isupper() and re.sub(r"\W+$", "", nxt).lower() not in _GOES_ON)
+    return True
 
 
 def indexed_tokens(texts: Iterable[str]) -> tuple[list[str], list[int]]:
@@ -156,7 +295,7 @@ def _sentences(line_index: int, text: str) -> list[_Unit]:
     units: list[_Unit] = []
     start = 0
     for i, w in enumerate(words):
-        if _SENTENCE_END.search(w) or i == len(words) - 1:
+        if i == len(words) - 1 or ends_sentence(words, i):
             chunk = " ".join(words[start: i + 1])
             units.append(_Unit(line_index, start, i, chunk, tokens(chunk), False))
             start = i + 1
@@ -166,8 +305,9 @@ def _sentences(line_index: int, text: str) -> list[_Unit]:
 
 
 def quotes(semantic_cue: str) -> list[str]:
-    """The passages a cue description quotes (`says: '...'`), longest first."""
-    found = [m.group("q") for m in _QUOTE.finditer(semantic_cue)]
+    """The passages a cue description quotes (`says: "..."`, `says: '...'`), longest first (see
+    `quote_spans`); a passage of fewer than two words is no quote of what was said."""
+    found = [semantic_cue[a:b] for _, a, b, _ in quote_spans(semantic_cue)]
     return sorted((q for q in found if len(tokens(q)) >= 2), key=lambda q: -len(q))
 
 
@@ -234,8 +374,8 @@ def proportional_words(line: TimedLine) -> tuple[WordTiming, ...]:
     """An estimate of a line's word timings: its duration shared by characters, with pauses after
     commas (3 characters' worth) and sentence ends (6). Labelled `proportional` wherever used."""
     words = line.text.split()
-    weights = [len(w) + 1 + (6 if _SENTENCE_END.search(w) else 3 if w.endswith((",", ";", ":", "—")) else 0)
-               for w in words]
+    weights = [len(w) + 1 + (6 if ends_sentence(words, i) else 3 if w.endswith((",", ";", ":", "—")) else 0)
+               for i, w in enumerate(words)]
     total = sum(weights) or 1
     dur = line.end_s - line.start_s
     out, t = [], 0.0
@@ -470,4 +610,8 @@ class Recovery:
 
 def strip_quotes(semantic_cue: str) -> str:
     """The cue description without its quoted passages (the locator's `content` method alone)."""
-    return _QUOTE.sub(" ", semantic_cue)
+    out, at = [], 0
+    for start, _, _, end in quote_spans(semantic_cue):
+        out += [semantic_cue[at:start], " "]
+        at = end
+    return "".join(out) + semantic_cue[at:]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from provoice_live.corpus.builder.cues import check_templates
-from provoice_live.corpus.locator import (CueFacts, TimedLine, WordTiming, iou, locate_cue, proportional_words,
-                                          quotes)
+from provoice_live.corpus.locator import (CueFacts, TimedLine, WordTiming, ends_sentence, iou, locate_cue,
+                                          proportional_words, quotes, strip_quotes)
 from provoice_live.corpus.sample import CueWindow, ToolCall
 
 TASKS = ("PIC", "LTM", "CFC", "ESS")
@@ -82,6 +82,182 @@ def test_quotes_survive_apostrophes_and_dashes():
     assert quotes("Ann says: 'I can't go—it's late.' This means") == ["I can't go—it's late."]
     assert quotes("Bo says: ‘We’re out of milk.’ (twin)") == ["We’re out of milk."]
     assert quotes("nothing quoted here, isn't it") == []
+
+
+# --- quotes and apostrophes ----------------------------------------------------------------------
+@pytest.mark.parametrize("said", [
+    "Grab the guys' jerseys and load the truck, we leave at six.",
+    "Put the kids' books in the car before the lads' kit, it's raining.",
+    "The lads' kit is still wet, hang it by the Joneses' fence.",
+    "Tell 'em I'm goin' home, the girls' bikes are in the shed.",
+    "We played rock 'n' roll 'til three, 'cause the band stayed.",
+    "Back in the '90s we had the Smiths' van, remember?",
+])
+@pytest.mark.parametrize("marks", ['"{}"', "“{}”", '"{}”'])
+def test_a_double_quoted_cue_keeps_its_apostrophes(said, marks):
+    quoted = marks.format(said)
+    assert quotes(f"User1 says: {quoted}") == [said]
+    assert quotes(f"User1 says: {quoted} This means the jerseys are needed.") == [said]
+    assert quotes(f"Luis tells 'em the plan. Luis says: {quoted}") == [said]
+    curly = said.replace("'", "’")
+    assert quotes(f"User1 says: {marks.format(curly)}") == [curly]
+
+
+def test_single_quotes_inside_a_double_quoted_cue_are_its_own():
+    assert quotes("Dee says: \"It's the 'Blue Heron' at seven,\" and smiles.") == ["It's the 'Blue Heron' at seven,"]
+    assert quotes("Dee says: “Book 'Kaito' for the lads' night.” The 'Team Meet' event clashes.") == [
+        "Book 'Kaito' for the lads' night.", "Team Meet"]
+    # a double-quoted word inside a single-quoted cue is the cue's own; single marks around a
+    # double-quoted cue are not a quote
+    assert quotes("Jo says: 'He said \"go\" twice, then left.'") == ['He said "go" twice, then left.']
+    assert quotes("Ed calls 'Sup? \"Meet at six by the gate,\" he says, the lads' van waiting.") == [
+        "Meet at six by the gate,"]
+
+
+@pytest.mark.parametrize("before", [
+    "Luis tells 'em the address.",
+    "Luis waits 'til noon, 'cause the van is late.",
+    "Luis plays rock 'n' roll in the car.",
+    "Luis tells ’em the address.",
+    "Luis hums 'bout the '90s and the guys' old van.",
+    "Back in '99 the guys' van broke.",
+])
+@pytest.mark.parametrize("marks", ['"{}"', "“{}”", "'{}'", "‘{}’"])
+def test_an_apostrophe_before_a_word_opens_no_quote(before, marks):
+    said = "Pickup is at 481 Larkspur Lane today."
+    assert quotes(f"{before} Luis says: {marks.format(said)}") == [said]
+    assert quotes(f"{before} Later Luis says: {marks.format(said)} Then he leaves.") == [said]
+    assert quotes(before) == []
+
+
+@pytest.mark.parametrize("cue, expected", [
+    ("User1 says: 'Grab the guys' jerseys and load the truck, we leave at six.'",
+     ["Grab the guys' jerseys and load the truck, we leave at six."]),
+    ("Mo says: 'Put the kids' books in the lads' kit bag' and leaves.", ["Put the kids' books in the lads' kit bag"]),
+    ("Mo says: 'Tell 'em I'm goin' home, the lads' kit is done.' Then", ["Tell 'em I'm goin' home, the lads' kit is done."]),
+    ("Mo says: 'We played rock 'n' roll 'til late' to the guys' mum.", ["We played rock 'n' roll 'til late"]),
+    ("Mo says: ‘Bring the kids’ boots, it’s muddy.’ (twin)", ["Bring the kids’ boots, it’s muddy."]),
+    ("Mo says: 'Cause the bus is late, we walk.'", ["Cause the bus is late, we walk."]),
+    ("Mo says: 'We met back in '99, remember?'", ["We met back in '99, remember?"]),
+])
+def test_a_single_quoted_cue_ends_at_its_closing_mark_not_at_an_apostrophe(cue, expected):
+    assert quotes(cue) == expected
+
+
+@pytest.mark.parametrize("cue, expected", [
+    # quote marks as they were read before, kept
+    ("Kim says: 'I'm free tomorrow, let's grab coffee!' This contradicts the 'Quarterly Review with the Board' "
+     "event.", ["I'm free tomorrow, let's grab coffee!", "Quarterly Review with the Board"]),
+    ("Jo mentions the 'Team Updates' event and the kids' books.", ["Team Updates"]),
+    ("What to set, e.g. 'off', '19 degrees', 'locked'", ["19 degrees"]),
+    ("(Sam: 'Can you book the table for eight?')", ["Can you book the table for eight?"]),
+    ("A 12\" pizza is ordered. Ed says: \"Get the large one with olives.\"", ["Get the large one with olives."]),
+    ("Ed says 'hi' and leaves.", []),  # one word: no quote of what was said
+    ("Nothing quoted, isn't it? The guys' van, rock 'n' roll, 'til dawn.", []),
+])
+def test_quote_marks_that_stay_as_they_were(cue, expected):
+    assert quotes(cue) == expected
+
+
+def test_strip_quotes_removes_the_quoted_passages_only():
+    cue = "Luis tells 'em the plan. Luis says: \"Grab the guys' jerseys, we leave at six.\" The 'Team Meet' event."
+    assert strip_quotes(cue).split() == "Luis tells 'em the plan. Luis says: The event.".split()
+
+
+# --- sentence ends -------------------------------------------------------------------------------
+def _sentences_of(text: str) -> list[str]:
+    words, out, start = text.split(), [], 0
+    for i in range(len(words)):
+        if i == len(words) - 1 or ends_sentence(words, i):
+            out.append(" ".join(words[start:i + 1]))
+            start = i + 1
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "Call Dr. Patel at nine tomorrow.",
+    "Mr. and Mrs. Okafor are coming with Ms. Lee.",
+    "We meet at St. Mary's at noon.",
+    "Set the alarm for 7 a.m. tomorrow please.",
+    "The shuttle leaves at 6:30 a.m. sharp from the hotel.",
+    "It starts at 8 p.m. on Friday.",
+    "Dinner is at 8 p.m. Friday at the Blue Heron.",
+    "The flight lands at 9 A.M. Pacific time.",
+    "Bring snacks, e.g. crisps, and drinks, i.e. water.",
+    "J. R. R. Tolkien wrote it for Mary J. Blige's cousin.",
+    "Thanks, R. Patel from the U.S. office.",
+    "Prof. Ruiz vs. Capt. Hale at 5 p.m. tonight.",
+])
+def test_a_sentence_goes_on_after_titles_initials_and_abbreviations(text):
+    assert _sentences_of(text) == [text]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Stop. Go now! Really? Yes… fine.", ["Stop.", "Go now!", "Really?", "Yes…", "fine."]),
+    ("Dinner is at 8 p.m. Sarah brings wine.", ["Dinner is at 8 p.m.", "Sarah brings wine."]),
+    ("Doors open at 9 A.M. We queue early.", ["Doors open at 9 A.M.", "We queue early."]),
+    ("Bring cups, plates, etc. Then set the table.", ["Bring cups, plates, etc.", "Then set the table."]),
+    ("Ask Dr. Patel. He knows.", ["Ask Dr. Patel.", "He knows."]),
+    ("She said 'go.' Then left.", ["She said 'go.'", "Then left."]),
+    ("Gate 3. Then left at the bakery.", ["Gate 3.", "Then left at the bakery."]),
+])
+def test_sentences_still_end_where_they_end(text, expected):
+    assert _sentences_of(text) == expected
+
+
+def test_proportional_words_pause_at_sentence_ends_not_after_a_title():
+    words = proportional_words(TimedLine("user1", "Call Dr. Patel now. Then rest.", 0.0, 3.0))
+    assert words[1].end_s == pytest.approx(words[2].start_s)  # "Dr." then "Patel": no pause
+    assert words[4].start_s - words[3].end_s > 0.1  # "now." then "Then": a pause
+
+
+# --- the locator on those cues -------------------------------------------------------------------
+def _lines(*spoken: tuple[str, str]) -> list[TimedLine]:
+    out, t = [], 0.5
+    for speaker, text in spoken:
+        out.append(TimedLine(speaker, text, t, t + 0.4 * len(text.split()), _timed(text, t), "tts"))
+        t = out[-1].end_s + 0.5
+    return out
+
+
+@pytest.mark.parametrize("said", [
+    "Grab the guys' jerseys and load the truck, we leave at six.",
+    "Pack the kids' books and the lads' kit, the bus comes at seven.",
+    "Tell the girls' coach the match moved to Sunday at ten.",
+])
+def test_a_cue_with_a_possessive_plural_is_found_by_its_quote(said):
+    lines = _lines(("user2", "Are we all set for the tournament?"),
+                   ("user1", f"Nearly. {said} And don't forget the cooler."),
+                   ("user2", "Got it, I'll text everyone."))
+    for cue in (f'User1 says: "{said}" They need a reminder.', f"User1 says: '{said}' They need a reminder.",
+                f"User1 says: “{said.replace(chr(39), '’')}” They need a reminder."):
+        found = locate_cue(lines, CueFacts("PIC", semantic_cue=cue))
+        assert found.how == "quote+words:tts" and found.text == said and found.confidence == 1.0, cue
+
+
+@pytest.mark.parametrize("before", ["Luis tells 'em the address.", "Luis waits 'til noon 'cause of traffic.",
+                                    "Luis plays rock 'n' roll on the way."])
+def test_a_cue_after_an_elided_word_is_found_by_its_quote(before):
+    said = "Pickup is at 481 Larkspur Lane today."
+    lines = _lines(("user1", f"{before.replace('Luis', 'He')} Did Luis send you the address?"),
+                   ("user2", f"Hang on. {said} Before five, they said."))
+    found = locate_cue(lines, CueFacts("LTM", semantic_cue=f'{before} Luis says: "{said}"'))
+    assert found.how == "quote+words:tts" and found.text == said and found.lines == (1,)
+    assert found.confidence == 1.0 and not found.notes  # the words before the quote are no quote
+
+
+@pytest.mark.parametrize("said", [
+    "Remind me to call Dr. Patel at 9 a.m. tomorrow about the results.",
+    "Mrs. Okafor wants the keys at St. Mary's by 7 p.m. tonight.",
+    "Book a table for J. R. and me at 8 p.m. Friday at the Blue Heron.",
+])
+def test_a_quoted_cue_with_abbreviations_is_one_sentence(said):
+    lines = _lines(("user2", "Long day?"), ("user1", f"Very. {said} Anyway, what's for dinner?"))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says: "{said}"'))
+    assert found.how == "quote+words:tts" and found.text == said and found.confidence == 1.0
+    # the content method alone keeps the whole sentence too, not a piece cut at "Dr." or "a.m."
+    by_content = locate_cue(lines, CueFacts("PIC", semantic_cue="User1 needs a reminder.", gt_response=said))
+    assert by_content.how == "content+words:tts" and by_content.text == said
 
 
 def test_proportional_words_fill_the_line_in_order():

@@ -9,13 +9,17 @@ from provoice_live.cli import main as cli_main
 from provoice_live.corpus.loader import CorpusError, load_corpus, validate_corpus
 
 
-def test_a_manifest_that_is_a_directory_is_reported_as_such(tmp_path, capsys):
+@pytest.mark.parametrize("columns", ["20", "80", "250"])
+def test_a_manifest_that_is_a_directory_is_reported_as_such(tmp_path, capsys, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)  # a narrow terminal must not wrap the problem's line
     (tmp_path / "c" / "manifest.jsonl").mkdir(parents=True)
     with pytest.raises(CorpusError, match="manifest.jsonl is a directory, not a file"):
         load_corpus(tmp_path / "c")
     assert cli_main(["validate", str(tmp_path / "c")]) != 0
     err = capsys.readouterr()
-    assert "is a directory" in err.out + err.err and "missing" not in err.out + err.err
+    said = err.out + err.err
+    assert f"{tmp_path / 'c' / 'manifest.jsonl'} is a directory, not a file" in said.splitlines()[0]
+    assert "missing" not in said
 
 
 def test_a_manifest_with_a_utf8_byte_order_mark_is_accepted(tmp_path, capsys):
