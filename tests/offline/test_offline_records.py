@@ -261,3 +261,33 @@ def test_my_thing_is_not_heard_in_someone_elses(line, fires):
 def test_a_day_in_the_topic_is_when_not_what():
     request_ = "Let me know if anyone says they can't drive on Thursday."
     assert said(request_, ["Morning.", "Are you sorting Thursday's rota swap?"]) == []
+
+
+# ---- doses, bookings named by their place, a sentence that names the thing before its values ---------------------
+MEDS = {"Health": [{"kind": "medication", "name": "Levothyroxine", "dose": "75 mcg", "schedule": "daily 06:30"},
+                   {"kind": "medication", "name": "Sertraline", "dose": "50 mg"}]}
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("Thyroxine, yeah. A hundred micrograms, every morning.", True),
+    ("My levothyroxine is seventy-five micrograms, first thing.", False),
+    ("The sertraline, I'm on 100 mg of it now.", True),
+    ("Sertraline, fifty milligrams, same as always.", False),
+])
+def test_a_dose_said_is_compared_with_the_recorded_dose_in_one_unit(line, fires):
+    c = _check(line, MEDS)
+    assert (c is not None and c.attribute == "quantity") == fires, c
+
+
+def test_a_booking_with_no_title_is_named_by_its_place():
+    apps = {"Bookings": {"confirmed": [{"id": "BK-1", "place": "Loch Ness hostel", "check_in": "2026-04-24", "nights": 2}]}}
+    assert [f.title for f in _facts(apps)] == ["Loch Ness hostel"]
+    assert _check("We're in the hostel from the twenty-fifth, two nights.", apps) is not None
+    assert _check("We're in the hostel from the twenty-fourth, two nights.", apps) is None
+
+
+def test_a_value_sentence_is_not_about_a_thing_the_next_sentence_names():
+    apps = {"Calendar": {"events": [event("Vet: ear check", "2026-04-14 11:00", "2026-04-14 11:30"),
+                                    event("Rabies booster", "2026-04-22 10:00", "2026-04-22 10:30")]}}
+    line = "Just her ear, she keeps scratching. And her rabies booster is due next Wednesday anyway."
+    assert _check(line, apps) is None

@@ -241,6 +241,8 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
     named = _identity(rec) if not title_kv else None  # {"client": "Harlow & Finch Ltd", ...}: what it is about
     if named:
         title = f"{title}: {named}" if title else named
+    if not title and not roles.get("text") and (place_first := _first_of(roles, "place")):
+        title = str(place_first[1])  # {"place": "Glencoe bunkhouse", "check_in": ...}: a booking at the place
     texts = [str(v) for _k, v in roles.get("text", []) if isinstance(v, str) and v != title]
     text = " ".join(texts)
     start_kv = _first_of(roles, "start", ("start", "starts", "begin", "when", "datetime", "departs", "departure", "due",

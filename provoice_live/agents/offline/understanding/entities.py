@@ -335,7 +335,8 @@ def _days(t: Text, now: dt.datetime | None) -> list[Mention]:
         out.append(_date_mention(t, m, _month_number(m.group(1)), int(m.group(2)), today))
     for m in re.finditer(rf"\b(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({month_re})\b", norm):
         out.append(_date_mention(t, m, _month_number(m.group(2)), int(m.group(1)), today))
-    for m in re.finditer(r"\b(?:on|by|until|before|after) the (\d{1,2})(?:st|nd|rd|th)\b|\bthe (\d{1,2})(?:st|nd|rd|th) of\b", norm):
+    for m in re.finditer(r"\b(?:on|by|until|till|before|after|from|since) the (\d{1,2})(?:st|nd|rd|th)\b|"
+                         r"\bthe (\d{1,2})(?:st|nd|rd|th) of\b", norm):
         if re.match(rf"\s*(?:of )?(?:{month_re})\b", norm[m.end():]):
             continue
         day = int(m.group(1) or m.group(2))
@@ -433,7 +434,17 @@ def _amounts(t: Text) -> list[Mention]:
     for m in QUANTITY_PATTERN.finditer(t.norm):
         idx = _token_index(t, m.start(1))
         out.append(Mention("quantity", (int(m.group(1)), m.group(2)), idx, m.group(0), _neg(t, idx)))
+    for m in DOSE_PATTERN.finditer(t.norm):  # "a hundred micrograms", "75 mcg": a dose, in one unit
+        idx = _token_index(t, m.start(1))
+        unit = next(u for u, pat in DOSE_UNITS.items() if re.fullmatch(pat, m.group(2)))
+        value = float(m.group(1))
+        out.append(Mention("quantity", (int(value) if value.is_integer() else value, unit), idx, m.group(0), _neg(t, idx)))
     return out
+
+
+DOSE_UNITS = {"mcg": r"mcg|µg|ug|micrograms?|mics?", "mg": r"mg|milligrams?|milligrammes?|mgs",
+              "ml": r"ml|mls|millilitres?|milliliters?", "iu": r"iu|international units"}
+DOSE_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(" + "|".join(DOSE_UNITS.values()) + r")\b")
 
 
 _CAPS = re.compile(r"\b(?:[A-Z][\w'&.-]*|\d+(?:st|nd|rd|th)?)(?:\s+(?:of|de|la|del|the|and|&|on)?\s*[A-Z][\w'&.-]*)*")

@@ -111,8 +111,8 @@ def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: in
     words = {t.lemmas[i] for i in range(lo, hi) if is_content(t.words[i]) and i not in others}
     out = []
     for f in facts:
-        hit = words & f.anchors
-        score = sum(idf.get(w, 0.0) for w in hit)
+        hit = (words & f.anchors) | {a for a in f.anchors for w in words if len(w) >= 7 and a != w and a.endswith(w)}
+        score = sum(idf.get(w, 0.0) for w in hit)  # ("thyroxine" names "Levothyroxine")
         if score >= 0.49 or len(hit) >= 2:  # a word two facts share still narrows it to those two
             out.append((score, f))
     out.sort(key=lambda p: -p[0])
@@ -398,7 +398,12 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
             continue
         said = [m for m in said if not (m.kind == "day" and ARRIVED.search(" ".join(t.words[lo: m.index])))]
         cands = _anchored(t, facts, idf, lo, hi)
-        in_sentence = _anchored(t, facts, idf, *_sentence_of(t, lo))  # a fact named in another sentence is not this one's
+        s_lo, s_hi = _sentence_of(t, lo)
+        in_sentence = _anchored(t, facts, idf, s_lo, s_hi)
+        if not in_sentence and s_lo > 0 and not any(t.lemmas[i] in f.anchors for i in range(s_lo, s_hi) for f in facts):
+            # a sentence naming nothing may be about what the one before named ("Thyroxine, yeah. A hundred
+            # micrograms."); never about what a later one names
+            in_sentence = _anchored(t, facts, idf, _sentence_of(t, s_lo - 1)[0], s_hi)
         if not cands and _one_named(in_sentence) and not _proposal(t.raw):
             # a clause naming nothing is about the one fact the utterance names ("I fly out on the 9th, half past
             # six, to Lisbon"); a kind of value already said right of it is about something else ("the offsite,
