@@ -76,7 +76,7 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
     _c("sheep", "sheep", "animals", "the sheep", ("sheep", "baa", "bleating")),
     _c("crow", "crow", "animals", "the crows", ("crow", "crows", "caw", "cawing", "raven")),
     # ---- ESC-50: natural soundscapes and water ----
-    _c("rain", "rain", "natural", "the rain", ("rain", "raining", "rainfall", "downpour")),
+    _c("rain", "rain", "natural", "the rain", ("rain", "raining", "rainfall", "downpour"), detected=True),
     _c("sea_waves", "sea_waves", "natural", "the waves", ("sea_waves", "sea waves", "waves")),
     _c("crackling_fire", "crackling_fire", "natural", "the fire crackling",
        ("crackling_fire", "crackling fire", "fire crackling", "fireplace", "campfire")),
@@ -91,7 +91,8 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
         "the tap", "water"), detected=True),
     _c("toilet_flush", "toilet_flush", "natural", "the toilet flushing",
        ("toilet_flush", "toilet flush", "toilet flushing", "flush", "flushing")),
-    _c("thunderstorm", "thunderstorm", "natural", "thunder", ("thunderstorm", "thunder", "storm", "thunderclap")),
+    _c("thunderstorm", "thunderstorm", "natural", "thunder", ("thunderstorm", "thunder", "storm", "thunderclap"),
+       detected=True),
     # ---- ESC-50: human, non-speech ----
     _c("crying_baby", "crying_baby", "human", "the baby crying",
        ("crying_baby", "baby cry", "baby crying", "crying baby", "baby", "infant", "little one", "baby monitor",
@@ -104,7 +105,7 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
     _c("laughing", "laughing", "human", "laughing", ("laughing", "laughter", "laugh"), synthesised=False),
     _c("brushing_teeth", "brushing_teeth", "human", "teeth brushing", ("brushing_teeth", "brushing teeth",
                                                                          "brush teeth", "toothbrush")),
-    _c("snoring", "snoring", "human", "snoring", ("snoring", "snore")),
+    _c("snoring", "snoring", "human", "snoring", ("snoring", "snore"), detected=True),
     _c("drinking_sipping", "drinking_sipping", "human", "drinking", ("drinking_sipping", "sipping", "slurping",
                                                                       "gulping"), synthesised=False),
     # ---- ESC-50: interior / domestic ----
@@ -143,7 +144,7 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
        ("church_bells", "church bells", "church bell", "bells toll", "bells", "bell tower", "chimes", "noon bells"),
        detected=True),
     _c("airplane", "airplane", "urban", "a plane", ("airplane", "plane overhead", "aircraft")),
-    _c("fireworks", "fireworks", "urban", "fireworks", ("fireworks", "firework")),
+    _c("fireworks", "fireworks", "urban", "fireworks", ("fireworks", "firework"), detected=True),
     _c("hand_saw", "hand_saw", "urban", "a saw", ("hand_saw", "hand saw", "sawing")),
 )
 

@@ -3,14 +3,16 @@
 `SoundDetector.push(x, start_s)` takes mono float audio at 16 kHz as it arrives and returns the
 `SoundEvent`s that ended in it. Three stages, each small:
 
-1. frames (32 ms Hann window, 10 ms hop): level, the dominant frequency, tonality (the share of
-   the power in the three strongest spectral peaks), the spectral centroid and band shares;
+1. frames (32 ms Hann window, 10 ms hop): level, the dominant frequency and the second peak,
+   tonality (the share of the power in the three strongest spectral peaks), the spectral centroid
+   and band shares;
 2. events: a stretch louder than the running noise floor (`FLOOR_PERCENTILE` of the last few
    seconds) by `ON_DB`, closed after `GAP_S` below it (so a train of beeps is one event), cut at
-   `MAX_EVENT_S`; within it, bursts (the on/off pattern) are measured;
+   `MAX_EVENT_S`; within it, bursts (the on/off pattern) are measured. The pitch is followed with a
+   chord's notes held (`_pitch_track`: a car horn's two notes are no warble);
 3. classification: `CLASS_RULES` is a table of soft ranges, one row per class, over event features
    (pitch region, tonality, burst length and count, burst rate and regularity, pitch sweep and
-   warble, level decay within bursts...). Each feature in range scores 1, outside it decays with
+   warble, level decay within bursts, how soon a burst is at its loudest...). Each feature in range scores 1, outside it decays with
    the distance in log units; a class scores the geometric mean of its features; the best class
    wins if it scores at least `MIN_SCORE`, else the event is "unknown". Speech-like events (VAD
    says speech) are labelled "speech".
@@ -54,6 +56,7 @@ class Frame:
     tonal: float
     centroid: float
     bands: np.ndarray
+    freq2: float = 0.0  # the second strongest peak (a chord's other note), 0 when none
 
 
 def analyse_frames(x: np.ndarray, start_s: float = 0.0) -> list[Frame]:
@@ -71,6 +74,7 @@ def analyse_frames(x: np.ndarray, start_s: float = 0.0) -> list[Frame]:
     peak = power.argmax(axis=1)
     centroid = (power * freqs).sum(axis=1) / total
     tonal = _tonality(power, total)
+    second = _second_peak(power)
     bands = np.stack([spec[:, (_FREQS >= lo) & (_FREQS < hi)].sum(axis=1) for lo, hi in zip(BAND_EDGES, BAND_EDGES[1:])], 1)
     bands = bands / (bands.sum(axis=1, keepdims=True) + 1e-12)
     out = []
@@ -83,8 +87,22 @@ def analyse_frames(x: np.ndarray, start_s: float = 0.0) -> list[Frame]:
             if denom < 0:
                 f += 0.5 * (a - c) / denom * (freqs[1] - freqs[0])
         out.append(Frame(start_s + (i * HOP + WIN / 2) / RATE, float(db[i]), float(f), float(tonal[i]),
-                         float(centroid[i]), bands[i]))
+                         float(centroid[i]), bands[i], float(freqs[second[i]]) if second[i] >= 0 else 0.0))
     return out
+
+
+def _second_peak(power: np.ndarray, within_db: float = 6.0) -> np.ndarray:
+    """Bin of each frame's strongest local peak outside the main peak's lobe (two bins either side),
+    when it is within `within_db` of the main peak; -1 otherwise."""
+    padded = np.pad(power, ((0, 0), (1, 1)))
+    is_peak = (power >= padded[:, :-2]) & (power >= padded[:, 2:])
+    main = power.argmax(axis=1)
+    bins = np.arange(power.shape[1])[None, :]
+    away = np.abs(bins - main[:, None]) > 2
+    cand = np.where(is_peak & away, power, 0.0)
+    second = cand.argmax(axis=1)
+    strong = cand[np.arange(len(power)), second] >= power[np.arange(len(power)), main] * 10 ** (-within_db / 10)
+    return np.where(strong, second, -1)
 
 
 def _tonality(power: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -174,27 +192,55 @@ def _semitones(f: np.ndarray) -> np.ndarray:
     return 12 * np.log2(np.maximum(f, 1.0) / 440.0)
 
 
+CHORD_SEMIS = 0.7  # how near a peak must be to a note of the frame before to be that note...
+CHORD_BINS = 1.5  # ...or, low down where a bin is more than a semitone, how many bins near
+CHORD_RISE_DB = 1.5  # a hop while the level rises this much over 30 ms is a note struck, not a chord
+
+
+def _near(a: float, b: float) -> bool:
+    """Two peak frequencies (Hz) are the same note (nan or 0: no peak)."""
+    if not (a > 0 and b > 0):
+        return False
+    return abs(a - b) <= max(CHORD_BINS * RATE / WIN, min(a, b) * (2 ** (CHORD_SEMIS / 12) - 1))
+
+
+def _pitch_track(frames: list[Frame]) -> np.ndarray:
+    """Each frame's pitch in semitones, a chord's notes held: when two notes sound together (a car
+    horn's pair, a chord) the loudest peak hops between them from frame to frame; a hop to a note that
+    was sounding in the frame before while the followed note still sounds (as the second peak, where it now is)
+    and the level holds is no change of pitch."""
+    held = [frames[0].freq] if frames else []
+    for i in range(1, len(frames)):
+        prev, f = frames[i - 1], frames[i]
+        was_there = _near(f.freq, prev.freq) or _near(f.freq, prev.freq2)
+        still_there = _near(f.freq2, held[-1])
+        struck = f.db - frames[max(0, i - 3)].db >= CHORD_RISE_DB  # a new strike (ding-dong) is a change
+        held.append(f.freq2 if not _near(f.freq, held[-1]) and was_there and still_there and not struck else f.freq)
+    return _semitones(np.array(held))
+
+
 def event_features(frames: list[Frame], floor_db: float) -> dict[str, float]:
     """What the classification table reads, from the frames of one event."""
     db = np.array([f.db for f in frames])
-    on = db > max(floor_db + ON_DB, db.max() - 25.0, MIN_LEVEL_DB)
-    all_semis = _semitones(np.array([f.freq for f in frames]))
+    on = db > max(floor_db + ON_DB, np.percentile(db, 99) - 25.0, MIN_LEVEL_DB)  # one crack does not silence the rest
+    all_semis = _pitch_track(frames)
     bursts = _split_at_onsets(_bursts(on, min_frames=2, bridge=2), db, all_semis) or [(int(np.argmax(db)), int(np.argmax(db)) + 1)]
     active = np.zeros(len(frames), bool)
     for a, b in bursts:
         active[a:b] = True
     act = [f for f, a in zip(frames, active) if a]
-    freq = np.array([f.freq for f in act])
+    freq = 440.0 * 2 ** (all_semis[active] / 12)  # the held pitch (a chord's hops are no change)
     tonal = np.array([f.tonal for f in act])
     loud = db[active] >= np.percentile(db[active], 30)
-    semis = _semitones(freq[loud]) if loud.any() else _semitones(freq)
+    semis = all_semis[active][loud] if loud.any() else all_semis[active]
     lens = np.array([(b - a) * HOP / RATE for a, b in bursts])
     onsets = np.array([a * HOP / RATE for a, _ in bursts])
     iois = np.diff(onsets)
     jumps = np.abs(np.diff(semis)) if len(semis) > 1 else np.zeros(1)
     decays = [_slope(db[a:b - 4]) for a, b in bursts if b - a >= 16]
-    glides = [_range(_semitones(np.array([f.freq for f in frames[a:b]]))) for a, b in bursts if b - a >= 5]
+    glides = [_range(all_semis[a:b]) for a, b in bursts if b - a >= 5]
     flutters = [float(np.median(np.abs(np.diff(db[a:b])))) for a, b in bursts if b - a >= 8]
+    attacks = [int(np.argmax(db[a:b])) * HOP / RATE for a, b in bursts if b - a >= 5]
     bands = np.mean([f.bands for f in act], axis=0)
     sweep = float(np.percentile(semis, 95) - np.percentile(semis, 5)) if len(semis) > 3 else 0.0
     return {
@@ -212,6 +258,7 @@ def event_features(frames: list[Frame], floor_db: float) -> dict[str, float]:
         "glide": float(np.median(glides)) if glides else 0.0,
         "flutter": float(np.median(flutters)) if flutters else 0.0,
         "decay_db_s": float(np.median(decays)) if decays else 0.0,
+        "attack_s": float(np.median(attacks)) if attacks else 0.0,
         "centroid": float(np.median([f.centroid for f in act])),
         "low_share": float(bands[0] + bands[1]),
         "high_share": float(bands[3] + bands[4]),
@@ -247,7 +294,7 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
     # a telephone: low tones warbling fast (the pitch jumps) or two tones beating (the level flutters),
     # in rings of a fraction of a second to two seconds; "class/variant" rows share the label
     "phone_ring/warble": {"freq": (300, 1500), "burst_s": (0.1, 2.5), "jumpiness": (0.2, 1), "n_bursts": (1, INF),
-                          "decay_db_s": (-40, INF), "tonal": (0.3, 1), "glide": (0, 4)},  # jumps, never glides
+                          "decay_db_s": (-40, INF), "tonal": (0.6, 1), "glide": (0, 4)},  # pure tones that jump, never glide
     "phone_ring/beating": {"freq": (300, 1500), "burst_s": (0.3, 2.5), "flutter": (1.5, INF), "n_bursts": (1, INF),
                            "tonal": (0.3, 1), "high_share": (0, 0.2), "glide": (0, 1.5)},
     # long continuous tones
@@ -255,17 +302,19 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
                        "sweep": (0, 6.5), "on_ratio": (0.8, 1), "jumpiness": (0, 0.2)},
     "siren": {"tonal": (0.5, 1), "freq": (400, 2200), "max_burst_s": (1.5, INF), "n_bursts": (1, 1.5),
               "sweep": (5, 24), "on_ratio": (0.9, 1)},
-    "car_horn": {"freq": (250, 1200), "burst_s": (0.2, 2.0), "n_bursts": (1, 4), "sweep": (0, 1.5),
-                 "decay_db_s": (-15, INF), "tonal": (0.25, 1), "jumpiness": (0, 0.15), "glide": (0, 1.5)},
+    # a car horn: blasts holding their level, two notes a third apart (the pitch read may sit on either)
+    "car_horn": {"freq": (250, 1200), "burst_s": (0.2, 2.0), "n_bursts": (1, 4), "sweep": (0, 5),
+                 "decay_db_s": (-3, INF), "tonal": (0.25, 1), "jumpiness": (0, 0.15), "glide": (0, 1.5),
+                 "low_share": (0.3, 0.92)},  # brassy: strong partials above 1 kHz, unlike a bell's
     # struck bells: tonal strikes that ring out
     # a chime dies within a second or two (about -10 dB/s); a church bell hums on for seconds (-2 to -8)
     "doorbell": {"flutter": (0, 1.5), "tonal": (0.5, 1), "freq": (300, 1600), "n_bursts": (1, 4), "decay_db_s": (-70, -6), "glide": (0, 1.5),
                  "burst_s": (0.3, 2.5), "duration": (0.4, 6)},
     "church_bells": {"flutter": (0, 1.5), "tonal": (0.4, 1), "freq": (150, 1300), "n_bursts": (2, INF), "decay_db_s": (-8, -1), "glide": (0, 1.5),
-                     "duration": (3, INF), "rate_hz": (0.3, 2.0)},
+                     "duration": (3, INF), "rate_hz": (0.2, 2.5)},  # tolled every 1-5 s, rung faster
     # impacts
     "door_knock": {"burst_s": (0.01, 0.14), "n_bursts": (2, 14), "rate_hz": (3, 10), "centroid": (80, 1600),
-                   "high_share": (0, 0.25)},
+                   "high_share": (0, 0.25), "max_burst_s": (0.01, 0.3), "on_ratio": (0, 0.75)},  # thuds apart, none long
     "clock_tick": {"burst_s": (0.01, 0.08), "n_bursts": (3, INF), "rate_hz": (0.5, 4), "regularity": (0, 0.2),
                    "centroid": (1200, 7000)},
     # one crash and its fragments, over in a second or two (rain, fire, brushing: many bursts, long)
@@ -285,15 +334,31 @@ CLASS_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "crickets": {"freq": (3500, 5500), "tonal": (0.55, 1), "burst_s": (0.05, 0.25), "rate_hz": (1.2, 3.5),
                  "n_bursts": (3, INF), "flutter": (1.5, INF), "glide": (0, 1.5)},  # chirps of pulses near 4-5 kHz
     "cow": {"freq": (80, 220), "tonal": (0.5, 1), "burst_s": (0.8, 2.5), "n_bursts": (1, 3), "centroid": (150, 800),
-            "high_share": (0, 0.05)},  # a long low moo
+            "high_share": (0, 0.05), "jumpiness": (0, 0.3)},  # a long low moo, its pitch held (wind's wanders)
     "insects": {"freq": (140, 700), "tonal": (0.6, 1), "max_burst_s": (2, INF), "on_ratio": (0.85, 1),
                 "n_bursts": (1, 3), "glide": (0, 3)},  # a continuous buzz
+    # weather and bangs: noise without a pitch (the loudest peak wanders), told apart by the envelope
+    # thunder rolls on for seconds, low (most power under 300 Hz), its rolls swelling rather than struck
+    "thunderstorm": {"freq": (20, 300), "low_share": (0.6, 1), "jumpiness": (0.3, 1), "sweep": (6, 26),
+                     "duration": (2.5, INF), "max_burst_s": (1.0, INF), "attack_s": (0.06, INF)},
+    # fireworks: bangs, each struck (loudest at once), a low boom with a crack, dying within a second or so,
+    # a few a second at most and never in a steady beat (a helicopter's blades are)
+    "fireworks": {"freq": (20, 600), "low_share": (0.5, 1), "high_share": (0, 0.35), "jumpiness": (0.3, 1),
+                  "sweep": (6, INF), "attack_s": (0, 0.045), "max_burst_s": (0.2, 1.2), "decay_db_s": (-INF, -12),
+                  "rate_hz": (0, 6), "regularity": (0.3, INF)},
+    # rain: a steady bright hiss, sounding throughout, full of tiny impacts at random (onsets, a level
+    # flickering more than a brush's strokes, never leaping like a fire's crackles)
+    "rain": {"tonal": (0, 0.25), "centroid": (1500, 8000), "high_share": (0.55, 1), "duration": (2.5, INF),
+             "on_ratio": (0.7, 1), "n_bursts": (3, INF), "flutter": (2.0, 5.0), "regularity": (0.25, 1.3)},
+    # snoring: a low noisy rattle swelling over half a second to two (one breath in), energy under 2 kHz
+    "snoring": {"freq": (150, 1000), "tonal": (0.15, 0.7), "jumpiness": (0.3, 1), "sweep": (2, 28),
+                "max_burst_s": (0.4, 2.5), "low_share": (0.5, 1), "high_share": (0, 0.15), "attack_s": (0.1, INF)},
 }
 # how far outside a range a feature may drift before its score halves (log units for positive scales)
 TOLERANCE: dict[str, float] = {"tonal": 0.12, "freq": 0.25, "burst_s": 0.35, "max_burst_s": 0.35, "n_bursts": 0.5,
                                "rate_hz": 0.35, "sweep": 1.0, "decay_db_s": 6.0, "jumpiness": 0.06,
                                "regularity": 0.1, "on_ratio": 0.1, "centroid": 0.25, "high_share": 0.08,
-                               "duration": 0.3, "low_share": 0.08, "glide": 0.8, "flutter": 0.5}
+                               "duration": 0.3, "low_share": 0.08, "glide": 0.8, "flutter": 0.5, "attack_s": 0.025}
 LOG_FEATURES = frozenset({"freq", "burst_s", "max_burst_s", "n_bursts", "rate_hz", "centroid", "duration"})
 
 
