@@ -260,8 +260,6 @@ def _time_asked(watch: Watch) -> bool:
 
 
 def _time_said(t: Text) -> bool:
-    from .entities import extract
-
     return any(m.kind in ("day", "time", "part") and not m.negated for m in extract(t, None))
 
 
