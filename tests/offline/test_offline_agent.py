@@ -11,6 +11,7 @@ from support.offline_helpers import CALENDAR_CTX, TOOLS
 from provoice_live.agents.base import SessionContext
 from provoice_live.agents.offline import OfflineAgent
 from provoice_live.agents.offline.hearing import Hearing, is_confident
+from provoice_live.agents.offline.understanding.mind import PAUSE_S
 from provoice_live.asr import Utterance
 from provoice_live.audio import iter_chunks, to_pcm16
 
@@ -76,16 +77,41 @@ def test_capabilities_match_the_contract():
     assert caps.has_own_vad and caps.gives_transcripts and not caps.needs_poll and caps.input_sample_rate == 16000
 
 
-async def test_contradiction_spoken_after_the_utterance_ends():
-    x = np.concatenate([silence(0.5), voice(2.0), silence(0.8), voice(2.5), silence(1.5)])
+async def test_contradiction_spoken_at_the_pause_after_the_utterance():
+    # a contradiction waits for the floor: PAUSE_S of silence after the utterance, not its endpoint
+    x = np.concatenate([silence(0.5), voice(2.0), silence(0.8), voice(2.5), silence(3.0)])
     asr = ScriptedASR(["So, about this week.", "My dentist check-up is on Thursday, right?"])
     io = await run(OfflineAgent(transcribe=asr), ctx(), x)
     texts = io.of("text")
     assert len(texts) == 1 and "Friday, March 14" in texts[0][1].text
     t = texts[0][0]
-    assert 5.8 <= t <= 5.8 + 0.6  # second utterance ends at 5.8 s; decided at its endpoint
+    # the second utterance ends at 5.8 s (the VAD's end, up to its 0.3 s hangover later); the audio goes on to 8.8 s
+    assert 5.8 + PAUSE_S <= t <= 5.8 + 0.3 + PAUSE_S + 0.1
     assert [e.text for _t, e in io.of("transcript")] == ["So, about this week.", "My dentist check-up is on Thursday, right?"]
     assert io.of("response_done") and not io.of("tool_call")
+
+
+async def test_pause_length_is_an_option():
+    x = np.concatenate([silence(0.5), voice(2.5), silence(3.0)])
+    asr = ScriptedASR(["My dentist check-up is on Thursday, right?"])
+    io = await run(OfflineAgent(transcribe=asr, pause_s=0.6), ctx(), x)
+    t = io.of("text")[0][0]
+    assert 3.0 + 0.6 <= t <= 3.0 + 0.3 + 0.6 + 0.1
+
+
+async def test_slip_put_right_by_the_next_voice_before_the_pause_is_not_spoken():
+    # the next utterance starts 0.8 s after the slip (within the pause) and gives the calendar's day
+    x = np.concatenate([silence(0.5), voice(2.5), silence(0.8), voice(2.0, f0=210.0), silence(3.0)])
+    asr = ScriptedASR(["My dentist check-up is on Thursday, right?", "No, it's Friday the fourteenth, they moved it."])
+    io = await run(OfflineAgent(transcribe=asr), ctx(), x)
+    assert not io.of("text") and not io.of("response_done")
+
+
+async def test_waiting_decision_is_spoken_when_the_stream_ends():
+    x = np.concatenate([silence(0.5), voice(2.5), silence(0.4)])  # the audio ends before a pause
+    asr = ScriptedASR(["My dentist check-up is on Thursday, right?"])
+    io = await run(OfflineAgent(transcribe=asr), ctx(), x)
+    assert len(io.of("text")) == 1 and "Friday, March 14" in io.of("text")[0][1].text
 
 
 async def test_intent_offer_carries_its_tool_call():

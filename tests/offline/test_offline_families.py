@@ -26,8 +26,8 @@ PERMITS = "Let me know if anyone mentions the parking permits."
 def test_a_mention_in_the_requests_words_fires(mention, heard_request):
     m = Mind(PERMITS, None, TOOLS)
     if heard_request:
-        assert m.hear(PERMITS) is None
-    d = m.hear(mention)
+        assert m.hear_then_pause(PERMITS) is None
+    d = m.hear_then_pause(mention)
     assert d is not None and d.rule == "topic"
 
 
@@ -35,7 +35,7 @@ def test_a_mention_in_the_requests_words_fires(mention, heard_request):
                                   "Let me know if anyone mentions the parking permits, please."])
 def test_the_request_spoken_again_stays_silent(echo):
     m = Mind(PERMITS, None, TOOLS)
-    assert m.hear(echo) is None
+    assert m.hear_then_pause(echo) is None
 
 
 # ---- the spoken request garbled by recognition, maybe run on into the next turn ---------------------
@@ -54,7 +54,7 @@ def test_the_request_spoken_again_stays_silent(echo):
 ])
 def test_a_garbled_spoken_request_is_not_a_mention(request_, heard, then):
     m = Mind(request_, None, TOOLS)
-    assert m.hear(heard) is None
+    assert m.hear_then_pause(heard) is None
     assert m.heard_request
     before, after = request_span(heard, request_)
     assert before == "" and (after.startswith(then) if then else after == "")
@@ -68,8 +68,8 @@ def test_a_garbled_spoken_request_is_not_a_mention(request_, heard, then):
 def test_after_a_garbled_request_a_mention_still_fires(request_, mention):
     assert request_span(mention, request_) is None  # a few of the request's words are no request
     m = Mind(request_, None, TOOLS)
-    m.hear("Hey, sorry I'm late. What's new with you?")
-    d = m.hear(mention)
+    m.hear_then_pause("Hey, sorry I'm late. What's new with you?")
+    d = m.hear_then_pause(mention)
     assert d is not None and d.rule == "topic"
 
 
@@ -171,7 +171,7 @@ def test_a_range_disagreeing_is_a_contradiction(line):
      "From how long, when in return one talk sent out to an outlier, remind me to call Leo Meg."),
 ])
 def test_a_garbled_request_is_not_a_mention(request_, heard):
-    assert Mind(request_, None, TOOLS).hear(heard) is None
+    assert Mind(request_, None, TOOLS).hear_then_pause(heard) is None
 
 
 # ---- needs said without a request verb: background sound wished for, a time agreed, food in doubt ----

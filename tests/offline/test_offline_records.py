@@ -211,7 +211,7 @@ def test_the_request_taken_back_by_what_it_was_about(withdrawal):
 ])
 def test_a_currency_named_with_its_country_is_a_conversion(line, pair):
     m = Mind(None, context(), TOOLS)
-    d = m.hear(line)
+    d = m.hear_then_pause(line)
     assert d is not None and d.tool_calls[0].name == "financial_query" and pair in d.tool_calls[0].arguments["target"]
 
 

@@ -23,7 +23,7 @@ def _mind_after(request_: str, *lines: str):
 
     m = Mind(request_, None, TOOLS)
     for line in (request_,) + lines:
-        m.hear(line)
+        m.hear_then_pause(line)
     return m
 
 
@@ -228,7 +228,7 @@ def test_a_withdrawn_sound_request_stays_silent(request_, withdrawal):
     from support.offline_helpers import TOOLS
 
     m = Mind(request_, None, TOOLS)
-    assert m.hear(request_) is None and m.hear(withdrawal) is None
+    assert m.hear_then_pause(request_) is None and m.hear_then_pause(withdrawal) is None
     assert m.state == "done"
     assert m.sound(m.watch.sound_class, 0.95) is None
 
@@ -241,8 +241,8 @@ def test_a_reminder_or_another_thing_is_no_withdrawal(line):
 
     request_ = "Tell me when the kettle boils, please."
     m = Mind(request_, None, TOOLS)
-    m.hear(request_)
-    m.hear(line)
+    m.hear_then_pause(request_)
+    m.hear_then_pause(line)
     d = m.sound("kettle_whistle", 0.95)
     assert m.watch.sound_class == "kettle_whistle" and d is not None and d.rule == "sound"
 
@@ -290,7 +290,7 @@ def test_the_action_said_back_reads_as_the_users_words():
 
     request_ = "When the dog barks, that's Sam. Unlock the side gate for her, would you?"
     m = Mind(request_, None, TOOLS)
-    m.hear(request_)
+    m.hear_then_pause(request_)
     d = m.sound("dog_bark", 0.95)
     assert d is not None and "You asked me to unlock the side gate for her." in d.text
 
@@ -384,7 +384,7 @@ def test_a_currency_doubt_is_a_conversion_with_its_pair_and_amount(line):
                            {"amount": {"type": "number"}, "from_ccy": {"type": "string"}, "to_ccy": {"type": "string"}})]
     tools = [t for t in tools if t.name != "financial_query"]
     m = Mind(None, None, tools)
-    ds = [d for d in (m.hear(s) for s in [line]) if d]
+    ds = [d for d in (m.hear_then_pause(s) for s in [line]) if d]
     assert ds and ds[0].tool_calls[0].name == "convert_currency"
     assert ds[0].tool_calls[0].arguments == {"amount": 340.0, "from_ccy": "EUR", "to_ccy": "USD"}
 
@@ -405,9 +405,9 @@ def test_a_parcel_not_come_is_tracked_when_a_tracker_is_offered(line, fires):
     from support.offline_helpers import TOOLS, _tool
 
     with_tracker = TOOLS + [_tool("track_delivery", "Where a parcel is.", {"tracking_code": {"type": "string"}})]
-    d = Mind(None, None, with_tracker).hear(line)
+    d = Mind(None, None, with_tracker).hear_then_pause(line)
     assert bool(d and d.tool_calls and d.tool_calls[0].name == "track_delivery") == fires
-    d = Mind(None, None, TOOLS).hear(line)  # no tracker: nothing to offer
+    d = Mind(None, None, TOOLS).hear_then_pause(line)  # no tracker: nothing to offer
     assert not (d and d.tool_calls and "track" in d.tool_calls[0].name)
 
 
@@ -469,8 +469,8 @@ def test_the_recorded_allergy_said_as_ones_own_is_no_denial(line, contradicts):
     from support.offline_helpers import TOOLS
 
     m = Mind(None, HEALTH, TOOLS)
-    m.hear("Any allergies to food or medicine?")
-    ds = [d for d in [m.hear(line)] if d and d.rule == "contradiction"]
+    m.hear_then_pause("Any allergies to food or medicine?")
+    ds = [d for d in [m.hear_then_pause(line)] if d and d.rule == "contradiction"]
     assert bool(ds) == contradicts, split_sentences(line)
 
 

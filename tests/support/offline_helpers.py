@@ -68,7 +68,8 @@ CALENDAR_CTX = context(
 
 def said(instruction, lines, ctx=None):
     """The decisions a Mind (the offline agent's understanding, exact words in) makes over the lines,
-    with TOOLS; the request itself is heard first when given."""
+    with TOOLS, the lines said without a pause between them and one after the last; the request
+    itself is heard first when given."""
     from provoice_live.agents.offline.understanding.mind import Mind
 
     m = Mind(instruction, ctx, TOOLS)
@@ -77,4 +78,4 @@ def said(instruction, lines, ctx=None):
         d = m.hear(line)
         if d is not None:
             out.append(d)
-    return out
+    return out + m.pause()  # the talk ends: what waited for the floor is said

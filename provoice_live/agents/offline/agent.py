@@ -22,7 +22,7 @@ from ...asr import DEFAULT_BEAM, DEFAULT_RECOGNISER
 from .hearing import Hearing, Heard, SpeechGate
 from .sounds import SoundDetector, SoundEvent
 from ... import threads
-from .understanding.mind import EARLY_SCORE, Intervention, Mind
+from .understanding.mind import EARLY_SCORE, PAUSE_S, Intervention, Mind
 
 PROMPT_MAX_CHARS = 200
 DEFAULT_ASR_THREADS = 2
@@ -73,6 +73,8 @@ class OfflineAgent(AgentAdapter):
         self.beam_size = int(options.get("beam_size", DEFAULT_BEAM))  # Whisper's beam (1: greedy)
         # Silero must hear speech before Whisper is asked (off by default under an injected recogniser)
         self.speech_gate = _flag(options.get("speech_gate", self._transcribe is None))
+        # silence that makes a pause, where a need or a contradiction said to the room is answered (`Mind.pause`)
+        self.pause_s = float(options.get("pause_s", PAUSE_S))
         self.mind: Mind | None = None
         self.hearing: Hearing | None = None
         self.detector: SoundDetector | None = None
@@ -126,6 +128,25 @@ class OfflineAgent(AgentAdapter):
         self.hearing.push(chunk)
         for ev in self.detector.push(chunk.samples(), chunk.start_s):
             self._on_sound(ev)
+        self._at_pause(chunk.end_s)
+
+    def _at_pause(self, now_s: float) -> None:
+        """Say what waits for the floor once nobody has spoken for `pause_s`: no utterance open or still
+        being recognised, and the last one ended that long ago."""
+        h, mind = self.hearing, self.mind
+        if mind is None or h is None or not mind.pending or h.open_since is not None:
+            return
+        heard = {(r.start_s, r.end_s) for r in h.results}
+        if any(seg not in heard for seg in h.segments):
+            return  # an utterance is still being recognised: it may settle what waits
+        last = max((seg[1] for seg in h.segments), default=0.0)
+        if now_s - last >= self.pause_s:
+            self._release()
+
+    def _release(self) -> None:
+        assert self.mind is not None
+        for d in self.mind.pause():
+            self._say(d)
 
     async def drain(self) -> None:
         if self.hearing is not None:
@@ -138,6 +159,7 @@ class OfflineAgent(AgentAdapter):
             self._on_sound(ev)
         await self.hearing.drain()
         self._resolve_pending()
+        self._release()  # the stream ended: a pause
         h = self.hearing
         self.io.log("offline_hearing", utterances=h.utterances, gated=h.gated,
                     recognition_s=round(h.asr_seconds, 3), audio_s=round(h.audio_seconds, 3))
@@ -225,6 +247,8 @@ class OfflineAgent(AgentAdapter):
                 self._say(d)
             self.hearing.prompt = self._prompt()  # a request just heard brings its topic
         self._resolve_pending()
+        if self.io is not None:
+            self._at_pause(self.io.stream_time())  # recognised late (real time): the pause may have come
 
     def _prompt(self) -> str | None:
         """The recogniser's prompt under `context_prompt`: the context's names, and the topic of the

@@ -3,7 +3,10 @@
 `decide_on_scene(scene)` feeds a `Mind` the scene's lines in order, as if recognition were perfect:
 a spoken line is `Mind.hear(text)`, a sound line is `Mind.sound(label)` with the label a perfect
 detector would give (the detector's class for the sound's name, "unknown" for classes it has none
-for). It returns what the agent said and after which line. `score_scenes` turns many scenes into
+for). Pauses (`Mind.pause()`, where decisions waiting for the floor are said) are where the audio
+has them: before a sound (the builder's sound gap is 2.5-20 s) and after the last line; the talk
+gaps between lines (0.75 s on average, at most 2.5 s) are taken as no pause. It returns what the
+agent said and after which line. `score_scenes` turns many scenes into
 the paper's Recall / FPR / Accuracy per task: a positive is caught when the agent speaks at or after
 its cue line, a negative is a false positive when the agent speaks at all after the request.
 
@@ -57,11 +60,14 @@ def decide_on_scene(scene: Scene, mind: Mind | None = None) -> SceneOutcome:
     out = SceneOutcome(scene.id, scene.task, scene.label, cue)
     for i, line in enumerate(lines):
         if line.speaker == "sound":
+            # a sound comes after a long gap (the builder's 2.5-20 s): a pause, where waiting decisions are said
+            out.decisions.extend((i - 1, w) for w in mind.pause())
             d = mind.sound(detector_label(line.sound or ""), 1.0, True, 2.0)
         else:
             d = mind.hear(line.text)
         if d is not None:
             out.decisions.append((i, d))
+    out.decisions.extend((len(lines) - 1, w) for w in mind.pause())  # the talk ends: a pause
     return out
 
 

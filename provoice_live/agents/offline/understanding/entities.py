@@ -151,7 +151,7 @@ CURRENCY_NAMES = r"dollars?|bucks|euros?|pounds|quid|usd|eur|gbp|yuan|rmb|yen|ru
                  r"kronor|kroner|krona|pesos?|reais|baht|rand|lira|won|ringgit|dirhams?"
 AMOUNT_PATTERNS = (
     # "64 pounds 20", "12 dollars and 50 cents": units and hundredths
-    re.compile(rf"\b(\d+) (?:pounds|quid|dollars?|euros?|bucks) (?:and )?(\d{{1,2}})\b(?: (?:cents?|pence|p)\b)?(?! ?(?:am|pm|minutes?|hours?|people|of|percent|%))"),
+    re.compile(r"\b(\d+) (?:pounds|quid|dollars?|euros?|bucks) (?:and )?(\d{1,2})\b(?: (?:cents?|pence|p)\b)?(?! ?(?:am|pm|minutes?|hours?|people|of|percent|%))"),
     re.compile(r"(?:\$|usd ?|£|€|eur ?)\s?(\d+(?:\.\d+)?)(?: ?(k|thousand|million))?"),
     re.compile(rf"\b(\d+(?:\.\d+)?)(?: ?(k|thousand|million))? ?(?:{CURRENCY_NAMES})\b"),
 )

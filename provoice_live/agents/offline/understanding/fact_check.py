@@ -28,6 +28,7 @@ from .lexicon import DAY_PARTS, WEEKDAYS
 from .text import Text, analyse, is_content, lemma, tokens
 
 CLAUSE_BREAK = re.compile(r"[,.;!?]| - |\b(?:but|then|after|before|until|once|while|because|since|so)\b")
+NEW_SUBJECT = frozenset({"my", "our", "his", "her", "their", "the", "i", "we", "he", "she", "they"})  # "... and my appointment ..."
 
 
 @dataclass
@@ -45,11 +46,14 @@ class Contradiction:
 def _clauses(t: Text) -> list[tuple[int, int]]:
     """Token ranges of the clauses of an utterance."""
     bounds = [0]
-    pieces = re.finditer(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[,.;!?]| - ", t.norm)
+    pieces = [p.group(0) for p in re.finditer(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[,.;!?]| - ", t.norm)]
     i = 0
-    for p in pieces:
-        s = p.group(0)
-        if CLAUSE_BREAK.fullmatch(s) or CLAUSE_BREAK.fullmatch(s.strip()):
+    for k, s in enumerate(pieces):
+        before, after = pieces[k - 1] if k else "", pieces[k + 1] if k + 1 < len(pieces) else ""
+        if s in ("until", "till") and (before.endswith("n't") or before == "not"):
+            i += 1  # "my appointment isn't until twenty to eleven" says when it is
+            continue
+        if CLAUSE_BREAK.fullmatch(s) or CLAUSE_BREAK.fullmatch(s.strip()) or s == "and" and after in NEW_SUBJECT:
             if s[0].isalnum():
                 bounds.append(i)
                 i += 1
@@ -169,6 +173,15 @@ END_SAID = re.compile(r"\b(?:finish(?:es|ed)?|end(?:s|ed)?|until|till|through|ex
                       r"(?: \w+)?(?: on)?\s*$")
 
 
+def _not_until(t: Text, m: Mention) -> Mention:
+    """"The class isn't until seven" says when it starts, not when it ends: the clock is read as "at"."""
+    if m.kind == "time" and m.text.split()[0] in ("until", "till", "til") and m.index > 0:
+        before = t.words[m.index - 1]
+        if before.endswith("n't") or before == "not":
+            return Mention("time", m.value, m.index, "starting " + m.text.split(" ", 1)[1], m.negated)
+    return m
+
+
 def _ends(t: Text, mentions: list[Mention]) -> list[Mention]:
     """Days said as an end ("finished on the fifth") become `end_day` mentions."""
     out = []
@@ -194,6 +207,8 @@ def _check_time(m: Mention, f: Fact) -> bool | None:
         bound = m.text.split()[0]
         if bound in ("before", "by"):  # "that wraps before three": done by then
             return said.within(end, dt.time(23, 59))
+        if bound == "starting":  # "isn't until seven": the start
+            return said.matches(f.start.time(), 5)
         if said.matches(f.start.time(), 5) or said.matches(end, 5):  # people quote starts (and ends)
             return True
         if not f.times:
@@ -291,6 +306,7 @@ def _describe(f: Fact) -> str:
 
 
 def _response(c_attr: str, f: Fact, said: str, truth: str, now: dt.datetime | None) -> str:
+    said = re.sub(r"^starting ", "at ", said)  # (a start read from "isn't until seven")
     where = _describe(f)
     when = ""
     if (c_attr in ("day", "part", "place") or c_attr == "time" and f.has_time or c_attr == "end_day" and not _multi_day(f)) \
@@ -384,6 +400,7 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     mentions = [m for m in every if believed or not m.negated]
     people = _said_people(t, mentions)
     mentions = _ends(t, [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))]) + people
+    mentions = [_not_until(t, m) for m in mentions]
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts), check_status(t, facts),
                     check_constraints(t, facts, before, around), check_diet(t, facts), check_assent_to_food(t, before, facts)):
         if special:
@@ -494,6 +511,30 @@ def _proposal(raw: str) -> bool:
     return raw.endswith("?") and TAG_QUESTION.search(raw) is None
 
 
+def corrected(c: Contradiction, later: str, now: dt.datetime | None) -> bool:
+    """Does what was said after a wrong value put it right? A value of the same kind that agrees with
+    the fact ("the demo is Thursday at ten. Sorry, eleven"; the next voice: "No, it's at eleven")."""
+    check_fn = ATTRIBUTE_CHECKS.get(c.attribute, (None, None))[0]
+    if check_fn is None:
+        return False
+    if c.attribute == "time":  # a bare hour put right is a clock ("Sorry, eleven")
+        later = BARE_HOUR.sub(lambda m: f"at {m.group(0)}", later)
+    for sentence in re.split(r"(?<=[.!?])\s+", later.strip()):
+        t = analyse(sentence)
+        believed = NEGATIVE_QUESTION.search(t.raw) is not None  # "Isn't it at ten?" says ten
+        if any(m.kind == c.attribute and (believed or not m.negated) and check_fn(m, c.fact) is True
+               for m in extract(t, now)):
+            return True
+    return False
+
+
+BARE_HOUR = re.compile(r"(?<!\bat )(?<!\d)\b(?:(?:half|quarter) (?:past |to )?)?"
+                       r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|1[0-2]|[1-9])\b"
+                       r"(?:[ -](?:thirty|fifteen|forty-five|o'clock))?"
+                       r"(?! (?:days?|weeks?|months?|years?|minutes?|hours?|people|of|pounds?|dollars?|euros?|quid|bucks|percent))",
+                       re.IGNORECASE)
+
+
 def _retracted(t: Text, m: Mention) -> bool:
     """A value said only to be taken back ("I was going to say Sunday, but no, it's the Saturday") or
     the old value of a change ("it used to be on Wednesdays, now it's Thursday", "instead of Friday")."""
@@ -532,6 +573,8 @@ AVAILABILITY_PATTERNS = (
     r"\bnothing (?:on|planned|scheduled|going on)\b",
     r"\b(?:my|our) (?:calendar|schedule|day|morning|afternoon|evening|weekend) (?:is|looks) (?:\w+ )?(?:clear|open|empty|free)\b",
     r"\bno plans\b",
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the weekend|that day)(?:'s| is) "
+    r"(?:\w+ )?(?:free|clear|open|empty)\b",  # "so Saturday is completely free"
 )
 _NOT_AVAILABILITY = re.compile(r"\b(?:gluten|sugar|dairy|fat|tax|duty|hands|stress|caffeine|alcohol)[- ]free\b|"
                                r"\bfree (?:of charge|trial|shipping|delivery|sample|wifi|parking|food|coffee)\b|"

@@ -33,7 +33,7 @@ UNSURE = (r"\b(?:i wonder|wondering|not sure|no idea|i don't know|i dunno|can't 
           r"when is|which|whether)\b|\?")
 NEED = r"\b(?:need|needs|should|have to|has to|got to|gotta|must|want to|wanna|would like|looking for|" \
        r"figure out|find|haven't|yet|still|ought to|better|plan to|planning to|thinking of|thinking about)\b"
-FACTUAL = r"\b(?:healthy|calories?|nutrition\w*|protein|sugar content|carbohydrates?|carbs|caffeine|how many|how much|how long|how far|how old|how tall|" \
+FACTUAL = r"\b(?:what time (?:[a-z]+ ){0,3}?(?:is|does|do|are|opens?|closes?|starts?)|when (?:is|does|do|are) (?:the )?(?:high|low) tide|healthy|calories?|nutrition\w*|protein|sugar content|carbohydrates?|carbs|caffeine|how many|how much|how long|how far|how old|how tall|" \
           r"what year|who (?:wrote|was|is|invented|directed|sang)|when (?:did|was)|is it true|true that|" \
           r"what's the (?:name|capital|difference)|good for you|safe to|vitamins?|ingredients?|made of|" \
           r"origin|history of|meaning of|stand for|population|distance)\b"
@@ -209,6 +209,20 @@ def _args_calendar(h: Heard) -> dict[str, Any] | None:
     if _already_in_calendar(h, title):
         return None
     return {"action": "create", "title": title, "time": h.when()}
+
+
+def _args_search(h: Heard) -> dict[str, Any] | None:
+    out = _b(source="world", item=_search_item, query=_search_query)(h)
+    if out is not None:  # (not a tool argument: the offer's wording) "what time high tide is at whitby" needs no "of"
+        out["of_item"] = "" if out["query"].startswith("what time") else f" of {out['item']}"
+    return out
+
+
+def _booked_kind(h: Heard) -> str:
+    """What kind of service a booking is for, from its head noun ("a puppy training class" -> "class")."""
+    m = re.search(r"\b(class|course|lesson|appointment|session|slot|table|room|service|check-?up|consultation|"
+                  r"visit|treatment|test|inspection)s?\b", h.match.group("what") if h.match else h.text.norm)
+    return m.group(1) if m else "appointment"
 
 
 def _args_reminder(h: Heard) -> dict[str, Any] | None:
@@ -440,16 +454,31 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                             r"i'd better|i better|i mustn't forget to|i can't forget) (?P<what>.+)",),
                ("temporal_attention", "note_taking", "calendar_event"), "Shall I set a reminder to {content}{at_time}?",
                _args_reminder, tool_words=("remind", "reminder", "attention", "alarm"), future=True),
+    # the thing to remember said first, the fear of forgetting after it ("The presale opens at ten on Thursday
+    # and I know I'll completely forget")
+    IntentRule("reminder", (r"(?:^|[.;!?] )(?P<what>[^.;!?]+?),? (?:and|but) (?:i know |knowing me,? )?i(?:'ll| will| would) "
+                            r"(?:completely |totally |definitely |probably |just |so )?forget\b(?! (?:about )?(?:it|that) (?:ever|soon))",),
+               ("temporal_attention", "note_taking", "calendar_event"), "Shall I set a reminder: {content}{at_time}?",
+               _args_reminder, tool_words=("remind", "reminder", "attention", "alarm"), future=True),
+    # a class, a course or an appointment to be booked ("we really need to get him booked into a puppy training class")
+    IntentRule("booking", (r"\b(?:need|have|has|got|ought|want|meant) to (?:get (?:him|her|them|us|me|it) )?(?:book(?:ed)?|"
+                           r"sign(?:ed)? (?:(?:him|her|them|us|me) )?up|enrol(?:led)?|register(?:ed)?)(?: (?:him|her|them|us|me))?"
+                           r"(?: (?:in|into|on|onto|for))? (?P<what>(?:a|an|the|some) [^,.;!?]+)",),
+               ("book_service",), "Shall I book {details}?",
+               _b(service_type=lambda h: _booked_kind(h), details=lambda h: h.match.group("what").strip() if h.match else _said_topic(h)[:80],
+                  time=lambda h: h.when() or "to be confirmed"),
+               tool_words=("book", "booking", "appointment"), future=True),
     IntentRule("note", (r"\b(?:write (?:this|that|it) down|make a note|note to self|jot (?:this|that|it) down|"
                         r"add (?:that|it|this) to (?:my|the) (?:list|notes)|i should note|keep track of) ?(?P<what>.*)",),
                ("note_taking",), "Shall I note down: '{content}'?", _b(what=lambda h: h.what() or h.raw[:80]),
                tool_words=("note", "list")),
-    IntentRule("search", (r"\b(?:i wonder|wondering|i'm not sure|not sure (?:if|whether|what|how)|i don't know (?:if|whether|what|how|who|when)|"
+    IntentRule("search", (r"\b(?:i wonder|wondering|i'm not sure|not sure (?:if|whether|what|how)|"
+                          r"i (?:honestly |really |genuinely |just |actually )?(?:don't|do not) know (?:if|whether|what|how|who|when)|"
                           r"i can't remember|can't recall|is it true|any idea)\b",
                           r"\b(?:are|is) (?:they|those|these|it|that|\w+(?: \w+)?) (?:really |actually |even |even really )?(?:healthy|good for you|safe)\b",
                           r"\bright\s*\?\s*$", r"\bhow (?:much|many) (?:caffeine|sugar|calories|protein|fat|salt|carbs)\b"),
-               ("search",), "Shall I look up {query} of {query_item} for you?",
-               _b(source="world", item=lambda h: _search_item(h), query=lambda h: _search_query(h)),
+               ("search",), "Shall I look up {query}{of_item} for you?",
+               _args_search,
                requires=(FACTUAL,), tool_words=("search", "look up", "knowledge")),
 )
 
@@ -600,6 +629,8 @@ def _search_query(h: Heard) -> str:
     if nutrient:
         return nutrient
     m = re.search(FACTUAL, h.text.norm)
+    if m and m.group(0).startswith("what time"):  # the whole question: "what time high tide is at whitby on saturday"
+        return re.split(r"[,;.?!]| and | but | so ", h.text.norm[m.start():])[0].strip()
     word = m.group(0) if m else "information"
     return {"healthy": "nutritional content", "good for you": "health benefits", "calories": "calorie content",
             "calorie": "calorie content"}.get(word, word)
@@ -672,7 +703,7 @@ def _blocked(t: Text, rule: IntentRule) -> bool:
     return False
 
 
-KNOWN_ALREADY = frozenset({"reminder", "calendar", "flight", "hotel", "restaurant", "taxi"})
+KNOWN_ALREADY = frozenset({"reminder", "calendar", "flight", "hotel", "restaurant", "taxi", "booking"})
 
 
 def _fill(template: str, args: dict[str, Any]) -> str:
@@ -682,7 +713,7 @@ def _fill(template: str, args: dict[str, Any]) -> str:
         values.setdefault(key, "later")
     def value(m: re.Match) -> str:
         v = str(values.get(m.group(1), ""))
-        return v if m.group(1) == "at_time" else (v.strip() or "it")
+        return v if m.group(1) in ("at_time", "of_item") else (v.strip() or "it")
     return re.sub(r"\{(\w+)\}", value, template)
 
 

@@ -12,6 +12,13 @@ the session's state (`RULES_BY_STATE`):
 
 A watch is one-shot: once it has spoken the state is `done` and the agent stays quiet. No decision
 is made twice (same rule, same subject). The Mind never sees the task, the label or the cue.
+
+**The floor.** A need or a contradiction said to the room is not answered over the people talking:
+it waits for the next pause (`pause()`, which the agent calls after `PAUSE_S` of silence and at the
+end of the stream). What is said before then may settle it: the rest of the same utterance ("...
+I'm kidding"; "Thursday at ten. Sorry, eleven") or the next one ("Nope, I checked ten minutes ago";
+"No, it's at eleven, they moved it"; "Leave it with me"). A watched topic or sound is spoken at once:
+the user asked to be told.
 """
 
 from __future__ import annotations
@@ -52,6 +59,13 @@ class Intervention:
     tool_calls: list[ToolCall] = field(default_factory=list)
     key: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
+    basis: Any = field(default=None, repr=False, compare=False)  # what it rests on (a Contradiction), not logged
+
+
+DEFERRED = ("intent", "contradiction")  # the rules that wait for a pause (see "The floor" above)
+PAUSE_S = 1.5  # silence after the last utterance that makes a pause (the builder's talk gaps: 0.75 +- 0.35 s)
+# the second half of a sentence that takes its need back ("I was going to book a table, but actually, forget it")
+CONTRAST = re.compile(r"\b(?:but|actually|although|though|no wait|then again)\b", re.IGNORECASE)
 
 
 class Mind:
@@ -68,6 +82,7 @@ class Mind:
             self.state = "watching"  # a sound may come any time after the request
         self.said: set[str] = set()
         self.transcript: list[str] = []
+        self.pending: list[Intervention] = []  # decisions waiting for a pause
 
     RECHECK_UTTERANCES = 3  # after a context change, the last few utterances are checked again
 
@@ -97,6 +112,7 @@ class Mind:
         text = clean(text)
         if not text:
             return None
+        self._settle(text, next_turn=True)
         self.transcript.append(text)
         talk_text = text
         if self.instruction is not None and not self.heard_request:
@@ -116,11 +132,51 @@ class Mind:
         if self.state == "setup":
             self.state = "watching"
         pieces = talk + ([" ".join(talk)] if len(talk) > 1 else [])
-        for piece in pieces:
+        for k, piece in enumerate(pieces):
             for rule in RULES_BY_STATE[self.state]:
                 decision = self._once(getattr(self, f"_rule_{rule}")(piece))
-                if decision:
+                if not decision:
+                    continue
+                if decision.rule not in DEFERRED:
                     return decision
+                # the rest of the utterance may settle it: the sentences after, and the sentence's own second half
+                after = " ".join(talk[k + 1:]) if k < len(talk) else ""
+                contrast = CONTRAST.search(piece)
+                own_rest = piece[contrast.start():] if contrast else ""
+                if self._settles(decision, f"{own_rest} {after}".strip(), next_turn=False) is None:
+                    self.pending.append(decision)
+                    return None
+        return None
+
+    # ---- the floor --------------------------------------------------------------------------------
+
+    def hear_then_pause(self, text: str) -> Intervention | None:
+        """An utterance followed by a pause: what the agent says after it (a watch at once, or what
+        waited for the floor). Another decision still waiting stays for the next pause."""
+        decision = self.hear(text)
+        if decision is not None:
+            return decision
+        waiting = self.pause()
+        self.pending = waiting[1:]
+        return waiting[0] if waiting else None
+
+    def pause(self) -> list[Intervention]:
+        """A pause in the talk: the decisions waiting for one are spoken now (none is spoken twice)."""
+        out, self.pending = self.pending, []
+        return out
+
+    def _settle(self, text: str, next_turn: bool) -> None:
+        """Drop the waiting decisions that this utterance meets, takes back or corrects."""
+        self.pending = [d for d in self.pending if self._settles(d, text, next_turn) is None]
+
+    def _settles(self, d: Intervention, later: str, next_turn: bool) -> str | None:
+        if not later:
+            return None
+        if d.rule == "contradiction":
+            c = d.basis
+            return "corrected" if c is not None and fact_check.corrected(c, later, self.now) else None
+        if d.rule == "intent":
+            return needs.met_after(d.evidence.get("rule", ""), bool(d.evidence.get("asked")), later, next_turn)
         return None
 
     def _is_request(self, text: str) -> bool:
@@ -168,7 +224,7 @@ class Mind:
         if c is None:
             return None
         return Intervention("contradiction", c.response, [], key=f"cfc:{c.fact.title}:{c.attribute}",
-                        evidence={"attribute": c.attribute, "said": c.said, "truth": c.truth})
+                        evidence={"attribute": c.attribute, "said": c.said, "truth": c.truth}, basis=c)
 
     def _rule_intent(self, text: str) -> Intervention | None:
         t = analyse(text)  # once, for the guards and both detectors
@@ -181,7 +237,8 @@ class Mind:
         if offer is None:
             return None
         return Intervention("intent", offer.question, [ToolCall(name=offer.tool, arguments=offer.arguments)],
-                        key=f"intent:{offer.rule}:{offer.tool}", evidence={"rule": offer.rule, "by_meaning": by_meaning})
+                        key=f"intent:{offer.rule}:{offer.tool}",
+                        evidence={"rule": offer.rule, "by_meaning": by_meaning, "asked": text.rstrip().endswith("?")})
 
     # ---- sounds -----------------------------------------------------------------------------------
 
@@ -287,4 +344,4 @@ def _reminder(action: str) -> str:
     return f"Reminder: {what}." if m.group(0).startswith("tell me") else f"Don't forget to {what}."
 
 
-__all__ = ["Mind", "Intervention", "RULES_BY_STATE", "split_sentences"]
+__all__ = ["DEFERRED", "Mind", "Intervention", "PAUSE_S", "RULES_BY_STATE", "split_sentences"]

@@ -201,4 +201,60 @@ def detect(text: str | Text, ctx: dict | None, tools: list[ToolSchema]) -> Offer
     return None
 
 
-__all__ = ["NEED_DESCRIPTIONS", "NeedChoice", "candidates", "choose", "detect"]
+# ---- a need met after it was said -----------------------------------------------------------------
+# A need said to the room is offered at the next pause (see `Mind.pause`); what is said before then may
+# meet it. Families (tests/offline/test_offline_floor.py):
+# taken back: "... I'm kidding", "actually, forget it", "never mind, I'll live"
+DROPPED = re.compile(r"\b(?:forget (?:it|that|about it)(?!['\w])|never ?mind|scratch that|(?:it )?doesn't matter|not worth (?:it|the hassle)|"
+                     r"(?:i'm|i am|i was) (?:only |just )?(?:kidding|joking)|just (?:kidding|joking)|only joking|"
+                     r"(?:i'll|we'll|i will|we will) (?:manage|live|survive|cope|wing it)|on second thoughts?|"
+                     r"(?:i|we) (?:don't|do not) need (?:to|it|one) (?:now|any ?more)|no need (?:now|any ?more|then))\b")
+# done already, by anyone: "I checked like ten minutes ago", "they've booked you on the six-ten", "all done"
+DONE = re.compile(r"\b(?:i|we|he|she|they|you)(?:'ve| have| had|'d)? (?:already|just) (?:\w+ ){0,2}?(?:checked|looked|booked|"
+                  r"ordered|sent|did|done|set|put|added|sorted|called|rang|phoned|paid|bought|got|found|texted|messaged|"
+                  r"emailed|reserved|arranged|scheduled|made|asked|googled|worked (?:it )?out)\b|"
+                  r"\b(?:i|we|he|she|they)(?:'ve| have)? (?:checked|googled|looked (?:it|that) up|booked (?:it|one|us|you|the)|"
+                  r"sorted (?:it|that)|ordered (?:it|one|them|some))\b|"
+                  r"\b(?:all|already) (?:booked|sorted|done|paid|ordered|arranged|taken care of|in hand)\b|"
+                  r"\b(?:it's|that's|it is|that is) (?:all )?(?:booked|sorted|done|handled|taken care of)\b")
+# taken on by someone in the room (the next utterance, another voice): "I'll look it up", "leave it with me"
+TAKEN_ON = re.compile(r"\b(?:i'll|i will|let me|i can|i'm gonna|i'm going to|i'll just) (?:just |quickly |go )?(?:check|look|"
+                      r"google|book|order|call|ring|phone|text|sort|handle|grab|find|pick up|send|set|add|put|work it out|"
+                      r"do (?:it|that|the))\b|\bleave it (?:with|to) me\b")
+NUMBER_SAID = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
+                         r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|half|quarter)\b")
+ROUTE_SAID = re.compile(r"\b(?:left|right|straight on|straight ahead|turn|exit|junction|roundabout|past the|next to|opposite|"
+                        r"follow|take the|down the road|round the corner|minutes? (?:walk|drive|away))\b")
+# any question answered with a number first ("How many ounces is a liter?" - "Thirty-three point eight")
+NUMBER_FIRST = re.compile(r"^\W*(?:(?:um|uh|oh|er|well|so|about|around|like|roughly|nearly|almost|it's|its|that's|"
+                          r"it is|that is|just|only)\W+){0,3}" + NUMBER_SAID.pattern)
+# what a question's answer brings, by the row that served the need ("How many ounces in a liter?" - "Thirty-three")
+ANSWERS: dict[str, re.Pattern] = {"weather": WEATHER, "calculate": NUMBER_SAID, "finance": NUMBER_SAID,
+                                  "directions": ROUTE_SAID}
+
+
+def met_after(rule: str, asked: bool, later: str, next_turn: bool) -> str | None:
+    """Why what was said after a need meets it ("dropped", "done", "taken on", "answered"), or None.
+
+    `later`: the rest of the utterance the need was said in (`next_turn` False) or the next one (True,
+    most likely another voice); `asked`: the need was put as a question to the room. Only the next
+    utterance takes a need on or answers its question: the speaker's own "I'll have to look it up"
+    after it is the need itself."""
+    low = clean_lower(later)
+    if DROPPED.search(low):
+        return "dropped"
+    if DONE.search(low):
+        return "done"
+    if next_turn and TAKEN_ON.search(low):
+        return "taken on"
+    answer = ANSWERS.get(rule)
+    if next_turn and asked and (NUMBER_FIRST.search(low) or (answer is not None and answer.search(low))):
+        return "answered"
+    return None
+
+
+def clean_lower(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).lower()
+
+
+__all__ = ["NEED_DESCRIPTIONS", "NeedChoice", "candidates", "choose", "detect", "met_after"]

@@ -263,6 +263,30 @@ def _time_said(t: Text) -> bool:
     return any(m.kind in ("day", "time", "part") and not m.negated for m in extract(t, None))
 
 
+# a request for a value or an answer ("who the godparents will be", "whether the match is on"): a question
+# about it or word that it is not known yet is no answer
+ANSWER_ASKED = re.compile(r"^(?:who|whom|whose|where|which|what|whether|if|how (?:much|many|long))\b")
+NOT_YET = re.compile(r"\b(?:not yet|(?:haven't|hasn't|have not|has not|hadn't) (?:\w+ ){0,2}?(?:decided|heard|said|confirmed|"
+                     r"announced|counted|done|finished|sorted|fixed|set|chosen|picked|agreed)|no (?:word|news|date|time|decision) yet|"
+                     r"still (?:waiting|deciding|undecided|arguing|dithering|to be (?:decided|confirmed))|undecided|tbc|"
+                     r"to be confirmed|(?:don't|do not|doesn't|does not) know yet|nothing (?:definite|confirmed|decided) yet)\b")
+
+
+def _answer_asked(watch: Watch) -> bool:
+    return watch.kind == "topic" and (ANSWER_ASKED.search(watch.target.lower()) is not None or _time_asked(watch))
+
+
+def _unanswered(watch: Watch, t: Text) -> bool:
+    """The topic named only in questions ("have they decided on godparents yet?") or with word that its
+    answer is not known yet ("I haven't done the whole cash box yet")."""
+    if NOT_YET.search(t.norm):
+        return True
+    keys = {k for k in watch.keywords if k not in TIME_WORDS}
+    naming = [s for s in re.split(r"(?<=[.!?])\s+", t.raw.strip())
+              if keys & {lemma(w) for w in tokens(s)}]
+    return bool(naming) and all(s.rstrip().endswith("?") for s in naming)
+
+
 def _amount_asked(watch: Watch) -> bool:
     return AMOUNT_ASKED.search(watch.text.lower()) is not None
 
@@ -308,6 +332,8 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     if watch.identifiers and not set(watch.identifiers) & set(digit_runs(t.words)):
         return None  # "our flight, TP 1335": a flight without its number is not it
     if _time_asked(watch) and not _time_said(t):
+        return None
+    if _answer_asked(watch) and _unanswered(watch, t):
         return None
     if _amount_asked(watch) and not _amount_said(watch, t):
         return None  # "how much we must pay for the trip": the trip without a price is not it

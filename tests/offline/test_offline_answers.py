@@ -1,0 +1,92 @@
+"""Families from the eighth session's development sets (dev8, dev9), each in phrasings of our own:
+a request for an answer is not met by a question or by "not yet"; a clock said as "isn't until";
+two records in one sentence joined by "and"; a day said to be free; the fear of forgetting said after
+the thing; a class or a service to be booked; a doubt with an adverb in it."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.offline_helpers import CALENDAR_CTX, said
+
+
+def rules(instruction, lines, ctx=None):
+    return [d.rule for d in said(instruction, lines, ctx)]
+
+
+CHAIR = "Let me know when they say who's going to chair the committee."
+BINS = "Tell me if anyone says when the bins are being collected."
+RAFFLE = "Tell me if anyone says how much the raffle raised."
+
+
+@pytest.mark.parametrize("instruction,line", [
+    (CHAIR, "Has anyone heard who's going to chair the committee?"),
+    (CHAIR, "They still haven't decided who'll chair the committee, it's between Ravi and Sue."),
+    (BINS, "When are the bins being collected this week, does anyone know?"),
+    (RAFFLE, "We haven't counted the raffle money yet, but it looks like a lot."),
+])
+def test_a_question_or_not_yet_is_no_answer(instruction, line):
+    assert rules(instruction, [line]) == []
+
+
+@pytest.mark.parametrize("instruction,line", [
+    (CHAIR, "Big news, Sue is going to chair the committee from June."),
+    (BINS, "The bins are being collected on Thursday this week because of the bank holiday."),
+    (RAFFLE, "The raffle raised four hundred and twenty pounds, amazing."),
+])
+def test_the_answer_itself_is_told(instruction, line):
+    assert rules(instruction, [line]) == ["topic"]
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("The yoga class isn't until seven tonight, so I've got time.", True),  # 18:00: "isn't until" is its start
+    ("The yoga class isn't until six tonight, so I've got time.", False),
+    ("The budget review is at ten tomorrow and my yoga class isn't until half eight tonight.", True),
+    ("The budget review is at ten tomorrow and my yoga class is at six tonight.", False),
+])
+def test_isnt_until_is_a_start_and_and_starts_a_clause(line, wrong):
+    found = said(None, [line], CALENDAR_CTX)
+    assert [d.rule for d in found] == (["contradiction"] if wrong else [])
+    if wrong:
+        assert "Yoga class" in found[0].text and "starting" not in found[0].text
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("Tonight is completely free, so let's do dinner.", True),  # yoga tonight
+    ("Saturday is wide open, come over.", True),  # dinner with Jonas
+    ("Thursday evening is totally free for me.", False),  # the review is Thursday morning
+])
+def test_a_day_said_to_be_free(line, wrong):
+    assert rules(None, [line], CALENDAR_CTX) == (["contradiction"] if wrong else [])
+
+
+@pytest.mark.parametrize("line,offered", [
+    ("The ticket sale opens at nine on Monday and I know I'll completely forget.", True),
+    ("Bin day got moved to Friday, and I'll definitely forget, I always do.", True),
+    ("I'll never forget the day we got him, honestly.", False),
+])
+def test_the_fear_of_forgetting_said_after_the_thing(line, offered):
+    found = said(None, [line])
+    assert [d.rule for d in found] == (["intent"] if offered else [])
+    if offered:
+        assert found[0].evidence["rule"] == "reminder"
+
+
+@pytest.mark.parametrize("line,what", [
+    ("We really need to get her booked into a swimming class before the summer.", "swimming class"),
+    ("I have to book a boiler service before the winter, the last one was two years ago.", "boiler service"),
+    ("We ought to get him signed up for a first aid course at some point.", "first aid course"),
+])
+def test_a_class_or_service_to_book(line, what):
+    found = said(None, [line])
+    assert [d.rule for d in found] == ["intent"] and found[0].evidence["rule"] == "booking"
+    assert found[0].tool_calls[0].name == "book_service" and what in found[0].text
+
+
+def test_a_booking_done_is_not_offered():
+    assert rules(None, ["We booked the boiler service last week, it's all sorted."]) == []
+
+
+def test_a_doubt_with_an_adverb_is_still_a_doubt():
+    found = said(None, ["I honestly don't know how many calories are in a flapjack."])
+    assert [d.rule for d in found] == ["intent"] and found[0].evidence["rule"] == "search"
