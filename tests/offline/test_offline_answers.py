@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from support.offline_helpers import CALENDAR_CTX, said
+from support.offline_helpers import CALENDAR_CTX, TOOLS, said
+from provoice_live.agents.offline.understanding.mind import Mind
 
 
 def rules(instruction, lines, ctx=None):
@@ -90,3 +91,43 @@ def test_a_booking_done_is_not_offered():
 def test_a_doubt_with_an_adverb_is_still_a_doubt():
     found = said(None, ["I honestly don't know how many calories are in a flapjack."])
     assert [d.rule for d in found] == ["intent"] and found[0].evidence["rule"] == "search"
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("Good job it's at six, half seven would have clashed with the school play.", False),  # 18:00, a counterfactual
+    ("If it had been at seven I'd have missed it.", False),
+    ("The yoga class is at half seven tonight.", True),
+])
+def test_a_counterfactual_value_is_not_a_claim(line, wrong):
+    assert rules(None, [line], CALENDAR_CTX) == (["contradiction"] if wrong else [])
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("Yoga's half six at the studio tonight.", True),  # "half six at": a clock (18:00 in the calendar)
+    ("Yoga's half five at the studio tonight.", True),
+    ("Yoga's at six at the studio tonight.", False),
+])
+def test_half_past_said_the_british_way_before_at(line, wrong):
+    assert rules(None, [line], CALENDAR_CTX) == (["contradiction"] if wrong else [])
+
+
+@pytest.mark.parametrize("lines", [
+    ["Cancel that, then, I'll get up by myself."],
+    ["Actually, forget what I asked, the match is off. Ignore that."],
+])
+def test_the_last_request_taken_back_as_a_whole(lines):
+    assert rules("If my alarm goes off and I don't get up, make sure I'm up, will you?", lines) == []
+    m = Mind("If my alarm goes off and I don't get up, make sure I'm up, will you?", None, TOOLS)
+    m.hear("If my alarm goes off and I don't get up, make sure I'm up, will you?")
+    for line in lines:
+        m.hear(line)
+    assert m.sound("alarm_clock", 1.0) is None
+
+
+@pytest.mark.parametrize("line,offered", [
+    ("Six mugs at two pounds each, that's twelve pounds, and the vase went for a fiver.", False),  # done aloud
+    ("Six mugs at two pounds each, I can't work out what that is with the vase on top.", True),
+    ("It came to 143 pounds 60 for the quarter, split four ways that's, um, no idea.", True),
+])
+def test_a_sum_done_aloud_is_no_need(line, offered):
+    assert rules(None, [line]) == (["intent"] if offered else [])

@@ -130,7 +130,7 @@ BARE_RANGE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))? (?:to|till|til|until|-) (\
                         r"(?! ?(?:am|pm|minutes?|mins?|hours?|days?|weeks?|people|persons|guests|percent|%|years?|times))")
 MINUTES_TO = frozenset({5, 10, 20, 25})
 TIME_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("half_h", r"\bhalf (\d{1,2})\b(?! (?:hours?|minutes?|an?|past|dozen|way|price|marathon))"),
+    ("half_h", r"\bhalf (\d{1,2})\b(?! (?:hours?|minutes?|an?|past|dozen|way|price|marathon)\b)"),
     ("hm_ampm", r"\b(\d{1,2})[:.](\d{2}) ?(am|pm)\b"),
     ("h_ampm", r"\b(\d{1,2}) ?(am|pm)\b"),
     ("h_m_ampm", r"\b(\d{1,2}) (\d{2}) ?(am|pm)\b"),

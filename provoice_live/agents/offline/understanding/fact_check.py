@@ -352,6 +352,8 @@ NEGATIVE_QUESTION = re.compile(r"^\W*(?:(?:so|but|wait|hang on|hold on|um|uh),? 
 # a guess the speaker says they would check: a doubt, not a claim ("I think" alone is still a claim)
 UNSURE_DEFERRED = re.compile(r"\b(?:not sure|no idea|can't remember|don't remember|i forget)\b.{0,40}\b(?:check|look it up|"
                              r"have a look|find out|ask)\b|\bdon't quote me\b")
+COUNTERFACTUAL = re.compile(r"\b(?:would|could|might|should)(?:n't)? have (?:been|clashed|meant|worked|made|had|missed)\b|"
+                            r"\b(?:would|could|might|should)(?:n't)?'ve\b|\bif it (?:had been|were)\b")
 ALTERNATIVES_ASKED = re.compile(r"\bor\b[^?.!]*\?\s*$", re.IGNORECASE)  # a question offering a choice ends "... or Y?"
 FACT_MIN = 0.84  # e5 retrieval score of the talk for the fact it is about (`semantic.Meaning.relevance`)
 FACT_MARGIN = 0.015  # over the next fact
@@ -393,6 +395,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     # "Isn't the dentist on Thursday?": a negative question states a belief, its values are said, not denied
     if UNSURE_DEFERRED.search(t.norm):
         return None  # "might be Thursday, not sure, I'd have to check": no claim to correct
+    if COUNTERFACTUAL.search(t.norm):
+        return None  # "half seven would have clashed with my yoga": what is not the case
     believed = NEGATIVE_QUESTION.search(t.raw) is not None
     if not believed and ALTERNATIVES_ASKED.search(t.raw):
         every = []  # "Is the ferry Saturday or Sunday?": the values are offered to choose from, not said
@@ -518,7 +522,7 @@ def corrected(c: Contradiction, later: str, now: dt.datetime | None) -> bool:
     if check_fn is None:
         return False
     if c.attribute == "time":  # a bare hour put right is a clock ("Sorry, eleven")
-        later = BARE_HOUR.sub(lambda m: f"at {m.group(0)}", later)
+        later = BARE_HOUR.sub(lambda m: f"at {m.group(0).lower()}", later)
     for sentence in re.split(r"(?<=[.!?])\s+", later.strip()):
         t = analyse(sentence)
         believed = NEGATIVE_QUESTION.search(t.raw) is not None  # "Isn't it at ten?" says ten

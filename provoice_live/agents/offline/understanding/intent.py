@@ -156,9 +156,16 @@ def _city_from_address(addr: str) -> str:
 
 # ---- argument builders --------------------------------------------------------------------------
 
+# the sum done aloud: "twelve at fifty p each, that's six pounds"; "so forty-three twenty each"
+RESULT_SAID = re.compile(r"\b(?:that's|that is|which is|which makes|makes|so|equals|works out at|that'll be)"
+                         r",? (?:about |roughly |exactly |just |only )?(?:[£$€] ?)?\d")
+
+
 def _expression(h: Heard) -> str:
-    """The arithmetic said: "15 percent of 84", "84 / 3", "12 times 7"."""
+    """The arithmetic said: "15 percent of 84", "84 / 3", "12 times 7" ("" when the speaker said the result)."""
     norm = h.text.norm
+    if RESULT_SAID.search(norm) and not re.search(r"\b(?:not sure|no idea|don't know|dunno|can't (?:work out|do)|how much|how many)\b|\?", norm):
+        return ""
     m = re.search(r"(\d+(?:\.\d+)?) ?(?:%|percent)(?: tip)? (?:of |on )?(?:the |a |that )?(?:\$ ?)?(\d+(?:\.\d+)?)?", norm)
     numbers = re.findall(r"\d+(?:\.\d+)?", norm)
     if m:

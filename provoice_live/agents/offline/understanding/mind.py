@@ -294,7 +294,9 @@ WITHDRAW_THING = re.compile(r"\b(?<!don't )(?<!do not )(?<!not )(?<!never )(?:fo
 WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?:you )?(?:needn't|don't need to|no need to) "
                           r"(?:listen|watch|wait|keep an? (?:ear|eye) out)|(?:you can|you may) stop (?:listening|watching|"
                           r"waiting)|don't (?:bother|worry about) (?:telling|letting|reminding|warning) me|"
-                          r"(?:cancel|scrap|drop|forget) (?:that|the) (?:request|reminder|watch))\b")
+                          r"(?:cancel|scrap|drop|forget) (?:that|the) (?:request|reminder|watch))\b|"
+                          # the last request taken back as a whole: "Cancel that, then, I'll have a lie-in."
+                          r"\b(?:cancel|scrap|forget|ignore) (?:that|all that|what i (?:said|asked)(?: you)?)(?:,? then)?\s*(?:[,.;!?]|$)")
 # "scrap that about the gate", "forget what I said about the kettle": the request taken back by what it is about
 WITHDRAW_ABOUT = re.compile(r"\b(?:forget|scrap|cancel|ignore|never ?mind|drop) (?:that|the|what i said|what i asked)"
                             r"(?: (?:bit|thing|part|request|stuff))? "
