@@ -131,3 +131,40 @@ def test_the_last_request_taken_back_as_a_whole(lines):
 ])
 def test_a_sum_done_aloud_is_no_need(line, offered):
     assert rules(None, [line]) == (["intent"] if offered else [])
+
+
+@pytest.mark.parametrize("request_,target", [
+    ("Can you keep your ears open while we eat? If anybody says which day the bin lorry comes, let me know, "
+     "because I always miss it.", "which day the bin lorry comes"),
+    ("Can you listen out for me while I cook? If anybody says which day the bin lorry comes, let me know, "
+     "because I always miss it.", "which day the bin lorry comes"),  # (the whole reads only by meaning)
+])
+def test_a_request_of_several_sentences_is_read_from_the_one_that_states_it(request_, target):
+    from provoice_live.agents.offline.understanding.instruction import parse_instruction
+
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "topic" and w.target == target and not w.extra.get("by_meaning")
+    assert w.text.startswith(request_.split()[0])  # the whole request is kept as said
+
+
+@pytest.mark.parametrize("request_,target", [
+    ("Listen out when they ring back, would you? I want to know the minute they give us a time for the delivery.",
+     "time for the delivery"),
+    ("I'd like to know the moment they announce the winner of the raffle.", "winner of the raffle"),
+])
+def test_the_minute_they_say_it(request_, target):
+    from provoice_live.agents.offline.understanding.instruction import is_instruction, parse_instruction
+
+    w = parse_instruction(request_)
+    assert is_instruction(request_) and w is not None and w.target == target
+
+
+@pytest.mark.parametrize("request_,line,heard", [
+    ("If anyone says when the annual general meeting is, make a note of it for me.",
+     "Pam says the AGM's on the ninth at seven in the pavilion.", True),
+    ("Let me know if anyone mentions the AGM.", "The annual general meeting is moving to the library this year.", True),
+    ("Let me know if anyone mentions the AGM.", "The garden party is moving to the library this year.", False),
+    ("Tell me if anyone talks about the parent teacher association.", "The PTA wants volunteers for the fair.", True),
+])
+def test_an_acronym_for_the_request_s_words(request_, line, heard):
+    assert rules(request_, [line]) == (["topic"] if heard else [])

@@ -13,6 +13,7 @@ reads one. Both work from the tables in `lexicon` and the pattern tables below.
 from __future__ import annotations
 
 import difflib
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -57,8 +58,9 @@ ADDRESSED = (r"\blet me know\b", r"\btell me\b", r"\bremind me\b", r"\balert me\
              r"\bwarn me\b", r"\bgive me a nudge\b", r"\bshould (?:you|it) hear\b", r"\bwhen you hear\b",
              r"\bif you hear\b", r"\bmake sure (?:to|you)\b", r"\bcheck\b", r"\blook up\b", r"\bsuggest\b",
              r"\b(?:note|jot|write|put) (?:it|that|them|this) down\b", r"\bmake a note\b", r"\bsave (?:it|that|them)\b",
-             r"\badd (?:it|them|that) to (?:my|the|our)\b", r"\bput (?:it|them|that) (?:in|on|into) (?:my|the|our)\b")
-CONDITION = r"\b(?:if|when|whenever|once|as soon as|in case|should|the moment|every time)\b"
+             r"\badd (?:it|them|that) to (?:my|the|our)\b", r"\bput (?:it|them|that) (?:in|on|into) (?:my|the|our)\b",
+             r"\blisten out\b", r"\bi(?: want|'d want| need|'d like| would like) to know (?:the (?:moment|minute|second)|as soon as|when|if)\b")
+CONDITION = r"\b(?:if|when|whenever|once|as soon as|in case|should|the (?:moment|minute|second)|every time)\b"
 SOUND_VERBS = r"\b(?:hear|heard|detect|notice|goes? off|go off|ring|rings|ringing|beep|beeps|beeping|whistle|" \
               r"whistles|whistling|sound|sounds|bark|barks|barking|knock|knocks|knocking|chime|chimes|buzz|" \
               r"buzzes|listen|wait for|cry|cries|crying|starts?|stops?|finish|finishes|done)\b"
@@ -147,7 +149,7 @@ def _topic_phrase(low: str) -> tuple[str, int, int, bool] | None:
 REPORT_VERBS = r"says?|said|mentions?|gives?|tells?|announces?|posts?|confirms?|decides?|calls?|recommends?|suggests?|" \
                r"sends?|shares?|puts?|offers?|brings?|asks?|reports?|texts?|emails?|rings?|phones?|lets? slip|" \
                r"reads? out|shouts?|comes? back with|gets? back (?:to us )?with|sorts? out|fixes|agrees?"
-CONDITION_CLAUSE = re.compile(rf"\b(?:if|when|whenever|once|as soon as|the moment|every time)\s+(?P<who>[^,.;?!]*?)\b"
+CONDITION_CLAUSE = re.compile(rf"\b(?:if|when|whenever|once|as soon as|the (?:moment|minute|second)|every time)\s+(?P<who>[^,.;?!]*?)\b"
                               rf"(?P<verb>{REPORT_VERBS})\s+(?:(?:us|me|you|them|out|in|that|anything about|something about)\s+)*"
                               rf"(?P<x>[^,.;?!]+)")
 
@@ -162,6 +164,8 @@ def _condition_topic(low: str) -> tuple[str, int, int, bool] | None:
         x = m.group("x")
         end = _search_any(TOPIC_END[len(TOPIC_BEFORE):], x)
         phrase = re.sub(TOPIC_LEAD, "", (x[: end.start()] if end else x).strip()).strip(" ,.;")
+        if re.fullmatch(r"(?:back|up|round|over|in|out|off|through)(?: \w+)?", phrase):
+            continue  # "when they ring back": the verb's particle, not a thing said
         if phrase and any(is_content(w) for w in tokens(phrase)) and _search_any(ADDRESSED, low) is not None:
             return phrase, m.start(), m.start("x") + (end.start() if end else len(x)), False
     return None
@@ -212,7 +216,20 @@ FILLER_ASIDE = re.compile(r",?\s*\b(?:how (?:do )?you say|what(?:'s| is) it call
 
 
 def parse_instruction(text: str | None) -> Watch | None:
-    """Read a request; None if it asks for no watch."""
+    """Read a request; None if it asks for no watch. A request of several sentences whose whole reads
+    only by meaning is read from the sentence that states it ("Can you listen out for me while we have
+    breakfast? If anybody says which days the rail strike's on, let me know, because...")."""
+    whole = _parse_instruction(text)
+    if text and (whole is None or whole.extra.get("by_meaning")):
+        sentences = re.split(r"(?<=[.!?])\s+", clean(text).strip())
+        for sentence in sentences if len(sentences) > 1 else ():
+            one = _parse_instruction(sentence)
+            if one is not None and not one.extra.get("by_meaning"):
+                return dataclasses.replace(one, text=whole.text if whole is not None else one.text)
+    return whole
+
+
+def _parse_instruction(text: str | None) -> Watch | None:
     if not text or not text.strip():
         return None
     cleaned = FILLER_ASIDE.sub(" ", clean(text))

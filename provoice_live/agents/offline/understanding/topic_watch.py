@@ -325,6 +325,32 @@ def _others_own(watch: Watch, t: Text) -> bool:
     return bool(found) and all(i in owned for i in found)
 
 
+def _initials(words: list[str]) -> dict[str, str]:
+    """Runs of 2-5 words by their initials ("annual general meeting" -> "agm")."""
+    out = {}
+    for n in range(2, 6):
+        for i in range(len(words) - n + 1):
+            run = words[i:i + n]
+            if all(w[:1].isalpha() for w in run):
+                out.setdefault("".join(w[0] for w in run), " ".join(run))
+    return out
+
+
+def _acronyms(watch: Watch, t: Text) -> list[str]:
+    """An acronym said for the request's words, or the request's acronym said in full: "the AGM's a week
+    on Tuesday" for "when the annual general meeting is" (content words only, three letters or more)."""
+    target = [w for w in tokens(watch.target.lower()) if is_content(w)]
+    said = [w for w in t.words if is_content(w)]
+    found = []
+    for short, full in _initials(target).items():
+        if len(short) >= 3 and any(w.split("'")[0] == short for w in t.words):
+            found.append(short)
+    for short, full in _initials(said).items():
+        if len(short) >= 3 and short in target:
+            found.append(full)
+    return found
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
@@ -371,7 +397,10 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
         take(term, WEIGHTS["synonym"])
     for term in _synonyms(tuple(modifiers)):
         take(term, WEIGHTS["modifier"])
-    own_words = any(term in terms for term in (" ".join((kw,)) for kw in head_words))
+    acronyms = [x for x in _acronyms(watch, t) if x not in terms]  # "the AGM" for "the annual general meeting", and back
+    score += WEIGHTS["keyword"] * bool(acronyms)
+    terms += acronyms
+    own_words = bool(acronyms) or any(term in terms for term in (" ".join((kw,)) for kw in head_words))
     # the request's action said back ("book a table" -> "booked a table"): backing for the meaning, never a mention alone
     action = _action_lemmas(watch.action)
     if action and all(t.has_phrase((w,)) for w in action):
