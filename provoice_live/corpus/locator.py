@@ -15,8 +15,10 @@ Method, in order (the first that applies):
 1. `sound` (ESS): the sound line whose class the ground truth names (the only one when one exists).
 2. `quote`: the semantic cue quotes what was said (`Emma says: "..."` or `'...'`; double quotes
    first, single quotes only where they are quote marks, not apostrophes: `quote_spans`); the
-   sentences whose words the quote covers (at least `QUOTE_MIN` of a sentence's words), the best
-   contiguous run of them. Sentences end at ".", "!", "?", "…", not after a title, an initial or
+   sentences whose words the quote covers (at least `QUOTE_MIN` of a sentence's words, and not only
+   its function words; a sentence of function words only, word for word: `_quoted`), the best
+   contiguous run of them (of equally good runs, the later: the cue is the last turn before the
+   reply). Sentences end at ".", "!", "?", "…", not after a title, an initial or
    an abbreviation ("Dr. Patel", "J. R. Tolkien", "7 a.m. tomorrow": `ends_sentence`).
 3. `content`: sentences scored by the ground truth's content words they say (tool-call arguments,
    then the reply's words, then the cue description's; names and numbers count more, words common
@@ -485,14 +487,33 @@ def _runs(picked: list[_Unit], units: list[_Unit], lines: Sequence[TimedLine]) -
     return runs
 
 
+def _quoted(unit: _Unit, ref: list[str]) -> bool:
+    """Whether the quote says this sentence (sets `unit.quote`, the share of its words it covers):
+    at least `QUOTE_MIN` of its words, a sentence of fewer than three words in full, and not only its
+    function words (`STOPWORDS`): `QUOTE_MIN` of its content words or at least two of them ("Now
+    only the statistics problem." shares "now", "the" and "problem" with a quote about the
+    calculator problem: one content word of three, no quote; "Lands oh-six-forty tomorrow." shares
+    "six" and "forty" with the quote "oh-six-forty": quoted). A sentence of function words only
+    ("Yes, that's the one.") must appear in the quote as it is, word for word."""
+    size = len(unit.toks)
+    said = [False] * size
+    for b in difflib.SequenceMatcher(a=unit.toks, b=ref, autojunk=False).get_matching_blocks():
+        said[b.a:b.a + b.size] = [True] * b.size
+    unit.quote = sum(said) / size
+    content = [k for k, t in enumerate(unit.toks) if t not in STOPWORDS]
+    if not content:
+        return any(ref[k:k + size] == unit.toks for k in range(len(ref) - size + 1))
+    shared = sum(said[k] for k in content)
+    return (unit.quote >= QUOTE_MIN and (size >= 3 or unit.quote == 1.0)
+            and (shared >= QUOTE_MIN * len(content) or shared >= 2))
+
+
 def _by_quote(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
     passages = quotes(facts.semantic_cue)
     if not passages:
         return None
     ref = [t for q in passages for t in tokens(q)]
-    for u in units:
-        u.quote = _coverage(u.toks, ref) / len(u.toks)
-    picked = [u for u in units if u.quote >= QUOTE_MIN and (len(u.toks) >= 3 or u.quote == 1.0)]
+    picked = [u for u in units if _quoted(u, ref)]
     if not picked:
         return None
     runs = _runs(picked, units, lines)
@@ -501,7 +522,9 @@ def _by_quote(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
         said = [t for u in run for t in u.toks]
         return _coverage(ref, said) * _expected_speaker(facts.task, lines[run[0].line].speaker)
 
-    runs.sort(key=value, reverse=True)
+    # the best first; of runs that say the quote equally fully, the later (the cue is the last turn
+    # before the reply in the release's format), still noted as ambiguous below
+    runs.sort(key=lambda run: (value(run), run[0].line, run[0].first), reverse=True)
     best = runs[0]
     said = [t for u in best for t in u.toks]
     recall = max(_coverage(tokens(q), said) / len(tokens(q)) for q in passages)  # of the passage it says

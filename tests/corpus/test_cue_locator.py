@@ -366,3 +366,41 @@ def test_a_sentence_inside_a_rendered_line_is_timed_by_its_words():
     assert by_asr.how == "quote+words:asr" and abs(by_asr.window.start_s - onset) < 0.15
     by_dry = locate_cue(bare, facts, word_timer=dry_word_timer(script, r.voices, tts))
     assert by_dry.how == "quote+words:asr-dry" and abs(by_dry.window.start_s - by_asr.window.start_s) < 0.05
+
+
+# --- which neighbouring sentences a quote takes in, and which line wins a tie ------------------------
+def test_a_neighbour_sharing_only_function_words_with_the_quote_is_not_absorbed():
+    said = "OK, it is in my bag now, next to the pencils, so the calculator problem is finished."
+    lines = _lines(("user2", "Did you find the calculator?"),
+                   ("user1", f"{said} Now only the statistics problem."))  # now, the, problem: 3 of 5 words
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says: "{said}"'))
+    assert found.how == "quote+words:tts" and found.text == said and found.lines == (1,)
+
+
+@pytest.mark.parametrize("short", ["Yes, that's the one.", "Oh yes."])
+def test_a_short_quoted_sentence_of_function_words_is_still_part_of_the_cue(short):
+    rest = "Book the corner table at Mirelli's for Friday at seven."
+    lines = _lines(("user2", "Is this the place you meant?"), ("user1", f"{short} {rest} Then the film."))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f"User1 says: '{short} {rest}'"))
+    assert found.text == f"{short} {rest}" and found.confidence == 1.0
+
+
+def test_a_short_sentence_whose_words_the_quote_only_scatters_is_not_absorbed():
+    said = "Yes, I think it is in the blue bag by the door."
+    lines = _lines(("user2", "Where did you put the passports?"), ("user1", f"Yes, it is. {said}"))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says: "{said}"'))
+    assert found.text == said
+
+
+def test_a_sentence_said_twice_as_fully_is_located_on_the_later_line():
+    said = "Don't forget the umbrella, it's going to pour at five."
+    lines = _lines(("user1", said), ("user2", "Fine, fine."), ("user1", said))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says: "{said}"'))
+    assert found.lines == (2,) and found.text == said
+    assert found.confidence < 1.0 and any("also matches" in n for n in found.notes)  # still ambiguous
+
+
+def test_a_sentence_that_says_two_quoted_content_words_is_still_taken_in():
+    lines = _lines(("user2", "Which flight?"), ("user1", "B-A two-one-nine. Lands oh-six-forty tomorrow."))
+    found = locate_cue(lines, CueFacts("CFC", semantic_cue='She gives the flight as "B-A two-one-nine" landing "oh-six-forty".'))
+    assert found.text == "B-A two-one-nine. Lands oh-six-forty tomorrow."

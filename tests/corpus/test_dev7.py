@@ -13,16 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from provoice_live.corpus.locator import CueFacts
 from provoice_live.corpus.official import read_records
-from provoice_live.sound_classes import sound_class
 from support.scene_sets import (assert_balanced, assert_calls_name_tools, assert_clocks_name_their_weekday,
-                                assert_cues_located_by_quote, assert_ess_sounds_synthesised,
-                                assert_every_scene_builds, assert_generator_writes_the_files)
+                                assert_cues_located_by_quote, assert_ess_cues_name_their_sound,
+                                assert_ess_sounds_synthesised, assert_every_scene_builds,
+                                assert_generator_writes_the_files, assert_ids_alternate_by_label)
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "dev7"
 SCENES, TOOLS = HERE / "scenes.json", HERE / "tools.json"
-TASKS = ("PIC", "LTM", "CFC", "ESS")
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +45,7 @@ def test_records_alternate_positive_and_negative_and_each_block_of_eight_covers_
     """So `build-corpus --limit 8` has one of each (task, label); ids carry their label (`-p`/`-n`)."""
     for i, r in enumerate(records):
         assert r.label == (i % 2 == 0), r.id
-        assert r.id.split("-")[2][0] == ("p" if r.label else "n") and r.id.split("-")[1] == r.task.lower(), r.id
-    for k in range(0, 48, 8):
-        assert collections.Counter((r.task, r.label) for r in records[k:k + 8]) == {
-            (t, lab): 1 for t in TASKS for lab in (True, False)}
+    assert_ids_alternate_by_label(records, every_block=True)
 
 
 def test_generator_output_is_the_files_and_refuses_a_quote_the_cue_turn_does_not_say(generator):
@@ -81,10 +76,7 @@ def test_every_scene_builds_and_only_ltm_and_ess_open_with_a_standing_request(re
 
 def test_each_ess_scene_has_one_synthesised_sound_the_positive_ones_named_as_their_cue(records):
     assert_ess_sounds_synthesised(records)
-    for r in (x for x in records if x.task == "ESS" and x.label):
-        heard = sound_class(r.turns[r.cue_turn].text).name
-        named = {c.name for w in CueFacts.of(r).semantic_cue.split() if (c := sound_class(w.strip(".,;:()")))}
-        assert heard in named, r.id
+    assert_ess_cues_name_their_sound(records)
 
 
 def test_the_cue_locator_finds_each_quoted_cue_inside_the_last_turn(records):

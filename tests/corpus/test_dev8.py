@@ -7,7 +7,6 @@ tests/fixtures/dev8/README.md."""
 
 from __future__ import annotations
 
-import collections
 import json
 import re
 from pathlib import Path
@@ -16,14 +15,13 @@ import pytest
 
 from provoice_live.corpus.locator import CueFacts, TimedLine, locate_cue
 from provoice_live.corpus.official import read_records
-from provoice_live.sound_classes import sound_class
 from support.scene_sets import (assert_balanced, assert_calls_name_tools, assert_clocks_name_their_weekday,
-                                assert_cues_located_by_quote, assert_ess_sounds_synthesised,
-                                assert_every_scene_builds, assert_generator_writes_the_files)
+                                assert_cues_located_by_quote, assert_ess_cues_name_their_sound,
+                                assert_ess_sounds_synthesised, assert_every_scene_builds,
+                                assert_generator_writes_the_files, assert_ids_alternate_by_label)
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "dev8"
 SCENES, TOOLS = HERE / "scenes.json", HERE / "tools.json"
-TASKS = ("PIC", "LTM", "CFC", "ESS")
 ID = re.compile(r"^d8-(pic|ltm|cfc|ess)-([pn])([1-6])-[a-z0-9-]+$")
 
 
@@ -53,12 +51,8 @@ def test_balanced_twelve_per_task_six_positive_every_positive_calls_a_tool(recor
 def test_records_alternate_positive_and_negative_and_each_block_of_eight_covers_every_cell(records):
     """So `build-corpus --limit 8` has one of each (task, label); ids carry task and label."""
     for i, r in enumerate(records):
-        assert r.label == (i % 2 == 0), r.id
-        m = ID.match(r.id)
-        assert m and m.group(1).upper() == r.task and (m.group(2) == "p") == r.label, r.id
-    for k in range(0, 48, 8):
-        assert collections.Counter((r.task, r.label) for r in records[k:k + 8]) == {
-            (t, lab): 1 for t in TASKS for lab in (True, False)}
+        assert r.label == (i % 2 == 0) and ID.match(r.id), r.id
+    assert_ids_alternate_by_label(records, every_block=True)
 
 
 def test_scenes_have_four_to_ten_turns_and_clocks_name_their_weekday(records):
@@ -110,10 +104,7 @@ def test_every_scene_builds_and_only_ltm_and_ess_open_with_a_standing_request(re
 
 def test_each_ess_scene_has_one_synthesised_sound_the_positive_ones_as_their_cue(records):
     assert_ess_sounds_synthesised(records)
-    for r in (x for x in records if x.task == "ESS" and x.label):
-        sound = next(t.text for t in r.turns if t.speaker == "sound")
-        assert sound_class(sound).name in {sound_class(c).name for c in CueFacts.of(r).semantic_cue.split()
-                                           if sound_class(c)}, r.id
+    assert_ess_cues_name_their_sound(records)
     assert all(t.speaker != "sound" for r in records if r.task != "ESS" for t in r.turns)
 
 

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from provoice_live.corpus.locator import CueFacts
 from provoice_live.corpus.official import read_records
-from provoice_live.sound_classes import sound_class
 from support.scene_sets import (assert_calls_name_tools, assert_clocks_name_their_weekday, assert_cues_located_by_quote,
-                                assert_ess_sounds_synthesised, assert_every_scene_builds,
-                                assert_generator_writes_the_files)
+                                assert_ess_cues_name_their_sound, assert_ess_sounds_synthesised,
+                                assert_every_scene_builds, assert_generator_writes_the_files,
+                                assert_ids_alternate_by_label)
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "dev9"
 SCENES, TOOLS = HERE / "scenes.json", HERE / "tools.json"
@@ -42,11 +41,10 @@ def test_balanced_twelve_per_task_six_positive_and_the_first_eight_cover_every_c
     assert collections.Counter((r.task, r.label) for r in records) == {
         (t, lab): 6 for t in TASKS for lab in (True, False)}
     assert len({r.id for r in records}) == 48
-    assert {(r.task, r.label) for r in records[:8]} == {(t, lab) for t in TASKS for lab in (True, False)}
+    assert_ids_alternate_by_label(records)  # the ids name task and label; the first eight cover every cell
     for i, r in enumerate(records):
         assert bool(r.gt_response) == r.label and bool(r.gt_tool_calls) == r.label, r.id
-        m = ID.match(r.id)
-        assert m and m.group(1).upper() == r.task and (m.group(2) == "p") == r.label, r.id
+        assert ID.match(r.id), r.id
         assert r.label == (i % 2 == 0), r.id  # positives and negatives alternate
 
 
@@ -74,10 +72,7 @@ def test_every_scene_builds_and_standing_requests_come_first(records):
 
 def test_each_ess_scene_has_one_synthesised_sound_the_positive_ones_as_their_cue(records):
     assert_ess_sounds_synthesised(records)
-    for r in (x for x in records if x.task == "ESS" and x.label):
-        sound = r.turns[r.cue_turn].text
-        assert sound_class(sound).name in {sound_class(c).name for c in CueFacts.of(r).semantic_cue.split()
-                                           if sound_class(c)}, r.id
+    assert_ess_cues_name_their_sound(records)
 
 
 def test_the_cue_locator_finds_each_quoted_cue_inside_the_last_turn(records):

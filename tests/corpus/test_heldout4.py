@@ -15,10 +15,10 @@ import pytest
 
 from provoice_live.corpus.locator import CueFacts, TimedLine, locate_cue
 from provoice_live.corpus.official import read_records
-from provoice_live.sound_classes import sound_class
 from support.scene_sets import (assert_calls_name_tools, assert_clocks_name_their_weekday, assert_cues_located_by_quote,
-                                assert_ess_sounds_synthesised, assert_every_scene_builds,
-                                assert_generator_writes_the_files)
+                                assert_ess_cues_name_their_sound, assert_ess_sounds_synthesised,
+                                assert_every_scene_builds, assert_generator_writes_the_files,
+                                assert_ids_alternate_by_label)
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "heldout4"
 SCENES, TOOLS = HERE / "scenes.json", HERE / "tools.json"
@@ -55,10 +55,9 @@ def test_balanced_twelve_per_task_six_positive_and_the_first_eight_cover_every_c
 
 
 def test_ids_name_task_and_label_and_scenes_have_four_to_ten_turns(records):
+    assert_ids_alternate_by_label(records)  # a p/n marker and the task in every id
     for r in records:
-        m = ID.match(r.id)
-        assert m and m.group(1).upper() == r.task and (m.group(2) == "p") == r.label, r.id
-        assert 4 <= len(r.turns) <= 10, (r.id, len(r.turns))
+        assert ID.match(r.id) and 4 <= len(r.turns) <= 10, (r.id, len(r.turns))
 
 
 def test_clocks_name_their_weekday_and_pipeline_style_cfc_carries_the_user_and_the_app(raw):
@@ -99,10 +98,7 @@ def test_every_scene_builds_and_standing_requests_come_first(records):
 
 def test_each_ess_scene_has_one_synthesised_sound_the_positive_ones_as_their_cue(records):
     assert_ess_sounds_synthesised(records)
-    for r in (x for x in records if x.task == "ESS" and x.label):
-        sound = next(t.text for t in r.turns if t.speaker == "sound")
-        assert sound_class(sound).name in {sound_class(c).name for c in CueFacts.of(r).semantic_cue.split()
-                                           if sound_class(c)}, r.id
+    assert_ess_cues_name_their_sound(records)
     assert all(t.speaker != "sound" for r in records if r.task != "ESS" for t in r.turns)
 
 

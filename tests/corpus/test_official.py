@@ -75,6 +75,40 @@ def test_bad_records_are_listed_naming_sample_and_field(tmp_path):
     assert cli(["import-provoice", "--data", str(tmp_path / "broken.json"), "--out", str(tmp_path / "o")]) == 1
 
 
+def test_a_silent_turn_or_a_late_standing_request_is_a_skipped_record_and_the_rest_is_read(tmp_path, capsys):
+    """A human turn with no content is not dropped (that would shift the instruction and cue turns);
+    an LTM or ESS record must open with User1's standing request. Both are skipped records naming the
+    sample, the turn and the field, the same in the reader and in the re-voicer; the rest is read."""
+    from provoice_live.corpus.official import official_jobs
+
+    data = json.loads(DATA.read_text())
+    data[3]["conversation"]["conversation_list"][0]["content"] = "  "  # CFC: User2's opening line
+    data[1]["conversation"]["conversation_list"][0]["content"] = ""  # ESS: the standing request
+    data[5]["conversation"]["conversation_list"].insert(0, {"user": "2", "content": "Morning!"})  # LTM
+    data[0]["conversation"]["conversation_list"][1]["content"] = " "  # ESS: no sound named
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    records, bad = read_records(path)
+    assert sorted(r.id for r in records) == [UID(3), UID(5)]
+    reasons = {b["id"]: b["reason"] for b in bad}
+    assert {b["kind"] for b in bad} == {"record"} and sorted(reasons) == [UID(1), UID(2), UID(4), UID(6)]
+    assert "conversation.conversation_list.0.content" in reasons[UID(4)] and "turn 0 says nothing" in reasons[UID(4)]
+    assert "conversation.conversation_list.0.content" in reasons[UID(2)] and "User1's turn 0" in reasons[UID(2)]
+    assert "conversation.conversation_list.1.content" in reasons[UID(1)] and "names no sound" in reasons[UID(1)]
+    assert "conversation.conversation_list.0.user" in reasons[UID(6)]
+    assert "LTM: the first turn must be User1's standing request" in reasons[UID(6)] and "User2's" in reasons[UID(6)]
+    jobs, skipped = official_jobs(path, TOOLS, seed=0)
+    assert sorted(j.id for j in jobs) == [UID(3), UID(5)] and skipped == bad
+    out = tmp_path / "c"
+    assert cli(["import-provoice", "--data", str(path), "--out", str(out), "--audio-dir", str(tmp_path / "none"),
+                "--no-progress"]) == 1  # no audio here: nothing imported, every sample listed
+    printed = capsys.readouterr()
+    assert "Traceback" not in printed.err and "6 skipped" in printed.out
+    listed = {s["id"]: s for s in map(json.loads, (out / "skipped.jsonl").read_text().splitlines())}
+    assert {i: s["kind"] for i, s in listed.items()} == {UID(1): "record", UID(2): "record", UID(4): "record",
+                                                         UID(6): "record", UID(3): "audio", UID(5): "audio"}
+
+
 def words(*spec):
     return [SimpleNamespace(text=t, start_s=s, end_s=e) for t, s, e in spec]
 

@@ -2,9 +2,11 @@
 sample to our fields, shared by the importer, the re-voicer and the rescoring of official outputs.
 
 Task names are mapped (`TASK_MAP`); the label comes from the model turn (a reply or tool calls);
-`parameters` are read as arguments; the instruction is User1's first turn (LTM, ESS); the digital
-context is `user_states`; the semantic cue is the scenario description and its cues. A bad field
-raises `SampleError` naming the sample and field; `read_records` lists such samples as skipped.
+`parameters` are read as arguments; the instruction is User1's first turn (LTM, ESS), which must be
+the conversation's first; the digital context is `user_states`; the semantic cue is the scenario
+description and its cues. A bad field (also a human turn that says nothing, an environment turn that
+names no sound, an LTM or ESS record that does not open with User1) raises `SampleError` naming the
+sample, the turn and the field; `read_records` lists such samples as skipped and reads the rest.
 """
 
 from __future__ import annotations
@@ -131,10 +133,15 @@ def parse_record(raw: Any, index: int) -> Record:
             break  # the ground truth closes the conversation
         content = str(t.get("content") or "").strip()
         if who == "environment":
+            if not sound_name(content):
+                raise SampleError(sid, f"conversation.conversation_list.{i}.content",
+                                  f"environment turn {i} names no sound")
             turns.append(Turn("sound", sound_name(content)))
         elif who in SPEAKERS:
-            if content:
-                turns.append(Turn(SPEAKERS[who], content))
+            if not content:  # dropping it would shift the instruction and cue turns
+                raise SampleError(sid, f"conversation.conversation_list.{i}.content",
+                                  f"User{who}'s turn {i} says nothing")
+            turns.append(Turn(SPEAKERS[who], content))
         else:
             raise SampleError(sid, f"conversation.conversation_list.{i}.user", f"unknown speaker {who!r}")
     calls_raw = (model or {}).get("tool_calls") or []
@@ -151,10 +158,14 @@ def parse_record(raw: Any, index: int) -> Record:
         gt_response=response if label else "", gt_tool_calls=calls if label else [], turns=turns, genders=genders,
         meta={"source": "provoice-bench", "uuid": sid, "task_name": meta.get("task_name")},
     )
-    k = rec.instruction_turn
-    rec.instruction = rec.turns[k].text if k is not None else None
     if label and not turns:
         raise SampleError(sid, "conversation.conversation_list", "a positive has no turn before the model's")
+    if task in ("LTM", "ESS") and (not turns or turns[0].speaker != "user1"):
+        first = {"user2": "User2's", "sound": "a sound"}.get(turns[0].speaker) if turns else "missing"
+        raise SampleError(sid, "conversation.conversation_list.0.user",
+                          f"{task}: the first turn must be User1's standing request (the instruction); it is {first}")
+    k = rec.instruction_turn
+    rec.instruction = rec.turns[k].text if k is not None else None
     return rec
 
 
