@@ -168,3 +168,50 @@ def test_the_minute_they_say_it(request_, target):
 ])
 def test_an_acronym_for_the_request_s_words(request_, line, heard):
     assert rules(request_, [line]) == (["topic"] if heard else [])
+
+
+def _moves():
+    from support.offline_helpers import context, event
+
+    return context(Bookings={"events": [event("Pickup for the Rowe move", "2025-03-12 13:00", "2025-03-12 15:00",
+                                              "418 Larkspur Lane, Apt 2B")]})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("Right, the Rowe pickup's 481 Larkspur Lane, I'll drop a pin.", True),
+    ("The Rowe pickup is at 481 Larkspur Lane this afternoon.", True),
+    ("The Rowe pickup's 418 Larkspur Lane, second floor.", False),
+    ("The Rowe pickup is on Larkspur Lane, the green door.", False),
+])
+def test_the_same_street_with_another_house_number(line, wrong):
+    assert rules(None, [line], _moves()) == (["contradiction"] if wrong else [])
+
+
+@pytest.mark.parametrize("line,offered", [
+    ("Somebody must order the printer paper today, before the supplier closes.", True),
+    ("One of us has to reorder the coffee beans by Friday.", True),
+    ("We should get the kids before the rain starts.", False),
+])
+def test_an_order_someone_has_to_place(line, offered):
+    found = said(None, [line])
+    assert [d.rule for d in found] == (["intent"] if offered else [])
+    if offered:
+        assert found[0].evidence["rule"] == "shopping"
+
+
+@pytest.mark.parametrize("line", [
+    "I have no idea what main dish to make that's vegan and still feels special for Sunday.",
+    "Honestly, I'm not sure what dessert we can make with all these plums.",
+])
+def test_no_idea_what_dish_to_make(line):
+    found = said(None, [line])
+    assert [d.evidence.get("rule") for d in found] == ["recipe"]
+
+
+@pytest.mark.parametrize("line,heard", [
+    ("Uncle Viktor rang, it's six of them coming up from Leeds for the party in the end.", True),
+    ("Uncle Viktor rang, they're coming up from Leeds for the party, numbers to follow.", False),
+])
+def test_how_many_people_answered_as_n_of_them(line, heard):
+    request_ = "Let me know as soon as anyone says how many people are coming from Uncle Viktor's side for the party."
+    assert rules(request_, [line]) == (["topic"] if heard else [])

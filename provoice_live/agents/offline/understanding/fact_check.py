@@ -244,7 +244,16 @@ def _check_place(m: Mention, f: Fact) -> bool | None:
     if not f.location or f.location.lower().strip() in GENERIC_PLACES:
         return None
     said = _place_words(str(m.value))
-    return bool(said & _place_words(f.location)) or bool(said & _place_words(f.title))
+    if said & _place_words(f.location):
+        # the same street with another house number is another address ("481 Larkspur Lane" for "418 Larkspur Lane")
+        return not _other_number(str(m.value), f.location)
+    return bool(said & _place_words(f.title))
+
+
+def _other_number(said: str, truth: str) -> bool:
+    """Both start with a house number, and the numbers differ."""
+    a, b = re.match(r"\s*(\d+)[a-z]?\b", said.lower()), re.match(r"\s*(\d+)[a-z]?\b", truth.lower())
+    return a is not None and b is not None and a.group(1) != b.group(1)
 
 
 def _check_amount(m: Mention, f: Fact) -> bool | None:
@@ -324,6 +333,8 @@ def _where_it_is(t: Text, m: Mention) -> bool:
     i = m.index - 1
     while i >= 0 and t.words[i] in ("the", "a", "an", "this", "that", "my", "our", "their"):
         i -= 1
+    if i >= 0 and (t.words[i] in ("is", "was") or t.words[i].endswith("'s")) and m.text[:1].isdigit():
+        return True  # an address said as what a place is ("pickup's 481 Larkspur Lane")
     return i >= 0 and t.words[i] in ("at", "in", "on")
 
 

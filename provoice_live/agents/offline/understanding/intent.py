@@ -349,7 +349,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                           r"\brecipes? (?:for |with )?(?P<what>.*)",
                           r"\bhow (?:do|would|can) (?:you|i|we) (?:make|cook|bake) (?P<what>.*)",
                           r"\bideas? for (?P<what>(?:dinner|lunch|breakfast).*)",
-                          r"\b(?:no idea|not sure|don't know|no clue|any ideas?) (?:what|for what) (?:to |i should |we should )?(?:make|cook|have for (?:dinner|lunch))\b",
+                          r"\b(?:no idea|not sure|don't know|no clue|any ideas?) (?:what|for what) (?:(?:main |side )?(?:dish|meal|course|dessert|pudding|curry|starter) )?"
+                          r"(?:to |i should |we should |i can |we can )?(?:make|cook|have for (?:dinner|lunch))\b",
                           r"\bwhat (?:to|should i|should we) (?:make|cook)\b",
                           r"\b(?:make|cook|bake) something\b[^.]*\b(?:no idea|not sure|no clue|don't know|haven't a clue) what\b"),
                ("recipe_search",), "Shall I look up a recipe for {query}?",
@@ -381,6 +382,10 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                ("find_directions",), "Shall I get directions to {to}?",
                _b(to=lambda h: h.place() or h.context_place()), tool_words=("direction", "navigat", "route")),
     IntentRule("shopping", (r"\b(?:need|have) to (?:buy|order|pick up) (?:some |a |new |more |another )?(?P<what>[a-z0-9' ]+)",
+                            # "somebody must order the PBS today": an order someone has to place
+                            r"\b(?:somebody|someone|(?:one|1) of us|we) (?:must|needs? to|has to|have to|should|ought to|'ll have to) "
+                            r"(?:buy|order|reorder|pick up) (?:some |a |new |more |another |the )?(?P<what>[a-z0-9' ]+?)"
+                            r"(?= today| tonight| tomorrow| before| by| this|[,.;!?]|$)",
                             r"\b(?:we're|i'm|we are|i am) (?:\w+ )?(?:out of|running (?:low|out) (?:on|of)) (?P<what>[a-z0-9' ]+)",
                             r"\bran out of (?P<what>[a-z0-9' ]+)", r"\bneed (?:a )?new (?P<what>[a-z0-9' ]+)",
                             r"\b(?:broke|lost|ruined) my (?P<what>[a-z0-9' ]+)",

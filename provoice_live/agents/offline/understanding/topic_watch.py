@@ -247,6 +247,7 @@ def _change_asked(watch: Watch) -> bool:
 # the amount: a sum of money, or a number of the things counted
 AMOUNT_ASKED = re.compile(r"\bhow (?:much|many)\b")
 HOW_MANY = re.compile(r"\bhow many (\w+)")
+PEOPLE_COUNTED = frozenset({"people", "person", "guest", "adult", "kid", "child", "relative", "folk"})
 MONEY_SAID = re.compile(r"[£$€]\s?\d|\b\d+(?:[.,]\d+)?\s*(?:pounds?|quid|dollars?|bucks|euros?|pence|p|cents?|grand|k)\b|"
                         r"\b(?:free|no charge|costs? nothing|nothing to pay)\b")
 
@@ -297,6 +298,9 @@ def _amount_said(watch: Watch, t: Text) -> bool:
     counted = HOW_MANY.search(watch.text.lower())
     if counted:
         noun = lemma(counted.group(1))
+        if noun in PEOPLE_COUNTED and re.search(r"\b\d+ (?:of (?:them|us|you)|(?:more )?(?:people|guests|adults|kids|"
+                                                  r"children|of the family))\b", t.norm):
+            return True  # "how many people are coming": "it's nine of them in the end"
         return any(w.isdigit() and noun in t.lemmas[i + 1: i + 4] for i, w in enumerate(t.words))
     return MONEY_SAID.search(t.norm) is not None
 
