@@ -215,3 +215,32 @@ def test_no_idea_what_dish_to_make(line):
 def test_how_many_people_answered_as_n_of_them(line, heard):
     request_ = "Let me know as soon as anyone says how many people are coming from Uncle Viktor's side for the party."
     assert rules(request_, [line]) == (["topic"] if heard else [])
+
+
+@pytest.mark.parametrize("line,heard", [
+    ("Bad news, the parcel from Mum probably won't get here today at all, the van broke down.", False),
+    ("The parcels from Mum usually come on a Friday, so not long now.", False),
+    ("The parcel from Mum has just arrived, it's on the step.", True),
+])
+def test_a_state_asked_for_and_not_reached(line, heard):
+    request_ = "Let me know when anyone says the parcel from Mum has arrived."
+    assert rules(request_, [line]) == (["topic"] if heard else [])
+
+
+@pytest.mark.parametrize("line,heard", [
+    ("The new kiln was installed on Monday, so it's working perfectly again.", False),  # another thing, in the past
+    ("Helen says the pots will be out of the kiln on Thursday afternoon.", True),
+])
+def test_a_day_said_in_the_past_of_a_future_topic(line, heard):
+    request_ = "If Helen says when our pots will be out of the kiln, tell me."
+    assert rules(request_, [line]) == (["topic"] if heard else [])
+
+
+@pytest.mark.parametrize("line,offered", [
+    ("Which flight?", False),
+    ("So which flight, the early one?", False),
+    ("Which flight should I book for Berlin on Friday?", True),
+    ("How do I get to the stadium?", True),  # the speaker's own question, short
+])
+def test_a_bare_question_to_the_other_person_is_no_need(line, offered):
+    assert rules(None, [line]) == (["intent"] if offered else [])

@@ -698,6 +698,7 @@ def fit_arguments(built: dict[str, Any], tool: ToolSchema) -> dict[str, Any]:
     return out
 
 
+BARE_QUESTION = re.compile(r"^(?!.*\b(?:i|we|me|us|my|our)\b)(?:and |so |but |um,? |oh,? )?(?:which|what|when|where|who|how)\b(?:\W+\w+){0,4}\W*\?$", re.IGNORECASE)
 ASKS_THE_OTHER = re.compile(r"\b(?:your|you're)\b|\b(?:do|did|are|were|have) you\b")
 OWN_DOUBT = re.compile(r"\b(?:do you (?:know|think|reckon)|any idea|you know (?:if|whether|what|how)|can you believe)\b")
 
@@ -712,6 +713,8 @@ def _blocked(t: Text, rule: IntentRule) -> bool:
         return True
     if t.raw.rstrip().endswith("?") and ASKS_THE_OTHER.search(norm) and not OWN_DOUBT.search(norm):
         return True
+    if BARE_QUESTION.match(t.raw.strip()):
+        return True  # "Which flight?", "What time, roughly?": a question put to the other person, no need voiced
     return False
 
 

@@ -38,7 +38,7 @@ from typing import Callable
 from .instruction import TITLES, Watch, digit_runs
 from .lexicon import MONTHS, SYNONYMS, WEEKDAYS
 from .entities import extract
-from .text import Text, is_content, lemma, tokens
+from .text import Text, analyse, is_content, lemma, tokens
 
 THRESHOLD = 1.0
 # the semantic layer's relevance (`semantic.Meaning.relevance`: e5 retrieval score of the utterance for the topic);
@@ -273,8 +273,37 @@ NOT_YET = re.compile(r"\b(?:not yet|(?:haven't|hasn't|have not|has not|hadn't) (
                      r"to be confirmed|(?:don't|do not|doesn't|does not) know yet|nothing (?:definite|confirmed|decided) yet)\b")
 
 
+# a request for a state reached ("when the donations have arrived", "if the lift is fixed"): word that it is not
+# reached ("they probably won't get here today", "still isn't working") is no news of it
+STATE_ASKED = re.compile(r"\b(?:has|have|is|are|'s|'re|gets?|got)\s+(?:\w+\s+)?(?:arrived|come|landed|here|ready|fixed|"
+                         r"done|open|back|in|delivered|working|sorted|finished|started)\b")
+NOT_REACHED = re.compile(r"\b(?:won't|will not|wouldn't|isn't|aren't|hasn't|haven't|didn't|not)\s+(?:\w+\s+){0,2}?"
+                         r"(?:get here|arrive|arrived|come|came|be here|here|ready|fixed|working|delivered|done|open|started)\b|"
+                         r"\b(?:usually|normally|always) (?:come|comes|arrive|arrives)\b")
+# a request about when something will be ("when our pots will be out of the kiln"): a day said of it in the past
+# tense ("the big kiln was serviced on Monday") is about something else that happened
+FUTURE_ASKED = re.compile(r"\b(?:will|'ll|going to|gonna|is being|are being|due)\b")
+PAST_CLAUSE = re.compile(r"\b(?:was|were|had been|did|got)\b")
+
+
 def _answer_asked(watch: Watch) -> bool:
     return watch.kind == "topic" and (ANSWER_ASKED.search(watch.target.lower()) is not None or _time_asked(watch))
+
+
+def _state_not_reached(watch: Watch, t: Text) -> bool:
+    return watch.kind == "topic" and STATE_ASKED.search(watch.target.lower()) is not None and \
+        NOT_REACHED.search(t.norm) is not None
+
+
+def _time_only_in_the_past(watch: Watch, t: Text) -> bool:
+    """Every clause that names the topic and says a day or a time is in the past tense, while the request
+    asks when it will be."""
+    if not (_time_asked(watch) and FUTURE_ASKED.search(watch.target.lower())):
+        return False
+    keys = {k for k in watch.keywords if k not in TIME_WORDS}
+    timed = [c for c in re.split(r"[,;.!?]| and | so | but ", t.norm)
+             if keys & {lemma(w) for w in tokens(c)} and _time_said(analyse(c))]
+    return bool(timed) and all(PAST_CLAUSE.search(c) for c in timed)
 
 
 def _unanswered(watch: Watch, t: Text) -> bool:
@@ -364,6 +393,8 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     if _time_asked(watch) and not _time_said(t):
         return None
     if _answer_asked(watch) and _unanswered(watch, t):
+        return None
+    if _state_not_reached(watch, t) or _time_only_in_the_past(watch, t):
         return None
     if _amount_asked(watch) and not _amount_said(watch, t):
         return None  # "how much we must pay for the trip": the trip without a price is not it
