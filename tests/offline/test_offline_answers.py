@@ -244,3 +244,49 @@ def test_a_day_said_in_the_past_of_a_future_topic(line, heard):
 ])
 def test_a_bare_question_to_the_other_person_is_no_need(line, offered):
     assert rules(None, [line]) == (["intent"] if offered else [])
+
+
+@pytest.mark.parametrize("request_,line,heard", [
+    ("If the ethics approval for my study comes up, flag it for me.",
+     "Good news, the ethics committee approved your amendment on Thursday.", True),  # the head said as a verb
+    ("If anyone mentions the parking permits, let me know.", "The parking fines have gone up again.", False),
+])
+def test_a_qualifier_beside_another_word_is_no_neighbour_when_the_head_is_said(request_, line, heard):
+    assert rules(request_, [line]) == (["topic"] if heard else [])
+
+
+def _time_tools():
+    from provoice_live.agents.base import ToolSchema
+
+    return TOOLS + [ToolSchema(name="world_clock", description="The current time in a city and its difference from here.",
+                               parameters={"type": "object", "properties": {"place": {"type": "string"}},
+                                           "required": ["place"]})]
+
+
+@pytest.mark.parametrize("line,place", [
+    ("I never remember if Tokyo is eight hours ahead of us or nine, and I don't want to ring them at midnight.", "Tokyo"),
+    ("Honestly I'm not sure what the time difference with Denver is, is it seven hours?", "Denver"),
+])
+def test_the_time_somewhere_else(line, place):
+    m = Mind(None, None, _time_tools())
+    d = m.hear_then_pause(line)
+    assert d is not None and d.evidence["rule"] == "timezone" and d.tool_calls[0].name == "world_clock"
+    assert place in d.text
+
+
+def test_where_an_order_is_now():
+    from provoice_live.agents.base import ToolSchema
+
+    tracker = ToolSchema(name="track_delivery", description="Track a parcel or an order.",
+                         parameters={"type": "object", "properties": {"item": {"type": "string"}}})
+    m = Mind(None, None, TOOLS + [tracker])
+    d = m.hear_then_pause("They said it shipped last week, and I honestly have no idea where that order is now.")
+    assert d is not None and d.evidence["rule"] == "delivery"
+
+
+@pytest.mark.parametrize("line,offered", [
+    ("I need something I can make in one pan with this chicken, the kids are starving.", True),
+    ("We had a lovely roast chicken on Sunday, it was perfect.", False),
+])
+def test_something_to_make_with_a_food_named(line, offered):
+    assert [d.evidence.get("rule") for d in said(None, [line])] == (["recipe"] if offered else [])

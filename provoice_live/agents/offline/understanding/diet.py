@@ -46,6 +46,13 @@ SKIP_WORDS = frozenset({"skip", "skipping", "avoid", "avoiding", "without", "ins
 EAT_REACH = 6  # tokens from the eating verb to the food
 
 
+def foods_named(t: Text) -> list[str]:
+    """Every food named, eaten or not ("there's mince in the cool box"), not under a negation."""
+    lem = t.lemmas
+    return [" ".join(term) for i in range(len(lem)) if not t.negated[i]
+            for term, _cats in _food_terms() if tuple(lem[i:i + len(term)]) == term]
+
+
 def foods_in(t: Text) -> list[tuple[str, tuple[str, ...]]]:
     """The foods the speaker is about to eat: named within a few words after an eating verb ("I'll grab
     a slice of your beef lasagna"), not after "skip", "without", "instead of" or under a negation."""

@@ -218,6 +218,13 @@ def _args_calendar(h: Heard) -> dict[str, Any] | None:
     return {"action": "create", "title": title, "time": h.when()}
 
 
+def _zone_place(h: Heard) -> str:
+    """The place before "is N hours ahead/behind" ("if Berlin is eight hours ahead")."""
+    m = re.search(r"\b(?:if|whether|is|in) ([A-Z][a-z]+)(?: is)? (?:\w+ )?(?:\d+|\w+) hours? (?:ahead|behind)", h.text.raw) or \
+        re.search(r"\btime (?:difference|zone) (?:with|in|for|of) ([A-Z][a-z]+)", h.text.raw)
+    return m.group(1) if m else ""
+
+
 def _args_search(h: Heard) -> dict[str, Any] | None:
     out = _b(source="world", item=_search_item, query=_search_query)(h)
     if out is not None:  # (not a tool argument: the offer's wording) "what time high tide is at whitby" needs no "of"
@@ -431,7 +438,9 @@ INTENT_RULES: tuple[IntentRule, ...] = (
     # a parcel that has not come ("it was meant to be here yesterday, and there's been nothing")
     IntentRule("delivery", (r"\b(?:hasn't|has not|haven't|still not|never|not) (?:arrived|come|turned up|shown up|been delivered)\b",
                             r"\b(?:meant|supposed|due) to (?:be here|arrive|come|be delivered)\b", r"\bno sign of (?:it|the|my|our)\b",
-                            r"\b(?:lost|stuck) in the post\b", r"\bsitting in (?:some|a|the) (?:depot|warehouse|sorting office)\b"),
+                            r"\b(?:lost|stuck) in the post\b", r"\bsitting in (?:some|a|the) (?:depot|warehouse|sorting office)\b",
+                            r"\b(?:no idea|not sure|don't know|no clue) where (?:that|the|my|our|this) (?:\w+ )?"
+                            r"(?:order|parcel|package|delivery|shipment|boxes) (?:is|are|has got to|went)\b"),
                ("track_delivery", "track_package", "track_parcel"), "Shall I track the {what}?",
                _b(what=lambda h: _parcel(h)),
                requires=(r"\b(?:parcel|package|delivery|order|present|shipment|sent|posted|courier|tracking|ordered)\b",),
@@ -484,6 +493,13 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                         r"add (?:that|it|this) to (?:my|the) (?:list|notes)|i should note|keep track of) ?(?P<what>.*)",),
                ("note_taking",), "Shall I note down: '{content}'?", _b(what=lambda h: h.what() or h.raw[:80]),
                tool_words=("note", "list")),
+    # the time somewhere else: "I never remember if Berlin is eight hours ahead of us or nine"
+    IntentRule("timezone", (r"\b(?:\w+ )?hours? (?:ahead|behind)\b", r"\btime (?:difference|zone)\b",
+                            r"\bwhat time (?:it is|is it) (?:in|over in|out in) [a-z]+"),
+               ("world_clock", "time_zone", "timezone", "search"), "Shall I check the time in {place}?",
+               _b(place=lambda h: h.place() or _zone_place(h), query=lambda h: "time difference"),
+               requires=(UNSURE + r"|\bnever remember\b|\bforget\b|\bconfus\w*|\bwhich is it\b",),
+               tool_words=("clock", "time zone", "timezone")),
     IntentRule("search", (r"\b(?:i wonder|wondering|i'm not sure|not sure (?:if|whether|what|how)|"
                           r"i (?:honestly |really |genuinely |just |actually )?(?:don't|do not) know (?:if|whether|what|how|who|when)|"
                           r"i can't remember|can't recall|is it true|any idea)\b",

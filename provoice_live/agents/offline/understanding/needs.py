@@ -25,7 +25,7 @@ from ...base import ToolSchema
 from . import semantic
 from typing import Callable
 
-from .diet import foods_in
+from .diet import foods_in, foods_named
 from .fact_check import about, facts_from_context
 from .intent import FACTUAL, INTENT_RULES, UNSURE, Heard, _finance_target, IntentRule, Offer, apply_rule, find_tool, heard
 from .text import Text, analyse
@@ -132,7 +132,8 @@ VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
     and not PAST_WEATHER.search(h.text.norm),  # "it rained all weekend" is over
     "finance": lambda h: _finance_target(h) != "stock market",  # a currency pair or a named stock, not a default
     # a doubt about what to cook with foods named, not a meal chosen nor any question
-    "recipe": lambda h: re.search(UNSURE, h.text.norm) is not None and bool(foods_in(h.text)),
+    "recipe": lambda h: re.search(UNSURE + r"|\bsomething (?:i|we|you) (?:can|could) (?:do|make|cook)\b|"
+                                  r"\bsomething to (?:make|cook|do) with\b", h.text.norm) is not None and bool(foods_in(h.text) or foods_named(h.text)),
     "calendar": _has_time,  # a day or a time to put it at
     # something to come back to when the time is up, at risk of being missed ("an hour on the turbo trainer" is none)
     "timer": lambda h: ATTENTION.search(h.text.norm) is not None,

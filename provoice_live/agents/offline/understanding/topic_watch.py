@@ -358,6 +358,15 @@ def _others_own(watch: Watch, t: Text) -> bool:
     return bool(found) and all(i in owned for i in found)
 
 
+def _head_said(watch: Watch, t: Text) -> bool:
+    """The request's head word said in another form of its stem ("the ethics committee approved it" for
+    "the ethics approval"): a qualifier of the request seen with another word beside it is then no
+    neighbour of the thing. The head itself said with another qualifier ("the Munich office") still is."""
+    modifiers = _modifiers(watch)
+    heads = [kw for kw in watch.keywords if kw not in modifiers and kw not in TIME_WORDS]
+    return any(h not in t.lemmas and _same_stem(h, t) for h in heads)  # (the same word said is neighbours' to judge)
+
+
 def _initials(words: list[str]) -> dict[str, str]:
     """Runs of 2-5 words by their initials ("annual general meeting" -> "agm")."""
     out = {}
@@ -399,7 +408,7 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     if _amount_asked(watch) and not _amount_said(watch, t):
         return None  # "how much we must pay for the trip": the trip without a price is not it
     same, other = neighbours(watch, t)
-    if other and not same:
+    if other and not same and not _head_said(watch, t):
         return None  # a neighbour of the watched thing, named as such
     if _change_asked(watch) and not _change_said(watch, t):
         return None  # "deadlines being moved": deadlines named with nothing changed is not it
