@@ -290,3 +290,15 @@ def test_where_an_order_is_now():
 ])
 def test_something_to_make_with_a_food_named(line, offered):
     assert [d.evidence.get("rule") for d in said(None, [line])] == (["recipe"] if offered else [])
+
+
+def test_cant_tell_if_a_price_is_cheap_in_my_currency():
+    from provoice_live.agents.base import ToolSchema
+
+    convert = ToolSchema(name="convert_money", description="Convert an amount between two currencies.",
+                         parameters={"type": "object", "properties": {"amount": {"type": "number"},
+                                                                      "from": {"type": "string"}, "to": {"type": "string"}}})
+    d = Mind(None, None, [convert]).hear_then_pause(
+        "The guesthouse in Gdansk wants three hundred zloty a night and I can't tell if that's cheap in pounds.")
+    assert d is not None and d.evidence["rule"] == "finance" and d.tool_calls[0].name == "convert_money"
+    assert "PLN" in d.text and "GBP" in d.text

@@ -27,6 +27,7 @@ from .lexicon import DONE_MARKERS
 from .text import Text, analyse, clean, is_content, lemma, tokens
 
 UNSURE = (r"\b(?:i wonder|wondering|not sure|no idea|i don't know|i dunno|can't remember|cannot remember|"
+          r"(?:can't|cannot|couldn't) tell (?:if|whether|what|how)|"
           r"can't recall|i forget|i forgot|do you think|should i|should we|hmm|um+|uh+|what was|any idea|"
           r"is it going to|will it|going to be|gonna be|i hope|hopefully|let me think|i need to check|"
           r"i should check|i'd like to know|i want to know|how much|how many|how long|what time|when does|"
@@ -376,7 +377,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                            rf"hong kong|new zealand|south african|chinese|mexican|brazilian|thai|turkish) )?(?:{CURRENCY_WORDS})\b",
                            r"\bexchange rate\b|\bthe rate\b",
                            rf"\bhow much (?:that|it|this|[a-z' ]{{1,20}}?) (?:is|comes to|would be|works out at) in (?:us |canadian |australian )?(?:{CURRENCY_WORDS})\b"),
-               ("financial_query", "QueryStock"), "Shall I look up {what}?",
+               ("financial_query", "QueryStock", "convert_money", "currency_convert", "convert_currency"), "Shall I look up {what}?",
                lambda h: _args_finance(h), requires=(UNSURE + r"|\b(?:doing|check|price|worth)\b",),
                tool_words=("stock", "exchange", "currency")),
     IntentRule("directions", (r"\bhow (?:do|can|would|should) (?:i|we) get (?:to|there)\b", r"\bdirections\b",
