@@ -63,7 +63,10 @@ class Intervention:
 
 
 DEFERRED = ("intent", "contradiction")  # the rules that wait for a pause (see "The floor" above)
-PAUSE_S = 1.5  # silence after the last utterance that makes a pause (the builder's talk gaps: 0.75 +- 0.35 s)
+# silence after the last utterance that makes a pause: longer than most gaps between turns (the builder's are
+# 0.75 +- 0.35 s, over 1.2 s in about a tenth of them; in live talk most are a few hundred ms), short enough
+# to keep the median latency of what waited under 1.5 s
+PAUSE_S = 1.2
 # the second half of a sentence that takes its need back ("I was going to book a table, but actually, forget it")
 CONTRAST = re.compile(r"\b(?:but|actually|although|though|no wait|then again)\b", re.IGNORECASE)
 
