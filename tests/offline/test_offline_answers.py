@@ -302,3 +302,54 @@ def test_cant_tell_if_a_price_is_cheap_in_my_currency():
         "The guesthouse in Gdansk wants three hundred zloty a night and I can't tell if that's cheap in pounds.")
     assert d is not None and d.evidence["rule"] == "finance" and d.tool_calls[0].name == "convert_money"
     assert "PLN" in d.text and "GBP" in d.text
+
+
+@pytest.mark.parametrize("request_,target", [
+    ("Can you let me know if anyone mentions when the skip is being collected? The builders can't start till it's gone.",
+     "when the skip is being collected"),
+    ("Could you tell me if Priya says which room the workshop is in! I always end up in the wrong one.",
+     "which room the workshop is in"),
+])
+def test_a_request_asked_as_a_question_ends_at_its_question_mark(request_, target):
+    from provoice_live.agents.offline.understanding.instruction import parse_instruction
+
+    w = parse_instruction(request_)
+    assert w is not None and w.target == target
+
+
+@pytest.mark.parametrize("line,heard", [
+    ("Morning! The hall's just through there, mind the step.", False),  # a greeting says no time
+    ("Morning all. The hall opens from eight on Saturday, so come early.", True),
+])
+def test_a_greeting_is_not_when(line, heard):
+    request_ = "Let me know if anyone says what time the hall opens on Saturday."
+    assert rules(request_, [line]) == (["topic"] if heard else [])
+
+
+def test_a_duration_with_a_half_is_no_clock():
+    from support.offline_helpers import context, event
+
+    ctx = context(Calendar={"events": [event("Long run with the club", "2025-03-16 06:30", "2025-03-16 09:00", "the lido")]})
+    assert rules(None, ["The long run with the club should take about two and a half hours at easy pace."], ctx) == []
+
+
+@pytest.mark.parametrize("lines,offered", [
+    (["Is it going to rain in Leeds tomorrow afternoon? I have to walk the dogs on the common.",
+      "It'll be fine, I looked at the forecast ten minutes ago, dry till six."], False),
+    (["Is it going to rain in Leeds tomorrow afternoon? I have to walk the dogs on the common.", "Fingers crossed."], True),
+])
+def test_a_forecast_looked_at_by_the_next_voice(lines, offered):
+    assert rules(None, lines) == (["intent"] if offered else [])
+
+
+@pytest.mark.parametrize("line,heard", [
+    ("The beach was closed for the afternoon, but that was a week ago, today the flag is green.", False),
+    ("Bad news, the beach is closed today, there's a rip current.", True),
+])
+def test_news_from_weeks_ago_is_old(line, heard):
+    request_ = "Let me know straight away if the instructor says the beach is closed today."
+    assert rules(request_, [line]) == (["topic"] if heard else [])
+
+
+def test_a_late_breakfast_is_no_delay():
+    assert rules(None, ["So I'll be back for a late breakfast, if you fancy putting the kettle on around half nine."]) == []

@@ -119,7 +119,8 @@ def speak_day(d: dt.date, now: dt.datetime | None = None) -> str:
 # ---- patterns (on the normalised text: lower case, digits, "pm") --------------------------------
 
 _TIME_CTX = r"(?:at|around|by|until|till|til|before|after|from|to|about|between|starts?|ends?|begins?|@)"
-_UNIT_AFTER = re.compile(r"^\s*(?:%|percent|people|persons|guests|minutes?|mins?|hours?|days?|weeks?|months?|years?|"
+_UNIT_AFTER = re.compile(r"^\s*(?:(?:and )?(?:a )?(?:half|quarter) (?:an? )?(?:hours?|minutes?|mins?|days?|weeks?)|"
+                         r"%|percent|people|persons|guests|minutes?|mins?|hours?|days?|weeks?|months?|years?|"
                          r"dollars?|bucks|euros?|pounds?|kg|km|miles?|times|tickets?|nights?|seats?|items?|pieces?|"
                          r"of|degrees|points?|st|nd|rd|th|x|\$|k\b)")
 _H = r"(\d{1,2})(?:[:.](\d{2}))? ?(am|pm)?"

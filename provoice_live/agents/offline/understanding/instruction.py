@@ -43,7 +43,7 @@ TOPIC_AFTER = LISTEN_FOR + (
 TOPIC_BEFORE = (r"comes? up", r"is mentioned", r"gets? mentioned", r"is brought up", r"is discussed",
                 r"gets? brought up", r"(?:is|are) talked about")
 # words that end a topic phrase (the rest is the action or filler)
-TOPIC_END = TOPIC_BEFORE + (r"\bif (?:it|that|this|so|anyone|someone)\b", r"\bwhen (?:it|that|this)\b", r",", r"\.", r";", r"\bthen\b", r"\blet me know\b", r"\btell me\b", r"\bremind me\b",
+TOPIC_END = TOPIC_BEFORE + (r"\bif (?:it|that|this|so|anyone|someone)\b", r"\bwhen (?:it|that|this)\b", r",", r"\.", r";", r"\?", r"!", r"\bthen\b", r"\blet me know\b", r"\btell me\b", r"\bremind me\b",
              r"\bhelp me\b", r"\bplease\b", r"\bduring\b", r"\bin (?:my|our|the|this) (?:conversation|chat|call)s?\b",
              r"\bwhile\b", r"\bso (?:that|you|i)\b", r"\band (?:let|tell|remind|help|check|look|add|set|book|find|suggest|send|play|turn)\b",
              r"\bfrom now on\b", r"\bat any point\b", r"\btoday\b$")

@@ -110,7 +110,8 @@ def _today_only(h: Heard) -> bool:
 WEATHER = re.compile(r"\b(?:weather|forecast|rain\w*|wind\w*|pour\w*|wet|drizzl\w*|showers?|storm\w*|thunder\w*|snow\w*|"
                      r"sun|sunny|sunshine|hot|heat\w*|cold|chilly|freez\w*|frost\w*|ic[ey]|fog\w*|mist\w*|cloud\w*|"
                      r"umbrella|gales?|breez\w*|blow\w*|humid\w*|damp|scorch\w*)\b")
-DELAYED = re.compile(r"\b(?:late|delay\w*|stuck|held up|traffic|jam|won't make it|not (?:going to|gonna) make it|"
+DELAYED = re.compile(r"\b(?:late(?! (?:breakfast|brunch|lunch|dinner|supper|tea|night|nights|start|checkout|check-out|shift|"
+                     r"show|afternoon|morning|evening|riser|one|bloomer|summer|season))|delay\w*|stuck|held up|traffic|jam|won't make it|not (?:going to|gonna) make it|"
                      r"miss(?:ed)? (?:the|my)|running behind|behind schedule|cancel+ed|broke(?:n)? down|queue|"
                      r"diversion|roadworks|still (?:at|on|in)|only just (?:left|leaving))\b")
 PAST_WEATHER = re.compile(r"\b(?:it|that) (?:rained|poured|snowed|hailed|blew|was (?:wet|windy|sunny|freezing|raining|pouring))\b|"
@@ -244,7 +245,7 @@ def met_after(rule: str, asked: bool, later: str, next_turn: bool) -> str | None
     low = clean_lower(later)
     if DROPPED.search(low):
         return "dropped"
-    if DONE.search(low):
+    if DONE.search(low) or KNOWN.search(low):
         return "done"
     if next_turn and TAKEN_ON.search(low):
         return "taken on"

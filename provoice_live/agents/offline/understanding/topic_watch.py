@@ -52,7 +52,8 @@ SEMANTIC_VETO = 0.765  # a hit on synonyms only, with the meaning below this, is
 # "open positions", "my hiking boots fell apart" for "outdoor plans", "that series" for "concerts")
 WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "modifier": 0.5, "action": 0.4}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
-                  r"used to|back then|years back|a while back)\b")  # old news; yesterday's is still news
+                  r"used to|back then|years back|a while back|(?:a|one|two|three|a few|a couple of) weeks? ago)\b")
+# old news; yesterday's is still news
 # a request for a change to something ("deadlines being moved", "new due dates", "schedule changes")
 # waits for a change said, not for the thing named ("my manager loves setting deadlines on Fridays")
 CHANGE_ASKED = re.compile(r"\b(?:mov(?:e|ed|es|ing)|chang\w*|new (?:due )?(?:dates?|deadlines?|times?|schedules?)|push(?:ed|ing)?|postpon\w*|reschedul\w*|shift\w*|"
@@ -260,7 +261,13 @@ def _time_asked(watch: Watch) -> bool:
     return watch.kind == "topic" and TIME_ASKED.search(watch.target) is not None
 
 
+GREETING = re.compile(r"(?:^|(?<=[.!?] ))(?:good )?(?:morning|afternoon|evening|night)(?: all| everyone| guys)?[!,.]",
+                      re.IGNORECASE)  # "Morning! Mind the step": a greeting, not when
+
+
 def _time_said(t: Text) -> bool:
+    if GREETING.search(t.raw):
+        t = analyse(GREETING.sub("", t.raw))
     return any(m.kind in ("day", "time", "part") and not m.negated for m in extract(t, None))
 
 
