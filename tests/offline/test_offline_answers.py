@@ -353,3 +353,21 @@ def test_news_from_weeks_ago_is_old(line, heard):
 
 def test_a_late_breakfast_is_no_delay():
     assert rules(None, ["So I'll be back for a late breakfast, if you fancy putting the kettle on around half nine."]) == []
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("Dinner with Jonas is at half nine on Saturday, so no rush.", True),  # 19:30-21:30: its end said as "at"
+    ("Dinner with Jonas runs till half nine on Saturday.", False),  # the end said as an end
+    ("Dinner with Jonas is at half seven on Saturday.", False),
+])
+def test_at_an_events_end_is_its_start_said_wrong(line, wrong):
+    assert rules(None, [line], CALENDAR_CTX) == (["contradiction"] if wrong else [])
+
+
+def test_a_deposit_only_booking_is_not_all_paid():
+    from support.offline_helpers import context
+
+    ctx = context(Bookings={"bookings": [{"company": "Karoo Car Hire", "ref": "KR-55817", "status": "deposit only",
+                                          "balance_due_at_desk": "3,450.00 ZAR"}]})
+    assert rules(None, ["The Karoo car hire is all paid up front, my husband sorted it in February."], ctx) == ["contradiction"]
+    assert rules(None, ["The Karoo car hire still has the balance to pay at the desk."], ctx) == []

@@ -173,6 +173,18 @@ END_SAID = re.compile(r"\b(?:finish(?:es|ed)?|end(?:s|ed)?|until|till|through|ex
                       r"(?: \w+)?(?: on)?\s*$")
 
 
+END_VERB = re.compile(r"\b(?:finish(?:es|ed|ing)?|ends?|ended|ending|over|done|wraps?(?: up)?|out|back|home|free|until|till|til)\b")
+
+
+def _said_as_end(t: Text, m: Mention) -> Mention:
+    """"The lesson finishes at eleven": a clock said as when something ends (compared with the end)."""
+    if m.kind == "time" and m.text.split()[0] not in ("until", "till", "til", "to", "starting", "before", "by", "from",
+                                                      "between") and \
+            END_VERB.search(" ".join(t.words[max(0, m.index - 3): m.index])):
+        return Mention("time", m.value, m.index, "ending " + m.text, m.negated)
+    return m
+
+
 def _not_until(t: Text, m: Mention) -> Mention:
     """"The class isn't until seven" says when it starts, not when it ends: the clock is read as "at"."""
     if m.kind == "time" and m.text.split()[0] in ("until", "till", "til") and m.index > 0:
@@ -209,8 +221,11 @@ def _check_time(m: Mention, f: Fact) -> bool | None:
             return said.within(end, dt.time(23, 59))
         if bound == "starting":  # "isn't until seven": the start
             return said.matches(f.start.time(), 5)
-        if said.matches(f.start.time(), 5) or said.matches(end, 5):  # people quote starts (and ends)
+        if said.matches(f.start.time(), 5):
             return True
+        as_end = bound in ("until", "till", "til", "to", "ending", "from", "between")  # (a range's own bounds)
+        if said.matches(end, 5) and (as_end or not (f.end and f.end - f.start >= dt.timedelta(hours=1))):
+            return True  # an end said as one ("till eleven", "finishes at eleven"); "my lesson's at eleven" for 9-11 is not
         if not f.times:
             return False
     if f.times:  # a note's clock times, a record's own clocks ("boarding 11:30-13:00")
@@ -315,7 +330,7 @@ def _describe(f: Fact) -> str:
 
 
 def _response(c_attr: str, f: Fact, said: str, truth: str, now: dt.datetime | None) -> str:
-    said = re.sub(r"^starting ", "at ", said)  # (a start read from "isn't until seven")
+    said = re.sub(r"^starting ", "at ", re.sub(r"^ending ", "", said))  # (the bounds read from the words before)
     where = _describe(f)
     when = ""
     if (c_attr in ("day", "part", "place") or c_attr == "time" and f.has_time or c_attr == "end_day" and not _multi_day(f)) \
@@ -415,7 +430,7 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     mentions = [m for m in every if believed or not m.negated]
     people = _said_people(t, mentions)
     mentions = _ends(t, [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))]) + people
-    mentions = [_not_until(t, m) for m in mentions]
+    mentions = [_said_as_end(t, _not_until(t, m)) for m in mentions]
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts), check_status(t, facts),
                     check_constraints(t, facts, before, around), check_diet(t, facts), check_assent_to_food(t, before, facts)):
         if special:
@@ -635,12 +650,13 @@ def check_availability(t: Text, mentions: list[Mention], facts: list[Fact], now:
 # what is said of a thing's state -> the class it claims; a record's status word -> its class
 STATUS_SAID = (
     ("unpaid", re.compile(r"\b(?:has ?n't paid|have ?n't paid|not (?:been )?paid|still owes?|unpaid|overdue|outstanding)\b")),
-    ("paid", re.compile(r"\b(?:paid(?: up| in full| already)?|has paid|have paid|settled(?: up)?|came through)\b")),
+    ("paid", re.compile(r"\b(?:paid(?: up| in full| already)?|has paid|have paid|settled(?: up)?|came through|"
+                        r"(?:nothing|anything) (?:else |more |left )?to pay)\b")),
     ("cancelled", re.compile(r"\b(?:cancell?ed|called off|scrapped)\b")),
     ("delivered", re.compile(r"\b(?:(?:was|were|got|been|has been|have been) delivered|arrived|turned up)\b")),
 )
 STATUS_OF = (  # (a record's status word, its class), first match wins
-    (re.compile(r"unpaid|overdue|outstanding|not paid|awaiting payment|due"), "unpaid"),
+    (re.compile(r"unpaid|overdue|outstanding|not paid|awaiting payment|due|deposit only|part(?:ly|ially)? paid|balance"), "unpaid"),
     (re.compile(r"\bpaid|settled"), "paid"),
     (re.compile(r"cancel"), "cancelled"),
     (re.compile(r"deliver"), "delivered"),
