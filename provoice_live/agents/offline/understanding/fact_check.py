@@ -223,7 +223,8 @@ def _check_time(m: Mention, f: Fact) -> bool | None:
             return said.matches(f.start.time(), 5)
         if said.matches(f.start.time(), 5):
             return True
-        as_end = bound in ("until", "till", "til", "to", "ending", "from", "between")  # (a range's own bounds)
+        as_end = bound in ("until", "till", "til", "to", "ending", "from", "between") or \
+            re.search(r"\b(?:to|till|until|til|and)\b|-", m.text) is not None  # (a range's own bounds: "9 am to 11 am")
         if said.matches(end, 5) and (as_end or not (f.end and f.end - f.start >= dt.timedelta(hours=1))):
             return True  # an end said as one ("till eleven", "finishes at eleven"); "my lesson's at eleven" for 9-11 is not
         if not f.times:
