@@ -200,6 +200,8 @@ def ends_sentence(words: Sequence[str], i: int) -> bool:
         return True  # "?", "!", "…", or a closing quote or bracket after the stop
     stem = re.sub(r"^\W+", "", w[:-1])
     low = stem.lower()
+    if stem == "I" and not (i > 0 and re.fullmatch(r"[A-Z][a-z]*\.?", words[i - 1])):
+        return True  # the pronoun ("So would I. The trouble is..."), not an initial ("John I. Smith")
     if low in _NEVER_ENDS or (low not in _MAY_END and re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", stem)):
         return False  # a title or an initial (J. or J.R. or U.S.)
     if low in _MAY_END or ("." in stem and re.fullmatch(r"(?:\w+\.)+\w+", stem)):

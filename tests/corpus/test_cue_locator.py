@@ -404,3 +404,13 @@ def test_a_sentence_that_says_two_quoted_content_words_is_still_taken_in():
     lines = _lines(("user2", "Which flight?"), ("user1", "B-A two-one-nine. Lands oh-six-forty tomorrow."))
     found = locate_cue(lines, CueFacts("CFC", semantic_cue='She gives the flight as "B-A two-one-nine" landing "oh-six-forty".'))
     assert found.text == "B-A two-one-nine. Lands oh-six-forty tomorrow."
+
+
+@pytest.mark.parametrize("text,ends_at", [
+    ("So would I. The trouble is the cost.", ["I.", "cost."]),  # the pronoun ends a sentence
+    ("Nor do I. Shall we go?", ["I.", "go?"]),
+    ("Ask John I. Smith about it.", ["it."]),  # an initial after a name does not
+])
+def test_the_pronoun_i_ends_a_sentence_an_initial_does_not(text, ends_at):
+    words = text.split()
+    assert [w for i, w in enumerate(words) if ends_sentence(words, i)] == ends_at

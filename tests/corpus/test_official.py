@@ -51,6 +51,7 @@ def test_records_map_every_field():
 
 def test_sound_names_are_read_from_environment_turns():
     assert sound_name("(Sound of door_wood_knock)") == "door_wood_knock"
+    assert sound_name("(Sound of )") == "" and sound_name("(Sound of)") == ""  # names nothing: the reader refuses it
     assert sound_name("(sound of a crying baby)") == "crying baby"
     assert sound_name("Sound of thunderstorm.") == "thunderstorm"
     assert sound_name("(Sound of the clock_alarm)") == "clock_alarm"

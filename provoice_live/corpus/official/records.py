@@ -24,7 +24,8 @@ from ..sample import ID_PATTERN, ToolCall, ToolSchema
 TASK_MAP = {"single_turn_taking": "PIC", "long_turn_taking": "LTM", "digital_memory": "CFC",
             "environment_sensing": "ESS"}
 SPEAKERS = {"1": "user1", "2": "user2"}
-SOUND_TURN = re.compile(r"^\W*(?:the\s+)?sound\s+of\s+(?:an?\s+|the\s+)?(.+?)\W*$", re.I)
+SOUND_TURN = re.compile(r"^\W*(?:the\s+)?sound\s+of\s+(?:an?\s+|the\s+)?(\w.*?)\W*$", re.I)
+NO_SOUND = re.compile(r"^\W*(?:the\s+)?sound(?:\s+of)?\W*$", re.I)  # "(Sound of )": names nothing
 
 
 @dataclass
@@ -104,6 +105,8 @@ def _semantic_cue(cues: Any) -> str:
 def sound_name(content: str) -> str:
     """The class in an environment turn: '(Sound of door_wood_knock)' -> 'door_wood_knock'."""
     m = SOUND_TURN.match(content.strip())
+    if m is None and NO_SOUND.match(content):
+        return ""
     return (m.group(1) if m else content.strip(" ()")).strip()
 
 
