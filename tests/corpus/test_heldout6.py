@@ -6,16 +6,14 @@ measured, never developed against: tests/fixtures/heldout6/README.md)."""
 
 from __future__ import annotations
 
-import collections
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from provoice_live.corpus.locator import CueFacts, TimedLine, locate_cue
 from provoice_live.corpus.official import read_records
-from support.scene_sets import (assert_calls_name_tools, assert_clocks_name_their_weekday, assert_cues_located_by_quote,
+from support.scene_sets import (assert_balanced, assert_calls_name_tools, assert_clocks_name_their_weekday, assert_cues_located_by_quote,
                                 assert_ess_cues_name_their_sound, assert_ess_sounds_synthesised,
                                 assert_every_scene_builds, assert_generator_writes_the_files,
                                 assert_ids_alternate_by_label)
@@ -44,12 +42,8 @@ def generator():
 
 
 def test_balanced_twelve_per_task_six_positive_and_the_first_eight_cover_every_cell(records):
-    assert collections.Counter((r.task, r.label) for r in records) == {
-        (t, lab): 6 for t in TASKS for lab in (True, False)}
-    assert len({r.id for r in records}) == 48
+    assert_balanced(records, calls=True)
     assert {(r.task, r.label) for r in records[:8]} == {(t, lab) for t in TASKS for lab in (True, False)}
-    for r in records:
-        assert bool(r.gt_response) == r.label and bool(r.gt_tool_calls) == r.label, r.id
     assert [r.label for r in records] == [True, False] * 24  # positives and negatives alternate
 
 
@@ -124,9 +118,4 @@ def test_each_ess_scene_has_one_synthesised_sound_the_positive_ones_as_their_cue
 def test_the_cue_locator_finds_each_quoted_cue_inside_the_last_turn(records):
     """Lines timed ten seconds apart (no word timings): for every spoken positive the locator picks, by
     its quote, words of the cue turn only, with one reading."""
-    assert assert_cues_located_by_quote(records) == 18
-    for r in (x for x in records if x.label and x.task != "ESS"):
-        lines = [TimedLine(t.speaker, t.text, 10.0 * i, 10.0 * i + 8.0) for i, t in enumerate(r.turns)]
-        found = locate_cue(lines, CueFacts.of(r))
-        assert not found.notes or all("proportion" in n for n in found.notes), (r.id, found.notes)
-        assert found.confidence >= 0.5 * 0.6, (r.id, found.confidence)  # a clean quote, only the time estimated
+    assert assert_cues_located_by_quote(records, one_reading=True) == 18

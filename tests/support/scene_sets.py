@@ -30,15 +30,15 @@ MARKED_ID = re.compile(r"^[a-z0-9]+-(pic|ltm|cfc|ess)-([pn])\d+-[a-z0-9][a-z0-9-
 NUMBERED_ID = re.compile(r"^(?:.*-(pic|ltm|cfc|ess))?.*-(\d+)$")
 
 
-def assert_balanced(records, per_cell: int = 6) -> None:
-    """`per_cell` positives and negatives per task, unique ids; a positive has a reply, a negative
-    neither reply nor tool calls."""
+def assert_balanced(records, per_cell: int = 6, calls: bool = False) -> None:
+    """`per_cell` positives and negatives per task, unique ids; a positive has a reply (and with `calls`
+    a tool call), a negative neither reply nor tool calls."""
     counts = collections.Counter((r.task, r.label) for r in records)
     assert counts == {(t, lab): per_cell for t in TASKS for lab in (True, False)}
     assert len({r.id for r in records}) == len(records) == 8 * per_cell
     for r in records:
         assert bool(r.gt_response) == r.label, r.id
-        assert r.label or not r.gt_tool_calls, r.id
+        assert (bool(r.gt_tool_calls) == r.label) if calls else (r.label or not r.gt_tool_calls), r.id
 
 
 def label_in_id(sid: str) -> tuple[str | None, bool]:
@@ -127,9 +127,10 @@ def assert_ess_cues_name_their_sound(records) -> None:
         assert sound is not None and sound.name in sounds_named(CueFacts.of(r).semantic_cue), (r.id, r.semantic_cue)
 
 
-def assert_cues_located_by_quote(records) -> int:
+def assert_cues_located_by_quote(records, one_reading: bool = False) -> int:
     """Timed one line a second apart (no word timings), the locator picks the quoted sentence of the
-    cue turn for every spoken positive, by its quote. Returns how many positives it checked."""
+    cue turn for every spoken positive, by its quote; with `one_reading`, with no note but the
+    estimated timing and the confidence of a clean quote. Returns how many positives it checked."""
     spoken = [x for x in records if x.label and x.task != "ESS"]
     for r in spoken:
         lines = [TimedLine(t.speaker, t.text, 10.0 * i, 10.0 * i + 8.0) for i, t in enumerate(r.turns)]
@@ -137,6 +138,9 @@ def assert_cues_located_by_quote(records) -> int:
         assert found.how.startswith("quote"), (r.id, found.how)
         assert found.lines == (len(r.turns) - 1,), (r.id, found.lines)
         assert found.window.start_s >= lines[-1].start_s and found.window.end_s <= lines[-1].end_s + 1e-6, r.id
+        if one_reading:
+            assert not found.notes or all("proportion" in n for n in found.notes), (r.id, found.notes)
+            assert found.confidence >= 0.5 * 0.6, (r.id, found.confidence)  # a clean quote, only the time estimated
     return len(spoken)
 
 

@@ -176,30 +176,26 @@ END_SAID = re.compile(r"\b(?:finish(?:es|ed)?|end(?:s|ed)?|until|till|through|ex
 END_VERB = re.compile(r"\b(?:finish(?:es|ed|ing)?|ends?|ended|ending|over|done|wraps?(?: up)?|out|back|home|free|until|till|til)\b")
 
 
-def _said_as_end(t: Text, m: Mention) -> Mention:
-    """"The lesson finishes at eleven": a clock said as when something ends (compared with the end)."""
-    if m.kind == "time" and m.text.split()[0] not in ("until", "till", "til", "to", "starting", "before", "by", "from",
-                                                      "between") and \
-            END_VERB.search(" ".join(t.words[max(0, m.index - 3): m.index])):
-        return Mention("time", m.value, m.index, "ending " + m.text, m.negated)
-    return m
-
-
-def _not_until(t: Text, m: Mention) -> Mention:
-    """"The class isn't until seven" says when it starts, not when it ends: the clock is read as "at"."""
-    if m.kind == "time" and m.text.split()[0] in ("until", "till", "til") and m.index > 0:
-        before = t.words[m.index - 1]
-        if before.endswith("n't") or before == "not":
-            return Mention("time", m.value, m.index, "starting " + m.text.split(" ", 1)[1], m.negated)
-    return m
+UNTIL = ("until", "till", "til")
+BOUND_WORDS = UNTIL + ("to", "before", "by", "from", "between")  # a clock's own word for which bound it is
 
 
 def _ends(t: Text, mentions: list[Mention]) -> list[Mention]:
-    """Days said as an end ("finished on the fifth") become `end_day` mentions."""
+    """Values said as bounds, by the words before them: a day said as an end ("finished on the fifth")
+    becomes an `end_day` mention; a clock said as an end ("the lesson finishes at eleven") is marked
+    "ending" (compared with the end), one after a negated "until" ("the class isn't until seven")
+    "starting" (its start)."""
     out = []
     for m in mentions:
-        if m.kind == "day" and END_SAID.search(" ".join(t.words[max(0, m.index - 3): m.index])):
+        before = " ".join(t.words[max(0, m.index - 3): m.index])
+        bound = m.text.split()[0]
+        if m.kind == "day" and END_SAID.search(before):
             m = Mention("end_day", m.value, m.index, m.text, m.negated)
+        elif m.kind == "time" and bound in UNTIL and m.index > 0 and \
+                (t.words[m.index - 1].endswith("n't") or t.words[m.index - 1] == "not"):
+            m = Mention("time", m.value, m.index, "starting " + m.text.split(" ", 1)[1], m.negated)
+        elif m.kind == "time" and bound not in BOUND_WORDS and END_VERB.search(before):
+            m = Mention("time", m.value, m.index, "ending " + m.text, m.negated)
         out.append(m)
     return out
 
@@ -431,7 +427,6 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     mentions = [m for m in every if believed or not m.negated]
     people = _said_people(t, mentions)
     mentions = _ends(t, [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))]) + people
-    mentions = [_said_as_end(t, _not_until(t, m)) for m in mentions]
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts), check_status(t, facts),
                     check_constraints(t, facts, before, around), check_diet(t, facts), check_assent_to_food(t, before, facts)):
         if special:

@@ -28,7 +28,7 @@ from typing import Callable
 from .diet import foods_in, foods_named
 from .fact_check import about, facts_from_context
 from .intent import FACTUAL, INTENT_RULES, UNSURE, Heard, _finance_target, IntentRule, Offer, apply_rule, find_tool, heard
-from .text import Text, analyse
+from .text import Text, analyse, clean
 
 NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "weather": ("I'm worried the weather will be bad for my plans", "will it rain or be windy when I go out"),
@@ -242,7 +242,7 @@ def met_after(rule: str, asked: bool, later: str, next_turn: bool) -> str | None
     most likely another voice); `asked`: the need was put as a question to the room. Only the next
     utterance takes a need on or answers its question: the speaker's own "I'll have to look it up"
     after it is the need itself."""
-    low = clean_lower(later)
+    low = clean(later).lower()
     if DROPPED.search(low):
         return "dropped"
     if DONE.search(low) or KNOWN.search(low):
@@ -253,10 +253,6 @@ def met_after(rule: str, asked: bool, later: str, next_turn: bool) -> str | None
     if next_turn and asked and (NUMBER_FIRST.search(low) or (answer is not None and answer.search(low))):
         return "answered"
     return None
-
-
-def clean_lower(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).lower()
 
 
 __all__ = ["NEED_DESCRIPTIONS", "NeedChoice", "candidates", "choose", "detect", "met_after"]
