@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import DAY_PARTS, MONTH_ABBREVIATIONS, MONTHS, RELATIVE_DAYS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
-from .text import Text, analyse
+from .text import TENS, UNITS, Text, analyse
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class DayRef:
 
 @dataclass(frozen=True)
 class Mention:
-    kind: str  # "time" | "day" | "part" | "amount" | "quantity" | "place" | "name"
+    kind: str  # "time" | "day" | "part" | "amount" | "quantity" | "duration" | "place" | "name"
     value: object
     index: int  # token position in the utterance (for clause alignment)
     text: str
@@ -158,7 +158,7 @@ AMOUNT_PATTERNS = (
 )
 PERCENT_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(?:%|percent)")
 QUANTITY_PATTERN = re.compile(r"\b(?:for |of )?(\d+) (people|persons|guests|tickets|nights|seats|rooms|kids|adults|"
-                              r"hours|minutes|days|weeks|boxes|bags|items|pieces|kg|kilos|miles|km|laps|pages)\b")
+                              r"days|weeks|boxes|bags|items|pieces|kg|kilos|miles|km|laps|pages)\b")  # (hours: `durations`)
 FREQUENCY_PATTERN = re.compile(r"\b(once|twice|thrice|\d+ times?|one time) (?:a|per|every|each) (day|week|month|night|morning)\b")
 _FREQ_WORDS = {"once": 1, "one time": 1, "twice": 2, "thrice": 3}
 _SCALE = {"k": 1000, "thousand": 1000, "million": 1_000_000, None: 1, "": 1}
@@ -350,7 +350,11 @@ def _days(t: Text, now: dt.datetime | None) -> list[Mention]:
             continue
         idx = _token_index(t, m.start())
         out.append(Mention("day", DayRef(m.group(0), d, d.weekday()), idx, m.group(0), _neg(t, idx)))
-    return [m for m in out if m is not None]
+    out = [m for m in out if m is not None]
+    # "Saturday, October 26": one day, the date's (the weekday alone would be the coming Saturday)
+    dated = {m.index for m in out if any(c.isdigit() for c in m.text)}
+    return [m for m in out if not (m.value.weekday is not None and not any(c.isdigit() for c in m.text)
+                                   and {m.index + 1, m.index + 2} & dated)]
 
 
 def _weekday_date(wd: int, day: int, today: dt.date | None) -> dt.date | None:
@@ -443,6 +447,78 @@ def _amounts(t: Text) -> list[Mention]:
     return out
 
 
+# ---- durations ----------------------------------------------------------------------------------
+
+_UNIT_MINUTES = {"hour": 60, "hours": 60, "hr": 60, "hrs": 60, "minute": 1, "minutes": 1, "min": 1, "mins": 1}
+_COUNT_WORDS = {**UNITS, **TENS, "a": 1, "an": 1}
+# a length said of something else: "an hour early", "a three-hour drive", "two hours a day", "in an hour"
+_OTHER_LENGTH_AFTER = frozenset({
+    "early", "late", "earlier", "later", "before", "beforehand", "after", "afterwards", "ago", "away", "behind", "ahead",
+    "each", "either", "every", "per", "a", "drive", "walk", "ride", "flight", "journey", "trip", "commute", "wait",
+    "queue", "delay", "delayed", "nap", "sleep", "of", "from", "difference", "round", "door", "there", "back", "in",
+    "into", "between", "off", "extra", "more", "less", "left", "to", "on", "overtime", "notice", "lunch",
+    "break", "train", "bus", "ferry", "hike", "run", "time"})
+_OTHER_LENGTH_BEFORE = frozenset({"in", "within", "every", "per", "after", "last", "past", "first", "next", "extra",
+                                  "another", "additional", "spare", "waited", "spent", "took", "wasted", "lost", "each"})
+_HEDGES = frozenset({"about", "around", "roughly", "approximately", "like", "maybe", "nearly", "almost", "under",
+                     "over", "probably", "perhaps", "say", "ish", "approx"})
+def _count(words: list[str], i: int) -> tuple[float, int] | None:
+    """The number said at words[i] ("2", "an", "three", "2 and a half", "1.5"): (value, words used)."""
+    w = words[i]
+    if re.fullmatch(r"\d+(?:\.\d+)?", w):
+        n, used = float(w), 1
+    elif w in _COUNT_WORDS:
+        n, used = float(_COUNT_WORDS[w]), 1
+    else:
+        return None
+    if words[i + used: i + used + 3] == ["and", "a", "half"]:
+        n, used = n + 0.5, used + 3
+    return n, used
+
+
+def durations(t: Text) -> list[Mention]:
+    """How long something lasts, in minutes: "an hour", "two and a half hours", "ninety minutes", "a
+    three-hour session", "an hour and a half", "half an hour", "a quarter of an hour". The value is
+    (minutes, hedged) ("about two hours" is hedged). A length said of something else is skipped: a
+    lead or a delay ("an hour early", "in an hour", "two hours ago"), a journey ("a three-hour drive",
+    "an hour's drive"), a rate ("two hours a day"), time spent ("we waited an hour")."""
+    w, out = t.words, []
+    i = 0
+    while i < len(w):
+        start, minutes, j = i, None, i
+        if w[i] == "half" and w[i + 1: i + 3] in (["an", "hour"], ["a", "hour"]) or w[i: i + 2] == ["half", "hour"]:
+            minutes, j = 30.0, i + (3 if w[i + 1] != "hour" else 2)
+        elif w[i] in ("quarter", "quarters") and "hour" in w[i + 1: i + 4]:
+            k = w.index("hour", i + 1)
+            many = 3 if i > 0 and w[i - 1] in ("3", "three") else 1
+            minutes, j, start = 15.0 * many, k + 1, i - (many == 3)
+        elif w[i: i + 3] == ["a", "couple", "of"] and i + 3 < len(w) and w[i + 3] in ("hours", "minutes"):
+            minutes, j = 2.0 * _UNIT_MINUTES[w[i + 3]], i + 4
+        else:
+            c = _count(w, i)
+            if c and i + c[1] < len(w) and w[i + c[1]] in _UNIT_MINUTES:
+                n, used = c
+                unit = w[i + used]
+                minutes, j = n * _UNIT_MINUTES[unit], i + used + 1
+                if unit.startswith("h") and w[j: j + 3] == ["and", "a", "half"]:
+                    minutes, j = minutes + 30, j + 3
+                elif unit.startswith("h") and w[j: j + 1] == ["and"] and j + 2 < len(w) and \
+                        re.fullmatch(r"\d+", w[j + 1]) and w[j + 2] in ("minutes", "mins", "minute"):
+                    minutes, j = minutes + int(w[j + 1]), j + 3
+        if minutes is None:
+            i += 1
+            continue
+        after = w[j] if j < len(w) else ""
+        before = [x for x in w[max(0, start - 3): start] if x not in ("a", "an", "the", "just", "only", "like")]
+        other = after in _OTHER_LENGTH_AFTER or bool(before[-1:] and before[-1] in _OTHER_LENGTH_BEFORE)
+        if not other and minutes > 0:
+            hedged = bool(set(w[max(0, start - 3): start]) & _HEDGES) or w[j: j + 2] == ["or", "so"] or \
+                after in ("ish", "tops", "max") or w[start: start + 2] == ["a", "couple"]
+            out.append(Mention("duration", (minutes, hedged), start, " ".join(w[start: j]), _neg(t, start)))
+        i = j
+    return out
+
+
 DOSE_UNITS = {"mcg": r"mcg|µg|ug|micrograms?|mics?", "mg": r"mg|milligrams?|milligrammes?|mgs",
               "ml": r"ml|mls|millilitres?|milliliters?", "iu": r"iu|international units"}
 DOSE_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(" + "|".join(DOSE_UNITS.values()) + r")\b")
@@ -515,6 +591,6 @@ def extract(text: str | Text, now: dt.datetime | None = None) -> list[Mention]:
     t = text if isinstance(text, Text) else analyse(text)
     parts = _parts(t)
     named = _names_and_places(t.raw)
-    mentions = (_settle_ampm(_times(t), parts) + _days(t, now) + parts + _amounts(t) + named
+    mentions = (_settle_ampm(_times(t), parts) + _days(t, now) + parts + _amounts(t) + durations(t) + named
                 + _common_places(t, named))
     return sorted(mentions, key=lambda m: m.index)

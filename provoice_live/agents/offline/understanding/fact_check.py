@@ -281,6 +281,52 @@ def _check_quantity(m: Mention, f: Fact) -> bool | None:
     return None if not same else any(q[0] == n for q in same)
 
 
+DURATION_UNITS = {"hour": 60, "hours": 60, "hr": 60, "hrs": 60, "minute": 1, "minutes": 1, "min": 1, "mins": 1}
+LONGEST_SPAN_MIN = 12 * 60  # an event longer than this is a stay or a trip; its length is not said in hours
+
+
+def _lengths(f: Fact) -> list[float]:
+    """How long a record says its thing lasts, in minutes: a length written in it ("90 minutes"), else an
+    event's span from its start to its end on the same day."""
+    written = [n * DURATION_UNITS[u] for n, u in f.quantities if u in DURATION_UNITS]
+    if written:
+        return written
+    if f.kind == "event" and f.start and f.end and f.has_time:
+        span = (f.end - f.start).total_seconds() / 60
+        if 0 < span <= LONGEST_SPAN_MIN:
+            return [span]
+    return []
+
+
+def _title_named(t: Text, f: Fact, lo: int, hi: int) -> bool:
+    """The record's own name (its title's words, not its place or people) is said in words lo..hi."""
+    title = {lemma(w) for w in tokens(f.title) if is_content(w)}
+    return any(t.lemmas[i] in title for i in range(lo, min(hi, len(t.lemmas))))
+
+
+def _check_duration(m: Mention, f: Fact) -> bool | None:
+    """"Mika only blocked out an hour" for a 14:00-17:00 session is wrong; "about two and a half hours" for
+    2 h 15 is right. A hedged length is allowed twice the slack."""
+    lengths = _lengths(f)
+    if not lengths:
+        return None
+    said, hedged = m.value  # type: ignore[misc]
+    return any(abs(said - n) <= max(10.0, 0.2 * n) * (2 if hedged else 1) for n in lengths)
+
+
+def _speak_minutes(n: float) -> str:
+    h, mins = divmod(int(round(n)), 60)
+    hours = f"{h} hour{'s' if h != 1 else ''}" if h else ""
+    return " ".join(x for x in (hours, f"{mins} minutes" if mins else "") if x)
+
+
+def _truth_duration(f: Fact, now: dt.datetime | None) -> str:
+    span = " or ".join(_speak_minutes(n) for n in _lengths(f))
+    if f.start and f.end and not any(u in DURATION_UNITS for _n, u in f.quantities):
+        return f"{span}, {speak_time(f.start.time())} to {speak_time(f.end.time())}"
+    return span
+
+
 def _check_person(m: Mention, f: Fact) -> bool | None:
     if not f.people or f.kind != "event":
         return None  # (people said of a note or a message are not its participants)
@@ -316,6 +362,7 @@ ATTRIBUTE_CHECKS: dict[str, tuple[Callable[[Mention, Fact], bool | None], Callab
     "place": (_check_place, lambda f, now: f"at {f.location}"),
     "amount": (_check_amount, lambda f, now: " or ".join(f"{a:g}" for a in f.amounts)),
     "quantity": (_check_quantity, lambda f, now: " or ".join(f"{n} {u}" for n, u in f.quantities)),
+    "duration": (_check_duration, _truth_duration),
     "person": (_check_person, lambda f, now: "with " + ", ".join(f.people)),
 }
 
@@ -336,6 +383,8 @@ def _response(c_attr: str, f: Fact, said: str, truth: str, now: dt.datetime | No
         if f.location and c_attr == "place":
             when += f" at {f.location}"
         return f"Actually, according to your {where}, '{f.title}' is {when}, not {said}."
+    if c_attr == "duration":
+        return f"Actually, according to your {where}, '{f.title}' runs {truth}, not {said}."
     return f"Actually, according to your {where}, '{f.title}' says {truth}, not {said}."
 
 
@@ -462,6 +511,10 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         if not cands or not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
+        if any(m.kind == "duration" for m in said) and not any(_title_named(t, f, s_lo, s_hi) for f in top):
+            said = [m for m in said if m.kind != "duration"]  # a length is of the thing named, not of its place
+        if not said:
+            continue
         found = _compare(said, top, now)
         if found:
             return found
@@ -520,6 +573,7 @@ VALUE_ASKED = {  # a question that asks for a value of this kind
     "amount": re.compile(r"\b(?:how much|cost|costs|price|pay|paying|paid|expensive|cheap|afford|justify|worth|fee|charge)\b"),
     "day": re.compile(r"\b(?:when|what day|which day|what date|how long|until)\b"),
     "time": re.compile(r"\b(?:when|what time|how late|how early|how long)\b"),
+    "duration": re.compile(r"\b(?:how long|how many hours|how many minutes|length)\b"),
 }
 SELF_PLAN = re.compile(r"\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna|let me) (?:just |then |probably )?"
                        r"(?:send|email|text|message|call|ring|phone|ask|check|do|sort|write|post|forward|book|order|pay|"

@@ -344,8 +344,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                    x for x in (h.what("table"), h.when()) if x) or "table"),
                tool_words=("restaurant", "table"), future=True),
     IntentRule("flight", (r"\b(?<!the )(?<!our )(?<!my )(?<!your )(?:flights?|fly (?:to|out|back|home)|plane tickets?|airfare)\b",
-                          r"\b(?:sort out|figure out|book|arrange|organi[sz]e|plan|look into) (?:getting|travel(?:ling)?|"
-                          r"my trip|a trip|the trip|how to get) (?:to|over to|down to|up to)\b"),
+                          r"\b(?:(?:haven't|have not|hasn't|not) (?:yet |even )?(?:sorted|figured|worked) out|sort out|figure out|work out|book|arrange|organi[sz]e|plan|look into) (?:getting|travel(?:ling)?|"
+                          r"my trip|a trip|the trip|how to get|how (?:i'm|we're|i am|we are) getting) (?:to|over to|down to|up to|there)\b"),
                ("travel_search",), "Shall I search for flights ({details})?",
                _b(type="flight", details=lambda h: " ".join(x for x in ("flights", ("to " + h.place()) if h.place() else "", h.when()) if x)),
                requires=(NEED + "|" + UNSURE,), tool_words=("flight",), future=True),

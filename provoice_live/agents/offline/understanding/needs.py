@@ -28,7 +28,7 @@ from typing import Callable
 from .diet import foods_in, foods_named
 from .fact_check import about, facts_from_context
 from .intent import FACTUAL, INTENT_RULES, UNSURE, Heard, _finance_target, IntentRule, Offer, apply_rule, find_tool, heard
-from .text import Text, analyse, clean
+from .text import Text, analyse, clean, tokens
 
 NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "weather": ("I'm worried the weather will be bad for my plans", "will it rain or be windy when I go out"),
@@ -79,14 +79,19 @@ STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|
                            r"(?:meant|supposed) to|there's been nothing|hasn't|haven't|not yet)\b")  # or not come yet
 
 
+def _negated_at(t: Text, char_pos: int) -> bool:
+    i = len(tokens(t.norm[:char_pos]))
+    return i < len(t.negated) and t.negated[i]
+
+
 def not_a_need(t: Text) -> str | None:
     """Why a line the meaning finds close to a need is not one ("hypothetical", "solved", "reported",
     "past"), or None. Each guard is a family of phrasings tested in tests/offline/test_offline_near_misses.py."""
     unreal = UNREAL.search(t.norm)
     if unreal and not (unreal.group(0).startswith("i'd love to") and OWN_DOUBT.search(t.norm)):
         return "hypothetical"  # (but "I'd love to make something with it, but I've no idea what" is a doubt now)
-    if SOLVED.search(t.norm):
-        return "solved"
+    if any(not _negated_at(t, m.start()) for m in SOLVED.finditer(t.norm)):
+        return "solved"  # (not "we haven't sorted out getting there")
     if KNOWN.search(t.norm):
         return "known"
     if REPORTED.search(t.norm) and not OWN_DOUBT.search(t.norm):

@@ -1,0 +1,95 @@
+"""Families of the ninth session: how long a thing lasts (a value of its own kind, compared with the
+record's span), a weekday said with its date is that date, and a trip not yet worked out. Each family
+in phrasings of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.offline_helpers import CALENDAR_CTX, context, said
+from provoice_live.agents.offline.understanding.entities import durations, extract
+from provoice_live.agents.offline.understanding.text import analyse
+
+
+@pytest.mark.parametrize("line,minutes,hedged", [
+    ("Mika only blocked out an hour for me.", 60, False),
+    ("It's a two-hour session.", 120, False),
+    ("The class runs for ninety minutes.", 90, False),
+    ("it only takes forty-five minutes", 45, False),
+    ("we've got the room for an hour and a half", 90, False),
+    ("about two and a half hours, I reckon", 150, True),
+    ("a ninety-minute class", 90, False),
+    ("three quarters of an hour", 45, False),
+    ("1 hour and 20 minutes", 80, False),
+    ("half an hour tops", 30, True),
+    ("two hours or so", 120, True),
+])
+def test_a_length_said_in_many_ways(line, minutes, hedged):
+    found = durations(analyse(line))
+    assert [(m.value[0], m.value[1]) for m in found] == [(minutes, hedged)]
+
+
+@pytest.mark.parametrize("line", [
+    "it's a three-hour drive with the trailer",
+    "an hour's drive back",
+    "I got there an hour early",
+    "the bus comes in an hour",
+    "we waited an hour in the rain",
+    "I practise two hours a day",
+    "she spent ten minutes on the intro",
+    "the train was forty minutes late",
+])
+def test_a_length_of_something_else_is_not_read(line):
+    assert durations(analyse(line)) == []
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("The budget review only runs an hour this time, thank goodness.", True),  # 10:00-11:30
+    ("The budget review is ninety minutes, so block the morning.", False),
+    ("The yoga class is a two-hour session now, which is a lot.", True),  # 18:00-19:00
+    ("The yoga class is an hour, same as always.", False),
+    ("Dinner with Jonas should be about two hours.", False),
+    ("The dentist check-up is forty-five minutes, apparently.", False),
+    ("The dentist check-up takes two hours, can you believe it?", True),  # 15:30-16:15
+])
+def test_a_length_against_the_record(line, wrong):
+    found = said(None, [line], CALENDAR_CTX)
+    assert [d.rule for d in found] == (["contradiction"] if wrong else [])
+    if wrong:
+        assert found[0].evidence["attribute"] == "duration"
+
+
+def test_a_length_is_of_the_thing_named_not_of_its_place():
+    ctx = context(Calendar={"events": [{"title": "Team standup", "start": "2025-03-13 12:30", "end": "2025-03-13 14:00",
+                                        "location": "Riverside Park"}]})
+    assert said(None, ["I set a timer for the parking meter already, fifteen minutes."], ctx) == []
+    assert [d.rule for d in said(None, ["The team standup is fifteen minutes, tops."], ctx)] == ["contradiction"]
+
+
+SAVE_THE_DATE = context("2024-09-29 09:15", "Sunday", Messaging={"conversations": [{
+    "title": "Ana", "participants": ["Ana", "User"], "messages": [
+        {"sender": "Ana", "timestamp": "2024-09-20 10:00", "content": "Save the date! Saturday, October 26 in Copenhagen."}]}]})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("The graduation is in Copenhagen on Saturday, October 26, so I need the Friday off.", False),
+    ("Ana's thing is Saturday the 26th of October, in Copenhagen.", False),
+    ("The graduation is in Copenhagen on Sunday, October 27, right?", True),
+])
+def test_a_weekday_said_with_its_date_is_that_date(line, wrong):
+    assert [d.rule for d in said(None, [line], SAVE_THE_DATE)] == (["contradiction"] if wrong else [])
+
+
+def test_the_weekday_before_a_date_is_not_a_day_of_its_own():
+    days = [m for m in extract(analyse("on Saturday, October 26, and then"), None) if m.kind == "day"]
+    assert [m.text for m in days] == ["october 26"]
+
+
+@pytest.mark.parametrize("line,offered", [
+    ("The wedding is in Barcelona in December, and I still haven't figured out how to get there.", True),
+    ("My cousin's graduation is in Lisbon next month and we haven't sorted out getting there yet.", True),
+    ("The wedding is in Barcelona in December, and I finally figured out how to get there.", False),
+])
+def test_a_trip_not_yet_worked_out(line, offered):
+    found = said(None, [line])
+    assert bool([d for d in found if d.rule == "intent" and d.tool_calls[0].name == "travel_search"]) == offered
