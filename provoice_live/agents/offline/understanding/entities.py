@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import DAY_PARTS, MONTH_ABBREVIATIONS, MONTHS, RELATIVE_DAYS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
-from .text import TENS, UNITS, Text, analyse
+from .text import TENS, UNITS, Text, analyse, words_to_digits
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class DayRef:
 
 @dataclass(frozen=True)
 class Mention:
-    kind: str  # "time" | "day" | "part" | "amount" | "quantity" | "duration" | "place" | "name"
+    kind: str  # "time" | "day" | "part" | "amount" | "quantity" | "duration" | "code" | "place" | "name"
     value: object
     index: int  # token position in the utterance (for clause alignment)
     text: str
@@ -519,6 +519,75 @@ def durations(t: Text) -> list[Mention]:
     return out
 
 
+# ---- codes ---------------------------------------------------------------------------------------
+
+# things told apart by a number or a letter: "Terminal 5", "gate nine", "Lot C", "room 2B", "seat 14C"
+CODE_NOUNS = frozenset({
+    "terminal", "gate", "platform", "lot", "bay", "stand", "pier", "berth", "room", "seat", "row", "table", "court",
+    "block", "zone", "level", "deck", "cabin", "carriage", "coach", "locker", "unit", "suite", "studio", "door",
+    "entrance", "track", "booth", "pod", "field", "ward", "bed", "stall", "site", "plot", "hangar", "dock", "aisle",
+    "section", "box", "stage", "pitch", "lane", "bus", "route", "line", "flat", "apartment", "pool", "rink", "hall",
+    "wing", "floor", "car", "tent", "pen", "kennel", "cage", "hole", "tee", "station", "desk", "counter", "window"})
+_CODE_AFTER = re.compile(r"^(?:(?P<d>\d{1,4})(?:\s*-?\s*(?P<dl>[A-Z])(?![\w']))?|(?P<l>[A-Z])(?:\s*-?\s*(?P<ld>\d{1,3}))?)(?![\w'])"
+                         r"(?!\s*(?:[:.]\d|%|am\b|pm\b|o'clock|hours?|minutes?|mins?|days?|weeks?|months?|years?|people|"
+                         r"of\b|times\b|pounds?|quid|dollars?|euros?|percent|degrees|miles|km|k\b|metres|meters|feet|foot))")
+
+
+def code_value(text_after: str) -> str | None:
+    """The code at the start of `text_after` ("5", "C", "2 B", "B-14" -> "b14"), lower case, or None.
+    A letter must be said as a capital ("table a few" has none) and not be the pronoun "I"; a number
+    with a unit after it is an amount ("the bus 2 hours later")."""
+    m = _CODE_AFTER.match(text_after)
+    if not m or m.group("l") == "I" and not m.group("ld"):
+        return None
+    return "".join(x for x in m.groups() if x).lower()
+
+
+def _digits_raw(raw: str) -> str:
+    """The raw text, case kept, with number words as digits ("gate nine" -> "gate 9"; "Lot C" kept)."""
+    return words_to_digits(raw.replace("\u2019", "'"))
+
+
+def codes_in(text: str) -> dict[str, set[str]]:
+    """Every code a text gives, by noun: "Speaker parking: Lot C" -> {lot: {c}}; "Lots A and E are open"
+    -> {lot: {a, e}}; "seats: K-22, K-23" -> {seat: {k22, k23}}."""
+    raw, out = _digits_raw(text), {}
+    for w in re.finditer(r"[A-Za-z]+", raw):
+        word = w.group(0).lower()
+        noun = word if word in CODE_NOUNS else word[:-1] if word.endswith("s") and word[:-1] in CODE_NOUNS else None
+        if noun is None:
+            continue
+        rest = raw[w.end():]
+        while True:
+            rest = rest.lstrip(" :#")
+            code = code_value(rest)
+            if code is None:
+                break
+            out.setdefault(noun, set()).add(code)
+            m = re.match(r"^[A-Za-z]?\s*-?\s*\d{0,4}\s*-?\s*[A-Za-z]?(?:\s*(?:,|and|or|&)\s*)", rest)
+            if noun == word or not m:
+                break  # a list of codes follows only a plural ("Lots A and E")
+            rest = rest[m.end():]
+    return out
+
+
+def codes(t: Text) -> list[Mention]:
+    """Codes said: a code noun and what follows it ("gate nine" -> (gate, "9"); "Lot C"; "room two B")."""
+    out, raw, seen = [], _digits_raw(t.raw), {}
+    for w in re.finditer(r"[A-Za-z]+", raw):
+        noun = w.group(0).lower()
+        if noun not in CODE_NOUNS:
+            continue
+        k = seen[noun] = seen.get(noun, -1) + 1  # the k-th time this noun is said
+        code = code_value(raw[w.end():].lstrip(" :#"))
+        if code is None:
+            continue
+        pos = [i for i, x in enumerate(t.words) if x == noun]
+        idx = pos[min(k, len(pos) - 1)] if pos else 0
+        out.append(Mention("code", (noun, code), idx, f"{noun} {code.upper()}", _neg(t, idx)))
+    return out
+
+
 DOSE_UNITS = {"mcg": r"mcg|µg|ug|micrograms?|mics?", "mg": r"mg|milligrams?|milligrammes?|mgs",
               "ml": r"ml|mls|millilitres?|milliliters?", "iu": r"iu|international units"}
 DOSE_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(" + "|".join(DOSE_UNITS.values()) + r")\b")
@@ -591,6 +660,6 @@ def extract(text: str | Text, now: dt.datetime | None = None) -> list[Mention]:
     t = text if isinstance(text, Text) else analyse(text)
     parts = _parts(t)
     named = _names_and_places(t.raw)
-    mentions = (_settle_ampm(_times(t), parts) + _days(t, now) + parts + _amounts(t) + durations(t) + named
+    mentions = (_settle_ampm(_times(t), parts) + _days(t, now) + parts + _amounts(t) + durations(t) + codes(t) + named
                 + _common_places(t, named))
     return sorted(mentions, key=lambda m: m.index)

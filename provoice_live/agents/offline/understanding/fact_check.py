@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from .context import Fact, facts_from_context
 from .diet import EATING, foods_in, forbidden_categories
-from .entities import ClockTime, DayRef, Mention, extract, speak_day, speak_time
+from .entities import CODE_NOUNS, ClockTime, DayRef, Mention, codes_in, extract, speak_day, speak_time
 from .lexicon import DAY_PARTS, WEEKDAYS
 from .text import Text, analyse, is_content, lemma, tokens
 
@@ -327,6 +327,21 @@ def _truth_duration(f: Fact, now: dt.datetime | None) -> str:
     return span
 
 
+def _codes_of(f: Fact) -> dict[str, set[str]]:
+    return codes_in(" . ".join(x for x in (f.title, f.location or "", f.extra_text) if x))
+
+
+def _check_code(m: Mention, f: Fact) -> bool | None:
+    """"We're parking in Lot E" against "Speaker parking: Lot C"; "gate nine" against "entry: Gate 14"."""
+    noun, code = m.value  # type: ignore[misc]
+    known = _codes_of(f).get(noun)
+    return None if not known else code in known
+
+
+def _truth_codes(f: Fact, now: dt.datetime | None) -> str:
+    return " or ".join(f"{noun} {c.upper()}" for noun, cs in sorted(_codes_of(f).items()) for c in sorted(cs))
+
+
 def _check_person(m: Mention, f: Fact) -> bool | None:
     if not f.people or f.kind != "event":
         return None  # (people said of a note or a message are not its participants)
@@ -363,6 +378,7 @@ ATTRIBUTE_CHECKS: dict[str, tuple[Callable[[Mention, Fact], bool | None], Callab
     "amount": (_check_amount, lambda f, now: " or ".join(f"{a:g}" for a in f.amounts)),
     "quantity": (_check_quantity, lambda f, now: " or ".join(f"{n} {u}" for n, u in f.quantities)),
     "duration": (_check_duration, _truth_duration),
+    "code": (_check_code, _truth_codes),
     "person": (_check_person, lambda f, now: "with " + ", ".join(f.people)),
 }
 
@@ -385,6 +401,8 @@ def _response(c_attr: str, f: Fact, said: str, truth: str, now: dt.datetime | No
         return f"Actually, according to your {where}, '{f.title}' is {when}, not {said}."
     if c_attr == "duration":
         return f"Actually, according to your {where}, '{f.title}' runs {truth}, not {said}."
+    if c_attr == "code":
+        return f"Actually, according to your {where}, '{f.title}' says {truth}, not {said}."
     return f"Actually, according to your {where}, '{f.title}' says {truth}, not {said}."
 
 
@@ -429,7 +447,7 @@ COUNTERFACTUAL = re.compile(r"\b(?:would|could|might|should)(?:n't)? have (?:bee
 ALTERNATIVES_ASKED = re.compile(r"\bor\b[^?.!]*\?\s*$", re.IGNORECASE)  # a question offering a choice ends "... or Y?"
 FACT_MIN = 0.84  # e5 retrieval score of the talk for the fact it is about (`semantic.Meaning.relevance`)
 FACT_MARGIN = 0.015  # over the next fact
-MEANING_KINDS = ("day", "time", "amount")  # the values compared on a pair the meaning found
+MEANING_KINDS = ("day", "time", "amount", "code")  # the values compared on a pair the meaning found
 
 
 def fact_text(f: Fact) -> str:
@@ -474,6 +492,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         every = []  # "Is the ferry Saturday or Sunday?": the values are offered to choose from, not said
     every = [m for m in every if not _retracted(t, m) and not _is_change(t, m)]
     mentions = [m for m in every if believed or not m.negated]
+    coded = {m.index for m in mentions if m.kind == "code"}
+    mentions = [m for m in mentions if not (m.kind == "place" and m.index in coded)]  # "in Lot C": a code, not a place
     people = _said_people(t, mentions)
     mentions = _ends(t, [m for m in mentions if m.kind != "name" and (m.kind != "place" or _where_it_is(t, m))]) + people
     for special in (check_availability(t, every, facts, now), check_responsibility(t, facts), check_status(t, facts),
@@ -511,11 +531,17 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         if not cands or not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
+        if len(top) > 1 and in_sentence:
+            # a tie in the clause is broken by the sentence ("parking in Lot E, it's the one for speakers": the
+            # speakers' parking, not the delegates')
+            by_sentence = {id(f): sc for sc, f in in_sentence}
+            best = max(by_sentence.get(id(f), 0.0) for f in top)
+            top = [f for f in top if by_sentence.get(id(f), 0.0) >= best - 1e-9]
         if any(m.kind == "duration" for m in said) and not any(_title_named(t, f, s_lo, s_hi) for f in top):
             said = [m for m in said if m.kind != "duration"]  # a length is of the thing named, not of its place
         if not said:
             continue
-        found = _compare(said, top, now)
+        found = _compare(said, top, now) or _code_elsewhere(said, top, facts, idf, before, around, now)
         if found:
             return found
         agreed |= {m.kind for m in said}
@@ -532,6 +558,23 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         return _compare(answer, asked, now)
     fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
     return _compare(said, [fact], now) if fact is not None else None
+
+
+def _code_elsewhere(said: list[Mention], top: list[Fact], facts: list[Fact], idf: dict[str, float], before: str,
+                    around: str, now: dt.datetime | None) -> Contradiction | None:
+    """A code the record named cannot check is checked on the record that carries it ("Pick up Mum" has no
+    terminal; "Mum's coming into Terminal 5" is checked on her flight, named a sentence before ("straight
+    from Dublin"), or on the one record with a terminal)."""
+    for m in said:
+        if m.kind != "code" or any(_check_code(m, f) is not None for f in top):
+            continue
+        carriers = [f for f in facts if m.value[0] in _codes_of(f)]  # type: ignore[index]
+        talk = analyse(f"{before} {around}")
+        named = {id(f) for _s, f in _anchored(talk, carriers, idf, 0, len(talk.words))}
+        pick = [f for f in carriers if id(f) in named] or (carriers if len(carriers) == 1 else [])
+        if pick:
+            return _compare([m], pick, now)
+    return None
 
 
 RETRACTION = re.compile(r"\b(?:was|were) (?:going to|gonna|about to) say|\b(?:nearly|almost) said|\bi'd have said|"
@@ -574,6 +617,7 @@ VALUE_ASKED = {  # a question that asks for a value of this kind
     "day": re.compile(r"\b(?:when|what day|which day|what date|how long|until)\b"),
     "time": re.compile(r"\b(?:when|what time|how late|how early|how long)\b"),
     "duration": re.compile(r"\b(?:how long|how many hours|how many minutes|length)\b"),
+    "code": re.compile(r"\b(?:which|what|what's the) (?:" + "|".join(sorted(CODE_NOUNS)) + r")\b"),
 }
 SELF_PLAN = re.compile(r"\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna|let me) (?:just |then |probably )?"
                        r"(?:send|email|text|message|call|ring|phone|ask|check|do|sort|write|post|forward|book|order|pay|"
@@ -638,7 +682,8 @@ def _compare(said: list[Mention], candidates: list[Fact], now: dt.datetime | Non
         if not known or any(v for v, _ in known):
             continue
         f = max((f for _v, f in known), key=agreements)
-        truth = truth_fn(f, now)
+        truth = truth_fn(f, now) if m.kind != "code" else \
+            " or ".join(f"{m.value[0]} {c.upper()}" for c in sorted(_codes_of(f)[m.value[0]]))
         return Contradiction(f, m.kind, m.text, truth, _response(m.kind, f, m.text, truth, now))
     return None
 

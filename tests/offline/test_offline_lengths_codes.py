@@ -1,13 +1,13 @@
 """Families of the ninth session: how long a thing lasts (a value of its own kind, compared with the
-record's span), a weekday said with its date is that date, and a trip not yet worked out. Each family
-in phrasings of our own."""
+record's span); codes that tell places apart ("Lot C", "gate nine", "Terminal 5", "room two B"); a
+weekday said with its date is that date; a trip not yet worked out. Each family in phrasings of our own."""
 
 from __future__ import annotations
 
 import pytest
 
 from support.offline_helpers import CALENDAR_CTX, context, said
-from provoice_live.agents.offline.understanding.entities import durations, extract
+from provoice_live.agents.offline.understanding.entities import codes, codes_in, durations, extract
 from provoice_live.agents.offline.understanding.text import analyse
 
 
@@ -93,3 +93,58 @@ def test_the_weekday_before_a_date_is_not_a_day_of_its_own():
 def test_a_trip_not_yet_worked_out(line, offered):
     found = said(None, [line])
     assert bool([d for d in found if d.rule == "intent" and d.tool_calls[0].name == "travel_search"]) == offered
+
+
+@pytest.mark.parametrize("line,found", [
+    ("We're parking in Lot E, it's the one for speakers.", [("lot", "e")]),
+    ("This time it's gate nine on the ticket.", [("gate", "9")]),
+    ("Mum's coming into Terminal 5, so we'll park there.", [("terminal", "5")]),
+    ("We're in room two B and I'm in seat 14C.", [("room", "2b"), ("seat", "14c")]),
+    ("Block A is closed for cleaning.", [("block", "a")]),
+    ("Pull into bay B-12 and wait.", [("bay", "b12")]),
+    ("Grab a table a few metres from the bar.", []),
+    ("The bus 2 hours later was empty.", []),
+    ("Which gate, I think it's on the board?", []),
+])
+def test_a_code_said(line, found):
+    assert [m.value for m in codes(analyse(line))] == found
+
+
+def test_the_codes_a_record_gives():
+    assert codes_in("Speaker parking: Lot C (show permit at the barrier). Room 2B, 11:20-12:00") == \
+        {"lot": {"c"}, "room": {"2b"}}
+    assert codes_in("Delegates: Lots A and E are open from 07:30.") == {"lot": {"a", "e"}}
+    assert codes_in("venue: Aviva Stadium entry: Gate 14 block: K seats: K-22, K-23") == \
+        {"gate": {"14"}, "block": {"k"}, "seat": {"k22", "k23"}}
+
+
+PARKING = context(Email={"emails": [
+    {"subject": "Your speaker pack", "body": "Speaker parking: Lot C (show your permit at the barrier). Talk in Room 2B."},
+    {"subject": "Delegate parking update", "body": "Delegates: Lots A and E are open from 07:30. Lot C is reserved."}]})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("We're parking in Lot E, it's the one for speakers, then a short walk.", True),
+    ("We're parking in Lot C, it's the one for speakers, then a short walk.", False),
+    ("The delegates are parking in Lot E, we're with the speakers.", False),  # Lot E is the delegates'
+])
+def test_a_code_against_the_record_the_sentence_names(line, wrong):
+    found = said(None, [line], PARKING)
+    assert [d.rule for d in found] == (["contradiction"] if wrong else [])
+    if wrong:
+        assert found[0].evidence["attribute"] == "code" and "lot C" in found[0].text
+
+
+FLIGHT_AND_PICKUP = context(
+    Calendar={"events": [{"title": "Pick up Mum", "start": "2025-03-14 14:00", "end": "2025-03-14 15:30",
+                          "location": "Heathrow"}]},
+    Travel={"bookings": [{"flight": "SH 158", "from": "Dublin", "arrives": "2025-03-14 14:20",
+                          "terminal": "2"}]})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("It's straight from Dublin this time. Mum's coming into Terminal 5, so we'll park in the short stay.", True),
+    ("It's straight from Dublin this time. Mum's coming into Terminal 2, so we'll park in the short stay.", False),
+])
+def test_a_code_the_named_record_lacks_is_checked_on_the_one_that_has_it(line, wrong):
+    assert [d.rule for d in said(None, [line], FLIGHT_AND_PICKUP)] == (["contradiction"] if wrong else [])
