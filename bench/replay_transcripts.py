@@ -8,8 +8,9 @@ prompt), so the transcripts a run logged are what the agent would hear again. Fe
 seconds instead of a run's hour: the loop to develop against noisy hearing on, between full runs.
 
 Speech tasks only (CFC, LTM, PIC): sound sessions depend on the detector, which is not replayed.
-A sample counts as intervened when a decision follows an utterance that ends after the
-sample's `monitor_from_s` (as the scorer counts interjections). Prints Recall / FPR / Accuracy per
+A sample counts as intervened when a decision is said after the sample's `monitor_from_s` (as the
+scorer counts interjections): at its utterance's end, or, for what waits for the floor, at the next
+pause (`replay`). Prints Recall / FPR / Accuracy per
 task for the run as logged and as replayed, and each sample whose outcome changed (--errors: each
 wrong one).
 """
@@ -22,13 +23,33 @@ from collections import defaultdict
 from pathlib import Path
 
 
-def heard(log: Path) -> list[tuple[float, str]]:
+def heard(log: Path) -> list[tuple[float, float, str]]:
+    """(start_s, end_s, text) of every utterance the run's agent logged, in order."""
     out = []
     for line in log.open():
         d = json.loads(line)
         if d.get("kind") == "agent" and d["event"].get("type") == "transcript":
-            out.append((float(d["event"]["end_s"]), d["event"]["text"]))
+            e = d["event"]
+            out.append((float(e.get("start_s", e["end_s"])), float(e["end_s"]), e["text"]))
     return out
+
+
+def replay(mind, utterances: list[tuple[float, float, str]], pause_s: float) -> list[tuple[float, str, object]]:
+    """The decisions a fresh Mind makes over the utterances, as (time, text, decision): what is said at
+    once is stamped at its utterance's end; what waits for the floor (see `mind.py`) is said at the next
+    pause, a gap of `pause_s` or more before the next utterance, or the end of the talk."""
+    said = []
+    last_end, last_text = None, ""
+    for start_s, end_s, text in utterances:
+        if last_end is not None and start_s - last_end >= pause_s:
+            said += [(last_end + pause_s, last_text, d) for d in mind.pause()]
+        d = mind.hear(text)
+        if d is not None:
+            said.append((end_s, text, d))
+        last_end, last_text = end_s, text
+    if last_end is not None:
+        said += [(last_end + pause_s, last_text, d) for d in mind.pause()]
+    return said
 
 
 def table(rows: dict[str, list[tuple[bool, bool]]]) -> dict[str, tuple[float, float, float, int]]:
@@ -49,12 +70,18 @@ def main() -> int:
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--ids", help="only these sample ids (comma-separated)")
     ap.add_argument("--errors", action="store_true", help="print every sample the replay gets wrong")
+    ap.add_argument("--pause-s", type=float, default=None,
+                    help="the floor's pause (default: the agent's PAUSE_S; 0 for runs made with pause_s=0)")
     args = ap.parse_args()
 
     from provoice_live.agents.base import SessionContext
     from provoice_live.agents.offline.understanding.mind import Mind
     from provoice_live.corpus.loader import load_corpus
 
+    from provoice_live.agents.offline.understanding.mind import PAUSE_S
+
+    if args.pause_s is None:
+        args.pause_s = PAUSE_S
     corpus = load_corpus(args.corpus)
     run = Path(args.run)
     logged = {json.loads(ln)["id"]: json.loads(ln) for ln in (run / "predictions.jsonl").open()}
@@ -70,11 +97,8 @@ def main() -> int:
             continue
         ctx = SessionContext.for_sample(sample, protocol="blind", digital_context=True)
         mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
-        said = []
-        for end_s, text in heard(log):
-            d = mind.hear(text)
-            if d is not None and end_s >= (sample.monitor_from_s or 0.0):
-                said.append((end_s, text, d))
+        said = [(t, text, d) for t, text, d in replay(mind, heard(log), args.pause_s)
+                if t >= (sample.monitor_from_s or 0.0)]
         was = bool(logged[sample.id]["intervened"])
         now = bool(said)
         for group in (sample.task, "Overall"):
@@ -87,8 +111,8 @@ def main() -> int:
         print(f"--- {sample.id} {sample.task} label={sample.label} logged={was} replayed={now} [{mark}]")
         if sample.instruction:
             print(f"  request: {sample.instruction}")
-        for end_s, text in heard(log):
-            hit = [d for e, t, d in said if e == end_s and t == text]
+        for _start_s, end_s, text in heard(log):
+            hit = [d for _e, t, d in said if t == text]
             print(f"  {end_s:6.2f} {text}")
             for d in hit:
                 print(f"         -> [{d.rule}] {d.text}")

@@ -47,3 +47,21 @@ def test_replay_counts_decisions_after_the_request_only(tmp_path, capsys):
     assert "p1" not in out.split("task ")[0]  # p1 stayed right (intervened), so it is not listed
     ltm = next(line.split() for line in out.splitlines() if line.startswith("LTM"))
     assert ltm[1] == "2" and ltm[2:5] == ["1.000", "1.000", "0.500"] and ltm[5:8] == ["1.000", "0.000", "1.000"]
+
+
+def test_replay_says_what_waits_for_the_floor_at_the_pause():
+    from support.offline_helpers import CALENDAR_CTX, TOOLS
+    from provoice_live.agents.offline.understanding.mind import Mind
+
+    replay = runpy.run_path(str(REPO / "bench" / "replay_transcripts.py"))["replay"]
+    wrong = "The yoga class is at eight tonight, I think."  # 18:00 in the calendar
+
+    def run(utterances):
+        return [(t, d.rule) for t, _text, d in replay(Mind(None, CALENDAR_CTX, TOOLS), utterances, 1.2)]
+
+    # a gap of 2 s after it: said at the pause, 1.2 s after the utterance ended
+    assert run([(0.0, 3.0, wrong), (5.0, 6.0, "Anyway, how was work?")]) == [(4.2, "contradiction")]
+    # put right by the next voice before any pause: nothing is said
+    assert run([(0.0, 3.0, wrong), (3.5, 5.0, "No, it's at six, they moved it.")]) == []
+    # the talk ends: the end is a pause
+    assert run([(0.0, 3.0, wrong)]) == [(4.2, "contradiction")]
