@@ -148,3 +148,18 @@ FLIGHT_AND_PICKUP = context(
 ])
 def test_a_code_the_named_record_lacks_is_checked_on_the_one_that_has_it(line, wrong):
     assert [d.rule for d in said(None, [line], FLIGHT_AND_PICKUP)] == (["contradiction"] if wrong else [])
+
+
+VET_MESSAGE = context("2026-03-09 12:30", "Monday", Messages={"threads": [{"from": "Hollins Vets", "time": "2026-03-09 12:14",
+    "text": "Reminder: Biscuit is booked for his annual booster on Thu 12 Mar at 09:40. "
+            "Pepper's dental is on Thu 19 Mar, drop-off 14:00."}]})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("I'll drop Pepper off for her dental on the twelfth at twenty to ten, on my way to work.", True),  # Biscuit's slot
+    ("I'll drop Pepper off for her dental on the nineteenth at two, then go to work.", False),
+    ("Biscuit's booster is on the twelfth at twenty to ten, so I'll work from home.", False),
+    ("Biscuit's booster is on the nineteenth, so I'll work from home that day.", True),  # Pepper's day
+])
+def test_a_message_about_two_things_is_read_through_the_sentence_that_names_one(line, wrong):
+    assert [d.rule for d in said(None, [line], VET_MESSAGE)] == (["contradiction"] if wrong else [])

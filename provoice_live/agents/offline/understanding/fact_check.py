@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from .context import Fact, facts_from_context
@@ -298,6 +298,26 @@ def _lengths(f: Fact) -> list[float]:
     return []
 
 
+def _focused(f: Fact, named: set[str]) -> Fact:
+    """A message or note about several things, seen through the sentences that name what the talk named:
+    "Biscuit is booked for his booster on Thu 12 Mar at 09:40. Pepper's dental is on Thu 19 Mar, drop-off
+    14:00" read for "Pepper's dental" gives 19 Mar and 14:00 only (not Biscuit's day and time)."""
+    if f.kind != "text" or not named:
+        return f
+    sentences = [{lemma(w) for w in tokens(x)} for x in re.split(r"(?<=[.!?])\s+", f.extra_text) if x.strip()]
+    texts = [x for x in re.split(r"(?<=[.!?])\s+", f.extra_text) if x.strip()]
+    # a sentence that names what was named, or names nothing of the record ("From 1 April £1,000." after "Rent
+    # £950 until March."); not one that names something else ("Biscuit is booked ...")
+    hit = [x for x, words in zip(texts, sentences) if words & named or not words & f.anchors]
+    if not any(words & named for words in sentences) or len(hit) == len(sentences):
+        return f
+    said = extract(" ".join(hit), None)
+    low = " ".join(hit).lower()
+    return replace(f, days=tuple(d for d in f.days if d.text in low),
+                   times=tuple(m.value for m in said if m.kind == "time" and not m.negated),
+                   amounts=tuple(m.value for m in said if m.kind == "amount"))  # type: ignore[misc]
+
+
 def _title_named(t: Text, f: Fact, lo: int, hi: int) -> bool:
     """The record's own name (its title's words, not its place or people) is said in words lo..hi."""
     title = {lemma(w) for w in tokens(f.title) if is_content(w)}
@@ -537,6 +557,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
             by_sentence = {id(f): sc for sc, f in in_sentence}
             best = max(by_sentence.get(id(f), 0.0) for f in top)
             top = [f for f in top if by_sentence.get(id(f), 0.0) >= best - 1e-9]
+        sentence_lemmas = set(t.lemmas[s_lo:s_hi])
+        top = [_focused(f, sentence_lemmas & f.anchors) for f in top]
         if any(m.kind == "duration" for m in said) and not any(_title_named(t, f, s_lo, s_hi) for f in top):
             said = [m for m in said if m.kind != "duration"]  # a length is of the thing named, not of its place
         if not said:
@@ -681,7 +703,7 @@ def _compare(said: list[Mention], candidates: list[Fact], now: dt.datetime | Non
         known = [(v, f) for v, f in verdicts if v is not None]
         if not known or any(v for v, _ in known):
             continue
-        f = max((f for _v, f in known), key=agreements)
+        f = max((f for _v, f in known), key=lambda f: (agreements(f), f.kind == "event"))  # (a record before a note)
         truth = truth_fn(f, now) if m.kind != "code" else \
             " or ".join(f"{m.value[0]} {c.upper()}" for c in sorted(_codes_of(f)[m.value[0]]))
         return Contradiction(f, m.kind, m.text, truth, _response(m.kind, f, m.text, truth, now))
