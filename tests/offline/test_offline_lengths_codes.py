@@ -163,3 +163,46 @@ VET_MESSAGE = context("2026-03-09 12:30", "Monday", Messages={"threads": [{"from
 ])
 def test_a_message_about_two_things_is_read_through_the_sentence_that_names_one(line, wrong):
     assert [d.rule for d in said(None, [line], VET_MESSAGE)] == (["contradiction"] if wrong else [])
+
+
+@pytest.mark.parametrize("line,lo,hi", [
+    ("The MOT's not due till the end of May.", "2026-05-21", "2026-05-31"),
+    ("We'll go mid-June, once the kids break up.", "2026-06-10", "2026-06-20"),
+    ("Can we do it early next week?", "2026-03-16", "2026-03-18"),
+    ("He's paid up till the end of the year.", "2026-12-01", "2026-12-31"),
+    ("It should land late April.", "2026-04-20", "2026-04-30"),
+    ("Let's say the beginning of next month.", "2026-04-01", "2026-04-10"),
+])
+def test_a_stretch_of_days_said_vaguely(line, lo, hi):
+    import datetime as dt
+
+    days = [m.value for m in extract(analyse(line), dt.datetime(2026, 3, 11, 9, 0)) if m.kind == "day"]
+    assert [(d.date.isoformat(), d.until.isoformat()) for d in days] == [(lo, hi)]
+
+
+GARAGE = context("2026-03-11 09:00", "Wednesday", GarageMate={"vehicles": [
+    {"model": "Skoda Octavia Estate", "reg": "KX19 LMT", "mot_due": "2026-04-03"}]})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("The MOT's not due till the end of May, so there's no rush.", True),
+    ("The MOT's due early next month, so I'll book it this week.", False),
+    ("The MOT's due at the beginning of April, I'll book it now.", False),
+])
+def test_a_vague_date_against_the_record_its_key_names(line, wrong):
+    assert [d.rule for d in said(None, [line], GARAGE)] == (["contradiction"] if wrong else [])
+
+
+BIRTHDAYS = context("2026-03-11 09:00", "Wednesday",
+                    Contacts={"people": [{"name": "Mum", "birthday": "1961-04-03"},
+                                         {"name": "Callum", "birthday": "2016-04-30"}]},
+                    Reminders={"items": [{"text": "Post Mum's card", "due": "2026-03-27"}]})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("Mum's is the first one, early next month, so hers has to go in the post by Friday.", False),
+    ("Callum's birthday is at the end of April, I'll do his card next week.", False),
+    ("Callum's birthday is early next month, so his card goes first.", True),  # the 30th
+])
+def test_a_birthday_comes_round_each_year(line, wrong):
+    assert [d.rule for d in said(None, [line], BIRTHDAYS)] == (["contradiction"] if wrong else [])

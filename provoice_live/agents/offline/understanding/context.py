@@ -155,6 +155,15 @@ def _people(value: Any) -> tuple[str, ...]:
     return ()
 
 
+SCHEMA_WORDS = frozenset().union(*ROLE_WORDS.values()) | BOOKKEEPING | {"next", "last", "date", "datetime", "iso"}
+
+
+def _key_name(kv: tuple[str, Any] | None) -> str:
+    """What a date's key names beside its role ("mot_due" -> "mot", "renewal_date" -> "renewal"): the user
+    says "the MOT's not due till May" of the record whose MOT is due on 2026-04-03."""
+    return " ".join(w for w in key_words(kv[0]) if w not in SCHEMA_WORDS) if kv else ""
+
+
 def _anchor_words(*texts: str) -> frozenset[str]:
     out = set()
     for text in texts:
@@ -293,7 +302,8 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
                                if isinstance(v, (str, list)) and field_role(k, v) != "title"
                                and not (isinstance(v, list) and any(isinstance(x, dict) for x in v))])
     fact = Fact(
-        source=app, title=title or text[:60] or app, anchors=_anchor_words(title, text, first_names, place or "", *constraints),
+        source=app, title=title or text[:60] or app,
+        anchors=_anchor_words(title, text, first_names, place or "", *constraints, _key_name(start_kv)),
         start=stamp, end=end,
         has_time=bool(stamp and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
         location=place, people=people,

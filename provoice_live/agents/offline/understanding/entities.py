@@ -57,8 +57,11 @@ class DayRef:
     date: dt.date | None = None
     weekday: int | None = None  # 0 = Monday
     weekend: bool = False
+    until: dt.date | None = None  # a span said vaguely ("the end of May", "early next week"): date..until
 
     def matches(self, day: dt.date) -> bool:
+        if self.until is not None and self.date is not None:
+            return self.date <= day <= self.until
         if self.date is not None:
             return self.date == day
         if self.weekend:
@@ -350,11 +353,63 @@ def _days(t: Text, now: dt.datetime | None) -> list[Mention]:
             continue
         idx = _token_index(t, m.start())
         out.append(Mention("day", DayRef(m.group(0), d, d.weekday()), idx, m.group(0), _neg(t, idx)))
-    out = [m for m in out if m is not None]
+    out = [m for m in out if m is not None] + _spans(t, today)
     # "Saturday, October 26": one day, the date's (the weekday alone would be the coming Saturday)
     dated = {m.index for m in out if any(c.isdigit() for c in m.text)}
     return [m for m in out if not (m.value.weekday is not None and not any(c.isdigit() for c in m.text)
                                    and {m.index + 1, m.index + 2} & dated)]
+
+
+_PART_OF_MONTH = {"beginning": (1, 10), "start": (1, 10), "early": (1, 10), "middle": (10, 20), "mid": (10, 20),
+                  "end": (21, 31), "late": (20, 31)}
+_SPAN_OF_MONTH = re.compile(r"\b(?:(?:the )?(?P<part>beginning|start|middle|end) of (?:the )?|(?P<adj>early|mid|late)[- ]?)"
+                            r"(?P<what>next month|this month|year|next year|this year|"
+                            + "|".join(MONTHS) + r")\b")
+_SPAN_OF_WEEK = re.compile(r"\b(?:(?P<adj>early|late) (?P<which>next|this) week|(?:the )?(?P<part>end|start|beginning) of "
+                           r"(?:the |this )?(?P<which2>next )?week)\b")
+
+
+def _month_end(year: int, month: int) -> int:
+    return ((dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)).day
+
+
+def _spans(t: Text, today: dt.date | None) -> list[Mention]:
+    """Days said as a stretch ("the end of May" = 21-31 May, "mid-June", "early next week" = Monday to
+    Wednesday, "the end of the year" = December), resolved against `today` (none without it)."""
+    if today is None:
+        return []
+    out = []
+    for m in _SPAN_OF_MONTH.finditer(t.norm):
+        part = m.group("part") or m.group("adj")
+        lo_day, hi_day = _PART_OF_MONTH[part]
+        what = m.group("what")
+        if what.endswith("year"):
+            year = today.year + ("next" in what)
+            months = {"beginning": (1, 1), "start": (1, 1), "early": (1, 3), "middle": (6, 7), "mid": (6, 7),
+                      "end": (12, 12), "late": (10, 12)}[part]
+            lo, hi = dt.date(year, months[0], 1), dt.date(year, months[1], _month_end(year, months[1]))
+        else:
+            if what in MONTHS:
+                month, year = MONTHS.index(what) + 1, today.year
+                if (dt.date(year, month, 1) - today).days < -180:
+                    year += 1
+            else:
+                month, year = today.month + ("next" in what), today.year
+                if month > 12:
+                    month, year = 1, year + 1
+            last = _month_end(year, month)
+            lo, hi = dt.date(year, month, lo_day), dt.date(year, month, min(hi_day, last) if hi_day < 31 else last)
+        idx = _token_index(t, m.start())
+        out.append(Mention("day", DayRef(m.group(0), lo, None, False, hi), idx, m.group(0), _neg(t, idx)))
+    for m in _SPAN_OF_WEEK.finditer(t.norm):
+        nxt = (m.group("which") or m.group("which2") or "").strip() == "next"
+        monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7 * nxt)
+        early = (m.group("adj") == "early") or m.group("part") in ("start", "beginning")
+        lo, hi = (monday, monday + dt.timedelta(days=2)) if early else (monday + dt.timedelta(days=3),
+                                                                       monday + dt.timedelta(days=6))
+        idx = _token_index(t, m.start())
+        out.append(Mention("day", DayRef(m.group(0), lo, None, False, hi), idx, m.group(0), _neg(t, idx)))
+    return out
 
 
 def _weekday_date(wd: int, day: int, today: dt.date | None) -> dt.date | None:

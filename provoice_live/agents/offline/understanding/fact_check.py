@@ -144,8 +144,24 @@ def _part_agrees(part: str, fact: Fact) -> bool | None:
     return (lo - 1) <= s <= hi or (s <= lo and e >= lo)
 
 
+def _annual(f: Fact, ref: DayRef) -> Fact:
+    """A date years before the one said is a birthday or an anniversary: it comes round each year."""
+    if f.start and ref.date and f.start.year < ref.date.year - 1 and not f.end:
+        try:
+            return replace(f, start=f.start.replace(year=ref.date.year))
+        except ValueError:  # 29 February
+            return f
+    return f
+
+
 def _check_day(m: Mention, f: Fact) -> bool | None:
     ref: DayRef = m.value  # type: ignore[assignment]
+    f = _annual(f, ref)
+    if ref.until is not None and ref.date is not None:  # a stretch ("the end of May"): agrees if it meets the record
+        if f.start:
+            return f.start.date() <= ref.until and (f.end or f.start).date() >= ref.date
+        dated = [d.date for d in f.days if d.date]
+        return any(ref.date <= d <= ref.until for d in dated) if dated else None
     if f.start:
         if ref.date and f.end and f.start.date() <= ref.date <= f.end.date():
             return True  # a day inside a span ("separate today" in a week-long withdrawal)
@@ -201,6 +217,8 @@ def _ends(t: Text, mentions: list[Mention]) -> list[Mention]:
 
 
 def _dayrefs_agree(a: DayRef, b: DayRef) -> bool:
+    if a.until and a.date and b.date:
+        return a.date <= b.date <= a.until
     if a.date and b.date:
         return a.date == b.date
     if a.weekday is not None and b.weekday is not None:
@@ -536,6 +554,15 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
             # a sentence naming nothing may be about what the one before named ("Thyroxine, yeah. A hundred
             # micrograms."); never about what a later one names
             in_sentence = _anchored(t, facts, idf, _sentence_of(t, s_lo - 1)[0], s_hi)
+        c_lo, c_hi, earlier = next(((c_lo, c_hi, named) for c_lo, c_hi in reversed(
+            [c for c in clauses if s_lo <= c[0] and c[1] <= lo]) if (named := _anchored(t, facts, idf, c_lo, c_hi))),
+            (0, 0, []))
+        tied = [x for x in earlier if x[0] >= earlier[0][0] - 1e-9] if earlier else []
+        if not cands and len(tied) > 1 and all(_title_named(t, f, c_lo, c_hi) for _s, f in tied):
+            # the nearest clause before that names something names two records by their titles ("Mum's is the
+            # first one, early next month": Mum, Post Mum's card): the clause is about one of them, not about
+            # what a later clause names ("so hers has to go in the post by Friday")
+            cands = tied
         if not cands and _one_named(in_sentence) and not _proposal(t.raw):
             # a clause naming nothing is about the one fact the utterance names ("I fly out on the 9th, half past
             # six, to Lisbon"); a kind of value already said right of it is about something else ("the offsite,
@@ -551,9 +578,10 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         if not cands or not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
-        if len(top) > 1 and in_sentence:
-            # a tie in the clause is broken by the sentence ("parking in Lot E, it's the one for speakers": the
-            # speakers' parking, not the delegates')
+        if len(top) > 1 and in_sentence and any(m.kind == "code" for m in said):
+            # a tie over a code is broken by the sentence ("parking in Lot E, it's the one for speakers": the
+            # speakers' parking, not the delegates'); for days and times the other clause is often about
+            # another thing ("Mum's is early next month, so hers has to go in the post by Friday")
             by_sentence = {id(f): sc for sc, f in in_sentence}
             best = max(by_sentence.get(id(f), 0.0) for f in top)
             top = [f for f in top if by_sentence.get(id(f), 0.0) >= best - 1e-9]
