@@ -1,6 +1,8 @@
 """Families of the ninth session: how long a thing lasts (a value of its own kind, compared with the
 record's span); codes that tell places apart ("Lot C", "gate nine", "Terminal 5", "room two B"); a
-weekday said with its date is that date; a trip not yet worked out. Each family in phrasings of our own."""
+weekday said with its date is that date; days said as a stretch; a trip not yet worked out; a
+question not known ("no idea what time"), a sum of units to convert, an order already placed. Each
+family in phrasings of our own."""
 
 from __future__ import annotations
 
@@ -206,3 +208,24 @@ BIRTHDAYS = context("2026-03-11 09:00", "Wednesday",
 ])
 def test_a_birthday_comes_round_each_year(line, wrong):
     assert [d.rule for d in said(None, [line], BIRTHDAYS)] == (["contradiction"] if wrong else [])
+
+
+@pytest.mark.parametrize("line,tool", [
+    ("I've got no idea what time the last ferry leaves from the island on Sunday.", "search"),
+    ("No clue how many people that hall holds, to be honest.", "search"),
+    ("I need to know what sixty-two and a half inches is in centimetres before I cut it.", "calculate"),
+    ("No idea what three pints comes to in litres, and the recipe's all metric.", "calculate"),
+])
+def test_a_question_not_known_and_units_to_convert(line, tool):
+    found = [d for d in said(None, [line]) if d.rule == "intent"]
+    assert found and found[0].tool_calls[0].name == tool
+
+
+@pytest.mark.parametrize("later", [
+    "Wait, no, I did it. I placed the order on Friday, there's the confirmation.",
+    "Oh hang on, I've done it already, it came up in my emails.",
+    "Actually we put in the order last week, panic over.",
+])
+def test_an_order_placed_after_all_settles_the_need(later):
+    assert said(None, ["Oh no, I need to order the new oars, that's been on my list for weeks.",
+                       "The captain keeps asking about them.", later]) == []

@@ -34,10 +34,18 @@ UNSURE = (r"\b(?:i wonder|wondering|not sure|no idea|i don't know|i dunno|can't 
           r"when is|which|whether)\b|\?")
 NEED = r"\b(?:need|needs|should|have to|has to|got to|gotta|must|want to|wanna|would like|looking for|" \
        r"figure out|find|haven't|yet|still|ought to|better|plan to|planning to|thinking of|thinking about)\b"
-FACTUAL = r"\b(?:what time (?:[a-z]+ ){0,3}?(?:is|does|do|are|opens?|closes?|starts?)|when (?:is|does|do|are) (?:the )?(?:high|low) tide|healthy|calories?|nutrition\w*|protein|sugar content|carbohydrates?|carbs|caffeine|how many|how much|how long|how far|how old|how tall|" \
+FACTUAL = r"\b(?:what time (?:[a-z]+ ){0,3}?(?:is|does|do|are|opens?|closes?|starts?|leaves?|departs?|arrives?|lands?|ends?|finish(?:es)?)|when (?:is|does|do|are) (?:the )?(?:high|low) tide|healthy|calories?|nutrition\w*|protein|sugar content|carbohydrates?|carbs|caffeine|how many|how much|how long|how far|how old|how tall|" \
           r"what year|who (?:wrote|was|is|invented|directed|sang)|when (?:did|was)|is it true|true that|" \
           r"what's the (?:name|capital|difference)|good for you|safe to|vitamins?|ingredients?|made of|" \
           r"origin|history of|meaning of|stand for|population|distance)\b"
+UNIT_WORDS = (r"inch(?:es)?|cm|centimet(?:re|er)s?|feet|foot|ft|met(?:re|er)s?|miles?|km|kilomet(?:re|er)s?|kilos?|kg|"
+              r"ounces?|oz|grams?|cups?|tablespoons?|teaspoons?|ml|millilit(?:re|er)s?|fahrenheit|celsius|stones?|"
+              r"pints?|lit(?:re|er)s?|gallons?|yards?|lbs?")
+def _conversion(h: "Heard") -> str:
+    """"62 and a half inches to centimetres" (the units rule's match)."""
+    return f"{h.match.group('what')} to {h.match.group('to')}" if h.match else ""
+
+
 MEDIA_PHRASE = r"(?:[a-z-]+ ){0,3}?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news|sounds|white noise|audiobook|rock)"
 CURRENCY_CODES = {"euro": "EUR", "pound": "GBP", "yen": "JPY", "yuan": "CNY", "franc": "CHF", "won": "KRW",
                   "rupee": "INR", "peso": "MXN", "krona": "SEK", "krone": "NOK", "real": "BRL", "baht": "THB",
@@ -501,7 +509,15 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(place=lambda h: h.place() or _zone_place(h), query=lambda h: "time difference"),
                requires=(UNSURE + r"|\bnever remember\b|\bforget\b|\bconfus\w*|\bwhich is it\b",),
                tool_words=("clock", "time zone", "timezone")),
+    IntentRule("units", (rf"\b(?P<what>\d+(?:\.\d+)?(?: and a half)? (?:{UNIT_WORDS})) (?:is |are |would be |comes to |works out )?"
+                         rf"(?:in|into|to) (?P<to>{UNIT_WORDS})\b",),
+               ("convert_units", "unit_converter", "calculate", "search"), "Shall I convert {what} for you?",
+               _b(what=_conversion, expression=_conversion, query=_conversion),
+               requires=(NEED + "|" + UNSURE + r"|\bneed to know\b|\bwant to know\b",),
+               tool_words=("convert", "unit", "calculat")),
     IntentRule("search", (r"\b(?:i wonder|wondering|i'm not sure|not sure (?:if|whether|what|how)|"
+                          r"(?:no idea|no clue|(?:haven't|have not) (?:got )?a clue|(?:need|want|'d like|would like) to know) "
+                          r"(?:what|when|how|if|whether|where|who|which)|"
                           r"i (?:honestly |really |genuinely |just |actually )?(?:don't|do not) know (?:if|whether|what|how|who|when)|"
                           r"i can't remember|can't recall|is it true|any idea)\b",
                           r"\b(?:are|is) (?:they|those|these|it|that|\w+(?: \w+)?) (?:really |actually |even |even really )?(?:healthy|good for you|safe)\b",

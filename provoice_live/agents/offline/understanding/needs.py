@@ -223,7 +223,9 @@ DONE = re.compile(r"\b(?:i|we|he|she|they|you)(?:'ve| have| had|'d)? (?:already|
                   r"\b(?:i|we|he|she|they)(?:'ve| have)? (?:checked|googled|looked (?:it|that) up|booked (?:it|one|us|you|the)|"
                   r"sorted (?:it|that)|ordered (?:it|one|them|some))\b|"
                   r"\b(?:all|already) (?:booked|sorted|done|paid|ordered|arranged|taken care of|in hand)\b|"
-                  r"\b(?:it's|that's|it is|that is) (?:all )?(?:booked|sorted|done|handled|taken care of)\b")
+                  r"\b(?:it's|that's|it is|that is) (?:all )?(?:booked|sorted|done|handled|taken care of)\b|"
+                  r"\b(?:i|we|he|she|they) (?:already )?did (?:it|that)\b|\b(?:i've|we've|i|we) (?:already )?(?:done|sorted) (?:it|that)\b|"
+                  r"\b(?:placed|put in|submitted) (?:the|an|my|our) order\b")
 # taken on by someone in the room (the next utterance, another voice): "I'll look it up", "leave it with me"
 TAKEN_ON = re.compile(r"\b(?:i'll|i will|let me|i can|i'm gonna|i'm going to|i'll just) (?:just |quickly |go )?(?:check|look|"
                       r"google|book|order|call|ring|phone|text|sort|handle|grab|find|pick up|send|set|add|put|work it out|"
