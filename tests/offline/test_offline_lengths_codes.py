@@ -229,3 +229,19 @@ def test_a_question_not_known_and_units_to_convert(line, tool):
 def test_an_order_placed_after_all_settles_the_need(later):
     assert said(None, ["Oh no, I need to order the new oars, that's been on my list for weeks.",
                        "The captain keeps asking about them.", later]) == []
+
+
+PITCH = "If anybody mentions whether the pitch has dried out enough to play on, tell me."
+CHARGE = "If the landlord says anything about a charge for the stained carpet, let me know."
+
+
+@pytest.mark.parametrize("request_,line,heard", [
+    (PITCH, "Me and the lads are pitching the tea tent by the scorebox.", False),
+    (PITCH, "We'll pitch it on the gravel, well clear of the grass.", False),
+    (PITCH, "Groundsman says the pitch is bone dry now, we're on at two.", True),
+    (CHARGE, "My phone's dead, I need to charge it first.", False),
+    (CHARGE, "They'll charge the car overnight at the hotel.", False),
+    (CHARGE, "He mentioned a charge of eighty quid for the carpet.", True),
+])
+def test_the_request_s_noun_heard_only_as_a_verb_is_another_sense(request_, line, heard):
+    assert [d.rule for d in said(request_, [line])] == (["topic"] if heard else [])

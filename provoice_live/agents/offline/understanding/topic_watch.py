@@ -400,6 +400,40 @@ def _acronyms(watch: Watch, t: Text) -> list[str]:
     return found
 
 
+NOUN_BEFORE = frozenset({"the", "a", "an", "any", "some", "my", "our", "your", "their", "his", "her", "its", "this",
+                         "that", "new", "next", "first", "last", "no"})
+NOUN_AFTER = frozenset({"for", "of", "from", "about", "has", "had", "is", "was", "will", "to"})
+VERB_BEFORE = frozenset({"to", "will", "can", "can't", "cannot", "could", "would", "should", "must", "might", "don't",
+                         "didn't", "doesn't", "won't", "i", "we", "they", "you", "please", "let's", "gonna", "gotta"})
+BE_BEFORE = frozenset({"am", "are", "is", "was", "were", "be", "been", "being", "i'm", "we're", "they're", "you're",
+                       "he's", "she's", "it's", "'re"})
+OBJECT_AFTER = frozenset({"it", "them", "him", "her", "us", "me", "up", "out"})
+
+
+def _verb_for_a_noun(watch: Watch, t: Text, kw: str) -> bool:
+    """The request uses the word as a noun ("a charge for the carpet", "the pitch has dried") and the
+    utterance says it only as a verb ("I need to charge it", "we're pitching the tea tent", "pitch it")."""
+    target = tokens(watch.target.lower())
+    noun = False
+    for j, w in enumerate(target):
+        if lemma(w) == kw:
+            before, after = (target[j - 1] if j else ""), (target[j + 1] if j + 1 < len(target) else "")
+            noun = noun or before in NOUN_BEFORE or before.endswith("'s") or after in NOUN_AFTER
+    if not noun:
+        return False
+    uses = [i for i, lem in enumerate(t.lemmas) if lem == kw]
+    if not uses:
+        return False
+    for i in uses:
+        w, before = t.words[i], (t.words[i - 1] if i else "")
+        after = t.words[i + 1] if i + 1 < len(t.words) else ""
+        verb = (before in VERB_BEFORE or before.endswith("'ll") or (w.endswith("ing") and before in BE_BEFORE)
+                or (after in OBJECT_AFTER and before not in NOUN_BEFORE))
+        if not verb:
+            return False
+    return True
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
@@ -451,6 +485,12 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     acronyms = [x for x in _acronyms(watch, t) if x not in terms]  # "the AGM" for "the annual general meeting", and back
     score += WEIGHTS["keyword"] * bool(acronyms)
     terms += acronyms
+    lone = [kw for kw in head_words if kw in terms]
+    if len(terms) == 1 and lone == terms and _verb_for_a_noun(watch, t, lone[0]):
+        # "pitching the tea tent", "I need to charge it" for "whether the pitch has dried", "a charge for the
+        # carpet": the request's noun heard only as a verb is another sense, and the meaning, which the shared
+        # word pulls close, does not make it a mention either
+        return None
     own_words = bool(acronyms) or any(term in terms for term in (" ".join((kw,)) for kw in head_words))
     # the request's action said back ("book a table" -> "booked a table"): backing for the meaning, never a mention alone
     action = _action_lemmas(watch.action)
