@@ -183,6 +183,58 @@ def sound_class(name: str | None) -> SoundClass | None:
     return BY_NAME[found] if found else None
 
 
+def word_form(word: str) -> str:
+    """A word without its inflection, the same for the forms of one word ("beeps", "beeping", "beeped"
+    -> "beep"; "whistle", "whistles", "whistling" -> "whistl"; "the dog's" -> "dog"): a key to compare
+    names by, not a word to show."""
+    w = word.lower().replace("’", "'")
+    w = w[:-2] if w.endswith("'s") else w.strip("'")
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w[-2:] in ("ss", "us", "is")):
+            w = w[: -len(suffix)]
+            if suffix in ("ing", "ed") and w[-1] == w[-2] and w[-1] not in "aeioulsz":
+                w = w[:-1]  # "clapping" -> "clap"
+            break
+    return w[:-1] if len(w) > 3 and w.endswith("e") else w
+
+
+def _forms(phrase: str) -> tuple[str, ...]:
+    return tuple(word_form(w) for w in normalise_name(phrase).split())
+
+
+@lru_cache(maxsize=1)
+def _by_forms() -> dict[tuple[str, ...], str]:
+    """The table's names by their words' forms; a form two classes share names neither."""
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for c in SOUND_CLASSES:
+        for phrase in (c.name, *(c.esc50,) * bool(c.esc50), *c.names):
+            owners.setdefault(_forms(phrase), set()).add(c.name)
+    return {k: next(iter(v)) for k, v in owners.items() if len(v) == 1 and k}
+
+
+def classes_named(text: str) -> set[str]:
+    """The classes a text names: any run of its words that is one of a class's names (as `sound_class`
+    reads them) or says one in other word forms ("The kitchen timer goes off" -> microwave_beep,
+    "it beeps" -> microwave_beep, "the dog's barking" -> dog_bark); the longest name wins, so
+    "the bell rings" names the doorbell, not the church bells."""
+    words = [w for w in re.findall(r"[\w'’-]+", text.lower()) if w.strip("'’-")]
+    forms = [word_form(w) for w in words]
+    taken = [False] * len(words)
+    found: set[str] = set()
+    for n in range(max(len(k) for k in _by_forms()), 0, -1):  # the longest name wins ("the bell rings")
+        for i in range(len(words) - n + 1):
+            if any(taken[i:i + n]):
+                continue
+            exact = sound_class(" ".join(words[i:i + n]))
+            name = exact.name if exact is not None else _by_forms().get(tuple(forms[i:i + n]))
+            if name:
+                found.add(name)
+                taken[i:i + n] = [True] * n
+    return found
+
+
 def names_by_class() -> dict[str, tuple[str, ...]]:
     """class id -> the names people use for it (what the agent's request reader matches)."""
     return {c.name: c.names for c in SOUND_CLASSES}
@@ -202,4 +254,4 @@ def spoken_names() -> dict[str, str]:
 
 
 __all__ = ["SoundClass", "SOUND_CLASSES", "GROUPS", "BY_NAME", "BY_ESC50", "ESC50_CATEGORIES", "normalise_name",
-           "sound_class", "names_by_class", "synthesised_classes", "detected_classes", "spoken_names"]
+           "sound_class", "classes_named", "word_form", "names_by_class", "synthesised_classes", "detected_classes", "spoken_names"]

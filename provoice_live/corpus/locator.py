@@ -12,7 +12,11 @@ here relative to the line's start: from the TTS, or from a recogniser's word tim
 in script order.
 
 Method, in order (the first that applies):
-1. `sound` (ESS): the sound line whose class the ground truth names (the only one when one exists).
+1. `sound` (ESS): the sound line whose class the ground truth names (the only one when one exists):
+   by any of the class's names in the sound table, in any word form (`sound_classes.classes_named`:
+   "The kitchen timer goes off." names `microwave_beep`), the more of the cue description, the reply
+   and the instruction name it the likelier; a line whose class is named nowhere scores only by the
+   words of its class id, at most half as well; of equally named lines, the later.
 2. `quote`: the semantic cue quotes what was said (`Emma says: "..."` or `'...'`; double quotes
    first, single quotes only where they are quote marks, not apostrophes: `quote_spans`); the
    sentences whose words the quote covers (at least `QUOTE_MIN` of a sentence's words, and not only
@@ -48,6 +52,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from ..sound_classes import classes_named, sound_class
 from .sample import CueWindow, ToolCall, WordTiming
 
 QUOTE_MIN = 0.6
@@ -567,13 +572,18 @@ def _locate_sound(lines: Sequence[TimedLine], facts: CueFacts) -> CueLocation:
     sounds = [(i, ln) for i, ln in enumerate(lines) if ln.is_sound]
     if not sounds:
         return CueLocation(None, "none", 0.0, notes=("no sound line",))
-    said = set(tokens(" ".join([facts.semantic_cue, facts.gt_response, facts.instruction or ""])))
+    sources = [t for t in (facts.semantic_cue, facts.gt_response, facts.instruction or "") if t.strip()]
+    said = set(tokens(" ".join(sources)))
+    named = [classes_named(t) for t in sources]
 
     def match(line: TimedLine) -> float:
+        heard = sound_class(line.text)
+        if heard is not None and any(heard.name in n for n in named):  # by any of its names, in any word form
+            return 0.5 + 0.5 * sum(heard.name in n for n in named) / len(named)
         name = [t for t in tokens(line.text.replace("_", " ")) if t not in STOPWORDS]
-        return sum(t in said for t in name) / max(1, len(name))
+        return 0.5 * sum(t in said for t in name) / max(1, len(name))  # only words of the class id
 
-    scored = sorted(sounds, key=lambda p: match(p[1]), reverse=True)
+    scored = sorted(sounds, key=lambda p: (match(p[1]), p[0]), reverse=True)  # of equals, the later (the cue is last)
     i, line = scored[0]
     m = match(line)
     if len(sounds) == 1:

@@ -78,6 +78,44 @@ def test_sound_cues_and_nothing_to_find():
     assert nothing.how == "fallback" and nothing.flagged
 
 
+@pytest.mark.parametrize("description, reply, instruction", [
+    ("The kitchen timer goes off.", "", ""),
+    ("Rain patters on the window while Jo bakes; then the kitchen timer goes off.", "", ""),
+    ("Jo is baking.", "Your timer just went off, the cake should be done.", ""),
+    ("The oven is on.", "That was the beeping you asked about.", "Tell me when it beeps."),
+    ("The microwave beeps twice.", "", ""),
+    ("Jo waits for the egg timer.", "", "Let me know when the egg timer rings."),
+    ("The dryer beeped.", "", ""),
+])
+def test_a_sound_is_matched_by_its_other_names_and_word_forms(description, reply, instruction):
+    """The class's listed names in the sound table ("kitchen timer" is microwave_beep's) and their word
+    forms ("beeps", "beeped"), not only the words of the class id."""
+    lines = [TimedLine("user1", instruction or "Keep an ear out, would you?", 0.5, 2.5),
+             TimedLine("sound", "rain", 4.0, 9.0), TimedLine("sound", "microwave_beep", 12.0, 13.0),
+             TimedLine("sound", "dog", 15.0, 16.0)]
+    found = locate_cue(lines, CueFacts("ESS", semantic_cue=description, gt_response=reply, instruction=instruction or None))
+    assert found.how == "sound" and found.lines == (2,) and found.text == "microwave_beep"
+    assert (found.window.start_s, found.window.end_s) == (12.0, 13.0)
+
+
+def test_a_sound_named_by_more_of_the_ground_truth_wins_and_ties_are_flagged():
+    lines = [TimedLine("user1", "Tell me when the kettle whistles.", 0.5, 2.5),
+             TimedLine("sound", "thunderstorm", 4.0, 9.0), TimedLine("sound", "kettle_whistle", 12.0, 14.0)]
+    both = "Thunder rumbles outside, and the kettle starts whistling."
+    found = locate_cue(lines, CueFacts("ESS", semantic_cue=both, gt_response="The kettle's boiling.",
+                                       instruction="Tell me when the kettle whistles."))
+    assert found.lines == (2,) and 0.3 < found.confidence < 0.9
+    clear = locate_cue(lines, CueFacts("ESS", semantic_cue="The kettle whistles.", gt_response="The kettle's boiling.",
+                                       instruction="Tell me when the kettle whistles."))
+    assert clear.lines == (2,) and clear.confidence == pytest.approx(0.9) and not clear.flagged
+    tie = locate_cue(lines, CueFacts("ESS", semantic_cue=both))
+    assert tie.flagged and tie.confidence == pytest.approx(0.3) and tie.lines == (2,)  # of equals, the later
+    assert locate_cue(lines[::-1], CueFacts("ESS", semantic_cue=both)).text == "thunderstorm"
+    only_id_words = locate_cue([TimedLine("sound", "rain", 1.0, 2.0), TimedLine("sound", "sea_waves", 3.0, 4.0)],
+                               CueFacts("ESS", semantic_cue="The sea is loud."))  # "sea" alone is no name of it
+    assert only_id_words.lines == (1,)
+
+
 def test_quotes_survive_apostrophes_and_dashes():
     assert quotes("Ann says: 'I can't go—it's late.' This means") == ["I can't go—it's late."]
     assert quotes("Bo says: ‘We’re out of milk.’ (twin)") == ["We’re out of milk."]

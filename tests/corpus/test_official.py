@@ -57,6 +57,72 @@ def test_sound_names_are_read_from_environment_turns():
     assert sound_name("(Sound of the clock_alarm)") == "clock_alarm"
 
 
+@pytest.mark.parametrize("turn", ["(Sound of the)", "(Sound of a)", "(Sound of an )", "(sound of the )",
+                                  "(Sound of A.)", "(Sound of THE)", "Sound of an", "(sound: the)", "(Sound: )",
+                                  "(Sound)", "[]", "[the]"])
+def test_an_article_alone_names_no_sound(turn):
+    assert sound_name(turn) == ""
+
+
+@pytest.mark.parametrize("turn, name", [
+    ("(sound: doorbell)", "doorbell"), ("(Sound: a dog barking)", "dog barking"), ("(sound:kettle_whistle)", "kettle_whistle"),
+    ("[doorbell rings]", "doorbell"), ("[Phone rings]", "Phone rings"), ("[a dog barks loudly]", "dog"),
+    ("[knock at the door]", "knock"), ("[rain]", "rain"), ("(Sound of the theatre)", "theatre"),
+    ("(Sound of an alarm clock.)", "alarm clock"), ("(sound of ding-dong)", "ding-dong")])
+def test_other_ways_of_writing_a_sound_turn_are_read(turn, name):
+    assert sound_name(turn) == name
+
+
+def _one_turn_changed(tmp_path, index: int, turn: int, **change):
+    data = json.loads(DATA.read_text())
+    data[index]["conversation"]["conversation_list"][turn].update(change)
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    return read_records(path)
+
+
+@pytest.mark.parametrize("content", ["(Sound of the)", "(Sound of a)", "(Sound of an )", "(sound: the )"])
+def test_a_sound_turn_naming_only_an_article_is_refused_by_name(tmp_path, content):
+    records, bad = _one_turn_changed(tmp_path, 0, 1, content=content)  # the ESS positive's knock
+    assert UID(1) not in {r.id for r in records} and len(records) == 5
+    assert [b["id"] for b in bad] == [UID(1)] and bad[0]["kind"] == "record"
+    reason = bad[0]["reason"]
+    assert "conversation.conversation_list.1.content" in reason and "environment turn 1 names no sound" in reason
+    assert repr(content) in reason and UID(1) in reason
+
+
+@pytest.mark.parametrize("content, name", [("(Sound of spaceship)", "spaceship"), ("(Sound of the theremin)", "theremin"),
+                                           ("(sound: a door slamming)", "door slamming"), ("[door slams]", "door slams"),
+                                           ("(Sound of doorbel)", "doorbel")])
+def test_a_sound_no_class_has_is_refused_by_the_reader_not_the_build(tmp_path, content, name):
+    from provoice_live.corpus.official import official_jobs
+
+    records, bad = _one_turn_changed(tmp_path, 0, 1, content=content)
+    assert UID(1) not in {r.id for r in records} and [b["id"] for b in bad] == [UID(1)]
+    reason = bad[0]["reason"]
+    assert f"sample {UID(1)!r}" in reason and "field 'conversation.conversation_list.1.content'" in reason
+    assert f"environment turn 1 names {name!r}, which no sound class has" in reason
+    jobs, skipped = official_jobs(tmp_path / "data.json", TOOLS, seed=0)
+    assert UID(1) not in {j.id for j in jobs} and skipped == bad
+
+
+@pytest.mark.parametrize("content, name, cls", [("(sound: door_wood_knock)", "door_wood_knock", "door_knock"),
+                                                ("[knocking at the door]", "knocking", "door_knock"),
+                                                ("(Sound: someone knocking on the door.)", "someone knocking on the door", None),
+                                                ("[doorbell rings]", "doorbell", "doorbell"),
+                                                ("(Sound of the pig)", "pig", "pig")])
+def test_sound_turns_written_otherwise_are_read_when_a_class_has_them(tmp_path, content, name, cls):
+    from provoice_live.sound_classes import sound_class
+
+    records, bad = _one_turn_changed(tmp_path, 0, 1, content=content)
+    if cls is None:  # not a name of the table: refused, named
+        assert [b["id"] for b in bad] == [UID(1)] and repr(name) in bad[0]["reason"]
+        return
+    assert bad == []
+    ess = next(r for r in records if r.id == UID(1))
+    assert ess.turns[1].text == name and sound_class(ess.turns[1].text).name == cls and ess.cue_turn == 1
+
+
 def test_bad_records_are_listed_naming_sample_and_field(tmp_path):
     data = json.loads(DATA.read_text())
     data[0]["meta"]["task_name"] = "mind_reading"
@@ -245,3 +311,79 @@ def test_import_finds_cue_windows_in_the_audio(revoiced, tmp_path):
     assert got[UID(1)].meta["cue_method"] == "sound-outside-speech"
     assert got[UID(6)].meta["cue_method"] == "whisper-align+content"
     assert got[UID(6)].meta["cue_location"]["text"].startswith("Anyway, how about we rent that cabin")
+
+
+@pytest.mark.parametrize("infos", [None, [], [{"user": "2", "user_gender": "female"}], [{"user": "1"}],
+                                   [{"user": "1", "user_gender": "unknown"}, {"user": "2", "user_gender": "female"}]])
+def test_user1s_gender_is_read_from_user_states_when_user_infos_gives_none(tmp_path, infos):
+    """The release's CFC records keep the wearer's gender in `user_states.user_gender`."""
+    from provoice_live.corpus.official import record_scene
+
+    data = json.loads(DATA.read_text())
+    cfc = data[3]
+    cfc["user_states"]["user_gender"] = "male"  # user_infos said female: now only user_states says anything
+    if infos is None:
+        del cfc["conversation"]["user_infos"]
+    else:
+        cfc["conversation"]["user_infos"] = infos
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    records, bad = read_records(path)
+    assert bad == []
+    rec = next(r for r in records if r.id == UID(4))
+    assert rec.genders["user1"] == "male"
+    assert rec.genders.get("user2") == ("female" if infos and infos[-1].get("user") == "2" else None)
+    voices = {s.id: s.gender for s in record_scene(rec, []).script.speakers}
+    assert voices["user1"] == "male"  # voiced as the record says, not with the default (female)
+
+
+@pytest.mark.parametrize("states_gender, infos_gender, expected", [
+    ("male", "female", "female"), ("female", "male", "male"), ("other", None, None), (None, None, None),
+    ("", "female", "female")])
+def test_user_infos_comes_first_and_only_male_or_female_is_read(tmp_path, states_gender, infos_gender, expected):
+    data = json.loads(DATA.read_text())
+    cfc = data[3]
+    cfc["user_states"]["user_gender"] = states_gender
+    cfc["conversation"]["user_infos"] = [{"user": "1", "user_gender": infos_gender}]
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    records, _ = read_records(path)
+    assert next(r for r in records if r.id == UID(4)).genders.get("user1") == expected
+
+
+@pytest.mark.parametrize("index, after", [
+    (0, [{"user": "1", "content": "Thanks, coming!"}]),  # ESS positive
+    (2, [{"user": "1", "content": "Yes please."}, {"user": "model", "content": "Searching."}]),  # PIC
+    (3, [{"user": "2", "content": "Right, 7:40 then."}, {"user": "1", "content": "Great."},
+         {"user": "environment", "content": "(Sound of door_wood_knock)"}]),  # CFC
+    (5, [{"user": "2", "content": "Shall we?"}, {"user": "model", "content": ""}, {"user": "1", "content": "Bye."}]),  # LTM
+])
+def test_turns_after_the_model_turn_are_dropped_with_a_named_note(tmp_path, caplog, index, after):
+    """The model turn ends the scene; what follows it is left out, and the record says so."""
+    data = json.loads(DATA.read_text())
+    before, _ = read_records(DATA)
+    turns = data[index]["conversation"]["conversation_list"]
+    model = next(i for i, t in enumerate(turns) if t["user"] == "model")
+    turns += after
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    with caplog.at_level("WARNING", logger="provoice_live.corpus.official.records"):
+        records, bad = read_records(path)
+    assert bad == []  # kept, not skipped
+    rec, old = (next(r for r in rs if r.id == data[index]["meta"]["uuid"]) for rs in (records, before))
+    assert rec.turns == old.turns and rec.label == old.label and rec.gt_response == old.gt_response
+    assert rec.cue_turn == old.cue_turn and rec.instruction == old.instruction
+    n = len(after)
+    note = (f"sample {rec.id!r}, field 'conversation.conversation_list.{model + 1}': "
+            f"{n} turn{'s' if n > 1 else ''} after the model turn {model} dropped (the model turn ends the scene)")
+    assert rec.notes == [note] and rec.meta["reader_notes"] == [note]
+    from provoice_live.corpus.official import record_scene
+    assert record_scene(rec, []).meta["reader_notes"] == [note]  # kept with the re-voiced sample (and the imported)
+    assert [r.getMessage() for r in caplog.records] == [note]
+    assert all(not r.notes and "reader_notes" not in r.meta for r in records if r.id != rec.id)
+
+
+def test_a_record_ending_with_its_model_turn_has_no_note(caplog):
+    with caplog.at_level("WARNING", logger="provoice_live.corpus.official.records"):
+        records, _ = read_records(DATA)
+    assert all(r.notes == [] for r in records) and caplog.records == []

@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 
 from provoice_live.sound_classes import (
-    BY_ESC50, GROUPS, SOUND_CLASSES, detected_classes, normalise_name, sound_class, spoken_names,
-    synthesised_classes)
+    BY_ESC50, GROUPS, SOUND_CLASSES, classes_named, detected_classes, normalise_name, sound_class, spoken_names,
+    synthesised_classes, word_form)
 
 ESC50_GROUPS = {"animals", "natural", "human", "domestic", "urban"}
 
@@ -39,6 +39,33 @@ def test_every_name_resolves_to_its_class(c):
 
 def test_unknown_names_resolve_to_nothing():
     assert sound_class("a spaceship landing") is None and sound_class("") is None and sound_class(None) is None
+
+
+def test_no_name_shares_its_word_forms_with_another_class():
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for c in SOUND_CLASSES:
+        for phrase in (c.name, c.esc50 or c.name, *c.names):
+            owners.setdefault(tuple(map(word_form, normalise_name(phrase).split())), set()).add(c.name)
+    assert not {k: v for k, v in owners.items() if len(v) > 1}
+
+
+@pytest.mark.parametrize("forms", [("beep", "beeps", "beeping", "beeped"), ("whistle", "whistles", "whistling", "whistled"),
+                                   ("clap", "claps", "clapping", "clapped"), ("baby", "babies", "baby's"),
+                                   ("ring", "rings", "ringing"), ("glass", "glasses")])
+def test_word_forms_of_one_word_agree(forms):
+    assert len({word_form(w) for w in forms}) == 1, forms
+
+
+@pytest.mark.parametrize("text, named", [
+    ("The kitchen timer goes off.", {"microwave_beep"}), ("It beeps twice.", {"microwave_beep"}),
+    ("the microwave beeped", {"microwave_beep"}), ("The Egg-Timer is ringing!", {"microwave_beep"}),
+    ("Behind them, the dog's barking, again.", {"dog_bark"}), ("The dogs bark.", {"dog_bark"}),
+    ("Someone knocks at the door.", {"door_knock"}), ("The kettle whistles while it rains.", {"kettle_whistle", "rain"}),
+    ("the bell rings", {"doorbell"}), ("The church bells are ringing.", {"church_bells"}),  # the longest name wins
+    ("Babies cry.", {"crying_baby"}), ("The phone rings.", {"phone_ring"}),
+    ("Nothing happens at all.", set()), ("", set())])
+def test_a_text_names_classes_by_any_of_their_names_in_any_word_form(text, named):
+    assert classes_named(text) == named
 
 
 def test_the_builder_bank_synthesises_exactly_the_marked_classes():

@@ -4,28 +4,37 @@ sample to our fields, shared by the importer, the re-voicer and the rescoring of
 Task names are mapped (`TASK_MAP`); the label comes from the model turn (a reply or tool calls);
 `parameters` are read as arguments; the instruction is User1's first turn (LTM, ESS), which must be
 the conversation's first; the digital context is `user_states`; the semantic cue is the scenario
-description and its cues. A bad field (also a human turn that says nothing, an environment turn that
-names no sound, an LTM or ESS record that does not open with User1) raises `SampleError` naming the
-sample, the turn and the field; `read_records` lists such samples as skipped and reads the rest.
+description and its cues. Speakers' genders are `conversation.user_infos[].user_gender`, and for
+User1, where `user_infos` gives none, `user_states.user_gender` (the CFC records keep it there).
+The model turn ends the scene: turns after it are dropped, with a note naming them (`Record.notes`).
+A bad field (also a human turn that says nothing, an environment turn that names no sound or one
+no class of `sound_classes` has as a name, an LTM or ESS record that does not open with User1)
+raises `SampleError` naming the sample, the turn and the field; `read_records` lists such samples
+as skipped and reads the rest.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ...errors import ProvoiceError, SampleError
+from ...sound_classes import sound_class
 from ..loader import read_json_file, read_tool_file
 from ..sample import ID_PATTERN, ToolCall, ToolSchema
 
 TASK_MAP = {"single_turn_taking": "PIC", "long_turn_taking": "LTM", "digital_memory": "CFC",
             "environment_sensing": "ESS"}
 SPEAKERS = {"1": "user1", "2": "user2"}
-SOUND_TURN = re.compile(r"^\W*(?:the\s+)?sound\s+of\s+(?:an?\s+|the\s+)?(\w.*?)\W*$", re.I)
-NO_SOUND = re.compile(r"^\W*(?:the\s+)?sound(?:\s+of)?\W*$", re.I)  # "(Sound of )": names nothing
+SOUND_TURN = re.compile(r"^\W*(?:the\s+)?sound(?:\s+of\b|\s*:)(.*)$", re.I)  # "(Sound of X)", "(sound: X)"
+NO_SOUND = re.compile(r"^\W*(?:the\s+)?sound\W*$", re.I)  # "(Sound)": names nothing
+SOUND_NOTE = re.compile(r"^\[([^\[\]]*)\]\W*$")  # "[doorbell rings]", as a recogniser writes sounds
+ARTICLES = frozenset({"a", "an", "the", "some"})
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,6 +59,7 @@ class Record:
     turns: list[Turn]  # the human and environment turns before the model turn
     genders: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the reader left out of a record it kept, named
 
     @property
     def cue_turn(self) -> int | None:
@@ -103,11 +113,21 @@ def _semantic_cue(cues: Any) -> str:
 
 
 def sound_name(content: str) -> str:
-    """The class in an environment turn: '(Sound of door_wood_knock)' -> 'door_wood_knock'."""
-    m = SOUND_TURN.match(content.strip())
-    if m is None and NO_SOUND.match(content):
+    """The sound an environment turn names, as written: '(Sound of door_wood_knock)' -> 'door_wood_knock',
+    '(sound: a doorbell)' -> 'doorbell', '[doorbell rings]' -> 'doorbell' (a bracketed note: its longest
+    first words that name a class, else all of it). '' when it names nothing: '(Sound of )', and an
+    article alone ('(Sound of the)', '(Sound of an )'). Whether a sound class has the name is the
+    reader's check (`parse_record`), not this function's."""
+    text = content.strip()
+    m, note = SOUND_TURN.match(text), SOUND_NOTE.match(text)
+    if m is None and NO_SOUND.match(text):
         return ""
-    return (m.group(1) if m else content.strip(" ()")).strip()
+    words = re.sub(r"^\W+|\W+$", "", m.group(1) if m else note.group(1) if note else text.strip(" ()")).split()
+    while words and words[0].lower() in ARTICLES:
+        words = words[1:]
+    if note is not None:  # "[doorbell rings]": the name without what it does
+        words = next((words[:n] for n in range(len(words), 0, -1) if sound_class(" ".join(words[:n]))), words)
+    return re.sub(r"\W+$", "", " ".join(words))
 
 
 def parse_record(raw: Any, index: int) -> Record:
@@ -126,6 +146,7 @@ def parse_record(raw: Any, index: int) -> Record:
     if not isinstance(turns_raw, list) or not turns_raw:
         raise SampleError(sid, "conversation.conversation_list", "is missing or empty")
     turns: list[Turn] = []
+    notes: list[str] = []
     model = None
     for i, t in enumerate(turns_raw):
         if not isinstance(t, dict):
@@ -133,13 +154,23 @@ def parse_record(raw: Any, index: int) -> Record:
         who = str(t.get("user", ""))
         if who == "model":
             model = t
+            if i + 1 < len(turns_raw):  # kept as the release has it, but said: the scene ends here
+                after = len(turns_raw) - i - 1
+                notes.append(str(SampleError(sid, f"conversation.conversation_list.{i + 1}",
+                                             f"{after} turn{'s' * (after > 1)} after the model turn {i} dropped "
+                                             f"(the model turn ends the scene)")))
             break  # the ground truth closes the conversation
         content = str(t.get("content") or "").strip()
         if who == "environment":
-            if not sound_name(content):
+            name = sound_name(content)
+            if not name:
                 raise SampleError(sid, f"conversation.conversation_list.{i}.content",
-                                  f"environment turn {i} names no sound")
-            turns.append(Turn("sound", sound_name(content)))
+                                  f"environment turn {i} names no sound ({content!r})")
+            if sound_class(name) is None:  # refused here, not when a build finds no sound for it
+                raise SampleError(sid, f"conversation.conversation_list.{i}.content",
+                                  f"environment turn {i} names {name!r}, which no sound class has as a name "
+                                  f"(provoice_live/sound_classes.py)")
+            turns.append(Turn("sound", name))
         elif who in SPEAKERS:
             if not content:  # dropping it would shift the instruction and cue turns
                 raise SampleError(sid, f"conversation.conversation_list.{i}.content",
@@ -154,12 +185,17 @@ def parse_record(raw: Any, index: int) -> Record:
     label = bool(model is not None and (response or calls))
     genders = {SPEAKERS[str(u.get("user"))]: u.get("user_gender") for u in conv.get("user_infos") or []
                if isinstance(u, dict) and str(u.get("user")) in SPEAKERS and u.get("user_gender") in ("male", "female")}
+    states = raw.get("user_states") if isinstance(raw.get("user_states"), dict) else {}
+    if "user1" not in genders and states.get("user_gender") in ("male", "female"):  # CFC records keep it there
+        genders["user1"] = states["user_gender"]
     rec = Record(
         id=sid, task=task, label=label, audio_filepath=str(raw.get("audio_filepath") or f"audios/{sid}.wav"),
         digital_context=raw.get("user_states") if isinstance(raw.get("user_states"), dict) else None,
         semantic_cue=_semantic_cue(raw.get("scenario_cues")), instruction=None,
         gt_response=response if label else "", gt_tool_calls=calls if label else [], turns=turns, genders=genders,
-        meta={"source": "provoice-bench", "uuid": sid, "task_name": meta.get("task_name")},
+        meta={"source": "provoice-bench", "uuid": sid, "task_name": meta.get("task_name"),
+              **({"reader_notes": notes} if notes else {})},
+        notes=notes,
     )
     if label and not turns:
         raise SampleError(sid, "conversation.conversation_list", "a positive has no turn before the model's")
@@ -173,7 +209,9 @@ def parse_record(raw: Any, index: int) -> Record:
 
 
 def read_records(data: str | Path) -> tuple[list[Record], list[dict[str, Any]]]:
-    """All parseable records, and the unparseable ones as skip entries {id, kind, reason}."""
+    """All parseable records, and the unparseable ones as skip entries {id, kind, reason}. What was
+    left out of a record that was read (turns after the model's) is in its `notes` (also
+    `meta.reader_notes`, which the import and the re-voicing keep) and logged as a warning."""
     records, bad = [], []
     seen: set[str] = set()
     for i, raw in enumerate(read_data(data)):
@@ -186,5 +224,7 @@ def read_records(data: str | Path) -> tuple[list[Record], list[dict[str, Any]]]:
             bad.append({"id": rec.id, "kind": "record", "reason": "duplicate uuid"})
             continue
         seen.add(rec.id)
+        for note in rec.notes:
+            log.warning("%s", note)
         records.append(rec)
     return records, bad
