@@ -245,3 +245,19 @@ CHARGE = "If the landlord says anything about a charge for the stained carpet, l
 ])
 def test_the_request_s_noun_heard_only_as_a_verb_is_another_sense(request_, line, heard):
     assert [d.rule for d in said(request_, [line])] == (["topic"] if heard else [])
+
+
+CREW = "Can you let me know when Coach posts this year's crew list for the regatta?"
+NEWSLETTER = "Tell me if anyone mentions the next club newsletter."
+
+
+@pytest.mark.parametrize("request_,line,heard", [
+    (CREW, "Someone dug out the crew list from last year's regatta for the photo wall.", False),
+    (CREW, "Last season's crew list is still pinned up in the boathouse, ha.", False),
+    (CREW, "Coach just posted the crew list for the regatta, you're in the eight!", True),
+    (CREW, "Last year's was a mess, but this year's crew list for the regatta is up now.", True),
+    (NEWSLETTER, "The previous newsletter had a typo on every page.", False),
+    (NEWSLETTER, "The next newsletter goes out on Friday, Jan says.", True),
+])
+def test_an_earlier_one_is_not_this_time_s(request_, line, heard):
+    assert [d.rule for d in said(request_, [line])] == (["topic"] if heard else [])

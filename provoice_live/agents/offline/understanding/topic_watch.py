@@ -434,6 +434,18 @@ def _verb_for_a_noun(watch: Watch, t: Text, kw: str) -> bool:
     return True
 
 
+THIS_ONE = re.compile(r"\b(?:this|next|upcoming|coming)(?: (?:year|season|week|month|term|time|round|edition))?(?:'s)?\b"
+                      r"|\bnew\b")
+EARLIER_ONE = re.compile(r"\b(?:last|previous|the old|from last|(?:a|two|three|few) (?:years?|seasons?|months?) ago)"
+                         r"(?: (?:year|season|week|month|term|time|round|edition)(?:'s)?)?\b")
+
+
+def _an_earlier_one(watch: Watch, t: Text) -> bool:
+    """The request is for this time's thing ("this year's crew list", "the next newsletter") and the
+    utterance names only an earlier one ("the crew list from last year's regatta", "last season's")."""
+    return bool(THIS_ONE.search(watch.target.lower()) and EARLIER_ONE.search(t.norm) and not THIS_ONE.search(t.norm))
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
@@ -444,7 +456,7 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
         return None
     if _answer_asked(watch) and _unanswered(watch, t):
         return None
-    if _state_not_reached(watch, t) or _time_only_in_the_past(watch, t):
+    if _state_not_reached(watch, t) or _time_only_in_the_past(watch, t) or _an_earlier_one(watch, t):
         return None
     if _amount_asked(watch) and not _amount_said(watch, t):
         return None  # "how much we must pay for the trip": the trip without a price is not it
