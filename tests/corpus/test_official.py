@@ -108,7 +108,11 @@ def test_a_sound_no_class_has_is_refused_by_the_reader_not_the_build(tmp_path, c
 
 @pytest.mark.parametrize("content, name, cls", [("(sound: door_wood_knock)", "door_wood_knock", "door_knock"),
                                                 ("[knocking at the door]", "knocking", "door_knock"),
-                                                ("(Sound: someone knocking on the door.)", "someone knocking on the door", None),
+                                                # a free description: the class its words name, in any form
+                                                ("(Sound: someone knocking on the door.)", "door_knock", "door_knock"),
+                                                ("(Sound of kettle whistling)", "kettle_whistle", "kettle_whistle"),
+                                                ("(Sound of door creaking)", "door_wood_creaks", "door_wood_creaks"),
+                                                ("(Sound of smoke alarm beeping)", "smoke_alarm", "smoke_alarm"),
                                                 ("[doorbell rings]", "doorbell", "doorbell"),
                                                 ("(Sound of the pig)", "pig", "pig")])
 def test_sound_turns_written_otherwise_are_read_when_a_class_has_them(tmp_path, content, name, cls):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ProvoiceError, SampleError
-from ...sound_classes import sound_class
+from ...sound_classes import classes_named, names_by_class, sound_class
 from ..loader import read_json_file, read_tool_file
 from ..sample import ID_PATTERN, ToolCall, ToolSchema
 
@@ -130,6 +130,21 @@ def sound_name(content: str) -> str:
     return re.sub(r"\W+$", "", " ".join(words))
 
 
+def _class_said(text: str) -> str | None:
+    """The one sound class a free description names ("kettle whistling" -> kettle_whistle); of several
+    ("smoke alarm beeping": the alarm, and "beeping" names the microwave), the one with the longest name in
+    the text; None when none is named."""
+    found = classes_named(text)
+    if len(found) <= 1:
+        return next(iter(found), None)
+    low = " ".join(re.findall(r"[\w'-]+", text.lower()))
+    def longest(cls: str) -> int:
+        return max((len(n.split()) for n in names_by_class().get(cls, ()) if re.search(rf"\b{re.escape(n)}\b", low)),
+                   default=0)
+    ranked = sorted(found, key=lambda c: (-longest(c), c))
+    return ranked[0] if longest(ranked[0]) > (longest(ranked[1]) if len(ranked) > 1 else -1) else None
+
+
 def parse_record(raw: Any, index: int) -> Record:
     """One official sample as a `Record`; a bad field raises `SampleError` naming it."""
     if not isinstance(raw, dict):
@@ -166,6 +181,9 @@ def parse_record(raw: Any, index: int) -> Record:
             if not name:
                 raise SampleError(sid, f"conversation.conversation_list.{i}.content",
                                   f"environment turn {i} names no sound ({content!r})")
+            if sound_class(name) is None:
+                # "(Sound of kettle whistling)", "(Sound of door creaking)": the class the words name in any form
+                name = _class_said(name) or name
             if sound_class(name) is None:  # refused here, not when a build finds no sound for it
                 raise SampleError(sid, f"conversation.conversation_list.{i}.content",
                                   f"environment turn {i} names {name!r}, which no sound class has as a name "
