@@ -261,3 +261,20 @@ NEWSLETTER = "Tell me if anyone mentions the next club newsletter."
 ])
 def test_an_earlier_one_is_not_this_time_s(request_, line, heard):
     assert [d.rule for d in said(request_, [line])] == (["topic"] if heard else [])
+
+
+PEANUT = context(Health={"profile": {"allergies": ["peanuts"]}})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("No chance, that's peanuts. You get the satay if you want, I'll have the fries.", False),
+    ("He'll have the peanut noodles, he loves them.", False),
+    ("Go on then, I'll have the satay skewers, just the one.", True),
+])
+def test_food_someone_else_eats_is_not_the_user_s(line, wrong):
+    assert [d.rule for d in said(None, [line], PEANUT)] == (["contradiction"] if wrong else [])
+
+
+def test_a_food_offered_to_the_user_is_still_theirs_when_they_say_yes():
+    assert [d.rule for d in said(None, ["Can you eat the satay? It's what I ordered.", "Sure, go for it."],
+                                 PEANUT)] == ["contradiction"]

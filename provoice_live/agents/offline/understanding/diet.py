@@ -44,6 +44,7 @@ EAT_VERBS = frozenset({"have", "grab", "eat", "take", "order", "try", "get", "ha
 SKIP_WORDS = frozenset({"skip", "skipping", "avoid", "avoiding", "without", "instead", "no", "not", "minus", "hold",
                         "except", "than", "allergic", "can't", "cannot", "won't"})
 EAT_REACH = 6  # tokens from the eating verb to the food
+OTHER_EATERS = frozenset({"you", "you'll", "he", "he'll", "she", "she'll", "they", "they'll", "y'all", "yous"})
 
 
 def foods_named(t: Text) -> list[str]:
@@ -53,7 +54,7 @@ def foods_named(t: Text) -> list[str]:
             for term, _cats in _food_terms() if tuple(lem[i:i + len(term)]) == term]
 
 
-def foods_in(t: Text) -> list[tuple[str, tuple[str, ...]]]:
+def foods_in(t: Text, offered: bool = False) -> list[tuple[str, tuple[str, ...]]]:
     """The foods the speaker is about to eat: named within a few words after an eating verb ("I'll grab
     a slice of your beef lasagna"), not after "skip", "without", "instead of" or under a negation."""
     eaten: list[tuple[str, tuple[str, ...]]] = []
@@ -68,6 +69,8 @@ def foods_in(t: Text) -> list[tuple[str, tuple[str, ...]]]:
             window = [("skip" if w == "pass" and k + 1 < len(window) and window[k + 1] == "on" else w)
                       for k, w in enumerate(window)]  # "pass on the prawns" (but "pass me the prawns")
             verb = max((k for k, w in enumerate(window) if w in EAT_VERBS), default=None)
+            if verb is not None and not offered and any(w in OTHER_EATERS for w in window[max(0, verb - 2):verb]):
+                break  # "you get the satay if you want": someone else eats it (but "can you eat the prawns?" offers)
             if verb is not None and not any(w in SKIP_WORDS for w in window[verb:]) and \
                     not any(w in SKIP_WORDS for w in window[max(0, verb - 2):verb]):
                 eaten.append((" ".join(words[i:i + len(term)]), cats))

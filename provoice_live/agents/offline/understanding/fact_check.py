@@ -930,8 +930,8 @@ def check_assent_to_food(t: Text, before: str, facts: list[Fact]) -> Contradicti
     it, checked against a standing diet or allergy like a food named by the user."""
     if not before or not ASSENT.search(t.norm):
         return None
-    offered = analyse(before)
-    return _diet_against(foods_in(offered), facts) if foods_in(offered) else None
+    offered = foods_in(analyse(before), offered=True)  # "Can you eat the prawn curry?" - "Sure!"
+    return _diet_against(offered, facts) if offered else None
 
 
 def check_diet(t: Text, facts: list[Fact]) -> Contradiction | None:
