@@ -504,7 +504,7 @@ def _amounts(t: Text) -> list[Mention]:
 
 # ---- durations ----------------------------------------------------------------------------------
 
-_UNIT_MINUTES = {"hour": 60, "hours": 60, "hr": 60, "hrs": 60, "minute": 1, "minutes": 1, "min": 1, "mins": 1}
+UNIT_MINUTES = {"hour": 60, "hours": 60, "hr": 60, "hrs": 60, "minute": 1, "minutes": 1, "min": 1, "mins": 1}
 _COUNT_WORDS = {**UNITS, **TENS, "a": 1, "an": 1}
 # a length said of something else: "an hour early", "a three-hour drive", "two hours a day", "in an hour"
 _OTHER_LENGTH_AFTER = frozenset({
@@ -548,13 +548,13 @@ def durations(t: Text) -> list[Mention]:
             many = 3 if i > 0 and w[i - 1] in ("3", "three") else 1
             minutes, j, start = 15.0 * many, k + 1, i - (many == 3)
         elif w[i: i + 3] == ["a", "couple", "of"] and i + 3 < len(w) and w[i + 3] in ("hours", "minutes"):
-            minutes, j = 2.0 * _UNIT_MINUTES[w[i + 3]], i + 4
+            minutes, j = 2.0 * UNIT_MINUTES[w[i + 3]], i + 4
         else:
             c = _count(w, i)
-            if c and i + c[1] < len(w) and w[i + c[1]] in _UNIT_MINUTES:
+            if c and i + c[1] < len(w) and w[i + c[1]] in UNIT_MINUTES:
                 n, used = c
                 unit = w[i + used]
-                minutes, j = n * _UNIT_MINUTES[unit], i + used + 1
+                minutes, j = n * UNIT_MINUTES[unit], i + used + 1
                 if unit.startswith("h") and w[j: j + 3] == ["and", "a", "half"]:
                     minutes, j = minutes + 30, j + 3
                 elif unit.startswith("h") and w[j: j + 1] == ["and"] and j + 2 < len(w) and \

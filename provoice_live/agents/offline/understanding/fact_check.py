@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from .context import Fact, facts_from_context
 from .diet import EATING, foods_in, forbidden_categories
-from .entities import CODE_NOUNS, ClockTime, DayRef, Mention, codes_in, extract, speak_day, speak_time
+from .entities import CODE_NOUNS, UNIT_MINUTES, ClockTime, DayRef, Mention, codes_in, extract, speak_day, speak_time
 from .lexicon import DAY_PARTS, WEEKDAYS
 from .text import Text, analyse, is_content, lemma, tokens
 
@@ -299,14 +299,13 @@ def _check_quantity(m: Mention, f: Fact) -> bool | None:
     return None if not same else any(q[0] == n for q in same)
 
 
-DURATION_UNITS = {"hour": 60, "hours": 60, "hr": 60, "hrs": 60, "minute": 1, "minutes": 1, "min": 1, "mins": 1}
 LONGEST_SPAN_MIN = 12 * 60  # an event longer than this is a stay or a trip; its length is not said in hours
 
 
 def _lengths(f: Fact) -> list[float]:
     """How long a record says its thing lasts, in minutes: a length written in it ("90 minutes"), else an
     event's span from its start to its end on the same day."""
-    written = [n * DURATION_UNITS[u] for n, u in f.quantities if u in DURATION_UNITS]
+    written = [n * UNIT_MINUTES[u] for n, u in f.quantities if u in UNIT_MINUTES]
     if written:
         return written
     if f.kind == "event" and f.start and f.end and f.has_time:
@@ -322,8 +321,8 @@ def _focused(f: Fact, named: set[str]) -> Fact:
     14:00" read for "Pepper's dental" gives 19 Mar and 14:00 only (not Biscuit's day and time)."""
     if f.kind != "text" or not named:
         return f
-    sentences = [{lemma(w) for w in tokens(x)} for x in re.split(r"(?<=[.!?])\s+", f.extra_text) if x.strip()]
     texts = [x for x in re.split(r"(?<=[.!?])\s+", f.extra_text) if x.strip()]
+    sentences = [{lemma(w) for w in tokens(x)} for x in texts]
     # a sentence that names what was named, or names nothing of the record ("From 1 April £1,000." after "Rent
     # £950 until March."); not one that names something else ("Biscuit is booked ...")
     hit = [x for x, words in zip(texts, sentences) if words & named or not words & f.anchors]
@@ -360,7 +359,7 @@ def _speak_minutes(n: float) -> str:
 
 def _truth_duration(f: Fact, now: dt.datetime | None) -> str:
     span = " or ".join(_speak_minutes(n) for n in _lengths(f))
-    if f.start and f.end and not any(u in DURATION_UNITS for _n, u in f.quantities):
+    if f.start and f.end and not any(u in UNIT_MINUTES for _n, u in f.quantities):
         return f"{span}, {speak_time(f.start.time())} to {speak_time(f.end.time())}"
     return span
 
