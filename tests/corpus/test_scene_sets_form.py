@@ -1,0 +1,400 @@
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..10, dev4..10), one row of
+`SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
+the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
+found by the builder. The checks themselves live in tests/support/scene_sets.py.
+
+These tests check the fixtures' form only; they never run an agent on a set (the held-out sets are
+measured, never developed against: tests/fixtures/<set>/README.md).
+
+To add a set: write tests/fixtures/<set>/ (scenes.json, tools.json, make_scenes.py; the generator is
+loaded as `<set>_make_scenes`) and add one `SceneSet` row to `SETS`: its name, id prefix and tool count,
+the refusal cases (each a constructor from tests/support/scene_sets.py with the id the generator's error
+must name), and the style fields where the set differs from the defaults (the form of the newest sets:
+marked ids, positives and negatives alternating, 4 to 10 turns, 18 located cues; the counts of the
+pipeline's style are off until set). Each parametrised test then runs on it, with the set's name as the
+test id. A check only that set has goes in a small function at the end of this module, named for the set
+and for what it checks."""
+
+from __future__ import annotations
+
+import collections
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from provoice_live.corpus.locator import CueFacts
+from provoice_live.corpus.official import read_records
+from provoice_live.sound_classes import sound_class
+from support.scene_sets import (FIXTURES, Refusal, app_layouts, assert_balanced, assert_calls_name_tools,
+                                assert_cfc_carries_the_user_and_the_app, assert_clocks_name_their_weekday,
+                                assert_cues_located_by_quote, assert_ess_cues_name_their_sound,
+                                assert_ess_sounds_synthesised, assert_every_scene_builds,
+                                assert_generator_writes_the_files, assert_ids_alternate_by_label, inserted, described,
+                                no_call, call_parameters, request_not_first, sound_not_last, sound_replaced,
+                                sound_unnamed, too_short, two_sounds, unquoted, unsaid_quote, unsynthesised)
+
+MARKED, NUMBERED, UNLABELLED = "marked", "numbered", "unlabelled"  # how a set's ids name the label
+
+
+@dataclass(frozen=True)
+class SceneSet:
+    name: str  # the folder tests/fixtures/<name>; the test id
+    prefix: str  # every id starts `<prefix>-`
+    tools: int  # how many tools tools.json offers
+    refusals: tuple[Refusal, ...] = ()  # spoilt scenes the generator must refuse, naming their ids
+    ids: str = MARKED  # MARKED: `<prefix>-<task>-<p|n><1-6>-<slug>`; NUMBERED: `...-NN`, odd positive; UNLABELLED
+    positives_call: bool = True  # every positive's reply makes a tool call
+    alternating: bool = True  # records go positive, negative, positive, ...
+    pairs_share_a_task: bool = False  # each positive is followed by a negative of its task
+    four_to_ten_turns: bool = True  # every scene has 4 to 10 turns
+    speakers_take_turns: bool = True  # no speaker has two turns in a row
+    located_cues: int = 18  # spoken positives the locator finds by their quote
+    cfc_with_user_and_app: int | None = None  # pipeline-style CFC: user_gender/user_age/app_cue (12: all)
+    cfc_ending_with_the_model: int | None = None  # of those, how many end with the model's turn
+    cfc_app_layout: str | None = None  # their apps: "apps" {context, state}; "events" also {events, key_events}
+    ess_without_apps: int | None = None  # ESS scenes with no app states (the pipeline's ESS)
+    app_layouts_at_least: tuple[int, int, int] | None = None  # apps in the release layout, bare lists, other objects
+
+    @property
+    def folder(self) -> Path:
+        return FIXTURES / self.name
+
+    @property
+    def module(self) -> str:
+        return f"{self.name}_make_scenes"
+
+
+PIPELINE_CFC = dict(cfc_with_user_and_app=6, cfc_ending_with_the_model=3, cfc_app_layout="events")
+
+SETS = (
+    SceneSet("heldout2", "h2", tools=14, ids=UNLABELLED, positives_call=False, alternating=False,
+             four_to_ten_turns=False),
+    SceneSet("heldout3", "h3", tools=15, alternating=False, four_to_ten_turns=False, refusals=(
+        unsaid_quote("h3-cfc-p1-garage-day"),
+    )),
+    SceneSet("heldout4", "h4", tools=16, pairs_share_a_task=True, **PIPELINE_CFC, ess_without_apps=6, refusals=(
+        unsaid_quote("h4-cfc-p1-anniversary-table"),
+        unquoted("h4-pic-p1-pen-y-fan-rain", "User1 worries about the weather."),
+        sound_not_last("h4-ess-p1-party-doorbell", "I'll get it."),
+    )),
+    SceneSet("heldout5", "h5", tools=15, pairs_share_a_task=True, **PIPELINE_CFC, ess_without_apps=6, refusals=(
+        unsaid_quote("h5-cfc-p1-surf-lesson-time"),
+        unquoted("h5-pic-p1-polzeath-swell", "User1 wonders about the surf."),
+        sound_not_last("h5-ess-p1-terrier-take", "Oh no, Bonnie again."),
+        request_not_first("h5-ltm-p1-barn-opens", "Morning, come on in."),
+    )),
+    SceneSet("heldout6", "h6", tools=15, pairs_share_a_task=True, **PIPELINE_CFC, ess_without_apps=6, refusals=(
+        unsaid_quote("h6-cfc-p1-eye-test-fourteen-fifteen"),
+        unquoted("h6-pic-p1-frost-on-the-courgettes", "User1 worries about frost."),
+        sound_not_last("h6-ess-p1-phone-on-the-wall", "Is that yours buzzing?"),
+        sound_unnamed("h6-ess-p1-phone-on-the-wall", "Something happens while User1 climbs."),
+        two_sounds("h6-ess-n1-wind-not-thunder"),
+        request_not_first("h6-ltm-p1-drivers-to-the-car-deck", "Mind the step, it's slippy."),
+        too_short("h6-pic-n1-judging-at-three-thirty"),
+    )),
+    SceneSet("heldout7", "h7", tools=15, **PIPELINE_CFC, ess_without_apps=6, refusals=(
+        unsaid_quote("h7-cfc-p1-dj-wrong-venue"),
+        unquoted("h7-pic-p1-flat-lentils-tonight", "User1 wonders what to cook."),
+        described("h7-ltm-p1-bakery-flour-at-six", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "coming at six tomorrow, not seven."'),
+        sound_not_last("h7-ess-p1-bakery-proofer-timer", "Is that your timer going?"),
+        sound_unnamed("h7-ess-p1-bakery-proofer-timer", "Something happens while User1 serves."),
+        unsynthesised("h7-ess-n1-nights-alarm-not-phone", "(Sound of laughing)"),
+        two_sounds("h7-ess-n1-nights-alarm-not-phone"),
+        inserted("h7-pic-n1-flat-rice-answered", "sound-in-talk", ("PIC", 1), 1, "environment", "(Sound of doorbell)"),
+        request_not_first("h7-ltm-p1-bakery-flour-at-six", "Mind, the tray's hot."),
+        too_short("h7-pic-n1-flat-rice-answered"),
+        no_call("h7-cfc-p2-nights-thursday-clash", ("CFC", 2)),
+    )),
+    SceneSet("heldout8", "h8", tools=15, cfc_with_user_and_app=12, cfc_ending_with_the_model=6, ess_without_apps=9,
+             refusals=(
+        unsaid_quote("h8-cfc-p1-viewing-half-five", who="Marcus"),
+        unquoted("h8-pic-p1-desk-in-the-alcove", "Rachel wonders whether the desk fits."),
+        sound_not_last("h8-ess-p1-doorbell-during-the-shoot", "Was that the door?"),
+        sound_unnamed("h8-ess-p1-doorbell-during-the-shoot", "Something happens during the shoot."),
+        two_sounds("h8-ess-n1-waves-not-thunder"),
+        request_not_first("h8-ltm-p1-workshop-in-room-4b", "Mind the step."),
+        too_short("h8-pic-n1-keynote-at-nine"),
+        no_call("h8-ltm-p2-hose-drill-date", ("LTM", 2)),
+        inserted("h8-cfc-n1-shoot-half-four-sunday", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of rain)"),
+    )),
+    SceneSet("heldout9", "h9", tools=15, pairs_share_a_task=True, **PIPELINE_CFC, ess_without_apps=6, refusals=(
+        unsaid_quote("h9-cfc-p1-physio-on-the-wrong-day"),
+        unquoted("h9-pic-p1-linden-close-to-harper-road", "User1 does not know how long the drive takes."),
+        sound_not_last("h9-ess-p1-doorbell-during-the-call", "Was that the door? I'll get it."),
+        sound_unnamed("h9-ess-p1-doorbell-during-the-call", "Something happens while User1 is on the call."),
+        two_sounds("h9-ess-n1-cat-not-the-dog"),
+        request_not_first("h9-ltm-p1-audit-pack-by-the-sixth", "Is everyone on? I can see five faces."),
+        too_short("h9-pic-n1-rennet-already-measured"),
+    )),
+    SceneSet("heldout10", "h10", tools=15, cfc_with_user_and_app=4, cfc_ending_with_the_model=2, cfc_app_layout="events",
+             ess_without_apps=4, refusals=(
+        unsaid_quote("h10-cfc-p1-doubles-final-on-sunday", who="Ruth"),
+        unquoted("h10-pic-p1-rain-on-mrs-dales-glass", "Dean does not know whether it will rain tomorrow."),
+        sound_not_last("h10-ess-p1-smoke-alarm-by-the-tandoor", "Chef, is that the alarm? I'll open the back door."),
+        sound_unnamed("h10-ess-p1-smoke-alarm-by-the-tandoor", "Something goes off in the kitchen during service."),
+        two_sounds("h10-ess-n1-phone-not-the-doorbell"),
+        request_not_first("h10-ltm-p1-mr-ferreiras-new-tablets", "Morning, shall we start?"),
+        too_short("h10-pic-n1-cash-and-carry-found"),
+        inserted("h10-cfc-n1-bruno-quarter-to-one", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of dog barking)"),
+    )),
+    SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
+             speakers_take_turns=False),
+    SceneSet("dev5", "dev5", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
+             app_layouts_at_least=(20, 3, 5)),
+    SceneSet("dev6", "d6", tools=17, pairs_share_a_task=True, refusals=(
+        unsaid_quote("d6-cfc-p1-cleaning-time", who="Tanya"),
+        described("d6-ltm-p1-warmup-time", "quote-cut-by-a-plural-possessive", ("LTM", 0),
+                  'Jen says: "Grab the guys\' jerseys, please."'),
+        unquoted("d6-pic-p1-carnitas-kilos", "Marcus needs a conversion."),
+    )),
+    SceneSet("dev7", "d7", tools=15, app_layouts_at_least=(15, 8, 5), refusals=(
+        unsaid_quote("d7-cfc-p1-telecom-plan-rupees"),
+        unquoted("d7-pic-p1-headland-sunrise", "User1 wants a forecast."),
+        sound_replaced("d7-ess-p1-oven-timer-buns", "(Sound of dog_bark)"),
+    )),
+    SceneSet("dev8", "d8", tools=15, cfc_with_user_and_app=12, cfc_ending_with_the_model=6, cfc_app_layout="apps",
+             refusals=(
+        unsaid_quote("d8-cfc-p1-dental-twenty-to"),
+        unquoted("d8-pic-p1-whitby-high-tide", "User1 wants the tide times."),
+        inserted("d8-ltm-p1-museum-tour-time", "quote-not-the-cue", ("LTM", 0), -1, "1", "Lunch first, then."),
+        sound_replaced("d8-ess-p1-puppy-crate-bark", "(Sound of cat)"),
+    )),
+    SceneSet("dev9", "d9", tools=15, pairs_share_a_task=True, four_to_ten_turns=False, refusals=(
+        unsaid_quote("d9-cfc-p1-boiler-thursday"),
+        unquoted("d9-pic-p1-fete-forecast", "User1 wants a forecast."),
+    )),
+    SceneSet("dev10", "d10", tools=15, pairs_share_a_task=True, **PIPELINE_CFC, ess_without_apps=12, refusals=(
+        unsaid_quote("d10-cfc-p1-pepper-dental-this-thursday"),
+        unquoted("d10-pic-p1-high-tide-at-titchwell", "User1 wants the tide times."),
+        sound_not_last("d10-ess-p1-timer-for-the-sourdough", "Is that the timer?"),
+        sound_unnamed("d10-ess-p1-timer-for-the-sourdough", "Something happens while they bake."),
+        two_sounds("d10-ess-n1-doorbell-not-the-vet"),
+        request_not_first("d10-ltm-p1-terry-says-the-pitch-is-under-water", "Boots off at the door, please."),
+        too_short("d10-pic-n1-moonrise-already-checked"),
+        call_parameters("d10-cfc-p2-parking-in-lot-e", ("CFC", 2), {"app": "Email"}),  # 'what' missing
+    )),
+)
+
+
+def rows(*fields: str):
+    """The sets (as pytest params named for the set) whose `fields` are all set (not None, not False)."""
+    return [pytest.param(s, id=s.name) for s in SETS if all(getattr(s, f) not in (None, False) for f in fields)]
+
+
+def the(name: str) -> SceneSet:
+    return next(s for s in SETS if s.name == name)
+
+
+@functools.cache
+def records_of(name: str):
+    recs, bad = read_records(the(name).folder / "scenes.json")
+    assert bad == [], (name, bad)
+    return recs
+
+
+@functools.cache
+def raw_of(name: str) -> list[dict]:
+    return json.loads((the(name).folder / "scenes.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def generator_of(name: str):
+    s = the(name)
+    return assert_generator_writes_the_files(s.folder, s.module)
+
+
+@pytest.mark.parametrize("s", rows())
+def test_set_is_balanced_twelve_per_task_six_positive(s):
+    assert_balanced(records_of(s.name), calls=s.positives_call)
+
+
+@pytest.mark.parametrize("s", rows())
+def test_ids_carry_the_prefix_and_name_task_and_label_and_each_block_of_eight_covers_every_cell(s):
+    records = records_of(s.name)
+    assert all(r.id.startswith(f"{s.prefix}-") for r in records), s.prefix
+    if s.ids == MARKED:
+        for r in records:
+            assert re.fullmatch(rf"{s.prefix}-{r.task.lower()}-{'p' if r.label else 'n'}[1-6]-[a-z0-9-]+", r.id), r.id
+    if s.ids != UNLABELLED:  # so `build-corpus --limit 8` has one of each (task, label)
+        assert_ids_alternate_by_label(records, every_block=True)
+
+
+@pytest.mark.parametrize("s", rows("alternating"))
+def test_records_alternate_positive_and_negative(s):
+    assert [r.label for r in records_of(s.name)] == [True, False] * 24
+
+
+@pytest.mark.parametrize("s", rows("pairs_share_a_task"))
+def test_each_positive_is_followed_by_a_negative_of_its_task(s):
+    records = records_of(s.name)
+    for a, b in zip(records[::2], records[1::2]):
+        assert a.label and not b.label and a.task == b.task, (a.id, b.id)
+
+
+@pytest.mark.parametrize("s", rows("four_to_ten_turns"))
+def test_scenes_have_four_to_ten_turns(s):
+    for r in records_of(s.name):
+        assert 4 <= len(r.turns) <= 10, (r.id, len(r.turns))
+
+
+@pytest.mark.parametrize("s", rows("speakers_take_turns"))
+def test_no_speaker_has_two_turns_in_a_row(s):
+    for r in records_of(s.name):
+        assert all(a.speaker != b.speaker for a, b in zip(r.turns, r.turns[1:])), r.id
+
+
+@pytest.mark.parametrize("s", rows())
+def test_files_are_what_the_generator_writes(s):
+    assert len(generator_of(s.name).records()) == 48
+
+
+REFUSALS = [pytest.param(s, r, id=f"{s.name}-{r.why}") for s in SETS for r in s.refusals]
+assert len({p.id for p in REFUSALS}) == len(REFUSALS), "one refusal of each kind per set"
+
+
+@pytest.mark.parametrize("s, refusal", REFUSALS)
+def test_generator_refuses_a_scene_of_the_wrong_form(s, refusal):
+    gen = generator_of(s.name)
+    with pytest.raises(ValueError, match=refusal.scene):
+        gen._checked(refusal.spoilt(gen))
+
+
+@pytest.mark.parametrize("s", rows())
+def test_every_reference_call_names_an_offered_tool_with_its_own_arguments(s):
+    assert_calls_name_tools(s.folder / "tools.json", records_of(s.name), s.tools)
+
+
+@pytest.mark.parametrize("s", rows())
+def test_every_scene_builds_and_only_ltm_and_ess_open_with_a_standing_request(s):
+    assert_every_scene_builds(s.folder / "scenes.json", s.folder / "tools.json", records_of(s.name))
+
+
+@pytest.mark.parametrize("s", rows())
+def test_each_ess_scene_has_one_synthesised_sound_the_positive_ones_named_as_their_cue(s):
+    records = records_of(s.name)
+    assert_ess_sounds_synthesised(records)
+    assert_ess_cues_name_their_sound(records)
+    assert all(t.speaker != "sound" for r in records if r.task != "ESS" for t in r.turns)
+
+
+@pytest.mark.parametrize("s", rows())
+def test_the_cue_locator_finds_each_quoted_cue_inside_the_last_turn(s):
+    """Lines timed ten seconds apart (no word timings): for every spoken positive the locator picks, by
+    its quote, words of the cue turn only, with one reading."""
+    located = assert_cues_located_by_quote(records_of(s.name), one_reading=True)
+    assert located == s.located_cues
+
+
+@pytest.mark.parametrize("s", rows())
+def test_each_scene_clock_names_its_own_weekday(s):
+    assert_clocks_name_their_weekday(s.folder / "scenes.json")
+
+
+@pytest.mark.parametrize("s", rows("cfc_with_user_and_app"))
+def test_pipeline_style_cfc_carries_the_user_and_the_app(s):
+    assert_cfc_carries_the_user_and_the_app(raw_of(s.name), s.cfc_with_user_and_app, s.cfc_ending_with_the_model,
+                                            s.cfc_app_layout)
+
+
+@pytest.mark.parametrize("s", rows("ess_without_apps"))
+def test_the_pipelines_ess_scenes_have_no_app_states(s):
+    ess = [x for x in raw_of(s.name) if x["meta"]["task_name"] == "environment_sensing"]
+    assert sum(not x["user_states"]["app_states"] for x in ess) == s.ess_without_apps
+
+
+@pytest.mark.parametrize("s", rows("app_layouts_at_least"))
+def test_app_states_come_in_several_layouts(s):
+    """Besides the release's `{context, state}` apps the set has apps that are bare lists and apps that
+    are objects of other shapes, so a reader of the digital context meets more than one layout."""
+    layouts = app_layouts(raw_of(s.name))
+    release, lists, others = s.app_layouts_at_least
+    assert layouts["release"] >= release and layouts["list"] >= lists and layouts["other object"] >= others, layouts
+
+
+# Checks only one set has.
+
+def test_heldout3_ess_cues_name_their_sound_in_a_single_word():
+    for r in (x for x in records_of("heldout3") if x.task == "ESS" and x.label):
+        sound = sound_class(r.turns[r.cue_turn].text).name
+        assert sound in {sound_class(w).name for w in CueFacts.of(r).semantic_cue.split() if sound_class(w)}, r.id
+
+
+def test_heldout7_the_pipelines_ess_scenes_are_the_first_three_of_each_label():
+    ess = [x for x in raw_of("heldout7") if x["meta"]["task_name"] == "environment_sensing"]
+    plain = [x["meta"]["uuid"] for x in ess if not x["user_states"]["app_states"]]  # the pipeline's ESS: no app states
+    assert sorted(plain) == sorted(x["meta"]["uuid"] for x in ess if re.search(r"-[pn][1-3]-", x["meta"]["uuid"]))
+
+
+def test_heldout8_a_quarter_in_the_plain_american_style_and_the_pipelines_apps_in_the_release_layout():
+    raw = raw_of("heldout8")
+    styles = [(x["meta"]["task_name"], x["meta"]["style"]) for x in raw]
+    assert {s for _, s in styles} == {"pipeline", "american"}
+    for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
+        assert sum(s == "american" for t, s in styles if t == task) == 3, task
+    pipeline = [x for x in raw if x["meta"]["style"] == "pipeline"]
+    for x in (x for x in pipeline if x["meta"]["task_name"] == "digital_memory"):
+        for app in x["user_states"]["app_states"].values():  # the release's per-app layout
+            assert set(app) == {"context", "state"} and set(app["state"]) == {"events", "key_events"}, x["meta"]["uuid"]
+    ess = [x for x in pipeline if x["meta"]["task_name"] == "environment_sensing"]
+    assert len(ess) == 9 and not any(x["user_states"]["app_states"] for x in ess)  # the pipeline's ESS: no app states
+
+
+def test_dev7_scenes_are_four_to_ten_turns_and_half_follow_the_pipeline_style():
+    styles = collections.Counter()
+    for r in raw_of("dev7"):
+        turns = [t for t in r["conversation"]["conversation_list"] if t["user"] != "model"]
+        assert 4 <= len(turns) <= 10, r["meta"]["uuid"]
+        styles[(r["meta"]["task_name"], r["meta"]["style"], r["conversation"]["conversation_list"][-1]["user"] == "model")] += 1
+    assert set(styles.values()) == {3}, styles  # per task and label: 3 pipeline, 3 terse
+
+
+def test_dev9_scenes_have_four_to_ten_turns_with_the_reply():
+    for r in records_of("dev9"):
+        assert 4 <= len(r.turns) + r.label <= 10, r.id
+
+
+def test_dev9_cfc_app_states_come_in_more_than_one_layout():
+    cfc = [x["user_states"]["app_states"] for x in raw_of("dev9") if x["meta"]["task_name"] == "digital_memory"]
+    assert all(cfc)
+    assert any(isinstance(a, list) for a in cfc)
+    assert any(isinstance(a, dict) and any(isinstance(v, dict) and "state" in v for v in a.values()) for a in cfc)
+    assert any(isinstance(a, dict) and all(not (isinstance(v, dict) and "state" in v) for v in a.values())
+               for a in cfc)
+
+
+def test_dev10_the_other_cfc_layouts_have_apps_but_no_release_wrapper():
+    cfc = [x for x in raw_of("dev10") if x["meta"]["task_name"] == "digital_memory"]
+    others = [x for x in cfc if "app_cue" not in x["user_states"]]
+    assert len(others) == 6 and all(x["user_states"]["app_states"] for x in others)
+    assert not any(set(app) == {"context", "state"} for x in others for app in x["user_states"]["app_states"].values()
+                   if isinstance(app, dict))
+
+
+
+def test_every_set_from_heldout2_and_dev4_on_has_a_row():
+    """So a new set's folder is not left without its form tests (heldout, dev2 and dev3 came before
+    these shared checks and are not in the table)."""
+    folders = {p.name for p in FIXTURES.iterdir() if (p / "make_scenes.py").exists()}
+    numbered = {n: re.fullmatch(r"(heldout|dev)(\d+)", n) for n in folders}
+    newer = {n for n, m in numbered.items() if m and int(m[2]) >= (2 if m[1] == "heldout" else 4)}
+    assert newer == {s.name for s in SETS}
+
+
+def test_heldout10_styles_are_a_third_each_per_task_the_pipelines_own_the_release_layout_and_domains_are_many():
+    raw = raw_of("heldout10")
+    marked = re.compile(r"^h10-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    cells = collections.Counter((x["meta"]["task_name"], x["meta"]["style"]) for x in raw)
+    assert set(cells.values()) == {4} and len(cells) == 12
+    for x in raw:  # p1, p2, n1, n2 pipeline; p3, p4, n3, n4 transcribed; p5, p6, n5, n6 voices
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert x["meta"]["style"] == ("pipeline", "pipeline", "transcribed", "transcribed", "voices", "voices")[k - 1], x["meta"]["uuid"]
+    assert len({x["meta"]["domain"] for x in raw}) >= 16
+    styled = [x for x in raw if x["meta"]["task_name"] == "digital_memory" and "app_cue" in x["user_states"]]
+    assert styled and all(x["meta"]["style"] == "pipeline" for x in styled)
+    ess = [x for x in raw if x["meta"]["task_name"] == "environment_sensing"]
+    assert [x["meta"]["style"] for x in ess if not x["user_states"]["app_states"]] == ["pipeline"] * 4  # no app states
