@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..10, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..11, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -141,6 +141,18 @@ SETS = (
         request_not_first("h10-ltm-p1-mr-ferreiras-new-tablets", "Morning, shall we start?"),
         too_short("h10-pic-n1-cash-and-carry-found"),
         inserted("h10-cfc-n1-bruno-quarter-to-one", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of dog barking)"),
+    )),
+    SceneSet("heldout11", "h11", tools=15, cfc_with_user_and_app=4, cfc_ending_with_the_model=2, cfc_app_layout="events",
+             ess_without_apps=4, refusals=(
+        unsaid_quote("h11-cfc-p1-podiatrist-quarter-past"),
+        unquoted("h11-pic-p1-scarborough-hot-enough", "User1 does not know whether Saturday will be warm."),
+        sound_not_last("h11-ess-p1-horn-is-the-lift", "That'll be Priya, go on, go."),
+        sound_unnamed("h11-ess-p1-horn-is-the-lift", "Something happens outside the house."),
+        two_sounds("h11-ess-n1-microwave-not-smoke-alarm"),
+        request_not_first("h11-ltm-p1-hedge-consultation-date", "Evening, all, take a seat."),
+        too_short("h11-pic-n1-key-safe-code-read-out"),
+        inserted("h11-cfc-n1-nights-ten-till-six", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of doorbell)"),
+        no_call("h11-cfc-p2-loan-forty-two-a-week", ("CFC", 2)),
     )),
     SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
              speakers_take_turns=False),
@@ -398,3 +410,21 @@ def test_heldout10_styles_are_a_third_each_per_task_the_pipelines_own_the_releas
     assert styled and all(x["meta"]["style"] == "pipeline" for x in styled)
     ess = [x for x in raw if x["meta"]["task_name"] == "environment_sensing"]
     assert [x["meta"]["style"] for x in ess if not x["user_states"]["app_states"]] == ["pipeline"] * 4  # no app states
+
+
+def test_heldout11_styles_are_a_third_each_per_task_the_pipelines_own_the_release_layout_and_domains_are_many():
+    raw = raw_of("heldout11")
+    marked = re.compile(r"^h11-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    cells = collections.Counter((x["meta"]["task_name"], x["meta"]["style"]) for x in raw)
+    assert set(cells.values()) == {4} and len(cells) == 12
+    for x in raw:  # p1, p2, n1, n2 pipeline; p3, p4, n3, n4 transcribed; p5, p6, n5, n6 voices
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert x["meta"]["style"] == ("pipeline", "pipeline", "transcribed", "transcribed", "voices", "voices")[k - 1], x["meta"]["uuid"]
+    assert len({x["meta"]["domain"] for x in raw}) >= 16
+    styled = [x for x in raw if x["meta"]["task_name"] == "digital_memory" and "app_cue" in x["user_states"]]
+    assert len(styled) == 4 and all(x["meta"]["style"] == "pipeline" for x in styled)
+    ess = [x for x in raw if x["meta"]["task_name"] == "environment_sensing"]
+    assert [x["meta"]["style"] for x in ess if not x["user_states"]["app_states"]] == ["pipeline"] * 4  # no app states
+    cfc = [x for x in raw if x["meta"]["task_name"] == "digital_memory"]
+    assert all(x["user_states"]["app_states"] for x in cfc)
+    assert app_layouts(cfc)["list"] and app_layouts(cfc)["other object"]  # not only the release's layout
