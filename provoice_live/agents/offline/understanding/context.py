@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diet import forbidden_categories
-from .entities import ClockTime, DayRef, extract, now_from_context, parse_datetime
+from .entities import PARTY_UNIT, ClockTime, DayRef, extract, now_from_context, parse_datetime
 from .lexicon import MONTHS, WEEKDAYS
 from .text import is_content, lemma, tokens
 
@@ -55,6 +55,8 @@ ROLE_WORDS: dict[str, frozenset[str]] = {
                              "avoid", "restrictions", "restriction", "conditions", "condition", "medications",
                              "medication", "preferences"}),
 }
+# a number field that counts the people a booking is for ("guests": 12, "party_size": 4, "covers": 8)
+PARTY_KEYS = frozenset({"guests", "pax", "covers", "party", "diners", "headcount", "persons"}) | {"people"}
 # stamps that say when a record was written, not when its subject happens
 SENT_WORDS = frozenset({"timestamp", "sent", "at", "time", "datetime"})  # a message's send time
 BOOKKEEPING = frozenset({"created", "updated", "modified", "last", "edited", "synced", "id", "uuid",
@@ -66,7 +68,8 @@ NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
      "yesterday", "thank", "again",
      "user", "morning", "afternoon", "evening", "night", "tonight", "tomorrow", "today", "pm", "am", "week",
      "weekend", "time", "day", "schedule", "calendar", "reminder", "note", "message", "event", "hi", "hey",
-     "thanks", "ok", "sure", "see", "don't", "forget", "let", "know", "just", "please", "great", "free"})
+     "thanks", "ok", "sure", "see", "don't", "forget", "let", "know", "just", "please", "great", "free",
+     "gbp", "usd", "eur", "aud", "cad", "nzd", "inr", "jpy", "chf"})
 _MONEY = re.compile(r"^\s*(?:[$£€¥]|usd|eur|gbp)?\s*-?\d+(?:,\d{3})*(?:\.\d+)?\s*(?:[$£€¥]|usd|eur|gbp|dollars?|euros?|pounds?)?\s*$",
                     re.IGNORECASE)
 
@@ -289,6 +292,8 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
                         and not parse_datetime(v))
     said = (extract(text, now) if text else []) + [m for m in (extract(others, now) if others else [])
                                                    if m.kind in ("quantity", "amount")]
+    counted = tuple((int(v), PARTY_UNIT) for k, v in rec.items() if isinstance(v, int) and not isinstance(v, bool)
+                    and 0 < v < 1000 and set(key_words(k)) & PARTY_KEYS)  # {"guests": 12}: a table for twelve
     if not (title or text or constraints):
         return None
     if place is None:  # a place said in a note or message ("let's meet at the main library")
@@ -308,7 +313,7 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
         has_time=bool(stamp and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
         location=place, people=people,
         amounts=tuple(dict.fromkeys(amounts + tuple(m.value for m in said if m.kind == "amount"))),  # type: ignore[misc]
-        quantities=tuple(m.value for m in said if m.kind == "quantity"),  # type: ignore[misc]
+        quantities=counted + tuple(m.value for m in said if m.kind == "quantity"),  # type: ignore[misc]
         days=tuple(m.value for m in said if m.kind == "day" and not m.negated),  # type: ignore[misc]
         times=clock + tuple(m.value for m in said if m.kind == "time" and not m.negated),  # type: ignore[misc]
         kind="event" if stamp else "text" if text else "record",
@@ -327,6 +332,11 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherit
         return
     if isinstance(node, list):
         for item in node:
+            if isinstance(item, str):  # a log line ("2026-04-02 | Lincoln Middle PTA | -45.00 USD | entry"): a text record
+                fact = record_fact(app, _line_record(item), now, inherited) if len(tokens(item)) >= LINE_WORDS else None
+                if fact:
+                    out.append(fact)
+                continue
             _walk(app, item, now, out, inherited, depth + 1)
         return
     if not isinstance(node, dict):
@@ -357,6 +367,27 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherit
             day = parse_datetime(key)  # {"2026-03-10": {"call": "05:45", ...}}: the day its records are on
             _walk(app, value, now, out, {"date": key} if day and re.fullmatch(r"[\d/-]+", key.strip()) else {},
                   depth + 1)
+
+
+LINE_WORDS = 4  # a string in a list of records this long is a record of its own (shorter: a tag, a name)
+
+
+LINE_FIELDS = re.compile(r"\s+[|•;]\s+|\t")
+LEADING_STAMP = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2})?)\s*(?:[-–:|]\s*)?(.*)$")
+
+
+def _line_record(line: str) -> dict[str, str]:
+    """A log line as a record: its date (a field of its own, or where the line starts) and its words.
+    "2026-04-02 | Lincoln Middle PTA | -45.00 USD | science fair entry" -> when: 2026-04-02, text: the rest."""
+    parts = [p.strip() for p in LINE_FIELDS.split(line) if p.strip()]
+    if len(parts) == 1 and (lead := LEADING_STAMP.match(line)) and lead.group(2):
+        parts = [lead.group(1), lead.group(2)]
+    stamps = [p for p in parts if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", p)]
+    words = [p for p in parts if p not in stamps]
+    rec = {"text": " ; ".join(words)} if words else {}
+    if stamps:
+        rec["when"] = stamps[0]
+    return rec
 
 
 # standing constraints that come as records without a title (medications come as records of their own)

@@ -162,9 +162,20 @@ AMOUNT_PATTERNS = (
 PERCENT_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(?:%|percent)")
 QUANTITY_PATTERN = re.compile(r"\b(?:for |of )?(\d+) (people|persons|guests|tickets|nights|seats|rooms|kids|adults|"
                               r"days|weeks|boxes|bags|items|pieces|kg|kilos|miles|km|laps|pages)\b")  # (hours: `durations`)
+# how many people a booking is for, said without the word "people" ("a table for eight", "a party of six",
+# "there'll be nine of us"); its unit is "people", as the count fields of a record ("guests": 12)
+PARTY_PATTERN = re.compile(r"\b(?:(?:a )?table for|party of|group of) (\d+)\b(?! ?(?:o'clock|am|pm|:|\.\d))|"
+                           r"\b(\d+) of us\b")
+PARTY_UNIT = "people"
 FREQUENCY_PATTERN = re.compile(r"\b(once|twice|thrice|\d+ times?|one time) (?:a|per|every|each) (day|week|month|night|morning)\b")
 _FREQ_WORDS = {"once": 1, "one time": 1, "twice": 2, "thrice": 3}
 _SCALE = {"k": 1000, "thousand": 1000, "million": 1_000_000, None: 1, "": 1}
+
+
+# an ordinal that counts something other than days ("on the third floor", "from the 2nd row", "by the 4th lap")
+ORDINAL_OF_A_THING = re.compile(r"\s*(?:\w+ )?(?:floor|storey|story|row|round|lap|place|level|gear|grade|year|stage|"
+                                r"attempt|try|go|time|page|chapter|tee|hole|pitch|court|platform|gate|door|house|"
+                                r"street|avenue|exit|turning|turn|left|right|generation|edition|anniversary|birthday)s?\b")
 
 
 def _token_index(t: Text, char_pos: int) -> int:
@@ -341,8 +352,8 @@ def _days(t: Text, now: dt.datetime | None) -> list[Mention]:
         out.append(_date_mention(t, m, _month_number(m.group(2)), int(m.group(1)), today))
     for m in re.finditer(r"\b(?:on|by|until|till|before|after|from|since) the (\d{1,2})(?:st|nd|rd|th)\b|"
                          r"\bthe (\d{1,2})(?:st|nd|rd|th) of\b", norm):
-        if re.match(rf"\s*(?:of )?(?:{month_re})\b", norm[m.end():]):
-            continue
+        if re.match(rf"\s*(?:of )?(?:{month_re})\b", norm[m.end():]) or ORDINAL_OF_A_THING.match(norm[m.end():]):
+            continue  # (the month's own pattern takes it) ("on the third floor": a floor, not a day)
         day = int(m.group(1) or m.group(2))
         if today is not None and 1 <= day <= 31:
             out.append(_date_mention(t, m, today.month if day >= today.day else today.month % 12 + 1, day, today))
@@ -494,6 +505,11 @@ def _amounts(t: Text) -> list[Mention]:
     for m in QUANTITY_PATTERN.finditer(t.norm):
         idx = _token_index(t, m.start(1))
         out.append(Mention("quantity", (int(m.group(1)), m.group(2)), idx, m.group(0), _neg(t, idx)))
+    for m in PARTY_PATTERN.finditer(t.norm):
+        group = 1 if m.group(1) else 2
+        idx = _token_index(t, m.start(group))
+        if not any(o.index == idx for o in out):
+            out.append(Mention("quantity", (int(m.group(group)), PARTY_UNIT), idx, m.group(0), _neg(t, idx)))
     for m in DOSE_PATTERN.finditer(t.norm):  # "a hundred micrograms", "75 mcg": a dose, in one unit
         idx = _token_index(t, m.start(1))
         unit = next(u for u, pat in DOSE_UNITS.items() if re.fullmatch(pat, m.group(2)))

@@ -110,9 +110,16 @@ def _owned_by_others(t: Text) -> set[int]:
     return out
 
 
+# a verb said for the record its noun names
+DERIVED_NOUNS = {"fly": "flight", "depart": "departure", "arrive": "arrival", "deliver": "delivery"}
+
+
 def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: int) -> list[tuple[float, Fact]]:
     others = _owned_by_others(t)
     words = {t.lemmas[i] for i in range(lo, hi) if is_content(t.words[i]) and i not in others}
+    # "I fly out on the 20th": the flight (a form of the verb said now or ahead, not "flew")
+    words |= {DERIVED_NOUNS[t.lemmas[i]] for i in range(lo, hi) if t.lemmas[i] in DERIVED_NOUNS and t.words[i] != t.lemmas[i] + "ed"
+              and t.words[i] not in ("flew", "flown")}
     out = []
     for f in facts:
         hit = (words & f.anchors) | {a for a in f.anchors for w in words if len(w) >= 7 and a != w and a.endswith(w)}
@@ -229,7 +236,8 @@ def _dayrefs_agree(a: DayRef, b: DayRef) -> bool:
 def _check_time(m: Mention, f: Fact) -> bool | None:
     said: ClockTime = m.value  # type: ignore[assignment]
     if f.start and f.has_time:
-        end = f.end.time() if f.end and f.end.date() == f.start.date() else f.start.time()
+        # (an evening that ends at midnight or a night shift ends the next day: its end is still a clock of it)
+        end = f.end.time() if f.end and f.start < f.end < f.start + dt.timedelta(hours=24) else f.start.time()
         bound = m.text.split()[0]
         if bound in ("before", "by"):  # "that wraps before three": done by then
             return said.within(end, dt.time(23, 59))
@@ -293,9 +301,16 @@ def _check_amount(m: Mention, f: Fact) -> bool | None:
     return any(abs(v - a) <= max(0.01 * abs(a), 0.5) for a in f.amounts)
 
 
+PEOPLE_UNITS = frozenset({"people", "person", "persons", "guest", "guests"})  # a head count, however it is said
+
+
+def _unit(unit: str) -> str:
+    return "people" if unit in PEOPLE_UNITS else lemma(unit)
+
+
 def _check_quantity(m: Mention, f: Fact) -> bool | None:
     n, unit = m.value  # type: ignore[misc]
-    same = [q for q in f.quantities if lemma(q[1]) == lemma(unit)]
+    same = [q for q in f.quantities if _unit(q[1]) == _unit(unit)]
     return None if not same else any(q[0] == n for q in same)
 
 
@@ -465,6 +480,30 @@ def _of_a_thing(t: Text, m: Mention) -> bool:
     return i >= 2 and t.words[i] in ("at", "in", "on") and is_content(t.words[i - 1]) and t.words[i - 2] in DETERMINERS
 
 
+NEW_THING = ("the", "a", "an", "this", "that")  # determiners that bring in a thing of its own
+VALUE_LINKS = frozenset({"at", "on", "by", "from", "until", "till", "for", "around", "about"})
+
+
+def _of_another(t: Text, m: Mention, facts: list[Fact]) -> bool:
+    """A value said of a thing of its own, named just before it and in no record ("the school groups start
+    at ten", "the bus leaves at six"): a clause that names no record is then not about the one named
+    elsewhere in the sentence."""
+    i = m.index - 1
+    while i >= 0 and t.words[i] in VALUE_LINKS:
+        i -= 1
+    if i < 0 or t.words[i] in DETERMINERS:
+        return False
+    i -= 1  # the verb ("start", "leaves", "is")
+    nouns = []
+    while i >= 0 and is_content(t.words[i]) and t.words[i] not in DETERMINERS and len(nouns) < 3:
+        nouns.append(i)
+        i -= 1
+    if not nouns or i < 0 or t.words[i] not in NEW_THING:  # ("her withdrawal": hers, someone named before)
+        return False
+    anchors = set().union(*(f.anchors for f in facts)) if facts else set()
+    return not any(t.lemmas[j] in anchors for j in nouns)
+
+
 def _said_people(t: Text, mentions: list[Mention]) -> list[Mention]:
     """Names introduced by "with" are people taking part; other names are not compared."""
     out = []
@@ -545,7 +584,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         said = [m for m in mentions if lo <= m.index < hi and m.kind in ATTRIBUTE_CHECKS]
         if not said:
             continue
-        said = [m for m in said if not (m.kind == "day" and ARRIVED.search(" ".join(t.words[lo: m.index])))]
+        said = [m for m in said if not (m.kind == "day" and (ARRIVED.search(" ".join(t.words[lo: m.index]))
+                                                             or _coming_elsewhere(t, lo, m, facts)))]
         cands = _anchored(t, facts, idf, lo, hi)
         s_lo, s_hi = _sentence_of(t, lo)
         in_sentence = _anchored(t, facts, idf, s_lo, s_hi)
@@ -568,13 +608,19 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
             # from nine till five, ... so the earliest I'd make it is half six"); in a question ("Just a trim today,
             # and we'll do the colour next time?") the clauses are proposals, not claims about it
             cands = in_sentence[:1]
-            said = [m for m in said if m.kind not in agreed and not _own_act(t, m, lo)]
+            said = [m for m in said if m.kind not in agreed and not _own_act(t, m, lo) and not _of_another(t, m, facts)]
             own = [m for m in every if m.kind == "place" and lo <= m.index < hi and _check_place(m, cands[0][1]) is not True]
             if any(_of_a_thing(t, m) for m in own):
                 continue  # "the chemist on Station Road shuts at six": the clause is about the chemist
             if own:
                 said = [m for m in said if m.kind == "place"]  # "we're meeting at the Lakeside club": where it is
         if not cands or not said:
+            continue
+        named_at = [i for i in range(lo, hi) for _s, f in cands if t.lemmas[i] in f.anchors]
+        # "I'll leave work at half past two and take the review call on the way": the time is when the speaker
+        # acts, said before the record is named
+        said = [m for m in said if not (named_at and min(named_at) > m.index and _own_act(t, m, lo))]
+        if not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
         if len(top) > 1 and in_sentence and any(m.kind == "code" for m in said):
@@ -599,6 +645,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     said = [m for m in mentions if m.kind in MEANING_KINDS and not _own_act(t, m, 0)]
     if SELF_PLAN.search(t.norm):
         return None  # "I'll send the invite tonight": when the speaker will act, not when a recorded thing is
+    if "?" in before and VALUE_ASKED["amount"].search(before.lower()) and not any(m.kind == "amount" for m in said):
+        said = said + _bare_sums(t, every)  # "What do I owe you for the entry?" - "It was sixty-five"
     answer = [m for m in said if VALUE_ASKED[m.kind].search(before.lower())] if "?" in before else []
     asked = about(before, facts) if answer else []
     if len(asked) == 1:
@@ -607,6 +655,22 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         return _compare(answer, asked, now)
     fact = about_by_meaning(f"{before} {t.raw}".strip(), facts) if said else None
     return _compare(said, [fact], now) if fact is not None else None
+
+
+def _bare_sums(t: Text, every: list[Mention]) -> list[Mention]:
+    """Plain numbers said in answer to a question about money ("it was sixty-five, so thirty-two fifty each"):
+    sums, when nothing else (a time, a day, a count) claims them."""
+    taken = {m.index for m in every}
+    for i, w in enumerate(t.words):
+        after = " ".join(t.words[i + 1: i + 3])
+        if re.fullmatch(r"\d+(?:\.\d+)?", w) and i not in taken and i - 1 not in taken and \
+                not is_content(after.split(" ")[0] if after else "") and not SHARE_OF.match(after):
+            # the sum itself, the first number said ("forty-eight, so twenty-four each": not a share of it)
+            return [Mention("amount", float(w), i, w, bool(t.negated[i]) if i < len(t.negated) else False)]
+    return []
+
+
+SHARE_OF = re.compile(r"(?:\d+ )?(?:each|apiece|a head|per (?:person|head)|between)\b")
 
 
 def _code_elsewhere(said: list[Mention], top: list[Fact], facts: list[Fact], idf: dict[str, float], before: str,
@@ -648,6 +712,20 @@ def _is_change(t: Text, m: Mention) -> bool:
         any(before == b or before.endswith(" " + b) for b in CHANGE_BEFORE)
 
 
+# a thing on its way, said with the day it comes ("they're being delivered to your mum's at ten on Saturday"):
+# the day of the delivery, not of the record its place names
+COMING = re.compile(r"\b(?:(?:being|be|get|gets|getting) delivered|(?:arriving|turning up|coming) (?:to|at|on|in))\b(?:\s+\S+){0,6}\s*$")
+def _coming_elsewhere(t: Text, lo: int, m: Mention, facts: list[Fact]) -> bool:
+    """The day said is when a thing no record names is on its way to a place one names ("they're being
+    delivered to your mum's on Saturday"); "the blender will be delivered on the 23rd" is the order's day."""
+    before = " ".join(t.words[lo: m.index])
+    found = COMING.search(before)
+    if not found:
+        return False
+    thing = t.lemmas[lo: lo + len(before[: found.start()].split())]
+    return not any(w in f.anchors for w in thing for f in facts)
+
+
 OWN_ACT = re.compile(r"\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna|let me|i can)\s+(?:just |then |probably |quickly )?"
                      r"(?!be\b|have\b|need\b|meet\b|see\b)[a-z]+")  # the speaker's own next step
 ARRIVED = re.compile(r"\b(?:came|arrived|turned up|landed|got here|was delivered|were delivered|received it|got it)"
@@ -662,7 +740,8 @@ def _own_act(t: Text, m: Mention, lo: int) -> bool:
 
 
 VALUE_ASKED = {  # a question that asks for a value of this kind
-    "amount": re.compile(r"\b(?:how much|cost|costs|price|pay|paying|paid|expensive|cheap|afford|justify|worth|fee|charge)\b"),
+    "amount": re.compile(r"\b(?:how much|cost|costs|price|pay|paying|paid|expensive|cheap|afford|justify|worth|fee|charge|owe|"
+                         r"owed|split|total|bill|come to|came to)\b"),
     "day": re.compile(r"\b(?:when|what day|which day|what date|how long|until)\b"),
     "time": re.compile(r"\b(?:when|what time|how late|how early|how long)\b"),
     "duration": re.compile(r"\b(?:how long|how many hours|how many minutes|length)\b"),

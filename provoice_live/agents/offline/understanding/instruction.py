@@ -59,8 +59,12 @@ ADDRESSED = (r"\blet me know\b", r"\btell me\b", r"\bremind me\b", r"\balert me\
              r"\bif you hear\b", r"\bmake sure (?:to|you)\b", r"\bcheck\b", r"\blook up\b", r"\bsuggest\b",
              r"\b(?:note|jot|write|put) (?:it|that|them|this) down\b", r"\bmake a note\b", r"\bsave (?:it|that|them)\b",
              r"\badd (?:it|them|that) to (?:my|the|our)\b", r"\bput (?:it|them|that) (?:in|on|into) (?:my|the|our)\b",
-             r"\blisten out\b", r"\bi(?: want|'d want| need|'d like| would like) to know (?:the (?:moment|minute|second)|as soon as|when|if)\b")
-CONDITION = r"\b(?:if|when|whenever|once|as soon as|in case|should|the (?:moment|minute|second)|every time)\b"
+             r"\blisten out\b", r"\byou (?:send|text|message|call|ring|phone|remind|add|write|note|book|play|pause)\b", r"\bi(?: want|'d want| need|'d like| would like) to know (?:the (?:moment|minute|second)|as soon as|when|if)\b")
+# "the second they call" is a condition; "the second floor" is not: a subject follows the condition's "the second"
+SUBJECT_NEXT = r"(?= (?:i|you|he|she|we|they|it|there|the|a|an|my|our|your|his|her|their|this|that|anyone|anybody|someone|somebody|[a-z]+'s)\b)"
+# ("should" is a condition only where a clause starts: "should anyone call, ..."; not "we should leave at ten")
+CONDITION = r"(?:\b(?:if|when|whenever|once|as soon as|in case|the (?:moment|minute|second)" + SUBJECT_NEXT + \
+    r"|every time)|(?:^|[,;:.!?] *|\b(?:and|but|so|please|assistant) )should)\b"
 SOUND_VERBS = r"\b(?:hear|heard|detect|notice|goes? off|go off|ring|rings|ringing|beep|beeps|beeping|whistle|" \
               r"whistles|whistling|sound|sounds|bark|barks|barking|knock|knocks|knocking|chime|chimes|buzz|" \
               r"buzzes|listen|wait for|cry|cries|crying|starts?|stops?|finish|finishes|done)\b"
@@ -154,6 +158,12 @@ CONDITION_CLAUSE = re.compile(rf"\b(?:if|when|whenever|once|as soon as|the (?:mo
                               rf"(?P<x>[^,.;?!]+)")
 
 
+# an order to the assistant, said as a bare imperative at a clause's start ("..., text my sister", "send a message to
+# my dad"): the request's ask, as "let me know" is
+IMPERATIVE = re.compile(r"(?:^|[,.;:!?] *|\b(?:please|then|and|just) )(?:send|text|message|call|ring|phone|remind|add|write|note|"
+                        r"book|play|pause|turn|switch|put|order|email|ping|alert|warn)\b(?! (?:you|yourself)\b)")
+
+
 def _condition_topic(low: str) -> tuple[str, int, int, bool] | None:
     """The topic of a request shaped "if/when SOMEONE VERB the thing, tell me": the condition clause
     after its verb. Only when the subject is short (a pronoun, a name, "anybody on the floor"), and the
@@ -166,7 +176,8 @@ def _condition_topic(low: str) -> tuple[str, int, int, bool] | None:
         phrase = re.sub(TOPIC_LEAD, "", (x[: end.start()] if end else x).strip()).strip(" ,.;")
         if re.fullmatch(r"(?:back|up|round|over|in|out|off|through)(?: \w+)?", phrase):
             continue  # "when they ring back": the verb's particle, not a thing said
-        if phrase and any(is_content(w) for w in tokens(phrase)) and _search_any(ADDRESSED, low) is not None:
+        if phrase and any(is_content(w) for w in tokens(phrase)) and (_search_any(ADDRESSED, low) is not None
+                                                                       or IMPERATIVE.search(low) is not None):
             return phrase, m.start(), m.start("x") + (end.start() if end else len(x)), False
     return None
 
@@ -410,7 +421,21 @@ def _topic_wins(low: str, topic: tuple[str, int, int, bool], sound: tuple[str, s
     phrase, _start, _end, listened = topic
     if listened:
         return False
+    if not _in_condition([lemma(w) for w in tokens(low.replace("_", " "))], sound[2]) and \
+            not HEARD_FOR.search(_sentence_at(low, _char_of_token(low, sound[2]))):
+        # "when they say my glasses are ready, ... I cannot read my phone without them": the phone is an aside
+        # (but "I'm waiting for the phone ringing. As soon as you hear it, ...": the sound listened for)
+        return True
     return sound[1].split()[0] in phrase or re.search(SOUND_VERBS, low) is None
+
+
+HEARD_FOR = re.compile(r"\b(?:hear|heard|listen|listening|wait(?:ing)? for|keep an? ear|ear out|expecting)\b")
+
+
+def _sentence_at(low: str, pos: int) -> str:
+    start = max(low.rfind(c, 0, pos) for c in ".!?") + 1
+    ends = [i for i in (low.find(c, pos) for c in ".!?") if i >= 0]
+    return low[start: min(ends) if ends else len(low)]
 
 
 def _sound_clause(low: str, token_index: int) -> tuple[int, int]:
@@ -448,9 +473,22 @@ def is_instruction(text: str) -> bool:
     low = clean(text).lower()
     if not re.search(CONDITION, low) and not re.search(r"\b(?:listen|watch|wait|keep an? (?:ear|eye))\b", low):
         return False
-    if not _search_any(ADDRESSED, low):
+    if not any(not _own_plan(low, m) for p in ADDRESSED for m in re.finditer(p, low)):
         return False
-    return parse_instruction(text) is not None
+    watch = parse_instruction(text)
+    return watch is not None and tokens(watch.target)[:1] not in (["you"], ["me"], ["us"], ["him"], ["her"], ["them"])
+    # (a watch for a person pronoun is no watch: "wait for you outside the building")
+
+
+# the speaker's own plan ("I'll come straight from work and wait for you outside", "we're watching for the bus"):
+# a first person before the verb in the same sentence, no condition between
+OWN_PLAN = re.compile(r"\b(?:i|we)(?:'ll|'m|'re| will| am| are| can| could| would|'d| shall)?\b(?:(?!\b(?:if|when|whenever|once)\b)[^.!?])*$")
+SELF_VERBS = re.compile(r"(?:wait|watch|listen|keep an? (?:ear|eye))")
+
+
+def _own_plan(low: str, m: re.Match) -> bool:
+    """Is this address ("wait for", "watch for") the speaker's own plan, said of themselves?"""
+    return SELF_VERBS.match(m.group(0)) is not None and OWN_PLAN.search(low[: m.start()]) is not None
 
 
 def overlap_with(utterance: str, instruction: str) -> float:

@@ -362,6 +362,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(type="hotel", details=lambda h: " ".join(x for x in ("hotels", ("in " + h.place()) if h.place() else "", h.when()) if x)),
                requires=(NEED + "|" + UNSURE,), tool_words=("hotel",), future=True),
     IntentRule("recipe", (r"\bwhat (?:can|should|could|do|would) (?:i|we|you|one) (?:even |possibly |actually )?(?:make|cook|bake)(?: with)? (?P<what>.*)",
+                          r"\bwhat (?:i|we) (?:can|could|should|might) (?:even |possibly |actually )?(?:make|cook|bake)(?: with)? (?P<what>.*)",
                           r"\brecipes? (?:for |with )?(?P<what>.*)",
                           r"\bhow (?:do|would|can) (?:you|i|we) (?:make|cook|bake) (?P<what>.*)",
                           r"\bideas? for (?P<what>(?:dinner|lunch|breakfast).*)",
@@ -373,11 +374,12 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(what=lambda h: h.what() or _ingredients(h) or "dinner ideas"), tool_words=("recipe",)),
     IntentRule("calculate", (r"\b(?:split|divided by|times(?! (?:a|per|each|every) (?:day|week|month|year|night|morning|evening)\b| daily\b| weekly\b)|plus|minus|percent of|% of|tip|per person|add up|"
                              r"calculate|how much (?:is|would|will|does) (?:that|it|each)|each(?! time))\b",
+                             r"\b(?:can't|cannot|can not|couldn't) (?:\w+ )?(?:do|work) (?:that|this|it|the (?:sums?|maths?)) (?:out )?in my head\b",
                              r"\b(?:bad|terrible|awful|hopeless|rubbish|useless|not great|never good) (?:at|with) "
                              r"(?:math|maths|numbers|arithmetic|sums)\b"),
                ("calculate",), "Shall I calculate {expression} for you?", _b(what=_expression),
                requires=(r"\d.*\d|\d+ ?(?:%|percent)",
-                         UNSURE + r"|\b(?:let me|figure|work out|bad at|terrible at|hopeless at|rubbish at|each|split)\b"),
+                         UNSURE + r"|\b(?:let me|figure|work out|bad at|terrible at|hopeless at|rubbish at|each|split|in my head)\b"),
                tool_words=("calculat", "math", "arithmetic")),
     IntentRule("finance", (r"\b(?:stock|stocks|shares|share price|exchange rate|ticker|nasdaq|dow jones)\b",
                            r"\b(?:dollars?|euros?|yen|pounds|yuan) (?:to|in|into|against) (?:dollars?|euros?|yen|pounds|yuan)\b",
@@ -493,7 +495,10 @@ INTENT_RULES: tuple[IntentRule, ...] = (
     # a class, a course or an appointment to be booked ("we really need to get him booked into a puppy training class")
     IntentRule("booking", (r"\b(?:need|have|has|got|ought|want|meant) to (?:get (?:him|her|them|us|me|it) )?(?:book(?:ed)?|"
                            r"sign(?:ed)? (?:(?:him|her|them|us|me) )?up|enrol(?:led)?|register(?:ed)?)(?: (?:him|her|them|us|me))?"
-                           r"(?: (?:in|into|on|onto|for))? (?P<what>(?:a|an|the|some) [^,.;!?]+)",),
+                           r"(?: (?:in|into|on|onto|for))? (?P<what>(?:a|an|the|some) [^,.;!?]+)",
+                           # the thing named before ("We still need to book it for six people for Saturday afternoon")
+                           r"\b(?:need|have|has|got|ought|want|meant) to (?:book|reserve) (?:it|them|one|that|this)"
+                           r"(?P<what> (?:for|on) [^,.;!?]+)"),
                ("book_service",), "Shall I book {details}?",
                _b(service_type=lambda h: _booked_kind(h), details=lambda h: h.match.group("what").strip() if h.match else _said_topic(h)[:80],
                   time=lambda h: h.when() or "to be confirmed"),
@@ -515,6 +520,13 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                _b(what=_conversion, expression=_conversion, query=_conversion),
                requires=(NEED + "|" + UNSURE + r"|\bneed to know\b|\bwant to know\b",),
                tool_words=("convert", "unit", "calculat")),
+    # a place to be found ("I need to find somewhere near junction fifteen that can feed fifty people")
+    IntentRule("places", (r"\b(?:need|have|got|want|'ve got) to find (?P<what>(?:somewhere|someplace|a place|a spot|an? (?:\w+ ){0,2}?"
+                          r"(?:cafe|café|restaurant|pub|garage|chemist|pharmacy|shop|hotel|b&b|hostel|campsite|car park|parking|"
+                          r"petrol station|services|venue|hall|vet|dentist|launderette|laundrette))\b[^.;!?]*)",),
+               ("search",), "Shall I search for {query}?",
+               _b(query=lambda h: h.match.group("what").strip()[:100] if h.match else _said_topic(h)[:80], source="local"),
+               tool_words=("search", "look up", "places", "nearby"), future=True),
     IntentRule("search", (r"\b(?:i wonder|wondering|i'm not sure|not sure (?:if|whether|what|how)|"
                           r"(?:no idea|no clue|(?:haven't|have not) (?:got )?a clue|(?:need|want|'d like|would like) to know) "
                           r"(?:what|when|how|if|whether|where|who|which)|"
@@ -808,16 +820,21 @@ def _offer(rule: IntentRule, h: Heard, tools: list[ToolSchema], match: re.Match 
     built = rule.build(h)
     if not built:
         return None
-    if rule.name in KNOWN_ALREADY and _scheduled_already(h):
+    if rule.name in KNOWN_ALREADY and _scheduled_already(h, only_named=rule.name == "reminder"):
         return None
     args = fit_arguments(built, tool)
     return Offer(rule.name, tool.name, args, _fill(rule.offer, {**built, **args}))
 
 
-def _scheduled_already(h: Heard) -> bool:
-    """The calendar (or a reminder) already holds what this talks about, on the day said if any."""
+def _scheduled_already(h: Heard, only_named: bool = False) -> bool:
+    """The calendar (or a reminder) already holds what this talks about, on the day said if any. With
+    `only_named` (a reminder), a record named only by where it is does not hold it: "I must remember to
+    bring them to the village hall on Wednesday" is a thing to do at the meeting there, not the meeting."""
     days = [m.value for m in h.mentions if m.kind == "day"]
+    said = set(h.text.lemmas)
     for f in about(h.text, facts_from_context(h.ctx)):
+        if only_named and f.location and not (said & f.anchors) - {lemma(w) for w in tokens(f.location)}:
+            continue
         if f.start and (not days or any(d.matches(f.start.date()) for d in days)):  # type: ignore[union-attr]
             return True
     return False

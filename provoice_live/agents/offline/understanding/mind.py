@@ -38,6 +38,11 @@ from .text import analyse, clean, is_content, lemma, tokens
 ECHO_OVERLAP = 0.5  # an utterance sharing this much of the request is the request being spoken
 ECHO_OVERLAP_FIRST = 0.3
 VERBATIM_OVERLAP = 0.9  # this much of the request's words is the request, addressed or not (garbled address)
+VERBATIM_MIN_WORDS = 3  # in at least this many content words
+
+
+def _content_words(text: str) -> int:
+    return sum(1 for w in tokens(clean(text)) if is_content(w))
 RULES_BY_STATE: dict[str, tuple[str, ...]] = {
     "setup": (),
     "watching": ("watch",),
@@ -129,14 +134,23 @@ class Mind:
             # words, so it is tested before the request's echoes are set aside): nothing to wait for now
             self.state = "done"
             return None
-        talk = [s for s in split_sentences(talk_text) if not self._is_request(s)]
+        talk: list[str] = []
+        said_in: list[str] = []  # the state each talk sentence was said in
+        for sentence in split_sentences(talk_text):
+            if not self._is_request(sentence):
+                talk.append(sentence)
+                said_in.append(self.state)
         if not talk:
             return None
         if self.state == "setup":
             self.state = "watching"
+        # a sentence said before a request heard in the same utterance is judged in the state it was said in
+        # ("The viewing is at half five ... If the baby wakes, tell me": the slip is still a contradiction)
+        said_in = [self.state if s == "setup" else s for s in said_in]
         pieces = talk + ([" ".join(talk)] if len(talk) > 1 else [])
+        states = said_in + ([self.state] if len(talk) > 1 else [])
         for k, piece in enumerate(pieces):
-            for rule in RULES_BY_STATE[self.state]:
+            for rule in RULES_BY_STATE[states[k]]:
                 decision = self._once(getattr(self, f"_rule_{rule}")(piece))
                 if not decision:
                     continue
@@ -194,7 +208,9 @@ class Mind:
             head = " ".join(text.split()[: max(4, len(self.instruction.split()) // 2)])
             overlap = overlap_with(text, self.instruction)
             echoes = overlap >= need or overlap_with(head, self.instruction) >= 0.7
-            if echoes and (overlap >= VERBATIM_OVERLAP or shaped):
+            # (verbatim needs words enough to be the request: "Your glasses are in." shares its one word with it)
+            verbatim = overlap >= VERBATIM_OVERLAP and _content_words(text) >= VERBATIM_MIN_WORDS
+            if echoes and (verbatim or shaped):
                 self.heard_request = True
                 return True
             return False

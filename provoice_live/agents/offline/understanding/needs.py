@@ -55,7 +55,7 @@ NEED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 # precise guards the meaning cannot give (the meaning finds a need-like line close to a need):
 # a wish or a hypothetical is no need now, what is done is done
-UNREAL = re.compile(r"\b(?:if (?:i|we|you) (?:ever|had|were|could|did)|i'd (?:have to|learn|love to|like to one day|need|be)|"
+UNREAL = re.compile(r"\b(?:if (?:i|we|you) (?:ever|had|were|could|did)|i'd (?:have to|learn|love to(?! (?:know|find out|hear|work out|figure out)\b)|like to one day|need|be)|"
                     r"we'd (?:need|have to|be)|some ?day|one day|what if|imagine if|suppose|supposing)\b")
 # the meaning alone also takes these as over ("Simon will already be there" is part of a need the table reads)
 OVER = re.compile(r"\b(?:already|last (?:week|year|month|time)|yesterday)\b")

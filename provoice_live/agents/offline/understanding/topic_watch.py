@@ -289,8 +289,20 @@ NOT_REACHED = re.compile(r"\b(?:won't|will not|wouldn't|isn't|aren't|hasn't|have
                          r"\b(?:usually|normally|always) (?:come|comes|arrive|arrives)\b")
 # a request about when something will be ("when our pots will be out of the kiln"): a day said of it in the past
 # tense ("the big kiln was serviced on Monday") is about something else that happened
+# ... and news of it says it is reached ("your glasses are in", "the parcel's arrived", "it's ready now"); the thing
+# named in passing ("everybody needs the glasses") is not that news
+STATE_SAID = re.compile(r"\b(?:is|are|'s|'re|has|have|been|now|just|all)\s+(?:\w+\s+)?(?:arrived|come|landed|here|ready|fixed|"
+                        r"done|open|back|in|delivered|working|sorted|finished|started|through|out|up|over)\b|"
+                        r"\b(?:arrived|landed|delivered|turned up|showed up|came in|came through|got here|got in|finished|"
+                        r"fixed|sorted|ready|done)\b")
 FUTURE_ASKED = re.compile(r"\b(?:will|'ll|going to|gonna|is being|are being|due)\b")
 PAST_CLAUSE = re.compile(r"\b(?:was|were|had been|did|got)\b")
+
+
+def _state_unsaid(watch: Watch, t: Text) -> bool:
+    # (a question about it, "what time Nana's flight gets in", waits for the answer, not for the state)
+    return watch.kind == "topic" and STATE_ASKED.search(watch.target.lower()) is not None and \
+        not _answer_asked(watch) and STATE_SAID.search(t.norm) is None
 
 
 def _answer_asked(watch: Watch) -> bool:
@@ -456,7 +468,8 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
         return None
     if _answer_asked(watch) and _unanswered(watch, t):
         return None
-    if _state_not_reached(watch, t) or _time_only_in_the_past(watch, t) or _an_earlier_one(watch, t):
+    if _state_not_reached(watch, t) or _time_only_in_the_past(watch, t) or _an_earlier_one(watch, t) or \
+            _state_unsaid(watch, t):
         return None
     if _amount_asked(watch) and not _amount_said(watch, t):
         return None  # "how much we must pay for the trip": the trip without a price is not it
