@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..11, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..12, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -153,6 +153,20 @@ SETS = (
         too_short("h11-pic-n1-key-safe-code-read-out"),
         inserted("h11-cfc-n1-nights-ten-till-six", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of doorbell)"),
         no_call("h11-cfc-p2-loan-forty-two-a-week", ("CFC", 2)),
+    )),
+    SceneSet("heldout12", "h12", tools=15, pairs_share_a_task=True, cfc_with_user_and_app=12, cfc_ending_with_the_model=6,
+             cfc_app_layout="events", ess_without_apps=12, refusals=(
+        unsaid_quote("h12-cfc-p1-county-shoot-on-the-sunday"),
+        unquoted("h12-pic-p1-rain-on-cannock-chase", "User1 does not know whether it will rain on Saturday."),
+        sound_not_last("h12-ess-p1-doorbell-during-payroll", "Hang on, that's the door."),
+        sound_unnamed("h12-ess-p1-doorbell-during-payroll", "Something happens during the payroll call."),
+        two_sounds("h12-ess-n1-cat-not-the-baby"),
+        request_not_first("h12-ltm-p1-regional-qualifier-date", "Masks off, both of you."),
+        too_short("h12-pic-n1-reading-books-total"),
+        inserted("h12-cfc-n1-laptop-rebuild-half-five", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of doorbell)"),
+        no_call("h12-cfc-p2-hazelnut-cold-brew", ("CFC", 2)),
+        call_parameters("h12-ltm-p2-priory-close-added", ("LTM", 2), {"heading": "Paper round"}),  # 'text' missing
     )),
     SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
              speakers_take_turns=False),
@@ -428,3 +442,21 @@ def test_heldout11_styles_are_a_third_each_per_task_the_pipelines_own_the_releas
     cfc = [x for x in raw if x["meta"]["task_name"] == "digital_memory"]
     assert all(x["user_states"]["app_states"] for x in cfc)
     assert app_layouts(cfc)["list"] and app_layouts(cfc)["other object"]  # not only the release's layout
+
+
+def test_heldout12_all_pipeline_half_british_half_american_every_app_in_the_release_layout_and_domains_are_many():
+    raw = raw_of("heldout12")
+    assert {x["meta"]["style"] for x in raw} == {"pipeline"}
+    marked = re.compile(r"^h12-(?:pic|ltm|cfc|ess)-([pn])([1-6])-")
+    cells = collections.Counter((x["meta"]["task_name"], marked.match(x["meta"]["uuid"]).group(1), x["meta"]["variety"])
+                                for x in raw)
+    assert set(cells.values()) == {3} and len(cells) == 16  # per task and label: 3 British, 3 American
+    for x in raw:  # p1-p3, n1-n3 British; p4-p6, n4-n6 American
+        k = int(marked.match(x["meta"]["uuid"]).group(2))
+        assert x["meta"]["variety"] == ("british" if k <= 3 else "american"), x["meta"]["uuid"]
+    assert len({x["meta"]["domain"] for x in raw}) >= 16
+    layouts = app_layouts(raw)
+    assert set(layouts) == {"release"} and layouts["release"] >= 20, layouts
+    for x in raw:
+        for app in x["user_states"]["app_states"].values():
+            assert set(app["state"]) == {"events", "key_events"}, x["meta"]["uuid"]
