@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..12, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..13, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -167,6 +167,17 @@ SETS = (
                  "(Sound of doorbell)"),
         no_call("h12-cfc-p2-hazelnut-cold-brew", ("CFC", 2)),
         call_parameters("h12-ltm-p2-priory-close-added", ("LTM", 2), {"heading": "Paper round"}),  # 'text' missing
+    )),
+    SceneSet("heldout13", "h13", tools=15, app_layouts_at_least=(5, 5, 8), refusals=(
+        unsaid_quote("h13-cfc-p1-ceiling-at-nine"),
+        unquoted("h13-pic-p1-galax-rain-saturday", "User1 does not know whether it will rain at the festival."),
+        sound_not_last("h13-ess-p1-buzzer-while-gel", "I get it, ma'am, stay."),
+        sound_unnamed("h13-ess-p1-buzzer-while-gel", "Something happens at the front of the salon."),
+        two_sounds("h13-ess-n1-kettle-not-the-smoke-alarm"),
+        request_not_first("h13-ltm-p1-windows-tuesday-fourteenth", "Mornin', pet, mind the step."),
+        too_short("h13-pic-n1-refill-price-on-the-list"),
+        inserted("h13-cfc-n1-induction-quarter-tae-eight", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of doorbell)"),
+        no_call("h13-cfc-p2-umrah-on-the-twentieth", ("CFC", 2)),
     )),
     SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
              speakers_take_turns=False),
@@ -460,3 +471,18 @@ def test_heldout12_all_pipeline_half_british_half_american_every_app_in_the_rele
     for x in raw:
         for app in x["user_states"]["app_states"].values():
             assert set(app["state"]) == {"events", "key_events"}, x["meta"]["uuid"]
+
+
+def test_heldout13_all_transcribed_second_language_or_regional_speech_over_many_domains():
+    """Every scene is transcribed speech (`meta.style`), its speaker's first language or variety named
+    (`meta.speech`), over at least 16 domains; no domain carries more than three scenes, and each task has
+    speakers of at least four languages or varieties."""
+    raw = raw_of("heldout13")
+    assert {x["meta"]["style"] for x in raw} == {"transcribed"}
+    speech = {"Polish", "Brazilian Portuguese", "Arabic", "Hindi", "Yoruba", "Tagalog", "Spanish", "Glaswegian",
+              "Scouse", "Geordie", "Appalachian"}
+    assert {x["meta"]["speech"] for x in raw} == speech
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
+        assert len({x["meta"]["speech"] for x in raw if x["meta"]["task_name"] == task}) >= 4, task
