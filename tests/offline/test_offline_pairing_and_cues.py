@@ -239,3 +239,127 @@ def test_the_day_a_thing_is_delivered_is_not_the_day_of_the_record_at_its_place(
     ctx = context(NOW, Notes=["Party Sat 22 March at Gran's", "Balloons: gold and white"])
     assert said(None, ["The cake's being delivered to Gran's at two on Saturday."], ctx) == []
     assert [d.rule for d in said(None, ["The party at Gran's is on Saturday the fifteenth."], ctx)] == ["contradiction"]
+
+
+# ---- second half of the session: found on heldout9-11 once they were reported ----------------------------
+
+@pytest.mark.parametrize("line", [
+    "If I fail this exam I'm buying a one-way ticket to Lisbon, honestly.",
+    "The gas bill came, so that's forty-one each, send me yours by Friday.",
+])
+def test_no_taxi_for_a_trip_joked_about_or_a_bill(line):
+    assert "taxi" not in [d.evidence.get("rule") for d in said(None, [line])]
+
+
+def test_a_way_to_get_somewhere_wanted_is_still_a_travel_need():
+    found = said(None, ["I haven't a clue how to get to the sports centre from here, I've never driven there."])
+    assert [d.evidence.get("rule") for d in found] in (["taxi"], ["directions"])
+
+
+@pytest.mark.parametrize("line,offered", [
+    ("I need to text Maria that the venue changed.", "Shall I send Maria a message: 'venue changed'?"),
+    ("I'll text Dana.", None),  # the speaker doing it
+    ("I must call it a day soon.", None),  # no one to message
+])
+def test_a_message_needs_someone_to_send_it_to(line, offered):
+    found = [d for d in said(None, [line]) if d.evidence.get("rule") == "message"]
+    assert [d.text for d in found] == ([offered] if offered else [])
+
+
+@pytest.mark.parametrize("request_,target", [
+    ("Please note down the parking charge when the steward tells us.", "parking charge"),
+    ("Pop the deposit in my notes once the landlord gives it, would you?", "deposit"),
+    ("If the caterer gives the price for the buffet, stick it in my notes.", "price for the buffet"),
+])
+def test_a_request_that_names_its_thing_before_the_condition(request_, target):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "topic" and w.target == target
+
+
+@pytest.mark.parametrize("line,hit", [
+    ("Right, it's forty rand a car this year.", True),
+    ("He's asking six thousand two hundred for the lot.", True),
+    ("It's 450 for the evening plus the van.", True),
+    ("And the parking charge?", False),  # a question about it, no answer
+    ("Parking charges are a nightmare round here.", False),  # no sum said
+])
+def test_a_value_waited_for_is_a_sum_said_in_any_currency_or_none(line, hit):
+    w = parse_instruction("Please note down the parking charge when the steward tells us.")
+    assert (topic_watch.match(w, analyse(line), semantic=lambda: 0.9) is not None) == hit
+
+
+@pytest.mark.parametrize("request_,line", [
+    ("If the doorbell goes while I'm upstairs, come and tell me.", "Actually the parcel's come already, so don't worry about it, assistant."),
+    ("If my phone rings during the film, tell me.", "Oh, they've emailed instead, let it ring."),
+    ("Tell me when the dryer's finished, I want the towels out.", "Forget telling me about the dryer, Jo's doing the towels."),
+    ("When the coach says the kick-off time, put it in the calendar.", "Don't bother with the kick-off thing, it's on the club website."),
+])
+def test_a_request_taken_back_in_more_words(request_, line):
+    m = Mind(request_, None, TOOLS)
+    m.hear(request_)
+    m.hear(line)
+    assert m.state == "done"
+
+
+@pytest.mark.parametrize("line", [
+    "Don't worry about it, the traffic was awful for everyone.",  # said to the other person
+    "Don't bother with the receipt, I trust you.",  # another thing
+])
+def test_reassurance_to_the_other_person_is_no_withdrawal(line):
+    request_ = "If my phone rings during the film, tell me."
+    m = Mind(request_, None, TOOLS)
+    m.hear(request_)
+    m.hear(line)
+    assert m.state == "watching"
+
+
+@pytest.mark.parametrize("line,norm", [
+    ("they'll be ready on the um the twenty-first", "they'll be ready on the 21st"),
+    ("at, uh, half five", "at half 5"),
+    ("Erm, it's it's on Friday", "it's on friday"),
+    ("the summer drummer hummed", "the summer drummer hummed"),  # words that only contain a filler's letters
+])
+def test_hesitations_of_transcribed_speech_are_no_words(line, norm):
+    assert analyse(line).norm == norm
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("Yeah, just get me the garlic bread with cheese on.", True),
+    ("Grab me a couple of the croissants while you're up.", True),
+    ("Get me a taxi to the station, would you?", False),  # no food
+    ("Get me the salad with the grilled chicken.", False),  # nothing with gluten
+])
+def test_food_fetched_for_the_speaker_is_eaten_by_them(line, wrong):
+    ctx = context(NOW, Health={"conditions": [{"name": "Coeliac disease", "diet": "strict gluten-free"}]})
+    found = said(None, [line], ctx)
+    assert [d.rule for d in found if d.rule == "contradiction"] == (["contradiction"] if wrong else [])
+
+
+LOAN = context(NOW, Bank={"events": [{"type": "loan", "principal": "2500.00 GBP", "repayment": "39.75 GBP",
+                                       "frequency": "weekly", "first_payment": "2025-03-21"}]})
+
+
+@pytest.mark.parametrize("line,wrong", [
+    ("The repayment is thirty-five pounds a week, I checked.", True),
+    ("The repayment's thirty-nine seventy-five a week, which is fine.", False),
+    ("The loan was two and a half grand in the end.", False),
+])
+def test_an_amounts_key_and_a_records_type_name_the_record(line, wrong):
+    found = said(None, [line], LOAN)
+    assert [d.rule for d in found] == (["contradiction"] if wrong else [])
+
+
+@pytest.mark.parametrize("request_,line,hit", [
+    ("Let me know if anyone mentions the new bread price from the mill.", "Did you bring the price labels?", False),
+    ("Let me know if anyone mentions the new bread price from the mill.", "The mill says the bread price goes up to two ten a loaf.", True),
+    ("Tell me if the landlord mentions the deposit.", "The landlord says the deposit comes back next week.", True),
+])
+def test_a_price_is_a_value_even_when_any_mention_is_asked_for(request_, line, hit):
+    w = parse_instruction(request_)
+    assert (topic_watch.match(w, analyse(line), semantic=lambda: 0.9) is not None) == hit
+
+
+def test_a_hesitation_before_an_address_keeps_the_address_in_place():
+    ctx = context(NOW, Moves={"events": [{"client": "Ada Brooks", "pickup_address": "418 Willow Lane, Apt 3", "time": "2025-03-12 14:00"}]})
+    for line in ["Um, pickup's 481 Willow Lane, I'll send a pin.", "Pickup's 481 Willow Lane, I'll send a pin."]:
+        assert [d.rule for d in said(None, [line], ctx)] == ["contradiction"], line

@@ -34,6 +34,10 @@ from .lexicon import MONTHS, WEEKDAYS
 from .text import is_content, lemma, tokens
 
 # key words -> role (a key is split into words: "start_datetime" -> start, datetime; "amountDue" -> amount, due)
+# amounts whose key says what they are for: the user names the record by them ("the repayment is forty-two a week")
+AMOUNT_NAMES = frozenset({"repayment", "repayments", "instalment", "installment", "premium", "rent", "deposit", "fare",
+                          "wage", "wages", "salary", "contribution", "dues", "subscription", "fee", "bill", "refund", "tip",
+                          "fine", "toll", "levy", "allowance", "pension"})
 ROLE_WORDS: dict[str, frozenset[str]] = {
     "title": frozenset({"title", "name", "subject", "summary", "what", "heading", "event", "item", "product",
                         "service", "task", "activity", "label", "topic", "payee", "merchant", "vendor", "store",
@@ -49,7 +53,7 @@ ROLE_WORDS: dict[str, frozenset[str]] = {
     "people": frozenset({"attendees", "participants", "with", "who", "people", "guests", "contact", "contacts",
                          "sender", "from", "author", "organizer", "organiser", "host", "members", "by", "recipient", "person"}),
     "amount": frozenset({"amount", "price", "cost", "total", "balance", "budget", "fee", "value", "payment", "paid",
-                         "charge", "bill", "spent", "owed", "owe", "refund", "subtotal"}),
+                         "charge", "bill", "spent", "owed", "owe", "refund", "subtotal"}) | frozenset(AMOUNT_NAMES),
     "status": frozenset({"status", "state", "stage"}),
     "constraint": frozenset({"allergies", "allergy", "allergic", "diet", "dietary", "intolerance", "intolerances",
                              "avoid", "restrictions", "restriction", "conditions", "condition", "medications",
@@ -165,6 +169,11 @@ def _key_name(kv: tuple[str, Any] | None) -> str:
     """What a date's key names beside its role ("mot_due" -> "mot", "renewal_date" -> "renewal"): the user
     says "the MOT's not due till May" of the record whose MOT is due on 2026-04-03."""
     return " ".join(w for w in key_words(kv[0]) if w not in SCHEMA_WORDS) if kv else ""
+
+
+def _type_of(rec: dict) -> str:
+    """A record's kind, said in a field of its own ({"type": "loan"}, {"category": "repair"})."""
+    return next((str(v) for k, v in rec.items() if isinstance(v, str) and set(key_words(k)) & TYPE_KEYS and len(v) < 30), "")
 
 
 def _anchor_words(*texts: str) -> frozenset[str]:
@@ -308,7 +317,10 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
                                and not (isinstance(v, list) and any(isinstance(x, dict) for x in v))])
     fact = Fact(
         source=app, title=title or text[:60] or app,
-        anchors=_anchor_words(title, text, first_names, place or "", *constraints, _key_name(start_kv)),
+        # (what an amount's key names, "repayment: 48.50", and a record's type, "type: loan", name the record too)
+        anchors=_anchor_words(title, text, first_names, place or "", *constraints, _key_name(start_kv),
+                              *(" ".join(w for w in key_words(k) if w in AMOUNT_NAMES) for k, _v in roles.get("amount", [])),
+                              typed or _type_of(rec)),
         start=stamp, end=end,
         has_time=bool(stamp and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
         location=place, people=people,

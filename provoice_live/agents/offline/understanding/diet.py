@@ -19,7 +19,9 @@ EATING = re.compile(r"\b(?:i'll|i will|i'm going to|i'm gonna|i am going to|let 
                     r"(?:\w+\s+){0,3}?(?:have|grab|eat|take|order|try|get|go for|go with|some|a|an|the|bite|slice|"
                     r"piece|plate|bowl|portion|taste)\b|\b(?:i'll|i will) (?:have|grab|eat|take|order|try|get)\b|"
                     r"\byes(?:,)? please\b|\bsounds (?:delicious|great|good|lovely), (?:i'll|count me)|"
-                    r"\b(?:load|dish|pile|fill|serve) me up\b|\bfill my plate\b|\b(?:save|keep|put aside|set aside) me (?:a|some)\b")
+                    r"\b(?:load|dish|pile|fill|serve) me up\b|\bfill my plate\b|\b(?:save|keep|put aside|set aside) me (?:a|some)\b|"
+                    # food fetched for the speaker ("just get me the regular garlic bread", "grab me a samosa")
+                    r"\b(?:get|grab|order|bring|fetch) me (?:\w+\s+){0,2}?(?:a|an|the|some|one|two|a couple of)\b")
 DIET_RULE = re.compile(r"\b(?:avoid(?:ing)?|no|not|never|can't (?:eat|have)|cannot (?:eat|have)|don't eat|doesn't eat|"
                        r"stay away from|cut(?:ting)? out|off|free of|without|limit|allergic to|allergy to|allerg(?:y|ies)(?: list| items)?:?|"
                        r"intolerant to|intolerance:?|restrictions?:?|diet:?)\s+(?P<x>[a-z ,/&-]{2,80})")

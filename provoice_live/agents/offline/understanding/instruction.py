@@ -161,7 +161,7 @@ CONDITION_CLAUSE = re.compile(rf"\b(?:if|when|whenever|once|as soon as|the (?:mo
 # an order to the assistant, said as a bare imperative at a clause's start ("..., text my sister", "send a message to
 # my dad"): the request's ask, as "let me know" is
 IMPERATIVE = re.compile(r"(?:^|[,.;:!?] *|\b(?:please|then|and|just) )(?:send|text|message|call|ring|phone|remind|add|write|note|"
-                        r"book|play|pause|turn|switch|put|order|email|ping|alert|warn)\b(?! (?:you|yourself)\b)")
+                        r"book|play|pause|turn|switch|put|pop|stick|jot|log|order|email|ping|alert|warn)\b(?! (?:you|yourself)\b)")
 
 
 def _condition_topic(low: str) -> tuple[str, int, int, bool] | None:
@@ -180,6 +180,21 @@ def _condition_topic(low: str) -> tuple[str, int, int, bool] | None:
                                                                        or IMPERATIVE.search(low) is not None):
             return phrase, m.start(), m.start("x") + (end.start() if end else len(x)), False
     return None
+
+
+# the thing named before the condition ("please note down the grading fee when Sensei tells us", "pop the fee in the
+# gig money once she gives it"): the object of the ask, waited for
+OBJECT_FIRST = re.compile(r"\b(?:note down|write down|jot down|note|log|record|save|put|pop|add|stick|tell me|let me know|"
+                          r"remind me of|give me)\s+(?P<x>(?:the|my|our|this|that|his|her|their)\s+[^,.;!?]+?)\s+"
+                          r"(?:when|once|as soon as|whenever|if)\s+(?:[\w']+\s+){1,3}?(?:" + REPORT_VERBS + r")\b")
+
+
+def _object_topic(low: str) -> tuple[str, int, int, bool] | None:
+    m = OBJECT_FIRST.search(low)
+    if m is None or not any(is_content(w) for w in tokens(m.group("x"))):
+        return None
+    phrase = re.sub(r"\s+(?:in|into|on|onto|to)\s+(?:my|the|our)\s+\w+(?:\s+\w+)?$", "", m.group("x"))  # "in my notes"
+    return re.sub(TOPIC_LEAD, "", phrase).strip(" ,.;"), m.start("x"), m.start("x") + len(phrase), False
 
 
 def _lemmas_of(term: str) -> tuple[str, ...]:
@@ -247,7 +262,7 @@ def _parse_instruction(text: str | None) -> Watch | None:
     cleaned = re.sub(r"\s+([,.?!])", r"\1", re.sub(r",\s*,", ",", re.sub(r"\s{2,}", " ", cleaned))).strip()
     low = cleaned.lower()
     topic = _topic_phrase(low)
-    clause = _condition_topic(low)
+    clause = _condition_topic(low) or _object_topic(low)
     if clause is not None and (topic is None or not clause[1] <= topic[1] < clause[2]) and not (topic and topic[3]):
         topic = clause  # the thing said in the request's condition, where no phrase table read one inside it
     sound = find_sound(low)

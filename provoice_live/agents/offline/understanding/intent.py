@@ -439,7 +439,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                ("control_environment",), "Shall I adjust the {target} ({value})?",
                _b(target=lambda h: _env_target(h), value=lambda h: _env_value(h)),
                tool_words=("device", "thermostat", "lights", "environment")),
-    IntentRule("message", (r"\b(?:i should|i need to|i have to|i must|i gotta|gotta|i ought to|remind me to|i'll|let me|"
+    # (a need to message someone; "I'll text Dana" is the speaker doing it)
+    IntentRule("message", (r"\b(?:i should|i need to|i have to|i must|i gotta|gotta|i ought to|remind me to|"
                            r"don't let me forget to|i forgot to|i still need to|i promised to) (?:text|message|tell|email|ping|"
                            r"let|call|send) (?P<who>[a-z]+)(?: know)?(?: that)? ?(?P<what>.*)",),
                ("communication",), "Shall I send {target} a message: '{content}'?",
@@ -644,7 +645,13 @@ def _recipient(h: Heard) -> str:
     for n in names:
         if n.lower().startswith(who.lower()):
             return n
-    return who.capitalize() if who and who not in ("her", "him", "them", "the", "my", "a") else (names[0] if names else "")
+    # ("I'll call it a day", "I'll send it over", "let that go": no one to message)
+    return who.capitalize() if who and who not in NOT_RECIPIENTS else (names[0] if names else "")
+
+
+NOT_RECIPIENTS = frozenset({"her", "him", "them", "the", "my", "a", "an", "it", "that", "this", "those", "these", "out",
+                            "off", "back", "round", "over", "up", "in", "down", "some", "something", "anything",
+                            "everything", "nothing", "one", "on", "me", "myself"})
 
 
 def _search_item(h: Heard) -> str:
@@ -766,11 +773,17 @@ def _blocked(t: Text, rule: IntentRule) -> bool:
 KNOWN_ALREADY = frozenset({"reminder", "calendar", "flight", "hotel", "restaurant", "taxi", "booking"})
 
 
+TEMPLATE_SLOTS = {"target": "who", "content": "what", "query": "what", "details": "what"}
+
+
 def _fill(template: str, args: dict[str, Any]) -> str:
     values = dict(args)
     values["at_time"] = f" {args['time']}" if args.get("time") and args.get("time") != "later today" else ""
     for key in ("time",):
         values.setdefault(key, "later")
+    for key, slot in TEMPLATE_SLOTS.items():  # the builder's own slot when the tool names it otherwise ("to", "message")
+        if not str(values.get(key) or "").strip() and str(values.get(slot) or "").strip():
+            values[key] = values[slot]
     def value(m: re.Match) -> str:
         v = str(values.get(m.group(1), ""))
         return v if m.group(1) in ("at_time", "of_item") else (v.strip() or "it")

@@ -308,12 +308,17 @@ class Mind:
 
 
 # the request taken back: "forget the kettle then", "never mind the parcel", "no need to tell me now"
-WITHDRAW_THING = re.compile(r"\b(?<!don't )(?<!do not )(?<!not )(?<!never )(?:forget|never ?mind|don't worry about|skip|scrap) "
+WITHDRAW_THING = re.compile(r"\b(?<!don't )(?<!do not )(?<!not )(?<!never )(?:forget|never ?mind|don't worry about|"
+                            r"(?:don't|do not) bother (?:with|about)|skip|scrap) "
                             r"(?:about )?(?:the |my |that |our )?(?P<thing>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)")
 WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?:you )?(?:needn't|don't need to|no need to) "
                           r"(?:listen|watch|wait|keep an? (?:ear|eye) out)|(?:you can|you may) stop (?:listening|watching|"
                           r"waiting)|don't (?:bother|worry about) (?:telling|letting|reminding|warning) me|"
-                          r"(?:cancel|scrap|drop|forget) (?:that|the) (?:request|reminder|watch))\b|"
+                          r"(?:cancel|scrap|drop|forget) (?:that|the) (?:request|reminder|watch)|"
+                          r"forget (?:telling|letting|reminding|warning) me|let it (?:ring|beep|go off|buzz|bark|run)|"
+                          # said to the assistant: "so don't worry about it, assistant"
+                          r"(?:don't|do not) (?:worry|bother)(?: about it| with it)?,? assistant|"
+                          r"assistant,? (?:don't|do not) (?:worry|bother))\b|"
                           # the last request taken back as a whole: "Cancel that, then, I'll have a lie-in."
                           r"\b(?:cancel|scrap|forget|ignore) (?:that|all that|what i (?:said|asked)(?: you)?)(?:,? then)?\s*(?:[,.;!?]|$)")
 # "scrap that about the gate", "forget what I said about the kettle": the request taken back by what it is about

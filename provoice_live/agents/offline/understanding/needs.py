@@ -144,7 +144,14 @@ VALUES_NEEDED: dict[str, Callable[[Heard], bool]] = {
     # something to come back to when the time is up, at risk of being missed ("an hour on the turbo trainer" is none)
     "timer": lambda h: ATTENTION.search(h.text.norm) is not None,
     "search": lambda h: re.search(FACTUAL, h.text.norm) is not None,  # a fact to look up is named (calories, how much...)
+    # a way to get somewhere is wanted ("no idea how to get to Fernhill", "another way of getting to Manchester"), not
+    # a trip joked about ("a one-way ticket to Barbados") nor a bill split (on hand-written scenes the meaning alone
+    # offered a taxi 7 times, 2 rightly)
+    "taxi": lambda h: TRAVEL_SAID.search(h.text.norm) is not None,
 }
+TRAVEL_SAID = re.compile(r"\b(?:how (?:to|do i|do we|would i|would we|will i|will we|can i|can we) get (?:to|there|home|back)|"
+                         r"(?:way|means) of getting|getting (?:to|there|home|back)|get (?:there|home|back)|ride|lift|taxi|cab|"
+                         r"uber|drive|driving|pick (?:me|us) up|no car|without a car|miss(?:ed)? the (?:last )?(?:bus|train))\b")
 # a description that says the value its row's builder reads from the words ("cold": raise the heating)
 VALUE_OF: dict[str, str] = {"it's too cold in the room and I'm freezing": "cold in here",
                             "I'm so cold in here my hands are numb": "cold in here",

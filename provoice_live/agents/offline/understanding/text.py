@@ -272,7 +272,14 @@ def _negation_marks(norm: str) -> list[bool]:
     return marks
 
 
+# hesitations of transcribed speech ("on the um the twenty-first", "at, uh, half five"): no words of what is said
+FILLERS = re.compile(r"(?:,\s*)?\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+)\b,?", re.IGNORECASE)
+RESTARTED = re.compile(r"\b(the|a|an|on|at|in|to|by|for|my|our|it's|is) \1\b", re.IGNORECASE)  # "on the the 21st"
+
+
 def analyse(raw: str) -> Text:
+    if FILLERS.search(raw) or RESTARTED.search(raw):  # the raw text too: names and places are read from it by position
+        raw = RESTARTED.sub(r"\1", re.sub(r"\s+", " ", FILLERS.sub("", raw))).strip()
     norm = words_to_digits(clean(raw)).lower()
     norm = re.sub(r"(?<=\d),(?=\d{3}\b)", "", norm)  # 1,200 -> 1200
     words = tokens(norm)

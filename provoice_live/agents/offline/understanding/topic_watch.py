@@ -248,9 +248,16 @@ def _change_asked(watch: Watch) -> bool:
 # the amount: a sum of money, or a number of the things counted
 AMOUNT_ASKED = re.compile(r"\bhow (?:much|many)\b")
 HOW_MANY = re.compile(r"\bhow many (\w+)")
+HOW_MANY_PHRASE = re.compile(r"\bhow many ((?:\w+ ){0,2}\w+?)(?= (?:we|i|you|they|he|she|it|are|is|do|does|will|to)\b)")
 PEOPLE_COUNTED = frozenset({"people", "person", "guest", "adult", "kid", "child", "relative", "folk"})
-MONEY_SAID = re.compile(r"[£$€]\s?\d|\b\d+(?:[.,]\d+)?\s*(?:pounds?|quid|dollars?|bucks|euros?|pence|p|cents?|grand|k)\b|"
-                        r"\b(?:free|no charge|costs? nothing|nothing to pay)\b")
+MONEY_SAID = re.compile(r"[£$€₹₦]\s?\d|\b\d+(?:[.,]\d+)?\s*(?:pounds?|quid|dollars?|bucks|euros?|pence|p|cents?|grand|k|rand|naira|"
+                        r"rupees?|pesos?|yen|yuan|dirhams?|ringgit|shillings?|francs?|kronor|krona|zloty|reais|real|cedis?)\b|"
+                        r"\b(?:free|no charge|costs? nothing|nothing to pay)\b|"
+                        # a price said without its currency ("he's asking eight thousand five hundred", "it's 450 for the night")
+                        r"\b(?:pays?|paying|costs?|costing|asking|charg(?:e|es|ing)|comes? to|fee is|price is|it's|that's|is|"
+                        r"(?:goes|go|going|went|gone) (?:up|down) to|rises? to|drops? to)\s+"
+                        r"(?:(?:like|about|around|only|just|roughly)\s+)?\d+(?:[.,]\d+)?(?!\s*(?:am|pm|o'clock|:|minutes?|hours?|days?|weeks?|"
+                        r"years?|people|kilos?|kg|km|miles?|percent|%))\b")
 
 
 TIME_ASKED = re.compile(r"^(?:when|what time|what day|which day|what date)\b|\b(?:time|date)s? (?:for|of)\b|\btime$")
@@ -305,8 +312,33 @@ def _state_unsaid(watch: Watch, t: Text) -> bool:
         not _answer_asked(watch) and STATE_SAID.search(t.norm) is None
 
 
+# a value the request waits for ("the fee for that wedding", "the grading fee"): a question about it is no answer
+VALUE_HEAD = re.compile(r"^(?:the |my |our |this |that |his |her |their )?(?:\w+ ){0,2}?(?:fee|price|cost|charge|rate|quote|total|"
+                        r"amount|deposit|bill|address|score|result|results|figure|headcount)s?\b")  # (a deadline: a time)
+MONEY_HEAD = re.compile(r"^(?:the |my |our |this |that |his |her |their )?(?:\w+ ){0,2}?(?:fee|price|cost|charge|rate|quote|total|"
+                        r"amount|deposit|bill)s?\b")  # ... and a sum said is its answer
+
+
+# ... but a request for any mention of it ("if the landlord mentions the deposit") waits for the thing named
+MENTION_ASKED = re.compile(r"\b(?:mentions?|mentioned|talks? about|brings? up|anything (?:about|on)|comes? up|any (?:news|word))\b")
+
+
+# (a price, a fee, a charge is a value even when any mention is asked for: "the price cards" is no mention of it)
+VALUE_NOUN = re.compile(r"^(?:the |my |our |this |that |his |her |their |new |any )*(?:\w+ ){0,2}?(?:fee|price|cost|charge|rate|"
+                        r"quote|total|amount|figure)s?\b")
+
+
+def _value_asked(watch: Watch, heads: re.Pattern) -> bool:
+    target = watch.target.lower()
+    if re.search(r"\b(?:or|and)\b", target):
+        return False  # "the topic of money or prices": a subject, not one value
+    return watch.kind == "topic" and heads.search(target) is not None and \
+        (MENTION_ASKED.search(watch.text.lower()) is None or VALUE_NOUN.search(target) is not None)
+
+
 def _answer_asked(watch: Watch) -> bool:
-    return watch.kind == "topic" and (ANSWER_ASKED.search(watch.target.lower()) is not None or _time_asked(watch))
+    return watch.kind == "topic" and (ANSWER_ASKED.search(watch.target.lower()) is not None or _time_asked(watch)
+                                      or _value_asked(watch, VALUE_HEAD))
 
 
 def _state_not_reached(watch: Watch, t: Text) -> bool:
@@ -331,13 +363,14 @@ def _unanswered(watch: Watch, t: Text) -> bool:
     if NOT_YET.search(t.norm):
         return True
     keys = {k for k in watch.keywords if k not in TIME_WORDS}
+    keys |= {term[0] for term in _synonyms(tuple(keys)) if len(term) == 1}  # ("And the money?" for the fee)
     naming = [s for s in re.split(r"(?<=[.!?])\s+", t.raw.strip())
               if keys & {lemma(w) for w in tokens(s)}]
     return bool(naming) and all(s.rstrip().endswith("?") for s in naming)
 
 
 def _amount_asked(watch: Watch) -> bool:
-    return AMOUNT_ASKED.search(watch.text.lower()) is not None
+    return AMOUNT_ASKED.search(watch.text.lower()) is not None or _value_asked(watch, MONEY_HEAD)
 
 
 def _amount_said(watch: Watch, t: Text) -> bool:
@@ -349,7 +382,9 @@ def _amount_said(watch: Watch, t: Text) -> bool:
         if noun in PEOPLE_COUNTED and re.search(r"\b\d+ (?:of (?:them|us|you)|(?:more )?(?:people|guests|adults|kids|"
                                                   r"children|of the family))\b", t.norm):
             return True  # "how many people are coming": "it's nine of them in the end"
-        return any(w.isdigit() and noun in t.lemmas[i + 1: i + 4] for i, w in enumerate(t.words))
+        counted_words = {noun} | {lemma(w) for w in HOW_MANY_PHRASE.findall(watch.text.lower())[:1] for w in w.split()}
+        # ("how many bin bags": "two hundred of the heavy-duty bags")
+        return any(w.isdigit() and counted_words & set(t.lemmas[i + 1: i + 6]) for i, w in enumerate(t.words))
     return MONEY_SAID.search(t.norm) is not None
 
 
