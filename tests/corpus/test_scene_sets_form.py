@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..13, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..14, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -178,6 +178,23 @@ SETS = (
         too_short("h13-pic-n1-refill-price-on-the-list"),
         inserted("h13-cfc-n1-induction-quarter-tae-eight", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of doorbell)"),
         no_call("h13-cfc-p2-umrah-on-the-twentieth", ("CFC", 2)),
+    )),
+    SceneSet("heldout14", "h14", tools=15, pairs_share_a_task=True, **PIPELINE_CFC, ess_without_apps=6,
+             app_layouts_at_least=(20, 12, 12), refusals=(
+        unsaid_quote("h14-cfc-p1-boat-at-four"),
+        unquoted("h14-pic-p1-dry-for-the-lemur-walk", "User1 does not know whether Sunday morning will be dry at the zoo."),
+        sound_not_last("h14-ess-p1-horn-for-the-cheese-van", "That'll be them, I'll get the shutter."),
+        sound_unnamed("h14-ess-p1-horn-for-the-cheese-van", "Something happens out the back of the deli."),
+        two_sounds("h14-ess-n1-footsteps-not-a-knock"),
+        unsynthesised("h14-ess-n1-footsteps-not-a-knock", "(Sound of laughing)"),
+        request_not_first("h14-ltm-p1-annual-dinner-at-the-crown", "Evening, grab a bat, the juniors have finished."),
+        too_short("h14-pic-n1-eleven-two-clear"),
+        inserted("h14-cfc-n1-compost-quarter-to-eight", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of doorbell)"),
+        no_call("h14-cfc-p2-honey-mustard-ham", ("CFC", 2)),
+        call_parameters("h14-ltm-p2-brogues-thirty-eight", ("LTM", 2), {"title": "Brogues"}),  # 'body' missing
+        described("h14-ltm-p3-rajahs-dental-thursday", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "Rajah\'s been chewing on the left side again, I saw him with the meat last night."'),
     )),
     SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
              speakers_take_turns=False),
@@ -486,3 +503,27 @@ def test_heldout13_all_transcribed_second_language_or_regional_speech_over_many_
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
     for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
         assert len({x["meta"]["speech"] for x in raw if x["meta"]["task_name"] == task}) >= 4, task
+
+
+def test_heldout14_half_pipeline_half_group_talk_at_work_over_many_domains():
+    """p1-p3 and n1-n3 of each task are the pipeline's style, p4-p6 and n4-n6 group talk at work (two
+    speakers, one relaying a third: the reader knows speakers "1" and "2" only); the pipeline's CFC carry
+    user and app cue and the group's do not; every pipeline app is in the release's layout, the pipeline's
+    ESS have no apps and the group's do; at least 16 domains, none with more than three scenes."""
+    raw = raw_of("heldout14")
+    marked = re.compile(r"^h14-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert x["meta"]["style"] == ("pipeline" if k <= 3 else "group"), x["meta"]["uuid"]
+        assert {t["user"] for t in x["conversation"]["conversation_list"]} <= {"1", "2", "environment", "model"}
+        task, apps = x["meta"]["task_name"], x["user_states"]["app_states"]
+        if task == "digital_memory":
+            assert ("app_cue" in x["user_states"]) == (k <= 3), x["meta"]["uuid"]
+        if task == "environment_sensing":
+            assert bool(apps) == (k > 3), x["meta"]["uuid"]
+        if k <= 3:
+            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
+    cells = collections.Counter((x["meta"]["task_name"], x["meta"]["style"]) for x in raw)
+    assert set(cells.values()) == {6} and len(cells) == 8
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
