@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..14, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..15, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -195,6 +195,19 @@ SETS = (
         call_parameters("h14-ltm-p2-brogues-thirty-eight", ("LTM", 2), {"title": "Brogues"}),  # 'body' missing
         described("h14-ltm-p3-rajahs-dental-thursday", "quote-from-an-earlier-turn", ("LTM", 4),
                   'User2 says: "Rajah\'s been chewing on the left side again, I saw him with the meat last night."'),
+    )),
+    SceneSet("heldout15", "h15", tools=15, app_layouts_at_least=(6, 20, 10), refusals=(
+        unsaid_quote("h15-cfc-p1-food-shop-at-seven"),
+        unquoted("h15-pic-p1-rain-at-wexcombe", "User1 does not know whether it will rain at the park on Saturday."),
+        sound_not_last("h15-ess-p1-doorbell-for-the-shopping", "That'll be the shopping, I'll go."),
+        sound_unnamed("h15-ess-p1-doorbell-for-the-shopping", "Something happens while the children watch television."),
+        two_sounds("h15-ess-n1-cat-not-the-baby"),
+        unsynthesised("h15-ess-n1-cat-not-the-baby", "(Sound of laughing)"),
+        request_not_first("h15-ltm-p1-coach-back-at-quarter-past-four", "Morning! Mind the puddle."),
+        too_short("h15-pic-n1-pasta-already-weighed"),
+        inserted("h15-cfc-n1-twelve-pound-fifty", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of car horn)"),
+        no_call("h15-cfc-p2-breadcrumb-stuffing", ("CFC", 2)),
+        call_parameters("h15-ltm-p2-rosies-chores", ("LTM", 2), {"heading": "Rosie's chores"}),  # 'text' missing
     )),
     SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
              speakers_take_turns=False),
@@ -428,6 +441,18 @@ def test_dev10_the_other_cfc_layouts_have_apps_but_no_release_wrapper():
     assert not any(set(app) == {"context", "state"} for x in others for app in x["user_states"]["app_states"].values()
                    if isinstance(app, dict))
 
+
+
+def test_heldout15_every_scene_is_household_and_half_the_speakers_british_per_task():
+    raw = raw_of("heldout15")
+    assert {x["meta"]["style"] for x in raw} == {"household"}
+    assert {x["meta"]["speakers"] for x in raw} == {"british", "north american", "australian"}
+    for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
+        for label in (True, False):
+            mine = [x for x in raw if x["meta"]["task_name"] == task
+                    and (x["conversation"]["conversation_list"][-1]["user"] == "model") == label]
+            assert sum(x["meta"]["speakers"] == "british" for x in mine) == 3, (task, label)
+    assert len({x["meta"]["domain"] for x in raw}) >= 16
 
 
 def test_every_set_from_heldout2_and_dev4_on_has_a_row():
