@@ -118,8 +118,8 @@ def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: in
     others = _owned_by_others(t)
     words = {t.lemmas[i] for i in range(lo, hi) if is_content(t.words[i]) and i not in others}
     # "I fly out on the 20th": the flight (a form of the verb said now or ahead, not "flew")
-    words |= {DERIVED_NOUNS[t.lemmas[i]] for i in range(lo, hi) if t.lemmas[i] in DERIVED_NOUNS and t.words[i] != t.lemmas[i] + "ed"
-              and t.words[i] not in ("flew", "flown")}
+    words |= {DERIVED_NOUNS[t.lemmas[i]] for i in range(lo, hi) if t.lemmas[i] in DERIVED_NOUNS
+              and not t.words[i].endswith("ed") and t.words[i] not in ("flew", "flown")}
     out = []
     for f in facts:
         hit = (words & f.anchors) | {a for a in f.anchors for w in words if len(w) >= 7 and a != w and a.endswith(w)}

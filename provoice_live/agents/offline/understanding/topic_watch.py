@@ -294,14 +294,14 @@ STATE_ASKED = re.compile(r"\b(?:has|have|is|are|'s|'re|gets?|got)\s+(?:\w+\s+)?(
 NOT_REACHED = re.compile(r"\b(?:won't|will not|wouldn't|isn't|aren't|hasn't|haven't|didn't|not)\s+(?:\w+\s+){0,2}?"
                          r"(?:get here|arrive|arrived|come|came|be here|here|ready|fixed|working|delivered|done|open|started)\b|"
                          r"\b(?:usually|normally|always) (?:come|comes|arrive|arrives)\b")
-# a request about when something will be ("when our pots will be out of the kiln"): a day said of it in the past
-# tense ("the big kiln was serviced on Monday") is about something else that happened
 # ... and news of it says it is reached ("your glasses are in", "the parcel's arrived", "it's ready now"); the thing
 # named in passing ("everybody needs the glasses") is not that news
 STATE_SAID = re.compile(r"\b(?:is|are|'s|'re|has|have|been|now|just|all)\s+(?:\w+\s+)?(?:arrived|come|landed|here|ready|fixed|"
                         r"done|open|back|in|delivered|working|sorted|finished|started|through|out|up|over)\b|"
                         r"\b(?:arrived|landed|delivered|turned up|showed up|came in|came through|got here|got in|finished|"
                         r"fixed|sorted|ready|done)\b")
+# a request about when something will be ("when our pots will be out of the kiln"): a day said of it in the past
+# tense ("the big kiln was serviced on Monday") is about something else that happened
 FUTURE_ASKED = re.compile(r"\b(?:will|'ll|going to|gonna|is being|are being|due)\b")
 PAST_CLAUSE = re.compile(r"\b(?:was|were|had been|did|got)\b")
 
@@ -312,20 +312,20 @@ def _state_unsaid(watch: Watch, t: Text) -> bool:
         not _answer_asked(watch) and STATE_SAID.search(t.norm) is None
 
 
+def _headed_by(words: str, leads: str = "the |my |our |this |that |his |her |their ") -> re.Pattern:
+    """A topic phrase whose head (within its first few words) is one of `words`."""
+    return re.compile(rf"^(?:{leads})*(?:\w+ ){{0,2}}?(?:{words})s?\b")
+
+
 # a value the request waits for ("the fee for that wedding", "the grading fee"): a question about it is no answer
-VALUE_HEAD = re.compile(r"^(?:the |my |our |this |that |his |her |their )?(?:\w+ ){0,2}?(?:fee|price|cost|charge|rate|quote|total|"
-                        r"amount|deposit|bill|address|score|result|results|figure|headcount)s?\b")  # (a deadline: a time)
-MONEY_HEAD = re.compile(r"^(?:the |my |our |this |that |his |her |their )?(?:\w+ ){0,2}?(?:fee|price|cost|charge|rate|quote|total|"
-                        r"amount|deposit|bill)s?\b")  # ... and a sum said is its answer
-
-
-# ... but a request for any mention of it ("if the landlord mentions the deposit") waits for the thing named
+# (a deadline is a time: `_time_asked`); a sum of money's heads, and a sum said is their answer
+MONEY_WORDS = "fee|price|cost|charge|rate|quote|total|amount|deposit|bill"
+VALUE_HEAD = _headed_by(MONEY_WORDS + "|address|score|result|results|figure|headcount")
+MONEY_HEAD = _headed_by(MONEY_WORDS)
+# ... but a request for any mention of it ("if the landlord mentions the deposit") waits for the thing named;
+# a price, a fee, a charge is a value even then ("the price cards" is no mention of the milk price)
 MENTION_ASKED = re.compile(r"\b(?:mentions?|mentioned|talks? about|brings? up|anything (?:about|on)|comes? up|any (?:news|word))\b")
-
-
-# (a price, a fee, a charge is a value even when any mention is asked for: "the price cards" is no mention of it)
-VALUE_NOUN = re.compile(r"^(?:the |my |our |this |that |his |her |their |new |any )*(?:\w+ ){0,2}?(?:fee|price|cost|charge|rate|"
-                        r"quote|total|amount|figure)s?\b")
+VALUE_NOUN = _headed_by("fee|price|cost|charge|rate|quote|total|amount|figure", leads="the |my |our |this |that |his |her |their |new |any ")
 
 
 def _value_asked(watch: Watch, heads: re.Pattern) -> bool:
@@ -382,8 +382,8 @@ def _amount_said(watch: Watch, t: Text) -> bool:
         if noun in PEOPLE_COUNTED and re.search(r"\b\d+ (?:of (?:them|us|you)|(?:more )?(?:people|guests|adults|kids|"
                                                   r"children|of the family))\b", t.norm):
             return True  # "how many people are coming": "it's nine of them in the end"
-        counted_words = {noun} | {lemma(w) for w in HOW_MANY_PHRASE.findall(watch.text.lower())[:1] for w in w.split()}
-        # ("how many bin bags": "two hundred of the heavy-duty bags")
+        phrase = HOW_MANY_PHRASE.search(watch.text.lower())  # ("how many bin bags": "two hundred of the heavy-duty bags")
+        counted_words = {noun} | ({lemma(w) for w in phrase.group(1).split()} if phrase else set())
         return any(w.isdigit() and counted_words & set(t.lemmas[i + 1: i + 6]) for i, w in enumerate(t.words))
     return MONEY_SAID.search(t.norm) is not None
 
