@@ -464,27 +464,15 @@ def test_every_set_from_heldout2_and_dev4_on_has_a_row():
     assert newer == {s.name for s in SETS}
 
 
-def test_heldout10_styles_are_a_third_each_per_task_the_pipelines_own_the_release_layout_and_domains_are_many():
-    raw = raw_of("heldout10")
-    marked = re.compile(r"^h10-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+def _assert_thirds_of_styles(name: str, prefix: str) -> list[dict]:
+    """A set written a third each in the pipeline's style, transcribed speech and other voices: p1, p2, n1, n2
+    pipeline; p3, p4, n3, n4 transcribed; p5, p6, n5, n6 voices; at least 16 domains; only the pipeline's
+    four CFC scenes carry the user and the app cue, and only its four ESS scenes have no app states."""
+    raw = raw_of(name)
+    marked = re.compile(rf"^{prefix}-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
     cells = collections.Counter((x["meta"]["task_name"], x["meta"]["style"]) for x in raw)
     assert set(cells.values()) == {4} and len(cells) == 12
-    for x in raw:  # p1, p2, n1, n2 pipeline; p3, p4, n3, n4 transcribed; p5, p6, n5, n6 voices
-        k = int(marked.match(x["meta"]["uuid"]).group(1))
-        assert x["meta"]["style"] == ("pipeline", "pipeline", "transcribed", "transcribed", "voices", "voices")[k - 1], x["meta"]["uuid"]
-    assert len({x["meta"]["domain"] for x in raw}) >= 16
-    styled = [x for x in raw if x["meta"]["task_name"] == "digital_memory" and "app_cue" in x["user_states"]]
-    assert styled and all(x["meta"]["style"] == "pipeline" for x in styled)
-    ess = [x for x in raw if x["meta"]["task_name"] == "environment_sensing"]
-    assert [x["meta"]["style"] for x in ess if not x["user_states"]["app_states"]] == ["pipeline"] * 4  # no app states
-
-
-def test_heldout11_styles_are_a_third_each_per_task_the_pipelines_own_the_release_layout_and_domains_are_many():
-    raw = raw_of("heldout11")
-    marked = re.compile(r"^h11-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
-    cells = collections.Counter((x["meta"]["task_name"], x["meta"]["style"]) for x in raw)
-    assert set(cells.values()) == {4} and len(cells) == 12
-    for x in raw:  # p1, p2, n1, n2 pipeline; p3, p4, n3, n4 transcribed; p5, p6, n5, n6 voices
+    for x in raw:
         k = int(marked.match(x["meta"]["uuid"]).group(1))
         assert x["meta"]["style"] == ("pipeline", "pipeline", "transcribed", "transcribed", "voices", "voices")[k - 1], x["meta"]["uuid"]
     assert len({x["meta"]["domain"] for x in raw}) >= 16
@@ -492,6 +480,15 @@ def test_heldout11_styles_are_a_third_each_per_task_the_pipelines_own_the_releas
     assert len(styled) == 4 and all(x["meta"]["style"] == "pipeline" for x in styled)
     ess = [x for x in raw if x["meta"]["task_name"] == "environment_sensing"]
     assert [x["meta"]["style"] for x in ess if not x["user_states"]["app_states"]] == ["pipeline"] * 4  # no app states
+    return raw
+
+
+def test_heldout10_styles_are_a_third_each_per_task_the_pipelines_own_the_release_layout_and_domains_are_many():
+    _assert_thirds_of_styles("heldout10", "h10")
+
+
+def test_heldout11_styles_are_a_third_each_per_task_the_pipelines_own_the_release_layout_and_domains_are_many():
+    raw = _assert_thirds_of_styles("heldout11", "h11")
     cfc = [x for x in raw if x["meta"]["task_name"] == "digital_memory"]
     assert all(x["user_states"]["app_states"] for x in cfc)
     assert app_layouts(cfc)["list"] and app_layouts(cfc)["other object"]  # not only the release's layout

@@ -60,7 +60,7 @@ ROLE_WORDS: dict[str, frozenset[str]] = {
                              "medication", "preferences"}),
 }
 # a number field that counts the people a booking is for ("guests": 12, "party_size": 4, "covers": 8)
-PARTY_KEYS = frozenset({"guests", "pax", "covers", "party", "diners", "headcount", "persons"}) | {"people"}
+PARTY_KEYS = frozenset({"guests", "pax", "covers", "party", "diners", "headcount", "persons", "people"})
 # stamps that say when a record was written, not when its subject happens
 SENT_WORDS = frozenset({"timestamp", "sent", "at", "time", "datetime"})  # a message's send time
 BOOKKEEPING = frozenset({"created", "updated", "modified", "last", "edited", "synced", "id", "uuid",
@@ -320,7 +320,7 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
         # (what an amount's key names, "repayment: 48.50", and a record's type, "type: loan", name the record too)
         anchors=_anchor_words(title, text, first_names, place or "", *constraints, _key_name(start_kv),
                               *(" ".join(w for w in key_words(k) if w in AMOUNT_NAMES) for k, _v in roles.get("amount", [])),
-                              typed or _type_of(rec)),
+                              _type_of(rec)),
         start=stamp, end=end,
         has_time=bool(stamp and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
         location=place, people=people,

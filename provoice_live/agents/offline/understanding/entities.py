@@ -167,6 +167,7 @@ QUANTITY_PATTERN = re.compile(r"\b(?:for |of )?(\d+) (people|persons|guests|tick
 PARTY_PATTERN = re.compile(r"\b(?:(?:a )?table for|party of|group of) (\d+)\b(?! ?(?:o'clock|am|pm|:|\.\d))|"
                            r"\b(\d+) of us\b")
 PARTY_UNIT = "people"
+HEAD_COUNT_UNITS = frozenset({"people", "person", "persons", "guest", "guests"})  # a head count, however it is said
 FREQUENCY_PATTERN = re.compile(r"\b(once|twice|thrice|\d+ times?|one time) (?:a|per|every|each) (day|week|month|night|morning)\b")
 _FREQ_WORDS = {"once": 1, "one time": 1, "twice": 2, "thrice": 3}
 _SCALE = {"k": 1000, "thousand": 1000, "million": 1_000_000, None: 1, "": 1}

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from .context import Fact, facts_from_context
 from .diet import EATING, foods_in, forbidden_categories
-from .entities import CODE_NOUNS, UNIT_MINUTES, ClockTime, DayRef, Mention, codes_in, extract, speak_day, speak_time
+from .entities import CODE_NOUNS, HEAD_COUNT_UNITS, PARTY_UNIT, UNIT_MINUTES, ClockTime, DayRef, Mention, codes_in, extract, speak_day, speak_time
 from .lexicon import DAY_PARTS, WEEKDAYS
 from .text import Text, analyse, is_content, lemma, tokens
 
@@ -301,11 +301,8 @@ def _check_amount(m: Mention, f: Fact) -> bool | None:
     return any(abs(v - a) <= max(0.01 * abs(a), 0.5) for a in f.amounts)
 
 
-PEOPLE_UNITS = frozenset({"people", "person", "persons", "guest", "guests"})  # a head count, however it is said
-
-
 def _unit(unit: str) -> str:
-    return "people" if unit in PEOPLE_UNITS else lemma(unit)
+    return PARTY_UNIT if unit in HEAD_COUNT_UNITS else lemma(unit)
 
 
 def _check_quantity(m: Mention, f: Fact) -> bool | None:
