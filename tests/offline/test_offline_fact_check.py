@@ -90,3 +90,13 @@ def test_a_doubt_is_not_a_denial():
     # "isn't until ten" states the time; it is not a negated time
     c = check("Relax, the dentist check-up isn't until ten on Friday.", FACTS, NOW)
     assert c is not None and c.attribute == "time"
+
+
+@pytest.mark.parametrize("said", [
+    "Dinner with Jonas: twenty-one, twenty-two, twenty-three of us at the Old Mill",
+    "Dinner with Jonas, about twenty-five quid, at the Old Mill",
+    "Renée and Zoë said dinner with Jonas is at the Old Mill",
+])
+def test_a_place_after_numbers_or_accented_names_is_still_checked(said):
+    c = check(said, FACTS, NOW)
+    assert c is not None and c.attribute == "place" and "Casa Verde" in c.response

@@ -85,3 +85,28 @@ def test_amounts_and_percentages():
 def test_negated_time_is_marked():
     ms = [m for m in extract("The meeting isn't at 3, it's at 4.", NOW) if m.kind == "time"]
     assert [(m.value.hour, m.negated) for m in ms] == [(3, True), (4, False)]
+
+
+@pytest.mark.parametrize("said, whole", [
+    ("Renée booked the Café Noir", ["renée", "café"]),
+    ("Zoë's bringing crème brûlée", ["zoë's", "crème", "brûlée"]),
+    ("Herr Müller called about the Straße", ["müller", "straße"]),
+])
+def test_words_of_any_alphabet_stay_whole(said, whole):
+    t = analyse(said)
+    assert all(w in t.words for w in whole), t.words
+    assert len(t.negated) == len(t.words)  # the negation marks still line up with the words
+
+
+@pytest.mark.parametrize("said, place, first_word", [
+    ("We meet at twenty to seven at the Old Mill", "Old Mill", "old"),
+    ("It's twenty-one pounds at Lidl", "Lidl", "lidl"),
+    ("Twenty-one, twenty-two, twenty-three of us at the Old Mill", "Old Mill", "old"),
+    ("Renée and Zoë are at the Café Noir", "Café Noir", "café"),
+])
+def test_a_named_place_points_at_its_own_word(said, place, first_word):
+    """A capitalised place is found in the raw words, its position is that of the normalised words
+    (numbers said in words are one word there): it pointed past the end and crashed the check."""
+    t = analyse(said)
+    m = next(m for m in extract(t) if m.kind == "place")
+    assert m.value == place and t.words[m.index] == first_word

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import DAY_PARTS, MONTH_ABBREVIATIONS, MONTHS, RELATIVE_DAYS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
-from .text import TENS, UNITS, Text, analyse, words_to_digits
+from .text import WORD, TENS, UNITS, Text, analyse, normalise, tokens, words_to_digits
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ ORDINAL_OF_A_THING = re.compile(r"\s*(?:\w+ )?(?:floor|storey|story|row|round|la
 
 
 def _token_index(t: Text, char_pos: int) -> int:
-    return len(re.findall(r"[a-z0-9]+(?:['.:][a-z0-9]+)*", t.norm[:char_pos]))
+    return len(re.findall(WORD, t.norm[:char_pos]))
 
 
 def _neg(t: Text, idx: int) -> bool:
@@ -682,6 +682,7 @@ def _names_and_places(raw: str) -> list[Mention]:
     """Capitalised phrases: after a place preposition they are places, else names (sentence starts skipped)."""
     out = []
     text = raw.replace("\u2019", "'")
+    last = max(0, len(tokens(normalise(text))) - 1)
     for m in _CAPS.finditer(text):
         phrase = m.group(0).strip()
         words = [w for w in phrase.split() if w not in _NOT_NAMES and w.strip(".,;:!?") not in _NOT_NAMES]
@@ -701,7 +702,8 @@ def _names_and_places(raw: str) -> list[Mention]:
             if phrase.split()[0] == words[0] and len(phrase.split()) == 1:
                 continue
         value = (" ".join(words) if kind == "name" else phrase).strip(".,;:!?'")
-        idx = len(re.findall(r"[A-Za-z0-9]+(?:['.:][A-Za-z0-9]+)*", text[: m.start()]))
+        # its word in the normalised text ("twenty-one" is one word there)
+        idx = min(len(tokens(normalise(text[: m.start()]))), last)
         out.append(Mention(kind, value, idx, phrase))
     return out
 

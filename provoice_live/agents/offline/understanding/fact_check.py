@@ -25,7 +25,7 @@ from .context import Fact, facts_from_context
 from .diet import EATING, foods_in, forbidden_categories
 from .entities import CODE_NOUNS, HEAD_COUNT_UNITS, PARTY_UNIT, UNIT_MINUTES, ClockTime, DayRef, Mention, codes_in, extract, speak_day, speak_time
 from .lexicon import DAY_PARTS, WEEKDAYS
-from .text import Text, analyse, is_content, lemma, tokens
+from .text import WORD, Text, analyse, is_content, lemma, tokens
 
 CLAUSE_BREAK = re.compile(r"[,.;!?]| - |\b(?:but|then|after|before|until|once|while|because|since|so)\b")
 NEW_SUBJECT = frozenset({"my", "our", "his", "her", "their", "the", "i", "we", "he", "she", "they"})  # "... and my appointment ..."
@@ -46,7 +46,7 @@ class Contradiction:
 def _clauses(t: Text) -> list[tuple[int, int]]:
     """Token ranges of the clauses of an utterance."""
     bounds = [0]
-    pieces = [p.group(0) for p in re.finditer(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[,.;!?]| - ", t.norm)]
+    pieces = [p.group(0) for p in re.finditer(WORD + r"|[,.;!?]| - ", t.norm)]
     i = 0
     for k, s in enumerate(pieces):
         before, after = pieces[k - 1] if k else "", pieces[k + 1] if k + 1 < len(pieces) else ""
@@ -69,7 +69,7 @@ def _clauses(t: Text) -> list[tuple[int, int]]:
 def _sentence_of(t: Text, at: int) -> tuple[int, int]:
     """The token range of the sentence that token `at` is in."""
     bounds, i = [0], 0
-    for p in re.finditer(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[.!?]", t.norm):
+    for p in re.finditer(WORD + r"|[.!?]", t.norm):
         if p.group(0) in ".!?":
             bounds.append(i)
         else:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import SOUND_NAMES
-from .text import analyse, clean, is_content, lemma, tokens
+from .text import WORD, analyse, clean, is_content, lemma, tokens
 
 # "keep an ear out for X": a sound if X names one, else a topic
 LISTEN_FOR = (r"keep an? (?:ear|eye) out for", r"listen (?:out )?for", r"watch (?:out )?for", r"look out for",
@@ -467,7 +467,7 @@ def _sound_clause(low: str, token_index: int) -> tuple[int, int]:
 
 
 def _char_of_token(low: str, index: int) -> int:
-    spans = [m.start() for m in re.finditer(r"[a-z0-9]+(?:['.:][a-z0-9]+)*", low.replace("_", " "))]
+    spans = [m.start() for m in re.finditer(WORD, low.replace("_", " "))]
     return spans[index] if index < len(spans) else 0
 
 

@@ -24,7 +24,7 @@ from ...base import ToolSchema
 from .entities import ClockTime, DayRef, Mention, extract, now_from_context
 from .fact_check import about, facts_from_context
 from .lexicon import DONE_MARKERS
-from .text import Text, analyse, clean, is_content, lemma, tokens
+from .text import WORD, Text, analyse, clean, is_content, lemma, tokens
 
 UNSURE = (r"\b(?:i wonder|wondering|not sure|no idea|i don't know|i dunno|can't remember|cannot remember|"
           r"(?:can't|cannot|couldn't) tell (?:if|whether|what|how)|"
@@ -812,7 +812,7 @@ def apply_rule(rule: IntentRule, h: Heard, tools: list[ToolSchema], cue_found: b
     match = None
     for cue in rule.cues:
         for m in re.finditer(cue, norm):
-            idx = len(re.findall(r"[a-z0-9]+(?:['.:][a-z0-9]+)*", norm[: m.start()]))
+            idx = len(re.findall(WORD, norm[: m.start()]))
             if idx < len(h.text.negated) and h.text.negated[idx]:
                 continue
             match = m

@@ -85,7 +85,8 @@ def _split_runs(tokens: list[str]) -> list[list[str]]:
     return runs
 
 
-_WORD_TOKEN = re.compile(r"\d+(?:[:.,]\d+)*(?:st|nd|rd|th|am|pm|s)?|[A-Za-z]+(?:['-][A-Za-z]+)*|[^\sA-Za-z\d]")
+# letters are any alphabet's ("Renée", "Zoë", "café" are one word each, not "Ren é e")
+_WORD_TOKEN = re.compile(r"\d+(?:[:.,]\d+)*(?:st|nd|rd|th|am|pm|s)?|[^\W\d_]+(?:['-][^\W\d_]+)*|[^\s\w]|_")
 _MONTH_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december"}
 
@@ -159,7 +160,8 @@ def sound_notes(text: str) -> list[str]:
     return [m.group(0)[1:-1].strip().lower() for m in _BRACKETED.finditer(text.translate(_QUOTES))]
 
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:['.:][a-z0-9]+)*")
+WORD = r"[^\W_]+(?:['.:][^\W_]+)*"  # a word of the normalised text: letters of any alphabet, digits
+_TOKEN = re.compile(WORD)
 
 
 def tokens(text: str) -> list[str]:
@@ -239,7 +241,7 @@ class Text:
 
 
 NEGATION_SCOPE = 4  # words after a negator that it covers ("not a proper dinner")
-_PIECE = re.compile(r"[a-z0-9]+(?:['.:][a-z0-9]+)*|[,.;!?]")
+_PIECE = re.compile(WORD + r"|[,.;!?]")
 _SCOPE_BREAK_WORDS = {"but", "though", "although", "however"}
 _UNTIL = {"until", "till", "til"}
 
@@ -277,11 +279,15 @@ FILLERS = re.compile(r"(?:,\s*)?\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+)\b,?", re.IGN
 RESTARTED = re.compile(r"\b(the|a|an|on|at|in|to|by|for|my|our|it's|is) \1\b", re.IGNORECASE)  # "on the the 21st"
 
 
+def normalise(raw: str) -> str:
+    """The text the word tables read: cleaned, numbers as digits, lower case."""
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", words_to_digits(clean(raw)).lower())  # 1,200 -> 1200
+
+
 def analyse(raw: str) -> Text:
     if FILLERS.search(raw) or RESTARTED.search(raw):  # the raw text too: names and places are read from it by position
         raw = RESTARTED.sub(r"\1", re.sub(r"\s+", " ", FILLERS.sub("", raw))).strip()
-    norm = words_to_digits(clean(raw)).lower()
-    norm = re.sub(r"(?<=\d),(?=\d{3}\b)", "", norm)  # 1,200 -> 1200
+    norm = normalise(raw)
     words = tokens(norm)
     t = Text(raw=raw, norm=norm, words=words, lemmas=lemmas(words))
     t.negated = _negation_marks(norm)
