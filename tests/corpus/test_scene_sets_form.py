@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..15, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..16, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -208,6 +208,22 @@ SETS = (
         inserted("h15-cfc-n1-twelve-pound-fifty", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of car horn)"),
         no_call("h15-cfc-p2-breadcrumb-stuffing", ("CFC", 2)),
         call_parameters("h15-ltm-p2-rosies-chores", ("LTM", 2), {"heading": "Rosie's chores"}),  # 'text' missing
+    )),
+    SceneSet("heldout16", "h16", tools=15, app_layouts_at_least=(10, 12, 12), refusals=(
+        unsaid_quote("h16-cfc-p1-passport-twenty-to-eleven"),
+        unquoted("h16-pic-p1-certificate-copies-before-friday", "User1 needs copies of the birth certificate."),
+        sound_not_last("h16-ess-p1-doorbell-while-on-hold", "Is that your door, madam? I can hold."),
+        sound_unnamed("h16-ess-p1-doorbell-while-on-hold", "Something happens while User1 is on the phone."),
+        two_sounds("h16-ess-n1-microwave-not-the-doorbell"),
+        unsynthesised("h16-ess-n1-microwave-not-the-doorbell", "(Sound of laughing)"),
+        request_not_first("h16-ltm-p1-new-sort-code-and-account", "Next, please, who's waiting?"),
+        too_short("h16-pic-n1-canada-answered-at-once"),
+        inserted("h16-cfc-n1-standing-order-eight-twenty-five", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of door knock)"),
+        no_call("h16-cfc-p2-permit-runs-out-in-june", ("CFC", 2)),
+        call_parameters("h16-ltm-p2-ceremony-on-the-twentieth", ("LTM", 2), {"action": "add", "title": "Wedding"}),  # 'when' missing
+        described("h16-ltm-p3-declaration-by-the-twenty-ninth", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "Can I start with your customer reference number, please?"'),
     )),
     SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
              speakers_take_turns=False),
@@ -547,5 +563,19 @@ def test_heldout14_half_pipeline_half_group_talk_at_work_over_many_domains():
             assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
     cells = collections.Counter((x["meta"]["task_name"], x["meta"]["style"]) for x in raw)
     assert set(cells.values()) == {6} and len(cells) == 8
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
+def test_heldout16_service_encounters_half_british_over_at_least_sixteen_domains():
+    """Every scene is a service encounter (`meta.style` "service"); in each (task, label) cell three are
+    British and three North American, Irish, Indian or South African (`meta.speakers`); `meta.domain`
+    names at least 16 domains, none more than three times."""
+    raw = raw_of("heldout16")
+    assert {x["meta"]["style"] for x in raw} == {"service"}
+    assert {x["meta"]["speakers"] for x in raw} == {"british", "north american", "irish", "indian", "south african"}
+    cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
+                                 x["meta"]["speakers"] == "british") for x in raw)
+    assert set(cells.values()) == {3} and len(cells) == 16, cells
     domains = collections.Counter(x["meta"]["domain"] for x in raw)
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
