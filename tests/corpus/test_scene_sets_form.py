@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..16, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..17, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -260,6 +260,23 @@ SETS = (
         request_not_first("d10-ltm-p1-terry-says-the-pitch-is-under-water", "Boots off at the door, please."),
         too_short("d10-pic-n1-moonrise-already-checked"),
         call_parameters("d10-cfc-p2-parking-in-lot-e", ("CFC", 2), {"app": "Email"}),  # 'what' missing
+    )),
+    SceneSet("heldout17", "h17", tools=15, app_layouts_at_least=(12, 20, 12), refusals=(
+        unsaid_quote("h17-cfc-p1-league-match-at-eight"),
+        unquoted("h17-pic-p1-rain-on-the-river-pick", "User1 does not know whether it will rain on the litter pick."),
+        sound_not_last("h17-ess-p1-doorbell-during-the-wardrobe", "that'll be the bedside table i'll go"),
+        sound_unnamed("h17-ess-p1-doorbell-during-the-wardrobe", "Something happens while they build the wardrobe."),
+        two_sounds("h17-ess-n1-microwave-not-the-smoke-alarm"),
+        unsynthesised("h17-ess-n1-microwave-not-the-smoke-alarm", "(Sound of laughing)"),
+        request_not_first("h17-ltm-p1-assessment-on-the-ninth", "morning everyone come in"),
+        too_short("h17-pic-n1-door-code-read-out"),
+        inserted("h17-cfc-n1-biometrics-quarter-to-nine", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of doorbell)"),
+        no_call("h17-cfc-p2-prawn-toasts", ("CFC", 2)),
+        call_parameters("h17-ltm-p2-drawings-two-thousand-four-hundred", ("LTM", 2),
+                        {"subject": "Architect's fee"}),  # 'details' missing
+        described("h17-ltm-p1-assessment-on-the-ninth", "quote-short-of-the-turn", ("LTM", 0),
+                  'User2 says: "tuesday the ninth of june"'),  # no punctuation: the quote must be most of the turn
     )),
 )
 
@@ -577,5 +594,19 @@ def test_heldout16_service_encounters_half_british_over_at_least_sixteen_domains
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"] == "british") for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
+def test_heldout17_every_scene_is_transcribed_speech_over_many_domains():
+    """Every human turn is written as a speech recogniser writes it: lower case, no digits, no punctuation
+    but apostrophes (so the locator reads each turn as one sentence); `meta.style` is "transcribed"; at
+    least 16 domains, none with more than three scenes; the app states stay properly written."""
+    raw = raw_of("heldout17")
+    assert {x["meta"]["style"] for x in raw} == {"transcribed"}
+    for x in raw:
+        for t in x["conversation"]["conversation_list"]:
+            if t["user"] in ("1", "2"):
+                assert re.fullmatch(r"[a-z']+(?: [a-z']+)*", t["content"]), (x["meta"]["uuid"], t["content"])
     domains = collections.Counter(x["meta"]["domain"] for x in raw)
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
