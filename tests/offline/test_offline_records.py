@@ -291,3 +291,48 @@ def test_a_value_sentence_is_not_about_a_thing_the_next_sentence_names():
                                     event("Rabies booster", "2026-04-22 10:00", "2026-04-22 10:30")]}}
     line = "Just her ear, she keeps scratching. And her rabies booster is due next Wednesday anyway."
     assert _check(line, apps) is None
+
+
+# ---- records with nothing that names them but the list they are in ---------------------------------------------
+@pytest.mark.parametrize("apps, title", [
+    ({"Roster": {"crew": "Blue watch", "duties": [{"duty": "418", "date": "2026-04-15", "sign_on": "05:40",
+                                                  "departs": "06:02", "bay": "D2"}]}}, "duty 418"),
+    ({"Depot": {"rounds": [{"round": "R-7", "date": "2026-04-15", "starts": "06:02"}]}}, "round R-7"),
+    ({"Kennels": {"context": "", "state": {"stays": [{"pen": "12", "date": "2026-04-15", "drop": "06:02"}]}}}, "stay 12"),
+])
+def test_an_untitled_record_is_named_by_its_list_and_checked(apps, title):
+    """{"duties": [{"duty": "418", "date": ..., "departs": "06:02"}]}: no key names the record, and no plain
+    words do; it was dropped. It is "duty 418" (its list's noun and its identifier), and its clocks are checked."""
+    f = next(f for f in _facts(apps) if f.start)
+    assert f.title == title and f.start == dt.datetime(2026, 4, 15, 6, 2)
+
+
+def test_a_records_other_clocks_that_day_agree_and_its_end_still_is_no_start():
+    apps = {"Roster": {"duties": [{"duty": "418", "date": "2026-04-15", "sign_on": "05:40", "departs": "06:02",
+                                   "finish": "14:10"}]}}
+    assert _check("Duty 418 tomorrow, signing on at twenty to six.", apps) is None  # its sign-on
+    assert _check("Duty 418 tomorrow departs at two minutes past six.", apps) is None
+    assert _check("Duty 418 tomorrow departs at half six.", apps) is not None
+    assert _check("Duty 418 tomorrow departs at ten past two.", apps) is not None  # its finish is no start
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("My lesson with Dev tomorrow, he's picking me up at the Tim Hortons on Bank Street.", True),
+    ("My lesson with Dev tomorrow, he's picking me up at the Carlingwood Library.", False),
+])
+def test_a_pickup_point_is_the_records_place(line, fires):
+    apps = {"DriveRight": {"lessons": [{"lesson_no": 7, "date": "2026-04-15", "start": "08:00",
+                                        "pickup": "Carlingwood Library, Woodroffe Ave", "instructor": "Dev"}]}}
+    c = _check(line, apps)
+    assert (c is not None and c.attribute == "place") == fires, c
+
+
+@pytest.mark.parametrize("line", [
+    "I'm not back in till Sunday, so Thursday I'm all yours for the drinks.",
+    "Thursday night I'm off work, so count me in.",
+    "On Thursday we're all yours, just say when.",
+])
+def test_all_yours_and_off_work_say_free(line):
+    apps = {"Rota": {"shifts": [{"title": "Night shift", "start": "2026-04-16 22:00", "end": "2026-04-17 06:00"}]}}
+    c = _check(line, apps)
+    assert c is not None and c.attribute == "availability", c

@@ -163,6 +163,29 @@ def test_allergies_listed_as_records_become_constraints():
     assert profile and any("penicillin" in c for c in profile[0].constraints)
 
 
+@pytest.mark.parametrize("health", [
+    {"profile": {"id": "u-1", "allergies": [{"id": "al-1", "substance": "sesame", "severity": "severe"}]}},
+    {"allergies": [{"allergy_id": 7, "reaction": "hives", "allergen": "sesame"}]},
+    {"records": [{"id": "r2", "type": "allergy", "detail": "sesame"}]},
+])
+@pytest.mark.parametrize("line", [
+    "Ooh, I'll have a good slice of that halva with my tea.",
+    "Pass me the baba ganoush, would you?",
+    "I'll grab some of the za'atar flatbread.",
+])
+def test_an_allergy_record_with_ids_rules_out_the_dishes_that_hold_it(health, line):
+    """The thing ruled out is read from the record's substance, not its id ("al-1"), however the record
+    nests; dishes whose allergen is common knowledge (halva, baba ganoush, za'atar: sesame) are caught."""
+    ds = [d for d in said(None, [line], context(Health=health)) if d.rule == "contradiction"]
+    assert ds and "sesame" in ds[0].text, ds
+
+
+@pytest.mark.parametrize("line", ["I'll have the halva later, once it's gone quiet.", "I'll have a slice of the lemon cake."])
+def test_a_dish_without_the_allergen_or_an_allergy_without_the_dish_stays_silent(line):
+    health = {"profile": {"id": "u-1", "allergies": [{"id": "al-1", "substance": "shellfish"}]}}
+    assert [d for d in said(None, [line], context(Health=health)) if d.rule == "contradiction"] == []
+
+
 # ---- lines that look like needs and are not ----------------------------------------------------------------
 @pytest.mark.parametrize("line", ["Take two of these three times a day after meals.",
                                   "It's 20 mg, twice a day, 3 times a week at most.",

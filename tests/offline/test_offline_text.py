@@ -110,3 +110,14 @@ def test_a_named_place_points_at_its_own_word(said, place, first_word):
     t = analyse(said)
     m = next(m for m in extract(t) if m.kind == "place")
     assert m.value == place and t.words[m.index] == first_word
+
+
+@pytest.mark.parametrize("said, hour, minute", [
+    ("I'm on the forty-seven at twelve minutes past five.", 5, 12),
+    ("The bus is at two minutes past six.", 6, 2),
+    ("Doors at ten minutes to eight.", 7, 50),
+])
+def test_minutes_past_an_hour_are_a_clock_not_a_length(said, hour, minute):
+    found = extract(said, NOW)
+    assert not [m for m in found if m.kind == "duration"], found
+    assert [(m.value.hour, m.value.minute) for m in found if m.kind == "time"] == [(hour, minute)]

@@ -49,7 +49,8 @@ ROLE_WORDS: dict[str, frozenset[str]] = {
                         "deadline", "departs", "departure", "depart", "scheduled", "appointment", "pickup", "checkin",
                         "expected", "eta", "delivery", "remind", "reminder", "day"}),
     "end": frozenset({"end", "ends", "until", "finish", "finishes", "arrival", "arrives", "arrive", "checkout", "till", "to"}),
-    "place": frozenset({"location", "address", "place", "venue", "where", "destination", "room", "city", "site"}),
+    "place": frozenset({"location", "address", "place", "venue", "where", "destination", "room", "city", "site",
+                        "pickup", "dropoff", "collection", "branch", "point"}),  # "pickup": "Tim Hortons, Richmond Rd"
     "people": frozenset({"attendees", "participants", "with", "who", "people", "guests", "contact", "contacts",
                          "sender", "from", "author", "organizer", "organiser", "host", "members", "by", "recipient", "person"}),
     "amount": frozenset({"amount", "price", "cost", "total", "balance", "budget", "fee", "value", "payment", "paid",
@@ -269,6 +270,11 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
     start_kv = _first_of(roles, "start", ("start", "starts", "begin", "when", "datetime", "departs", "departure", "due",
                                           "date", "at", "time"))
     start_raw = start_kv[1] if start_kv else None
+    if not title and not text and start_kv and inherited.get("listed_as") and not inherited.get("message"):
+        # a dated record nothing names but its list: {"duties": [{"duty": "312", "date": ...}]} is "duty 312"
+        ident = next((str(v) for k, v in rec.items() if isinstance(v, (str, int)) and not isinstance(v, bool)
+                      and _CODE.match(str(v).strip()) and not parse_datetime(str(v))), "")
+        title = f"{inherited['listed_as']} {ident}".strip()
     is_message = inherited.get("message", False) or any(w in ("sender", "from") for k, _ in roles.get("people", [])
                                                          for w in key_words(k))
     stamp = parse_datetime(start_raw)
@@ -287,7 +293,7 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
     if not people and not inherited.get("message"):  # a message is by its sender, not by the whole thread
         people = tuple(inherited.get("people", ()))
     amounts = tuple(a for a in (_amount(v) for _k, v in roles.get("amount", [])) if a is not None)
-    constraints = tuple(f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+    constraints = tuple(f"{k.replace('_', ' ')}: {', '.join(_plain_value(x) for x in v) if isinstance(v, list) else v}"
                         for k, v in roles.get("constraint", []) if v not in (None, "", []))
     typed = next((str(v) for k, v in rec.items() if isinstance(v, str) and set(key_words(k)) & TYPE_KEYS
                   and set(key_words(v)) & RULES_OUT), None)
@@ -312,6 +318,11 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
         people = (titled.group(1),)
     people = tuple(p for p in people if p and p.lower() not in ("user", "me", "you"))
     first_names = " ".join(p.split()[0] for p in people)
+    if stamp and not is_message:  # the record's other clocks that day ("sign_on" 04:50 beside "departs" 05:12)
+        clock += tuple(ClockTime(d.hour, d.minute, True) for k, v in rec.items()
+                       if start_kv and k != start_kv[0] and isinstance(v, str) and re.search(r"\d:\d", v)
+                       and field_role(k, v) != "end"
+                       and not set(key_words(k)) & BOOKKEEPING and (d := parse_datetime(v)) and d.date() == stamp.date())
     extra = " ".join([text] + [f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in rec.items()
                                if isinstance(v, (str, list)) and field_role(k, v) != "title"
                                and not (isinstance(v, list) and any(isinstance(x, dict) for x in v))])
@@ -374,11 +385,17 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherit
             kw = set(key_words(key))
             message = bool(kw & {"messages", "log", "history", "thread", "chat", "replies", "conversation"})
             # a cow's treatments, an order's lines: records of their own about the parent ("Bramble")
-            _walk(app, value, now, out, {**child_inherit, "message": message}, depth + 1)
+            _walk(app, value, now, out, {**child_inherit, "message": message, "listed_as": _singular(key)}, depth + 1)
         elif isinstance(value, dict):
             day = parse_datetime(key)  # {"2026-03-10": {"call": "05:45", ...}}: the day its records are on
             _walk(app, value, now, out, {"date": key} if day and re.fullmatch(r"[\d/-]+", key.strip()) else {},
                   depth + 1)
+
+
+def _singular(key: str) -> str:
+    """What one record of a list is, from the list's key: "duties" -> "duty", "lessons" -> "lesson"."""
+    w = " ".join(key_words(key))
+    return re.sub(r"ies$", "y", w) if w.endswith("ies") else re.sub(r"(?<=[^s])s$", "", w)
 
 
 LINE_WORDS = 4  # a string in a list of records this long is a record of its own (shorter: a tag, a name)
@@ -413,10 +430,21 @@ def _constraint_records(key: str, value: Any) -> bool:
         and all(isinstance(x, dict) for x in value)
 
 
+CONSTRAINED_KEYS = ("substance", "allergen", "food", "ingredient", "item", "name", "drug", "medication", "detail",
+                    "description")  # what a constraint's record rules out, before its other values
+
+
 def _plain_record(rec: dict) -> str:
-    """{"substance": "penicillin", "reaction": "hives"} -> "penicillin (hives)"."""
-    values = [str(v) for v in rec.values() if isinstance(v, (str, int, float)) and str(v).strip()]
+    """{"substance": "penicillin", "reaction": "hives"} -> "penicillin (hives)" (the thing ruled out first,
+    an id left out: {"id": "al-1", "substance": "sesame"} -> "sesame")."""
+    keys = sorted((k for k in rec if not set(key_words(k)) & {"id", "ref", "uuid"}),
+                  key=lambda k: not set(key_words(k)) & set(CONSTRAINED_KEYS))
+    values = [str(rec[k]) for k in keys if isinstance(rec[k], (str, int, float)) and str(rec[k]).strip()]
     return f"{values[0]} ({', '.join(values[1:])})" if len(values) > 1 else (values[0] if values else "")
+
+
+def _plain_value(x: Any) -> str:
+    return _plain_record(x) if isinstance(x, dict) else str(x)
 
 
 def _profile(app: str, body: dict) -> Fact | None:
@@ -472,9 +500,9 @@ def facts_from_context(ctx: dict | None) -> list[Fact]:
                 out.append(profile)
             for key, value in body.items():
                 if not key.startswith("key_") and isinstance(value, (dict, list)):
-                    inherited = {}
+                    inherited: dict[str, Any] = {"listed_as": _singular(key)} if isinstance(value, list) else {}
                     if isinstance(value, list) and set(key_words(key)) & {"messages", "log", "history", "chat"}:
-                        inherited = {"message": True}
+                        inherited["message"] = True
                     _walk(app, value, now, out, inherited, 0)
         else:
             _walk(app, body, now, out, {}, 0)

@@ -583,7 +583,8 @@ def durations(t: Text) -> list[Mention]:
         after = w[j] if j < len(w) else ""
         before = [x for x in w[max(0, start - 3): start] if x not in ("a", "an", "the", "just", "only", "like")]
         other = after in _OTHER_LENGTH_AFTER or bool(before[-1:] and before[-1] in _OTHER_LENGTH_BEFORE)
-        if not other and minutes > 0:
+        clock = after in ("past", "to", "after", "before") and re.fullmatch(r"\d{1,2}", w[j + 1] if j + 1 < len(w) else "")
+        if not other and not clock and minutes > 0:  # ("twelve minutes past five" is a clock, not a length)
             hedged = bool(set(w[max(0, start - 3): start]) & _HEDGES) or w[j: j + 2] == ["or", "so"] or \
                 after in ("ish", "tops", "max") or w[start: start + 2] == ["a", "couple"]
             out.append(Mention("duration", (minutes, hedged), start, " ".join(w[start: j]), _neg(t, start)))

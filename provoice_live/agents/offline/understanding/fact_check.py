@@ -823,6 +823,8 @@ AVAILABILITY_PATTERNS = (
     r"\bnothing (?:on|planned|scheduled|going on)\b",
     r"\b(?:my|our) (?:calendar|schedule|day|morning|afternoon|evening|weekend) (?:is|looks) (?:\w+ )?(?:clear|open|empty|free)\b",
     r"\bno plans\b",
+    r"\b(?:i'm|i am|i'll be|we're|we are|we'll be) (?:all )?yours\b",  # "so Thursday I'm all yours"
+    r"\b(?:i'm|i am|i'll be|we're|we are|we'll be) (?:\w+ )?(?:off work|not working|off that day|off all day)\b",
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the weekend|that day)(?:'s| is) "
     r"(?:\w+ )?(?:free|clear|open|empty)\b",  # "so Saturday is completely free"
 )

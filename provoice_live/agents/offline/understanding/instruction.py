@@ -46,7 +46,8 @@ TOPIC_BEFORE = (r"comes? up", r"is mentioned", r"gets? mentioned", r"is brought 
 TOPIC_END = TOPIC_BEFORE + (r"\bif (?:it|that|this|so|anyone|someone)\b", r"\bwhen (?:it|that|this)\b", r",", r"\.", r";", r"\?", r"!", r"\bthen\b", r"\blet me know\b", r"\btell me\b", r"\bremind me\b",
              r"\bhelp me\b", r"\bplease\b", r"\bduring\b", r"\bin (?:my|our|the|this) (?:conversation|chat|call)s?\b",
              r"\bwhile\b", r"\bso (?:that|you|i)\b", r"\band (?:let|tell|remind|help|check|look|add|set|book|find|suggest|send|play|turn)\b",
-             r"\bfrom now on\b", r"\bat any point\b", r"\btoday\b$")
+             r"\bfrom now on\b", r"\bat any point\b", r"\btoday\b$",
+             r"(?<!the )(?<!a )\b(?:because|'?cause|'?cos|coz|cuz)\b")  # the reason said after the topic
 # leading filler in a topic phrase
 TOPIC_LEAD = r"^(?:(?:any|anything|something|about|regarding|the|a|an|of|on|to|do|with|related|specific|new|"\
              r"any kind of|kind of|sort of|some)\s+)+"

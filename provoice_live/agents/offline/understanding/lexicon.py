@@ -24,6 +24,7 @@ they them their this that these those there here what which who whom whose when 
 too very can could will would shall should may might must just also only than up down out over again
 further once all any both each few more most other some such own same s t don now im i'm it's that's
 let let's gonna wanna gotta yeah yes oh okay ok well hey hi hmm um uh like really actually maybe
+because cause cos coz cuz
 """.split())
 
 # words that carry no topic of their own: never a watch keyword
@@ -211,6 +212,35 @@ FOOD_CATEGORIES: dict[str, tuple[str, ...]] = {
     "doughnut": ("sugar", "gluten"), "coffee": ("caffeine",), "espresso": ("caffeine",), "tea": ("caffeine",),
     "soy": ("soy",), "tofu": ("soy",), "edamame": ("soy",), "sesame": ("sesame",), "tahini": ("sesame",),
     "hummus": ("sesame",),
+    # dishes whose allergens are common knowledge (what a menu's allergen key would mark)
+    "halva": ("sesame", "sugar"), "halvah": ("sesame", "sugar"), "baba ganoush": ("sesame",), "za'atar": ("sesame",),
+    "zaatar": ("sesame",), "tahina": ("sesame",), "gomasio": ("sesame",),
+    "baklava": ("nuts", "gluten", "sugar"), "frangipane": ("nuts", "sugar"), "amaretti": ("nuts", "sugar"),
+    "nougat": ("nuts", "sugar"), "macadamia": ("nuts",), "pine nut": ("nuts",), "brazil nut": ("nuts",),
+    "peanut butter": ("nuts", "peanuts"), "pad thai": ("nuts", "peanuts", "egg"), "kung pao": ("nuts", "peanuts"),
+    "korma": ("nuts", "dairy"), "gianduja": ("nuts", "sugar", "dairy"),
+    "ghee": ("dairy",), "tzatziki": ("dairy",), "raita": ("dairy",), "gelato": ("dairy", "sugar"), "fondue": ("dairy",),
+    "halloumi": ("dairy",), "ricotta": ("dairy",), "mascarpone": ("dairy",), "camembert": ("dairy",),
+    "gouda": ("dairy",), "burrata": ("dairy",), "lassi": ("dairy",), "kheer": ("dairy", "sugar"),
+    "tiramisu": ("dairy", "egg", "gluten", "sugar", "caffeine"),
+    "couscous": ("gluten",), "bulgur": ("gluten",), "tabbouleh": ("gluten",), "seitan": ("gluten",), "naan": ("gluten", "dairy"),
+    "pitta": ("gluten",), "pita": ("gluten",), "dumpling": ("gluten",), "ramen": ("gluten",), "udon": ("gluten",),
+    "brownie": ("gluten", "sugar", "dairy", "egg"), "pancake": ("gluten", "egg", "dairy"), "waffle": ("gluten", "egg", "dairy"),
+    "crumpet": ("gluten",), "scone": ("gluten", "dairy"), "pretzel": ("gluten",), "crouton": ("gluten",),
+    "semolina": ("gluten",), "lager": ("gluten", "alcohol"),
+    "meringue": ("egg", "sugar"), "pavlova": ("egg", "sugar"), "frittata": ("egg",), "eggnog": ("egg", "dairy", "alcohol"),
+    "hollandaise": ("egg", "dairy"), "aioli": ("egg",),
+    "paella": ("shellfish", "fish"), "scampi": ("shellfish", "fish"), "langoustine": ("shellfish", "fish"),
+    "crayfish": ("shellfish", "fish"), "squid": ("shellfish", "fish"), "octopus": ("shellfish", "fish"),
+    "fish sauce": ("fish",), "caviar": ("fish",), "kedgeree": ("fish", "egg"), "ceviche": ("fish",), "sashimi": ("fish",),
+    "gin": ("alcohol",), "rum": ("alcohol",), "prosecco": ("alcohol",), "champagne": ("alcohol",), "cider": ("alcohol",),
+    "sangria": ("alcohol",), "mojito": ("alcohol",), "tequila": ("alcohol",), "brandy": ("alcohol",),
+    "bourbon": ("alcohol",), "sherry": ("alcohol",),
+    "doner": ("red meat", "meat"), "haggis": ("red meat", "meat", "gluten"), "pastrami": ("red meat", "meat"),
+    "goulash": ("red meat", "meat"), "chilli con carne": ("red meat", "meat"), "shepherd's pie": ("red meat", "meat"),
+    "cottage pie": ("red meat", "meat"),
+    "matcha": ("caffeine",), "mocha": ("caffeine", "dairy", "sugar"),
+    "americano": ("caffeine",), "flat white": ("caffeine", "dairy"),
 }
 # how a diet or allergy is named -> the categories it rules out
 DIET_CATEGORIES: dict[str, tuple[str, ...]] = {
