@@ -363,3 +363,70 @@ def test_a_hesitation_before_an_address_keeps_the_address_in_place():
     ctx = context(NOW, Moves={"events": [{"client": "Ada Brooks", "pickup_address": "418 Willow Lane, Apt 3", "time": "2025-03-12 14:00"}]})
     for line in ["Um, pickup's 481 Willow Lane, I'll send a pin.", "Pickup's 481 Willow Lane, I'll send a pin."]:
         assert [d.rule for d in said(None, [line], ctx)] == ["contradiction"], line
+
+
+# ---- a need for news someone in the room brings -----------------------------------------------------------
+@pytest.mark.parametrize("lines", [
+    ["Are we going up the hill on Saturday or not?", "We'd need to know what the weather's doing first.",
+     "Dad rang the forecast line this morning, he said dry all day Saturday, light winds.", "Grand, Saturday it is."],
+    ["Shall we do the boat trip on Sunday?", "I'd love to know whether it's going to be windy, though.",
+     "Sofia checked the forecast, sunny and calm till the evening.", "Perfect, let's book it."],
+    ["I wonder if it's going to rain for the barbecue tomorrow.", "Gran phoned the weather line, it's dry till six.",
+     "Lovely, we'll eat at four then."],
+])
+def test_a_need_for_the_forecast_met_by_someone_else_stays_silent(lines):
+    assert [d for d in said(None, lines) if d.rule == "intent"] == []
+
+
+@pytest.mark.parametrize("lines", [
+    ["I wonder if it's going to rain for the barbecue tomorrow.", "Who knows, it's been all over the place.",
+     "We'll eat at four anyway."],
+])
+def test_the_same_need_left_open_is_still_offered(lines):
+    ds = [d for d in said(None, lines) if d.rule == "intent"]
+    assert ds and "weather" in ds[0].text
+
+
+# ---- the awaited thing told of an earlier time ------------------------------------------------------------
+REQUEST_SKIP = "Let me know if anyone says when the skip's getting collected from the drive."
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("The skip we had back in March, they collected that at six in the morning and woke the street.", False),
+    ("Last one, the time before, the skip got collected at dawn, remember?", False),
+    ("The firm rang, they're collecting the skip on Thursday morning.", True),
+])
+def test_the_awaited_thing_told_of_an_earlier_time_is_no_news(line, fires):
+    ds = [d for d in said(REQUEST_SKIP, ["Morning, how's the kitchen going?", line]) if d.rule == "topic"]
+    assert bool(ds) == fires, ds
+
+
+# ---- a compound of the request's with another head; the job taken on by the speaker ------------------------------
+REQUEST_TRIAL = "Can you tell me if they say anything about my contact lens trial?"
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("She says the contact lens solution is two for one this week.", False),
+    ("The contact lens cases are by the till if you need one.", False),
+    ("They rang about the contact lens trial, you're getting the dailies.", True),
+    ("The contact lens people rang, the trial went fine, dailies it is.", True),
+])
+def test_the_requests_modifiers_before_another_head_are_a_neighbour(line, fires):
+    ds = [d for d in said(REQUEST_TRIAL, ["These frames are nice.", line]) if d.rule == "topic"]
+    assert bool(ds) == fires, ds
+
+
+@pytest.mark.parametrize("withdrawal", [
+    "Actually, don't worry about it, I'll just keep an eye on the dial myself.",
+    "Don't bother, I can watch the temperature myself, I'm sat right next to it.",
+])
+def test_the_job_taken_on_by_the_speaker_withdraws_the_request(withdrawal):
+    lines = [withdrawal, "Oh look, it's dropped right down now, the kiln's just under a hundred."]
+    assert [d for d in said("When the kiln's cooled down to a hundred, tell me, would you?", lines) if d.rule == "topic"] == []
+    assert [d for d in said("When the kiln's cooled down to a hundred, tell me, would you?", lines[1:]) if d.rule == "topic"]
+
+
+def test_a_modifier_before_a_number_is_the_requests_own_compound():
+    request = "Tell me if anyone mentions the trolley on bay seven, its wheel was sticking."
+    assert [d for d in said(request, ["Morning all.", "The trolley in bay seven is squeaking again, someone oil it."])
+            if d.rule == "topic"]

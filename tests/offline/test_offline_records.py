@@ -336,3 +336,24 @@ def test_all_yours_and_off_work_say_free(line):
     apps = {"Rota": {"shifts": [{"title": "Night shift", "start": "2026-04-16 22:00", "end": "2026-04-17 06:00"}]}}
     c = _check(line, apps)
     assert c is not None and c.attribute == "availability", c
+
+
+@pytest.mark.parametrize("apps, line", [
+    ({"Mail": {"inbox": [{"from": "The Old Mill", "subject": "Booking confirmed: Saturday 18 April, 19:00, 2 guests",
+                          "received": "2026-04-10 10:02"}]}}, "I booked the Old Mill for seven on Saturday, all confirmed."),
+    ({"Email": {"events": [{"from": "Park & Lowe Solicitors", "subject": "Completion statement",
+                            "received": "2026-04-13 15:10"}]}}, "The completion statement is in, so that's the weekend free."),
+    ({"Photos": {"latest": [{"taken": "2026-04-13 17:42", "caption": "tide board"}]}}, "The tide board said high tide at twelve-forty today."),
+])
+def test_when_a_mail_came_or_a_photo_was_taken_is_not_when_its_subject_is(apps, line):
+    assert _check(line, apps) is None
+
+
+@pytest.mark.parametrize("line, fires", [
+    ("Forty-two left for the matinee, mostly at the back, and the evening's down to nine.", False),
+    ("The matinee on Saturday starts at half seven.", True),
+])
+def test_a_value_word_that_names_another_record_is_that_record(line, fires):
+    apps = {"BoxOffice": [{"performance": "2026-04-18 14:30", "label": "matinee", "seats_left": 42},
+                          {"performance": "2026-04-18 19:30", "label": "evening", "seats_left": 9}]}
+    assert (_check(line, apps) is not None) == fires

@@ -141,8 +141,8 @@ def assert_ess_cues_name_their_sound(records) -> None:
 
 
 def assert_cues_located_by_quote(records, one_reading: bool = False) -> int:
-    """Timed one line a second apart (no word timings), the locator picks the quoted sentence of the
-    cue turn for every spoken positive, by its quote; with `one_reading`, with no note but the
+    """Timed one line every ten seconds, eight seconds long (no word timings), the locator picks the quoted
+    sentence of the cue turn for every spoken positive, by its quote; with `one_reading`, with no note but the
     estimated timing and the confidence of a clean quote. Returns how many positives it checked."""
     spoken = [x for x in records if x.label and x.task != "ESS"]
     for r in spoken:
@@ -187,12 +187,16 @@ def assert_cfc_carries_the_user_and_the_app(raw: list[dict], count: int, ending_
 
 def app_layouts(raw: list[dict]) -> collections.Counter:
     """How many apps, over every scene of the raw `scenes.json`, are in the release's `{context, state}`
-    layout ("release"), bare lists ("list") or objects of other shapes ("other object")."""
+    layout ("release"), bare lists ("list") or other shapes ("other object": other objects, and plain
+    strings, counted apart too as "string")."""
     layouts = collections.Counter()
     for scene in raw:
         for value in scene["user_states"]["app_states"].values():
             if isinstance(value, list):
                 layouts["list"] += 1
+            elif isinstance(value, str):
+                layouts["string"] += 1
+                layouts["other object"] += 1
             elif set(value) == {"context", "state"}:
                 layouts["release"] += 1
             else:

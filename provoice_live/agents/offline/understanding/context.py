@@ -65,7 +65,8 @@ PARTY_KEYS = frozenset({"guests", "pax", "covers", "party", "diners", "headcount
 # stamps that say when a record was written, not when its subject happens
 SENT_WORDS = frozenset({"timestamp", "sent", "at", "time", "datetime"})  # a message's send time
 BOOKKEEPING = frozenset({"created", "updated", "modified", "last", "edited", "synced", "id", "uuid",
-                         "born", "dob", "birth", "given", "issued", "joined", "registered"})  # not when its subject happens
+                         "born", "dob", "birth", "given", "issued", "joined", "registered",
+                         "received", "uploaded", "posted", "captured", "emailed", "submitted", "taken"})  # not when its subject happens
 META_KEYS = frozenset({"datetime_info", "theme", "app_state_uuid", "context"})
 NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
     {"minute", "hour", "second", "month", "year", "dollar", "buck", "euro", "pound", "percent", "people", "run",

@@ -631,6 +631,9 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         top = [_focused(f, sentence_lemmas & f.anchors) for f in top]
         if any(m.kind == "duration" for m in said) and not any(_title_named(t, f, s_lo, s_hi) for f in top):
             said = [m for m in said if m.kind != "duration"]  # a length is of the thing named, not of its place
+        # a value word that is another record's whole name names that record ("forty-two left for the matinee,
+        # and the evening's down to nine": the evening performance, not the matinee's part of day)
+        said = [m for m in said if not any(g not in top and g.title.strip().lower() == m.text.strip().lower() for g in facts)]
         if not said:
             continue
         found = _compare(said, top, now) or _code_elsewhere(said, top, facts, idf, before, around, now)

@@ -257,7 +257,8 @@ class Mind:
             return None
         return Intervention("intent", offer.question, [ToolCall(name=offer.tool, arguments=offer.arguments)],
                         key=f"intent:{offer.rule}:{offer.tool}",
-                        evidence={"rule": offer.rule, "by_meaning": by_meaning, "asked": text.rstrip().endswith("?")})
+                        evidence={"rule": offer.rule, "by_meaning": by_meaning,
+                                  "asked": text.rstrip().endswith("?") or INDIRECT_QUESTION.search(t.norm) is not None})
 
     # ---- sounds -----------------------------------------------------------------------------------
 
@@ -307,6 +308,10 @@ class Mind:
         return decision
 
 
+# a question put to the room without a question mark: what the next voice says may answer it ("We'd want to
+# know what the weather's doing first." - "Mick rang the forecast line, dry all day Saturday")
+INDIRECT_QUESTION = re.compile(r"\b(?:(?:want|need|have|like|love) to know|wonder(?:ing)?|no idea|not sure|dunno|"
+                               r"don't know) (?:what|how|whether|if|when|where|which)\b")
 # the request taken back: "forget the kettle then", "never mind the parcel", "no need to tell me now"
 WITHDRAW_THING = re.compile(r"\b(?<!don't )(?<!do not )(?<!not )(?<!never )(?:forget|never ?mind|don't worry about|"
                             r"(?:don't|do not) bother (?:with|about)|skip|scrap) "
@@ -319,6 +324,8 @@ WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?
                           # said to the assistant: "so don't worry about it, assistant"
                           r"(?:don't|do not) (?:worry|bother)(?: about it| with it)?,? assistant|"
                           r"assistant,? (?:don't|do not) (?:worry|bother))\b|"
+                          # the speaker takes the job on: "Actually, don't worry about it, I'll keep an eye on it myself"
+                          r"\b(?:don't|do not) (?:worry|bother)(?: about it| with it)?[,.;]? (?:i'll|i will|i can) [^.?!]*\bmyself\b|"
                           # the last request taken back as a whole: "Cancel that, then, I'll have a lie-in."
                           r"\b(?:cancel|scrap|forget|ignore) (?:that|all that|what i (?:said|asked)(?: you)?)(?:,? then)?\s*(?:[,.;!?]|$)")
 # "scrap that about the gate", "forget what I said about the kettle": the request taken back by what it is about

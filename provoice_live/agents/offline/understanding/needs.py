@@ -65,8 +65,10 @@ SOLVED = re.compile(r"\b(?:sorted|fixed|solved|resolved|all good|been fine|fine 
                     r"made it (?:in time|after all)|(?:came|turned|worked) out (?:\w+ )?(?:fine|perfect|great|well|ok|okay))\b")
 # what the tool would find out is already known ("I looked at the forecast at lunch", "I rang them this
 # morning"), or there is no hurry to serve ("we've got loads of time")
-KNOWN = re.compile(r"\b(?:i|we|i've|we've) (?:just |already )?(?:looked at|checked|seen|saw|read|rang|called|phoned|asked) "
+KNOWN = re.compile(r"\b(?:i|we|i've|we've|he|she|they|he's|she's|they've) (?:just |already )?"
+                   r"(?:looked at|checked|seen|saw|read|rang|called|phoned|asked) "
                    r"(?:the (?:forecast|weather|timetable|times|hours|app|website|map|prices?)|them|him|her)\b|"
+                   r"\b(?:rang|phoned|called|checked) the (?:forecast|weather)(?: line| app| service)?\b|"  # "Mick rang the forecast line"
                    r"\b(?:loads|plenty|lots|heaps) of time\b|\bno rush\b")
 # someone else's trouble, reported: "the new driver says he couldn't find gate seven"
 REPORTED = re.compile(r"\b(?:says|said|told (?:me|us)|reckons|mentioned) (?:that )?(?:he|she|they)\b")

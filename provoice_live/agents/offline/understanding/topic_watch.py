@@ -53,6 +53,11 @@ SEMANTIC_VETO = 0.765  # a hit on synonyms only, with the meaning below this, is
 WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "modifier": 0.5, "action": 0.4}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
                   r"used to|back then|years back|a while back|(?:a|one|two|three|a few|a couple of) weeks? ago)\b")
+# told wholly of an earlier time, nothing in it still to come ("the skip you had back in February, they came and got
+# that at six"): not the awaited news
+EARLIER_TIME = re.compile(r"\b(?:last time|(?:the|that) time before|back in (?:like )?(?:january|february|march|april|"
+                          r"may|june|july|august|september|october|november|december))\b")
+STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|upcoming|coming|this time|now|soon)\b")
 # old news; yesterday's is still news
 # a request for a change to something ("deadlines being moved", "new due dates", "schedule changes")
 # waits for a change said, not for the thing named ("my manager loves setting deadlines on Fridays")
@@ -145,7 +150,8 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
     on no side ("on the board, LH 402" is the flight, its number agrees): "the Munich
     office" for "the Berlin office", "parking fines" for "parking permits", "LH 420" for "LH 402"."""
     quals = _qualifiers(watch.target)
-    same = other = 0
+    modifiers = _modifiers(watch)
+    verdicts: dict[int, str] = {}
     for i, lem in enumerate(t.lemmas):
         if lem not in watch.keywords or lem not in quals:
             continue
@@ -168,10 +174,21 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
             else:
                 differs = True
         if differs and not agrees:
-            other += 1
+            verdicts[i] = "other"
         elif agrees:
-            same += 1
-    return same, other
+            verdicts[i] = "same"
+        if lem in modifiers and right is not None and i + 1 < len(t.words) and _qualifying(t.words[i + 1]) \
+                and t.lemmas[i + 1] != right and t.lemmas[i + 1] not in watch.keywords \
+                and (t.lemmas[i + 1],) not in _synonyms((right,)) \
+                and not _stems_match(t.lemmas[i + 1], right) and not any(c.isdigit() for c in t.lemmas[i + 1] + right):
+            # a modifier of the request's that qualifies another head ("contact lens solution" for "contact lens
+            # trial"): the whole compound is a neighbour, its own words agreeing with each other notwithstanding
+            j = i
+            while j >= 0 and t.lemmas[j] in watch.keywords:
+                verdicts[j] = "other"
+                j -= 1
+    same = sum(v == "same" for v in verdicts.values())
+    return same, len(verdicts) - same
 
 
 CALENDAR_ACTION = re.compile(r"\b(?:calendar|diary|schedule|agenda)\b")
@@ -497,6 +514,8 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
     clearly about the topic."""
+    if EARLIER_TIME.search(t.norm) and not STILL_TO_COME.search(t.norm):
+        return None
     if watch.identifiers and not set(watch.identifiers) & set(digit_runs(t.words)):
         return None  # "our flight, TP 1335": a flight without its number is not it
     if _time_asked(watch) and not _time_said(t):
