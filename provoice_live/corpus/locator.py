@@ -23,7 +23,13 @@ Method, in order (the first that applies):
    its function words; a sentence of function words only, word for word: `_quoted`), the best
    contiguous run of them (of equally good runs, the later: the cue is the last turn before the
    reply). Sentences end at ".", "!", "?", "…", not after a title, an initial or
-   an abbreviation ("Dr. Patel", "J. R. Tolkien", "7 a.m. tomorrow": `ends_sentence`).
+   an abbreviation ("Dr. Patel", "J. R. Tolkien", "7 a.m. tomorrow": `ends_sentence`). A sentence
+   the quote does not say as a whole may say it as a run of consecutive words, and a line with no
+   sentence end at all (a recogniser's run-on turn: "so um we were gonna go at six but the council
+   said the bin bags come at two hundred a pack so yeah") is no sentence: there the run that says a
+   quoted passage stands for the sentence (`_quoted_part`: the passage's words in order, at least
+   `QUOTE_MIN` of them and of the run's own words, three at least, the passage's content words
+   there; never a passage of function words only), competing with whole sentences on the same terms.
 3. `content`: sentences scored by the ground truth's content words they say (tool-call arguments,
    then the reply's words, then the cue description's; names and numbers count more, words common
    in the conversation less), weighted by the task's expected speaker (the wearer, User1, for PIC and
@@ -515,15 +521,97 @@ def _quoted(unit: _Unit, ref: list[str]) -> bool:
             and (shared >= QUOTE_MIN * len(content) or shared >= 2))
 
 
+RUN_GAP = 0.5
+
+
+def _aligned(toks: list[str], passage: list[str]) -> list[tuple[int, int]]:
+    """Where a passage is said inside a sentence, word by word in order: the best local alignment
+    (a word both say +1; a word of the sentence inside the run that the passage does not say, or a
+    word of the passage the run skips, -`RUN_GAP`), as (sentence index, passage index) pairs; of
+    equally good runs, the later. Unlike difflib's longest-block-first matching, a shared function
+    word far from the rest ("i dunno i was ... and i really have to pick up the cake") stays out."""
+    n, m = len(toks), len(passage)
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    best, at = 0.0, (0, 0)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            h = max(0.0, score[i - 1][j] - RUN_GAP, score[i][j - 1] - RUN_GAP)
+            if toks[i - 1] == passage[j - 1]:
+                h = max(h, score[i - 1][j - 1] + 1.0)
+            score[i][j] = h
+            if h > 0 and h >= best:
+                best, at = h, (i, j)
+    pairs: list[tuple[int, int]] = []
+    i, j = at
+    while i > 0 and j > 0 and score[i][j] > 0:
+        if toks[i - 1] == passage[j - 1] and score[i][j] == score[i - 1][j - 1] + 1.0:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif score[i][j] == score[i - 1][j] - RUN_GAP:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
+
+
+def _run_on(unit: _Unit, lines: Sequence[TimedLine]) -> bool:
+    """Whether the unit is a whole line with no sentence end in it, not even at its end ("so um we
+    were gonna go at six but the council said..."): a recogniser's turn, no sentence of its own."""
+    words = lines[unit.line].text.split()
+    return unit.whole and not ends_sentence(words, len(words) - 1)
+
+
+def _quoted_part(unit: _Unit, line_text: str, passages: list[list[str]], ref: list[str]) -> _Unit | None:
+    """The run of consecutive words of a sentence that says a quoted passage: in a sentence the quote
+    does not say as a whole, or in a line with no sentence end at all (`_run_on`: a recogniser's turn,
+    "so um we were gonna go at six but the council said the bin bags come at two hundred a pack so
+    yeah", is one "sentence" that a quote of most of its words still says only in part). The run
+    goes from the first to the last word it shares with the passage, in order (`_aligned`); it must say
+    at least `QUOTE_MIN` of the passage's words and three words at least, at least `QUOTE_MIN` of its
+    own words must be the passage's, and the passage's content words must be there: `QUOTE_MIN` of
+    them and two at least (all of them when it has one). A passage of function words only is found in
+    no longer sentence. With several passages that qualify, from the first one's run to the last
+    one's. None when no run qualifies."""
+    words = line_text.split()[unit.first:unit.last + 1]
+    toks, owner = indexed_tokens(words)
+    spans: list[tuple[int, int]] = []
+    for passage in passages:
+        content = {k for k, t in enumerate(passage) if t not in STOPWORDS}
+        pairs = _aligned(toks, passage) if content else []
+        if not pairs:
+            continue
+        a0, a1 = pairs[0][0], pairs[-1][0] + 1
+        said, shared = len(pairs), sum(j in content for _, j in pairs)
+        if (said >= 3 and said >= QUOTE_MIN * len(passage) and said >= QUOTE_MIN * (a1 - a0)
+                and shared >= QUOTE_MIN * len(content) and shared >= min(2, len(content))):
+            spans.append((a0, a1))
+    if not spans:
+        return None
+    a0, a1 = min(a for a, _ in spans), max(b for _, b in spans)
+    first, last = unit.first + owner[a0], unit.first + owner[a1 - 1]
+    text = " ".join(line_text.split()[first:last + 1])
+    part = _Unit(unit.line, first, last, text, tokens(text), False)
+    part.quote = _coverage(part.toks, ref) / len(part.toks)
+    return part
+
+
 def _by_quote(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
     passages = quotes(facts.semantic_cue)
     if not passages:
         return None
     ref = [t for q in passages for t in tokens(q)]
     picked = [u for u in units if _quoted(u, ref)]
-    if not picked:
+    # a sentence not quoted as a whole may still say the quote as a run of its words (a run-on turn)
+    whole, said_passages = {id(u) for u in picked}, [tokens(q) for q in passages]
+    parts = [p for u in units if id(u) not in whole
+             for p in [_quoted_part(u, lines[u.line].text, said_passages, ref)] if p]
+    if not picked and not parts:
         return None
-    runs = _runs(picked, units, lines)
+    # a line with no sentence end at all (a recogniser's run-on turn) is no sentence: of it, the run of
+    # words that says the quote, when one does
+    runs = [[_quoted_part(run[0], lines[run[0].line].text, said_passages, ref) or run[0]]
+            if len(run) == 1 and _run_on(run[0], lines) else run for run in _runs(picked, units, lines)]
+    runs += [[p] for p in parts]
 
     def value(run: list[_Unit]) -> float:
         said = [t for u in run for t in u.toks]
