@@ -529,3 +529,34 @@ def test_something_to_make_with_no_idea_what_is_a_recipe_need():
 def test_a_food_named_then_asked_for_is_eating(line, eats):
     ctx = context(Health={"allergies": ["tree nuts"]})
     assert bool([d for d in said(None, [line], ctx) if d.rule == "contradiction"]) == eats
+
+
+# ---- asks said as idioms --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("request_, mention", [
+    ("Shout if anyone says the hub gear for Lena's bike has turned up.", "Oh, Lena's hub gear is here, it's by the till."),
+    ("Give me a bell when they say the score from the cup match.", "The cup match finished three one, the score's just come in."),
+    ("Nudge me once anyone mentions the raffle prizes.", "The raffle prizes this year are a hamper and a bike."),
+    ("Give me a yell if the plumber turns up.", "That's the plumber turned up, he's at the door."),
+])
+def test_an_ask_said_as_an_idiom_is_a_request(request_, mention):
+    w = parse_instruction(request_)
+    assert w is not None and w.kind == "topic", w
+    assert [d for d in said(request_, ["Morning.", mention]) if d.rule == "topic"]
+
+
+@pytest.mark.parametrize("line", ["Don't shout if the baby's asleep.", "Never shout when the baby's asleep, please."])
+def test_an_idiom_said_as_a_prohibition_is_no_request(line):
+    w = parse_instruction(line)
+    assert w is None or w.kind != "topic" or "baby" not in w.target
+
+
+# ---- a thing named by its code: another code is another thing ------------------------------------------------
+@pytest.mark.parametrize("request_, line, fires", [
+    ("Tell me when they say the shuttle to Lot C is boarding.", "Shuttle to Lot B is now boarding at door four.", False),
+    ("Tell me when they say the shuttle to Lot C is boarding.", "Shuttle to Lot C is now boarding at door four.", True),
+    ("Tell me when they say the shuttle to Lot C is boarding.", "The shuttle to Lot B is full, Lot C boarding next.", True),
+    ("Let me know if anyone mentions the train on platform two.", "The train on platform five is cancelled.", False),
+    ("Let me know if anyone mentions the train on platform two.", "Platform two, the train's running ten minutes late.", True),
+])
+def test_another_code_is_another_thing(request_, line, fires):
+    assert bool([d for d in said(request_, ["Morning.", line]) if d.rule == "topic"]) == fires

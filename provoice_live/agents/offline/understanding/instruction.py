@@ -259,7 +259,7 @@ def parse_instruction(text: str | None) -> Watch | None:
 def _parse_instruction(text: str | None) -> Watch | None:
     if not text or not text.strip():
         return None
-    cleaned = FILLER_ASIDE.sub(" ", clean(text))
+    cleaned = FILLER_ASIDE.sub(" ", plain_ask(clean(text)))
     cleaned = re.sub(r"\s+([,.?!])", r"\1", re.sub(r",\s*,", ",", re.sub(r"\s{2,}", " ", cleaned))).strip()
     low = cleaned.lower()
     topic = _topic_phrase(low)
@@ -484,9 +484,20 @@ def is_addressed(text: str) -> bool:
         re.search(CONDITION, low) is not None
 
 
+# asks said as idioms, before a condition: "shout if anyone says...", "give me a bell when...", "nudge me once..."
+# ("give me a bell" is a call, not the sound of bells)
+ASK_IDIOM = re.compile(r"(?<!don't )(?<!do not )(?<!never )(?<!not )\b(?:give me a (?:shout|yell|bell|buzz|nudge|ring|holler)|shout|holler|sing out|nudge me|buzz me)"
+                       r"(?=,? (?:if|when|whenever|once|as soon as|the moment)\b)", re.IGNORECASE)
+
+
+def plain_ask(text: str) -> str:
+    """The ask said as an idiom put plainly: "Shout if anyone says..." -> "Let me know if anyone says..."."""
+    return ASK_IDIOM.sub(lambda m: "Let me know" if m.group(0)[0].isupper() else "let me know", text)
+
+
 def is_instruction(text: str) -> bool:
     """Does a heard utterance set up a watch (a condition, an address to the assistant, a target)?"""
-    low = clean(text).lower()
+    low = plain_ask(clean(text)).lower()
     if not re.search(CONDITION, low) and not re.search(r"\b(?:listen|watch|wait|keep an? (?:ear|eye))\b", low):
         return False
     if not any(not _own_plan(low, m) for p in ADDRESSED for m in re.finditer(p, low)):

@@ -37,7 +37,7 @@ from typing import Callable
 
 from .instruction import TITLES, Watch, digit_runs
 from .lexicon import MONTHS, SYNONYMS, WEEKDAYS
-from .entities import extract
+from .entities import codes, codes_in, extract
 from .text import Text, analyse, is_content, lemma, tokens
 
 THRESHOLD = 1.0
@@ -510,6 +510,17 @@ def _an_earlier_one(watch: Watch, t: Text) -> bool:
     return bool(THIS_ONE.search(watch.target.lower()) and EARLIER_ONE.search(t.norm) and not THIS_ONE.search(t.norm))
 
 
+def _another_code(watch: Watch, t: Text) -> bool:
+    """The request names a thing by its code ("the shuttle to Lot C", "gate nine") and the utterance gives
+    the same kind of thing another code only."""
+    wanted = codes_in(watch.text)
+    said: dict[str, set[str]] = {}
+    for m in codes(t):
+        noun, code = m.value  # type: ignore[misc]
+        said.setdefault(noun, set()).add(code)
+    return any(noun in wanted and not said[noun] & wanted[noun] for noun in said)
+
+
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
     """Score one utterance against a topic watch; a hit when the evidence reaches THRESHOLD, or when
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
@@ -518,6 +529,8 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
         return None
     if watch.identifiers and not set(watch.identifiers) & set(digit_runs(t.words)):
         return None  # "our flight, TP 1335": a flight without its number is not it
+    if _another_code(watch, t):
+        return None  # "the shuttle to Lot B" for "the shuttle to Lot C"
     if _time_asked(watch) and not _time_said(t):
         return None
     if _answer_asked(watch) and _unanswered(watch, t):
