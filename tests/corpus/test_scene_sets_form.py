@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..17, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..18, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -277,6 +277,21 @@ SETS = (
                         {"subject": "Architect's fee"}),  # 'details' missing
         described("h17-ltm-p1-assessment-on-the-ninth", "quote-short-of-the-turn", ("LTM", 0),
                   'User2 says: "tuesday the ninth of june"'),  # no punctuation: the quote must be most of the turn
+    )),
+    SceneSet("heldout18", "h18", tools=15, app_layouts_at_least=(6, 15, 15), refusals=(
+        unsaid_quote("h18-cfc-p1-bloods-at-twenty-past-ten"),
+        unquoted("h18-pic-p1-bus-to-the-civic-centre", "User1 does not know how to get to the Civic Centre."),
+        sound_not_last("h18-ess-p1-doorbell-from-the-back-room", "That'll be the foot lady, shall I get it?"),
+        sound_unnamed("h18-ess-p1-doorbell-from-the-back-room", "Something happens while User1 sits in the back room."),
+        two_sounds("h18-ess-n1-doorbell-not-the-pharmacist-ringing"),
+        unsynthesised("h18-ess-n1-doorbell-not-the-pharmacist-ringing", "(Sound of laughing)"),
+        request_not_first("h18-ltm-p1-lift-fixed-friday", "Morning, Mrs Kaur, only me."),
+        too_short("h18-pic-n1-aerial-man-number-in-hand"),
+        inserted("h18-cfc-n1-hearing-check-half-two", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of doorbell)"),
+        no_call("h18-cfc-p2-two-amlodipine", ("CFC", 2)),
+        call_parameters("h18-ltm-p2-partnered-with-dorothy", ("LTM", 2), {"heading": "Bridge partner"}),  # 'text' missing
+        described("h18-ltm-p3-under-one-thirty-five", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "How have your home readings been?"'),
     )),
 )
 
@@ -608,5 +623,20 @@ def test_heldout17_every_scene_is_transcribed_speech_over_many_domains():
         for t in x["conversation"]["conversation_list"]:
             if t["user"] in ("1", "2"):
                 assert re.fullmatch(r"[a-z']+(?: [a-z']+)*", t["content"]), (x["meta"]["uuid"], t["content"])
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
+def test_heldout18_later_life_half_british_per_cell_over_many_domains():
+    """Every scene is later life (`meta.style`); p1-p3 and n1-n3 of each task are British, p4-p6 and n4-n6
+    North American, Australian or New Zealand (`meta.speakers`); at least 16 domains, none with more than
+    three scenes."""
+    raw = raw_of("heldout18")
+    assert {x["meta"]["style"] for x in raw} == {"later life"}
+    assert {x["meta"]["speakers"] for x in raw} == {"british", "north american", "australian", "new zealand"}
+    marked = re.compile(r"^h18-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert (x["meta"]["speakers"] == "british") == (k <= 3), x["meta"]["uuid"]
     domains = collections.Counter(x["meta"]["domain"] for x in raw)
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
