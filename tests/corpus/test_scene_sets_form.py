@@ -1,4 +1,4 @@
-"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..18, dev4..10), one row of
+"""The form of the hand-written scene sets under tests/fixtures/ (heldout2..19, dev4..10), one row of
 `SETS` per set: each loads through the release reader, is balanced, is what its generator writes (and
 the generator refuses a scene of the wrong form), every scene builds, and every positive's cue can be
 found by the builder. The checks themselves live in tests/support/scene_sets.py.
@@ -292,6 +292,22 @@ SETS = (
         call_parameters("h18-ltm-p2-partnered-with-dorothy", ("LTM", 2), {"heading": "Bridge partner"}),  # 'text' missing
         described("h18-ltm-p3-under-one-thirty-five", "quote-from-an-earlier-turn", ("LTM", 4),
                   'User2 says: "How have your home readings been?"'),
+    )),
+    SceneSet("heldout19", "h19", tools=15, app_layouts_at_least=(30, 20, 12), refusals=(
+        unsaid_quote("h19-cfc-p1-open-day-on-the-sunday"),
+        unquoted("h19-pic-p1-vienna-to-budapest-train", "User1 needs a train from Vienna to Budapest."),
+        sound_not_last("h19-ess-p1-phone-up-the-tower", "Leave it, keep your rope."),
+        sound_unnamed("h19-ess-p1-phone-up-the-tower", "Something happens during practice up the tower."),
+        two_sounds("h19-ess-n1-church-bells-not-the-doorbell"),
+        unsynthesised("h19-ess-n1-church-bells-not-the-doorbell", "(Sound of laughing)"),
+        request_not_first("h19-ltm-p1-finds-officer-on-the-tenth", "Evening, grab a chair."),
+        too_short("h19-pic-n1-fuse-already-fitted"),
+        inserted("h19-cfc-n1-basketing-at-half-six", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of doorbell)"),
+        no_call("h19-cfc-p2-almond-bakewell-tart", ("CFC", 2)),
+        call_parameters("h19-ltm-p2-oak-moulding-price", ("LTM", 2), {"heading": "Oak moulding price"}),  # 'text' missing
+        described("h19-ltm-p1-finds-officer-on-the-tenth", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "coming on Wednesday the tenth of June at half seven."'),
     )),
 )
 
@@ -638,5 +654,31 @@ def test_heldout18_later_life_half_british_per_cell_over_many_domains():
     for x in raw:
         k = int(marked.match(x["meta"]["uuid"]).group(1))
         assert (x["meta"]["speakers"] == "british") == (k <= 3), x["meta"]["uuid"]
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
+def test_heldout19_release_like_half_british_half_the_scenes_in_the_release_layout_over_many_domains():
+    """Every scene is in the paper's own style (`meta.style` "release-like"); p1-p3 and n1-n3 of each task
+    are British, p4-p6 and n4-n6 American (`meta.speakers`); odd k (p1, n1, p3, ...) keep every app in the
+    release's `{context, state: {events, key_events}}` layout, even k none; every scene has app states;
+    at least 16 domains, none with more than three scenes."""
+    raw = raw_of("heldout19")
+    assert {x["meta"]["style"] for x in raw} == {"release-like"}
+    marked = re.compile(r"^h19-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert x["meta"]["speakers"] == ("british" if k <= 3 else "american"), x["meta"]["uuid"]
+        apps = x["user_states"]["app_states"]
+        assert apps, x["meta"]["uuid"]
+        layouts = app_layouts([x])
+        if k % 2:
+            assert layouts["release"] == len(apps), x["meta"]["uuid"]
+            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
+        else:
+            assert layouts["release"] == 0, x["meta"]["uuid"]
+    cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
+                                 x["meta"]["speakers"]) for x in raw)
+    assert set(cells.values()) == {3} and len(cells) == 16, cells
     domains = collections.Counter(x["meta"]["domain"] for x in raw)
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
