@@ -13,7 +13,9 @@ must name), and the style fields where the set differs from the defaults (the fo
 marked ids, positives and negatives alternating, 4 to 10 turns, 18 located cues; the counts of the
 pipeline's style are off until set). Each parametrised test then runs on it, with the set's name as the
 test id. A check only that set has goes in a small function at the end of this module, named for the set
-and for what it checks."""
+and for what it checks. The refusal cases read the generator's module-level lists `CFC`, `PIC`, `LTM` and
+`ESS` by index, each ordered first positive, first negative, second positive, ... (`Refusal.source`). Run
+`-k "<set> or every_set"`: `-k <set>` alone skips the check that every set folder has a row."""
 
 from __future__ import annotations
 
