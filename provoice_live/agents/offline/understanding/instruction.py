@@ -486,7 +486,8 @@ def is_addressed(text: str) -> bool:
 
 # asks said as idioms, before a condition: "shout if anyone says...", "give me a bell when...", "nudge me once..."
 # ("give me a bell" is a call, not the sound of bells)
-ASK_IDIOM = re.compile(r"(?<!don't )(?<!do not )(?<!never )(?<!not )\b(?:give me a (?:shout|yell|bell|buzz|nudge|ring|holler)|shout|holler|sing out|nudge me|buzz me)"
+ASK_IDIOM = re.compile(r"(?<!don't )(?<!do not )(?<!never )(?<!not )"
+                       r"\b(?:give me a (?:shout|yell|bell|buzz|nudge|ring|holler)|shout|holler|sing out|nudge me|buzz me)"
                        r"(?=,? (?:if|when|whenever|once|as soon as|the moment)\b)", re.IGNORECASE)
 
 

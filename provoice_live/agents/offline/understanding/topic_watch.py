@@ -13,7 +13,8 @@ An utterance mentions the topic when the evidence reaches `THRESHOLD` (1.0) and,
 synonyms alone, the meaning is not elsewhere (`SEMANTIC_VETO`); or, below it, when the semantic
 layer finds the utterance about the topic (`SEMANTIC_ALONE`, or `SEMANTIC_WITH_WORDS` when a name of
 the request backs it up). Said of the distant past ("last month", "years ago"), evidence counts half
-and the meaning alone never decides: a watch waits for news, not for memories.
+and the meaning alone never decides: a watch waits for news, not for memories; told wholly of an earlier
+time with nothing in it still to come ("the skip you had back in February"), it is no mention at all.
 
 A neighbour is not the thing watched (`neighbours`): where the request qualifies a word ("the
 *Berlin* office", "*parking* permits", "flight LH *402*") and the utterance says that word with
@@ -53,12 +54,12 @@ SEMANTIC_VETO = 0.765  # a hit on synonyms only, with the meaning below this, is
 WEIGHTS = {"keyword": 1.0, "synonym": 1.0, "name": 0.5, "modifier": 0.5, "action": 0.4}
 PAST = re.compile(r"\b(?:last (?:month|year|summer|winter|spring|autumn|fall|christmas)|months ago|years ago|ages ago|"
                   r"used to|back then|years back|a while back|(?:a|one|two|three|a few|a couple of) weeks? ago)\b")
+# old news; yesterday's is still news
 # told wholly of an earlier time, nothing in it still to come ("the skip you had back in February, they came and got
 # that at six"): not the awaited news
 EARLIER_TIME = re.compile(r"\b(?:last time|(?:the|that) time before|back in (?:like )?(?:january|february|march|april|"
                           r"may|june|july|august|september|october|november|december))\b")
 STILL_TO_COME = re.compile(r"\b(?:will|'ll|going to|gonna|tomorrow|tonight|next|upcoming|coming|this time|now|soon)\b")
-# old news; yesterday's is still news
 # a request for a change to something ("deadlines being moved", "new due dates", "schedule changes")
 # waits for a change said, not for the thing named ("my manager loves setting deadlines on Fridays")
 CHANGE_ASKED = re.compile(r"\b(?:mov(?:e|ed|es|ing)|chang\w*|new (?:due )?(?:dates?|deadlines?|times?|schedules?)|push(?:ed|ing)?|postpon\w*|reschedul\w*|shift\w*|"
@@ -148,7 +149,9 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
     An occurrence is a neighbour's when, on a side where the request qualifies the word, the utterance
     has another qualifying word there, neither the request's own nor a near synonym of it, and agrees
     on no side ("on the board, LH 402" is the flight, its number agrees): "the Munich
-    office" for "the Berlin office", "parking fines" for "parking permits", "LH 420" for "LH 402"."""
+    office" for "the Berlin office", "parking fines" for "parking permits", "LH 420" for "LH 402". A modifier
+    of the request's followed by another head makes its whole compound a neighbour's ("contact lens solution"
+    for "contact lens trial")."""
     quals = _qualifiers(watch.target)
     modifiers = _modifiers(watch)
     verdicts: dict[int, str] = {}
@@ -526,7 +529,7 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     the words fall short and the meaning (`semantic()`, the contrast score, asked for only then) is
     clearly about the topic."""
     if EARLIER_TIME.search(t.norm) and not STILL_TO_COME.search(t.norm):
-        return None
+        return None  # "the skip you had back in February": told of an earlier time only
     if watch.identifiers and not set(watch.identifiers) & set(digit_runs(t.words)):
         return None  # "our flight, TP 1335": a flight without its number is not it
     if _another_code(watch, t):
