@@ -53,7 +53,6 @@ def test_the_pin_holds_the_blas_pool_at_its_recorded_count_whatever_the_environm
 
 
 def test_the_run_config_records_the_agent_thread_counts():
-    from provoice_live.agents.base import Capabilities
     from provoice_live.agents.offline.agent import OfflineAgent
     from provoice_live.threads import BLAS_THREADS
 
