@@ -311,6 +311,26 @@ SETS = (
         described("h19-ltm-p1-finds-officer-on-the-tenth", "quote-starts-inside-a-sentence", ("LTM", 0),
                   'User2 says: "coming on Wednesday the tenth of June at half seven."'),
     )),
+    SceneSet("heldout20", "h20", tools=16, cfc_with_user_and_app=4, cfc_ending_with_the_model=2, cfc_app_layout="events",
+             app_layouts_at_least=(30, 30, 30), refusals=(
+        unsaid_quote("h20-cfc-p1-permit-ten-forty"),
+        unquoted("h20-pic-p1-wind-for-the-big-kite", "Emre does not know whether there will be enough wind for the kite."),
+        sound_not_last("h20-ess-p1-doorbell-for-the-internet-man", "That'll be him, go on, I'll mind your books."),
+        sound_unnamed("h20-ess-p1-doorbell-for-the-internet-man",
+                      "Something happens at the front of the house while Amina studies in the garden."),
+        two_sounds("h20-ess-n1-cat-not-the-baby"),
+        unsynthesised("h20-ess-n1-cat-not-the-baby", "(Sound of laughing)"),
+        request_not_first("h20-ltm-p1-library-tour-wednesday", "Hi, sorry, is this the queue for the student cards?"),
+        too_short("h20-pic-n1-evening-ticket-on-the-board"),
+        inserted("h20-cfc-n1-bank-three-fifty-quarter-to-three", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of phone ringing)"),
+        no_call("h20-cfc-p2-prawn-dumplings-new-year", ("CFC", 2)),
+        call_parameters("h20-ltm-p2-pork-bones-two-eighty", ("LTM", 2), {"title": "Pork bone price"}),  # 'body' missing
+        described("h20-ltm-p1-library-tour-wednesday", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "on Wednesday at half past two, and we meet at the main entrance by the big clock."'),
+        described("h20-ltm-p3-drone-photos-friday", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "Put a flag on it, I come and look after lunch."'),
+    )),
 )
 
 
@@ -682,5 +702,33 @@ def test_heldout19_release_like_half_british_half_the_scenes_in_the_release_layo
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"]) for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
+def test_heldout20_second_language_speakers_a_third_in_the_release_layout_over_many_domains():
+    """Every scene is second-language speech (`meta.style`), User1 always a learner (`meta.first_languages`),
+    some scenes with a fluent speaker (`meta.speakers`, in every task); p1, p2, n1 and n2 of each task keep every
+    app in the release's `{context, state: {events, key_events}}` layout, the others none; every scene has app
+    states; at least 16 domains, none with more than three scenes."""
+    raw = raw_of("heldout20")
+    assert {x["meta"]["style"] for x in raw} == {"second-language"}
+    marked = re.compile(r"^h20-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        langs = x["meta"]["first_languages"]
+        assert langs["user1"] != "English", x["meta"]["uuid"]
+        assert x["meta"]["speakers"] == ("learner and fluent" if "English" in langs.values() else "learners")
+        apps = x["user_states"]["app_states"]
+        assert apps, x["meta"]["uuid"]
+        if k <= 2:
+            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
+            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
+        else:
+            assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+    for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
+        mine = [x for x in raw if x["meta"]["task_name"] == task]
+        assert any(x["meta"]["speakers"] == "learner and fluent" for x in mine), task
+        assert len({x["meta"]["first_languages"]["user1"] for x in mine}) >= 6, task
     domains = collections.Counter(x["meta"]["domain"] for x in raw)
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
