@@ -331,6 +331,24 @@ SETS = (
         described("h20-ltm-p3-drone-photos-friday", "quote-from-an-earlier-turn", ("LTM", 4),
                   'User2 says: "Put a flag on it, I come and look after lunch."'),
     )),
+    SceneSet("heldout21", "h21", tools=15, **PIPELINE_CFC, app_layouts_at_least=(36, 20, 20), refusals=(
+        unsaid_quote("h21-cfc-p1-saturday-shift-at-one"),
+        unquoted("h21-pic-p1-scooter-route-to-ancoats", "User1 does not know how to get to the office."),
+        sound_not_last("h21-ess-p1-doorbell-mid-stream", "Oh my days, that's my mum's parcel, hold on."),
+        sound_unnamed("h21-ess-p1-doorbell-mid-stream", "Something happens while User1 is live."),
+        two_sounds("h21-ess-n1-alarm-clock-not-the-phone"),
+        unsynthesised("h21-ess-n1-alarm-clock-not-the-phone", "(Sound of laughing)"),
+        request_not_first("h21-ltm-p1-pitch-four", "Boots on, lads, we're late."),
+        too_short("h21-pic-n1-pearls-on-the-sheet"),
+        inserted("h21-cfc-n1-broadband-twenty-eight", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of doorbell)"),
+        no_call("h21-cfc-p2-satay-after-the-shift", ("CFC", 2)),
+        call_parameters("h21-ltm-p2-washer-engineer-thursday", ("LTM", 2), {"title": "Washer engineer"}),  # 'action', 'start' missing
+        described("h21-ltm-p3-heat-three-at-two-fifteen", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "I\'m gonna lap you so many times it\'s embarrassing."'),
+        described("h21-ltm-p1-pitch-four", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 reads: "it\'s pitch four tonight, kick-off twenty past eight, bibs are in my boot."'),
+    )),
 )
 
 
@@ -701,6 +719,32 @@ def test_heldout19_release_like_half_british_half_the_scenes_in_the_release_layo
             assert layouts["release"] == 0, x["meta"]["uuid"]
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"]) for x in raw)
+    assert set(cells.values()) == {3} and len(cells) == 16, cells
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
+def test_heldout21_young_half_british_half_the_scenes_in_the_release_layout_over_many_domains():
+    """Every scene is young people's talk (`meta.style` "young"); p1-p3 and n1-n3 of each task are British,
+    p4-p6 and n4-n6 American or Canadian (`meta.speakers`); odd k (p1, n1, p3, ...) keep every app in the
+    release's `{context, state: {events, key_events}}` layout, even k none (chat, banking and delivery apps,
+    bare lists); every scene has app states; at least 16 domains, none with more than three scenes."""
+    raw = raw_of("heldout21")
+    assert {x["meta"]["style"] for x in raw} == {"young"}
+    marked = re.compile(r"^h21-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert (x["meta"]["speakers"] == "british") == (k <= 3), x["meta"]["uuid"]
+        assert x["meta"]["speakers"] in ("british", "american", "canadian"), x["meta"]["uuid"]
+        apps = x["user_states"]["app_states"]
+        assert apps, x["meta"]["uuid"]
+        if k % 2:
+            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
+            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
+        else:
+            assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+    cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
+                                 x["meta"]["speakers"] == "british") for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
     domains = collections.Counter(x["meta"]["domain"] for x in raw)
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
