@@ -47,7 +47,7 @@ ROLE_WORDS: dict[str, frozenset[str]] = {
                        "comment", "memo", "snippet", "preview", "reference", "ref"}),
     "start": frozenset({"start", "starts", "begin", "begins", "date", "time", "when", "datetime", "at", "on", "due", "from",
                         "deadline", "departs", "departure", "depart", "scheduled", "appointment", "pickup", "checkin",
-                        "expected", "eta", "delivery", "remind", "reminder", "day"}),
+                        "expected", "eta", "delivery", "remind", "reminder", "day", "promised", "ready"}),
     "end": frozenset({"end", "ends", "until", "finish", "finishes", "arrival", "arrives", "arrive", "checkout", "till", "to"}),
     "place": frozenset({"location", "address", "place", "venue", "where", "destination", "room", "city", "site",
                         "pickup", "dropoff", "collection", "branch", "point"}),  # "pickup": "Tim Hortons, Richmond Rd"

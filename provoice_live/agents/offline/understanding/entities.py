@@ -223,13 +223,17 @@ def _ranges(t: Text) -> tuple[list[Mention], list[tuple[int, int]]]:
         if any(a < m.end() and m.start() < b for a, b in spans):
             continue
         a, b = int(m.group(1)), int(m.group(3))
-        if (a in MINUTES_TO and m.group(2) is None) or not (1 <= a <= 23 and 1 <= b <= 23) or a == b:
+        # "ten till one" is ten to one, but not said of a morning ("Tuesday morning, ten till one": 10 to 1)
+        morning_span = b < a and b <= 4 and re.search(r"\bmorning\W+(?:\w+\W+){0,2}$", t.norm[: m.start()]) is not None
+        if (a in MINUTES_TO and m.group(2) is None and not morning_span) or not (1 <= a <= 23 and 1 <= b <= 23) or a == b:
             continue
         if not re.search(rf"{_TIME_CTX}\s*$|\b(?:is|it's|runs?|open|'s)\s*$|,\s*$", t.norm[: m.start()]) and m.start() > 0:
             continue  # "3 to 4 people", "2 to 1 score": only where a time may stand
         start, end = _clock(m.group(1), m.group(2), None), _clock(m.group(3), m.group(4), None)
         if start is None or end is None:
             continue
+        if morning_span:
+            end = ClockTime(end.hour + 12, end.minute, True)  # a morning's span ends after noon
         idx = _token_index(t, m.start())
         out.append(Mention("time", start, idx, m.group(0), _neg(t, idx)))
         out.append(Mention("time", end, _token_index(t, m.start(3)), m.group(0), _neg(t, idx)))

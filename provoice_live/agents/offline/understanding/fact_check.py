@@ -563,7 +563,7 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
     believed = NEGATIVE_QUESTION.search(t.raw) is not None
     if not believed and ALTERNATIVES_ASKED.search(t.raw):
         every = []  # "Is the ferry Saturday or Sunday?": the values are offered to choose from, not said
-    every = [m for m in every if not _retracted(t, m) and not _is_change(t, m)]
+    every = [m for m in every if not _retracted(t, m) and not _is_change(t, m) and not _repaired(t, m, every)]
     mentions = [m for m in every if believed or not m.negated]
     coded = {m.index for m in mentions if m.kind == "code"}
     mentions = [m for m in mentions if not (m.kind == "place" and m.index in coded)]  # "in Lot C": a code, not a place
@@ -692,7 +692,7 @@ def _code_elsewhere(said: list[Mention], top: list[Fact], facts: list[Fact], idf
 
 RETRACTION = re.compile(r"\b(?:was|were) (?:going to|gonna|about to) say|\b(?:nearly|almost) said|\bi'd have said|"
                         r"\bi'd (?:normally|usually) say|\bused to be(?: on| at)?|\b(?:was|were) (?:originally|first)(?: on| at)?|"
-                        r"\bmoved from|\binstead of|\brather than")  # a value taken back, or the old one of a change
+                        r"\bmoved from|\binstead of|\brather than|\b(?:keep|kept) (?:saying|writing|thinking)")  # a value taken back, or the old one of a change
 RETRACTED_SPAN = 4  # words after the retraction that it covers ("I was going to say Sunday, but no...")
 
 
@@ -797,6 +797,26 @@ def _retracted(t: Text, m: Mention) -> bool:
     return False
 
 
+REPAIR_WORDS = frozenset({"no", "sorry", "mean", "wait", "rather", "actually", "nope", "scratch"})
+
+
+def _repaired(t: Text, m: Mention, every: list[Mention]) -> bool:
+    """A value put right in the same breath, unpunctuated as speech often is ("it's tuesday no wednesday sorry
+    wednesday at seven", "the 12th I mean the 13th"): a repair word right after it, then a value of its kind."""
+    end = m.index + max(1, len(tokens(m.text)))
+    marks = [i for i in range(end, min(end + 3, len(t.words))) if t.words[i] in REPAIR_WORDS]
+    return bool(marks) and any(o is not m and o.kind == m.kind and marks[0] < o.index <= marks[0] + 4 for o in every)
+
+
+HISTORY_DAYS = 90
+
+
+def _history(f: Fact, now: dt.datetime | None) -> bool:
+    """A record dated months before today ("Allergy: egg", recorded 2019-08-20 00:00): its clock is when it was
+    written down, not a time anything said today is about."""
+    return f.start is not None and now is not None and (now.date() - f.start.date()).days > HISTORY_DAYS
+
+
 def _compare(said: list[Mention], candidates: list[Fact], now: dt.datetime | None) -> Contradiction | None:
     """The first said value that no candidate fact agrees with; the correction names the candidate
     that agrees with the most of the other values ("the 24th ... 3pm": the 3 pm session)."""
@@ -805,7 +825,7 @@ def _compare(said: list[Mention], candidates: list[Fact], now: dt.datetime | Non
 
     for m in said:
         check_fn, truth_fn = ATTRIBUTE_CHECKS[m.kind]
-        verdicts = [(check_fn(m, f), f) for f in candidates]
+        verdicts = [(check_fn(m, f), f) for f in candidates if not (m.kind in ("time", "part") and _history(f, now))]
         known = [(v, f) for v, f in verdicts if v is not None]
         if not known or any(v for v, _ in known):
             continue

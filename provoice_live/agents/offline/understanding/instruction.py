@@ -47,7 +47,10 @@ TOPIC_END = TOPIC_BEFORE + (r"\bif (?:it|that|this|so|anyone|someone)\b", r"\bwh
              r"\bhelp me\b", r"\bplease\b", r"\bduring\b", r"\bin (?:my|our|the|this) (?:conversation|chat|call)s?\b",
              r"\bwhile\b", r"\bso (?:that|you|i)\b", r"\band (?:let|tell|remind|help|check|look|add|set|book|find|suggest|send|play|turn)\b",
              r"\bfrom now on\b", r"\bat any point\b", r"\btoday\b$",
-             r"(?<!the )(?<!a )\b(?:because|'?cause|'?cos|coz|cuz)\b")  # the reason said after the topic
+             r"(?<!the )(?<!a )\b(?:because|'?cause|'?cos|coz|cuz)\b",  # the reason said after the topic
+             # an ask run on without a comma, as speech is transcribed ("... for his old phone can you write it down")
+             r"\b(?:can|could|would|will) you (?:write|note|jot|put|add|tell|let|remind|save|log|pop|stick|make|text|send)\b",
+             r"\bi (?:wanna|want to|need to|'d like to) (?:check|know|see|compare|budget|plan)\b")
 # leading filler in a topic phrase
 TOPIC_LEAD = r"^(?:(?:any|anything|something|about|regarding|the|a|an|of|on|to|do|with|related|specific|new|"\
              r"any kind of|kind of|sort of|some)\s+)+"

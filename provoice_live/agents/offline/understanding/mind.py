@@ -128,6 +128,11 @@ class Mind:
             if found is not None:
                 self.heard_request = True
                 talk_text = " ".join(part for part in found if part)
+                if self.watch is not None and any(withdraws(s, self.watch) for s in split_sentences(self.instruction)[1:]):
+                    # taken back in the breath that made it ("..., decline it. Actually, no, forget that, Dominic's
+                    # got my phone"): the request's own turn ends with nothing to wait for
+                    self.state = "done"
+                    return None
         if self.state in ("setup", "watching") and self.watch is not None and self.heard_request and \
                 any(withdraws(s, self.watch) for s in split_sentences(talk_text)):
             # "forget the kettle then", "you needn't listen for the phone any more" (which repeats the request's
@@ -329,6 +334,7 @@ WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?
                           # the last request taken back as a whole: "Cancel that, then, I'll have a lie-in."
                           r"\b(?:cancel|scrap|forget|ignore) (?:that|all that|what i (?:said|asked)(?: you)?)(?:,? then)?\s*(?:[,.;!?]|$)")
 # "scrap that about the gate", "forget what I said about the kettle": the request taken back by what it is about
+CALENDAR_WORDS = frozenset({"calendar", "diary", "schedule", "agenda", "planner"})
 WITHDRAW_ABOUT = re.compile(r"\b(?:forget|scrap|cancel|ignore|never ?mind|drop) (?:that|the|what i said|what i asked)"
                             r"(?: (?:bit|thing|part|request|stuff))? "
                             r"about (?:the |my |that |our )?(?P<thing>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)")
@@ -341,10 +347,17 @@ def withdraws(sentence: str, watch) -> bool:
     if WITHDRAW_ASK.search(low):
         return True
     target = {lemma(w) for w in tokens(watch.target)} | set(watch.keywords)
+    if re.search(r"\bhow much\b|\bwhat (?:\w+ ){0,5}?(?:costs?|'ll cost|will cost|charges?)\b", watch.target.lower()):
+        target |= {"price", "cost", "fee", "money", "charge"}  # "how much next term's going to be": "the price thing"
     if any(lemma(w) in target for m in WITHDRAW_THING.finditer(low) for w in tokens(m.group("thing"))):
         return True
-    # said of what the request was for ("unlock the side gate" -> "scrap that about the gate")
+    # said of what the request was for ("unlock the side gate" -> "scrap that about the gate"; "put it in the
+    # calendar" -> "forget the calendar, I'll ask him to email me")
     action = {lemma(w) for w in tokens(watch.action or "") if is_content(w)}
+    if action & CALENDAR_WORDS:
+        action |= CALENDAR_WORDS  # "put it in the calendar" -> "skip the diary"
+    if any(lemma(w) in action for m in WITHDRAW_THING.finditer(low) for w in tokens(m.group("thing"))[:1]):
+        return True
     return any(lemma(w) in target | action for m in WITHDRAW_ABOUT.finditer(low) for w in tokens(m.group("thing")))
 
 

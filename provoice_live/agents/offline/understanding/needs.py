@@ -86,6 +86,12 @@ def _negated_at(t: Text, char_pos: int) -> bool:
     return i < len(t.negated) and t.negated[i]
 
 
+# the speaker provides it: "I'll drive, I'll pick you up at half six" (a lift offered is no need of a ride)
+PROVIDED = re.compile(r"\b(?:i'll|i will|i can|we'll|we can|let me) (?:drive|pick (?:you|them|him|her|us) up|"
+                      r"give (?:you|them|him|her|us) a lift|run (?:you|them|him|her|us) (?:there|over|in|down))\b|"
+                      r"\b(?:i'll|i will) (?:just )?(?:\w+ ){1,4}?(?:it|them|one) myself\b")  # "I'll just come and collect it myself"
+
+
 def not_a_need(t: Text) -> str | None:
     """Why a line the meaning finds close to a need is not one ("hypothetical", "solved", "reported",
     "past"), or None. Each guard is a family of phrasings tested in tests/offline/test_offline_near_misses.py."""
@@ -96,6 +102,8 @@ def not_a_need(t: Text) -> str | None:
         return "solved"  # (not "we haven't sorted out getting there")
     if KNOWN.search(t.norm):
         return "known"
+    if PROVIDED.search(t.norm):
+        return "provided"
     if REPORTED.search(t.norm) and not OWN_DOUBT.search(t.norm):
         return "reported"
     if TOLD_PAST.search(t.norm) and not STILL_TO_COME.search(t.norm):
@@ -234,11 +242,15 @@ DONE = re.compile(r"\b(?:i|we|he|she|they|you)(?:'ve| have| had|'d)? (?:already|
                   r"\b(?:all|already) (?:booked|sorted|done|paid|ordered|arranged|taken care of|in hand)\b|"
                   r"\b(?:it's|that's|it is|that is) (?:all )?(?:booked|sorted|done|handled|taken care of)\b|"
                   r"\b(?:i|we|he|she|they) (?:already )?did (?:it|that)\b|\b(?:i've|we've|i|we) (?:already )?(?:done|sorted) (?:it|that)\b|"
-                  r"\b(?:placed|put in|submitted) (?:the|an|my|our) order\b")
+                  r"\b(?:placed|put in|submitted) (?:the|an|my|our) order\b|"
+                  # bought by another, and come: "he says he ordered five kilos on Wednesday and it came this morning"
+                  r"\b(?:he|she|they|someone|somebody) (?:ordered|bought|reserved) (?:\w+ ){0,4}?(?:and|but) (?:it|they|that) "
+                  r"(?:came|arrived|turned up|got here|(?:has|have|'s|'ve) (?:come|arrived|been delivered))\b")
 # taken on by someone in the room (the next utterance, another voice): "I'll look it up", "leave it with me"
 TAKEN_ON = re.compile(r"\b(?:i'll|i will|let me|i can|i'm gonna|i'm going to|i'll just) (?:just |quickly |go )?(?:check|look|"
                       r"google|book|order|call|ring|phone|text|sort|handle|grab|find|pick up|send|set|add|put|work it out|"
-                      r"do (?:it|that|the))\b|\bleave it (?:with|to) me\b")
+                      r"do (?:it|that|the)|drive|give (?:you|us|them) a lift|run (?:you|us|them) (?:there|over|in))\b|"
+                      r"\bleave it (?:with|to) me\b")
 NUMBER_SAID = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
                          r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|half|quarter)\b")
 ROUTE_SAID = re.compile(r"\b(?:left|right|straight on|straight ahead|turn|exit|junction|roundabout|past the|next to|opposite|"

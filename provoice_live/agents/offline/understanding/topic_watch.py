@@ -116,6 +116,9 @@ NOT_QUALIFIERS = frozenset({"before", "after", "during", "until", "since", "unde
                             "small", "little"}) | TIME_WORDS
 
 
+WEAK_ADJECTIVES = frozenset({"old", "new", "other", "same", "whole", "big", "small", "little", "next", "last"})
+
+
 def _qualifying(word: str) -> bool:
     """A word that tells one thing from its neighbours: a content word, a number or a code ("402")."""
     return word not in NOT_QUALIFIERS and word not in TITLES and (is_content(word) or any(c.isdigit() for c in word))
@@ -251,8 +254,18 @@ def _modifiers_of(target: str, names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for w in words if w not in heads and w not in names) if len(words) > 1 else frozenset()
 
 
+# "when the freezer engineer is coming": the question's subject is a noun phrase with a head
+WHEN_SUBJECT = re.compile(r"^(?:when|what time|what day|which day|whether|if) (?:the|my|our|his|her|their) "
+                          r"((?:[a-z]+ ){0,2}[a-z]+) (?:is|are|will|gets?|comes?|can|has|have)\b")
+
+
 def _modifiers(watch: Watch) -> frozenset[str]:
-    if watch.extra.get("by_meaning") or re.match(r"(?:how|what|when|where|which|who|whether)\b", watch.target.lower()):
+    if watch.extra.get("by_meaning"):
+        return frozenset()
+    subject = WHEN_SUBJECT.match(watch.target.lower())
+    if subject:
+        return _modifiers_of(subject.group(1), tuple(watch.names))
+    if re.match(r"(?:how|what|when|where|which|who|whether)\b", watch.target.lower()):
         return frozenset()  # a question said ("how much we pay for the course") has no head noun to qualify
     return _modifiers_of(watch.target, tuple(watch.names))
 
@@ -266,15 +279,20 @@ def _change_asked(watch: Watch) -> bool:
 
 # a request for an amount ("how much we must pay for the trip", "how many days we have to be in") waits for
 # the amount: a sum of money, or a number of the things counted
-AMOUNT_ASKED = re.compile(r"\bhow (?:much|many)\b")
+AMOUNT_ASKED = re.compile(r"\bhow (?:much|many)\b|"  # ... or what it costs: "what the fast track service costs", "what it'll cost to"
+                          r"\bwhat (?:(?!if\b|when\b)\w+'?\w* ){1,6}?(?:costs?|'ll cost|will cost|would cost|charges?|they charge|offered|offering|paid|pays?)\b")
 HOW_MANY = re.compile(r"\bhow many (\w+)")
 HOW_MANY_PHRASE = re.compile(r"\bhow many ((?:\w+ ){0,2}\w+?)(?= (?:we|i|you|they|he|she|it|are|is|do|does|will|to)\b)")
 PEOPLE_COUNTED = frozenset({"people", "person", "guest", "adult", "kid", "child", "relative", "folk"})
 MONEY_SAID = re.compile(r"[£$€₹₦]\s?\d|\b\d+(?:[.,]\d+)?\s*(?:pounds?|quid|dollars?|bucks|euros?|pence|p|cents?|grand|k|rand|naira|"
                         r"rupees?|pesos?|yen|yuan|dirhams?|ringgit|shillings?|francs?|kronor|krona|zloty|reais|real|cedis?)\b|"
                         r"\b(?:free|no charge|costs? nothing|nothing to pay)\b|"
+                        # a sum said by what it buys ("forty-five for the full set", "twenty a session", "eight each")
+                        r"\b\d+(?:[.,]\d+)? (?:for (?:a|an|the|each|one|both) (?!(?:\w+ )?(?:people|of us|kids|adults|guests|"
+                        r"minutes?|hours?|days?|weeks?|nights?|evening|morning|afternoon|weekend)\b)|each\b|apiece\b|a (?:set|pair|piece|head|session|go|lesson|class)\b|"
+                        r"per (?:head|person|set|pair|session|lesson|class|hour|night)\b)|"
                         # a price said without its currency ("he's asking eight thousand five hundred", "it's 450 for the night")
-                        r"\b(?:pays?|paying|costs?|costing|asking|charg(?:e|es|ing)|comes? to|fee is|price is|it's|that's|is|"
+                        r"\b(?:pays?|paying|costs?|costing|asking|charg(?:e|es|ing)|comes? to|fee is|price is|it's|that's|is|(?:'d|would|will|'ll) be|are|'re|"
                         r"(?:goes|go|going|went|gone) (?:up|down) to|rises? to|drops? to)\s+"
                         r"(?:(?:like|about|around|only|just|roughly)\s+)?\d+(?:[.,]\d+)?(?!\s*(?:am|pm|o'clock|:|minutes?|hours?|days?|weeks?|"
                         r"years?|people|kilos?|kg|km|miles?|percent|%))\b")
@@ -292,9 +310,28 @@ GREETING = re.compile(r"(?:^|(?<=[.!?] ))(?:good )?(?:morning|afternoon|evening|
                       re.IGNORECASE)  # "Morning! Mind the step": a greeting, not when
 
 
-def _time_said(t: Text) -> bool:
-    if GREETING.search(t.raw):
-        t = analyse(GREETING.sub("", t.raw))
+# a day already gone says when something was, not when the awaited thing will be ("I saw him with the meat last night")
+GONE_DAY = re.compile(r"\b(?:last (?:night|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday"
+                      r"(?: (?:morning|afternoon|evening))?|(?:\w+ )?(?:days?|weeks?|hours?) ago)\b")
+CLAUSE_END = re.compile(r"[,;.!?]|\b(?:and then|and|but|so)\b")
+
+
+def _time_said(t: Text, watch: Watch | None = None) -> bool:
+    """A day, a time or a part of a day said, not of a day gone; with the watch, in the clause that names the
+    topic or after it ("So today is the notice of marriage, and then we can look at dates for the ceremony":
+    today is the notice's)."""
+    text = GREETING.sub("", t.raw)
+    if watch is not None:
+        keys = {k for k in watch.keywords if k not in TIME_WORDS}
+        clauses = [c for c in CLAUSE_END.split(text) if c.strip()]
+        first = next((i for i, c in enumerate(clauses) if keys & {lemma(w.removesuffix("'s")) for w in tokens(c)}), None)
+        if first is not None:
+            later = clauses[first:]
+            if FUTURE_ASKED.search(watch.target.lower()) or PROGRESSIVE.search(watch.target.lower()):
+                # "when the freezer engineer is coming": "it was minus eighteen at ten" is a time gone
+                later = [c for c in later if not PAST_STATE.search(c.lower())]
+            text = " , ".join(later)
+    t = analyse(GONE_DAY.sub(" ", text))
     return any(m.kind in ("day", "time", "part") and not m.negated for m in extract(t, None))
 
 
@@ -322,6 +359,10 @@ STATE_SAID = re.compile(r"\b(?:is|are|'s|'re|has|have|been|now|just|all)\s+(?:\w
                         r"fixed|sorted|ready|done)\b")
 # a request about when something will be ("when our pots will be out of the kiln"): a day said of it in the past
 # tense ("the big kiln was serviced on Monday") is about something else that happened
+PROGRESSIVE = re.compile(r"\b(?:is|are|'s|'re) (?:\w+ )?\w+ing\b")  # "when the engineer is coming"
+# a clause of how things were ("it was minus eighteen at ten"), not of a plan made ("it was booked for Tuesday")
+PAST_STATE = re.compile(r"\b(?:was|were|had been)\b(?! (?:\w+ )?(?:booked|scheduled|set|confirmed|moved|pushed|changed|"
+                        r"arranged|put|told|going|supposed|meant|due|planned|fixed|agreed))")
 FUTURE_ASKED = re.compile(r"\b(?:will|'ll|going to|gonna|is being|are being|due)\b")
 PAST_CLAUSE = re.compile(r"\b(?:was|were|had been|did|got)\b")
 
@@ -346,6 +387,14 @@ MONEY_HEAD = _headed_by(MONEY_WORDS)
 # a price, a fee, a charge is a value even then ("the price cards" is no mention of the milk price)
 MENTION_ASKED = re.compile(r"\b(?:mentions?|mentioned|talks? about|brings? up|anything (?:about|on)|comes? up|any (?:news|word))\b")
 VALUE_NOUN = _headed_by("fee|price|cost|charge|rate|quote|total|amount|figure", leads="the |my |our |this |that |his |her |their |new |any ")
+
+
+# a request for a number ("my new sort code and account number", "the reference number", "the door code"): its digits
+NUMBER_HEAD = _headed_by("number|code|pin|postcode|zip code|reference|ref|registration|extension")
+
+
+def _number_asked(watch: Watch) -> bool:
+    return watch.kind == "topic" and not watch.identifiers and NUMBER_HEAD.search(watch.target.lower()) is not None
 
 
 def _value_asked(watch: Watch, heads: re.Pattern) -> bool:
@@ -513,6 +562,37 @@ def _an_earlier_one(watch: Watch, t: Text) -> bool:
     return bool(THIS_ONE.search(watch.target.lower()) and EARLIER_ONE.search(t.norm) and not THIS_ONE.search(t.norm))
 
 
+RAW_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+
+
+def _proper_only(watch: Watch, t: Text) -> set[str]:
+    """The request's lower-case words said only as names, capitalised inside a sentence ("off to Turkey in
+    January" for "the turkey order", "Mr Baker" for "the baker"): another sense of the word."""
+    def inside(raw: str) -> list[tuple[str, bool]]:
+        """(lemma, a name on its own) for each word: capitalised inside a sentence, its neighbours not (but a
+        title: "Mr Baker"); a word of a longer name ("the Riverside Half") names the thing by its name."""
+        found = list(RAW_WORD.finditer(raw))
+        caps = []
+        for m in found:
+            before = raw[: m.start()].rstrip()
+            first = not before or before[-1] in ".!?:\"“"
+            caps.append(m.group(0)[0].isupper() and not first)
+        out = []
+        for k, m in enumerate(found):
+            near = [caps[j] and found[j].group(0).lower() not in TITLES for j in (k - 1, k + 1) if 0 <= j < len(found)]
+            out.append((lemma(m.group(0).lower()), caps[k] and not any(near)))
+        return out
+
+    request = inside(watch.text)
+    if not any(cap for _w, cap in request):
+        return set()  # a request transcribed all in lower case tells no name from a word
+    asked = {w for w, cap in request if not cap}
+    said: dict[str, set[bool]] = {}
+    for w, cap in inside(t.raw):
+        said.setdefault(w, set()).add(cap)
+    return {w for w in watch.keywords if w in asked and said.get(w) == {True} and w not in watch.names}
+
+
 def _another_code(watch: Watch, t: Text) -> bool:
     """The request names a thing by its code ("the shuttle to Lot C", "gate nine") and the utterance gives
     the same kind of thing another code only."""
@@ -522,6 +602,33 @@ def _another_code(watch: Watch, t: Text) -> bool:
         noun, code = m.value  # type: ignore[misc]
         said.setdefault(noun, set()).add(code)
     return any(noun in wanted and not said[noun] & wanted[noun] for noun in said)
+
+
+# words of one kind that tell one thing from its siblings: "the evening visit" is not "the morning visit"
+KINDS = (frozenset({"morning", "afternoon", "evening", "night", "lunchtime", "overnight", "daytime"}),
+         frozenset(WEEKDAYS), frozenset(MONTHS), frozenset({"spring", "summer", "autumn", "fall", "winter"}),
+         frozenset({"front", "back", "side"}), frozenset({"upstairs", "downstairs"}), frozenset({"left", "right"}),
+         frozenset({"first", "second", "third", "fourth", "fifth", "final"}), frozenset({"home", "away"}),
+         frozenset({"junior", "senior"}), frozenset({"weekday", "weekend"}), frozenset({"indoor", "outdoor"}),
+         frozenset({"red", "blue", "green", "yellow", "black", "white", "grey", "gray", "pink", "purple", "orange",
+                    "brown", "silver", "gold"}))
+
+
+def _sibling(watch: Watch, t: Text) -> bool:
+    """The request's thing is told from its siblings by a word of a kind ("Mum's evening visit", "the back
+    door", "the blue folder") and the utterance names the thing only with another word of that kind ("her
+    morning visit", "the front door")."""
+    words = tokens(watch.target.lower())
+    wanted = {(kind, w, lemma(words[i + 1])) for i, w in enumerate(words[:-1])
+              for kind in KINDS if w in kind and is_content(words[i + 1])}
+    if not wanted:
+        return False
+    verdicts = set()
+    for kind, w, head in wanted:
+        for j in range(len(t.words) - 1):
+            if t.lemmas[j + 1] == head and t.words[j] in kind:
+                verdicts.add(t.words[j] == w)
+    return verdicts == {False}
 
 
 def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" = None) -> TopicHit | None:
@@ -534,8 +641,12 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
         return None  # "our flight, TP 1335": a flight without its number is not it
     if _another_code(watch, t):
         return None  # "the shuttle to Lot B" for "the shuttle to Lot C"
-    if _time_asked(watch) and not _time_said(t):
+    if _sibling(watch, t):
+        return None  # "her morning visit" for "Mum's evening visit"
+    if _time_asked(watch) and not _time_said(t, watch):
         return None
+    if _number_asked(watch) and not digit_runs(t.words):
+        return None  # "my new sort code and account number": the account named without its digits is not them
     if _answer_asked(watch) and _unanswered(watch, t):
         return None
     if _state_not_reached(watch, t) or _time_only_in_the_past(watch, t) or _an_earlier_one(watch, t) or \
@@ -557,10 +668,14 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
     if _others_own(watch, t):
         return None  # "a trade offer for my running back": "Dave's running back" is not mine
 
+    proper = _proper_only(watch, t)
+
     def take(term: tuple[str, ...], weight: float) -> None:
         nonlocal score
         if term in seen or not (t.has_phrase(term) or len(term) == 1 and _same_stem(term[0], t)):
             return
+        if len(term) == 1 and term[0] in proper:
+            return  # "Uncle Tony's off to Turkey" for "the turkey order": a name, another sense
         seen.add(term)
         score += weight
         terms.append(" ".join(term))
@@ -571,7 +686,8 @@ def match(watch: Watch, t: Text, semantic: "Callable[[], float | None] | None" =
         if kw in TIME_WORDS:
             continue
         is_name = kw in watch.names and bool(others)
-        take((kw,), WEIGHTS["name"] if is_name or kw in modifiers else WEIGHTS["keyword"])
+        weak = kw in WEAK_ADJECTIVES and len(watch.keywords) > 1  # "the old one" is not "his old phone"
+        take((kw,), WEIGHTS["name"] if is_name or kw in modifiers or weak else WEIGHTS["keyword"])
     head_words = tuple(kw for kw in watch.keywords if kw not in modifiers)
     for term in _synonyms(head_words):
         take(term, WEIGHTS["synonym"])
