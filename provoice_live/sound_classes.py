@@ -282,7 +282,8 @@ def class_said(text: str | None) -> SoundClass | None:
     (`classes_named`: "kettle whistling", "someone knocking on the door"); of several, the one named
     by the longest name, the more specific reading ("smoke alarm beeping" is the smoke alarm, "church
     bells ringing" the church bells); of equally long names, the first ("alarm beeping": what is
-    heard, then what it does). None when none is named. The release reader reads every environment
+    heard, then what it does), unless a conjunction parts two classes' names ("dog barking and cat
+    meowing", "a doorbell, then the phone ringing" name two sounds: None, as when none is named). The release reader reads every environment
     turn with it, "(Sound of bells ringing)" and "[bells ring]" alike."""
     if not text:
         return None
@@ -292,8 +293,17 @@ def class_said(text: str | None) -> SoundClass | None:
     spans = _named_spans(text)
     if not spans:
         return None
-    _, _, name = min(spans, key=lambda s: (-s[1], s[0]))
-    return BY_NAME[name]
+    best = min(spans, key=lambda s: (-s[1], s[0]))
+    rivals = [s for s in spans if s[2] != best[2]]
+    words = [w for w in re.findall(r"[\w'’-]+|,", text.lower()) if w.strip("'’-")]
+    for other in rivals:  # "dog barking and cat meowing": two sounds, not one reading of one
+        lo, hi = sorted((best, other))
+        if set(words[lo[0] + lo[1]: hi[0]]) & TWO_SOUNDS:
+            return None
+    return BY_NAME[best[2]]
+
+
+TWO_SOUNDS = frozenset({"and", "or", "then", "while", "with", "plus", "also", ","})
 
 
 def names_by_class() -> dict[str, tuple[str, ...]]:

@@ -93,6 +93,8 @@ def test_word_forms_do_not_turn_one_class_name_into_another(text, named):
     ("door_wood_knock", "door_knock"), ("someone knocking on the door.", "door_knock"),
     ("alarm beeping", "alarm_clock"),  # of equally long names, the first: what is heard, then what it does
     ("spaceship", None), ("", None), (None, None),
+    # two sounds named alike, parted by a conjunction: no one reading (the reader refuses the turn)
+    ("dog barking and cat meowing", None), ("a cat meowing or a dog barking", None), ("doorbell, then phone ringing", None),
 ])
 def test_one_reading_of_a_sound_name_or_description(text, cls):
     found = class_said(text)
