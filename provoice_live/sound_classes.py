@@ -153,6 +153,9 @@ BY_ESC50: dict[str, SoundClass] = {c.esc50: c for c in SOUND_CLASSES if c.esc50}
 ESC50_CATEGORIES: tuple[str, ...] = tuple(sorted(BY_ESC50))
 
 
+_ARTICLES = frozenset({"the", "a", "an", "my", "some"})  # what `normalise_name` drops before a name
+
+
 def normalise_name(name: str) -> str:
     """Lower case, underscores and hyphens as spaces, no leading article, single spaces."""
     text = re.sub(r"[_\-]+", " ", name.strip().lower())
@@ -214,25 +217,93 @@ def _by_forms() -> dict[tuple[str, ...], str]:
     return {k: next(iter(v)) for k, v in owners.items() if len(v) == 1 and k}
 
 
+@lru_cache(maxsize=1)
+def _written_by_forms() -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
+    """The table's names by their words' forms, with their words as written (the forms ("bell", "ring"):
+    ("bell", "ring"))."""
+    out: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for c in SOUND_CLASSES:
+        for phrase in (c.name, *(c.esc50,) * bool(c.esc50), *c.names):
+            out.setdefault(_forms(phrase), set()).add(tuple(normalise_name(phrase).split()))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _by_other_forms(words: list[str], forms: list[str]) -> str | None:
+    """The class whose name `words` say in other word forms, unless the reading re-inflects the word
+    it opens with into another class's name: a description opens with what is heard, and a first word
+    that is a class's name as written keeps that reading ("bells ringing" is the church bells' "bells",
+    not the doorbell's "bell ring"; the kettle's "water boiling" writes "water" as its name does).
+    Later words may be re-inflected ("door chimes" is the doorbell's "door chime", "the rooster crows"
+    the rooster's "rooster crowing", "chain sawing" the chainsaw's "chain saw"), and so may the first
+    where another word names the class as written ("crows of a rooster")."""
+    name = _by_forms().get(tuple(forms))
+    if name is None:
+        return None
+    first = sound_class(words[0])
+    if (first is not None and first.name != name
+            and all(w[0] != normalise_name(words[0]) for w in _written_by_forms()[tuple(forms)])
+            and not any((c := sound_class(w)) is not None and c.name == name for w in words[1:])):
+        return None
+    return name
+
+
+def _named_spans(text: str) -> list[tuple[int, int, str]]:
+    """(first word, number of words, class) of each run of a text's words that names a class, in text
+    order (see `classes_named`)."""
+    words = [w for w in re.findall(r"[\w'’-]+", text.lower()) if w.strip("'’-")]
+    forms = [word_form(w) for w in words]
+    taken = [False] * len(words)
+    found: list[tuple[int, int, str]] = []
+    for n in range(max(len(k) for k in _by_forms()), 0, -1):  # the longest name wins ("the bell rings")
+        for i in range(len(words) - n + 1):
+            if any(taken[i:i + n]) or (n > 1 and words[i] in _ARTICLES):
+                continue  # "the rooster crows": the run without its article, "rooster crows", is read
+            exact = sound_class(" ".join(words[i:i + n]))
+            name = exact.name if exact is not None else _by_other_forms(words[i:i + n], forms[i:i + n])
+            if name:
+                found.append((i, n, name))
+                taken[i:i + n] = [True] * n
+    return sorted(found)
+
+
 def classes_named(text: str) -> set[str]:
     """The classes a text names: any run of its words that is one of a class's names (as `sound_class`
     reads them) or says one in other word forms ("The kitchen timer goes off" -> microwave_beep,
     "it beeps" -> microwave_beep, "the dog's barking" -> dog_bark); the longest name wins, so
-    "the bell rings" names the doorbell, not the church bells."""
-    words = [w for w in re.findall(r"[\w'’-]+", text.lower()) if w.strip("'’-")]
-    forms = [word_form(w) for w in words]
-    taken = [False] * len(words)
-    found: set[str] = set()
-    for n in range(max(len(k) for k in _by_forms()), 0, -1):  # the longest name wins ("the bell rings")
-        for i in range(len(words) - n + 1):
-            if any(taken[i:i + n]):
-                continue
-            exact = sound_class(" ".join(words[i:i + n]))
-            name = exact.name if exact is not None else _by_forms().get(tuple(forms[i:i + n]))
-            if name:
-                found.add(name)
-                taken[i:i + n] = [True] * n
-    return found
+    "the bell rings" names the doorbell, not the church bells. Word forms do not turn the first word,
+    when it is a name as written, into another class's: "bells ringing" is the church bells' "bells",
+    not the doorbell's "bell ring" (`_by_other_forms`)."""
+    return {name for _, _, name in _named_spans(text)}
+
+
+def class_said(text: str | None) -> SoundClass | None:
+    """The one class a name or a free description of a sound denotes, however it is written: a name
+    (`sound_class`: "dog barking", "door_wood_knock"), else the class its words name in any form
+    (`classes_named`: "kettle whistling", "someone knocking on the door"); of several, the one named
+    by the longest name, the more specific reading ("smoke alarm beeping" is the smoke alarm, "church
+    bells ringing" the church bells); of equally long names, the first ("alarm beeping": what is
+    heard, then what it does), unless a conjunction parts two classes' names ("dog barking and cat
+    meowing", "a doorbell, then the phone ringing" name two sounds: None, as when none is named). The release reader reads every environment
+    turn with it, "(Sound of bells ringing)" and "[bells ring]" alike."""
+    if not text:
+        return None
+    exact = sound_class(text)
+    if exact is not None:
+        return exact
+    spans = _named_spans(text)
+    if not spans:
+        return None
+    best = min(spans, key=lambda s: (-s[1], s[0]))
+    rivals = [s for s in spans if s[2] != best[2]]
+    words = [w for w in re.findall(r"[\w'’-]+|,", text.lower()) if w.strip("'’-")]
+    for other in rivals:  # "dog barking and cat meowing": two sounds, not one reading of one
+        lo, hi = sorted((best, other))
+        if set(words[lo[0] + lo[1]: hi[0]]) & TWO_SOUNDS:
+            return None
+    return BY_NAME[best[2]]
+
+
+TWO_SOUNDS = frozenset({"and", "or", "then", "while", "with", "plus", "also", ","})
 
 
 def names_by_class() -> dict[str, tuple[str, ...]]:
@@ -254,4 +325,4 @@ def spoken_names() -> dict[str, str]:
 
 
 __all__ = ["SoundClass", "SOUND_CLASSES", "GROUPS", "BY_NAME", "BY_ESC50", "ESC50_CATEGORIES", "normalise_name",
-           "sound_class", "classes_named", "word_form", "names_by_class", "synthesised_classes", "detected_classes", "spoken_names"]
+           "sound_class", "class_said", "classes_named", "word_form", "names_by_class", "synthesised_classes", "detected_classes", "spoken_names"]

@@ -20,7 +20,10 @@ Method, in order (the first that applies):
 2. `quote`: the semantic cue quotes what was said (`Emma says: "..."` or `'...'`; double quotes
    first, single quotes only where they are quote marks, not apostrophes: `quote_spans`); the
    sentences whose words the quote covers (at least `QUOTE_MIN` of a sentence's words, and not only
-   its function words; a sentence of function words only, word for word: `_quoted`), the best
+   its function words: `_quoted`); a sentence too short to tell by its words (fewer than three, or
+   function words only: "Nine.", "Oh yes.") only where the quote says it word for word at the place
+   that adjoins a quoted neighbour (or as a whole quoted passage), not anywhere: "Nine." before a
+   quoted "We need a lane ... at nine, ..." is no part of it (`_quoted_sentences`); the best
    contiguous run of them (of equally good runs, the later: the cue is the last turn before the
    reply). Sentences end at ".", "!", "?", "…", not after a title, an initial or
    an abbreviation ("Dr. Patel", "J. R. Tolkien", "7 a.m. tomorrow": `ends_sentence`). A sentence
@@ -501,24 +504,89 @@ def _runs(picked: list[_Unit], units: list[_Unit], lines: Sequence[TimedLine]) -
 
 
 def _quoted(unit: _Unit, ref: list[str]) -> bool:
-    """Whether the quote says this sentence (sets `unit.quote`, the share of its words it covers):
-    at least `QUOTE_MIN` of its words, a sentence of fewer than three words in full, and not only its
-    function words (`STOPWORDS`): `QUOTE_MIN` of its content words or at least two of them ("Now
+    """Whether the quote says this sentence of three words or more with content words (sets
+    `unit.quote`, the share of its words it covers): at least `QUOTE_MIN` of its words, and not only
+    its function words (`STOPWORDS`): `QUOTE_MIN` of its content words or at least two of them ("Now
     only the statistics problem." shares "now", "the" and "problem" with a quote about the
     calculator problem: one content word of three, no quote; "Lands oh-six-forty tomorrow." shares
-    "six" and "forty" with the quote "oh-six-forty": quoted). A sentence of function words only
-    ("Yes, that's the one.") must appear in the quote as it is, word for word."""
+    "six" and "forty" with the quote "oh-six-forty": quoted). A shorter sentence or one of function
+    words only says too little to be found by its words: `_quoted_sentences` takes it by position."""
     size = len(unit.toks)
     said = [False] * size
     for b in difflib.SequenceMatcher(a=unit.toks, b=ref, autojunk=False).get_matching_blocks():
         said[b.a:b.a + b.size] = [True] * b.size
     unit.quote = sum(said) / size
     content = [k for k, t in enumerate(unit.toks) if t not in STOPWORDS]
-    if not content:
-        return any(ref[k:k + size] == unit.toks for k in range(len(ref) - size + 1))
+    if _by_position(unit):
+        return False
     shared = sum(said[k] for k in content)
-    return (unit.quote >= QUOTE_MIN and (size >= 3 or unit.quote == 1.0)
-            and (shared >= QUOTE_MIN * len(content) or shared >= 2))
+    return unit.quote >= QUOTE_MIN and (shared >= QUOTE_MIN * len(content) or shared >= 2)
+
+
+SHORT = 3  # a sentence of fewer words is told by where the quote says it, not by its words
+
+
+def _by_position(unit: _Unit) -> bool:
+    """A sentence too short to tell by its words: fewer than `SHORT` words, or function words only."""
+    return len(unit.toks) < SHORT or all(t in STOPWORDS for t in unit.toks)
+
+
+def _adjoining(toks: list[str], span: tuple[int, int], before: bool,
+               bounds: list[tuple[int, int]], ref: list[str]) -> tuple[int, int] | None:
+    """Where the quote says `toks` next to a neighbour the quote says at `span` (indices in `ref`):
+    right before it, or at its passage's start (`before`); right after it, or at its passage's end.
+    Never past the neighbour's own words, never in another passage. None when it does not."""
+    size = len(toks)
+    at = span[0] if before else span[1] - 1
+    ps, pe = next(((a, b) for a, b in bounds if a <= at < b), (0, len(ref)))
+    starts = (span[0] - size, ps) if before else (span[1], pe - size)
+    for s in starts:
+        if ps <= s and s + size <= pe and (s + size <= span[0] if before else s >= span[1]) \
+                and ref[s:s + size] == toks:
+            return s, s + size
+    return None
+
+
+def _quoted_sentences(units: list[_Unit], lines: Sequence[TimedLine], passages: list[list[str]]) -> list[_Unit]:
+    """The sentences the quote says. One of three words or more with content words by its words
+    (`_quoted`); a shorter one or one of function words only (`_by_position`) where the quote says it
+    word for word at the place that adjoins a quoted neighbour in the run (the sentence before or after
+    it, of the same speaker: the quote says it right before or after what it says of that neighbour,
+    or begins or ends with it), or as a whole passage. Its words somewhere else in the quote are no
+    evidence: "Nine." before a quoted "We need a lane for eight people on Friday at nine, ..." is not
+    taken in, as "Yes, that's the one." before "Book the corner table ..." quoted as "Yes, that's the
+    one. Book the corner table ..." is."""
+    ref = [t for p in passages for t in p]
+    bounds, at = [], 0
+    for p in passages:
+        bounds.append((at, at + len(p)))
+        at += len(p)
+    spans: dict[int, tuple[int, int]] = {}  # unit index -> what the quote says of it (indices in `ref`)
+    weak: list[int] = []
+    for k, u in enumerate(units):
+        if _quoted(u, ref):
+            pairs = _aligned(u.toks, ref)
+            spans[k] = (pairs[0][1], pairs[-1][1] + 1) if pairs else (0, len(ref))
+        elif _by_position(u):
+            whole = next((b for b, p in zip(bounds, passages) if p == u.toks), None)
+            if whole is not None:
+                spans[k], u.quote = whole, 1.0
+            else:
+                weak.append(k)
+    grown = True
+    while grown and weak:  # outward from the quoted sentences, one neighbour at a time
+        grown = False
+        for k in list(weak):
+            for nb, before in ((k + 1, True), (k - 1, False)):
+                if nb not in spans or lines[units[nb].line].speaker != lines[units[k].line].speaker:
+                    continue
+                found = _adjoining(units[k].toks, spans[nb], before, bounds, ref)
+                if found is not None:
+                    spans[k], units[k].quote = found, 1.0
+                    weak.remove(k)
+                    grown = True
+                    break
+    return [units[k] for k in sorted(spans)]
 
 
 RUN_GAP = 0.5
@@ -599,10 +667,11 @@ def _by_quote(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
     passages = quotes(facts.semantic_cue)
     if not passages:
         return None
-    ref = [t for q in passages for t in tokens(q)]
-    picked = [u for u in units if _quoted(u, ref)]
+    said_passages = [tokens(q) for q in passages]
+    ref = [t for p in said_passages for t in p]
+    picked = _quoted_sentences(units, lines, said_passages)
     # a sentence not quoted as a whole may still say the quote as a run of its words (a run-on turn)
-    whole, said_passages = {id(u) for u in picked}, [tokens(q) for q in passages]
+    whole = {id(u) for u in picked}
     parts = [p for u in units if id(u) not in whole
              for p in [_quoted_part(u, lines[u.line].text, said_passages, ref)] if p]
     if not picked and not parts:

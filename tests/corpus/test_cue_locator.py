@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from provoice_live.corpus.builder.cues import check_templates
-from provoice_live.corpus.locator import (CueFacts, TimedLine, WordTiming, ends_sentence, iou, locate_cue,
-                                          proportional_words, quotes, strip_quotes)
+from provoice_live.corpus.locator import (PROPORTIONAL_PENALTY, CueFacts, TimedLine, WordTiming, ends_sentence, iou,
+                                          locate_cue, proportional_words, quotes, strip_quotes)
 from provoice_live.corpus.sample import CueWindow, ToolCall
 
 TASKS = ("PIC", "LTM", "CFC", "ESS")
@@ -452,3 +452,55 @@ def test_a_sentence_that_says_two_quoted_content_words_is_still_taken_in():
 def test_the_pronoun_i_ends_a_sentence_an_initial_does_not(text, ends_at):
     words = text.split()
     assert [w for i, w in enumerate(words) if ends_sentence(words, i)] == ends_at
+
+
+# --- a short sentence is part of the quote only where the quote says it, next to the run ------------
+LANE = "We need a lane for eight people on Friday at nine, and somebody has to book it."
+
+
+@pytest.mark.parametrize("turn, said", [
+    (f"Nine. {LANE}", LANE),  # its word is in the quote, but in the middle, not where it adjoins
+    ("Eight. We need a lane for like eight people on Friday at nine, and somebody has to book it.",
+     "We need a lane for like eight people on Friday at nine, and somebody has to book it."),
+    (f"At nine. {LANE}", LANE),
+    (f"Eight people. {LANE}", LANE),
+    (f"Friday? {LANE}", LANE),
+    (f"Book it. {LANE}", LANE),  # the quote ends with it, but it comes before the run
+    (f"{LANE} Nine.", LANE),  # after the run, and the quote does not end with it
+    (f"{LANE} Oh, we do.", LANE),  # function words only, not where the quote says them
+])
+def test_a_short_sentence_whose_words_the_quote_says_elsewhere_is_not_absorbed(turn, said):
+    lines = _lines(("user2", "Are we still bowling this week?"), ("user1", turn))
+    facts = CueFacts("PIC", semantic_cue=f'User1 says: "{LANE}" Nobody has booked yet.')
+    found = locate_cue(lines, facts)
+    assert found.how == "quote+words:tts" and found.text == said and found.lines == (1,)
+    assert found.window.end_s - found.window.start_s < lines[1].end_s - lines[1].start_s  # not the whole turn
+    # without word timings the window is the sentence, estimated: the confidence says so; a wider
+    # window of whole-line (exact) timing would have scored higher, and wrongly
+    bare = [TimedLine(ln.speaker, ln.text, ln.start_s, ln.end_s) for ln in lines]
+    estimated = locate_cue(bare, facts)
+    assert estimated.how == "quote+words:proportional" and estimated.text == said
+    assert estimated.confidence <= PROPORTIONAL_PENALTY * found.confidence + 1e-9
+
+
+@pytest.mark.parametrize("quote, turn", [
+    (f"Nine. {LANE}", f"Nine. {LANE}"),  # the quote begins with it
+    (f"{LANE} Nine.", f"{LANE} Nine."),  # ends with it
+    (f"Right, nine. {LANE}", f"Nine. {LANE}"),  # right before what the quote says of the next sentence
+    (f"Okay. Right. {LANE}", f"Okay. Right. {LANE}"),  # two, each next to the one the quote says next
+    (f"{LANE} Okay? Thanks.", f"{LANE} Okay? Thanks."),
+    (f"Oh yes. {LANE} Sorted.", f"Oh yes. {LANE} Sorted."),
+])
+def test_a_short_sentence_the_quote_says_where_it_adjoins_is_still_part_of_the_cue(quote, turn):
+    lines = _lines(("user2", "Are we still bowling this week?"), ("user1", turn))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says: "{quote}"'))
+    assert found.how == "quote" and found.text == turn and found.lines == (1,)  # the whole turn, exactly timed
+    assert (found.window.start_s, found.window.end_s) == (lines[1].start_s, lines[1].end_s)
+    assert found.confidence >= 0.9
+
+
+@pytest.mark.parametrize("said", ["Oh yes.", "Nine sharp."])
+def test_a_short_sentence_that_is_a_whole_quoted_passage_is_the_cue(said):
+    lines = _lines(("user2", "Shall I book the lane for nine then?"), ("user1", f"{said} Thanks."))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'Asked about the lane, User1 answers "{said}"'))
+    assert found.how == "quote+words:tts" and found.text == said and found.confidence == 1.0

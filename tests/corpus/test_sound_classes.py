@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from provoice_live.sound_classes import (
-    BY_ESC50, GROUPS, SOUND_CLASSES, classes_named, detected_classes, normalise_name, sound_class, spoken_names,
+    BY_ESC50, GROUPS, SOUND_CLASSES, class_said, classes_named, detected_classes, normalise_name, sound_class, spoken_names,
     synthesised_classes, word_form)
 
 ESC50_GROUPS = {"animals", "natural", "human", "domestic", "urban"}
@@ -66,6 +66,45 @@ def test_word_forms_of_one_word_agree(forms):
     ("Nothing happens at all.", set()), ("", set())])
 def test_a_text_names_classes_by_any_of_their_names_in_any_word_form(text, named):
     assert classes_named(text) == named
+
+
+@pytest.mark.parametrize("text, named", [
+    # a first word that is a name as written keeps its reading: plural bells are the church bells'
+    ("bells ringing", {"church_bells"}), ("The bells ring.", {"church_bells"}), ("bells rang out", {"church_bells"}),
+    ("Bells are ringing somewhere.", {"church_bells"}), ("The church bells ring at noon.", {"church_bells"}),
+    # the doorbell's names, in any form
+    ("the bell rings", {"doorbell"}), ("Someone rings the bell.", {"doorbell"}), ("a bell ring at the door", {"doorbell"}),
+    ("the door bell", {"doorbell"}), ("The doorbell is ringing.", {"doorbell"}), ("door chimes", {"doorbell"}),
+    # later words may take another form; a first word written as the longer name writes it stays in it
+    ("The rooster crows.", {"rooster"}), ("chain sawing", {"chainsaw"}), ("water boiling", {"kettle_whistle"}),
+    ("the crows of a rooster", {"rooster"}), ("crows cawing", {"crow"}),
+])
+def test_word_forms_do_not_turn_one_class_name_into_another(text, named):
+    assert classes_named(text) == named
+
+
+@pytest.mark.parametrize("text, cls", [
+    ("bells", "church_bells"), ("bells ringing", "church_bells"), ("bells ring", "church_bells"),
+    ("church bells ringing", "church_bells"),
+    ("doorbell", "doorbell"), ("door bell", "doorbell"), ("bell ring at the door", "doorbell"),
+    ("someone rings the bell", "doorbell"),
+    ("smoke alarm beeping", "smoke_alarm"),  # the longer name: the more specific reading
+    ("kitchen timer beeping", "microwave_beep"), ("kettle whistling", "kettle_whistle"), ("dog barking", "dog_bark"),
+    ("door_wood_knock", "door_knock"), ("someone knocking on the door.", "door_knock"),
+    ("alarm beeping", "alarm_clock"),  # of equally long names, the first: what is heard, then what it does
+    ("spaceship", None), ("", None), (None, None),
+    # two sounds named alike, parted by a conjunction: no one reading (the reader refuses the turn)
+    ("dog barking and cat meowing", None), ("a cat meowing or a dog barking", None), ("doorbell, then phone ringing", None),
+])
+def test_one_reading_of_a_sound_name_or_description(text, cls):
+    found = class_said(text)
+    assert (found.name if found else None) == cls
+
+
+@pytest.mark.parametrize("c", SOUND_CLASSES, ids=lambda c: c.name)
+def test_every_name_is_read_as_its_class_by_the_one_reading(c):
+    for phrase in (c.name, c.esc50 or c.name, *c.names):
+        assert class_said(phrase) is c, phrase
 
 
 def test_the_builder_bank_synthesises_exactly_the_marked_classes():

@@ -6,6 +6,9 @@ Task names are mapped (`TASK_MAP`); the label comes from the model turn (a reply
 the conversation's first; the digital context is `user_states`; the semantic cue is the scenario
 description and its cues. Speakers' genders are `conversation.user_infos[].user_gender`, and for
 User1, where `user_infos` gives none, `user_states.user_gender` (the CFC records keep it there).
+An environment turn is a sound turn whose text is the class id (`sound_classes.class_said`, one reading
+however the release writes the sound: "(Sound of dog barking)" -> "dog_bark", "(Sound of bells
+ringing)" and "[bells ring]" -> "church_bells"), its content as written kept in `Turn.written`.
 The model turn ends the scene: turns after it are dropped, with a note naming them (`Record.notes`).
 A bad field (also a human turn that says nothing, an environment turn that names no sound or one
 no class of `sound_classes` has as a name, an LTM or ESS record that does not open with User1)
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ProvoiceError, SampleError
-from ...sound_classes import classes_named, names_by_class, sound_class
+from ...sound_classes import class_said, sound_class
 from ..loader import read_json_file, read_tool_file
 from ..sample import ID_PATTERN, ToolCall, ToolSchema
 
@@ -40,7 +43,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class Turn:
     speaker: str  # user1 | user2 | sound
-    text: str  # what is said, or the sound's name for a sound turn
+    text: str  # what is said, or the sound's class id for a sound turn ("dog_bark", whatever the wording)
+    written: str = ""  # a sound turn's content as the release writes it ("(Sound of dog barking)")
 
 
 @dataclass
@@ -112,12 +116,10 @@ def _semantic_cue(cues: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
-def sound_name(content: str) -> str:
-    """The sound an environment turn names, as written: '(Sound of door_wood_knock)' -> 'door_wood_knock',
-    '(sound: a doorbell)' -> 'doorbell', '[doorbell rings]' -> 'doorbell' (a bracketed note: its longest
-    first words that name a class, else all of it). '' when it names nothing: '(Sound of )', and an
-    article alone ('(Sound of the)', '(Sound of an )'). Whether a sound class has the name is the
-    reader's check (`parse_record`), not this function's."""
+def _sound_said(content: str) -> str:
+    """What an environment turn says of its sound, as written, without a leading article or end
+    punctuation: '(Sound of a dog barking)' -> 'dog barking', '[bells ring]' -> 'bells ring'; '' when
+    it names nothing."""
     text = content.strip()
     m, note = SOUND_TURN.match(text), SOUND_NOTE.match(text)
     if m is None and NO_SOUND.match(text):
@@ -125,24 +127,29 @@ def sound_name(content: str) -> str:
     words = re.sub(r"^\W+|\W+$", "", m.group(1) if m else note.group(1) if note else text.strip(" ()")).split()
     while words and words[0].lower() in ARTICLES:
         words = words[1:]
-    if note is not None:  # "[doorbell rings]": the name without what it does
-        words = next((words[:n] for n in range(len(words), 0, -1) if sound_class(" ".join(words[:n]))), words)
     return re.sub(r"\W+$", "", " ".join(words))
 
 
+def sound_name(content: str) -> str:
+    """The sound an environment turn names, as written: '(Sound of door_wood_knock)' -> 'door_wood_knock',
+    '(sound: a doorbell)' -> 'doorbell', '[doorbell rings]' -> 'doorbell' (a bracketed note: its longest
+    first words that are a name of the class the whole note is read as, else all of it; '[bells ring]'
+    -> 'bells', the church bells'). '' when it names nothing: '(Sound of )', and an article alone
+    ('(Sound of the)', '(Sound of an )'). Which class a turn is, is `sound_classes.class_said`'s to
+    say, on all the turn says (`parse_record`): this function only shows its name."""
+    said = _sound_said(content)
+    if SOUND_NOTE.match(content.strip()) is None or not said:
+        return said
+    heard, words = class_said(said), said.split()
+    return next((" ".join(words[:n]) for n in range(len(words), 0, -1)
+                 if heard is not None and sound_class(" ".join(words[:n])) is heard), said)
+
+
 def _class_said(text: str) -> str | None:
-    """The one sound class a free description names ("kettle whistling" -> kettle_whistle); of several
-    ("smoke alarm beeping": the alarm, and "beeping" names the microwave), the one with the longest name in
-    the text; None when none is named."""
-    found = classes_named(text)
-    if len(found) <= 1:
-        return next(iter(found), None)
-    low = " ".join(re.findall(r"[\w'-]+", text.lower()))
-    def longest(cls: str) -> int:
-        return max((len(n.split()) for n in names_by_class().get(cls, ()) if re.search(rf"\b{re.escape(n)}\b", low)),
-                   default=0)
-    ranked = sorted(found, key=lambda c: (-longest(c), c))
-    return ranked[0] if longest(ranked[0]) > (longest(ranked[1]) if len(ranked) > 1 else -1) else None
+    """The class id a name or description of a sound denotes (`sound_classes.class_said`), None if none
+    (the reader's former helper, kept under its name for the scene-set generators that import it)."""
+    heard = class_said(text)
+    return heard.name if heard is not None else None
 
 
 def parse_record(raw: Any, index: int) -> Record:
@@ -177,18 +184,18 @@ def parse_record(raw: Any, index: int) -> Record:
             break  # the ground truth closes the conversation
         content = str(t.get("content") or "").strip()
         if who == "environment":
-            name = sound_name(content)
+            name = _sound_said(content)  # all it says: "[bells ring]" is read whole, as "(Sound of bells ring)"
             if not name:
                 raise SampleError(sid, f"conversation.conversation_list.{i}.content",
                                   f"environment turn {i} names no sound ({content!r})")
-            if sound_class(name) is None:
-                # "(Sound of kettle whistling)", "(Sound of door creaking)": the class the words name in any form
-                name = _class_said(name) or name
-            if sound_class(name) is None:  # refused here, not when a build finds no sound for it
+            # one reading however it is written: a name ("dog barking"), a description ("kettle whistling",
+            # "bells ringing") or a note ("[bells ring]"); kept as the class id
+            heard = class_said(name)
+            if heard is None:  # refused here, not when a build finds no sound for it
                 raise SampleError(sid, f"conversation.conversation_list.{i}.content",
                                   f"environment turn {i} names {name!r}, which no sound class has as a name "
                                   f"(provoice_live/sound_classes.py)")
-            turns.append(Turn("sound", name))
+            turns.append(Turn("sound", heard.name, content))
         elif who in SPEAKERS:
             if not content:  # dropping it would shift the instruction and cue turns
                 raise SampleError(sid, f"conversation.conversation_list.{i}.content",
