@@ -250,3 +250,87 @@ def test_a_word_said_only_as_a_name_is_another_sense(request_, line, fires):
 def test_a_sum_said_by_what_it_buys(line, fires):
     request_ = "If the stylist says what the highlights will cost, write it down for me."
     assert bool(_topics(request_, line)) == fires
+
+
+# ---- records in other shapes: a delivery window, a split bill, a list that names its records ------------------------
+def _contradiction(ctx: dict, line: str, now: dt.datetime):
+    return check(line, facts_from_context(ctx), now)
+
+
+def test_a_window_beside_a_date_is_the_records_start_and_end():
+    ctx = context(now="2026-03-12 18:05", weekday="Thursday",
+                  GroceryGo={"events": [{"type": "delivery_slot", "order": "GG-20931", "date": "2026-03-14",
+                                         "window": "07:00-08:00", "items": 31}], "key_events": []})
+    facts = facts_from_context(ctx)
+    f = next(f for f in facts if f.start is not None)
+    assert (f.start.hour, f.end.hour) == (7, 8) and f.has_time
+
+
+@pytest.mark.parametrize("line, contradicts", [
+    ("My share of the water bill is thirty-one dollars, right?", True),
+    ("My share of the water bill is forty-four ten.", False),
+    ("The whole water bill came to a hundred and thirty-two thirty.", False),
+])
+def test_a_split_bill_in_a_currency_code(line, contradicts):
+    ctx = context(now="2026-03-18 21:40", weekday="Wednesday",
+                  SplitPal={"events": [{"bill": "Water", "total": "132.30 CAD", "split": 3, "each": "44.10 CAD",
+                                        "due": "2026-03-25", "paid_by": "Tamsin"}], "key_events": []})
+    assert (_contradiction(ctx, line, dt.datetime(2026, 3, 18, 21, 40)) is not None) == contradicts
+
+
+def test_paying_tonight_is_not_a_due_date_said_wrong():
+    ctx = context(now="2026-03-18 21:40", weekday="Wednesday",
+                  SplitPal={"events": [{"bill": "Water", "total": "132.30 CAD", "split": 3, "each": "44.10 CAD",
+                                        "due": "2026-03-25", "paid_by": "Tamsin"}], "key_events": []})
+    now = dt.datetime(2026, 3, 18, 21, 40)
+    assert _contradiction(ctx, "I'll send you my share of the water bill tonight.", now) is None
+    assert _contradiction(ctx, "The water bill is due on Friday the twentieth.", now) is not None
+
+
+@pytest.mark.parametrize("line, contradicts", [
+    ("The Okoro pallets are at their depot on Canal Street, quarter past nine.", True),
+    ("The Okoro pallets are at their depot on Ferry Lane, quarter past nine.", False),
+    ("Brightwell Foods is on Canal Street at two.", False),
+])
+def test_a_record_named_by_its_title_with_another_records_address(line, contradicts):
+    ctx = context(now="2026-07-01 07:30", weekday="Wednesday",
+                  Runs=[{"job": "R-51", "customer": "Okoro Pallets", "collect": "40 pallets", "address": "9 Ferry Lane, Stockport",
+                         "date": "2026-07-02", "time": "09:15"},
+                        {"job": "R-52", "customer": "Brightwell Foods", "collect": "crates", "address": "Unit 7, Canal Street, Hyde",
+                         "date": "2026-07-02", "time": "14:00"}])
+    assert (_contradiction(ctx, line, dt.datetime(2026, 7, 1, 7, 30)) is not None) == contradicts
+
+
+@pytest.mark.parametrize("line, contradicts", [
+    ("Don't worry about my own resident's permit, that one runs out on the thirtieth of June.", True),
+    ("My resident permit runs out at the end of May, so I'll renew it next week.", False),
+])
+def test_a_record_of_a_named_list_is_one_of_them(line, contradicts):
+    ctx = context(now="2026-05-20 14:05", weekday="Wednesday",
+                  Council={"resident": "J Okafor", "address": "3 Lime Grove", "reference": "PK11820",
+                           "permits": [{"kind": "resident", "vehicle": "LM19 RTX", "zone": "D", "valid_until": "2026-05-31"},
+                                       {"kind": "visitor", "books_bought_this_year": 2}]})
+    assert (_contradiction(ctx, line, dt.datetime(2026, 5, 20, 14, 5)) is not None) == contradicts
+
+
+@pytest.mark.parametrize("line, contradicts", [
+    ("I'll have the sage and onion stuffing with the breadcrumbs, same as everyone.", True),
+    ("Pass me a bit of the Yorkshire pudding, go on.", True),
+    ("I'll stick to the roast potatoes and the gluten-free gravy.", False),
+])
+def test_dishes_with_gluten_against_coeliac_disease(line, contradicts):
+    ctx = {"app_states": {"Health": {"patient": {"name": "Gwen Ellis",
+                                                 "conditions": [{"id": "c-7", "name": "coeliac disease", "advice": "strict gluten-free diet"}]}}},
+           "datetime_info": {"current_datetime": "2026-12-19 16:40", "day_of_week": "Saturday"}}
+    assert (_contradiction(ctx, line, dt.datetime(2026, 12, 19, 16, 40)) is not None) == contradicts
+
+
+@pytest.mark.parametrize("body, place", [
+    ("Interview: Tuesday 2026-05-26, 14:00. Venue: Riverside Hall, Mill Road, Leek. Bring photo ID.", "Riverside Hall, Mill Road, Leek"),
+    ("Your fitting is booked for 2026-05-27 at 11:15. Location: Bay 4, Castle Retail Park.", "Bay 4, Castle Retail Park"),
+])
+def test_a_labelled_place_in_a_messages_body_is_where_it_is(body, place):
+    ctx = context(now="2026-05-21 16:00", weekday="Thursday",
+                  Mail={"events": [{"from": "bookings@example.org", "received": "2026-05-12 09:14",
+                                    "subject": "Booking confirmed", "body": body}], "key_events": []})
+    assert any(f.location == place for f in facts_from_context(ctx))

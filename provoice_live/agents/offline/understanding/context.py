@@ -54,7 +54,7 @@ ROLE_WORDS: dict[str, frozenset[str]] = {
     "people": frozenset({"attendees", "participants", "with", "who", "people", "guests", "contact", "contacts",
                          "sender", "from", "author", "organizer", "organiser", "host", "members", "by", "recipient", "person"}),
     "amount": frozenset({"amount", "price", "cost", "total", "balance", "budget", "fee", "value", "payment", "paid",
-                         "charge", "bill", "spent", "owed", "owe", "refund", "subtotal"}) | frozenset(AMOUNT_NAMES),
+                         "charge", "bill", "spent", "owed", "owe", "refund", "subtotal", "each", "share"}) | frozenset(AMOUNT_NAMES),
     "status": frozenset({"status", "state", "stage"}),
     "constraint": frozenset({"allergies", "allergy", "allergic", "diet", "dietary", "intolerance", "intolerances",
                              "avoid", "restrictions", "restriction", "conditions", "condition", "medications",
@@ -76,8 +76,8 @@ NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
      "weekend", "time", "day", "schedule", "calendar", "reminder", "note", "message", "event", "hi", "hey",
      "thanks", "ok", "sure", "see", "don't", "forget", "let", "know", "just", "please", "great", "free",
      "gbp", "usd", "eur", "aud", "cad", "nzd", "inr", "jpy", "chf"})
-_MONEY = re.compile(r"^\s*(?:[$£€¥]|usd|eur|gbp)?\s*-?\d+(?:,\d{3})*(?:\.\d+)?\s*(?:[$£€¥]|usd|eur|gbp|dollars?|euros?|pounds?)?\s*$",
-                    re.IGNORECASE)
+_MONEY = re.compile(r"^\s*(?:[$£€¥₹₦]|[a-z]{3}|[a-z]{1,2}\$)?\s*-?\d+(?:,\d{3})*(?:\.\d+)?\s*"
+                    r"(?:[$£€¥₹₦]|[a-z]{3}|dollars?|euros?|pounds?|rupees?)?\s*$", re.IGNORECASE)  # "186.39 CAD", "A$40"
 
 
 @dataclass
@@ -246,6 +246,11 @@ def _first_of(roles: dict, role: str, prefer: tuple[str, ...] = ()) -> tuple[str
     return items[0] if items else None
 
 
+LABELLED_PLACE = re.compile(r"\b(?:venue|location|address|where|place|meeting point)\s*:\s*([^.;\n]+)", re.IGNORECASE)
+SHARE_KEYS = frozenset({"each", "split", "share", "shares", "per"})  # {"split": 3, "each": "62.13"}: "my share"
+CLOCK_SPAN = re.compile(r"\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*")
+
+
 def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[str, Any] | None = None) -> Fact | None:
     """One record (a dict of fields) as a Fact, or None when it has nothing to check."""
     inherited = inherited or {}
@@ -253,9 +258,17 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
     day = inherited.get("date")
     dates = [k for k, v in rec.items() if isinstance(v, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", v)]
     clocks = [k for k, v in rec.items() if isinstance(v, str) and re.fullmatch(r"\s*\d{1,2}:\d{2}\s*", v)]
-    if not day and len(dates) == 1 and clocks:  # {"date": "2025-06-12", "from": "13:00", "to": "14:45"}
+    spans = [k for k, v in rec.items() if isinstance(v, str) and CLOCK_SPAN.fullmatch(v)]
+    if not day and len(dates) == 1 and (clocks or spans):  # {"date": "2025-06-12", "from": "13:00", "to": "14:45"}
         day = rec[dates[0]].strip()
         rec = {k: v for k, v in rec.items() if k != dates[0]}
+    if day and len(spans) == 1 and not clocks:
+        # {"date": "2026-03-14", "window": "07:00-08:00"}: the record's one span of clocks is its start and end that
+        # day (beside another clock, "all_aboard": "15:30", a span is among its times)
+        for k in spans:
+            a, b = CLOCK_SPAN.fullmatch(rec.pop(k)).groups()  # type: ignore[union-attr]
+            rec[f"{k}_start"], rec[f"{k}_end"] = a, b
+            clocks += [f"{k}_start", f"{k}_end"]
     if day:  # a bare clock time under a dated key, or beside the record's one date, is on that day
         rec = {k: (f"{day} {v.strip()}" if k in clocks else v) for k, v in rec.items()}
     roles = _roles(rec)
@@ -312,6 +325,8 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
                     and 0 < v < 1000 and set(key_words(k)) & PARTY_KEYS)  # {"guests": 12}: a table for twelve
     if not (title or text or constraints):
         return None
+    if place is None and (labelled := LABELLED_PLACE.search(text)):  # "Venue: Visa Application Centre, Kochi."
+        place = labelled.group(1).strip()
     if place is None:  # a place said in a note or message ("let's meet at the main library")
         place = next((str(m.value) for m in said if m.kind == "place" and not m.negated), None)
     titled = re.search(r"\bwith ([A-Z][a-z]+(?: [A-Z][a-z]+)?)", title or "")
@@ -332,7 +347,9 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
         # (what an amount's key names, "repayment: 48.50", and a record's type, "type: loan", name the record too)
         anchors=_anchor_words(title, text, first_names, place or "", *constraints, _key_name(start_kv),
                               *(" ".join(w for w in key_words(k) if w in AMOUNT_NAMES) for k, _v in roles.get("amount", [])),
-                              _type_of(rec)),
+                              _type_of(rec), "share" if any(set(key_words(k)) & SHARE_KEYS for k in rec) else "",
+                              # a record its list names, having no title of its own: one of "permits" is a permit
+                              "" if title_kv else str(inherited.get("listed_as") or "")),
         start=stamp, end=end,
         has_time=bool(stamp and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
         location=place, people=people,

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from .context import Fact, facts_from_context
 from .diet import EATING, foods_in, forbidden_categories
-from .entities import CODE_NOUNS, HEAD_COUNT_UNITS, PARTY_UNIT, UNIT_MINUTES, ClockTime, DayRef, Mention, codes_in, extract, speak_day, speak_time
+from .entities import CODE_NOUNS, HEAD_COUNT_UNITS, PARTY_UNIT, UNIT_MINUTES, ClockTime, DayRef, Mention, PLACE_NOUNS, codes_in, extract, speak_day, speak_time
 from .lexicon import DAY_PARTS, WEEKDAYS
 from .text import WORD, Text, analyse, is_content, lemma, tokens
 
@@ -102,6 +102,8 @@ def _owned_by_others(t: Text) -> set[int]:
     out = set()
     for i in range(1, len(t.words)):
         w = t.words[i - 1]
+        if w.endswith("'s") and t.words[max(0, i - 3): i - 1][-1:] == ["own"]:
+            continue  # "my own resident's permit": a kind of the speaker's own thing
         if w in ("his", "her", "their") or (w.endswith("'s") and w not in NOT_OWNERS):
             j = i
             while j < len(t.words) and j < i + OWNED_SPAN and is_content(t.words[j]):  # the noun phrase owned
@@ -114,9 +116,20 @@ def _owned_by_others(t: Text) -> set[int]:
 DERIVED_NOUNS = {"fly": "flight", "depart": "departure", "arrive": "arrival", "deliver": "delivery"}
 
 
-def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: int) -> list[tuple[float, Fact]]:
-    others = _owned_by_others(t)
+def _place_end(t: Text, end: int, hi: int) -> int:
+    """The end of a place's name said on in lower case ("the Lakeside sports club": up to "club")."""
+    for k in (1, 2):
+        if end + k <= hi and t.words[end + k - 1] in PLACE_NOUNS:
+            return end + k
+    return end
+
+
+def _anchored(t: Text, facts: list[Fact], idf: dict[str, float], lo: int, hi: int,
+              skip: frozenset[int] = frozenset()) -> list[tuple[float, Fact]]:
+    others = _owned_by_others(t) | skip
     words = {t.lemmas[i] for i in range(lo, hi) if is_content(t.words[i]) and i not in others}
+    words |= {lemma(t.words[i].removesuffix("'s")) for i in range(lo, hi)  # "the resident's permit": resident
+              if t.words[i].endswith("'s") and t.words[i] not in NOT_OWNERS and i not in others}
     # "I fly out on the 20th": the flight (a form of the verb said now or ahead, not "flew")
     words |= {DERIVED_NOUNS[t.lemmas[i]] for i in range(lo, hi) if t.lemmas[i] in DERIVED_NOUNS
               and not t.words[i].endswith("ed") and t.words[i] not in ("flew", "flown")}
@@ -583,7 +596,14 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
             continue
         said = [m for m in said if not (m.kind == "day" and (ARRIVED.search(" ".join(t.words[lo: m.index]))
                                                              or _coming_elsewhere(t, lo, m, facts)))]
-        cands = _anchored(t, facts, idf, lo, hi)
+        # the record the clause names apart from the place it says: "The Fenwick skips are at their yard on
+        # Station Road" names Fenwick's job, and Station Road (another job's address) is what is said of it
+        placed = frozenset(j for m in every if m.kind == "place" and lo <= m.index < hi
+                           for j in range(m.index, _place_end(t, m.index + len(tokens(str(m.value))), hi)))
+        by_name = _anchored(t, facts, idf, lo, hi, placed) if placed else []
+        if not (by_name and by_name[0][1].location):  # (only a record that has a place can be at the wrong one; "lunch
+            by_name = []                               # with Mei at Golden Lotus" is Aisha's lunch, not Mei's message)
+        cands = by_name or _anchored(t, facts, idf, lo, hi)
         s_lo, s_hi = _sentence_of(t, lo)
         in_sentence = _anchored(t, facts, idf, s_lo, s_hi)
         if not in_sentence and s_lo > 0 and not any(t.lemmas[i] in f.anchors for i in range(s_lo, s_hi) for f in facts):
@@ -617,6 +637,9 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         # "I'll leave work at half past two and take the review call on the way": the time is when the speaker
         # acts, said before the record is named
         said = [m for m in said if not (named_at and min(named_at) > m.index and _own_act(t, m, lo))]
+        if any(DUE_KEY.search(f.extra_text) for _s, f in cands) and not DUE_SAID.search(t.norm):
+            # "I'll e-transfer you my share tonight" against a bill due on the 25th: when the speaker pays, not when it is due
+            said = [m for m in said if not (m.kind in ("day", "time", "part") and _own_act(t, m, lo))]
         if not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
@@ -730,6 +753,10 @@ OWN_ACT = re.compile(r"\b(?:i'll|i will|we'll|we will|i'm going to|i'm gonna|let
                      r"(?!be\b|have\b|need\b|meet\b|see\b)[a-z]+")  # the speaker's own next step
 ARRIVED = re.compile(r"\b(?:came|arrived|turned up|landed|got here|was delivered|were delivered|received it|got it)"
                      r"(?: in| through)?(?: on)?\s*$")  # when a thing came, not its record's date
+
+
+DUE_SAID = re.compile(r"\b(?:due|deadline|expires?|runs? out)\b")  # "I'll pay it on Saturday, that's when it's due"
+DUE_KEY = re.compile(r"\b(?:due|deadline)[\w ]*:")  # a record dated by when it is due ("due: 2026-03-25")
 
 
 def _own_act(t: Text, m: Mention, lo: int) -> bool:
