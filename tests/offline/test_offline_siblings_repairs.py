@@ -334,3 +334,26 @@ def test_a_labelled_place_in_a_messages_body_is_where_it_is(body, place):
                   Mail={"events": [{"from": "bookings@example.org", "received": "2026-05-12 09:14",
                                     "subject": "Booking confirmed", "body": body}], "key_events": []})
     assert any(f.location == place for f in facts_from_context(ctx))
+
+
+# ---- the precision rules above stay narrow: a day before the topic, a builder's extension, an offer that is no sum ----
+@pytest.mark.parametrize("line, said", [
+    ("On Friday the twentieth, first thing, that's when we'll fix the fence.", True),
+    ("We'll fix the fence on Friday the twentieth.", True),
+    ("So today is just the quote, and then we can talk about fixing the fence.", False),
+])
+def test_a_day_before_the_topic_counts_but_not_todays(line, said):
+    from provoice_live.agents.offline.understanding.instruction import parse_instruction
+    from provoice_live.agents.offline.understanding.topic_watch import _time_said
+
+    w = parse_instruction("If the builder says when the fence is getting fixed, put it in the calendar.")
+    assert _time_said(analyse(line), w) == said
+
+
+@pytest.mark.parametrize("request_, line", [
+    ("Let me know if anyone mentions the extension.", "The extension's been approved by the council, by the way."),
+    ("If the agent says what the club offered him, tell me.", "The club offered him a two-year contract and a car."),
+    ("If anyone mentions the marathon, tell me, I want to enter.", "Are you doing the Marathon again this year?"),
+])
+def test_the_narrow_rules_leave_a_plain_mention(request_, line):
+    assert _topics(request_, line)

@@ -280,7 +280,8 @@ def _change_asked(watch: Watch) -> bool:
 # a request for an amount ("how much we must pay for the trip", "how many days we have to be in") waits for
 # the amount: a sum of money, or a number of the things counted
 AMOUNT_ASKED = re.compile(r"\bhow (?:much|many)\b|"  # ... or what it costs: "what the fast track service costs", "what it'll cost to"
-                          r"\bwhat (?:(?!if\b|when\b)\w+'?\w* ){1,6}?(?:costs?|'ll cost|will cost|would cost|charges?|they charge|offered|offering|paid|pays?)\b")
+                          r"\bwhat (?:(?!if\b|when\b)\w+'?\w* ){1,6}?(?:costs?|'ll cost|will cost|would cost|charges?|they charge|"
+                          r"(?:offered|offering|paid|pays?)(?: \w+)? for)\b")  # (a price for a thing, not "what they offered him")
 HOW_MANY = re.compile(r"\bhow many (\w+)")
 HOW_MANY_PHRASE = re.compile(r"\bhow many ((?:\w+ ){0,2}\w+?)(?= (?:we|i|you|they|he|she|it|are|is|do|does|will|to)\b)")
 PEOPLE_COUNTED = frozenset({"people", "person", "guest", "adult", "kid", "child", "relative", "folk"})
@@ -313,6 +314,7 @@ GREETING = re.compile(r"(?:^|(?<=[.!?] ))(?:good )?(?:morning|afternoon|evening|
 # a day already gone says when something was, not when the awaited thing will be ("I saw him with the meat last night")
 GONE_DAY = re.compile(r"\b(?:last (?:night|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday"
                       r"(?: (?:morning|afternoon|evening))?|(?:\w+ )?(?:days?|weeks?|hours?) ago)\b")
+PRESENT_DAY = re.compile(r"\b(?:today|now|tonight|this (?:morning|afternoon|evening))\b")
 CLAUSE_END = re.compile(r"[,;.!?]|\b(?:and then|and|but|so)\b")
 
 
@@ -326,7 +328,9 @@ def _time_said(t: Text, watch: Watch | None = None) -> bool:
         clauses = [c for c in CLAUSE_END.split(text) if c.strip()]
         first = next((i for i, c in enumerate(clauses) if keys & {lemma(w.removesuffix("'s")) for w in tokens(c)}), None)
         if first is not None:
-            later = clauses[first:]
+            # a day said before the topic is named counts ("On Friday the twentieth, that's when the fence gets fixed"),
+            # but not today's ("So today is the notice of marriage, and then we can look at dates for the ceremony")
+            later = [c for c in clauses[:first] if not PRESENT_DAY.search(c.lower())] + clauses[first:]
             if FUTURE_ASKED.search(watch.target.lower()) or PROGRESSIVE.search(watch.target.lower()):
                 # "when the freezer engineer is coming": "it was minus eighteen at ten" is a time gone
                 later = [c for c in later if not PAST_STATE.search(c.lower())]
@@ -390,7 +394,7 @@ VALUE_NOUN = _headed_by("fee|price|cost|charge|rate|quote|total|amount|figure", 
 
 
 # a request for a number ("my new sort code and account number", "the reference number", "the door code"): its digits
-NUMBER_HEAD = _headed_by("number|code|pin|postcode|zip code|reference|ref|registration|extension")
+NUMBER_HEAD = _headed_by("number|code|postcode|zip code|pin code|pin number")
 
 
 def _number_asked(watch: Watch) -> bool:
@@ -562,6 +566,7 @@ def _an_earlier_one(watch: Watch, t: Text) -> bool:
     return bool(THIS_ONE.search(watch.target.lower()) and EARLIER_ONE.search(t.norm) and not THIS_ONE.search(t.norm))
 
 
+DETERMINERS = frozenset({"the", "a", "an", "our", "my", "your", "their", "his", "her", "this", "that"})
 RAW_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 
@@ -580,7 +585,8 @@ def _proper_only(watch: Watch, t: Text) -> set[str]:
         out = []
         for k, m in enumerate(found):
             near = [caps[j] and found[j].group(0).lower() not in TITLES for j in (k - 1, k + 1) if 0 <= j < len(found)]
-            out.append((lemma(m.group(0).lower()), caps[k] and not any(near)))
+            led = k > 0 and found[k - 1].group(0).lower() in DETERMINERS  # "the Marathon": a thing of that kind, named
+            out.append((lemma(m.group(0).lower()), caps[k] and not any(near) and not led))
         return out
 
     request = inside(watch.text)
