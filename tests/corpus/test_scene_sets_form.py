@@ -349,6 +349,30 @@ SETS = (
         described("h21-ltm-p1-pitch-four", "quote-starts-inside-a-sentence", ("LTM", 0),
                   'User2 reads: "it\'s pitch four tonight, kick-off twenty past eight, bibs are in my boot."'),
     )),
+    SceneSet("heldout22", "h22", tools=15, cfc_with_user_and_app=4, cfc_ending_with_the_model=2, cfc_app_layout="events",
+             app_layouts_at_least=(32, 40, 20), refusals=(
+        unsaid_quote("h22-cfc-p1-check-out-on-the-twenty-eighth"),
+        unquoted("h22-pic-p1-driver-lost-on-cavendish-road",
+                 "User1 does not know how the driver gets round to the Pellow Street entrance."),
+        sound_not_last("h22-ess-p1-doorbell-on-hold-to-the-deposit-scheme", "Sorry about that, I'm back, are you still there?"),
+        sound_unnamed("h22-ess-p1-doorbell-on-hold-to-the-deposit-scheme",
+                      "Something happens while User1 is on hold to the deposit scheme."),
+        two_sounds("h22-ess-n1-microwave-not-the-kettle"),
+        unsynthesised("h22-ess-n1-microwave-not-the-kettle", "(Sound of laughing)"),
+        request_not_first("h22-ltm-p1-course-code-f750", "Hello, you're through to the clearing line."),
+        too_short("h22-pic-n1-fit-note-ready-now"),
+        inserted("h22-cfc-n1-pcn-thirty-five-by-the-twenty-sixth", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of doorbell)"),
+        no_call("h22-cfc-p2-prawn-cocktail-at-the-hen", ("CFC", 2)),
+        call_parameters("h22-ltm-p2-trusses-thursday-first-drop", ("LTM", 2), {"title": "Roof trusses"}),  # 'action' missing
+        described("h22-ltm-p3-appeal-reference", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "Hatherley Council parking appeals, Jo speaking."'),
+        described("h22-ltm-p1-course-code-f750", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "you\'ll need for UCAS is F-seven-five-zero, and you\'ve got until tomorrow at noon to add us '
+                  'as your clearing choice."'),
+        described("h22-pic-p2-simnel-cake-for-sunday", "quote-ends-inside-a-sentence", ("PIC", 2),
+                  'User1 says: "I need a proper recipe for a simnel cake for eight"'),
+    )),
 )
 
 
@@ -774,5 +798,33 @@ def test_heldout20_second_language_speakers_a_third_in_the_release_layout_over_m
         mine = [x for x in raw if x["meta"]["task_name"] == task]
         assert any(x["meta"]["speakers"] == "learner and fluent" for x in mine), task
         assert len({x["meta"]["first_languages"]["user1"] for x in mine}) >= 6, task
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
+def test_heldout22_calls_half_british_or_irish_a_third_in_the_release_layout_over_many_domains():
+    """Every scene is a call (`meta.style` "calls": phone and video calls and voice notes, `meta.medium`); p1-p3
+    and n1-n3 of each task are British or Irish, p4-p6 and n4-n6 American, Canadian or Australian
+    (`meta.speakers`); p1, p2, n1 and n2 keep every app in the release's `{context, state: {events,
+    key_events}}` layout, the others none (call logs, voicemail, job tickets, shared documents, bare lists);
+    every scene has app states; at least 16 domains, none with more than three scenes."""
+    raw = raw_of("heldout22")
+    assert {x["meta"]["style"] for x in raw} == {"calls"}
+    assert {x["meta"]["medium"] for x in raw} == {"phone call", "video call", "voice notes"}
+    assert {x["meta"]["speakers"] for x in raw} == {"british", "irish", "american", "canadian", "australian"}
+    marked = re.compile(r"^h22-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert (x["meta"]["speakers"] in ("british", "irish")) == (k <= 3), x["meta"]["uuid"]
+        apps = x["user_states"]["app_states"]
+        assert apps, x["meta"]["uuid"]
+        if k <= 2:
+            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
+            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
+        else:
+            assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+    cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
+                                 x["meta"]["speakers"] in ("british", "irish")) for x in raw)
+    assert set(cells.values()) == {3} and len(cells) == 16, cells
     domains = collections.Counter(x["meta"]["domain"] for x in raw)
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
