@@ -373,6 +373,25 @@ SETS = (
         described("h22-pic-p2-simnel-cake-for-sunday", "quote-ends-inside-a-sentence", ("PIC", 2),
                   'User1 says: "I need a proper recipe for a simnel cake for eight"'),
     )),
+    SceneSet("heldout23", "h23", tools=15, **PIPELINE_CFC, app_layouts_at_least=(48, 25, 18), refusals=(
+        unsaid_quote("h23-cfc-p1-car-seat-half-eleven"),
+        unquoted("h23-pic-p1-hot-for-sports-day", "User1 does not know whether Friday will be hot for sports day."),
+        sound_not_last("h23-ess-p1-flush-for-the-victory-song", "Was that him? I'll go up and look."),
+        sound_unnamed("h23-ess-p1-flush-for-the-victory-song", "Something happens upstairs while Rory is on his own."),
+        two_sounds("h23-ess-n1-cat-not-the-baby"),
+        unsynthesised("h23-ess-n1-cat-not-the-baby", "(Sound of laughing)"),
+        request_not_first("h23-ltm-p1-zoo-trip-wednesday", "Hiya, mind the wet floor, they've had the paddling pool out."),
+        too_short("h23-pic-n1-reading-book-in-the-car"),
+        inserted("h23-cfc-n1-calpol-ten-past-six", "sound-in-talk", ("CFC", 1), 1, "environment", "(Sound of doorbell)"),
+        no_call("h23-cfc-p2-scrambled-egg-for-arlo", ("CFC", 2)),
+        call_parameters("h23-ltm-p2-thirteen-and-a-half-f", ("LTM", 2), {"heading": "Evie's shoes"}),  # 'body' missing
+        described("h23-ltm-p3-back-on-monday-the-eighth", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "I did, I spoke to Mrs Khan, she was very nice about it, said half the class has had it '
+                  'this term."'),
+        described("h23-ltm-p1-zoo-trip-wednesday", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "next Wednesday, the twenty-ninth, the coach leaves at half nine, so he\'ll need a packed '
+                  'lunch and a hat."'),
+    )),
 )
 
 
@@ -825,6 +844,33 @@ def test_heldout22_calls_half_british_or_irish_a_third_in_the_release_layout_ove
             assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"] in ("british", "irish")) for x in raw)
+    assert set(cells.values()) == {3} and len(cells) == 16, cells
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
+def test_heldout23_family_half_british_half_the_scenes_in_the_release_layout_over_many_domains():
+    """Every scene is a busy family household (`meta.style` "family"); p1-p3 and n1-n3 of each task are
+    British, p4-p6 and n4-n6 American, Canadian, Australian or New Zealand (`meta.speakers`); odd k (p1, n1,
+    p3, ...) keep every app in the release's `{context, state: {events, key_events}}` layout, even k none
+    (school apps, family calendars, shared lists, order lists); every scene has app states; at least 16
+    domains, none with more than three scenes."""
+    raw = raw_of("heldout23")
+    assert {x["meta"]["style"] for x in raw} == {"family"}
+    assert {x["meta"]["speakers"] for x in raw} == {"british", "american", "canadian", "australian", "new zealand"}
+    marked = re.compile(r"^h23-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert (x["meta"]["speakers"] == "british") == (k <= 3), x["meta"]["uuid"]
+        apps = x["user_states"]["app_states"]
+        assert apps, x["meta"]["uuid"]
+        if k % 2:
+            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
+            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
+        else:
+            assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+    cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
+                                 x["meta"]["speakers"] == "british") for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
     domains = collections.Counter(x["meta"]["domain"] for x in raw)
     assert len(domains) >= 16 and max(domains.values()) <= 3, domains
