@@ -611,6 +611,22 @@ def test_every_set_from_heldout2_and_dev4_on_has_a_row():
     assert newer == {s.name for s in SETS}
 
 
+def _assert_release_layout(x: dict, release: bool) -> None:
+    """Every app of the scene in the release's `{context, state: {events, key_events}}` layout, or none."""
+    apps = x["user_states"]["app_states"]
+    if release:
+        assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
+        assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
+    else:
+        assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+
+
+def _assert_many_domains(raw: list[dict]) -> None:
+    """At least 16 domains, none with more than three scenes."""
+    domains = collections.Counter(x["meta"]["domain"] for x in raw)
+    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+
+
 def _assert_thirds_of_styles(name: str, prefix: str) -> list[dict]:
     """A set written a third each in the pipeline's style, transcribed speech and other voices: p1, p2, n1, n2
     pipeline; p3, p4, n3, n4 transcribed; p5, p6, n5, n6 voices; at least 16 domains; only the pipeline's
@@ -668,8 +684,7 @@ def test_heldout13_all_transcribed_second_language_or_regional_speech_over_many_
     speech = {"Polish", "Brazilian Portuguese", "Arabic", "Hindi", "Yoruba", "Tagalog", "Spanish", "Glaswegian",
               "Scouse", "Geordie", "Appalachian"}
     assert {x["meta"]["speech"] for x in raw} == speech
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
     for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
         assert len({x["meta"]["speech"] for x in raw if x["meta"]["task_name"] == task}) >= 4, task
 
@@ -694,8 +709,7 @@ def test_heldout14_half_pipeline_half_group_talk_at_work_over_many_domains():
             assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
     cells = collections.Counter((x["meta"]["task_name"], x["meta"]["style"]) for x in raw)
     assert set(cells.values()) == {6} and len(cells) == 8
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
 
 
 def test_heldout16_service_encounters_half_british_over_at_least_sixteen_domains():
@@ -708,8 +722,7 @@ def test_heldout16_service_encounters_half_british_over_at_least_sixteen_domains
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"] == "british") for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
 
 
 def test_heldout17_every_scene_is_transcribed_speech_over_many_domains():
@@ -722,8 +735,7 @@ def test_heldout17_every_scene_is_transcribed_speech_over_many_domains():
         for t in x["conversation"]["conversation_list"]:
             if t["user"] in ("1", "2"):
                 assert re.fullmatch(r"[a-z']+(?: [a-z']+)*", t["content"]), (x["meta"]["uuid"], t["content"])
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
 
 
 def test_heldout18_later_life_half_british_per_cell_over_many_domains():
@@ -737,8 +749,7 @@ def test_heldout18_later_life_half_british_per_cell_over_many_domains():
     for x in raw:
         k = int(marked.match(x["meta"]["uuid"]).group(1))
         assert (x["meta"]["speakers"] == "british") == (k <= 3), x["meta"]["uuid"]
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
 
 
 def test_heldout19_release_like_half_british_half_the_scenes_in_the_release_layout_over_many_domains():
@@ -763,8 +774,7 @@ def test_heldout19_release_like_half_british_half_the_scenes_in_the_release_layo
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"]) for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
 
 
 def test_heldout21_young_half_british_half_the_scenes_in_the_release_layout_over_many_domains():
@@ -781,16 +791,11 @@ def test_heldout21_young_half_british_half_the_scenes_in_the_release_layout_over
         assert x["meta"]["speakers"] in ("british", "american", "canadian"), x["meta"]["uuid"]
         apps = x["user_states"]["app_states"]
         assert apps, x["meta"]["uuid"]
-        if k % 2:
-            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
-            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
-        else:
-            assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+        _assert_release_layout(x, k % 2)
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"] == "british") for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
 
 
 def test_heldout20_second_language_speakers_a_third_in_the_release_layout_over_many_domains():
@@ -808,17 +813,12 @@ def test_heldout20_second_language_speakers_a_third_in_the_release_layout_over_m
         assert x["meta"]["speakers"] == ("learner and fluent" if "English" in langs.values() else "learners")
         apps = x["user_states"]["app_states"]
         assert apps, x["meta"]["uuid"]
-        if k <= 2:
-            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
-            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
-        else:
-            assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+        _assert_release_layout(x, k <= 2)
     for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
         mine = [x for x in raw if x["meta"]["task_name"] == task]
         assert any(x["meta"]["speakers"] == "learner and fluent" for x in mine), task
         assert len({x["meta"]["first_languages"]["user1"] for x in mine}) >= 6, task
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
 
 
 def test_heldout22_calls_half_british_or_irish_a_third_in_the_release_layout_over_many_domains():
@@ -837,16 +837,11 @@ def test_heldout22_calls_half_british_or_irish_a_third_in_the_release_layout_ove
         assert (x["meta"]["speakers"] in ("british", "irish")) == (k <= 3), x["meta"]["uuid"]
         apps = x["user_states"]["app_states"]
         assert apps, x["meta"]["uuid"]
-        if k <= 2:
-            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
-            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
-        else:
-            assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+        _assert_release_layout(x, k <= 2)
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"] in ("british", "irish")) for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
 
 
 def test_heldout23_family_half_british_half_the_scenes_in_the_release_layout_over_many_domains():
@@ -864,13 +859,8 @@ def test_heldout23_family_half_british_half_the_scenes_in_the_release_layout_ove
         assert (x["meta"]["speakers"] == "british") == (k <= 3), x["meta"]["uuid"]
         apps = x["user_states"]["app_states"]
         assert apps, x["meta"]["uuid"]
-        if k % 2:
-            assert app_layouts([x])["release"] == len(apps), x["meta"]["uuid"]
-            assert all(set(app["state"]) == {"events", "key_events"} for app in apps.values()), x["meta"]["uuid"]
-        else:
-            assert app_layouts([x])["release"] == 0, x["meta"]["uuid"]
+        _assert_release_layout(x, k % 2)
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"] == "british") for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
-    domains = collections.Counter(x["meta"]["domain"] for x in raw)
-    assert len(domains) >= 16 and max(domains.values()) <= 3, domains
+    _assert_many_domains(raw)
