@@ -61,7 +61,7 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
         "water boil"), detected=True),
     _c("microwave_beep", None, "devices", "the microwave beeping",
        ("microwave", "microwave beep", "microwave beeping", "timer", "oven timer", "kitchen timer", "egg timer", "beep",
-        "beeping", "oven beep", "dishwasher beep", "washer beep", "dryer beep"), detected=True),
+        "beeping", "oven beep", "dishwasher beep", "washer beep", "dryer beep", "dryer"), detected=True),
     # ---- ESC-50: animals ----
     _c("dog_bark", "dog", "animals", "the dog barking",
        ("dog bark", "dog barking", "barking", "bark", "dog", "puppy", "woof"), detected=True),
@@ -119,7 +119,7 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
     _c("can_opening", "can_opening", "domestic", "a can opening", ("can_opening", "can opening", "soda can",
                                                                    "can of soda", "pop a can")),
     _c("washing_machine", "washing_machine", "domestic", "the washing machine",
-       ("washing_machine", "washing machine", "washer", "laundry", "dryer", "spin cycle")),
+       ("washing_machine", "washing machine", "washer", "laundry", "spin cycle")),
     _c("vacuum_cleaner", "vacuum_cleaner", "domestic", "the vacuum cleaner", ("vacuum_cleaner", "vacuum",
                                                                               "hoover", "vacuuming"), detected=True),
     _c("alarm_clock", "clock_alarm", "domestic", "the alarm",

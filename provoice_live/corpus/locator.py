@@ -24,8 +24,12 @@ Method, in order (the first that applies):
    function words only: "Nine.", "Oh yes.") only where the quote says it word for word at the place
    that adjoins a quoted neighbour (or as a whole quoted passage), not anywhere: "Nine." before a
    quoted "We need a lane ... at nine, ..." is no part of it (`_quoted_sentences`); the best
-   contiguous run of them (of equally good runs, the later: the cue is the last turn before the
-   reply). Sentences end at ".", "!", "?", "…", not after a title, an initial or
+   contiguous run of them, where a sentence joins the one before it only where the quote says the two
+   in order, next to each other (the quote begins with the first, ends with the second, or goes on
+   from one to the other), unless each says most of a quoted passage by itself: "Just the gate." or
+   "The Griddle House it is." before a quoted "I need to book a table at the Griddle House ..." share
+   its words but are no part of it (`_quote_runs`); of equally good runs, the later (the cue is the
+   last turn before the reply). Sentences end at ".", "!", "?", "…", not after a title, an initial or
    an abbreviation ("Dr. Patel", "J. R. Tolkien", "7 a.m. tomorrow": `ends_sentence`). A sentence
    the quote does not say as a whole may say it as a run of consecutive words, and a line with no
    sentence end at all (a recogniser's run-on turn: "so um we were gonna go at six but the council
@@ -306,6 +310,8 @@ class _Unit:
     whole: bool  # the unit is the whole line
     score: float = 0.0
     quote: float = 0.0
+    said: tuple[int, int] | None = None  # what the quote says of it (indices in the quote's words)
+    most: bool = False  # it says most of a quoted passage by itself
 
 
 def _sentences(line_index: int, text: str) -> list[_Unit]:
@@ -547,30 +553,31 @@ def _adjoining(toks: list[str], span: tuple[int, int], before: bool,
     return None
 
 
-def _quoted_sentences(units: list[_Unit], lines: Sequence[TimedLine], passages: list[list[str]]) -> list[_Unit]:
-    """The sentences the quote says. One of three words or more with content words by its words
-    (`_quoted`); a shorter one or one of function words only (`_by_position`) where the quote says it
-    word for word at the place that adjoins a quoted neighbour in the run (the sentence before or after
-    it, of the same speaker: the quote says it right before or after what it says of that neighbour,
-    or begins or ends with it), or as a whole passage. Its words somewhere else in the quote are no
-    evidence: "Nine." before a quoted "We need a lane for eight people on Friday at nine, ..." is not
-    taken in, as "Yes, that's the one." before "Book the corner table ..." quoted as "Yes, that's the
-    one. Book the corner table ..." is."""
+def _quoted_sentences(units: list[_Unit], lines: Sequence[TimedLine], passages: list[list[str]],
+                      bounds: list[tuple[int, int]]) -> list[_Unit]:
+    """The sentences the quote says, each with what the quote says of it (`_Unit.said`, indices in the
+    passages' words one after another; `bounds` are the passages' there). One of three words or more
+    with content words by its words (`_quoted`), where it says them in order (`_aligned`); whether it
+    joins its quoted neighbours is decided by where the quote says it (`_quote_runs`). A shorter one
+    or one of function words only (`_by_position`) where the quote says it word for word at the place
+    that adjoins a quoted neighbour in the run (the sentence before or after it, of the same speaker:
+    the quote says it right before or after what it says of that neighbour, or begins or ends with
+    it), or as a whole passage. Its words somewhere else in the quote are no evidence: "Nine." before a
+    quoted "We need a lane for eight people on Friday at nine, ..." is not taken in, as "Yes, that's
+    the one." before "Book the corner table ..." quoted as "Yes, that's the one. Book the corner table
+    ..." is."""
     ref = [t for p in passages for t in p]
-    bounds, at = [], 0
-    for p in passages:
-        bounds.append((at, at + len(p)))
-        at += len(p)
     spans: dict[int, tuple[int, int]] = {}  # unit index -> what the quote says of it (indices in `ref`)
     weak: list[int] = []
     for k, u in enumerate(units):
         if _quoted(u, ref):
             pairs = _aligned(u.toks, ref)
             spans[k] = (pairs[0][1], pairs[-1][1] + 1) if pairs else (0, len(ref))
+            u.most = any(len(_aligned(u.toks, p)) >= QUOTE_MIN * len(p) for p in passages)
         elif _by_position(u):
             whole = next((b for b, p in zip(bounds, passages) if p == u.toks), None)
             if whole is not None:
-                spans[k], u.quote = whole, 1.0
+                spans[k], u.quote, u.most = whole, 1.0, True
             else:
                 weak.append(k)
     grown = True
@@ -586,7 +593,46 @@ def _quoted_sentences(units: list[_Unit], lines: Sequence[TimedLine], passages: 
                     weak.remove(k)
                     grown = True
                     break
+    for k, span in spans.items():
+        units[k].said = span
     return [units[k] for k in sorted(spans)]
+
+
+SEAM = 2  # quoted words a quote may have between two sentences it says one after the other ("and")
+
+
+def _adjoin(a: tuple[int, int], b: tuple[int, int], bounds: list[tuple[int, int]]) -> bool:
+    """Whether the quote says sentence `b` where it continues sentence `a` (the sentence before it),
+    by what it says of each (`_Unit.said`): `b` goes on where `a` stops (a word either side of the
+    seam may be misheard, and the quote may have up to `SEAM` words between them: "..., and"); or the
+    quote begins with `a` and says `b` after it; or it ends with `b` and says `a` before it; or `a`
+    ends one quoted passage and `b` begins another. Never where the quote says `b` before `a` or
+    inside it ("Just the gate." before "I will leave the side gate unlocked ..." quoted as that)."""
+    pa = next(((s, e) for s, e in bounds if s < a[1] <= e), (0, a[1]))
+    pb = next(((s, e) for s, e in bounds if s <= b[0] < e), (b[0], b[1]))
+    if pa != pb:
+        return a[1] >= pa[1] - 1 and b[0] <= pb[0] + 1
+    return (-1 <= b[0] - a[1] <= SEAM
+            or (a[0] <= pa[0] + 1 and b[0] >= a[1] - 1)
+            or (b[1] >= pa[1] - 1 and b[0] >= a[1] - 1))
+
+
+def _quote_runs(picked: list[_Unit], units: list[_Unit], lines: Sequence[TimedLine],
+                bounds: list[tuple[int, int]]) -> list[list[_Unit]]:
+    """Quoted sentences grouped into runs: consecutive sentences of one speaker, nothing between them,
+    each where the quote says it next to the one before (`_adjoin`) or both saying most of a quoted
+    passage by themselves. A sentence that shares words with the quote but is not said there ("The
+    Griddle House it is." before "I need to book a table at the Griddle House ...") is a run of its own."""
+    runs: list[list[_Unit]] = []
+    for run in _runs(picked, units, lines):
+        runs.append([run[0]])
+        for prev, u in zip(run, run[1:]):
+            if (prev.most and u.most) or (prev.said is not None and u.said is not None
+                                          and _adjoin(prev.said, u.said, bounds)):
+                runs[-1].append(u)
+            else:
+                runs.append([u])
+    return runs
 
 
 RUN_GAP = 0.5
@@ -669,7 +715,11 @@ def _by_quote(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
         return None
     said_passages = [tokens(q) for q in passages]
     ref = [t for p in said_passages for t in p]
-    picked = _quoted_sentences(units, lines, said_passages)
+    bounds, at = [], 0
+    for p in said_passages:
+        bounds.append((at, at + len(p)))
+        at += len(p)
+    picked = _quoted_sentences(units, lines, said_passages, bounds)
     # a sentence not quoted as a whole may still say the quote as a run of its words (a run-on turn)
     whole = {id(u) for u in picked}
     parts = [p for u in units if id(u) not in whole
@@ -679,7 +729,7 @@ def _by_quote(units: list[_Unit], lines: Sequence[TimedLine], facts: CueFacts):
     # a line with no sentence end at all (a recogniser's run-on turn) is no sentence: of it, the run of
     # words that says the quote, when one does
     runs = [[_quoted_part(run[0], lines[run[0].line].text, said_passages, ref) or run[0]]
-            if len(run) == 1 and _run_on(run[0], lines) else run for run in _runs(picked, units, lines)]
+            if len(run) == 1 and _run_on(run[0], lines) else run for run in _quote_runs(picked, units, lines, bounds)]
     runs += [[p] for p in parts]
 
     def value(run: list[_Unit]) -> float:

@@ -504,3 +504,88 @@ def test_a_short_sentence_that_is_a_whole_quoted_passage_is_the_cue(said):
     lines = _lines(("user2", "Shall I book the lane for nine then?"), ("user1", f"{said} Thanks."))
     found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'Asked about the lane, User1 answers "{said}"'))
     assert found.how == "quote+words:tts" and found.text == said and found.confidence == 1.0
+
+
+# --- a longer sentence is part of the quote only where the quote says it, next to the run -----------
+GATE = "I will leave the side gate unlocked for him today."
+GRIDDLE = "I need to book a table at the Griddle House for four tomorrow at nine."
+
+
+@pytest.mark.parametrize("turn, said, quote", [
+    # three words, one content word the quote says, but not where it adjoins the sentence it says
+    (f"Just the gate. {GATE}", GATE, GATE),
+    (f"Only the gate. {GATE}", GATE, GATE),
+    (f"It's the gate. {GATE}", GATE, GATE),
+    (f"The gate, yes. {GATE}", GATE, GATE),
+    (f"{GATE} Just the gate.", GATE, GATE),
+    (f"{GATE} The side gate.", GATE, GATE),  # all its words the quote's, inside what the quote says
+    (f"Him today, yes. {GATE}", GATE, GATE),  # the quote ends with its words, but it comes first
+    # a sentence that repeats a name the quote says
+    (f"The Griddle House it is. {GRIDDLE} Jaden, glitter!", GRIDDLE, GRIDDLE),
+    (f"The Griddle House, then. {GRIDDLE}", GRIDDLE, GRIDDLE),
+    (f"Right, the Griddle House. {GRIDDLE} Jaden, glitter!", GRIDDLE, GRIDDLE),
+    (f"{GRIDDLE} The Griddle House, yes.", GRIDDLE, GRIDDLE),
+    (f"Tomorrow at nine, then. {GRIDDLE}", GRIDDLE, GRIDDLE),
+    (f"{GRIDDLE} Tomorrow at nine.", GRIDDLE, GRIDDLE),
+    (f"The Griddle House it is. {GRIDDLE}", GRIDDLE, f"Okay. {GRIDDLE}"),  # another passage start
+])
+def test_a_sentence_whose_words_the_quote_says_elsewhere_is_not_absorbed(turn, said, quote):
+    lines = _lines(("user2", "So what are we doing about tomorrow?"), ("user1", turn))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says: "{quote}"'))
+    assert found.how == "quote+words:tts" and found.text == said and found.lines == (1,)
+    bare = [TimedLine(ln.speaker, ln.text, ln.start_s, ln.end_s) for ln in lines]
+    assert locate_cue(bare, CueFacts("PIC", semantic_cue=f'User1 says: "{quote}"')).text == said
+
+
+BOOKED, SEVEN = "I booked the corner table at Mirelli's.", "We sit down at seven on Friday."
+
+
+@pytest.mark.parametrize("quote, turn, said", [
+    # a quote of two sentences, one after the other; and with a word between them
+    (f"{BOOKED} {SEVEN}", f"{BOOKED} {SEVEN} Then the film.", f"{BOOKED} {SEVEN}"),
+    (f"{BOOKED} And {SEVEN.lower()}", f"{BOOKED} {SEVEN} Then the film.", f"{BOOKED} {SEVEN}"),
+    (f"Just the gate. {GATE}", f"Just the gate. {GATE}", f"Just the gate. {GATE}"),  # the quote begins with it
+    (f"{GATE} Just the gate.", f"{GATE} Just the gate.", f"{GATE} Just the gate."),  # ends with it
+    (f"The Griddle House it is. {GRIDDLE}", f"The Griddle House it is. {GRIDDLE} Jaden, glitter!",
+     f"The Griddle House it is. {GRIDDLE}"),
+    # a word misheard, in either sentence and at the seam
+    (f"{BOOKED} {SEVEN}", f"I booked the corner table at Marelli's. {SEVEN} Then the film.",
+     f"I booked the corner table at Marelli's. {SEVEN}"),
+    ("I booked the corner table at Mirelli's. It's at seven on Friday.",
+     "I booked the corner table at Marelli's. Its at seven on Friday. Then the film.",
+     "I booked the corner table at Marelli's. Its at seven on Friday."),
+    (f"{BOOKED} {SEVEN}", f"{BOOKED} He sit down at seven on Friday. Then the film.",
+     f"{BOOKED} He sit down at seven on Friday."),
+    # a first sentence that is short and quoted
+    (f"Yes. {BOOKED} {SEVEN}", f"Yes. {BOOKED} {SEVEN} Then the film.", f"Yes. {BOOKED} {SEVEN}"),
+    (f"The gate. {GATE}", f"The gate. {GATE}", f"The gate. {GATE}"),
+])
+def test_sentences_the_quote_says_one_after_the_other_are_still_one_cue(quote, turn, said):
+    lines = _lines(("user2", "So what are we doing about tomorrow?"), ("user1", turn))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says: "{quote}"'))
+    assert found.how.startswith("quote") and found.text == said and found.lines == (1,)
+
+
+def test_two_quoted_passages_said_one_after_the_other_are_one_cue():
+    lines = _lines(("user2", "Did you sort out dinner?"), ("user1", f"Yes. {BOOKED} {SEVEN}"))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says "{BOOKED}" and then "{SEVEN}"'))
+    assert found.text == f"{BOOKED} {SEVEN}"
+
+
+def test_a_quoted_sentence_said_twice_in_a_row_is_still_one_run():
+    said = "Don't forget the umbrella, it's going to pour at five."
+    lines = _lines(("user2", "What?"), ("user1", f"{said} {said}"))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue=f'User1 says: "{said}"'))
+    assert found.text == f"{said} {said}"
+
+
+@pytest.mark.parametrize("description, instruction", [
+    ("The dryer buzzes.", "Tell me when the dryer's done."),
+    ("The dryer finishes.", ""),
+    ("Jo's dryer beeps in the hall.", "Let me know when the dryer is finished."),
+])
+def test_the_dryer_is_the_beep_it_makes_when_done_not_the_washing_machine(description, instruction):
+    lines = [TimedLine("user1", instruction or "Keep an ear out, would you?", 0.5, 2.5),
+             TimedLine("sound", "washing_machine", 4.0, 9.0), TimedLine("sound", "microwave_beep", 12.0, 13.0)]
+    found = locate_cue(lines, CueFacts("ESS", semantic_cue=description, instruction=instruction or None))
+    assert found.lines == (2,) and found.text == "microwave_beep"

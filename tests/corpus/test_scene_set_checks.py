@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from provoice_live.corpus.official.records import Turn
+from provoice_live.sound_classes import classes_named
 from support import scene_sets
 from support.scene_sets import (assert_ess_cues_name_their_sound, assert_generator_writes_the_files,
                                 assert_ids_alternate_by_label, label_in_id, sounds_named)
@@ -62,6 +63,15 @@ def test_sound_names_are_read_past_punctuation_and_possessives():
     assert_ess_cues_name_their_sound([ess])
     with pytest.raises(AssertionError, match="x-ess-p1-bell"):
         assert_ess_cues_name_their_sound([SimpleNamespace(**{**vars(ess), "semantic_cue": "User1 hears a cat."})])
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Someone knocks at the door.", {"door_knock"}), ("It thunders.", {"thunderstorm"}),
+    ("The kettle whistles while it rains.", {"kettle_whistle", "rain"}), ("The bells ring.", {"church_bells"}),
+    ("the bell rings", {"doorbell"}), ("when the dryer's done", {"microwave_beep"}), ("Nothing happens.", set())])
+def test_the_form_test_reads_sound_names_as_the_cue_locator_does(text, named):
+    """Word forms too ("knocks", "thunders"): a description the locator reads right passes the form test."""
+    assert sounds_named(text) == classes_named(text) == named
 
 
 def test_a_generator_that_does_not_put_the_shared_writer_on_the_path_is_still_checked(tmp_path, monkeypatch):

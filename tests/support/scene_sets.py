@@ -13,7 +13,6 @@ import importlib
 import importlib.util
 import json
 import re
-import string
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from provoice_live.corpus.builder.sounds import synth_class
 from provoice_live.corpus.locator import CueFacts, TimedLine, locate_cue
 from provoice_live.corpus.official.records import read_tools
 from provoice_live.corpus.official.revoice import official_jobs
-from provoice_live.sound_classes import sound_class
+from provoice_live.sound_classes import classes_named, sound_class
 
 TASKS = ("PIC", "LTM", "CFC", "ESS")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"  # the sets and their shared `scene_writer.py`
@@ -125,12 +124,11 @@ def assert_ess_sounds_synthesised(records) -> None:
 
 
 def sounds_named(text: str) -> set[str]:
-    """The sound classes a text names, by a word or two or three words in a row, punctuation and a
-    possessive left out ("the doorbell." and "the dog's barking" name `doorbell` and `dog_bark`)."""
-    words = [re.sub(r"['’]s$", "", w.strip(string.punctuation + "“”‘’…—–")) for w in text.split()]
-    words = [w for w in words if w]
-    found = (sound_class(" ".join(words[i:i + n])) for n in (1, 2, 3) for i in range(len(words) - n + 1))
-    return {c.name for c in found if c is not None}
+    """The sound classes a text names, as the cue locator reads them (`sound_classes.classes_named`): by
+    any of a class's names in any word form, punctuation and a possessive left out ("the doorbell.",
+    "the dog's barking", "Someone knocks at the door", "It thunders" name `doorbell`, `dog_bark`,
+    `door_knock`, `thunderstorm`); the longest name wins ("the bell rings" is the doorbell)."""
+    return classes_named(text)
 
 
 def assert_ess_cues_name_their_sound(records) -> None:
