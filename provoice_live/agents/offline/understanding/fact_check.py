@@ -23,7 +23,8 @@ from typing import Any, Callable
 
 from .context import Fact, facts_from_context
 from .diet import EATING, foods_in, forbidden_categories
-from .entities import CODE_NOUNS, HEAD_COUNT_UNITS, PARTY_UNIT, UNIT_MINUTES, ClockTime, DayRef, Mention, PLACE_NOUNS, codes_in, extract, speak_day, speak_time
+from .entities import (CODE_NOUNS, HEAD_COUNT_UNITS, PARTY_UNIT, PLACE_NOUNS, UNIT_MINUTES, ClockTime, DayRef, Mention,
+                       codes_in, extract, speak_day, speak_time)
 from .lexicon import DAY_PARTS, WEEKDAYS
 from .text import WORD, Text, analyse, is_content, lemma, tokens
 
@@ -638,7 +639,8 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         # acts, said before the record is named
         said = [m for m in said if not (named_at and min(named_at) > m.index and _own_act(t, m, lo))]
         if any(DUE_KEY.search(f.extra_text) for _s, f in cands) and not DUE_SAID.search(t.norm):
-            # "I'll e-transfer you my share tonight" against a bill due on the 25th: when the speaker pays, not when it is due
+            # "I'll e-transfer you my share tonight" against a bill due on the 25th: when the speaker pays, not when
+            # it is due
             said = [m for m in said if not (m.kind in ("day", "time", "part") and _own_act(t, m, lo))]
         if not said:
             continue
@@ -715,7 +717,8 @@ def _code_elsewhere(said: list[Mention], top: list[Fact], facts: list[Fact], idf
 
 RETRACTION = re.compile(r"\b(?:was|were) (?:going to|gonna|about to) say|\b(?:nearly|almost) said|\bi'd have said|"
                         r"\bi'd (?:normally|usually) say|\bused to be(?: on| at)?|\b(?:was|were) (?:originally|first)(?: on| at)?|"
-                        r"\bmoved from|\binstead of|\brather than|\b(?:keep|kept) (?:saying|writing|thinking)")  # a value taken back, or the old one of a change
+                        r"\bmoved from|\binstead of|\brather than|"
+                        r"\b(?:keep|kept) (?:saying|writing|thinking)")  # a value taken back, or the old one of a change
 RETRACTED_SPAN = 4  # words after the retraction that it covers ("I was going to say Sunday, but no...")
 
 

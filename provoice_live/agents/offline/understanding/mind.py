@@ -128,7 +128,8 @@ class Mind:
             if found is not None:
                 self.heard_request = True
                 talk_text = " ".join(part for part in found if part)
-                if self.watch is not None and any(withdraws(s, self.watch) for s in split_sentences(self.instruction)[1:]):
+                later = split_sentences(self.instruction)[1:]
+                if self.watch is not None and any(withdraws(s, self.watch) for s in later):
                     # taken back in the breath that made it ("..., decline it. Actually, no, forget that, Dominic's
                     # got my phone"): the request's own turn ends with nothing to wait for
                     self.state = "done"
