@@ -15,7 +15,7 @@ from provoice_live.agents.offline.understanding.entities import extract
 from provoice_live.agents.offline.understanding.fact_check import check
 from provoice_live.agents.offline.understanding.needs import met_after, not_a_need
 from provoice_live.agents.offline.understanding.text import analyse
-from support.offline_helpers import CALENDAR_CTX, TOOLS, context, said
+from support.offline_helpers import CALENDAR_CTX, TOOLS, context, event, said
 
 
 def _topics(request_: str, *lines: str) -> list:
@@ -357,3 +357,27 @@ def test_a_day_before_the_topic_counts_but_not_todays(line, said):
 ])
 def test_the_narrow_rules_leave_a_plain_mention(request_, line):
     assert _topics(request_, line)
+
+
+# ---- the reach of the new record rules, as the full dumps found it ------------------------------------------------
+def test_a_titled_record_is_not_named_by_its_list():
+    ctx = context(now="2024-12-09 10:00", weekday="Monday",
+                  Shopping={"orders": [{"order_id": "C23", "item": "Coffee grinder", "date": "2024-12-07", "price": "24.99"}]})
+    assert _contradiction(ctx, "I ordered printer ink yesterday, it arrives tomorrow.", dt.datetime(2024, 12, 9, 10)) is None
+
+
+def test_the_place_names_the_record_when_the_person_names_only_a_message():
+    ctx = context(now="2025-06-27 09:00", weekday="Friday",
+                  Calendar={"events": [event("Lunch with Aisha", "2025-07-01 13:00", "2025-07-01 14:00", "Golden Lotus",
+                                             ["Aisha Nguyen"])]},
+                  Messaging={"conversations": [{"title": "Mei", "participants": ["Mei Rossi", "User"], "messages": [
+                      {"sender": "Mei Rossi", "timestamp": "2025-06-25 20:05", "content": "Lunch sometime next month?"}]}]})
+    assert _contradiction(ctx, "I'm having lunch with Mei on Tuesday at Golden Lotus.", dt.datetime(2025, 6, 27, 9)) is not None
+
+
+def test_a_day_said_as_when_it_is_due_is_checked_even_in_ones_own_plan():
+    ctx = context(now="2024-08-07 09:00", weekday="Wednesday",
+                  Reminders=[{"title": "Pay the gas bill", "due_datetime": "2024-08-08 17:00"}])
+    now = dt.datetime(2024, 8, 7, 9)
+    assert _contradiction(ctx, "I'll pay the gas bill on Saturday, that's when it's due.", now) is not None
+    assert _contradiction(ctx, "I'll pay the gas bill tonight.", now) is None
