@@ -335,7 +335,6 @@ WITHDRAW_ASK = re.compile(r"\b(?:no need to (?:tell|let|remind|warn|alert) me|(?
                           # the last request taken back as a whole: "Cancel that, then, I'll have a lie-in."
                           r"\b(?:cancel|scrap|forget|ignore) (?:that|all that|what i (?:said|asked)(?: you)?)(?:,? then)?\s*(?:[,.;!?]|$)")
 # "scrap that about the gate", "forget what I said about the kettle": the request taken back by what it is about
-CALENDAR_WORDS = frozenset({"calendar", "diary", "schedule", "agenda", "planner"})
 WITHDRAW_ABOUT = re.compile(r"\b(?:forget|scrap|cancel|ignore|never ?mind|drop) (?:that|the|what i said|what i asked)"
                             r"(?: (?:bit|thing|part|request|stuff))? "
                             r"about (?:the |my |that |our )?(?P<thing>[a-z][a-z'-]*(?: [a-z][a-z'-]*)?)")
@@ -348,15 +347,15 @@ def withdraws(sentence: str, watch) -> bool:
     if WITHDRAW_ASK.search(low):
         return True
     target = {lemma(w) for w in tokens(watch.target)} | set(watch.keywords)
-    if re.search(r"\bhow much\b|\bwhat (?:\w+ ){0,5}?(?:costs?|'ll cost|will cost|charges?)\b", watch.target.lower()):
+    if topic_watch.AMOUNT_ASKED.search(watch.target.lower()):
         target |= {"price", "cost", "fee", "money", "charge"}  # "how much next term's going to be": "the price thing"
     if any(lemma(w) in target for m in WITHDRAW_THING.finditer(low) for w in tokens(m.group("thing"))):
         return True
     # said of what the request was for ("unlock the side gate" -> "scrap that about the gate"; "put it in the
     # calendar" -> "forget the calendar, I'll ask him to email me")
     action = {lemma(w) for w in tokens(watch.action or "") if is_content(w)}
-    if action & CALENDAR_WORDS:
-        action |= CALENDAR_WORDS  # "put it in the calendar" -> "skip the diary"
+    if action & topic_watch.CALENDAR_WORDS:
+        action |= topic_watch.CALENDAR_WORDS  # "put it in the calendar" -> "skip the diary"
     if any(lemma(w) in action for m in WITHDRAW_THING.finditer(low) for w in tokens(m.group("thing"))[:1]):
         return True
     return any(lemma(w) in target | action for m in WITHDRAW_ABOUT.finditer(low) for w in tokens(m.group("thing")))

@@ -87,8 +87,8 @@ def _negated_at(t: Text, char_pos: int) -> bool:
 
 
 # the speaker provides it: "I'll drive, I'll pick you up at half six" (a lift offered is no need of a ride)
-PROVIDED = re.compile(r"\b(?:i'll|i will|i can|we'll|we can|let me) (?:drive|pick (?:you|them|him|her|us) up|"
-                      r"give (?:you|them|him|her|us) a lift|run (?:you|them|him|her|us) (?:there|over|in|down))\b|"
+LIFT = r"drive|pick (?:you|them|him|her|us) up|give (?:you|them|him|her|us) a lift|run (?:you|them|him|her|us) (?:there|over|in|down)"
+PROVIDED = re.compile(rf"\b(?:i'll|i will|i can|we'll|we can|let me) (?:{LIFT})\b|"
                       r"\b(?:i'll|i will) (?:just )?(?:\w+ ){1,4}?(?:it|them|one) myself\b")  # "I'll just come and collect it myself"
 
 
@@ -249,7 +249,7 @@ DONE = re.compile(r"\b(?:i|we|he|she|they|you)(?:'ve| have| had|'d)? (?:already|
 # taken on by someone in the room (the next utterance, another voice): "I'll look it up", "leave it with me"
 TAKEN_ON = re.compile(r"\b(?:i'll|i will|let me|i can|i'm gonna|i'm going to|i'll just) (?:just |quickly |go )?(?:check|look|"
                       r"google|book|order|call|ring|phone|text|sort|handle|grab|find|pick up|send|set|add|put|work it out|"
-                      r"do (?:it|that|the)|drive|give (?:you|us|them) a lift|run (?:you|us|them) (?:there|over|in))\b|"
+                      r"do (?:it|that|the)|" + LIFT + r")\b|"
                       r"\bleave it (?:with|to) me\b")
 NUMBER_SAID = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
                          r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|half|quarter)\b")

@@ -39,6 +39,7 @@ from typing import Callable
 from .instruction import TITLES, Watch, digit_runs
 from .lexicon import MONTHS, SYNONYMS, WEEKDAYS
 from .entities import codes, codes_in, extract
+from .fact_check import DETERMINERS as FACT_DETERMINERS
 from .text import Text, analyse, is_content, lemma, tokens
 
 THRESHOLD = 1.0
@@ -111,12 +112,10 @@ def _action_lemmas(action: str) -> tuple[str, ...]:
 
 
 # content words that never tell one thing from another ("a new boiler before winter" is the boiler replacement)
-NOT_QUALIFIERS = frozenset({"before", "after", "during", "until", "since", "under", "around", "near", "through",
-                            "across", "yesterday", "next", "last", "old", "new", "other", "same", "whole", "big",
-                            "small", "little"}) | TIME_WORDS
-
-
+# (the adjectives among them weigh as modifiers when said alone: "the old one" is not "his old phone")
 WEAK_ADJECTIVES = frozenset({"old", "new", "other", "same", "whole", "big", "small", "little", "next", "last"})
+NOT_QUALIFIERS = frozenset({"before", "after", "during", "until", "since", "under", "around", "near", "through",
+                            "across", "yesterday"}) | WEAK_ADJECTIVES | TIME_WORDS
 
 
 def _qualifying(word: str) -> bool:
@@ -197,7 +196,8 @@ def neighbours(watch: Watch, t: Text) -> tuple[int, int]:
     return same, len(verdicts) - same
 
 
-CALENDAR_ACTION = re.compile(r"\b(?:calendar|diary|schedule|agenda)\b")
+CALENDAR_WORDS = frozenset({"calendar", "diary", "schedule", "agenda", "planner"})
+CALENDAR_ACTION = re.compile(r"\b(?:" + "|".join(sorted(CALENDAR_WORDS)) + r")\b")
 DATE_SAID = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:today|tonight|tomorrow|weekend|next (?:week|month)|"
                        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
                        r"july|august|september|october|november|december)\b|"
@@ -425,7 +425,7 @@ def _time_only_in_the_past(watch: Watch, t: Text) -> bool:
     if not (_time_asked(watch) and FUTURE_ASKED.search(watch.target.lower())):
         return False
     keys = {k for k in watch.keywords if k not in TIME_WORDS}
-    timed = [c for c in re.split(r"[,;.!?]| and | so | but ", t.norm)
+    timed = [c for c in CLAUSE_END.split(t.norm)
              if keys & {lemma(w) for w in tokens(c)} and _time_said(analyse(c))]
     return bool(timed) and all(PAST_CLAUSE.search(c) for c in timed)
 
@@ -566,7 +566,7 @@ def _an_earlier_one(watch: Watch, t: Text) -> bool:
     return bool(THIS_ONE.search(watch.target.lower()) and EARLIER_ONE.search(t.norm) and not THIS_ONE.search(t.norm))
 
 
-DETERMINERS = frozenset({"the", "a", "an", "our", "my", "your", "their", "his", "her", "this", "that"})
+DETERMINERS = frozenset(FACT_DETERMINERS) | {"your"}
 RAW_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 
