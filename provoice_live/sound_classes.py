@@ -96,7 +96,7 @@ SOUND_CLASSES: tuple[SoundClass, ...] = (
     # ---- ESC-50: human, non-speech ----
     _c("crying_baby", "crying_baby", "human", "the baby crying",
        ("crying_baby", "baby cry", "baby crying", "crying baby", "baby", "infant", "little one", "baby monitor",
-        "newborn", "toddler cry"), detected=True),
+        "newborn", "toddler cry", "crying", "cry"), detected=True),  # "if Isla cries on the monitor"
     _c("sneezing", "sneezing", "human", "someone sneezing", ("sneezing", "sneeze"), synthesised=False),
     _c("clapping", "clapping", "human", "clapping", ("clapping", "applause", "clap")),
     _c("breathing", "breathing", "human", "heavy breathing", ("breathing", "panting")),

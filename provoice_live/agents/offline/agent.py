@@ -20,6 +20,7 @@ from ...audio import AudioChunk
 from ..base import AgentAdapter, Capabilities, ContextChange, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
 from ...asr import DEFAULT_BEAM, DEFAULT_RECOGNISER
 from .hearing import Hearing, Heard, SpeechGate
+from .own_voice import OwnVoice
 from .sounds import SoundDetector, SoundEvent
 from ... import threads
 from .understanding.mind import EARLY_SCORE, PAUSE_S, Intervention, Mind
@@ -75,6 +76,9 @@ class OfflineAgent(AgentAdapter):
         self.speech_gate = _flag(options.get("speech_gate", self._transcribe is None))
         # silence that makes a pause, where a need or a contradiction said to the room is answered (`Mind.pause`)
         self.pause_s = float(options.get("pause_s", PAUSE_S))
+        # whose voice: the wearer's own, by its level against the standing request's (`own_voice.py`)
+        self.use_own_voice = _flag(options.get("own_voice", True))
+        self.own_voice: OwnVoice | None = None
         self.mind: Mind | None = None
         self.hearing: Hearing | None = None
         self.detector: SoundDetector | None = None
@@ -103,6 +107,7 @@ class OfflineAgent(AgentAdapter):
                                prompt=self._prompt(), transcribe=self._transcribe,
                                recogniser=self.recogniser, beam_size=self.beam_size, gate=SpeechGate() if self.speech_gate else None)
         self.detector = SoundDetector()
+        self.own_voice = OwnVoice() if self.use_own_voice else None
         if self._transcribe is None:
             from ...asr import get_model
 
@@ -242,7 +247,12 @@ class OfflineAgent(AgentAdapter):
         assert self.mind is not None and self.io is not None
         if heard.text:
             self.io.emit(TranscriptEvent(text=heard.text, start_s=round(heard.start_s, 3), end_s=round(heard.end_s, 3)))
-            d = self.mind.hear(heard.text)
+            own = self.own_voice.judge(heard.levels_db) if self.own_voice is not None else None
+            armed = self.mind.heard_request
+            d = self.mind.hear(heard.text, own=own)
+            if self.own_voice is not None and not armed and self.mind.heard_request:
+                self.own_voice.learn(heard.levels_db)  # the request is the wearer's: the reference level
+                self.io.log("offline_own_voice", reference_db=self.own_voice.reference_db)
             if d:
                 self._say(d)
             self.hearing.prompt = self._prompt()  # a request just heard brings its topic

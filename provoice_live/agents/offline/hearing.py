@@ -32,6 +32,7 @@ import numpy as np
 
 from ...audio import AudioChunk
 from ...vad import VadTracker
+from .own_voice import speech_level_db
 from .understanding.text import clean, sound_notes
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ class Heard:
     first_word_s: float | None = None  # where the first recognised word starts (stream seconds)
     notes: list[str] = field(default_factory=list)
     asr_s: float = 0.0  # wall seconds the recognition took
+    levels_db: list[float] = field(default_factory=list)  # the speech level of each kept segment (`own_voice`)
 
 
 def is_confident(text: str, avg_logprob: float, no_speech_prob: float) -> bool:
@@ -131,6 +133,20 @@ def is_confident(text: str, avg_logprob: float, no_speech_prob: float) -> bool:
     if not words or words in HALLUCINATIONS:
         return False
     return avg_logprob >= MIN_LOGPROB and no_speech_prob <= MAX_NO_SPEECH or avg_logprob >= -0.5
+
+
+def _segment_levels(utts: list, audio: np.ndarray, audio_start: float) -> list[float]:
+    """The speech level of each recognised segment, over its words' span (the segment's own times without
+    words)."""
+    levels = []
+    for u in utts:
+        words = [w for w in u.words if w.text.strip(" .,!?")]
+        a, b = (words[0].start_s, words[-1].end_s) if words else (u.start_s, u.end_s)
+        i, j = max(0, int((a - audio_start) * RATE)), min(len(audio), int((b - audio_start) * RATE))
+        level = speech_level_db(audio[i:j], RATE)
+        if level is not None:
+            levels.append(round(level, 2))
+    return levels
 
 
 class Hearing:
@@ -279,7 +295,8 @@ class Hearing:
         logprob = max((u.avg_logprob for u in utts), default=-10.0)
         first = next((w.start_s for u in utts for w in u.words if w.text.strip(" .,!?")), None)
         return Heard(text, start_s, end_s, detected_s, confident=bool(text), raw=clean(raw), logprob=logprob,
-                     first_word_s=first, notes=sound_notes(raw), asr_s=took)
+                     first_word_s=first, notes=sound_notes(raw), asr_s=took,
+                     levels_db=_segment_levels(good, audio, audio_start))
 
     async def drain(self) -> None:
         if self._queue is not None:

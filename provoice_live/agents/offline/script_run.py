@@ -10,6 +10,7 @@ agent said and after which line. `score_scenes` turns many scenes into
 the paper's Recall / FPR / Accuracy per task: a positive is caught when the agent speaks at or after
 its cue line, a negative is a false positive when the agent speaks at all after the request.
 
+Each line is heard with whose voice it is (`own`: the speaker of the standing request, the wearer).
 This isolates the language rules from hearing: the audio-level runs (`provoice-live run`) include both.
 """
 
@@ -58,13 +59,15 @@ def decide_on_scene(scene: Scene, mind: Mind | None = None) -> SceneOutcome:
     lines = scene.script.lines
     cue = next((i for i, ln in enumerate(lines) if ln.role == "cue"), None)
     out = SceneOutcome(scene.id, scene.task, scene.label, cue)
+    # the wearer: who speaks the standing request (User1, the paper's wearer, when there is none)
+    wearer = next((ln.speaker for ln in lines if ln.role == "instruction"), "user1")
     for i, line in enumerate(lines):
         if line.speaker == "sound":
             # a sound comes after a long gap (the builder's 2.5-20 s): a pause, where waiting decisions are said
             out.decisions.extend((i - 1, w) for w in mind.pause())
             d = mind.sound(detector_label(line.sound or ""), 1.0, True, 2.0)
         else:
-            d = mind.hear(line.text)
+            d = mind.hear(line.text, own=line.speaker == wearer)
         if d is not None:
             out.decisions.append((i, d))
     out.decisions.extend((len(lines) - 1, w) for w in mind.pause())  # the talk ends: a pause

@@ -351,7 +351,7 @@ def record_fact(app: str, rec: dict, now: dt.datetime | None, inherited: dict[st
                               # a record its list names, having no title of its own: one of "permits" is a permit
                               "" if title_kv else str(inherited.get("listed_as") or "")),
         start=stamp, end=end,
-        has_time=bool(stamp and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)),
+        has_time=bool(stamp and isinstance(start_raw, str) and re.search(r"\d:\d", start_raw)) and not _date_only(stamp, end),
         location=place, people=people,
         amounts=tuple(dict.fromkeys(amounts + tuple(m.value for m in said if m.kind == "amount"))),  # type: ignore[misc]
         quantities=counted + tuple(m.value for m in said if m.kind == "quantity"),  # type: ignore[misc]
@@ -412,7 +412,7 @@ def _walk(app: str, node: Any, now: dt.datetime | None, out: list[Fact], inherit
 
 def _singular(key: str) -> str:
     """What one record of a list is, from the list's key: "duties" -> "duty", "lessons" -> "lesson"."""
-    w = " ".join(key_words(key))
+    w = " ".join(k for k in key_words(key) if k != "key")  # the release's "key_events": events
     return re.sub(r"ies$", "y", w) if w.endswith("ies") else re.sub(r"(?<=[^s])s$", "", w)
 
 
@@ -504,6 +504,22 @@ def _unwrap(state: Any) -> Any:
     return state
 
 
+def _date_only(stamp: dt.datetime, end: dt.datetime | None) -> bool:
+    """A midnight stamp with no later end that day is a date ("chickenpox since 2026-02-08 00:00"), not a time."""
+    return (stamp.hour, stamp.minute, stamp.second) == (0, 0, 0) and (end is None or end <= stamp)
+
+
+def _record_ids(record: dict) -> set[str]:
+    """A record's ids (the values of its keys ending in "id": "event_id", "id")."""
+    return {str(x) for k, x in record.items() if isinstance(x, (str, int)) and re.search(r"(?:^|_)id$", str(k).lower())}
+
+
+def _ids_in(body: dict) -> set[str]:
+    """The ids of the records in an app's lists other than its `key_*` ones."""
+    return {i for key, value in body.items() if not key.startswith("key_") and isinstance(value, list)
+            for v in value if isinstance(v, dict) for i in _record_ids(v)}
+
+
 def facts_from_context(ctx: dict | None) -> list[Fact]:
     """Every checkable record of the digital context, whatever its layout."""
     if not ctx:
@@ -516,15 +532,26 @@ def facts_from_context(ctx: dict | None) -> list[Fact]:
             profile = _profile(app, body)
             if profile:
                 out.append(profile)
+            ids = _ids_in(body)
             for key, value in body.items():
-                if not key.startswith("key_") and isinstance(value, (dict, list)):
+                if key.startswith("key_") and isinstance(value, list):
+                    # the release's `key_events`: an allergy lives there; an entry that points at a record by its
+                    # id ({"event_id": "ev-7731", "note": ...}) is a note on that record, already read
+                    value = [v for v in value if not (isinstance(v, dict) and _record_ids(v) & ids)]
+                if isinstance(value, (dict, list)):
                     inherited: dict[str, Any] = {"listed_as": _singular(key)} if isinstance(value, list) else {}
-                    if isinstance(value, list) and set(key_words(key)) & {"messages", "log", "history", "chat"}:
+                    if isinstance(value, list) and set(key_words(key)) & LOG_WORDS:
                         inherited["message"] = True
                     _walk(app, value, now, out, inherited, 0)
         else:
-            _walk(app, body, now, out, {}, 0)
+            # an app that is a log ("Call log": [{"number": ..., "at": "09:12", "direction": "outgoing"}]): each
+            # record's time is when it happened, not a plan its words are checked against
+            _walk(app, body, now, out, {"message": True} if isinstance(body, list) and set(key_words(app)) & LOG_WORDS
+                  else {}, 0)
     return out
+
+
+LOG_WORDS = frozenset({"messages", "log", "history", "chat"})
 
 
 __all__ = ["Fact", "facts_from_context", "record_fact", "field_role", "key_words", "app_states"]

@@ -21,7 +21,9 @@ EATING = re.compile(r"\b(?:i'll|i will|i'm going to|i'm gonna|i am going to|let 
                     r"\byes(?:,)? please\b|\bsounds (?:delicious|great|good|lovely), (?:i'll|count me)|"
                     r"\b(?:load|dish|pile|fill|serve) me up\b|\bfill my plate\b|\b(?:save|keep|put aside|set aside) me (?:a|some)\b|"
                     # food fetched for the speaker ("just get me the regular garlic bread", "grab me a samosa")
-                    r"\b(?:get|grab|order|bring|fetch) me (?:\w+\s+){0,2}?(?:a|an|the|some|one|two|a couple of)\b")
+                    r"\b(?:get|grab|order|bring|fetch) me (?:\w+\s+){0,2}?(?:a|an|the|some|one|two|a couple of)\b|"
+                    # an order given for the speaker ("put me down for the prawn cocktail", "mark me down for the curry")
+                    r"\b(?:put|mark|pencil|write) me (?:down )?for (?:the|a|an|some)\b")
 DIET_RULE = re.compile(r"\b(?:avoid(?:ing)?|no|not|never|can't (?:eat|have)|cannot (?:eat|have)|don't eat|doesn't eat|"
                        r"stay away from|cut(?:ting)? out|off|free of|without|limit|allergic to|allergy to|allerg(?:y|ies)(?: list| items)?:?|"
                        r"intolerant to|intolerance:?|restrictions?:?|diet:?)\s+(?P<x>[a-z ,/&-]{2,80})")
@@ -70,6 +72,8 @@ def foods_in(t: Text, offered: bool = False) -> list[tuple[str, tuple[str, ...]]
             window = words[max(0, i - EAT_REACH):i]
             window = [("skip" if w == "pass" and k + 1 < len(window) and window[k + 1] == "on" else w)
                       for k, w in enumerate(window)]  # "pass on the prawns" (but "pass me the prawns")
+            window = [("order" if w == "down" and k > 0 and window[k - 1] == "me" else w)
+                      for k, w in enumerate(window)]  # "put me down for the prawn cocktail"
             verb = max((k for k, w in enumerate(window) if w in EAT_VERBS), default=None)
             if verb is not None and not offered and any(w in OTHER_EATERS for w in window[max(0, verb - 2):verb]):
                 break  # "you get the satay if you want": someone else eats it (but "can you eat the prawns?" offers)

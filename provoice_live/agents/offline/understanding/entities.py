@@ -671,7 +671,8 @@ DOSE_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?) ?(" + "|".join(DOSE_UNITS.values()
 
 
 _CAPS = re.compile(r"\b(?:[A-Z][\w'&.-]*|\d+(?:st|nd|rd|th)?)(?:\s+(?:of|de|la|del|the|and|&|on)?\s*[A-Z][\w'&.-]*)*")
-_NOT_NAMES = frozenset(w.capitalize() for w in WEEKDAYS + MONTHS) | {
+_NOT_NAMES = frozenset(w.capitalize() for w in WEEKDAYS + MONTHS) | \
+    frozenset(w.capitalize() + "s" for w in WEEKDAYS) | {  # "on Thursdays": a day, not a place
     "I", "I'm", "I'll", "I've", "I'd", "OK", "Okay", "Yeah", "Yes", "No", "Oh", "Hey", "Hi", "So", "Well",
     "Actually", "Anyway", "The", "A", "An", "And", "But", "Maybe", "Sure", "Thanks", "Please", "Let's", "Let",
     "Um", "Uh", "Hmm", "Wait", "Right", "Great", "Cool", "Alright", "AM", "PM", "Mr", "Mrs", "Ms", "Dr",

@@ -181,8 +181,8 @@ def _check_day(m: Mention, f: Fact) -> bool | None:
     if ref.until is not None and ref.date is not None:  # a stretch ("the end of May"): agrees if it meets the record
         if f.start:
             return f.start.date() <= ref.until and (f.end or f.start).date() >= ref.date
-        dated = [d.date for d in f.days if d.date]
-        return any(ref.date <= d <= ref.until for d in dated) if dated else None
+        dated = [d for d in f.days if d.date]  # (a stretch in the record meets one said: "late June", "end of June")
+        return any(d.date <= ref.until and (d.until or d.date) >= ref.date for d in dated) if dated else None
     if f.start:
         if ref.date and f.end and f.start.date() <= ref.date <= f.end.date():
             return True  # a day inside a span ("separate today" in a week-long withdrawal)
@@ -642,6 +642,9 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
             # "I'll e-transfer you my share tonight" against a bill due on the 25th: when the speaker pays, not when
             # it is due
             said = [m for m in said if not (m.kind in ("day", "time", "part") and _own_act(t, m, lo))]
+        if not any(DUE_KEY.search(f.extra_text) for _s, f in cands) and not DUE_SAID.search(t.norm):
+            # "the hotel wants the orders by tomorrow": a deadline for something done before the event, not its day
+            said = [m for m in said if not (m.kind in ("day", "time") and m.index > 0 and t.words[m.index - 1] == "by")]
         if not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]

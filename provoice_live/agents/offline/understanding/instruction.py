@@ -288,6 +288,7 @@ def _parse_instruction(text: str | None) -> Watch | None:
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", said)]
     names = tuple(lemma(w) for w in words if w[0].isupper() and w.lower() not in ("i",) and _topic_word(w))
     keywords = tuple(dict.fromkeys(lemma(w) for w in tokens(phrase if naming else f"{phrase} {more}") if _topic_word(w)))
+    keywords = _with_compound_heads(phrase, keywords)
     identifiers = tuple(digit_runs(analyse(more).words)) if naming else ()
     return Watch(kind="topic", text=cleaned, target=f"{phrase} {more}".strip(), keywords=keywords, names=names,
                  identifiers=identifiers, action=_action(cleaned, (start, end)))
@@ -300,6 +301,16 @@ TITLES = frozenset({"mr", "mrs", "ms", "miss", "mister", "missus", "dr", "sir", 
 QUANTITY_WORDS = frozenset({"many", "much", "lot", "lots"})
 FILLERS = frozenset({"um", "uh", "er", "erm", "ehm", "em", "hmm", "mm", "uhm", "ah"})
 NOT_TOPIC_WORDS = TITLES | QUANTITY_WORDS | FILLERS
+
+
+# a generic word that heads a compound names the topic there ("a start date for the contract": "You start Monday
+# the eighth" is its mention, though "start" alone is no topic)
+COMPOUND_HEADS = re.compile(r"\b(start|finish|end)(?= (?:date|day|time)s?\b)")
+
+
+def _with_compound_heads(phrase: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    heads = [m.group(1) for m in COMPOUND_HEADS.finditer(phrase.lower())]
+    return tuple(dict.fromkeys(heads + list(keywords))) if heads else keywords
 
 
 def _topic_word(word: str) -> bool:

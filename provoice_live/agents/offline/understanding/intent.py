@@ -167,7 +167,9 @@ def _city_from_address(addr: str) -> str:
 
 # the sum done aloud: "twelve at fifty p each, that's six pounds"; "so forty-three twenty each"
 RESULT_SAID = re.compile(r"\b(?:that's|that is|which is|which makes|makes|so|equals|works out at|that'll be)"
-                         r",? (?:about |roughly |exactly |just |only )?(?:[£$€] ?)?\d")
+                         r",? (?:about |roughly |exactly |just |only )?(?:[£$€] ?)?\d|"
+                         # the share told, not to be worked out ("it's twelve-fifty each for the match fee")
+                         r"\b(?:it's|it is|they're|they are|that's|costs?|comes to) (?:[£$€] ?)?\d+(?:[. ]\d+)? each\b")
 
 
 def _expression(h: Heard) -> str:
@@ -499,7 +501,10 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                            r"(?: (?:in|into|on|onto|for))? (?P<what>(?:a|an|the|some) [^,.;!?]+)",
                            # the thing named before ("We still need to book it for six people for Saturday afternoon")
                            r"\b(?:need|have|has|got|ought|want|meant) to (?:book|reserve) (?:it|them|one|that|this)"
-                           r"(?P<what> (?:for|on) [^,.;!?]+)"),
+                           r"(?P<what> (?:for|on) [^,.;!?]+)",
+                           # the thing to have booked ("I'll need a babysitter booked for Monday and Tuesday")
+                           r"\b(?:i|we)(?:'ll| will)? (?:need|have to get|need to get|must get|gotta get) "
+                           r"(?P<what>(?:a|an|the|some) (?:\w+ ){0,2}?\w+) (?:booked|reserved|arranged|sorted)\b"),
                ("book_service",), "Shall I book {details}?",
                _b(service_type=lambda h: _booked_kind(h), details=lambda h: h.match.group("what").strip() if h.match else _said_topic(h)[:80],
                   time=lambda h: h.when() or "to be confirmed"),
@@ -516,7 +521,7 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                requires=(UNSURE + r"|\bnever remember\b|\bforget\b|\bconfus\w*|\bwhich is it\b",),
                tool_words=("clock", "time zone", "timezone")),
     IntentRule("units", (rf"\b(?P<what>\d+(?:\.\d+)?(?: and a half)? (?:{UNIT_WORDS})) (?:is |are |would be |comes to |works out )?"
-                         rf"(?:in|into|to) (?P<to>{UNIT_WORDS})\b",),
+                         rf"(?:in|into|to) (?:us |u\.s\. |uk |imperial |metric |american |british )?(?P<to>{UNIT_WORDS})\b",),
                ("convert_units", "unit_converter", "calculate", "search"), "Shall I convert {what} for you?",
                _b(what=_conversion, expression=_conversion, query=_conversion),
                requires=(NEED + "|" + UNSURE + r"|\bneed to know\b|\bwant to know\b",),
@@ -815,6 +820,8 @@ def apply_rule(rule: IntentRule, h: Heard, tools: list[ToolSchema], cue_found: b
             idx = len(re.findall(WORD, norm[: m.start()]))
             if idx < len(h.text.negated) and h.text.negated[idx]:
                 continue
+            if _inside_a_name(m.group(0), h.raw):
+                continue  # "Luc from Northshore Snow": a company's name, not the weather
             match = m
             break
         if match:
@@ -822,6 +829,15 @@ def apply_rule(rule: IntentRule, h: Heard, tools: list[ToolSchema], cue_found: b
     if match is None or any(not re.search(r, norm) for r in rule.requires) or _blocked(h.text, rule):
         return None
     return _offer(rule, h, tools, match)
+
+
+def _inside_a_name(word: str, raw: str) -> bool:
+    """Is a one-word cue said only as the later word of a capitalised name ("Northshore Snow")?"""
+    if " " in word.strip() or not word.strip().isalpha():
+        return False
+    said = list(re.finditer(rf"\b{re.escape(word.strip())}\b", raw, re.IGNORECASE))
+    return bool(said) and all(m.group(0)[0].isupper() and re.search(r"\b[A-Z][\w'-]*\s+$", raw[: m.start()])
+                              and not re.search(r"(?:^|[.!?]\s+)\S+\s+$", raw[: m.start()]) for m in said)
 
 
 def _offer(rule: IntentRule, h: Heard, tools: list[ToolSchema], match: re.Match | None) -> Offer | None:

@@ -19,6 +19,12 @@ end of the stream). What is said before then may settle it: the rest of the same
 I'm kidding"; "Thursday at ten. Sorry, eleven") or the next one ("Nope, I checked ten minutes ago";
 "No, it's at eleven, they moved it"; "Leave it with me"). A watched topic or sound is spoken at once:
 the user asked to be told.
+
+**Whose voice.** A watched topic is brought up by someone else: the user who asked is waiting for it
+("let me know if they give a delivery time"), so their own words ("Are the trusses coming, what's the
+story?") are never its mention. `hear(text, own=True)` says the utterance is the wearer's own voice
+(by the speaker's name on a script, by its level against the request's on audio: `own_voice.py`);
+`own=None` (unknown) changes nothing.
 """
 
 from __future__ import annotations
@@ -111,8 +117,9 @@ class Mind:
 
     # ---- speech -----------------------------------------------------------------------------------
 
-    def hear(self, text: str) -> Intervention | None:
-        """One utterance, as recognised; an Intervention if the agent should speak now.
+    def hear(self, text: str, own: bool | None = None) -> Intervention | None:
+        """One utterance, as recognised; an Intervention if the agent should speak now. `own`: it is the
+        wearer's own voice (True), another's (False) or not known (None); a watch never takes the wearer's.
 
         The utterance is taken sentence by sentence (the VAD often joins two turns): the sentences
         that are the request being spoken are set aside, the others are talk. The rules see one
@@ -157,6 +164,8 @@ class Mind:
         states = said_in + ([self.state] if len(talk) > 1 else [])
         for k, piece in enumerate(pieces):
             for rule in RULES_BY_STATE[states[k]]:
+                if rule == "watch" and own:
+                    continue  # the one who asked does not bring their own topic up
                 decision = self._once(getattr(self, f"_rule_{rule}")(piece))
                 if not decision:
                     continue

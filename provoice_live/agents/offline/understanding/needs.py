@@ -243,6 +243,10 @@ DONE = re.compile(r"\b(?:i|we|he|she|they|you)(?:'ve| have| had|'d)? (?:already|
                   r"\b(?:it's|that's|it is|that is) (?:all )?(?:booked|sorted|done|handled|taken care of)\b|"
                   r"\b(?:i|we|he|she|they) (?:already )?did (?:it|that)\b|\b(?:i've|we've|i|we) (?:already )?(?:done|sorted) (?:it|that)\b|"
                   r"\b(?:placed|put in|submitted) (?:the|an|my|our) order\b|"
+                  # "Did it last night, they're coming tomorrow. Already shipped, I got the email."
+                  r"(?<!should've )(?<!should have )(?<!could've )(?<!ought to have )(?<!meant to have )"  # (a regret)
+                  r"\b(?:did|done|sorted|ordered) (?:it|that|them|some) (?:last night|yesterday|this morning|earlier)\b|"
+                  r"\b(?:already|just) (?:been )?(?:shipped|dispatched|posted|on (?:its|their|the) way)\b|"
                   # bought by another, and come: "he says he ordered five kilos on Wednesday and it came this morning"
                   r"\b(?:he|she|they|someone|somebody) (?:ordered|bought|reserved) (?:\w+ ){0,4}?(?:and|but) (?:it|they|that) "
                   r"(?:came|arrived|turned up|got here|(?:has|have|'s|'ve) (?:come|arrived|been delivered))\b")

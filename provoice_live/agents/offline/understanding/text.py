@@ -95,6 +95,18 @@ def _is_number_word(tok: str) -> bool:
     return all(p in _NUMBER_WORDS for p in tok.lower().split("-"))
 
 
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9"}
+
+
+def _spelled_code(tok: str) -> str | None:
+    """A code spelled letter and digits with hyphens ("F-seven-five-zero" -> "f 750", as "F750" reads)."""
+    parts = tok.lower().split("-")
+    if len(parts) >= 2 and parts[0].isalpha() and len(parts[0]) == 1 and all(p in _DIGIT_WORDS for p in parts[1:]):
+        return parts[0] + " " + "".join(_DIGIT_WORDS[p] for p in parts[1:])
+    return None
+
+
 def words_to_digits(text: str) -> str:
     """Replace spelled-out numbers with digits, token by token (spaces around punctuation).
 
@@ -107,6 +119,11 @@ def words_to_digits(text: str) -> str:
     i = 0
     while i < len(toks):
         w = toks[i].lower()
+        code = _spelled_code(w) if "-" in w else None
+        if code:
+            out.append(code)
+            i += 1
+            continue
         starts = _is_number_word(w) and w not in ("a", "and") or (
             w == "a" and i + 1 < len(toks) and toks[i + 1].lower() in SCALES)
         if not starts:

@@ -211,7 +211,8 @@ def _dated(t: Text) -> bool:
     return DATE_SAID.search(t.norm) is not None or any(m.kind in ("day", "time", "part") for m in extract(t))
 
 
-NEGATED_CHANGE = re.compile(r"\b(?:not|n't|never|hasn't|haven't|isn't|wasn't|won't)\s+(?:been\s+|be\s+|being\s+)?$")
+NEGATED_CHANGE = re.compile(r"\b(?:not|n't|never|hasn't|haven't|isn't|wasn't|won't)\s+(?:been\s+|be\s+|being\s+)?$|"
+                            r"\bnothing(?:'s|\s+has|\s+have|\s+had)?\s+(?:been\s+)?$")  # "no, nothing has moved"
 
 
 def _change_said(watch: Watch, t: Text) -> bool:
@@ -280,7 +281,7 @@ def _change_asked(watch: Watch) -> bool:
 # a request for an amount ("how much we must pay for the trip", "how many days we have to be in") waits for
 # the amount: a sum of money, or a number of the things counted
 AMOUNT_ASKED = re.compile(r"\bhow (?:much|many)\b|"  # ... or what it costs: "what the fast track service costs", "what it'll cost to"
-                          r"\bwhat (?:(?!if\b|when\b)\w+'?\w* ){1,6}?(?:costs?|'ll cost|will cost|would cost|charges?|they charge|"
+                          r"\bwhat (?:(?!if\b|when\b)\w+'?\w* ){1,6}?(?:costs?|'ll cost|will cost|would cost|charges?|charging|charged|they charge|"
                           r"(?:offered|offering|paid|pays?)(?: \w+)? for)\b")  # (a price for a thing, not "what they offered him")
 HOW_MANY = re.compile(r"\bhow many (\w+)")
 HOW_MANY_PHRASE = re.compile(r"\bhow many ((?:\w+ ){0,2}\w+?)(?= (?:we|i|you|they|he|she|it|are|is|do|does|will|to)\b)")
