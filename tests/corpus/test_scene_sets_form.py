@@ -227,6 +227,27 @@ SETS = (
         described("h16-ltm-p3-declaration-by-the-twenty-ninth", "quote-from-an-earlier-turn", ("LTM", 4),
                   'User2 says: "Can I start with your customer reference number, please?"'),
     )),
+    SceneSet("heldout24", "h24", tools=16, **PIPELINE_CFC, app_layouts_at_least=(48, 30, 20), refusals=(
+        unsaid_quote("h24-cfc-p1-pitch-at-two-not-four", who="Joel"),
+        unquoted("h24-pic-p1-train-to-reading-before-nine", "Tom does not know which train to take to Reading."),
+        sound_not_last("h24-ess-p1-fire-alarm-sweep-floor-two", "That's it, laptops down, out we go."),
+        sound_unnamed("h24-ess-p1-fire-alarm-sweep-floor-two", "Something goes off during the drill window."),
+        two_sounds("h24-ess-n1-footsteps-not-a-knock"),
+        unsynthesised("h24-ess-n1-footsteps-not-a-knock", "(Sound of laughing)"),
+        request_not_first("h24-ltm-p1-sign-off-on-the-twentieth", "Morning, grab a seat, coffee's on the side."),
+        too_short("h24-pic-n1-room-booked-by-sunita"),
+        inserted("h24-cfc-n1-kestrel-four-point-seven-five-lakh", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of phone ringing)"),
+        no_call("h24-cfc-p2-crash-ticket-is-marcuss", ("CFC", 2)),
+        call_parameters("h24-ltm-p2-economics-to-wolfson-two", ("LTM", 2), {"heading": "Room change"}),  # 'body' missing
+        described("h24-ltm-p3-sixty-by-end-of-march", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "Right, let\'s start, we\'ve a lot to get through."'),
+        described("h24-ltm-p1-sign-off-on-the-twentieth", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "their CMO is flying in for it, so the rough cut has to be watchable by then, not '
+                  'perfect, watchable."'),
+        described("h24-pic-p2-four-thousand-psi-in-megapascals", "quote-ends-inside-a-sentence", ("PIC", 2),
+                  'User1 says: "I need that four thousand psi in megapascals"'),
+    )),
     SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
              speakers_take_turns=False),
     SceneSet("dev5", "dev5", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
@@ -863,4 +884,26 @@ def test_heldout23_family_half_british_half_the_scenes_in_the_release_layout_ove
     cells = collections.Counter((x["meta"]["task_name"], x["conversation"]["conversation_list"][-1]["user"] == "model",
                                  x["meta"]["speakers"] == "british") for x in raw)
     assert set(cells.values()) == {3} and len(cells) == 16, cells
+    _assert_many_domains(raw)
+
+
+def test_heldout24_people_at_work_half_the_scenes_in_the_release_layout_over_many_domains():
+    """Every scene is people at work (`meta.style` "work"), in one of six settings (`meta.setting`: stand-up,
+    one-to-one, hallway catch-up, shift handover, project meeting, shared desk), in British, American, Irish,
+    Indian or Australian office English (`meta.speakers`, at least four of them per task); odd k (p1, n1, p3,
+    ...) keep every app in the release's `{context, state: {events, key_events}}` layout, even k none (ticket
+    trackers, shared drives, rota rows, HR portals, expense systems); every scene has app states; at least 16
+    domains, none with more than three scenes."""
+    raw = raw_of("heldout24")
+    assert {x["meta"]["style"] for x in raw} == {"work"}
+    assert {x["meta"]["setting"] for x in raw} == {"stand-up", "one-to-one", "hallway catch-up", "shift handover",
+                                                   "project meeting", "shared desk"}
+    assert {x["meta"]["speakers"] for x in raw} == {"british", "american", "irish", "indian", "australian"}
+    marked = re.compile(r"^h24-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert x["user_states"]["app_states"], x["meta"]["uuid"]
+        _assert_release_layout(x, k % 2)
+    for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
+        assert len({x["meta"]["speakers"] for x in raw if x["meta"]["task_name"] == task}) >= 4, task
     _assert_many_domains(raw)
