@@ -413,6 +413,28 @@ SETS = (
                   'User2 says: "next Wednesday, the twenty-ninth, the coach leaves at half nine, so he\'ll need a packed '
                   'lunch and a hat."'),
     )),
+    SceneSet("heldout25", "h25", tools=15, app_layouts_at_least=(48, 16, 32), refusals=(
+        unsaid_quote("h25-cfc-p1-warehouse-tasting-half-two"),
+        unquoted("h25-pic-p1-wind-at-bethesda", "Carys does not know whether the wind will stop the zip line on Saturday."),
+        sound_not_last("h25-ess-p1-phone-in-the-session", "Is that your phone, Orla? Go on, I'll cover you."),
+        sound_unnamed("h25-ess-p1-phone-in-the-session", "Something happens in the middle of the set."),
+        two_sounds("h25-ess-n1-microwave-not-the-kettle"),
+        unsynthesised("h25-ess-n1-microwave-not-the-kettle", "(Sound of laughing)"),
+        request_not_first("h25-ltm-p1-committee-moved-to-wednesday", "Evening, Brian, you're keen the night."),
+        too_short("h25-pic-n1-key-of-the-kesh-answered"),
+        inserted("h25-cfc-n1-cyclists-breakfast-quarter-past-seven", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of doorbell)"),
+        no_call("h25-cfc-p2-kennel-two-forty", ("CFC", 2)),
+        call_parameters("h25-ltm-p2-ippt-thursday-seven-thirty", ("LTM", 2), {"title": "IPPT"}),  # 'action' missing
+        described("h25-ltm-p3-night-drive-four-fifty", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "This afternoon we go out at four, back at half past six for sundowners, and we\'ve had '
+                  'lions on the river road two mornings in a row, so fingers crossed."'),
+        described("h25-ltm-p1-committee-moved-to-wednesday", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "moved to Wednesday the twentieth, seven o\'clock, upstairs, and tell Kenny to bring the '
+                  'accounts this time instead of a bag of excuses."'),
+        described("h25-pic-p2-dough-for-seventy-two-balls", "quote-ends-inside-a-sentence", ("PIC", 2),
+                  'User1 says: "I gotta figure out how many pounds of dough that is"'),
+    )),
 )
 
 
@@ -906,4 +928,51 @@ def test_heldout24_people_at_work_half_the_scenes_in_the_release_layout_over_man
         _assert_release_layout(x, k % 2)
     for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
         assert len({x["meta"]["speakers"] for x in raw if x["meta"]["task_name"] == task}) >= 4, task
+    _assert_many_domains(raw)
+
+
+def _layout_of(app) -> str | None:
+    """Which of heldout25's layouts an app is in: "release" ({context, state: {events, key_events}}), "rows"
+    (a list of rows under a header row of names), "by date" (a dict keyed by ISO dates) or "by person" (a dict
+    of dicts keyed by names, no date among them); None for any other shape."""
+    if isinstance(app, list):
+        ok = (len(app) >= 2 and all(isinstance(r, list) and len(r) == len(app[0]) for r in app)
+              and all(isinstance(h, str) for h in app[0]))
+        return "rows" if ok else None
+    if not isinstance(app, dict) or not app:
+        return None
+    if set(app) == {"context", "state"}:
+        return "release" if set(app["state"]) == {"events", "key_events"} else None
+    dated = [bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", k)) for k in app]
+    if all(dated):
+        return "by date"
+    if not any(dated) and all(isinstance(v, dict) for v in app.values()):
+        return "by person"
+    return None
+
+
+def test_heldout25_regional_every_variety_once_per_task_half_the_scenes_in_the_release_layout():
+    """Every scene is regional native English (`meta.style` "regional"); each task has each of the twelve
+    varieties (`meta.variety`) exactly once; odd k (p1, n1, p3, ...) keep every app in the release's
+    `{context, state: {events, key_events}}` layout, even k every app in the scene's one other layout
+    (`meta.layout`: rows under a header row, dicts keyed by date, records nested by person), each of the three
+    in at least six scenes; every scene has app states; at least 16 domains, none with more than three scenes."""
+    raw = raw_of("heldout25")
+    assert {x["meta"]["style"] for x in raw} == {"regional"}
+    varieties = {"Scottish", "Irish", "Welsh", "Geordie", "Yorkshire", "Southern US", "Texan", "New York",
+                 "South African", "Jamaican", "Singaporean", "Nigerian"}
+    for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
+        mine = sorted(x["meta"]["variety"] for x in raw if x["meta"]["task_name"] == task)
+        assert mine == sorted(varieties), task
+    marked = re.compile(r"^h25-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    others = collections.Counter()
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        apps, layout = x["user_states"]["app_states"], x["meta"]["layout"]
+        assert apps, x["meta"]["uuid"]
+        _assert_release_layout(x, k % 2)
+        assert (layout == "release") == bool(k % 2), x["meta"]["uuid"]
+        assert all(_layout_of(app) == layout for app in apps.values()), x["meta"]["uuid"]
+        others[layout] += layout != "release"
+    assert min(others[k] for k in ("rows", "by date", "by person")) >= 6, others
     _assert_many_domains(raw)
