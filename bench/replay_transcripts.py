@@ -7,6 +7,9 @@ prompt), so the transcripts a run logged are what the agent would hear again. Fe
 `Mind` in stream order gives the decisions the current rules make on real recognition errors in
 seconds instead of a run's hour: the loop to develop against noisy hearing on, between full runs.
 
+Whose voice each utterance is, is judged as the agent judges it, from its level in the corpus audio
+(`--no-own-voice` for runs made with `own_voice=off`).
+
 Speech tasks only (CFC, LTM, PIC): sound sessions depend on the detector, which is not replayed.
 A sample counts as intervened when a decision is said after the sample's `monitor_from_s` (as the
 scorer counts interjections): at its utterance's end, or, for what waits for the floor, at the next
@@ -34,22 +37,43 @@ def heard(log: Path) -> list[tuple[float, float, str]]:
     return out
 
 
-def replay(mind, utterances: list[tuple[float, float, str]], pause_s: float) -> list[tuple[float, str, object]]:
+def replay(mind, utterances: list[tuple[float, float, str]], pause_s: float,
+           levels: list[list[float]] | None = None) -> list[tuple[float, str, object]]:
     """The decisions a fresh Mind makes over the utterances, as (time, text, decision): what is said at
     once is stamped at its utterance's end; what waits for the floor (see `mind.py`) is said at the next
-    pause, a gap of `pause_s` or more before the next utterance, or the end of the talk."""
+    pause, a gap of `pause_s` or more before the next utterance, or the end of the talk. `levels`: each
+    utterance's speech levels, judged as the agent judges whose voice it is (`own_voice.OwnVoice`)."""
+    from provoice_live.agents.offline.own_voice import OwnVoice
+
+    voice = OwnVoice() if levels is not None else None
     said = []
     last_end, last_text = None, ""
-    for start_s, end_s, text in utterances:
+    for k, (start_s, end_s, text) in enumerate(utterances):
         if last_end is not None and start_s - last_end >= pause_s:
             said += [(last_end + pause_s, last_text, d) for d in mind.pause()]
-        d = mind.hear(text)
+        own = voice.judge(levels[k]) if voice is not None else None
+        armed = mind.heard_request
+        d = mind.hear(text, own=own)
+        if voice is not None and not armed and mind.heard_request:
+            voice.learn(levels[k])
         if d is not None:
             said.append((end_s, text, d))
         last_end, last_text = end_s, text
     if last_end is not None:
         said += [(last_end + pause_s, last_text, d) for d in mind.pause()]
     return said
+
+
+def levels_of(audio: Path, utterances: list[tuple[float, float, str]]) -> list[list[float]]:
+    """The speech levels of each logged utterance's span in the sample's audio, window by window (the log keeps
+    no word times, so the span is the utterance's, not its words')."""
+    from provoice_live.agents.offline.hearing import RATE
+    from provoice_live.agents.offline.own_voice import speech_levels_db
+    from provoice_live.audio import load_audio
+
+    x, _ = load_audio(audio, target_rate=RATE)
+    return [[round(v, 2) for v in speech_levels_db(x[max(0, int(start_s * RATE)): int(end_s * RATE)], RATE)]
+            for start_s, end_s, _text in utterances]
 
 
 def table(rows: dict[str, list[tuple[bool, bool]]]) -> dict[str, tuple[float, float, float, int]]:
@@ -70,13 +94,15 @@ def main() -> int:
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--ids", help="only these sample ids (comma-separated)")
     ap.add_argument("--errors", action="store_true", help="print every sample the replay gets wrong")
+    ap.add_argument("--no-own-voice", action="store_true",
+                    help="do not judge whose voice an utterance is (the agent's own_voice=off)")
     ap.add_argument("--pause-s", type=float, default=None,
                     help="the floor's pause (default: the agent's PAUSE_S; 0 for runs made with pause_s=0)")
     args = ap.parse_args()
 
     from provoice_live.agents.base import SessionContext
     from provoice_live.agents.offline.understanding.mind import Mind
-    from provoice_live.corpus.loader import load_corpus
+    from provoice_live.corpus.loader import load_corpus, resolve_audio
 
     from provoice_live.agents.offline.understanding.mind import PAUSE_S
 
@@ -97,7 +123,9 @@ def main() -> int:
             continue
         ctx = SessionContext.for_sample(sample, protocol="blind", digital_context=True)
         mind = Mind(ctx.instruction, ctx.digital_context, list(ctx.tools))
-        said = [(t, text, d) for t, text, d in replay(mind, heard(log), args.pause_s)
+        utterances = heard(log)
+        levels = None if args.no_own_voice else levels_of(resolve_audio(Path(args.corpus), sample), utterances)
+        said = [(t, text, d) for t, text, d in replay(mind, utterances, args.pause_s, levels)
                 if t >= (sample.monitor_from_s or 0.0)]
         was = bool(logged[sample.id]["intervened"])
         now = bool(said)

@@ -81,6 +81,8 @@ def test_what_someone_charges_waits_for_a_sum(request_, line, fires):
 @pytest.mark.parametrize("line, expression", [
     ("I need forty-eight thousand litres in US gallons for this pump.", "48000 litres to gallons"),
     ("I have to get twelve litres into imperial pints for the brewing kit.", "12 litres to pints"),
+    ("I need that in litres, the eleven hundred and eighty gallons, to work out the hose.", "1180 gallons to litres"),
+    ("I've got to have it in kilos, the hundred and ten lbs the vet said.", "110 lbs to kilos"),
 ])
 def test_a_conversion_into_a_qualified_unit(line, expression):
     offer = detect(line, None, TOOLS)
@@ -239,3 +241,18 @@ def test_a_stretch_said_meets_a_stretch_written(line, contradicts):
 def test_a_weather_word_inside_a_company_name_is_no_weather(line, offered):
     offer = detect(line, None, TOOLS)
     assert (offer is not None and offer.rule == "weather") == offered
+
+
+def test_more_of_the_ones_is_the_item_to_buy():
+    offer = detect("We need to order more of the overnight ones or we're changing sheets at three again.", None, TOOLS)
+    assert offer is not None and offer.rule == "shopping" and offer.arguments["content"] == "overnight ones"
+
+
+def test_a_particle_names_no_record():
+    ctx = context(now="2026-06-29 07:45", weekday="Monday",
+                  School={"events": [{"event_id": "s-1", "title": "Sports Day (KS1 and KS2)", "start_datetime": "2026-07-03 13:15",
+                                      "end_datetime": "2026-07-03 15:30"}], "key_events": []},
+                  Calendar={"events": [{"event_id": "c-1", "title": "Gareth: afternoon off (sports day)",
+                                        "start_datetime": "2026-07-03 12:00", "end_datetime": "2026-07-03 17:00"}], "key_events": []})
+    now = dt.datetime(2026, 6, 29, 7, 45)
+    assert check("Sports day's Friday the third, it kicks off at quarter past one.", facts_from_context(ctx), now) is None

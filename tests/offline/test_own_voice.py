@@ -26,6 +26,19 @@ def test_speech_level_of_a_steady_tone_is_its_power():
     assert speech_level_db(np.zeros(100, np.float32), RATE) is None  # under three frames: no level
 
 
+def test_levels_are_read_window_by_window():
+    from provoice_live.agents.offline.own_voice import speech_levels_db
+
+    t = np.arange(int(1.5 * RATE)) / RATE
+    loud, soft = (0.2 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), (0.1 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    levels = speech_levels_db(np.concatenate([loud, loud, soft, soft]), RATE)
+    assert len(levels) == 4 and levels[0] - levels[-1] == pytest.approx(20 * math.log10(2), abs=0.1)
+    assert len(speech_levels_db(np.concatenate([loud, soft[: RATE // 2]]), RATE)) == 1  # under two windows: one level
+    ov = OwnVoice()
+    ov.learn(speech_levels_db(np.concatenate([loud, soft, soft]), RATE))  # the request ran on into a reply
+    assert ov.reference_db == pytest.approx(levels[0], abs=0.01)  # its loudest window is the wearer
+
+
 def test_own_voice_is_judged_against_the_request_only():
     ov = OwnVoice()
     assert ov.judge([-17.0]) is None  # no request heard yet: not known

@@ -32,7 +32,7 @@ import numpy as np
 
 from ...audio import AudioChunk
 from ...vad import VadTracker
-from .own_voice import speech_level_db
+from .own_voice import speech_levels_db
 from .understanding.text import clean, sound_notes
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class Heard:
     first_word_s: float | None = None  # where the first recognised word starts (stream seconds)
     notes: list[str] = field(default_factory=list)
     asr_s: float = 0.0  # wall seconds the recognition took
-    levels_db: list[float] = field(default_factory=list)  # the speech level of each kept segment (`own_voice`)
+    levels_db: list[float] = field(default_factory=list)  # speech levels of the kept segments' windows (`own_voice`)
 
 
 def is_confident(text: str, avg_logprob: float, no_speech_prob: float) -> bool:
@@ -136,16 +136,14 @@ def is_confident(text: str, avg_logprob: float, no_speech_prob: float) -> bool:
 
 
 def _segment_levels(utts: list, audio: np.ndarray, audio_start: float) -> list[float]:
-    """The speech level of each recognised segment, over its words' span (the segment's own times without
-    words)."""
+    """The speech levels of each recognised segment's 1.5 s windows, over its words' span (the segment's own
+    times without words)."""
     levels = []
     for u in utts:
         words = [w for w in u.words if w.text.strip(" .,!?")]
         a, b = (words[0].start_s, words[-1].end_s) if words else (u.start_s, u.end_s)
         i, j = max(0, int((a - audio_start) * RATE)), min(len(audio), int((b - audio_start) * RATE))
-        level = speech_level_db(audio[i:j], RATE)
-        if level is not None:
-            levels.append(round(level, 2))
+        levels += [round(level, 2) for level in speech_levels_db(audio[i:j], RATE)]
     return levels
 
 

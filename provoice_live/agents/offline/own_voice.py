@@ -6,10 +6,11 @@ on our corpora the two voices sit about 6 dB apart: on the demo corpus (seed 1) 
 30 ms frame level of User1's turns has a median of -17.5 dB (5-95 %: -18.1 to -16.9), User2's -23.8 dB
 (-24.6 to -22.9), and every sample's gap is 4.2-7.5 dB.
 
-The standing request is the wearer's by definition, so its level is the reference: an utterance whose
-every recognised segment is within `OWN_MARGIN_DB` of it is the wearer's own, one whose every segment is
-further below is another's, and a mix (two turns heard as one utterance) or an utterance before any
-request is not known (None), which changes no decision. The wearer's own is only told once another voice
+Levels are read over 1.5 s windows of each recognised segment, so two turns heard as one utterance show
+as two levels. The standing request is the wearer's by definition, so its loudest window is the
+reference: an utterance whose every window is within `OWN_MARGIN_DB` of it is the wearer's own, one whose
+every window is further below is another's, and a mix (two turns heard as one, or a pause) or an
+utterance before any request is not known (None), which changes no decision. The wearer's own is only told once another voice
 has been heard further below: where everyone sounds alike (a table microphone, a clip mixed flat) the
 level tells nobody apart, and nothing changes. Absolute levels never decide: a quiet room or a hot
 microphone moves both voices alike.
@@ -22,6 +23,20 @@ import numpy as np
 FRAME_S = 0.03
 LEVEL_PERCENTILE = 80  # loud frames: speech, not the pauses between words
 OWN_MARGIN_DB = 3.0  # half the near/far gap above; the spread of one voice's turns is about +-0.6 dB
+
+
+WINDOW_S = 1.5  # levels are read window by window: two turns heard as one utterance show as two levels
+
+
+def speech_levels_db(audio: np.ndarray, rate: int, window_s: float = WINDOW_S) -> list[float]:
+    """The speech level of each `window_s` stretch of `audio` (a shorter tail joins the last window)."""
+    n = int(window_s * rate)
+    if len(audio) < 2 * n:
+        level = speech_level_db(audio, rate)
+        return [level] if level is not None else []
+    cuts = list(range(0, len(audio) - n + 1, n))
+    bounds = [(a, a + n) for a in cuts[:-1]] + [(cuts[-1], len(audio))]
+    return [level for a, b in bounds if (level := speech_level_db(audio[a:b], rate)) is not None]
 
 
 def speech_level_db(audio: np.ndarray, rate: int) -> float | None:
@@ -64,4 +79,4 @@ class OwnVoice:
         return None
 
 
-__all__ = ["OwnVoice", "speech_level_db", "OWN_MARGIN_DB"]
+__all__ = ["OwnVoice", "speech_level_db", "speech_levels_db", "OWN_MARGIN_DB"]

@@ -71,7 +71,7 @@ META_KEYS = frozenset({"datetime_info", "theme", "app_state_uuid", "context"})
 NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
     {"minute", "hour", "second", "month", "year", "dollar", "buck", "euro", "pound", "percent", "people", "run",
      "late", "sorry", "ago", "soon", "later", "tomorrow's", "next", "last", "going", "get", "got", "need", "want",
-     "yesterday", "thank", "again",
+     "yesterday", "thank", "again", "off",  # ("afternoon off" is not named by "it kicks off at one")
      "user", "morning", "afternoon", "evening", "night", "tonight", "tomorrow", "today", "pm", "am", "week",
      "weekend", "time", "day", "schedule", "calendar", "reminder", "note", "message", "event", "hi", "hey",
      "thanks", "ok", "sure", "see", "don't", "forget", "let", "know", "just", "please", "great", "free",

@@ -42,8 +42,12 @@ UNIT_WORDS = (r"inch(?:es)?|cm|centimet(?:re|er)s?|feet|foot|ft|met(?:re|er)s?|m
               r"ounces?|oz|grams?|cups?|tablespoons?|teaspoons?|ml|millilit(?:re|er)s?|fahrenheit|celsius|stones?|"
               r"pints?|lit(?:re|er)s?|gallons?|yards?|lbs?")
 def _conversion(h: "Heard") -> str:
-    """"62 and a half inches to centimetres" (the units rule's match)."""
-    return f"{h.match.group('what')} to {h.match.group('to')}" if h.match else ""
+    """"62 and a half inches to centimetres" (the units rule's match, either order)."""
+    if not h.match:
+        return ""
+    found = {k: v for k, v in h.match.groupdict().items() if v}
+    what = found.get("what") or found.get("what2", "")
+    return f"{re.sub(r' (?:us|uk|imperial|american) ', ' ', what)} to {found.get('to') or found.get('to2', '')}"
 
 
 MEDIA_PHRASE = r"(?:[a-z-]+ ){0,3}?(?:music|songs?|playlist|jazz|podcast|album|tunes|radio|news|sounds|white noise|audiobook|rock)"
@@ -401,7 +405,8 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                               r"\bsomewhere on the other side of\b"),
                ("find_directions",), "Shall I get directions to {to}?",
                _b(to=lambda h: h.place() or h.context_place()), tool_words=("direction", "navigat", "route")),
-    IntentRule("shopping", (r"\b(?:need|have) to (?:buy|order|pick up) (?:some |a |new |more |another )?(?P<what>[a-z0-9' ]+)",
+    IntentRule("shopping", (r"\b(?:need|have) to (?:buy|order|pick up) (?:some |a |new |more |another )?"
+                            r"(?:of (?:the |those |these |our |my )?)?(?P<what>[a-z0-9' ]+)",  # ("more of the overnight ones")
                             # "somebody must order the PBS today": an order someone has to place
                             r"\b(?:somebody|someone|(?:one|1) of us|we) (?:must|needs? to|has to|have to|should|ought to|'ll have to) "
                             r"(?:buy|order|reorder|pick up) (?:some |a |new |more |another |the )?(?P<what>[a-z0-9' ]+?)"
@@ -521,7 +526,10 @@ INTENT_RULES: tuple[IntentRule, ...] = (
                requires=(UNSURE + r"|\bnever remember\b|\bforget\b|\bconfus\w*|\bwhich is it\b",),
                tool_words=("clock", "time zone", "timezone")),
     IntentRule("units", (rf"\b(?P<what>\d+(?:\.\d+)?(?: and a half)? (?:{UNIT_WORDS})) (?:is |are |would be |comes to |works out )?"
-                         rf"(?:in|into|to) (?:us |u\.s\. |uk |imperial |metric |american |british )?(?P<to>{UNIT_WORDS})\b",),
+                         rf"(?:in|into|to) (?:us |u\.s\. |uk |imperial |metric |american |british )?(?P<to>{UNIT_WORDS})\b",
+                         # the unit wanted first ("I need that in litres, the eleven hundred and eighty gallons")
+                         rf"\b(?:that|this|it) (?:in|into) (?P<to2>{UNIT_WORDS})\s*,?\s*(?:the |all )?"
+                         rf"(?P<what2>\d+(?:\.\d+)?(?: and a half)? (?:us |uk |imperial |american )?(?:{UNIT_WORDS}))\b"),
                ("convert_units", "unit_converter", "calculate", "search"), "Shall I convert {what} for you?",
                _b(what=_conversion, expression=_conversion, query=_conversion),
                requires=(NEED + "|" + UNSURE + r"|\bneed to know\b|\bwant to know\b",),
