@@ -203,6 +203,8 @@ _NEVER_ENDS = frozenset("""mr mrs ms mx dr prof rev fr st mt ft capt lt sgt col 
 det insp messrs e.g i.e cf vs viz approx incl esp a.k.a""".split())
 _MAY_END = frozenset("""a.m p.m etc jr sr inc ltd co corp bros ave rd blvd hwy jan feb mar apr jun jul aug sep
 sept oct nov dec mon tue tues wed thu thur thurs fri sat sun""".split())
+_BEFORE_NUMBER = frozenset("""no nos ext rm apt tel vol pp fig ch sec""".split())  # "ext. 2140", "No. 9"
+_MONTH_ABBREVIATIONS = frozenset("""jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 _GOES_ON = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
 may june july august september october november december today tonight tomorrow yesterday est edt cst cdt mst
 mdt pst pdt gmt utc bst cet eastern central pacific mountain""".split())
@@ -222,8 +224,12 @@ def ends_sentence(words: Sequence[str], i: int) -> bool:
         return True  # the pronoun ("So would I. The trouble is..."), not an initial ("John I. Smith")
     if low in _NEVER_ENDS or (low not in _MAY_END and re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", stem)):
         return False  # a title or an initial (J. or J.R. or U.S.)
+    nxt = re.sub(r"^\W+", "", words[i + 1]) if i + 1 < len(words) else ""
+    if low in _BEFORE_NUMBER and nxt[:1].isdigit():
+        return False  # "Dial ext. 2140 first.", "Use gate No. 9 tonight."
+    if low in _MONTH_ABBREVIATIONS and nxt[:1].isupper():
+        return True  # "Ask Dec. Monday is fine.": a date goes on with its day's number ("Dec. 5"), not a weekday
     if low in _MAY_END or ("." in stem and re.fullmatch(r"(?:\w+\.)+\w+", stem)):
-        nxt = re.sub(r"^\W+", "", words[i + 1]) if i + 1 < len(words) else ""
         return not nxt or (nxt[:1].isupper() and re.sub(r"\W+$", "", nxt).lower() not in _GOES_ON)
     return True
 

@@ -454,6 +454,25 @@ def test_the_pronoun_i_ends_a_sentence_an_initial_does_not(text, ends_at):
     assert [w for i, w in enumerate(words) if ends_sentence(words, i)] == ends_at
 
 
+@pytest.mark.parametrize("text,ends_at", [
+    ("Okay, so. Dial ext. 2140 first. See you.", ["so.", "first.", "you."]),  # reported by a set writer
+    ("Use gate No. 9 tonight.", ["tonight."]),
+    ("It's in Rm. 4 on the left.", ["left."]),
+    ("Ask Dec. Monday is fine.", ["Dec.", "fine."]),  # Declan: a month goes on with a number, not a weekday
+    ("The launch is Dec. 5 this year.", ["year."]),
+    ("He said no. Nobody came.", ["no.", "came."]),
+])
+def test_an_abbreviation_before_a_number_goes_on_a_month_before_a_weekday_ends(text, ends_at):
+    words = text.split()
+    assert [w for i, w in enumerate(words) if ends_sentence(words, i)] == ends_at
+
+
+def test_a_quote_after_an_abbreviation_before_a_number_is_found_whole():
+    lines = _lines(("user2", "Where do I ring?"), ("user1", "Okay, so. Dial ext. 2140 first. See you."))
+    found = locate_cue(lines, CueFacts("PIC", semantic_cue='User2 says: "Dial ext. 2140 first."'))
+    assert found.text == "Dial ext. 2140 first." and found.confidence > 0.5
+
+
 # --- a short sentence is part of the quote only where the quote says it, next to the run ------------
 LANE = "We need a lane for eight people on Friday at nine, and somebody has to book it."
 
