@@ -435,6 +435,27 @@ SETS = (
         described("h25-pic-p2-dough-for-seventy-two-balls", "quote-ends-inside-a-sentence", ("PIC", 2),
                   'User1 says: "I gotta figure out how many pounds of dough that is"'),
     )),
+    SceneSet("heldout26", "h26", tools=15, app_layouts_at_least=(36, 20, 20), refusals=(
+        unsaid_quote("h26-cfc-p1-harrow-review-at-eleven"),
+        unquoted("h26-pic-p1-wind-for-the-ride", "User1 does not know whether the wind will drop for tomorrow's ride."),
+        sound_not_last("h26-ess-p1-siren-behind-the-classic", "Blue lights, pull in, pull in."),
+        sound_unnamed("h26-ess-p1-siren-behind-the-classic", "Something happens behind the car on the A-road."),
+        two_sounds("h26-ess-n1-car-horn-not-the-train"),
+        unsynthesised("h26-ess-n1-car-horn-not-the-train", "(Sound of laughing)"),
+        request_not_first("h26-ltm-p1-exeter-connection-platform", "Tickets from Taunton, please."),
+        too_short("h26-pic-n1-last-bus-on-the-board"),
+        inserted("h26-cfc-n1-back-on-the-half-five", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of train passing)"),
+        no_call("h26-cfc-p2-parking-good-till-four", ("CFC", 2)),
+        call_parameters("h26-ltm-p2-promoter-fee-six-fifty", ("LTM", 2), {"heading": "Sudbury fee"}),  # 'text' missing
+        described("h26-ltm-p3-samples-from-two-tomorrow", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "Swindon depot, Karen speaking."'),
+        described("h26-ltm-p1-exeter-connection-platform", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "going from platform three today, not the usual one, and they\'re holding it for us '
+                  'for five minutes."'),
+        described("h26-pic-p2-way-round-not-over-the-moor", "quote-ends-inside-a-sentence", ("PIC", 2),
+                  'User1 says: "I need a way round to Gran\'s in Kingsbridge that doesn\'t go over the moor"'),
+    )),
 )
 
 
@@ -975,4 +996,26 @@ def test_heldout25_regional_every_variety_once_per_task_half_the_scenes_in_the_r
         assert all(_layout_of(app) == layout for app in apps.values()), x["meta"]["uuid"]
         others[layout] += layout != "release"
     assert min(others[k] for k in ("rows", "by date", "by person")) >= 6, others
+    _assert_many_domains(raw)
+
+
+def test_heldout26_on_the_move_every_setting_and_variety_half_the_scenes_in_the_release_layout():
+    """Every scene is people on the move (`meta.style` "on the move"), in one of six settings (`meta.setting`:
+    car, train, bus, walking, cycling, station), in British, American, Canadian or Australian English
+    (`meta.speakers`, at least three of them per task); odd k (p1, n1, p3, ...) keep every app in the release's
+    `{context, state: {events, key_events}}` layout, even k none (ticket wallets, journey planners, fuel and
+    parking apps, records nested by trip, bare lists); every scene has app states; at least 16 domains, none
+    with more than three scenes."""
+    raw = raw_of("heldout26")
+    assert {x["meta"]["style"] for x in raw} == {"on the move"}
+    assert {x["meta"]["setting"] for x in raw} == {"car", "train", "bus", "walking", "cycling", "station"}
+    assert {x["meta"]["speakers"] for x in raw} == {"british", "american", "canadian", "australian"}
+    marked = re.compile(r"^h26-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert x["user_states"]["app_states"], x["meta"]["uuid"]
+        _assert_release_layout(x, k % 2)
+        assert x["meta"]["layout"] == ("release" if k % 2 else "other"), x["meta"]["uuid"]
+    for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
+        assert len({x["meta"]["speakers"] for x in raw if x["meta"]["task_name"] == task}) >= 3, task
     _assert_many_domains(raw)
