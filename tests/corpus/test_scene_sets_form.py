@@ -248,6 +248,26 @@ SETS = (
         described("h24-pic-p2-four-thousand-psi-in-megapascals", "quote-ends-inside-a-sentence", ("PIC", 2),
                   'User1 says: "I need that four thousand psi in megapascals"'),
     )),
+    SceneSet("heldout27", "h27", tools=15, **PIPELINE_CFC, app_layouts_at_least=(44, 30, 10), refusals=(
+        unsaid_quote("h27-cfc-p1-surveyor-on-thursday"),
+        unquoted("h27-pic-p1-loft-quote-plus-vat", "User1 wants to know what the loft quote comes to with VAT."),
+        sound_not_last("h27-ess-p1-doorbell-for-ellie", "That's Daddy! Can I get it?"),
+        sound_unnamed("h27-ess-p1-doorbell-for-ellie", "Something happens while Ellie watches her film."),
+        two_sounds("h27-ess-n1-alarm-not-the-phone"),
+        unsynthesised("h27-ess-n1-alarm-not-the-phone", "(Sound of laughing)"),
+        request_not_first("h27-ltm-p1-scaffolding-monday-the-eighth", "Morning, shall I put the kettle on?"),
+        too_short("h27-pic-n1-scripts-already-printed"),
+        inserted("h27-cfc-n1-gig-half-eight-till-eleven", "sound-in-talk", ("CFC", 1), 1, "environment",
+                 "(Sound of doorbell)"),
+        no_call("h27-cfc-p2-three-rounds-of-revisions", ("CFC", 2)),
+        call_parameters("h27-ltm-p2-sixty-five-an-hour", ("LTM", 2), {"heading": "Rate"}),  # 'body' missing
+        described("h27-ltm-p3-aircon-engineer-wednesday", "quote-from-an-earlier-turn", ("LTM", 4),
+                  'User2 says: "You\'re reading the one by the door."'),
+        described("h27-ltm-p1-scaffolding-monday-the-eighth", "quote-starts-inside-a-sentence", ("LTM", 0),
+                  'User2 says: "the scaffolding goes up on Monday the eighth of June at seven sharp."'),
+        described("h27-pic-p2-flights-to-rarotonga", "quote-ends-inside-a-sentence", ("PIC", 2),
+                  'User1 says: "I need to find flights from Auckland to Rarotonga for the eleventh of July"'),
+    )),
     SceneSet("dev4", "dev4", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
              speakers_take_turns=False),
     SceneSet("dev5", "dev5", tools=15, ids=NUMBERED, positives_call=False, alternating=False, four_to_ten_turns=False,
@@ -1018,4 +1038,27 @@ def test_heldout26_on_the_move_every_setting_and_variety_half_the_scenes_in_the_
         assert x["meta"]["layout"] == ("release" if k % 2 else "other"), x["meta"]["uuid"]
     for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
         assert len({x["meta"]["speakers"] for x in raw if x["meta"]["task_name"] == task}) >= 3, task
+    _assert_many_domains(raw)
+
+
+def test_heldout27_disagreements_in_five_varieties_half_the_scenes_in_the_release_layout_over_many_domains():
+    """Every scene is an argument, a haggle or a negotiation (`meta.style` "disagreement") in British, American,
+    Irish, South African or New Zealand English (`meta.speakers`, at least four of them per task); odd k (p1, n1,
+    p3, ...) keep every app in the release's `{context, state: {events, key_events}}` layout and their CFC scenes
+    carry the app cue, even k none (shared budgets, group chats, contracts as key-value lists, marketplace
+    listings: `meta.layout` "other") and no app cue; every scene has app states; at least 16 domains, none with
+    more than three scenes."""
+    raw = raw_of("heldout27")
+    assert {x["meta"]["style"] for x in raw} == {"disagreement"}
+    assert {x["meta"]["speakers"] for x in raw} == {"british", "american", "irish", "south african", "new zealand"}
+    marked = re.compile(r"^h27-(?:pic|ltm|cfc|ess)-[pn]([1-6])-")
+    for x in raw:
+        k = int(marked.match(x["meta"]["uuid"]).group(1))
+        assert x["user_states"]["app_states"], x["meta"]["uuid"]
+        _assert_release_layout(x, k % 2)
+        assert x["meta"]["layout"] == ("release" if k % 2 else "other"), x["meta"]["uuid"]
+        if x["meta"]["task_name"] == "digital_memory":
+            assert ("app_cue" in x["user_states"]) == bool(k % 2), x["meta"]["uuid"]
+    for task in ("single_turn_taking", "long_turn_taking", "digital_memory", "environment_sensing"):
+        assert len({x["meta"]["speakers"] for x in raw if x["meta"]["task_name"] == task}) >= 4, task
     _assert_many_domains(raw)
