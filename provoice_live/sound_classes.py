@@ -186,12 +186,19 @@ def sound_class(name: str | None) -> SoundClass | None:
     return BY_NAME[found] if found else None
 
 
+# (not "goes" -> "go": "fire alarm goes off" would then read as the alarm clock's "alarm go off")
+_IRREGULAR_FORMS = {"rang": "ring", "rung": "ring", "blew": "blow", "blown": "blow", "broke": "break", "broken": "break", "fell": "fall",
+                    "fallen": "fall", "sang": "sing", "sung": "sing", "shook": "shake", "shaken": "shake"}
+
+
 def word_form(word: str) -> str:
     """A word without its inflection, the same for the forms of one word ("beeps", "beeping", "beeped"
     -> "beep"; "whistle", "whistles", "whistling" -> "whistl"; "the dog's" -> "dog"): a key to compare
     names by, not a word to show."""
     w = word.lower().replace("’", "'")
     w = w[:-2] if w.endswith("'s") else w.strip("'")
+    if w in _IRREGULAR_FORMS:
+        return _IRREGULAR_FORMS[w]  # "the bell rang" is "bell ring"
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     for suffix in ("ing", "ed", "es", "s"):

@@ -170,3 +170,19 @@ def test_the_dryer_alone_is_the_beep_of_a_machine_done_not_the_washing_machine(t
 @pytest.mark.parametrize("text", ["the washer", "the washing machine is spinning", "the spin cycle", "laundry"])
 def test_the_washing_machine_keeps_its_own_names(text):
     assert classes_named(text) == {"washing_machine"}
+
+
+@pytest.mark.parametrize("word, form", [("rang", "ring"), ("rung", "ring"), ("rings", "ring"), ("blew", "blow"),
+                                        ("broke", "break")])
+def test_irregular_forms_are_one_word(word, form):
+    assert word_form(word) == form
+
+
+@pytest.mark.parametrize("text, classes", [
+    ("the bell rang twice", {"doorbell"}),  # reported by a set writer: "rang" had read as church bells
+    ("the bell rings", {"doorbell"}),
+    ("the church bells rang out", {"church_bells"}),
+    ("the fire alarm goes off", {"smoke_alarm"}),
+])
+def test_a_past_tense_names_the_same_sound(text, classes):
+    assert classes_named(text) == classes
