@@ -43,7 +43,7 @@ def replay(mind, utterances: list[tuple[float, float, str]], pause_s: float,
     once is stamped at its utterance's end; what waits for the floor (see `mind.py`) is said at the next
     pause, a gap of `pause_s` or more before the next utterance, or the end of the talk. `levels`: each
     utterance's speech levels, judged as the agent judges whose voice it is (`own_voice.OwnVoice`)."""
-    from provoice_live.agents.offline.own_voice import OwnVoice
+    from provoice_live.agents.offline.own_voice import OwnVoice, hear
 
     voice = OwnVoice() if levels is not None else None
     said = []
@@ -51,11 +51,7 @@ def replay(mind, utterances: list[tuple[float, float, str]], pause_s: float,
     for k, (start_s, end_s, text) in enumerate(utterances):
         if last_end is not None and start_s - last_end >= pause_s:
             said += [(last_end + pause_s, last_text, d) for d in mind.pause()]
-        own = voice.judge(levels[k]) if voice is not None else None
-        armed = mind.heard_request
-        d = mind.hear(text, own=own)
-        if voice is not None and not armed and mind.heard_request:
-            voice.learn(levels[k])
+        d, _learnt = hear(mind, voice, text, levels[k] if levels is not None else [])
         if d is not None:
             said.append((end_s, text, d))
         last_end, last_text = end_s, text

@@ -20,7 +20,7 @@ from ...audio import AudioChunk
 from ..base import AgentAdapter, Capabilities, ContextChange, ResponseDone, SessionContext, SessionIO, TextEvent, ToolCallEvent, TranscriptEvent
 from ...asr import DEFAULT_BEAM, DEFAULT_RECOGNISER
 from .hearing import Hearing, Heard, SpeechGate
-from .own_voice import OwnVoice
+from .own_voice import OwnVoice, hear as hear_with_voice
 from .sounds import SoundDetector, SoundEvent
 from ... import threads
 from .understanding.mind import EARLY_SCORE, PAUSE_S, Intervention, Mind
@@ -247,11 +247,8 @@ class OfflineAgent(AgentAdapter):
         assert self.mind is not None and self.io is not None
         if heard.text:
             self.io.emit(TranscriptEvent(text=heard.text, start_s=round(heard.start_s, 3), end_s=round(heard.end_s, 3)))
-            own = self.own_voice.judge(heard.levels_db) if self.own_voice is not None else None
-            armed = self.mind.heard_request
-            d = self.mind.hear(heard.text, own=own)
-            if self.own_voice is not None and not armed and self.mind.heard_request:
-                self.own_voice.learn(heard.levels_db)  # the request is the wearer's: the reference level
+            d, learnt = hear_with_voice(self.mind, self.own_voice, heard.text, heard.levels_db)
+            if learnt:  # the request is the wearer's: the reference level
                 self.io.log("offline_own_voice", reference_db=self.own_voice.reference_db)
             if d:
                 self._say(d)

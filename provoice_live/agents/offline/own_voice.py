@@ -79,4 +79,16 @@ class OwnVoice:
         return None
 
 
-__all__ = ["OwnVoice", "speech_level_db", "speech_levels_db", "OWN_MARGIN_DB"]
+def hear(mind, voice: OwnVoice | None, text: str, levels_db: list[float]):
+    """`mind.hear(text)` with whose voice it is judged by `voice` (None: not judged); the utterance that arms the
+    standing request teaches the wearer's level. Returns (the decision, whether the reference was learnt here)."""
+    own = voice.judge(levels_db) if voice is not None else None
+    armed = mind.heard_request
+    decision = mind.hear(text, own=own)
+    learnt = voice is not None and not armed and mind.heard_request
+    if learnt:
+        voice.learn(levels_db)
+    return decision, learnt
+
+
+__all__ = ["OwnVoice", "hear", "speech_level_db", "speech_levels_db", "OWN_MARGIN_DB"]

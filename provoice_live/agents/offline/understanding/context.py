@@ -67,6 +67,7 @@ SENT_WORDS = frozenset({"timestamp", "sent", "at", "time", "datetime"})  # a mes
 BOOKKEEPING = frozenset({"created", "updated", "modified", "last", "edited", "synced", "id", "uuid",
                          "born", "dob", "birth", "given", "issued", "joined", "registered",
                          "received", "uploaded", "posted", "captured", "emailed", "submitted", "taken"})  # not when its subject happens
+LOG_WORDS = frozenset({"messages", "log", "history", "chat"})  # a list (or an app) of things that happened
 META_KEYS = frozenset({"datetime_info", "theme", "app_state_uuid", "context"})
 NOT_ANCHORS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
     {"minute", "hour", "second", "month", "year", "dollar", "buck", "euro", "pound", "percent", "people", "run",
@@ -549,9 +550,6 @@ def facts_from_context(ctx: dict | None) -> list[Fact]:
             _walk(app, body, now, out, {"message": True} if isinstance(body, list) and set(key_words(app)) & LOG_WORDS
                   else {}, 0)
     return out
-
-
-LOG_WORDS = frozenset({"messages", "log", "history", "chat"})
 
 
 __all__ = ["Fact", "facts_from_context", "record_fact", "field_role", "key_words", "app_states"]

@@ -638,13 +638,14 @@ def check(utterance: str | Text, facts: list[Fact], now: dt.datetime | None,
         # "I'll leave work at half past two and take the review call on the way": the time is when the speaker
         # acts, said before the record is named
         said = [m for m in said if not (named_at and min(named_at) > m.index and _own_act(t, m, lo))]
-        if any(DUE_KEY.search(f.extra_text) for _s, f in cands) and not DUE_SAID.search(t.norm):
-            # "I'll e-transfer you my share tonight" against a bill due on the 25th: when the speaker pays, not when
-            # it is due
-            said = [m for m in said if not (m.kind in ("day", "time", "part") and _own_act(t, m, lo))]
-        if not any(DUE_KEY.search(f.extra_text) for _s, f in cands) and not DUE_SAID.search(t.norm):
-            # "the hotel wants the orders by tomorrow": a deadline for something done before the event, not its day
-            said = [m for m in said if not (m.kind in ("day", "time") and m.index > 0 and t.words[m.index - 1] == "by")]
+        if not DUE_SAID.search(t.norm):
+            if any(DUE_KEY.search(f.extra_text) for _s, f in cands):
+                # "I'll e-transfer you my share tonight" against a bill due on the 25th: when the speaker pays, not
+                # when it is due
+                said = [m for m in said if not (m.kind in ("day", "time", "part") and _own_act(t, m, lo))]
+            else:
+                # "the hotel wants the orders by tomorrow": a deadline for something done before the event, not its day
+                said = [m for m in said if not (m.kind in ("day", "time") and m.index > 0 and t.words[m.index - 1] == "by")]
         if not said:
             continue
         top = [f for s, f in cands if s >= cands[0][0] - 1e-9]
